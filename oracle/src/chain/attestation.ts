@@ -1,0 +1,114 @@
+/**
+ * The EIP-712 attestation an auditor signs — the single TypeScript mirror of `IITECRegistry.Attestation`.
+ * `test/contracts/eip712.test.ts` proves this definition and the contract's `ATTESTATION_TYPEHASH` agree.
+ */
+import { TypedDataEncoder, type TypedDataDomain } from "ethers";
+
+/** EIP-712 domain name and version of the registry contract (`EIP712("I-TEC Registry", "1")`). */
+export const EIP712_NAME = "I-TEC Registry";
+export const EIP712_VERSION = "1";
+
+/** Field order and types exactly as in the Solidity struct. */
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: "owner", type: "address" },
+    { name: "category", type: "uint8" },
+    { name: "certificates", type: "uint32" },
+    { name: "baselineGrams", type: "uint40" },
+    { name: "reductionGrams", type: "uint40" },
+    { name: "vintageStart", type: "uint40" },
+    { name: "vintageEnd", type: "uint40" },
+    { name: "methodology", type: "string" },
+    { name: "parameters", type: "string" },
+    { name: "reportHash", type: "bytes32" },
+    { name: "referenceDataHash", type: "bytes32" },
+    { name: "deviceRoot", type: "bytes32" },
+    { name: "evidenceURI", type: "string" },
+    { name: "deadline", type: "uint64" },
+  ],
+} as const;
+
+/** An attestation as ethers encodes it (integers as bigint, hashes as 0x-hex). */
+export interface Attestation {
+  owner: string;
+  category: number;
+  certificates: bigint;
+  baselineGrams: bigint;
+  reductionGrams: bigint;
+  vintageStart: bigint;
+  vintageEnd: bigint;
+  methodology: string;
+  parameters: string;
+  reportHash: string;
+  referenceDataHash: string;
+  deviceRoot: string;
+  evidenceURI: string;
+  deadline: bigint;
+}
+
+/** One auditor's signature, as `issue` takes it. */
+export interface AuditorSignature {
+  auditor: string;
+  signature: string;
+}
+
+/** The EIP-712 domain of a registry deployment: bound to its chain and contract address. */
+export function attestationDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
+  return { name: EIP712_NAME, version: EIP712_VERSION, chainId: BigInt(chainId), verifyingContract };
+}
+
+/** The canonical type string, e.g. for comparing with the contract's `ATTESTATION_TYPEHASH`. */
+export function attestationTypeString(): string {
+  return TypedDataEncoder.from(ATTESTATION_TYPES).encodeType("Attestation");
+}
+
+/** The digest auditors sign (what `attestationDigest` returns on-chain). */
+export function attestationDigest(domain: TypedDataDomain, attestation: Attestation): string {
+  return TypedDataEncoder.hash(domain, ATTESTATION_TYPES, attestation);
+}
+
+/**
+ * The full `eth_signTypedData_v4` payload for a wallet: exactly what the auditor signs, with `EIP712Domain`
+ * spelled out and integers as decimal strings (JSON has no bigint).
+ */
+export function attestationTypedData(domain: TypedDataDomain, attestation: Attestation) {
+  const payload = TypedDataEncoder.getPayload(domain, ATTESTATION_TYPES, attestation);
+  return payload as {
+    types: Record<string, { name: string; type: string }[]>;
+    domain: Record<string, unknown>;
+    primaryType: "Attestation";
+    message: Record<string, unknown>;
+  };
+}
+
+/** Signatures must reach the contract sorted by ascending auditor address (this is also how it sees distinctness). */
+export function sortSignatures(signatures: readonly AuditorSignature[]): AuditorSignature[] {
+  return [...signatures].sort((a, b) => {
+    const x = BigInt(a.auditor);
+    const y = BigInt(b.auditor);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** Device category codes used on-chain (METHODOLOGY.md §1). */
+export const CATEGORY_CODES = {
+  laptop: 1,
+  desktop: 2,
+  monitor: 3,
+  smartphone: 4,
+  tablet: 5,
+  server: 6,
+} as const;
+
+export type Category = keyof typeof CATEGORY_CODES;
+
+export const CATEGORY_NAMES: Record<number, Category> = Object.fromEntries(
+  Object.entries(CATEGORY_CODES).map(([name, code]) => [code, name as Category]),
+);
+
+/** On-chain participant kinds (`IITECRegistry.ParticipantKind`). */
+export const PARTICIPANT_KINDS = { refurbisher: 1, itad: 2, corporate: 3, trader: 4 } as const;
+export type ParticipantKindName = keyof typeof PARTICIPANT_KINDS;
+
+/** On-chain participant status (`IITECRegistry.ParticipantStatus`). */
+export const PARTICIPANT_STATUS = ["none", "active", "suspended"] as const;
