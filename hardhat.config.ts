@@ -17,7 +17,7 @@ export default defineConfig({
     settings: {
       // OpenZeppelin >= 5.4 uses `mcopy`; the production chain (Besu QBFT) runs Cancun rules.
       evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 200 },
+      optimizer: { enabled: true, runs: 10_000 },
       viaIR: true,
     },
   },

@@ -2,21 +2,23 @@
 pragma solidity 0.8.28;
 
 import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
-import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
+import {LeanERC1155} from "./base/LeanERC1155.sol";
+import {BatchMetadataRenderer} from "./BatchMetadataRenderer.sol";
 import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
-import {BatchMetadata} from "./libraries/BatchMetadata.sol";
 
 /**
  * @title ITECRegistry
  * @notice The I-TEC ledger: ERC-1155, one token id per audited batch, see {IITECRegistry}.
  * @dev Storage is laid out for the writes each operation must make (see README, "Gas"): a batch is one slot, a
- * retirement three, the counters and the threshold share one slot that issuance reads anyway.
+ * retirement three, the counters and the threshold share one slot that issuance reads anyway, a methodology's
+ * id and status are one slot, and a participant's standing and whether it has code are one slot.
  */
-contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712 {
+contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EIP712 {
     /// @notice Role of the auditors whose signatures count towards the threshold.
     bytes32 public constant AUDITOR_ROLE = keccak256("ITEC_AUDITOR_ROLE");
     /// @notice Role of the oracle account that posts attestations.
@@ -42,6 +44,14 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
         uint16 methodologies;
     }
 
+    /// @dev Issuance looks a methodology up by its (name, parameters) key with one storage read.
+    struct MethodologyRef {
+        uint16 id;
+        bool active;
+    }
+
+    BatchMetadataRenderer private immutable _RENDERER;
+
     Counters private _counters;
     string private _externalBaseURI;
 
@@ -51,17 +61,18 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
     mapping(bytes32 deviceRoot => uint256 batchId) private _batchOfDeviceRoot;
     mapping(uint256 retirementId => Retirement) private _retirements;
     mapping(uint16 methodologyId => Methodology) private _methodologies;
-    mapping(bytes32 methodologyKey => uint16 methodologyId) private _methodologyIds;
+    mapping(bytes32 methodologyKey => MethodologyRef) private _methodologyRefs;
 
     /**
      * @param admin The registry admin (admits participants and auditors, suspends what is wrong).
      * @param externalBaseURI Base of the `external_url` in token metadata, e.g. "https://registry.example/batches/".
      */
-    constructor(address admin, string memory externalBaseURI) ERC1155("") EIP712("I-TEC Registry", "1") {
+    constructor(address admin, string memory externalBaseURI) EIP712("I-TEC Registry", "1") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _counters.auditorThreshold = 1;
-        BatchMetadata.requireJsonSafe(bytes(externalBaseURI), "baseURI");
+        _requireJsonSafe(bytes(externalBaseURI), "baseURI");
         _externalBaseURI = externalBaseURI;
+        _RENDERER = new BatchMetadataRenderer();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -76,7 +87,17 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
         if (p.status != ParticipantStatus.None) revert ITECParticipantAlreadyAdmitted(account);
         p.kind = kind;
         p.status = ParticipantStatus.Active;
+        p.hasCode = account.code.length > 0;
         emit ParticipantAdmitted(account, kind, _msgSender());
+    }
+
+    /// @inheritdoc IITECRegistry
+    function syncParticipantCode(address account) external {
+        Participant storage p = _participants[account];
+        if (p.status == ParticipantStatus.None) revert ITECAccountNotActive(account, ParticipantStatus.None);
+        bool hasCode = account.code.length > 0;
+        p.hasCode = hasCode;
+        emit ParticipantCodeSynced(account, hasCode);
     }
 
     /// @inheritdoc IITECRegistry
@@ -123,12 +144,13 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
     ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint16 methodologyId) {
         _requireText(name, "name");
         _requireText(parameters, "parameters");
-        BatchMetadata.requireJsonSafe(bytes(name), "name");
-        BatchMetadata.requireJsonSafe(bytes(parameters), "parameters");
+        _requireJsonSafe(bytes(name), "name");
+        _requireJsonSafe(bytes(parameters), "parameters");
         bytes32 key = _methodologyKey(keccak256(bytes(name)), keccak256(bytes(parameters)));
-        if (_methodologyIds[key] != 0) revert ITECMethodologyExists(_methodologyIds[key]);
+        uint16 existing = _methodologyRefs[key].id;
+        if (existing != 0) revert ITECMethodologyExists(existing);
         methodologyId = ++_counters.methodologies;
-        _methodologyIds[key] = methodologyId;
+        _methodologyRefs[key] = MethodologyRef({id: methodologyId, active: true});
         _methodologies[methodologyId] = Methodology({name: name, parameters: parameters, active: true});
         emit MethodologyRegistered(methodologyId, name, parameters);
         emit MethodologyStatusChanged(methodologyId, true);
@@ -139,7 +161,9 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
         if (methodologyId == 0 || methodologyId > _counters.methodologies) {
             revert ITECUnknownMethodology(methodologyId);
         }
-        _methodologies[methodologyId].active = active;
+        Methodology storage m = _methodologies[methodologyId];
+        m.active = active;
+        _methodologyRefs[_methodologyKey(keccak256(bytes(m.name)), keccak256(bytes(m.parameters)))].active = active;
         emit MethodologyStatusChanged(methodologyId, active);
     }
 
@@ -153,7 +177,7 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
 
     /// @inheritdoc IITECRegistry
     function methodologyIdOf(string calldata name, string calldata parameters) external view returns (uint16) {
-        return _methodologyIds[_methodologyKey(keccak256(bytes(name)), keccak256(bytes(parameters)))];
+        return _methodologyRefs[_methodologyKey(keccak256(bytes(name)), keccak256(bytes(parameters)))].id;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -172,10 +196,8 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
 
         bytes32 methodologyHash = keccak256(bytes(attestation.methodology));
         bytes32 parametersHash = keccak256(bytes(attestation.parameters));
-        uint16 methodologyId = _methodologyIds[_methodologyKey(methodologyHash, parametersHash)];
-        if (methodologyId == 0 || !_methodologies[methodologyId].active) {
-            revert ITECMethodologyNotApproved(attestation.methodology, attestation.parameters);
-        }
+        MethodologyRef memory ref = _methodologyRefs[_methodologyKey(methodologyHash, parametersHash)];
+        if (!ref.active) revert ITECMethodologyNotApproved(attestation.methodology, attestation.parameters);
 
         bytes32 reportKey = _reportKey(attestation.reportHash, attestation.category);
         uint256 existing = _batchOfReportKey[reportKey];
@@ -199,10 +221,19 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
             suspended: false,
             vintageStart: attestation.vintageStart,
             vintageEnd: attestation.vintageEnd,
-            methodologyId: methodologyId
+            methodologyId: ref.id
         });
-        emit BatchIssued(batchId, attestation.owner, attestation.reportHash, methodologyId, attestation, auditors);
-        _mint(attestation.owner, batchId, attestation.certificates, "");
+        emit BatchIssued(
+            batchId,
+            attestation.owner,
+            attestation.reportHash,
+            attestation.referenceDataHash,
+            attestation.deviceRoot,
+            attestation.evidenceURI,
+            attestation.deadline,
+            auditors
+        );
+        _mint(attestation.owner, batchId, attestation.certificates);
     }
 
     /// @inheritdoc IITECRegistry
@@ -333,7 +364,14 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
             periodEnd: request.periodEnd,
             claimHash: keccak256(abi.encode(request.beneficiaryName, request.purpose))
         });
-        _emitRetired(retirementId, holder, operator, request);
+        emit CertificatesRetired(
+            retirementId,
+            request.batchId,
+            holder,
+            operator,
+            request.beneficiaryName,
+            request.purpose
+        );
     }
 
     /// @inheritdoc IITECRegistry
@@ -362,23 +400,23 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
      * methodology and a link to the registry's page for the batch.
      */
     function uri(uint256 id) public view override returns (string memory) {
-        Batch storage b = _existingBatch(id);
+        Batch memory b = _existingBatch(id);
         Methodology storage m = _methodologies[b.methodologyId];
-        return BatchMetadata.render(id, b, m.name, m.parameters, _externalBaseURI);
+        return _RENDERER.render(id, b, m.name, m.parameters, _externalBaseURI);
     }
 
     /// @notice Sets the base of the `external_url` in token metadata. Only the registry admin.
     function setExternalBaseURI(string calldata baseURI) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BatchMetadata.requireJsonSafe(bytes(baseURI), "baseURI");
+        _requireJsonSafe(bytes(baseURI), "baseURI");
         _externalBaseURI = baseURI;
         emit ExternalBaseURIChanged(baseURI);
     }
 
-    /// @inheritdoc ERC1155
+    /// @inheritdoc LeanERC1155
     function supportsInterface(
         bytes4 interfaceId
-    ) public view override(ERC1155, AccessControlEnumerable) returns (bool) {
-        return ERC1155.supportsInterface(interfaceId) || AccessControlEnumerable.supportsInterface(interfaceId);
+    ) public view override(LeanERC1155, AccessControlEnumerable) returns (bool) {
+        return LeanERC1155.supportsInterface(interfaceId) || AccessControlEnumerable.supportsInterface(interfaceId);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -386,21 +424,25 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * @dev Every balance change passes here: mint (issue), transfers (single, batch, operator) and burn (retire).
-     * The sender, the receiver and an operator acting for the sender must be active participants, and no
-     * certificate of a suspended batch moves.
+     * @dev The permissioning hook every balance change passes (mint on issue, single / batch / operator
+     * transfers, burn on retire): the sender, the receiver and an operator acting for the sender must be active
+     * participants, and no certificate of a suspended batch moves.
      */
-    function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
+    function _checkMove(address operator, address from, address to, uint256 id) internal view override {
         if (from != address(0)) {
             _requireActive(from);
-            address operator = _msgSender();
             if (operator != from) _requireActive(operator);
-            for (uint256 i = 0; i < ids.length; ++i) {
-                if (_batches[ids[i]].suspended) revert ITECBatchSuspended(ids[i]);
-            }
+            if (_batches[id].suspended) revert ITECBatchSuspended(id);
         }
         if (to != address(0)) _requireActive(to);
-        super._update(from, to, ids, values);
+    }
+
+    /**
+     * @dev Every receiver is an admitted participant (checked in {_checkMove}), and whether it has code sits in
+     * the participant slot just read, so transfers to EOAs skip a cold EXTCODESIZE.
+     */
+    function _isContractReceiver(address to) internal view override returns (bool) {
+        return _participants[to].hasCode;
     }
 
     function _requireActive(address account) private view {
@@ -452,12 +494,21 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
             address auditor = signatures[i].auditor;
             if (auditor <= previous) revert ITECSignersNotDistinct(previous, auditor);
             if (!hasRole(AUDITOR_ROLE, auditor)) revert ITECSignerNotAuditor(auditor);
-            if (!SignatureChecker.isValidSignatureNowCalldata(auditor, digest, signatures[i].signature)) {
-                revert ITECInvalidSignature(auditor);
-            }
+            if (!_isValidSignature(auditor, digest, signatures[i].signature)) revert ITECInvalidSignature(auditor);
             auditors[i] = auditor;
             previous = auditor;
         }
+    }
+
+    /**
+     * @dev ECDSA first (no EXTCODESIZE for the usual EOA auditor), then ERC-1271 for contract wallets. An
+     * ECDSA signature that recovers to the auditor is valid whatever code the account has.
+     */
+    function _isValidSignature(address auditor, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == auditor) return true;
+        return
+            auditor.code.length > 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(auditor, digest, signature);
     }
 
     function _attestationStructHash(
@@ -493,30 +544,16 @@ contract ITECRegistry is IITECRegistry, ERC1155, AccessControlEnumerable, EIP712
             );
     }
 
-    function _emitRetired(
-        uint256 retirementId,
-        address holder,
-        address operator,
-        RetirementRequest calldata r
-    ) private {
-        emit CertificatesRetired(
-            retirementId,
-            r.batchId,
-            holder,
-            operator,
-            r.amount,
-            r.beneficiaryName,
-            r.beneficiary,
-            r.periodStart,
-            r.periodEnd,
-            r.scope3Category,
-            r.purpose
-        );
-    }
-
     function _requireText(string calldata text, string memory field) private pure {
         uint256 length = bytes(text).length;
         if (length == 0 || length > MAX_TEXT_BYTES) revert ITECInvalidText(field, length);
+    }
+
+    function _requireJsonSafe(bytes memory text, string memory field) private pure {
+        for (uint256 i = 0; i < text.length; ++i) {
+            bytes1 c = text[i];
+            if (c == '"' || c == "\\" || uint8(c) < 0x20) revert ITECUnsafeText(field);
+        }
     }
 
     function _reportKey(bytes32 reportHash, uint8 category) private pure returns (bytes32) {

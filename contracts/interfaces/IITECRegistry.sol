@@ -34,10 +34,16 @@ interface IITECRegistry {
         Suspended
     }
 
-    /// @notice Register entry of an account (one storage slot).
+    /**
+     * @notice Register entry of an account (one storage slot).
+     * @dev `hasCode` records whether the account was a contract when admitted or last synced
+     * ({syncParticipantCode}); the ERC-1155 receiver hook is called for such accounts only, which spares every
+     * transfer to an EOA a cold EXTCODESIZE.
+     */
     struct Participant {
         ParticipantKind kind;
         ParticipantStatus status;
+        bool hasCode;
     }
 
     /**
@@ -160,31 +166,36 @@ interface IITECRegistry {
     event MethodologyRegistered(uint16 indexed methodologyId, string name, string parameters);
     /// @notice A methodology was enabled or disabled for new issuance (issued batches are never changed).
     event MethodologyStatusChanged(uint16 indexed methodologyId, bool active);
-    /// @notice A batch was issued: `attestation.certificates` I-TECs minted to `attestation.owner`.
+    /**
+     * @notice A batch was issued and its certificates minted to `owner`.
+     * @dev Together with {batch} (figures, category, vintage, methodology) this event carries every member of
+     * the signed attestation, so anyone can recompute its EIP-712 digest and check the auditors' signatures.
+     */
     event BatchIssued(
         uint256 indexed batchId,
         address indexed owner,
         bytes32 indexed reportHash,
-        uint16 methodologyId,
-        Attestation attestation,
+        bytes32 referenceDataHash,
+        bytes32 deviceRoot,
+        string evidenceURI,
+        uint64 deadline,
         address[] auditors
     );
     /// @notice A batch was frozen: no transfer or retirement until reinstated.
     event BatchSuspended(uint256 indexed batchId, address indexed by, string reason);
     /// @notice A suspended batch was released.
     event BatchReinstated(uint256 indexed batchId, address indexed by, string reason);
-    /// @notice `amount` I-TECs of `batchId` held by `account` were burned against a claim.
+    /**
+     * @notice I-TECs of `batchId` held by `account` were burned against a claim, by `operator` (the holder or
+     * its approved operator). Amount, beneficiary account, period and Scope 3 category are in {retirement};
+     * the texts are here, bound to the stored `claimHash`.
+     */
     event CertificatesRetired(
         uint256 indexed retirementId,
         uint256 indexed batchId,
         address indexed account,
         address operator,
-        uint256 amount,
         string beneficiaryName,
-        address beneficiary,
-        uint40 periodStart,
-        uint40 periodEnd,
-        uint8 scope3Category,
         string purpose
     );
     /// @notice A device id was proven to be in two batches; `laterBatchId` was suspended.
@@ -196,6 +207,8 @@ interface IITECRegistry {
     );
     /// @notice The base of the `external_url` in token metadata changed.
     event ExternalBaseURIChanged(string baseURI);
+    /// @notice Whether `account` has code was re-read.
+    event ParticipantCodeSynced(address indexed account, bool hasCode);
 
     // ---------------------------------------------------------------------------------------------------------
     // Errors
@@ -245,6 +258,8 @@ interface IITECRegistry {
     error ITECInvalidRetirement(string field);
     /// @notice A text field is empty or longer than `MAX_TEXT_BYTES`; `field` names it.
     error ITECInvalidText(string field, uint256 length);
+    /// @notice A text that goes into token metadata contains a quote, backslash or control character.
+    error ITECUnsafeText(string field);
     /// @notice `operator` may not act for `holder`.
     error ITECNotHolderOrOperator(address operator, address holder);
     /// @notice The device root is not the root of any batch.
@@ -269,6 +284,12 @@ interface IITECRegistry {
 
     /// @notice Register entry of `account` (kind None / status None when never admitted).
     function participant(address account) external view returns (Participant memory);
+
+    /**
+     * @notice Re-reads whether an admitted `account` has code (e.g. a counterfactual wallet deployed after its
+     * admission), so the ERC-1155 receiver hook is called for it. Anyone may call it.
+     */
+    function syncParticipantCode(address account) external;
 
     // ---------------------------------------------------------------------------------------------------------
     // Auditors and methodologies (registry admin)

@@ -6,28 +6,19 @@ pragma solidity 0.8.28;
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {IITECRegistry} from "../interfaces/IITECRegistry.sol";
+import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
 
 /**
- * @title BatchMetadata
- * @notice Renders a batch's ERC-1155 metadata JSON on-chain (only called from views, so gas is not a concern).
+ * @title BatchMetadataRenderer
+ * @notice Renders a batch's ERC-1155 metadata JSON on-chain. Deployed by the registry's constructor and called
+ * only from its `uri` view: keeping this code out of the registry keeps the registry under the contract size
+ * limit with the optimizer tuned for cheap transactions.
  */
-library BatchMetadata {
+contract BatchMetadataRenderer {
     using Strings for uint256;
 
-    /// @notice A text embedded in the JSON contains a quote, backslash or control character.
-    error BatchMetadataUnsafeText(string field);
-
-    /// @notice Reverts unless `text` can be placed inside a JSON string literal as it is.
-    function requireJsonSafe(bytes memory text, string memory field) internal pure {
-        for (uint256 i = 0; i < text.length; ++i) {
-            bytes1 c = text[i];
-            if (c == '"' || c == "\\" || uint8(c) < 0x20) revert BatchMetadataUnsafeText(field);
-        }
-    }
-
     /// @notice Category name for code 1..6 (METHODOLOGY.md §1).
-    function categoryName(uint8 category) internal pure returns (string memory) {
+    function categoryName(uint8 category) public pure returns (string memory) {
         if (category == 1) return "laptop";
         if (category == 2) return "desktop";
         if (category == 3) return "monitor";
@@ -38,7 +29,7 @@ library BatchMetadata {
     }
 
     /// @notice Integer grams as kilograms with exactly three decimals, e.g. 189413 → "189.413".
-    function gramsToKg(uint256 grams) internal pure returns (string memory) {
+    function gramsToKg(uint256 grams) public pure returns (string memory) {
         uint256 fraction = grams % 1000;
         string memory padding = fraction < 10 ? "00" : (fraction < 100 ? "0" : "");
         return string.concat((grams / 1000).toString(), ".", padding, fraction.toString());
@@ -47,11 +38,11 @@ library BatchMetadata {
     /// @notice `data:application/json;base64,…` metadata for batch `id`.
     function render(
         uint256 id,
-        IITECRegistry.Batch storage b,
-        string memory methodologyName,
-        string memory parameters,
-        string memory externalBaseURI
-    ) internal view returns (string memory) {
+        IITECRegistry.Batch calldata b,
+        string calldata methodologyName,
+        string calldata parameters,
+        string calldata externalBaseURI
+    ) external pure returns (string memory) {
         string memory category = categoryName(b.category);
         string memory json = string.concat(
             '{"name":"I-TEC batch #',
@@ -71,11 +62,11 @@ library BatchMetadata {
     }
 
     function _properties(
-        IITECRegistry.Batch storage b,
+        IITECRegistry.Batch calldata b,
         string memory category,
-        string memory methodologyName,
-        string memory parameters
-    ) private view returns (string memory) {
+        string calldata methodologyName,
+        string calldata parameters
+    ) private pure returns (string memory) {
         return
             string.concat(
                 string.concat(
