@@ -35,10 +35,21 @@ export interface RegistryFixture {
 }
 
 /** Deploys and configures a registry on `connection`. */
-export async function deployRegistry(connection: NetworkConnection<"l1">): Promise<RegistryFixture> {
+export async function deployRegistry(connection: NetworkConnection): Promise<RegistryFixture> {
   const { ethers } = connection;
-  const [admin, issuer, a1, a2, a3, refurbisher, corporate, trader, outsider] = await ethers.getSigners();
-  if (!outsider) throw new Error("need 9 accounts");
+  const signers = await ethers.getSigners();
+  if (signers.length < 9) throw new Error("the fixture needs 9 accounts");
+  const [admin, issuer, a1, a2, a3, refurbisher, corporate, trader, outsider] = signers as [
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+  ];
   const registry = (await ethers.deployContract("ITECRegistry", [
     admin.address,
     "https://registry.example/batches/",
@@ -47,23 +58,23 @@ export async function deployRegistry(connection: NetworkConnection<"l1">): Promi
   const ISSUER = await registry.ISSUER_ROLE();
   const AUDITOR = await registry.AUDITOR_ROLE();
   await (await registry.grantRole(ISSUER, issuer.address)).wait();
-  for (const a of [a1!, a2!, a3!]) await (await registry.grantRole(AUDITOR, a.address)).wait();
+  for (const a of [a1, a2, a3]) await (await registry.grantRole(AUDITOR, a.address)).wait();
   await (await registry.registerMethodology(METHOD, PARAMS)).wait();
-  await (await registry.admitParticipant(refurbisher!.address, PARTICIPANT_KINDS.refurbisher)).wait();
-  await (await registry.admitParticipant(corporate!.address, PARTICIPANT_KINDS.corporate)).wait();
-  await (await registry.admitParticipant(trader!.address, PARTICIPANT_KINDS.trader)).wait();
+  await (await registry.admitParticipant(refurbisher.address, PARTICIPANT_KINDS.refurbisher)).wait();
+  await (await registry.admitParticipant(corporate.address, PARTICIPANT_KINDS.corporate)).wait();
+  await (await registry.admitParticipant(trader.address, PARTICIPANT_KINDS.trader)).wait();
   const { chainId } = await ethers.provider.getNetwork();
   const block = await ethers.provider.getBlock("latest");
   return {
     registry,
     address,
     chainId,
-    admin: admin!,
-    issuer: issuer!,
-    auditors: [a1!, a2!, a3!],
-    refurbisher: refurbisher!,
-    corporate: corporate!,
-    trader: trader!,
+    admin: admin,
+    issuer: issuer,
+    auditors: [a1, a2, a3],
+    refurbisher: refurbisher,
+    corporate: corporate,
+    trader: trader,
     outsider: outsider,
     now: BigInt(block!.timestamp),
   };

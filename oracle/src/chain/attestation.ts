@@ -2,14 +2,14 @@
  * The EIP-712 attestation an auditor signs — the single TypeScript mirror of `IITECRegistry.Attestation`.
  * `test/contracts/eip712.test.ts` proves this definition and the contract's `ATTESTATION_TYPEHASH` agree.
  */
-import { TypedDataEncoder, type TypedDataDomain } from "ethers";
+import { TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
 
 /** EIP-712 domain name and version of the registry contract (`EIP712("I-TEC Registry", "1")`). */
 export const EIP712_NAME = "I-TEC Registry";
 export const EIP712_VERSION = "1";
 
 /** Field order and types exactly as in the Solidity struct. */
-export const ATTESTATION_TYPES = {
+export const ATTESTATION_TYPES: Record<"Attestation", TypedDataField[]> = {
   Attestation: [
     { name: "owner", type: "address" },
     { name: "category", type: "uint8" },
@@ -26,7 +26,7 @@ export const ATTESTATION_TYPES = {
     { name: "evidenceURI", type: "string" },
     { name: "deadline", type: "uint64" },
   ],
-} as const;
+};
 
 /** An attestation as ethers encodes it (integers as bigint, hashes as 0x-hex). */
 export interface Attestation {
@@ -72,7 +72,7 @@ export function attestationDigest(domain: TypedDataDomain, attestation: Attestat
  * spelled out and integers as decimal strings (JSON has no bigint).
  */
 export function attestationTypedData(domain: TypedDataDomain, attestation: Attestation) {
-  const payload = TypedDataEncoder.getPayload(domain, ATTESTATION_TYPES, attestation);
+  const payload: unknown = TypedDataEncoder.getPayload(domain, ATTESTATION_TYPES, attestation);
   return payload as {
     types: Record<string, { name: string; type: string }[]>;
     domain: Record<string, unknown>;

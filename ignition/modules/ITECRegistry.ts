@@ -1,0 +1,21 @@
+/**
+ * Deploys the I-TEC registry, registers ITEC-CALC 1.0 / ITEC-PARAMS-1 and grants the issuer role to the oracle.
+ * Parameters (ignition/parameters/*.json or --parameters): admin, issuer, externalBaseURI.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { id } from "ethers";
+
+export const METHODOLOGY = "ITEC-CALC 1.0";
+export const PARAMETERS = "ITEC-PARAMS-1";
+export const ISSUER_ROLE = id("ITEC_ISSUER_ROLE");
+
+export default buildModule("ITECRegistry", (m) => {
+  const admin = m.getParameter("admin", m.getAccount(0));
+  const issuer = m.getParameter("issuer", m.getAccount(1));
+  const externalBaseURI = m.getParameter("externalBaseURI", "http://127.0.0.1:8080/batches/");
+
+  const registry = m.contract("ITECRegistry", [admin, externalBaseURI]);
+  m.call(registry, "registerMethodology", [METHODOLOGY, PARAMETERS]);
+  m.call(registry, "grantRole", [ISSUER_ROLE, issuer], { id: "grantIssuer" });
+  return { registry };
+});
