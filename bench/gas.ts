@@ -1,106 +1,16 @@
 /**
- * Gas per registry operation, measured exactly (receipt.gasUsed) on Hardhat's simulated Cancun chain.
- * Run: `npm run bench:gas` → prints a table and writes bench/results/gas.json (a flat object, gas per key).
+ * `npm run bench:gas`: gas per registry operation on Hardhat's simulated Cancun chain; prints a table and writes
+ * bench/results/gas.json (a flat object: operation → gas used).
  */
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 
-import {
-  deployRegistry,
-  issueBatch,
-  makeAttestation,
-  retirementRequest,
-  signAttestation,
-} from "../test/helpers/registry.ts";
+import { GAS_TARGETS, measureGas } from "./gas-ops.ts";
 
-const connection = await network.create();
-const f = await deployRegistry(connection);
-const { registry, issuer, auditors, refurbisher, corporate, trader, admin } = f;
-const gas: Record<string, number> = {};
-
-async function measure(key: string, tx: Promise<ContractTransactionResponse>): Promise<void> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error(`${key}: no receipt`);
-  gas[key] = Number(receipt.gasUsed);
-}
-
-// Realistic attestation: real 32-byte hashes and an evidence URI of typical length.
-const attestation1 = makeAttestation(f);
-await measure(
-  "issue_1_auditor",
-  registry.connect(issuer).issue(attestation1, await signAttestation(f, attestation1, [auditors[0]!])),
-);
-const batch1 = await registry.batchCount();
-
-// Threshold 2 of 3 auditors.
-await (await registry.connect(admin).setAuditorThreshold(2)).wait();
-const attestation2 = makeAttestation(f);
-await measure(
-  "issue_2_of_3",
-  registry.connect(issuer).issue(attestation2, await signAttestation(f, attestation2, [auditors[0]!, auditors[1]!])),
-);
-const attestation3 = makeAttestation(f);
-await measure(
-  "issue_3_of_3",
-  registry.connect(issuer).issue(attestation3, await signAttestation(f, attestation3, auditors)),
-);
-await (await registry.connect(admin).setAuditorThreshold(1)).wait();
-const batch2 = batch1 + 1n;
-const batch3 = batch1 + 2n;
-
-await measure(
-  "transfer_new_holder",
-  registry.connect(refurbisher).safeTransferFrom(refurbisher.address, corporate.address, batch1, 40n, "0x"),
-);
-await measure(
-  "transfer_existing_holder",
-  registry.connect(refurbisher).safeTransferFrom(refurbisher.address, corporate.address, batch1, 10n, "0x"),
-);
-await measure(
-  "transfer_batch_3",
-  registry
-    .connect(refurbisher)
-    .safeBatchTransferFrom(refurbisher.address, trader.address, [batch1, batch2, batch3], [5n, 5n, 5n], "0x"),
-);
-await measure("retire", registry.connect(corporate).retire(corporate.address, retirementRequest(batch1)));
-await measure(
-  "retire_again_same_holder",
-  registry.connect(corporate).retire(corporate.address, retirementRequest(batch1, { amount: 5n })),
-);
-// Retire on behalf of a named beneficiary, by an approved operator (a trader acting for the corporate).
-await (await registry.connect(corporate).setApprovalForAll(trader.address, true)).wait();
-await measure(
-  "retire_by_operator_on_behalf",
-  registry
-    .connect(trader)
-    .retire(
-      corporate.address,
-      retirementRequest(batch1, { amount: 5n, beneficiaryName: "Acme Subsidiary B.V.", beneficiary: trader.address }),
-    ),
-);
-await measure("suspend_batch", registry.connect(admin).suspendBatch(batch3, "audit finding: evidence incomplete"));
-await measure("reinstate_batch", registry.connect(admin).reinstateBatch(batch3, "finding closed"));
-await measure("admit_participant", registry.connect(admin).admitParticipant(f.outsider.address, 3));
-
-// Fraud proof: two batches whose device trees share one device.
-const ids = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => [keccak256(toUtf8Bytes(`${prefix}|${i}`))]);
-const shared = keccak256(toUtf8Bytes("dell|SHARED-SERIAL"));
-const treeA = StandardMerkleTree.of([...ids("a", 999), [shared]], ["bytes32"]);
-const treeB = StandardMerkleTree.of([...ids("b", 999), [shared]], ["bytes32"]);
-await issueBatch(f, { deviceRoot: treeA.root, certificates: 1000n });
-await issueBatch(f, { deviceRoot: treeB.root, certificates: 1000n });
-await measure(
-  "challenge_duplicate",
-  registry.challengeDuplicateDevice(shared, treeA.root, treeA.getProof([shared]), treeB.root, treeB.getProof([shared])),
-);
-
-const targets: Record<string, number> = { issue_1_auditor: 160_000, transfer_new_holder: 62_000, retire: 120_000 };
+const gas = await measureGas(await network.create());
 console.log("operation                        gas      target");
 for (const [k, v] of Object.entries(gas)) {
-  const t = targets[k];
+  const t = GAS_TARGETS[k];
   console.log(`${k.padEnd(32)} ${String(v).padStart(7)}  ${t ? `≤ ${t} ${v <= t ? "ok" : "MISSED"}` : ""}`);
 }
 mkdirSync("bench/results", { recursive: true });
