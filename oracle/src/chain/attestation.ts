@@ -112,3 +112,59 @@ export type ParticipantKindName = keyof typeof PARTICIPANT_KINDS;
 
 /** On-chain participant status (`IITECRegistry.ParticipantStatus`). */
 export const PARTICIPANT_STATUS = ["none", "active", "suspended"] as const;
+
+/**
+ * An auditor's signed refusal to attest (EIP-712 primary type `Rejection`, same domain): binds the reason to the
+ * exact attestation digest the auditor reviewed. Verified off-chain by the oracle; never sent to the contract.
+ */
+export const REJECTION_TYPES: Record<"Rejection", TypedDataField[]> = {
+  Rejection: [
+    { name: "attestationDigest", type: "bytes32" },
+    { name: "reason", type: "string" },
+  ],
+};
+
+export interface Rejection {
+  attestationDigest: string;
+  reason: string;
+}
+
+/** Attestation ↔ JSON (integers as decimal strings), for storage and the wire. */
+export function attestationToJson(a: Attestation): Record<keyof Attestation, string | number> {
+  return {
+    owner: a.owner,
+    category: a.category,
+    certificates: a.certificates.toString(),
+    baselineGrams: a.baselineGrams.toString(),
+    reductionGrams: a.reductionGrams.toString(),
+    vintageStart: a.vintageStart.toString(),
+    vintageEnd: a.vintageEnd.toString(),
+    methodology: a.methodology,
+    parameters: a.parameters,
+    reportHash: a.reportHash,
+    referenceDataHash: a.referenceDataHash,
+    deviceRoot: a.deviceRoot,
+    evidenceURI: a.evidenceURI,
+    deadline: a.deadline.toString(),
+  };
+}
+
+export function attestationFromJson(j: Record<string, unknown>): Attestation {
+  const s = (k: string) => String(j[k]);
+  return {
+    owner: s("owner"),
+    category: Number(j.category),
+    certificates: BigInt(s("certificates")),
+    baselineGrams: BigInt(s("baselineGrams")),
+    reductionGrams: BigInt(s("reductionGrams")),
+    vintageStart: BigInt(s("vintageStart")),
+    vintageEnd: BigInt(s("vintageEnd")),
+    methodology: s("methodology"),
+    parameters: s("parameters"),
+    reportHash: s("reportHash"),
+    referenceDataHash: s("referenceDataHash"),
+    deviceRoot: s("deviceRoot"),
+    evidenceURI: s("evidenceURI"),
+    deadline: BigInt(s("deadline")),
+  };
+}

@@ -1,0 +1,864 @@
+/**
+ * The oracle: from a submitted lot to an auditor-signed, minted batch — crash-safe and exactly-once.
+ *
+ * Every step is a state change of a batch recorded in one SQLite transaction (see store/jobs.ts). A chain
+ * transaction is signed and persisted *before* it is broadcast, so after a crash the same bytes (same nonce,
+ * same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness is the
+ * last line of defence: "already issued" counts as success once the on-chain batch is checked to be this one.
+ */
+import { createHash, randomUUID } from "node:crypto";
+
+import {
+  getAddress,
+  isAddress,
+  keccak256,
+  recoverAddress,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
+import type { Logger } from "pino";
+
+import {
+  attestationDigest,
+  attestationFromJson,
+  attestationToJson,
+  attestationTypedData,
+  CATEGORY_CODES,
+  REJECTION_TYPES,
+  sortSignatures,
+  type Attestation,
+  type AuditorSignature,
+  type Category,
+} from "../chain/attestation.ts";
+import type { ChainClient } from "../chain/client.ts";
+import { ChainError, isTransientError, type DecodedRevert } from "../chain/errors.ts";
+import { OracleError } from "../errors.ts";
+import {
+  calculateLot,
+  CalcInputError,
+  canonicalJson,
+  gramsToKg,
+  METHOD_VERSION,
+  PARAMS_VERSION,
+  type DeviceInput,
+  type LotResult,
+  type ReferenceTable,
+} from "../methodology/index.ts";
+import type { BatchRow, BatchState, JobStore, LotRow, SignatureRow } from "../store/jobs.ts";
+
+/** Points where a test may stop the worker (fault injection); production passes no hook. */
+export const FAULT_POINTS = [
+  "after_lot_stored",
+  "before_post",
+  "after_tx_persisted",
+  "after_broadcast",
+  "after_receipt",
+] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+export interface OracleConfig {
+  /** Blocks on top of (and including) the mined block before a mint counts as confirmed (QBFT: 1). */
+  confirmations: number;
+  /** How long an attestation stays signable, seconds. */
+  attestationTtlSeconds: number;
+  /** Renew an attestation this many seconds before its deadline (auditors then re-sign). */
+  renewMarginSeconds: number;
+  /** Public base URL where a lot's report is served, e.g. https://registry.example (→ /lots/L1/report). */
+  evidenceBaseUrl: string;
+  /** Give up retrying a transient failure after this many attempts (the batch stays in its state). */
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
+  confirmations: 1,
+  attestationTtlSeconds: 14 * 86_400,
+  renewMarginSeconds: 3_600,
+  evidenceBaseUrl: "http://127.0.0.1:8080",
+  maxBackoffMs: 60_000,
+};
+
+export interface OracleDeps {
+  store: JobStore;
+  chain: ChainClient;
+  /** The oracle's key (holds ISSUER_ROLE); connected to `chain.provider`. */
+  signer: Signer;
+  reference: ReferenceTable;
+  logger: Logger;
+  config?: Partial<OracleConfig>;
+  now?: () => Date;
+  faults?: (point: FaultPoint, context: Record<string, unknown>) => Promise<void>;
+}
+
+export interface SubmitLotInput {
+  devices: readonly DeviceInput[];
+  /** Address of the refurbisher / ITAD provider receiving the certificates (an active participant). */
+  refurbisher: string;
+  /** The refurbisher's own lot reference; a lot is unique per (refurbisher, lotRef). Default: the input hash. */
+  lotRef?: string;
+  asOf?: string;
+  defaultTransport?: string;
+  correlationId?: string;
+}
+
+/** What an auditor reviews and signs, next to the human-readable figures. */
+export interface AttestationView {
+  batchId: string;
+  lotId: string;
+  state: BatchState;
+  digest: string;
+  deadline: string;
+  /** The exact `eth_signTypedData_v4` payload. */
+  typedData: ReturnType<typeof attestationTypedData>;
+  review: {
+    category: string;
+    certificates: number;
+    baselineKgPerDevice: string;
+    reductionKgPerDevice: string;
+    certifiedIntensityKgPerDevice: string;
+    totalReductionKg: string;
+    vintage: { start: string | null; end: string | null };
+    methodology: string;
+    parameters: string;
+    reportHash: string;
+    referenceDataSha256: string;
+    deviceRoot: string;
+    evidenceURI: string;
+    owner: string;
+    registry: { chainId: string; address: string };
+  };
+  signatures: { auditor: string; status: string; reason: string | null; at: string }[];
+  threshold: number | null;
+}
+
+/** Counters since start, next to the per-state counts read from the store. */
+export interface OracleMetrics {
+  batchesByState: Record<string, number>;
+  counters: Record<string, number>;
+}
+
+const SIGNABLE: readonly BatchState[] = ["awaiting_signatures", "ready"];
+
+export class Oracle {
+  readonly store: JobStore;
+  readonly chain: ChainClient;
+  readonly config: OracleConfig;
+  readonly #signer: Signer;
+  readonly #reference: ReferenceTable;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #faults: NonNullable<OracleDeps["faults"]>;
+  readonly #counters: Record<string, number> = {
+    lotsSubmitted: 0,
+    signaturesAccepted: 0,
+    signaturesRefused: 0,
+    attestationsRenewed: 0,
+    transactionsSent: 0,
+    transactionsRebroadcast: 0,
+    transientRetries: 0,
+    reverts: 0,
+    batchesConfirmed: 0,
+  };
+
+  constructor(deps: OracleDeps) {
+    this.store = deps.store;
+    this.chain = deps.chain;
+    this.#signer = deps.signer;
+    this.#reference = deps.reference;
+    this.#log = deps.logger;
+    this.#now = deps.now ?? (() => new Date());
+    this.#faults = deps.faults ?? (() => Promise.resolve());
+    this.config = { ...DEFAULT_ORACLE_CONFIG, ...deps.config };
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Lots
+  // -----------------------------------------------------------------------------------------------------------
+
+  /**
+   * Calculates a lot and stores it with its batches in one transaction: issuable batches reserve their device
+   * ids (registry-wide exclusivity) and wait for signatures; the others are `not_issuable` with the gate's reason.
+   * @throws OracleError LOT_INVALID (bad lot), LOT_DUPLICATE, NOT_A_PARTICIPANT, CHAIN_UNAVAILABLE
+   */
+  async submitLot(input: SubmitLotInput): Promise<LotRow> {
+    const refurbisher = this.#address(input.refurbisher, "refurbisher");
+    await this.#requireParticipant(refurbisher);
+    const inputJson = canonicalJson(input.devices.map(stripReaderFields));
+    const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
+    const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
+    const asOf = input.asOf ?? this.#now().toISOString().slice(0, 10);
+    const existing = this.store.lotByRef(refurbisher, lotRef);
+    if (existing) {
+      throw new OracleError(
+        "LOT_DUPLICATE",
+        `lot ${lotRef} of ${refurbisher} was already submitted as ${existing.id}`,
+        {
+          lotId: existing.id,
+        },
+      );
+    }
+    const correlationId = input.correlationId ?? randomUUID();
+    const options = { asOf, defaultTransport: input.defaultTransport, lotRef };
+    // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright.
+    this.#calculate(input.devices, options, refurbisher, new Set());
+
+    const lot = this.store.tx(() => {
+      const row = this.store.insertLot({
+        refurbisher,
+        lot_ref: lotRef,
+        as_of: asOf,
+        options_json: JSON.stringify(options),
+        input_sha256: inputSha256,
+        input_json: inputJson,
+        correlation_id: correlationId,
+      });
+      this.#processLotInTx(row, input.devices);
+      return this.store.lot(row.id)!;
+    });
+    this.#counters.lotsSubmitted! += 1;
+    this.#lotLog(lot).info({ batches: this.store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
+    await this.#faults("after_lot_stored", { lot: lot.id });
+    return lot;
+  }
+
+  /** Calculates a lot left in `submitted` (e.g. stored by an older version or before a crash). */
+  processPendingLots(): void {
+    for (const lot of this.store.lotsByStatus("submitted")) {
+      const devices = JSON.parse(lot.input_json) as DeviceInput[];
+      try {
+        this.store.tx(() => this.#processLotInTx(lot, devices));
+      } catch (error) {
+        this.store.setLotFailed(lot.id, describe(error));
+        this.#lotLog(lot).error({ err: describe(error) }, "lot calculation failed");
+      }
+    }
+  }
+
+  #processLotInTx(lot: LotRow, devices: readonly DeviceInput[]): void {
+    const options = JSON.parse(lot.options_json) as { asOf: string; defaultTransport?: string; lotRef: string };
+    // Exclusivity: devices already in a pending or issued batch are SERIAL_DUPLICATE; recalculate until stable
+    // (each round only removes devices, so it ends).
+    let certified = new Set<string>();
+    let result = this.#calculate(devices, options, lot.refurbisher, certified);
+    for (;;) {
+      const ids = result.batches.filter((b) => b.issued).flatMap((b) => b.deviceIds);
+      const conflicts = this.store.reservedDevices(ids);
+      if (conflicts.size === 0) break;
+      certified = new Set([...certified, ...conflicts]);
+      result = this.#calculate(devices, options, lot.refurbisher, certified);
+    }
+
+    const reportJson = result.reportJson;
+    this.store.setLotCalculated(lot.id, {
+      report_json: reportJson,
+      report_hash: result.reportHash,
+      reference_sha256: result.referenceSha256,
+      summary_json: JSON.stringify(lotSummary(result)),
+    });
+    const nowSec = Math.floor(this.#now().getTime() / 1000);
+    for (const b of result.batches) {
+      const id = `${lot.id}-${b.category}`;
+      this.store.insertBatch(
+        {
+          id,
+          lot_id: lot.id,
+          category: b.category,
+          certificates: b.issued ? b.certificates : b.eligible,
+          baseline_grams: b.baselineGrams.toString(),
+          reduction_grams: b.reductionGrams.toString(),
+          device_root: b.deviceRoot,
+          vintage_start: b.vintageStart,
+          vintage_end: b.vintageEnd,
+        },
+        lot.submitted_at,
+      );
+      this.store.transition(id, "calculated", `${b.eligible} eligible of ${b.devices} devices`);
+      if (!b.issued) {
+        this.store.transition(id, "not_issuable", b.reason, { reason: b.reason });
+        continue;
+      }
+      this.store.reserveDevices(id, b.deviceIds);
+      const attestation: Attestation = {
+        owner: lot.refurbisher,
+        category: CATEGORY_CODES[b.category as Category],
+        certificates: BigInt(b.certificates),
+        baselineGrams: b.baselineGrams,
+        reductionGrams: b.reductionGrams,
+        vintageStart: BigInt(dayToUnix(b.vintageStart!)),
+        vintageEnd: BigInt(dayToUnix(b.vintageEnd!)),
+        methodology: METHOD_VERSION,
+        parameters: PARAMS_VERSION,
+        reportHash: result.reportHash,
+        referenceDataHash: `0x${result.referenceSha256}`,
+        deviceRoot: b.deviceRoot,
+        evidenceURI: `${this.config.evidenceBaseUrl.replace(/\/$/, "")}/lots/${lot.id}/report`,
+        deadline: BigInt(nowSec + this.config.attestationTtlSeconds),
+      };
+      this.#setAttestation(id, attestation, "awaiting_signatures", "attestation built; waiting for auditors");
+    }
+  }
+
+  #calculate(
+    devices: readonly DeviceInput[],
+    options: { asOf: string; defaultTransport?: string | undefined; lotRef: string },
+    refurbisher: string,
+    certified: ReadonlySet<string>,
+  ): LotResult {
+    try {
+      return calculateLot(
+        devices,
+        {
+          asOf: options.asOf,
+          ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
+          lotId: options.lotRef,
+          refurbisher,
+          certifiedDeviceIds: certified,
+        },
+        this.#reference,
+      );
+    } catch (error) {
+      if (error instanceof CalcInputError) {
+        throw new OracleError("LOT_INVALID", error.message, { calcCode: error.code }, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  #setAttestation(batchId: string, a: Attestation, to: BatchState, note: string): void {
+    const digest = attestationDigest(this.chain.domain(), a);
+    this.store.transition(batchId, to, note, {
+      attestation_json: JSON.stringify(attestationToJson(a)),
+      digest,
+      deadline: Number(a.deadline),
+      attempts: 0,
+      next_attempt_at: 0,
+      error: null,
+    });
+  }
+
+  getLot(id: string): LotRow {
+    const lot = this.store.lot(id);
+    if (!lot) throw new OracleError("NOT_FOUND", `no lot ${id}`);
+    return lot;
+  }
+
+  /** The canonical report (the bytes `reportHash` is taken over). */
+  getReport(lotId: string): string {
+    const lot = this.getLot(lotId);
+    if (!lot.report_json) throw new OracleError("NOT_FOUND", `lot ${lotId} has no report (status ${lot.status})`);
+    return lot.report_json;
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Batches, attestations and signatures
+  // -----------------------------------------------------------------------------------------------------------
+
+  getBatch(id: string) {
+    const row = this.store.batch(id);
+    if (!row) throw new OracleError("NOT_FOUND", `no batch ${id}`);
+    return {
+      ...row,
+      transitions: this.store.transitions(id),
+      signatures: this.store.signatures(id).map(publicSignature),
+      transactions: this.store.txsOfBatch(id).map(({ raw: _raw, ...t }) => t),
+    };
+  }
+
+  /** Exactly what the auditor signs, and the figures to review before signing. */
+  async getAttestation(batchId: string): Promise<AttestationView> {
+    const row = this.#batchRow(batchId);
+    if (!row.attestation_json || !row.digest) {
+      throw new OracleError("BATCH_STATE", `batch ${batchId} has no attestation (state ${row.state})`, {
+        state: row.state,
+      });
+    }
+    const a = attestationFromJson(JSON.parse(row.attestation_json) as Record<string, unknown>);
+    const lot = this.getLot(row.lot_id);
+    let threshold: number | null = null;
+    try {
+      threshold = await this.chain.auditorThreshold();
+    } catch {
+      threshold = null;
+    }
+    const kg = gramsToKg;
+    return {
+      batchId,
+      lotId: row.lot_id,
+      state: row.state,
+      digest: row.digest,
+      deadline: new Date(Number(a.deadline) * 1000).toISOString(),
+      typedData: attestationTypedData(this.chain.domain(), a),
+      review: {
+        category: row.category,
+        certificates: Number(a.certificates),
+        baselineKgPerDevice: kg(a.baselineGrams),
+        reductionKgPerDevice: kg(a.reductionGrams),
+        certifiedIntensityKgPerDevice: kg(a.baselineGrams - a.reductionGrams),
+        totalReductionKg: kg(a.reductionGrams * a.certificates),
+        vintage: { start: row.vintage_start, end: row.vintage_end },
+        methodology: a.methodology,
+        parameters: a.parameters,
+        reportHash: a.reportHash,
+        referenceDataSha256: lot.reference_sha256 ?? "",
+        deviceRoot: a.deviceRoot,
+        evidenceURI: a.evidenceURI,
+        owner: a.owner,
+        registry: { chainId: this.chain.chainId.toString(), address: this.chain.address },
+      },
+      signatures: this.store.signatures(batchId).map(publicSignature),
+      threshold,
+    };
+  }
+
+  /**
+   * Accepts an auditor's EIP-712 signature after checking it off-chain: the signer holds the auditor role
+   * now, the attestation is unexpired and not yet used, and the signature verifies (ECDSA, or ERC-1271 for a
+   * contract wallet). Refusals are recorded with their reason and thrown.
+   */
+  async addSignature(batchId: string, auditorInput: string, signature: string): Promise<BatchRow> {
+    const auditor = this.#address(auditorInput, "auditor");
+    const row = this.#batchRow(batchId);
+    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) {
+      throw new OracleError("BATCH_STATE", `batch ${batchId} is ${row.state}: it takes no signatures`, {
+        state: row.state,
+      });
+    }
+    const digest = row.digest;
+    if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) {
+      throw new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`);
+    }
+    const refuse = (code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED", reason: string) => {
+      this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+      this.#counters.signaturesRefused! += 1;
+      this.#batchLog(row).warn({ auditor, code, reason }, "signature refused");
+      return new OracleError(code, reason, { batchId, auditor });
+    };
+    if (this.#nowSec() >= row.deadline) {
+      throw refuse("ATTESTATION_EXPIRED", `the attestation of batch ${batchId} expired at ${iso(row.deadline)}`);
+    }
+    if (!/^0x[0-9a-fA-F]*$/.test(signature)) throw refuse("SIGNATURE_INVALID", "the signature is not hex");
+    const valid = await this.#chainCall(() => this.#verifies(auditor, digest, signature));
+    if (!valid) {
+      throw refuse("SIGNATURE_INVALID", `the signature does not verify for ${auditor} over digest ${digest}`);
+    }
+    if (!(await this.#chainCall(() => this.chain.isAuditor(auditor)))) {
+      throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
+    }
+    const threshold = await this.#chainCall(() => this.chain.auditorThreshold());
+    const updated = this.store.tx(() => {
+      this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
+      const count = this.store.acceptedSignatures(batchId, digest).length;
+      const current = this.store.batch(batchId)!;
+      if (count >= threshold && current.state === "awaiting_signatures") {
+        return this.store.transition(batchId, "ready", `${count} of ${threshold} auditor signatures`);
+      }
+      return current;
+    });
+    this.#counters.signaturesAccepted! += 1;
+    this.#batchLog(row).info({ auditor, state: updated.state }, "signature accepted");
+    return updated;
+  }
+
+  /** An auditor refuses to attest, with a reason, signed as EIP-712 `Rejection` over the attestation digest. */
+  async rejectBatch(batchId: string, auditorInput: string, reason: string, signature: string): Promise<BatchRow> {
+    const auditor = this.#address(auditorInput, "auditor");
+    const row = this.#batchRow(batchId);
+    if (!SIGNABLE.includes(row.state) || !row.digest) {
+      throw new OracleError("BATCH_STATE", `batch ${batchId} is ${row.state}: it cannot be rejected`, {
+        state: row.state,
+      });
+    }
+    const text = reason.trim();
+    if (text.length === 0 || text.length > 1000) {
+      throw new OracleError("SIGNATURE_INVALID", "a rejection needs a reason of 1 to 1000 characters");
+    }
+    const digest = TypedDataEncoder.hash(this.chain.domain(), REJECTION_TYPES, {
+      attestationDigest: row.digest,
+      reason: text,
+    });
+    if (!(await this.#chainCall(() => this.#verifies(auditor, digest, signature)))) {
+      throw new OracleError("SIGNATURE_INVALID", `the rejection is not signed by ${auditor}`);
+    }
+    if (!(await this.#chainCall(() => this.chain.isAuditor(auditor)))) {
+      throw new OracleError("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
+    }
+    const updated = this.store.tx(() =>
+      this.store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text }),
+    );
+    this.#batchLog(row).warn({ auditor, reason: text }, "batch rejected by auditor");
+    return updated;
+  }
+
+  async #verifies(auditor: string, digest: string, signature: string): Promise<boolean> {
+    try {
+      if (recoverAddress(digest, signature) === auditor) return true;
+    } catch {
+      // Not a 65-byte ECDSA signature: may still be a contract wallet's.
+    }
+    if (!(await this.chain.hasCode(auditor))) return false;
+    return this.chain.isValidErc1271Signature(auditor, digest, signature);
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // The worker's step
+  // -----------------------------------------------------------------------------------------------------------
+
+  /** One pass of the worker: renew expiring attestations, post ready batches, reconcile posted ones. */
+  async tick(): Promise<void> {
+    this.processPendingLots();
+    const nowSec = this.#nowSec();
+    for (const b of this.store.batchesInState("awaiting_signatures", "ready")) {
+      if (b.deadline !== null && b.deadline - this.config.renewMarginSeconds <= nowSec) this.#renew(b);
+    }
+    for (const b of this.store.batchesInState("ready")) {
+      if (b.next_attempt_at > this.#now().getTime()) continue;
+      await this.#step(b, () => this.#post(b));
+    }
+    for (const b of this.store.batchesInState("posted")) {
+      if (b.next_attempt_at > this.#now().getTime()) continue;
+      await this.#step(b, () => this.#reconcile(b));
+    }
+  }
+
+  /** Runs one step; a transient chain failure is retried later with exponential backoff. */
+  async #step(b: BatchRow, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      if (isTransientError(error) || (error instanceof OracleError && error.code === "CHAIN_UNAVAILABLE")) {
+        const attempts = b.attempts + 1;
+        const delay = Math.min(250 * 2 ** Math.min(attempts, 16), this.config.maxBackoffMs);
+        this.store.setRetry(b.id, attempts, this.#now().getTime() + delay, `transient: ${describe(error)}`);
+        this.#counters.transientRetries! += 1;
+        this.#batchLog(b).warn({ attempts, retryInMs: delay, err: describe(error) }, "chain unavailable; will retry");
+        return;
+      }
+      throw error;
+    }
+  }
+
+  #renew(b: BatchRow): void {
+    const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
+    const renewed = { ...a, deadline: BigInt(this.#nowSec() + this.config.attestationTtlSeconds) };
+    this.store.tx(() => {
+      for (const s of this.store.acceptedSignatures(b.id, b.digest!)) {
+        this.store.dropSignature(s.id, "attestation expired and was renewed");
+      }
+      this.#setAttestation(
+        b.id,
+        renewed,
+        "awaiting_signatures",
+        `attestation expired at ${iso(b.deadline!)}; renewed until ${iso(Number(renewed.deadline))}`,
+      );
+    });
+    this.#counters.attestationsRenewed! += 1;
+    this.#batchLog(b).warn({ deadline: iso(Number(renewed.deadline)) }, "attestation renewed; auditors must re-sign");
+  }
+
+  async #post(b: BatchRow): Promise<void> {
+    await this.#faults("before_post", { batch: b.id });
+    const lot = this.getLot(b.lot_id);
+    const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
+    // The report must still be the one the auditors reviewed.
+    const storedHash = lot.report_json ? keccak256(toUtf8Bytes(lot.report_json)) : null;
+    if (storedHash !== a.reportHash || lot.report_hash !== a.reportHash) {
+      this.store.tx(() =>
+        this.store.transition(b.id, "failed", "REPORT_HASH_MISMATCH", {
+          error: `REPORT_HASH_MISMATCH: the stored report hashes to ${storedHash ?? "nothing"}, the attestation says ${a.reportHash}`,
+        }),
+      );
+      this.#batchLog(b).error({ storedHash, attested: a.reportHash }, "report tampered; batch failed");
+      return;
+    }
+    // Auditors must still hold the role when we post (revoked after signing → dropped).
+    const signatures: AuditorSignature[] = [];
+    const dropped: SignatureRow[] = [];
+    for (const s of this.store.acceptedSignatures(b.id, b.digest!)) {
+      if (await this.chain.isAuditor(s.auditor)) signatures.push({ auditor: s.auditor, signature: s.signature });
+      else dropped.push(s);
+    }
+    const threshold = await this.chain.auditorThreshold();
+    if (dropped.length > 0 || signatures.length < threshold) {
+      this.store.tx(() => {
+        for (const s of dropped) this.store.dropSignature(s.id, "auditor role revoked before posting");
+        this.store.transition(
+          b.id,
+          "awaiting_signatures",
+          `${signatures.length} valid signatures of ${threshold} needed` +
+            (dropped.length ? `; dropped ${dropped.map((s) => s.auditor).join(", ")} (role revoked)` : ""),
+        );
+      });
+      this.#batchLog(b).warn({ dropped: dropped.map((s) => s.auditor), threshold }, "not enough auditors to post");
+      return;
+    }
+
+    const data = this.chain.registry.interface.encodeFunctionData("issue", [a, sortSignatures(signatures)]);
+    const from = await this.#signer.getAddress();
+    let gasLimit: bigint;
+    try {
+      gasLimit = await this.chain.provider.estimateGas({ from, to: this.chain.address, data });
+    } catch (error) {
+      const revert = this.chain.decodeError(error);
+      if (!revert) throw error;
+      await this.#onRevert(b, a, revert);
+      return;
+    }
+    const nonce = Math.max(await this.chain.provider.getTransactionCount(from, "pending"), this.store.maxNonce() + 1);
+    const raw = await this.#signer.signTransaction({
+      to: this.chain.address,
+      data,
+      nonce,
+      gasLimit: (gasLimit * 12n) / 10n,
+      chainId: this.chain.chainId,
+      ...(await this.chain.feeFields()),
+    });
+    const hash = keccak256(raw);
+    this.store.tx(() => {
+      this.store.insertTx({ hash, batch_id: b.id, nonce, raw });
+      this.store.transition(b.id, "posted", `issue tx ${hash} (nonce ${nonce})`, { attempts: 0, next_attempt_at: 0 });
+    });
+    await this.#faults("after_tx_persisted", { batch: b.id, hash });
+    await this.#broadcast(b, hash, raw);
+    this.#counters.transactionsSent! += 1;
+    await this.#faults("after_broadcast", { batch: b.id, hash });
+    this.#batchLog(b).info({ hash, nonce }, "issue transaction sent");
+  }
+
+  async #broadcast(b: BatchRow, hash: string, raw: string): Promise<void> {
+    try {
+      await this.chain.provider.broadcastTransaction(raw);
+      this.store.setTxStatus(hash, "broadcast");
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      // "already known", "nonce too low", a replacement error…: reconciliation decides from the chain's state.
+      this.#batchLog(b).warn({ hash, err: describe(error) }, "broadcast refused; will reconcile");
+    }
+  }
+
+  async #reconcile(b: BatchRow): Promise<void> {
+    const tx = this.store
+      .txsOfBatch(b.id)
+      .filter((t) => t.status !== "replaced")
+      .at(-1);
+    if (!tx) {
+      this.store.tx(() => this.store.transition(b.id, "ready", "no transaction recorded; re-posting"));
+      return;
+    }
+    const receipt = await this.chain.provider.getTransactionReceipt(tx.hash);
+    if (!receipt) {
+      const known = await this.chain.provider.getTransaction(tx.hash);
+      if (known) return; // pending in the node: wait
+      // Unknown to the node: was the nonce used by something else, or did the batch get issued anyway?
+      const issued = await this.chain.registry.batchOfReport(
+        JSON.parse(b.attestation_json!).reportHash as string,
+        CATEGORY_CODES[b.category as Category],
+      );
+      if (issued !== 0n) {
+        await this.#alreadyIssued(
+          b,
+          attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>),
+          issued,
+        );
+        return;
+      }
+      const from = await this.#signer.getAddress();
+      const mined = await this.chain.provider.getTransactionCount(from, "latest");
+      if (mined > tx.nonce) {
+        // Our nonce was consumed by another transaction: this one can never be mined. Sign anew.
+        this.store.tx(() => {
+          this.store.setTxStatus(tx.hash, "replaced", null, "nonce consumed by another transaction");
+          this.store.transition(b.id, "ready", `tx ${tx.hash} replaced (nonce ${tx.nonce} used); re-posting`);
+        });
+        return;
+      }
+      await this.#broadcast(b, tx.hash, tx.raw);
+      this.#counters.transactionsRebroadcast! += 1;
+      this.#batchLog(b).info({ hash: tx.hash }, "transaction re-broadcast (same bytes)");
+      return;
+    }
+    await this.#faults("after_receipt", { batch: b.id, hash: tx.hash });
+    if (receipt.status !== 1) {
+      const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
+      const revert = await this.#replayRevert(receipt);
+      this.store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted");
+      await this.#onRevert(b, a, revert ?? { name: "UnknownRevert", args: {}, message: "reverted", data: "0x" });
+      return;
+    }
+    const latest = await this.chain.provider.getBlockNumber();
+    if (latest - receipt.blockNumber + 1 < this.config.confirmations) return;
+    const tokenId = this.#tokenIdFromReceipt(receipt);
+    this.store.tx(() => {
+      this.store.setTxStatus(tx.hash, "mined", receipt.blockNumber);
+      this.store.transition(b.id, "confirmed", `minted as batch #${tokenId} in block ${receipt.blockNumber}`, {
+        token_id: tokenId.toString(),
+        error: null,
+      });
+    });
+    this.#counters.batchesConfirmed! += 1;
+    this.#batchLog(b).info({ tokenId: tokenId.toString(), block: receipt.blockNumber }, "batch confirmed");
+  }
+
+  #tokenIdFromReceipt(receipt: TransactionReceipt): bigint {
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.chain.address.toLowerCase()) continue;
+      const parsed = this.chain.registry.interface.parseLog(log);
+      if (parsed?.name === "BatchIssued") return parsed.args[0] as bigint;
+    }
+    throw new ChainError("NO_BATCH_EVENT", `receipt ${receipt.hash} has no BatchIssued event`);
+  }
+
+  /** Why a mined transaction reverted: replays it as a call on the state it ran against. */
+  async #replayRevert(receipt: TransactionReceipt): Promise<DecodedRevert | undefined> {
+    const tx = await this.chain.provider.getTransaction(receipt.hash);
+    if (!tx) return undefined;
+    try {
+      await this.chain.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
+      return undefined;
+    } catch (error) {
+      return this.chain.decodeError(error);
+    }
+  }
+
+  /** A revert is recorded with its decoded error and never retried blindly; "already issued" is checked. */
+  async #onRevert(b: BatchRow, a: Attestation, revert: DecodedRevert): Promise<void> {
+    this.#counters.reverts! += 1;
+    if (revert.name === "ITECReportAlreadyIssued") {
+      await this.#alreadyIssued(b, a, BigInt(revert.args.batchId ?? "0"));
+      return;
+    }
+    this.store.tx(() => this.store.transition(b.id, "failed", revert.name, { error: revert.message }));
+    this.#batchLog(b).error({ revert: revert.message }, "issue reverted; batch failed");
+  }
+
+  /** The contract says this report's batch exists: success only if it is the same batch (figures and devices). */
+  async #alreadyIssued(b: BatchRow, a: Attestation, tokenId: bigint): Promise<void> {
+    const onChain = await this.chain.registry.batch(tokenId);
+    const rootBatch = await this.chain.registry.batchOfDeviceRoot(a.deviceRoot);
+    const same =
+      rootBatch === tokenId &&
+      Number(onChain.category) === a.category &&
+      onChain.issued === a.certificates &&
+      onChain.baselineGrams === a.baselineGrams &&
+      onChain.reductionGrams === a.reductionGrams;
+    this.store.tx(() => {
+      for (const t of this.store.txsOfBatch(b.id))
+        if (t.status === "signed" || t.status === "broadcast") {
+          this.store.setTxStatus(t.hash, "replaced", null, "batch found already issued");
+        }
+      if (same) {
+        this.store.transition(b.id, "confirmed", `already issued on-chain as batch #${tokenId}; verified same batch`, {
+          token_id: tokenId.toString(),
+          error: null,
+        });
+      } else {
+        this.store.transition(b.id, "failed", "REPORT_ALREADY_ISSUED_DIFFERENT", {
+          error: `the report's ${b.category} batch is on-chain as #${tokenId} with different figures or devices`,
+        });
+      }
+    });
+    if (same) this.#counters.batchesConfirmed! += 1;
+    this.#batchLog(b)[same ? "info" : "error"]({ tokenId: tokenId.toString(), same }, "report already issued on-chain");
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Helpers
+  // -----------------------------------------------------------------------------------------------------------
+
+  metrics(): OracleMetrics {
+    return { batchesByState: this.store.countByState(), counters: { ...this.#counters } };
+  }
+
+  #batchRow(id: string): BatchRow {
+    const row = this.store.batch(id);
+    if (!row) throw new OracleError("NOT_FOUND", `no batch ${id}`);
+    return row;
+  }
+
+  #address(value: string, field: string): string {
+    if (!isAddress(value)) throw new OracleError("INVALID_ADDRESS", `${field} is not an Ethereum address: ${value}`);
+    return getAddress(value);
+  }
+
+  async #requireParticipant(account: string): Promise<void> {
+    const p = await this.#chainCall(() => this.chain.registry.participant(account));
+    if (Number(p.status) !== 1) {
+      throw new OracleError(
+        "NOT_A_PARTICIPANT",
+        `${account} is not an active participant of the registry (status ${["none", "active", "suspended"][Number(p.status)]})`,
+      );
+    }
+  }
+
+  /** A chain read on behalf of a caller: an unreachable node becomes CHAIN_UNAVAILABLE (HTTP 503). */
+  async #chainCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isTransientError(error)) {
+        throw new OracleError("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; try again", undefined, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  #nowSec(): number {
+    return Math.floor(this.#now().getTime() / 1000);
+  }
+
+  #lotLog(lot: LotRow): Logger {
+    return this.#log.child({ lot: lot.id, correlationId: lot.correlation_id });
+  }
+
+  #batchLog(b: BatchRow): Logger {
+    const lot = this.store.lot(b.lot_id);
+    return this.#log.child({ lot: b.lot_id, batch: b.id, correlationId: lot?.correlation_id });
+  }
+}
+
+/** Per-batch summary stored with the lot, for listings and the CLI. */
+function lotSummary(r: LotResult) {
+  return {
+    method: r.method,
+    params: r.params,
+    asOf: r.asOf,
+    devices: r.deviceCount,
+    eligible: r.eligibleCount,
+    excluded: r.excluded,
+    problems: r.problems.length,
+    batches: r.batches.map((b) => ({
+      category: b.category,
+      eligible: b.eligible,
+      certificates: b.certificates,
+      baselineKg: b.baselineKg,
+      reductionKg: b.reductionKg,
+      relU: b.relU,
+      issued: b.issued,
+      reason: b.reason,
+    })),
+  };
+}
+
+function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
+  const { readerProblems: _r, ...rest } = d;
+  return rest;
+}
+
+function publicSignature(s: SignatureRow) {
+  return { auditor: s.auditor, status: s.status, reason: s.reason, at: s.created_at, digest: s.digest };
+}
+
+function dayToUnix(day: string): number {
+  return Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000);
+}
+
+function iso(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString();
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0]!;
+  return String(error);
+}

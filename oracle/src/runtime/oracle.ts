@@ -1,0 +1,95 @@
+/**
+ * Builds the oracle service from validated configuration (adapters at the edge: store, chain, key, reference
+ * data, logger) and runs its worker loop until asked to stop.
+ */
+import { pino, type Logger } from "pino";
+
+import { ChainClient } from "../chain/client.ts";
+import { Oracle, type FaultPoint } from "../pipeline/oracle.ts";
+import { loadReferenceTable } from "../reference/index.ts";
+import { JobStore } from "../store/jobs.ts";
+import type { OracleEnv } from "./config.ts";
+import { loadSigner } from "./keys.ts";
+
+export interface OracleRuntime {
+  oracle: Oracle;
+  logger: Logger;
+  close(): void;
+}
+
+export async function createOracle(env: OracleEnv, logger?: Logger): Promise<OracleRuntime> {
+  const log = logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-oracle" } });
+  const chain = await ChainClient.connect(
+    {
+      rpcUrl: env.ITEC_RPC_URL,
+      registryAddress: env.ITEC_REGISTRY_ADDRESS,
+      ...(env.ITEC_CHAIN_ID !== undefined ? { chainId: env.ITEC_CHAIN_ID } : {}),
+      ...(env.ITEC_GAS_PRICE !== "auto" ? { gasPrice: BigInt(env.ITEC_GAS_PRICE) } : {}),
+    },
+    20,
+  );
+  const { signer, describeSource } = await loadSigner(
+    {
+      privateKey: env.ITEC_ORACLE_KEY,
+      keystore: env.ITEC_ORACLE_KEYSTORE,
+      password: env.ITEC_ORACLE_KEYSTORE_PASSWORD,
+      devAccount: env.ITEC_ORACLE_DEV_ACCOUNT,
+    },
+    chain.provider,
+  );
+  log.info({ key: describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL }, "oracle key loaded");
+  const store = await JobStore.open(env.ITEC_DB_PATH);
+  const pauseAt = env.ITEC_FAULT_PAUSE_AT;
+  const oracle = new Oracle({
+    store,
+    chain,
+    signer,
+    reference: loadReferenceTable(env.ITEC_REFERENCE_PATH),
+    logger: log,
+    config: {
+      confirmations: env.ITEC_CONFIRMATIONS,
+      attestationTtlSeconds: env.ITEC_ATTESTATION_TTL_SECONDS,
+      renewMarginSeconds: env.ITEC_RENEW_MARGIN_SECONDS,
+      evidenceBaseUrl: env.ITEC_EVIDENCE_BASE_URL,
+    },
+    ...(pauseAt ? { faults: pauseAtPoint(pauseAt) } : {}),
+  });
+  return {
+    oracle,
+    logger: log,
+    close: () => {
+      chain.provider.destroy();
+      store.close();
+    },
+  };
+}
+
+/**
+ * Test-only fault injection: at `point`, announce it on stderr and wait forever, so the test can SIGKILL the
+ * process at exactly that instant.
+ */
+function pauseAtPoint(point: FaultPoint) {
+  return async (at: FaultPoint, context: Record<string, unknown>): Promise<void> => {
+    if (at !== point) return;
+    process.stderr.write(`ITEC_FAULT_POINT ${at} ${JSON.stringify(context)}\n`);
+    await new Promise<never>(() => {});
+  };
+}
+
+/** Advances jobs every `pollMs` until `signal` aborts; one failing pass is logged, never fatal. */
+export async function runWorker(runtime: OracleRuntime, pollMs: number, signal: AbortSignal): Promise<void> {
+  const { oracle, logger } = runtime;
+  logger.info({ pollMs }, "oracle worker started");
+  while (!signal.aborted) {
+    try {
+      await oracle.tick();
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "worker pass failed");
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  logger.info({ metrics: oracle.metrics() }, "oracle worker stopped");
+}

@@ -1,0 +1,187 @@
+/**
+ * A chain reachable over HTTP JSON-RPC on loopback, for tests that exercise the services exactly as production
+ * does (oracle, API, child processes). Two backends:
+ * - `hardhat` (default): Hardhat's in-process simulator behind its JSON-RPC server;
+ * - `anvil` (`ITEC_TEST_CHAIN=anvil`): a separate anvil process with interval mining (a block every second,
+ *   not automine) — the stand-in for a Besu node that proves only standard JSON-RPC is used.
+ * Plus deployment of a configured registry with Hardhat's well-known TEST accounts.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
+import { network } from "hardhat";
+
+import { PARTICIPANT_KINDS } from "../../oracle/src/chain/attestation.ts";
+import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import {
+  ITECRegistry__factory,
+  MockERC1271Wallet__factory,
+  type ITECRegistry,
+} from "../../types/ethers-contracts/index.ts";
+
+export type ChainKind = "hardhat" | "anvil";
+
+export interface TestChain {
+  kind: ChainKind;
+  url: string;
+  chainId: bigint;
+  provider: JsonRpcProvider;
+  rpc(method: string, params?: unknown[]): Promise<unknown>;
+  /** Mines one block now (both backends). */
+  mine(): Promise<void>;
+  setAutomine(on: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function testChainKind(): ChainKind {
+  return process.env.ITEC_TEST_CHAIN === "anvil" ? "anvil" : "hardhat";
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a chain of the configured kind (chain id 1337, Cancun). */
+export async function startTestChain(kind: ChainKind = testChainKind()): Promise<TestChain> {
+  let stopBackend: () => Promise<void>;
+  let url: string;
+  if (kind === "anvil") {
+    const port = await freePort();
+    const child: ChildProcess = spawn(
+      "node_modules/.bin/anvil",
+      [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--chain-id",
+        "1337",
+        "--hardfork",
+        "cancun",
+        "--block-time",
+        "1",
+        "--base-fee",
+        "0",
+        "--gas-price",
+        "0",
+        "--code-size-limit",
+        "24576",
+        "--silent",
+      ],
+      { stdio: "ignore" },
+    );
+    url = `http://127.0.0.1:${port}`;
+    stopBackend = () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      });
+    await waitForRpc(url);
+  } else {
+    const server = await network.createServer("hardhat", "127.0.0.1", 0);
+    const { address, port } = await server.listen();
+    url = `http://${address}:${port}`;
+    stopBackend = () => server.close();
+  }
+  const provider = new JsonRpcProvider(url, Network.from(1337n), { staticNetwork: true, pollingInterval: 100 });
+  const rpc = (method: string, params: unknown[] = []) => provider.send(method, params) as Promise<unknown>;
+  return {
+    kind,
+    url,
+    chainId: 1337n,
+    provider,
+    rpc,
+    mine: async () => {
+      await rpc("evm_mine");
+    },
+    setAutomine: async (on) => {
+      await rpc("evm_setAutomine", [on]);
+      if (on && kind === "anvil") await rpc("evm_setIntervalMining", [1]);
+    },
+    stop: async () => {
+      provider.destroy();
+      await stopBackend();
+    },
+  };
+}
+
+async function waitForRpc(url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`chain at ${url} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Dev account roles used across the e2e tests (Hardhat TEST mnemonic; public keys, never for real use). */
+export const ACCOUNTS = {
+  admin: 0,
+  oracle: 1,
+  auditor1: 2,
+  auditor2: 3,
+  auditor3: 4,
+  refurbisher: 5,
+  corporate: 6,
+  trader: 7,
+} as const;
+
+export interface DeployedRegistry {
+  address: string;
+  registry: ITECRegistry;
+  admin: Signer;
+  adminRegistry: ITECRegistry;
+  wallet(role: keyof typeof ACCOUNTS): ReturnType<typeof devAccount>;
+}
+
+/** Deploys a registry over HTTP, registers the methodology, grants issuer and auditor roles, admits participants. */
+export async function deployOverRpc(chain: TestChain, options: { auditors?: number } = {}): Promise<DeployedRegistry> {
+  const admin = new NonceManager(devAccount(ACCOUNTS.admin, chain.provider));
+  const registry = await new ITECRegistry__factory(admin).deploy(
+    await admin.getAddress(),
+    "http://127.0.0.1:8080/batches/",
+  );
+  await registry.waitForDeployment();
+  const address = await registry.getAddress();
+  const wallet = (role: keyof typeof ACCOUNTS) => devAccount(ACCOUNTS[role], chain.provider);
+  const wait = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait();
+  await wait(registry.registerMethodology("ITEC-CALC 1.0", "ITEC-PARAMS-1"));
+  await wait(registry.grantRole(await registry.ISSUER_ROLE(), wallet("oracle").address));
+  const auditors = (["auditor1", "auditor2", "auditor3"] as const).slice(0, options.auditors ?? 2);
+  for (const a of auditors) await wait(registry.grantRole(await registry.AUDITOR_ROLE(), wallet(a).address));
+  await wait(registry.admitParticipant(wallet("refurbisher").address, PARTICIPANT_KINDS.refurbisher));
+  await wait(registry.admitParticipant(wallet("corporate").address, PARTICIPANT_KINDS.corporate));
+  await wait(registry.admitParticipant(wallet("trader").address, PARTICIPANT_KINDS.trader));
+  return {
+    address,
+    registry: ITECRegistry__factory.connect(address, chain.provider),
+    admin,
+    adminRegistry: registry,
+    wallet,
+  };
+}
+
+/** Deploys a test-only ERC-1271 wallet owned by `owner`'s key (sent by the admin's nonce-managed signer). */
+export async function deployContractWallet(deployed: DeployedRegistry, owner: string): Promise<string> {
+  const wallet = await new MockERC1271Wallet__factory(deployed.admin).deploy(owner);
+  await wallet.waitForDeployment();
+  return wallet.getAddress();
+}

@@ -1,0 +1,418 @@
+/**
+ * The oracle pipeline against a real chain over HTTP JSON-RPC: lot → report → auditor signatures (EOA and
+ * ERC-1271) → posted → minted batch whose on-chain figures and hashes equal the report's; and every refusal.
+ */
+import { expect } from "chai";
+import { keccak256, toUtf8Bytes, type Signer } from "ethers";
+import { pino } from "pino";
+
+import { attestationFromJson, CATEGORY_CODES, REJECTION_TYPES } from "../../oracle/src/chain/attestation.ts";
+import { ChainClient } from "../../oracle/src/chain/client.ts";
+import { OracleError } from "../../oracle/src/errors.ts";
+import { readLotCsv } from "../../oracle/src/lot/index.ts";
+import { type DeviceInput } from "../../oracle/src/methodology/index.ts";
+import { Oracle, type AttestationView } from "../../oracle/src/pipeline/oracle.ts";
+import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { JobStore } from "../../oracle/src/store/jobs.ts";
+import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
+import {
+  ACCOUNTS,
+  deployContractWallet,
+  deployOverRpc,
+  startTestChain,
+  type DeployedRegistry,
+  type TestChain,
+} from "../helpers/chain.ts";
+import { startRpcProxy } from "../helpers/proxy.ts";
+
+const reference = loadReferenceTable();
+const silent = pino({ level: "silent" });
+const SECTION9 = "test/vectors/section9-lot.csv";
+/** METHODOLOGY.md §9: "Lot default transport hgv:600;van:250". */
+const S9_TRANSPORT = "hgv:600;van:250";
+
+/** Signs the attestation exactly as a wallet would from the eth_signTypedData_v4 payload. */
+export async function signView(signer: Signer, view: AttestationView): Promise<string> {
+  const { EIP712Domain: _d, ...types } = view.typedData.types;
+  return signer.signTypedData(view.typedData.domain, types, view.typedData.message);
+}
+
+interface Harness {
+  chain: TestChain;
+  deployed: DeployedRegistry;
+  oracle: Oracle;
+  store: JobStore;
+  clock: { now: Date };
+  rpcUrl: string;
+  close(): Promise<void>;
+}
+
+async function harness(
+  options: { rpcUrl?: (chainUrl: string) => Promise<string> } = {},
+): Promise<Harness & { proxy?: Awaited<ReturnType<typeof startRpcProxy>> }> {
+  const chain = await startTestChain();
+  const deployed = await deployOverRpc(chain, { auditors: 2 });
+  const proxy = options.rpcUrl ? await startRpcProxy(chain.url) : undefined;
+  const rpcUrl = proxy ? proxy.url : chain.url;
+  const client = await ChainClient.connect({ rpcUrl, registryAddress: deployed.address, chainId: 1337n });
+  const store = await JobStore.open(":memory:");
+  const clock = { now: new Date() };
+  const oracle = new Oracle({
+    store,
+    chain: client,
+    signer: devAccount(ACCOUNTS.oracle, client.provider),
+    reference,
+    logger: silent,
+    now: () => clock.now,
+  });
+  return {
+    chain,
+    deployed,
+    oracle,
+    store,
+    clock,
+    rpcUrl,
+    ...(proxy ? { proxy } : {}),
+    close: async () => {
+      client.provider.destroy();
+      store.close();
+      await proxy?.close();
+      await chain.stop();
+    },
+  };
+}
+
+async function section9(): Promise<DeviceInput[]> {
+  return readLotCsv(SECTION9);
+}
+
+/** Runs worker passes until `done` or the pass limit; mines a block between passes on interval-mined chains. */
+async function advance(h: Harness, done: () => boolean, passes = 40): Promise<void> {
+  for (let i = 0; i < passes && !done(); i++) {
+    await h.oracle.tick();
+    if (!done()) await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
+  }
+}
+
+describe("Oracle pipeline", function () {
+  this.timeout(120_000);
+
+  describe("whole flow", function () {
+    let h: Harness;
+    before(async () => {
+      h = await harness();
+    });
+    after(async () => h.close());
+
+    it("takes the §9 lot to minted batches whose on-chain figures and hashes equal the report's (EOA + ERC-1271, threshold 2)", async function () {
+      const { deployed, oracle, store } = h;
+      const refurbisher = deployed.wallet("refurbisher").address;
+      const lot = await oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher, lotRef: "S9" });
+      expect(lot.status).to.equal("calculated");
+      const states = Object.fromEntries(store.batchesOfLot(lot.id).map((b) => [b.category, b.state]));
+      expect(states).to.deep.equal({
+        laptop: "not_issuable",
+        desktop: "awaiting_signatures",
+        server: "awaiting_signatures",
+      });
+      expect(store.batch(`${lot.id}-laptop`)!.reason).to.equal("NO_VERIFIED_REDUCTION");
+      const report = JSON.parse(oracle.getReport(lot.id)) as {
+        batches: {
+          category: string;
+          baselineKg: string;
+          reductionKg: string;
+          certificates: number;
+          deviceRoot: string;
+        }[];
+      };
+      expect(keccak256(toUtf8Bytes(oracle.getReport(lot.id)))).to.equal(lot.report_hash);
+
+      // Threshold 2: one EOA auditor and one ERC-1271 contract wallet (owned by the second auditor's key).
+      const auditor1 = deployed.wallet("auditor1");
+      const walletOwner = deployed.wallet("auditor2");
+      const contractWallet = await deployContractWallet(deployed, walletOwner.address);
+      await (await deployed.adminRegistry.grantRole(await deployed.registry.AUDITOR_ROLE(), contractWallet)).wait();
+      await (await deployed.adminRegistry.setAuditorThreshold(2)).wait();
+
+      for (const category of ["desktop", "server"]) {
+        const id = `${lot.id}-${category}`;
+        const view = await oracle.getAttestation(id);
+        // What the auditor reviews equals the report.
+        const rb = report.batches.find((b) => b.category === category)!;
+        expect(view.review.baselineKgPerDevice).to.equal(rb.baselineKg);
+        expect(view.review.reductionKgPerDevice).to.equal(rb.reductionKg);
+        expect(view.review.reportHash).to.equal(lot.report_hash);
+        expect(view.threshold).to.equal(2);
+        expect((await oracle.addSignature(id, auditor1.address, await signView(auditor1, view))).state).to.equal(
+          "awaiting_signatures",
+        );
+        const byWallet = await signView(walletOwner, view);
+        expect((await oracle.addSignature(id, contractWallet, byWallet)).state).to.equal("ready");
+      }
+
+      await advance(h, () => store.batchesInState("confirmed").length === 2);
+      const registry = deployed.registry;
+      const issuedEvents = await registry.queryFilter(registry.filters.BatchIssued());
+      expect(issuedEvents).to.have.length(2);
+      for (const category of ["desktop", "server"] as const) {
+        const row = store.batch(`${lot.id}-${category}`)!;
+        expect(row.state).to.equal("confirmed");
+        const tokenId = BigInt(row.token_id!);
+        const rb = report.batches.find((b) => b.category === category)!;
+        const onChain = await registry.batch(tokenId);
+        const kgToGrams = (kg: string) => BigInt(kg.replace(".", ""));
+        expect(onChain.category).to.equal(BigInt(CATEGORY_CODES[category]));
+        expect(onChain.issued).to.equal(BigInt(rb.certificates));
+        expect(onChain.baselineGrams).to.equal(kgToGrams(rb.baselineKg));
+        expect(onChain.reductionGrams).to.equal(kgToGrams(rb.reductionKg));
+        expect(await registry.batchOfReport(lot.report_hash!, CATEGORY_CODES[category])).to.equal(tokenId);
+        expect(await registry.batchOfDeviceRoot(rb.deviceRoot)).to.equal(tokenId);
+        expect(await registry.balanceOf(deployed.wallet("refurbisher").address, tokenId)).to.equal(
+          BigInt(rb.certificates),
+        );
+        const event = issuedEvents.find((e) => e.args.batchId === tokenId)!;
+        expect(event.args.reportHash).to.equal(lot.report_hash);
+        expect(event.args.referenceDataHash).to.equal(`0x${reference.sha256}`);
+        expect(event.args.deviceRoot).to.equal(rb.deviceRoot);
+        expect(event.args.auditors.map((a) => a.toLowerCase()).sort()).to.deep.equal(
+          [auditor1.address, contractWallet].map((a) => a.toLowerCase()).sort(),
+        );
+        const transitions = store.transitions(row.id).map((t) => t.to_state);
+        expect(transitions).to.deep.equal([
+          "submitted",
+          "calculated",
+          "awaiting_signatures",
+          "ready",
+          "posted",
+          "confirmed",
+        ]);
+      }
+      expect(oracle.metrics().batchesByState.confirmed).to.equal(2);
+    });
+
+    it("excludes a device already in a pending or issued batch as SERIAL_DUPLICATE and recalculates", async function () {
+      const { deployed, oracle, store } = h;
+      const refurbisher = deployed.wallet("refurbisher").address;
+      const rows = await section9();
+      // The R740 server (issued above) comes back in a new lot, next to a fresh server.
+      const server = rows.find((r) => r.category === "server")!;
+      const fresh = { ...server, serial: "NEW-R740-777", line: 3 };
+      const lot = await oracle.submitLot({ devices: [server, fresh], refurbisher, lotRef: "dup-check" });
+      const report = JSON.parse(oracle.getReport(lot.id)) as { devices: { serial: string; excluded?: string }[] };
+      const bySerial = Object.fromEntries(report.devices.map((d) => [d.serial, d.excluded ?? null]));
+      expect(bySerial).to.deep.equal({ "S9-R740-003": "SERIAL_DUPLICATE", "NEW-R740-777": null });
+      const batch = store.batch(`${lot.id}-server`)!;
+      expect(batch.certificates).to.equal(1);
+      expect(store.devicesOfBatch(batch.id)).to.have.length(1);
+    });
+
+    it("refuses a duplicate lot, an unknown refurbisher, a bad address and an empty lot", async function () {
+      const { deployed, oracle } = h;
+      const refurbisher = deployed.wallet("refurbisher").address;
+      const expectError = async (p: Promise<unknown>, code: string) => {
+        try {
+          await p;
+        } catch (error) {
+          expect(error).to.be.instanceOf(OracleError);
+          expect((error as OracleError).code).to.equal(code);
+          return error as OracleError;
+        }
+        throw new Error(`expected ${code}`);
+      };
+      const dup = await expectError(
+        oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher, lotRef: "S9" }),
+        "LOT_DUPLICATE",
+      );
+      expect(dup.details).to.deep.equal({ lotId: "L1" });
+      await expectError(
+        oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher: deployed.wallet("auditor1").address }),
+        "NOT_A_PARTICIPANT",
+      );
+      await expectError(oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher: "0x1234" }), "INVALID_ADDRESS");
+      await expectError(oracle.submitLot({ devices: [], refurbisher, lotRef: "empty" }), "LOT_INVALID");
+    });
+  });
+
+  describe("refusals and recovery", function () {
+    let h: Harness & { proxy?: Awaited<ReturnType<typeof startRpcProxy>> };
+    let lotId: string;
+    beforeEach(async () => {
+      h = await harness({ rpcUrl: async (u) => u });
+      const lot = await h.oracle.submitLot({
+        devices: await section9(),
+        refurbisher: h.deployed.wallet("refurbisher").address,
+      });
+      lotId = lot.id;
+    });
+    afterEach(async () => h.close());
+
+    const codeOf = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return "ok";
+      } catch (error) {
+        return (error as OracleError).code;
+      }
+    };
+
+    it("refuses a signature from a non-auditor and one over tampered figures, and records both", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const view = await oracle.getAttestation(id);
+      const outsider = deployed.wallet("corporate");
+      expect(await codeOf(oracle.addSignature(id, outsider.address, await signView(outsider, view)))).to.equal(
+        "SIGNER_NOT_AUDITOR",
+      );
+      const auditor = deployed.wallet("auditor1");
+      const tampered = structuredClone(view);
+      tampered.typedData.message.reductionGrams = String(
+        BigInt(view.typedData.message.reductionGrams as string) + 1000n,
+      );
+      expect(await codeOf(oracle.addSignature(id, auditor.address, await signView(auditor, tampered)))).to.equal(
+        "SIGNATURE_INVALID",
+      );
+      expect(await codeOf(oracle.addSignature(id, auditor.address, "0xdeadbeef"))).to.equal("SIGNATURE_INVALID");
+      const refused = store.signatures(id).filter((s) => s.status === "refused");
+      expect(refused.map((s) => s.auditor)).to.deep.equal([outsider.address, auditor.address, auditor.address]);
+      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+      // The genuine signature is then accepted, once.
+      expect((await oracle.addSignature(id, auditor.address, await signView(auditor, view))).state).to.equal("ready");
+      expect(await codeOf(oracle.addSignature(id, auditor.address, await signView(auditor, view)))).to.equal(
+        "ALREADY_SIGNED",
+      );
+    });
+
+    it("refuses signatures on an expired attestation, then renews it and drops the old signatures", async function () {
+      const { oracle, deployed, store, clock } = h;
+      const id = `${lotId}-server`;
+      const auditor = deployed.wallet("auditor1");
+      const view = await oracle.getAttestation(id);
+      await oracle.addSignature(id, auditor.address, await signView(auditor, view));
+      const other = deployed.wallet("auditor2");
+      clock.now = new Date(Date.parse(view.deadline) + 1000);
+      expect(await codeOf(oracle.addSignature(id, other.address, await signView(other, view)))).to.equal(
+        "ATTESTATION_EXPIRED",
+      );
+      await oracle.tick();
+      const renewed = await oracle.getAttestation(id);
+      expect(renewed.state).to.equal("awaiting_signatures");
+      expect(renewed.digest).to.not.equal(view.digest);
+      expect(Date.parse(renewed.deadline)).to.be.greaterThan(clock.now.getTime());
+      expect(store.signatures(id).find((s) => s.auditor === auditor.address && s.status === "dropped")).to.not.equal(
+        undefined,
+      );
+      expect(store.transitions(id).at(-1)!.note).to.match(/^attestation expired/);
+      // The chain's clock is real time; move the oracle's clock back so the renewed attestation is postable.
+      clock.now = new Date();
+    });
+
+    it("drops a signature whose auditor lost the role before posting, then posts with a current auditor", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const a1 = deployed.wallet("auditor1");
+      const view = await oracle.getAttestation(id);
+      await oracle.addSignature(id, a1.address, await signView(a1, view));
+      await (await deployed.adminRegistry.revokeRole(await deployed.registry.AUDITOR_ROLE(), a1.address)).wait();
+      await oracle.tick();
+      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+      expect(store.signatures(id).at(-1)!.reason).to.equal("auditor role revoked before posting");
+      const a2 = deployed.wallet("auditor2");
+      await oracle.addSignature(id, a2.address, await signView(a2, view));
+      await advance(h, () => store.batch(id)!.state === "confirmed");
+      expect(store.batch(id)!.state).to.equal("confirmed");
+    });
+
+    it("fails a batch whose stored report no longer matches the attested hash", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const a1 = deployed.wallet("auditor1");
+      await oracle.addSignature(id, a1.address, await signView(a1, await oracle.getAttestation(id)));
+      store.db
+        .prepare("UPDATE lots SET report_json = replace(report_json, '500.640', '900.640') WHERE id = ?")
+        .run(lotId);
+      await oracle.tick();
+      const row = store.batch(id)!;
+      expect(row.state).to.equal("failed");
+      expect(row.error).to.match(/^REPORT_HASH_MISMATCH/);
+      expect(await deployed.registry.batchCount()).to.equal(0n);
+    });
+
+    it("records a revert with its decoded custom error and never retries it", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-server`;
+      const a1 = deployed.wallet("auditor1");
+      await oracle.addSignature(id, a1.address, await signView(a1, await oracle.getAttestation(id)));
+      const refurbisher = deployed.wallet("refurbisher").address;
+      await (await deployed.adminRegistry.suspendParticipant(refurbisher, "KYC lapsed")).wait();
+      await oracle.tick();
+      const row = store.batch(id)!;
+      expect(row.state).to.equal("failed");
+      expect(row.error).to.equal(`ITECAccountNotActive(account=${refurbisher}, status=2)`);
+      expect(store.txsOfBatch(id)).to.have.length(0);
+      await oracle.tick();
+      expect(store.batch(id)!.state).to.equal("failed");
+      expect(store.devicesOfBatch(id)).to.have.length(0);
+    });
+
+    it("treats 'already issued' as success after checking it is the same batch", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-server`;
+      const a1 = deployed.wallet("auditor1");
+      const view = await oracle.getAttestation(id);
+      const signature = await signView(a1, view);
+      await oracle.addSignature(id, a1.address, signature);
+      // Someone (e.g. a previous run of the oracle) already posted exactly this attestation.
+      const a = attestationFromJson(JSON.parse(store.batch(id)!.attestation_json!) as Record<string, unknown>);
+      const issuer = ITECRegistry__factory.connect(deployed.address, devAccount(ACCOUNTS.oracle, h.chain.provider));
+      await (await issuer.issue(a, [{ auditor: a1.address, signature }])).wait();
+      await oracle.tick();
+      const row = store.batch(id)!;
+      expect(row.state).to.equal("confirmed");
+      expect(row.token_id).to.equal("1");
+      expect(store.transitions(id).at(-1)!.note).to.match(/already issued on-chain as batch #1; verified same batch/);
+      expect(await deployed.registry.batchCount()).to.equal(1n);
+    });
+
+    it("lets an auditor reject a batch with a signed reason, releasing its devices", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const a1 = deployed.wallet("auditor1");
+      const view = await oracle.getAttestation(id);
+      const reason = "erasure certificates do not match serials";
+      const signature = await a1.signTypedData(view.typedData.domain, REJECTION_TYPES, {
+        attestationDigest: view.digest,
+        reason,
+      });
+      expect(await codeOf(oracle.rejectBatch(id, deployed.wallet("corporate").address, reason, signature))).to.equal(
+        "SIGNATURE_INVALID",
+      );
+      const row = await oracle.rejectBatch(id, a1.address, reason, signature);
+      expect(row.state).to.equal("rejected");
+      expect(row.reason).to.equal(reason);
+      expect(store.devicesOfBatch(id)).to.have.length(0);
+      expect(await codeOf(oracle.addSignature(id, a1.address, await signView(a1, view)))).to.equal("BATCH_STATE");
+    });
+
+    it("keeps a ready batch while the chain is unreachable and posts it once the node is back", async function () {
+      const { oracle, deployed, store, proxy, clock } = h;
+      const id = `${lotId}-server`;
+      const a1 = deployed.wallet("auditor1");
+      await oracle.addSignature(id, a1.address, await signView(a1, await oracle.getAttestation(id)));
+      proxy!.down();
+      await oracle.tick();
+      await oracle.tick();
+      let row = store.batch(id)!;
+      expect(row.state).to.equal("ready");
+      expect(row.attempts).to.be.greaterThan(0);
+      expect(row.error).to.match(/^transient/);
+      expect(oracle.metrics().counters.transientRetries).to.be.greaterThan(0);
+      proxy!.up();
+      clock.now = new Date(Date.now() + 120_000); // past the backoff
+      await advance(h, () => store.batch(id)!.state === "confirmed");
+      row = store.batch(id)!;
+      expect(row.state).to.equal("confirmed");
+      expect(await deployed.registry.batchCount()).to.equal(1n);
+    });
+  });
+});
