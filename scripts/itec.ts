@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 
 import { registerCalc } from "./commands/calc.ts";
+import { registerOracle } from "./commands/oracle.ts";
 
 const program = new Command("itec")
   .description("I-TEC Registry: IT Asset Reuse Certificates")
@@ -12,6 +13,7 @@ const program = new Command("itec")
   .exitOverride();
 
 registerCalc(program);
+registerOracle(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@
  * ERC-1271) → posted → minted batch whose on-chain figures and hashes equal the report's; and every refusal.
  */
 import { expect } from "chai";
-import { keccak256, toUtf8Bytes, type Signer } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import { pino } from "pino";
 
 import { attestationFromJson, CATEGORY_CODES, REJECTION_TYPES } from "../../oracle/src/chain/attestation.ts";
@@ -11,7 +11,7 @@ import { ChainClient } from "../../oracle/src/chain/client.ts";
 import { OracleError } from "../../oracle/src/errors.ts";
 import { readLotCsv } from "../../oracle/src/lot/index.ts";
 import { type DeviceInput } from "../../oracle/src/methodology/index.ts";
-import { Oracle, type AttestationView } from "../../oracle/src/pipeline/oracle.ts";
+import { Oracle } from "../../oracle/src/pipeline/oracle.ts";
 import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
 import { devAccount } from "../../oracle/src/runtime/keys.ts";
 import { JobStore } from "../../oracle/src/store/jobs.ts";
@@ -25,18 +25,13 @@ import {
   type TestChain,
 } from "../helpers/chain.ts";
 import { startRpcProxy } from "../helpers/proxy.ts";
+import { signView } from "../helpers/sign.ts";
 
 const reference = loadReferenceTable();
 const silent = pino({ level: "silent" });
 const SECTION9 = "test/vectors/section9-lot.csv";
 /** METHODOLOGY.md §9: "Lot default transport hgv:600;van:250". */
 const S9_TRANSPORT = "hgv:600;van:250";
-
-/** Signs the attestation exactly as a wallet would from the eth_signTypedData_v4 payload. */
-export async function signView(signer: Signer, view: AttestationView): Promise<string> {
-  const { EIP712Domain: _d, ...types } = view.typedData.types;
-  return signer.signTypedData(view.typedData.domain, types, view.typedData.message);
-}
 
 interface Harness {
   chain: TestChain;
@@ -108,7 +103,12 @@ describe("Oracle pipeline", function () {
     it("takes the §9 lot to minted batches whose on-chain figures and hashes equal the report's (EOA + ERC-1271, threshold 2)", async function () {
       const { deployed, oracle, store } = h;
       const refurbisher = deployed.wallet("refurbisher").address;
-      const lot = await oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher, lotRef: "S9" });
+      const lot = await oracle.submitLot({
+        devices: await section9(),
+        defaultTransport: S9_TRANSPORT,
+        refurbisher,
+        lotRef: "S9",
+      });
       expect(lot.status).to.equal("calculated");
       const states = Object.fromEntries(store.batchesOfLot(lot.id).map((b) => [b.category, b.state]));
       expect(states).to.deep.equal({
@@ -226,10 +226,17 @@ describe("Oracle pipeline", function () {
       );
       expect(dup.details).to.deep.equal({ lotId: "L1" });
       await expectError(
-        oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher: deployed.wallet("auditor1").address }),
+        oracle.submitLot({
+          devices: await section9(),
+          defaultTransport: S9_TRANSPORT,
+          refurbisher: deployed.wallet("auditor1").address,
+        }),
         "NOT_A_PARTICIPANT",
       );
-      await expectError(oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher: "0x1234" }), "INVALID_ADDRESS");
+      await expectError(
+        oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher: "0x1234" }),
+        "INVALID_ADDRESS",
+      );
       await expectError(oracle.submitLot({ devices: [], refurbisher, lotRef: "empty" }), "LOT_INVALID");
     });
   });

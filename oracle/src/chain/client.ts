@@ -58,10 +58,12 @@ export class ChainClient {
     const request = new FetchRequest(options.rpcUrl);
     request.timeout = options.timeoutMs ?? 15_000;
     // A static network: ethers never re-detects it, and never loops printing "failed to detect network".
+    // No response cache: reconciliation must see the node's state now, not a 250 ms old "no receipt yet".
     const provider = new JsonRpcProvider(request, Network.from(chainId), {
       staticNetwork: true,
       batchMaxCount: 1,
       pollingInterval: 250,
+      cacheTimeout: -1,
     });
     return new ChainClient(provider, chainId, options.registryAddress, options.gasPrice);
   }
