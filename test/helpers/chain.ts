@@ -49,8 +49,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a chain of the configured kind (chain id 1337, Cancun). */
-export async function startTestChain(kind: ChainKind = testChainKind()): Promise<TestChain> {
+/**
+ * Starts a chain of the configured kind (chain id 1337, Cancun). anvil mines a block every `blockTime` seconds
+ * (default 1; 0 = automine).
+ */
+export async function startTestChain(
+  kind: ChainKind = testChainKind(),
+  options: { blockTime?: number } = {},
+): Promise<TestChain> {
   let stopBackend: () => Promise<void>;
   let url: string;
   if (kind === "anvil") {
@@ -66,8 +72,7 @@ export async function startTestChain(kind: ChainKind = testChainKind()): Promise
         "1337",
         "--hardfork",
         "cancun",
-        "--block-time",
-        "1",
+        ...((options.blockTime ?? 1) > 0 ? ["--block-time", String(options.blockTime ?? 1)] : []),
         "--base-fee",
         "0",
         "--gas-price",

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:oracle` — the oracle end to end on the embedded chain (anvil, Cancun, zero gas price):
+ * 100 lots of 1,000 devices each, submitted one after the other; auditors sign every issuable batch as soon as
+ * it is calculated; the worker posts and confirms. Reports lots/minute, devices/s, and the time from the last
+ * signature to the confirmed mint (median, p95). Runs once with automine and once with a block every second
+ * (Besu-like). Writes bench/results/oracle.json.
+ *
+ * Options: `--lots N` (default 100), `--devices N` (default 1000), `--block-times 0,1`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { pino } from "pino";
+
+import { ChainClient } from "../oracle/src/chain/client.ts";
+import { readLotCsv } from "../oracle/src/lot/index.ts";
+import { Oracle } from "../oracle/src/pipeline/oracle.ts";
+import { loadReferenceTable } from "../oracle/src/reference/index.ts";
+import { devAccount } from "../oracle/src/runtime/keys.ts";
+import { runWorker } from "../oracle/src/runtime/oracle.ts";
+import { JobStore } from "../oracle/src/store/jobs.ts";
+import { ACCOUNTS, deployOverRpc, startTestChain } from "../test/helpers/chain.ts";
+import { signView } from "../test/helpers/sign.ts";
+import { generateLot } from "./generate-lot.ts";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const LOTS = Number(arg("lots", "100"));
+const DEVICES = Number(arg("devices", "1000"));
+const BLOCK_TIMES = arg("block-times", "0,1").split(",").map(Number);
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+async function run(blockTime: number) {
+  const dir = mkdtempSync(join(tmpdir(), "itec-bench-oracle-"));
+  const chain = await startTestChain("anvil", { blockTime });
+  const deployed = await deployOverRpc(chain, { auditors: 2 });
+  const client = await ChainClient.connect({
+    rpcUrl: chain.url,
+    registryAddress: deployed.address,
+    chainId: 1337n,
+    gasPrice: 0n,
+  });
+  const store = await JobStore.open(join(dir, "registry.db"));
+  const reference = loadReferenceTable();
+  const oracle = new Oracle({
+    store,
+    chain: client,
+    signer: devAccount(ACCOUNTS.oracle, client.provider),
+    reference,
+    logger: pino({ level: "silent" }),
+  });
+  const auditor = deployed.wallet("auditor1");
+  const refurbisher = deployed.wallet("refurbisher").address;
+
+  // Lots are generated before the clock starts (deterministic seeds; serials made unique per lot).
+  const lots = [];
+  for (let i = 0; i < LOTS; i++) {
+    const file = join(dir, `lot-${i}.csv`);
+    await generateLot(DEVICES, file, 1000 + i);
+    const rows = await readLotCsv(file);
+    lots.push(rows.map((r) => ({ ...r, serial: r.serial ? `B${i}-${r.serial}` : "" })));
+  }
+
+  const controller = new AbortController();
+  const worker = runWorker({ oracle, logger: pino({ level: "silent" }), close: () => {} }, 20, controller.signal);
+  const lastSignature = new Map<string, number>();
+  const started = performance.now();
+  let issuable = 0;
+  for (let i = 0; i < LOTS; i++) {
+    const lot = await oracle.submitLot({
+      devices: lots[i]!,
+      refurbisher,
+      defaultTransport: "hgv:600;van:250",
+      lotRef: `bench-${i}`,
+    });
+    for (const b of store.batchesOfLot(lot.id).filter((x) => x.state === "awaiting_signatures")) {
+      const view = await oracle.getAttestation(b.id);
+      await oracle.addSignature(b.id, auditor.address, await signView(auditor, view));
+      lastSignature.set(b.id, Date.now());
+      issuable += 1;
+    }
+  }
+  while (store.batchesInState("confirmed").length + store.batchesInState("failed").length < issuable) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const wallS = (performance.now() - started) / 1000;
+  controller.abort();
+  await worker;
+
+  const latencies: number[] = [];
+  for (const [id, signedAt] of lastSignature) {
+    const confirmed = store.transitions(id).find((t) => t.to_state === "confirmed");
+    if (confirmed) latencies.push(Date.parse(confirmed.at) - signedAt);
+  }
+  latencies.sort((a, b) => a - b);
+  const failed = store.batchesInState("failed").length;
+  const minted = Number(await deployed.registry.batchCount());
+  client.provider.destroy();
+  store.close();
+  await chain.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    chain: blockTime === 0 ? "anvil automine" : `anvil, block every ${blockTime}s`,
+    lots: LOTS,
+    devices_per_lot: DEVICES,
+    batches_minted: minted,
+    batches_failed: failed,
+    wall_s: Number(wallS.toFixed(2)),
+    lots_per_minute: Number(((LOTS / wallS) * 60).toFixed(1)),
+    devices_per_s: Number(((LOTS * DEVICES) / wallS).toFixed(0)),
+    signature_to_mint_ms: { median: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), max: latencies.at(-1) },
+  };
+}
+
+const results = [];
+for (const bt of BLOCK_TIMES) {
+  const r = await run(bt);
+  console.log(JSON.stringify(r));
+  results.push(r);
+}
+mkdirSync("bench/results", { recursive: true });
+writeFileSync("bench/results/oracle.json", JSON.stringify(results, null, 2) + "\n");
+console.log("wrote bench/results/oracle.json");
