@@ -21,6 +21,8 @@ export default defineConfig({
       viaIR: true,
     },
   },
+  // QBFT (and the embedded chain) finalise immediately: one confirmation is enough for deployments.
+  ignition: { requiredConfirmations: 1 },
   paths: {
     tests: { mocha: "test", solidity: "test/contracts" },
   },

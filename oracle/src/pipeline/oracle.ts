@@ -82,8 +82,9 @@ export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
 export interface OracleDeps {
   store: JobStore;
   chain: ChainClient;
-  /** The oracle's key (holds ISSUER_ROLE); connected to `chain.provider`. */
-  signer: Signer;
+  /** The oracle's key (holds ISSUER_ROLE), connected to `chain.provider`. Without it (e.g. in the API process) the
+   * service calculates lots and takes signatures but never posts. */
+  signer?: Signer | undefined;
   reference: ReferenceTable;
   logger: Logger;
   config?: Partial<OracleConfig>;
@@ -144,7 +145,7 @@ export class Oracle {
   readonly store: JobStore;
   readonly chain: ChainClient;
   readonly config: OracleConfig;
-  readonly #signer: Signer;
+  readonly #signerOrUndefined: Signer | undefined;
   readonly #reference: ReferenceTable;
   readonly #log: Logger;
   readonly #now: () => Date;
@@ -164,7 +165,7 @@ export class Oracle {
   constructor(deps: OracleDeps) {
     this.store = deps.store;
     this.chain = deps.chain;
-    this.#signer = deps.signer;
+    this.#signerOrUndefined = deps.signer;
     this.#reference = deps.reference;
     this.#log = deps.logger;
     this.#now = deps.now ?? (() => new Date());
@@ -764,6 +765,11 @@ export class Oracle {
   // -----------------------------------------------------------------------------------------------------------
   // Helpers
   // -----------------------------------------------------------------------------------------------------------
+
+  get #signer(): Signer {
+    if (!this.#signerOrUndefined) throw new Error("this oracle instance has no key: only the worker posts transactions");
+    return this.#signerOrUndefined;
+  }
 
   metrics(): OracleMetrics {
     return { batchesByState: this.store.countByState(), counters: { ...this.#counters } };

@@ -17,7 +17,15 @@ export interface OracleRuntime {
   close(): void;
 }
 
-export async function createOracle(env: OracleEnv, logger?: Logger): Promise<OracleRuntime> {
+/**
+ * @param options.requireKey false for processes that only calculate lots and take signatures (the API); the
+ *   worker needs the oracle's key to post.
+ */
+export async function createOracle(
+  env: OracleEnv,
+  logger?: Logger,
+  options: { requireKey?: boolean } = {},
+): Promise<OracleRuntime> {
   const log = logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-oracle" } });
   const chain = await ChainClient.connect(
     {
@@ -28,16 +36,19 @@ export async function createOracle(env: OracleEnv, logger?: Logger): Promise<Ora
     },
     20,
   );
-  const { signer, describeSource } = await loadSigner(
-    {
-      privateKey: env.ITEC_ORACLE_KEY,
-      keystore: env.ITEC_ORACLE_KEYSTORE,
-      password: env.ITEC_ORACLE_KEYSTORE_PASSWORD,
-      devAccount: env.ITEC_ORACLE_DEV_ACCOUNT,
-    },
-    chain.provider,
-  );
-  log.info({ key: describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL }, "oracle key loaded");
+  const source = {
+    privateKey: env.ITEC_ORACLE_KEY,
+    keystore: env.ITEC_ORACLE_KEYSTORE,
+    password: env.ITEC_ORACLE_KEYSTORE_PASSWORD,
+    devAccount: env.ITEC_ORACLE_DEV_ACCOUNT,
+  };
+  const hasKey = Object.values(source).some((v) => v !== undefined);
+  let signer;
+  if (hasKey || options.requireKey !== false) {
+    const loaded = await loadSigner(source, chain.provider);
+    signer = loaded.signer;
+    log.info({ key: loaded.describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL }, "oracle key loaded");
+  }
   const store = await JobStore.open(env.ITEC_DB_PATH);
   const pauseAt = env.ITEC_FAULT_PAUSE_AT;
   const oracle = new Oracle({

@@ -1,0 +1,139 @@
+/**
+ * `createApp(deps)` wires the registry API from injected services: security headers, rate limits, zod-validated
+ * routes, the OpenAPI document and docs page, the verification page, and one RFC 9457 error middleware.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import express, { type Express, type Request } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+
+import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
+import { renderDocsPage } from "./docs-page.ts";
+import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
+import { mountRoutes, openApiDocument, type RouteSpec, type Session } from "./route.ts";
+import { ledgerRoutes } from "./routes/ledger.ts";
+import { registryRoutes } from "./routes/registry.ts";
+import { walletRoutes } from "./routes/wallet.ts";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Every route of the API (also what the OpenAPI document is built from). */
+export function allRoutes(deps: AppDeps): RouteSpec[] {
+  return [...walletRoutes(deps), ...registryRoutes(deps), ...ledgerRoutes(deps)];
+}
+
+export function buildOpenApi(deps: AppDeps) {
+  return openApiDocument(allRoutes(deps), {
+    title: "I-TEC Registry API",
+    version: VERSION,
+    description:
+      "IT Asset Reuse Certificates: submit lots, review and sign attestations, hold, transfer and retire " +
+      "certificates, and verify retirements from the chain. Errors are RFC 9457 problem+json; uint256 and " +
+      "decimal values are strings; addresses are checksummed; times are ISO-8601 UTC.",
+  });
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use((req, res, next) => {
+    const id = req.get("x-request-id") ?? randomUUID();
+    res.setHeader("X-Request-Id", id);
+    next();
+  });
+  app.use(express.json({ limit: "25mb", strict: true, type: ["application/json", "application/*+json"] }));
+  app.use(express.text({ limit: "100mb", type: ["text/csv"] }));
+
+  const limiter = (perMinute: number) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: (req, res) =>
+        sendProblem(
+          res,
+          new HttpProblem(
+            429,
+            "RATE_LIMITED",
+            "Too many requests",
+            `at most ${perMinute} such requests per minute; retry later`,
+          ),
+          req.originalUrl,
+        ),
+    });
+  const limiters = { auth: limiter(limits.auth), write: limiter(limits.write), read: limiter(limits.read) };
+
+  const authenticate = async (req: Request): Promise<Session> => ({
+    address: deps.auth.verifyToken(req.get("authorization")),
+  });
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/ready", async (_req, res) => {
+    const [chain, store, index] = await Promise.all([
+      deps.reads.cache
+        .refresh()
+        .then((block) => ({ ok: true, block, chainId: deps.chain.chainId.toString(), registry: deps.chain.address }))
+        .catch((e: unknown) => ({ ok: false, error: (e as Error).message.split("\n")[0] })),
+      Promise.resolve()
+        .then(() => {
+          deps.oracle?.store.db.prepare("SELECT 1").get();
+          return { ok: true, configured: deps.oracle !== undefined };
+        })
+        .catch((e: unknown) => ({ ok: false, error: (e as Error).message })),
+      deps.index
+        ? Promise.all([deps.index.ping(), deps.index.status()])
+            .then(([ok, s]) => ({ ok, lastBlock: s.lastBlock }))
+            .catch((e: unknown) => ({ ok: false, error: (e as Error).message }))
+        : Promise.resolve({ ok: true, configured: false }),
+    ]);
+    const ready = chain.ok && store.ok && index.ok;
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", chain, store, index });
+  });
+
+  const document = buildOpenApi(deps);
+  app.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  const docs = renderDocsPage(document);
+  app.get("/docs", (_req, res) => {
+    res.type("html").send(docs);
+  });
+
+  const router = express.Router();
+  mountRoutes(router, allRoutes(deps), { authenticate, limiters });
+  app.use(router);
+
+  if (deps.publicDir) {
+    app.get(["/", "/verify", "/verify/"], (_req, res) => res.sendFile("verify.html", { root: deps.publicDir }));
+    app.use("/assets", express.static(deps.publicDir, { index: false, maxAge: "1h" }));
+  }
+
+  app.use((req, res) => {
+    sendProblem(
+      res,
+      new HttpProblem(404, "NOT_FOUND", "Not found", `no route ${req.method} ${req.path}`),
+      req.originalUrl,
+    );
+  });
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,99 @@
+/** What `createApp` is given: services built at the edge (server.ts or a test), never constructed inside routes. */
+import type { Logger } from "pino";
+
+import type { ChainClient } from "../../oracle/src/chain/client.ts";
+import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
+import { HttpProblem } from "./problem.ts";
+import type { Session } from "./route.ts";
+import type { ChainReads } from "./services/chain-reads.ts";
+import type { TransactionService } from "./services/transactions.ts";
+import type { SiweAuth } from "./siwe.ts";
+
+/** Listing/search reads served from the event index (the chain stays the truth for every figure). */
+export interface IndexReader {
+  status(): Promise<{ lastBlock: number | null }>;
+  holdings(account: string): Promise<{ batchId: string; amount: string }[]>;
+  listRetirements(filter: {
+    beneficiary?: string | undefined;
+    account?: string | undefined;
+    batchId?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<Record<string, unknown>[]>;
+  listBatches(filter: {
+    owner?: string | undefined;
+    category?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<Record<string, unknown>[]>;
+  participants(filter: { status?: string | undefined; kind?: string | undefined }): Promise<Record<string, unknown>[]>;
+  auditors(): Promise<string[]>;
+  ping(): Promise<boolean>;
+}
+
+export interface RateLimits {
+  /** Requests per minute per client address. */
+  auth: number;
+  write: number;
+  read: number;
+}
+
+export interface AppDeps {
+  chain: ChainClient;
+  reads: ChainReads;
+  txs: TransactionService;
+  auth: SiweAuth;
+  logger: Logger;
+  /** Lots and batch routes (absent: those routes answer 503). */
+  oracle?: Oracle | undefined;
+  index?: IndexReader | undefined;
+  /** Static files of the verification page. */
+  publicDir?: string | undefined;
+  limits?: Partial<RateLimits> | undefined;
+  /** Public base URL (links in answers), e.g. http://127.0.0.1:8080. */
+  publicUrl: string;
+}
+
+export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000 };
+
+export function requireOracle(deps: AppDeps): Oracle {
+  if (!deps.oracle)
+    throw new HttpProblem(503, "ORACLE_UNAVAILABLE", "Service unavailable", "the oracle service is not running here");
+  return deps.oracle;
+}
+
+export function requireIndex(deps: AppDeps): IndexReader {
+  if (!deps.index)
+    throw new HttpProblem(503, "INDEX_UNAVAILABLE", "Service unavailable", "the listing index is not running here");
+  return deps.index;
+}
+
+/** The signed-in account's on-chain standing; 403 unless it holds one of `allowed`. */
+export async function requireRole(
+  deps: AppDeps,
+  session: Session | undefined,
+  allowed: ("admin" | "auditor" | "refurbisher" | "itad" | "corporate" | "trader" | "participant")[],
+) {
+  if (!session) throw new HttpProblem(401, "UNAUTHENTICATED", "Authentication required", "sign in first");
+  const p = await deps.reads.participant(session.address);
+  const ok = allowed.some((role) => {
+    if (role === "admin") return p.roles.admin;
+    if (role === "auditor") return p.roles.auditor;
+    if (p.status !== "active") return false;
+    return role === "participant" || p.kind === role;
+  });
+  if (!ok) {
+    throw new HttpProblem(
+      403,
+      "FORBIDDEN",
+      "Forbidden",
+      `${session.address} is ${describe(p)}; this needs: ${allowed.join(" or ")}`,
+    );
+  }
+  return p;
+}
+
+function describe(p: { kind: string; status: string; roles: { admin: boolean; auditor: boolean } }): string {
+  const roles = [p.roles.admin ? "admin" : "", p.roles.auditor ? "auditor" : ""].filter(Boolean);
+  return `${p.status === "none" ? "not a participant" : `a ${p.status} ${p.kind}`}${roles.length ? ` (${roles.join(", ")})` : ""}`;
+}

@@ -1,0 +1,144 @@
+/**
+ * RFC 9457 problem details: every error the API returns is `application/problem+json` from one middleware.
+ * Bad input is 400/422 with a JSON pointer per invalid field; nothing ever leaks a stack trace.
+ */
+import type { ErrorRequestHandler, Response } from "express";
+import type { Logger } from "pino";
+import { z } from "zod";
+
+import { ChainError, isTransientError } from "../../oracle/src/chain/errors.ts";
+import { OracleError } from "../../oracle/src/errors.ts";
+
+export const PROBLEM_TYPE_BASE = "https://itec-registry.dev/problems/";
+
+/** One invalid field: where it is (RFC 6901 pointer into the request) and what is wrong. */
+export interface FieldProblem {
+  pointer: string;
+  detail: string;
+}
+
+/** An error the API answers with as it is. `code` becomes the problem type's last segment. */
+export class HttpProblem extends Error {
+  override readonly name = "HttpProblem";
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly errors: FieldProblem[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail?: string,
+    options: { errors?: FieldProblem[]; extra?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(detail ?? title, { cause: options.cause });
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.errors = options.errors;
+    this.extra = options.extra;
+  }
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe("URI identifying the problem type"),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.string().describe("stable machine-readable code"),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: "Problem" });
+
+export type ProblemBody = z.infer<typeof problemSchema>;
+
+export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {
+  const body: ProblemBody = {
+    type: PROBLEM_TYPE_BASE + p.code.toLowerCase().replace(/_/g, "-"),
+    title: p.title,
+    status: p.status,
+    detail: p.message,
+    code: p.code,
+    ...(instance ? { instance } : {}),
+    ...(p.errors ? { errors: p.errors } : {}),
+    ...(p.extra ?? {}),
+  };
+  res.status(p.status).type("application/problem+json").send(JSON.stringify(body));
+}
+
+/** zod issues → field problems with JSON pointers, rooted at `/body`, `/query` or `/params`. */
+export function fieldProblems(root: string, error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    pointer: `${root}${issue.path.map((p) => `/${String(p).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("")}`,
+    detail: issue.message,
+  }));
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Authentication required",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Unprocessable content",
+  429: "Too many requests",
+  503: "Service unavailable",
+};
+
+/** Maps any error to a problem: typed service errors keep their code; unknown errors are a 500 without details. */
+export function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof OracleError) {
+    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? "Error", error.message, {
+      ...(error.details ? { extra: error.details } : {}),
+    });
+  }
+  const e = error as { type?: string; status?: number; statusCode?: number; expose?: boolean };
+  // body-parser / raw-body errors (they carry a `type` and an HTTP status).
+  if (e && typeof e === "object" && typeof e.type === "string" && typeof (e.status ?? e.statusCode) === "number") {
+    const status = (e.status ?? e.statusCode)!;
+    if (e.type === "entity.parse.failed") {
+      return new HttpProblem(400, "MALFORMED_BODY", "Malformed request body", "the request body is not valid JSON");
+    }
+    if (e.type === "entity.too.large") {
+      return new HttpProblem(413, "PAYLOAD_TOO_LARGE", TITLES[413]!, "the request body is larger than the limit");
+    }
+    if (status >= 400 && status < 500) {
+      return new HttpProblem(status, "BAD_REQUEST", TITLES[status] ?? "Bad request", "the request could not be read");
+    }
+  }
+  if (isTransientError(error) || (error instanceof ChainError && error.code === "RPC_UNAVAILABLE")) {
+    return new HttpProblem(
+      503,
+      "CHAIN_UNAVAILABLE",
+      TITLES[503]!,
+      "the registry's chain node is unreachable; try again",
+      {
+        extra: { retryAfterSeconds: 5 },
+      },
+    );
+  }
+  return new HttpProblem(500, "INTERNAL", "Internal error", "an unexpected error occurred; it has been logged");
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const p = toProblem(error);
+    if (p.status >= 500) {
+      logger.error(
+        { err: error instanceof Error ? { message: error.message, stack: error.stack } : error, path: req.path },
+        "request failed",
+      );
+    }
+    if (p.status === 503) res.setHeader("Retry-After", "5");
+    if (res.headersSent) return;
+    sendProblem(res, p, req.originalUrl);
+  };
+}

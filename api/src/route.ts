@@ -1,0 +1,242 @@
+/**
+ * Routes are declared once, with zod schemas for params, query, body and responses. The same declarations
+ * validate every request (422 with a pointer per invalid field) and produce the OpenAPI 3.1 document, so the
+ * document can never drift from what the server accepts.
+ */
+import type { Request, RequestHandler, Response, Router } from "express";
+import { z } from "zod";
+
+import { fieldProblems, HttpProblem, problemSchema } from "./problem.ts";
+
+export type Method = "get" | "post" | "put" | "delete";
+
+export interface Session {
+  /** Checksummed address proven by Sign-In with Ethereum. */
+  address: string;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+  session: Session | undefined;
+}
+
+/** What a handler returns: JSON by default; `raw` sends a string/buffer as is with `contentType`. */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  raw?: string | Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: Method;
+  /** Express-style path, e.g. `/lots/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** `session`: a Sign-In with Ethereum bearer token is required (roles are then read from the chain). */
+  auth?: "none" | "session";
+  /** Which rate limiter guards the route. */
+  limit?: "auth" | "write" | "read";
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Accepted request media types (default application/json). */
+  bodyTypes?: string[];
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Reply>;
+}
+
+/** Common error responses every route may give. */
+const COMMON_ERRORS: Record<number, ResponseSpec> = {
+  400: { description: "Malformed request", schema: problemSchema, contentType: "application/problem+json" },
+  422: {
+    description: "Invalid input (one pointer per field)",
+    schema: problemSchema,
+    contentType: "application/problem+json",
+  },
+  429: { description: "Rate limited", schema: problemSchema, contentType: "application/problem+json" },
+  503: { description: "Chain unreachable", schema: problemSchema, contentType: "application/problem+json" },
+};
+
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+export interface MountOptions {
+  authenticate: (req: Request) => Promise<Session>;
+  limiters: Record<"auth" | "write" | "read", RequestHandler>;
+}
+
+/** Registers every route on `router` with validation, authentication and rate limiting. */
+export function mountRoutes(router: Router, routes: readonly RouteSpec[], options: MountOptions): void {
+  for (const route of routes) {
+    const limiter = options.limiters[route.limit ?? (route.method === "get" ? "read" : "write")];
+    router[route.method](route.path, limiter, async (req, res) => {
+      const params = parse(route.params, req.params, "/params");
+      const query = parse(route.query, req.query, "/query");
+      let body: unknown = undefined;
+      if (route.body) {
+        const types = route.bodyTypes ?? ["application/json"];
+        if (!req.is(types)) {
+          throw new HttpProblem(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type", `send ${types.join(" or ")}`);
+        }
+        body = parse(route.body, req.body, "/body");
+      }
+      const session = route.auth === "session" ? await options.authenticate(req) : undefined;
+      const reply = await route.handler({ params, query, body, req, res, session });
+      if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+      res.status(reply.status ?? 200);
+      if (reply.raw !== undefined) {
+        res.type(reply.contentType ?? "application/octet-stream").send(reply.raw);
+      } else if (reply.body === undefined) {
+        res.end();
+      } else {
+        res.type(reply.contentType ?? "application/json").send(JSON.stringify(reply.body));
+      }
+    });
+  }
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, root: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new HttpProblem(422, "INVALID_INPUT", "Invalid input", "the request has invalid fields", {
+    errors: fieldProblems(root, result.error),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OpenAPI 3.1
+// ---------------------------------------------------------------------------------------------------------------
+
+interface JsonSchemaWithDefs {
+  $defs?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** JSON Schema of a zod schema for the document; named schemas (`.meta({ id })`) go to components. */
+function schemaOf(schema: z.ZodType, components: Record<string, unknown>, io: "input" | "output"): unknown {
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonSchemaWithDefs;
+  const { $defs, $schema: _s, ...rest } = json;
+  const rewrite = (v: unknown) =>
+    JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+  for (const [name, def] of Object.entries($defs ?? {})) components[name] = rewrite(def);
+  return rewrite(rest);
+}
+
+function objectShape(schema: z.ZodType | undefined): Record<string, z.ZodType> {
+  if (!schema) return {};
+  const def = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  return def ?? {};
+}
+
+export function openApiDocument(
+  routes: readonly RouteSpec[],
+  info: { title: string; version: string; description: string },
+) {
+  const components: Record<string, unknown> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.path.replace(/:([A-Za-z_]+)/g, "{$1}");
+    const parameters = [
+      ...Object.entries(objectShape(r.params)).map(([name, s]) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: schemaOf(s, components, "input"),
+        ...(s.description ? { description: s.description } : {}),
+      })),
+      ...Object.entries(objectShape(r.query)).map(([name, s]) => ({
+        name,
+        in: "query",
+        required: !s.safeParse(undefined).success,
+        schema: schemaOf(s, components, "input"),
+        ...(s.description ? { description: s.description } : {}),
+      })),
+    ];
+    const responses: Record<string, unknown> = {};
+    for (const [status, resp] of Object.entries({ ...COMMON_ERRORS, ...r.responses })) {
+      responses[status] = {
+        description: resp.description,
+        ...(resp.schema
+          ? {
+              content: {
+                [resp.contentType ?? "application/json"]: { schema: schemaOf(resp.schema, components, "output") },
+              },
+            }
+          : resp.contentType
+            ? { content: { [resp.contentType]: {} } }
+            : {}),
+      };
+    }
+    if (r.auth === "session") {
+      responses["401"] = {
+        description: "Sign in first",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
+      responses["403"] = {
+        description: "Not allowed for this account",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
+    }
+    paths[path] ??= {};
+    paths[path][r.method] = {
+      operationId: r.operationId,
+      summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
+      tags: r.tags,
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries(
+                (r.bodyTypes ?? ["application/json"]).map((t) => [
+                  t,
+                  { schema: t === "application/json" ? schemaOf(r.body!, components, "input") : { type: "string" } },
+                ]),
+              ),
+            },
+          }
+        : {}),
+      ...(r.auth === "session" ? { security: [{ siwe: [] }] } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        siwe: {
+          type: "http",
+          scheme: "bearer",
+          description: "Token from POST /auth/siwe (Sign-In with Ethereum, EIP-4361); roles are read from the chain",
+        },
+      },
+    },
+  };
+}

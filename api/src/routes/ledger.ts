@@ -1,0 +1,210 @@
+/**
+ * Certificates, balances, retirements, participants and the public verification endpoints. Figures come from
+ * the chain; listings come from the event index and say how far it has caught up.
+ */
+import { z } from "zod";
+
+import { requireIndex, type AppDeps } from "../deps.ts";
+import { defineRoute, type RouteSpec } from "../route.ts";
+import { address, indexStatusSchema, paging, positiveId } from "../schemas.ts";
+
+async function indexStatus(deps: AppDeps) {
+  const status = await requireIndex(deps).status();
+  const head = deps.reads.cache.head >= 0 ? deps.reads.cache.head : await deps.reads.cache.refresh();
+  return {
+    lastBlock: status.lastBlock,
+    head,
+    lagBlocks: status.lastBlock === null ? null : Math.max(0, head - status.lastBlock),
+  };
+}
+
+export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/verify/retirements/:id",
+      operationId: "verifyRetirement",
+      summary: "Verify a retirement from the chain alone, with a statement of what was checked",
+      description:
+        "Answers from the registry contract and its event logs (contract address, chain id, block, tx hash, claim, " +
+        "batch figures, report hash). Browsers asking for HTML get the verification page for the same id.",
+      tags: ["verify"],
+      limit: "read",
+      params: z.object({ id: positiveId.describe("retirement id") }),
+      responses: { 200: { description: "Verification" }, 404: { description: "No such retirement" } },
+      handler: async ({ params, req }) => {
+        if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
+          return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
+        }
+        return { body: await deps.reads.verifyRetirement(params.id) };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/verify/batches/:id",
+      operationId: "verifyBatch",
+      summary: "A batch as the chain holds it: figures, totals, report hash, auditors and issuance proof",
+      tags: ["verify"],
+      params: z.object({ id: positiveId.describe("batch (token) id") }),
+      responses: { 200: { description: "Batch" }, 404: { description: "No such batch" } },
+      handler: async ({ params, req }) => {
+        if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
+          return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
+        }
+        return { body: await deps.reads.batch(params.id) };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/certificates/:batchId",
+      operationId: "getCertificateBatch",
+      summary: "Batch detail: issued, retired and outstanding certificates, per-device figures, issuance",
+      tags: ["certificates"],
+      params: z.object({ batchId: positiveId }),
+      responses: { 200: { description: "Batch detail" }, 404: { description: "No such batch" } },
+      handler: async ({ params }) => ({
+        body: {
+          ...(await deps.reads.batch(params.batchId)),
+          metadataURI: `${deps.publicUrl}/certificates/${params.batchId}/metadata`,
+        },
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/certificates/:batchId/metadata",
+      operationId: "getCertificateMetadata",
+      summary: "The ERC-1155 metadata JSON the contract's uri(id) returns (decoded)",
+      tags: ["certificates"],
+      params: z.object({ batchId: positiveId }),
+      responses: { 200: { description: "Metadata" }, 404: { description: "No such batch" } },
+      handler: async ({ params }) => {
+        const meta = await deps.reads.cache.get(`uri:${params.batchId}`, async () => {
+          await deps.reads.batch(params.batchId); // 404 for unknown ids
+          const uri = await deps.chain.registry.uri(params.batchId);
+          return JSON.parse(
+            Buffer.from(uri.slice("data:application/json;base64,".length), "base64").toString("utf8"),
+          ) as unknown;
+        });
+        return { body: meta };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/accounts/:address/balances",
+      operationId: "getBalances",
+      summary: "Certificates held by an account, per batch (amounts read from the chain)",
+      tags: ["certificates"],
+      limit: "read",
+      params: z.object({ address }),
+      responses: { 200: { description: "Balances" } },
+      handler: async ({ params }) => {
+        const index = requireIndex(deps);
+        const held = await index.holdings(params.address);
+        const ids = held.map((h) => BigInt(h.batchId));
+        const balances = await deps.reads.balances(params.address, ids);
+        return { body: { account: params.address, balances, index: await indexStatus(deps) } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/retirements",
+      operationId: "listRetirements",
+      summary: "Retirements by beneficiary (name or account), by retiring account, or by batch",
+      tags: ["retirements"],
+      query: z.object({
+        beneficiary: z.string().min(1).max(200).optional().describe("beneficiary account or (part of) its name"),
+        account: address.optional().describe("the account whose certificates were retired"),
+        batchId: z
+          .string()
+          .regex(/^[1-9][0-9]{0,18}$/)
+          .optional(),
+        ...paging,
+      }),
+      responses: {
+        200: {
+          description: "Retirements",
+          schema: z.object({ retirements: z.array(z.unknown()), index: indexStatusSchema }),
+        },
+      },
+      handler: async ({ query }) => {
+        const retirements = await requireIndex(deps).listRetirements(query);
+        return { body: { retirements, index: await indexStatus(deps) } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/retirements/:id",
+      operationId: "getRetirement",
+      summary: "One retirement (the same answer as /verify/retirements/:id, from the chain)",
+      tags: ["retirements"],
+      params: z.object({ id: positiveId }),
+      responses: { 200: { description: "Retirement" }, 404: { description: "No such retirement" } },
+      handler: async ({ params }) => ({ body: await deps.reads.verifyRetirement(params.id) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/batches",
+      operationId: "listBatches",
+      summary: "Issued batches (from the index), by owner or category",
+      tags: ["certificates"],
+      query: z.object({
+        owner: address.optional(),
+        category: z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]).optional(),
+        ...paging,
+      }),
+      responses: { 200: { description: "Batches" } },
+      handler: async ({ query }) => ({
+        body: { batches: await requireIndex(deps).listBatches(query), index: await indexStatus(deps) },
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/participants",
+      operationId: "listParticipants",
+      summary: "Admitted participants (from the index)",
+      tags: ["participants"],
+      query: z.object({
+        status: z.enum(["active", "suspended"]).optional(),
+        kind: z.enum(["refurbisher", "itad", "corporate", "trader"]).optional(),
+      }),
+      responses: { 200: { description: "Participants" } },
+      handler: async ({ query }) => ({
+        body: { participants: await requireIndex(deps).participants(query), index: await indexStatus(deps) },
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/participants/:address",
+      operationId: "getParticipant",
+      summary: "An account's standing and roles, read from the chain",
+      tags: ["participants"],
+      params: z.object({ address }),
+      responses: { 200: { description: "Participant" } },
+      handler: async ({ params }) => ({ body: await deps.reads.participant(params.address) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/auditors",
+      operationId: "listAuditors",
+      summary: "Current auditors (index) and the signature threshold (chain)",
+      tags: ["participants", "auditors"],
+      responses: { 200: { description: "Auditors" } },
+      handler: async () => ({
+        body: {
+          auditors: await requireIndex(deps).auditors(),
+          threshold: await deps.reads.cache.get("threshold", () => deps.chain.auditorThreshold()),
+          index: await indexStatus(deps),
+        },
+      }),
+    }),
+  ];
+}
+
+let pageCache: string | undefined;
+async function verifyPage(deps: AppDeps): Promise<string> {
+  if (pageCache === undefined) {
+    const { readFile } = await import("node:fs/promises");
+    pageCache = await readFile(`${deps.publicDir}/verify.html`, "utf8");
+  }
+  return pageCache;
+}

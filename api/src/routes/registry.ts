@@ -1,0 +1,283 @@
+/** Lots, batch jobs, attestations and auditor signatures: the oracle's front door. */
+import { Readable } from "node:stream";
+
+import { z } from "zod";
+
+import { CalcInputError } from "../../../oracle/src/methodology/index.ts";
+import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../oracle/src/lot/index.ts";
+import type { BatchRow, LotRow } from "../../../oracle/src/store/jobs.ts";
+import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
+import { HttpProblem } from "../problem.ts";
+import { defineRoute, type RouteSpec } from "../route.ts";
+import { address, batchJobId, hexData, isoDate, lotId, paging } from "../schemas.ts";
+
+const batchViewSchema = z
+  .object({
+    id: z.string(),
+    lotId: z.string(),
+    category: z.string(),
+    state: z.string(),
+    certificates: z.number().int(),
+    baselineGrams: z.string(),
+    reductionGrams: z.string(),
+    deviceRoot: z.string().nullable(),
+    vintageStart: z.string().nullable(),
+    vintageEnd: z.string().nullable(),
+    reason: z.string().nullable(),
+    error: z.string().nullable(),
+    digest: z.string().nullable(),
+    deadline: z.string().nullable(),
+    tokenId: z.string().nullable(),
+    links: z.record(z.string(), z.string()),
+  })
+  .meta({ id: "BatchJob" });
+
+const lotViewSchema = z
+  .object({
+    id: z.string(),
+    refurbisher: z.string(),
+    lotRef: z.string(),
+    status: z.string(),
+    asOf: z.string(),
+    reportHash: z.string().nullable(),
+    referenceDataSha256: z.string().nullable(),
+    submittedAt: z.string(),
+    summary: z.unknown(),
+    error: z.string().nullable(),
+    batches: z.array(batchViewSchema),
+    links: z.record(z.string(), z.string()),
+  })
+  .meta({ id: "Lot" });
+
+function batchView(deps: AppDeps, b: BatchRow) {
+  return {
+    id: b.id,
+    lotId: b.lot_id,
+    category: b.category,
+    state: b.state,
+    certificates: b.certificates,
+    baselineGrams: b.baseline_grams,
+    reductionGrams: b.reduction_grams,
+    deviceRoot: b.device_root,
+    vintageStart: b.vintage_start,
+    vintageEnd: b.vintage_end,
+    reason: b.reason,
+    error: b.error,
+    digest: b.digest,
+    deadline: b.deadline ? new Date(b.deadline * 1000).toISOString() : null,
+    tokenId: b.token_id,
+    links: {
+      self: `${deps.publicUrl}/batches/${b.id}`,
+      attestation: `${deps.publicUrl}/batches/${b.id}/attestation`,
+      ...(b.token_id ? { certificate: `${deps.publicUrl}/certificates/${b.token_id}` } : {}),
+    },
+  };
+}
+
+function lotView(deps: AppDeps, lot: LotRow) {
+  const oracle = requireOracle(deps);
+  return {
+    id: lot.id,
+    refurbisher: lot.refurbisher,
+    lotRef: lot.lot_ref,
+    status: lot.status,
+    asOf: lot.as_of,
+    reportHash: lot.report_hash,
+    referenceDataSha256: lot.reference_sha256,
+    submittedAt: lot.submitted_at,
+    summary: lot.summary_json ? (JSON.parse(lot.summary_json) as unknown) : null,
+    error: lot.error,
+    batches: oracle.store.batchesOfLot(lot.id).map((b) => batchView(deps, b)),
+    links: { self: `${deps.publicUrl}/lots/${lot.id}`, report: `${deps.publicUrl}/lots/${lot.id}/report` },
+  };
+}
+
+const csvQuery = z.object({
+  asOf: isoDate.optional().describe("calculation date (default: today, UTC)"),
+  defaultTransport: z.string().max(200).optional().describe("legs for devices without their own, e.g. hgv:600;van:250"),
+  lotRef: z.string().min(1).max(200).optional().describe("your own lot reference (unique per refurbisher)"),
+});
+
+export function registryRoutes(deps: AppDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: "post",
+      path: "/lots",
+      operationId: "submitLot",
+      summary: "Submit a lot of refurbished devices (CSV or JSON); returns the calculation and its batches",
+      description:
+        "The signed-in account must be an active refurbisher or ITAD participant; it receives the certificates. " +
+        "CSV: `Content-Type: text/csv`, header exactly as METHODOLOGY.md §4, options in the query. " +
+        "JSON: `{ devices: [...], asOf?, defaultTransport?, lotId? }`.",
+      tags: ["lots"],
+      auth: "session",
+      limit: "write",
+      query: csvQuery,
+      body: z.union([lotJsonSchema, z.string()]),
+      bodyTypes: ["application/json", "text/csv"],
+      responses: {
+        201: { description: "Lot stored and calculated", schema: lotViewSchema },
+        409: { description: "The same lot was already submitted" },
+      },
+      handler: async ({ body, query, session, req }) => {
+        const oracle = requireOracle(deps);
+        const me = await requireRole(deps, session, ["refurbisher", "itad"]);
+        let devices;
+        let options: { asOf?: string | undefined; defaultTransport?: string | undefined; lotRef?: string | undefined };
+        try {
+          if (typeof body === "string") {
+            devices = await readLotCsv(Readable.from([Buffer.from(body, "utf8")]));
+            options = { asOf: query.asOf, defaultTransport: query.defaultTransport, lotRef: query.lotRef };
+          } else {
+            const parsed = parseLotJson(body);
+            devices = parsed.devices;
+            options = {
+              asOf: parsed.options.asOf ?? query.asOf,
+              defaultTransport: parsed.options.defaultTransport ?? query.defaultTransport,
+              lotRef: parsed.options.lotId ?? query.lotRef,
+            };
+          }
+        } catch (error) {
+          if (error instanceof CalcInputError) {
+            throw new HttpProblem(422, error.code, "Invalid lot", error.message);
+          }
+          throw error;
+        }
+        const requestId = req.get("x-request-id");
+        const lot = await oracle.submitLot({
+          devices,
+          refurbisher: me.account,
+          ...(options.asOf ? { asOf: options.asOf } : {}),
+          ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
+          ...(options.lotRef ? { lotRef: options.lotRef } : {}),
+          ...(requestId ? { correlationId: requestId.slice(0, 100) } : {}),
+        });
+        return { status: 201, body: lotView(deps, lot), headers: { Location: `/lots/${lot.id}` } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/lots",
+      operationId: "listMyLots",
+      summary: "The signed-in refurbisher's lots, newest first",
+      tags: ["lots"],
+      auth: "session",
+      query: z.object(paging),
+      responses: { 200: { description: "Lots", schema: z.object({ lots: z.array(lotViewSchema) }) } },
+      handler: async ({ session, query }) => {
+        const oracle = requireOracle(deps);
+        const lots = oracle.store.listLots({ refurbisher: session!.address, limit: query.limit, offset: query.offset });
+        return { body: { lots: lots.map((l) => lotView(deps, l)) } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/lots/:id",
+      operationId: "getLot",
+      summary: "A lot: status, calculation summary and its batches",
+      tags: ["lots"],
+      params: z.object({ id: lotId }),
+      responses: { 200: { description: "The lot", schema: lotViewSchema }, 404: { description: "No such lot" } },
+      handler: async ({ params }) => ({ body: lotView(deps, requireOracle(deps).getLot(params.id)) }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/lots/:id/report",
+      operationId: "getLotReport",
+      summary: "The lot's calculation report: the exact canonical JSON bytes whose keccak256 is the reportHash",
+      tags: ["lots"],
+      params: z.object({ id: lotId }),
+      responses: {
+        200: { description: "Canonical report (RFC 8785)", contentType: "application/json" },
+        404: { description: "No such lot" },
+      },
+      handler: async ({ params }) => {
+        const oracle = requireOracle(deps);
+        const lot = oracle.getLot(params.id);
+        return {
+          raw: oracle.getReport(params.id),
+          contentType: "application/json; charset=utf-8",
+          headers: { "X-Report-Hash": lot.report_hash ?? "", "Cache-Control": "public, max-age=31536000, immutable" },
+        };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/batches/:id",
+      operationId: "getBatchJob",
+      summary: "A batch job: state machine, transitions, signatures, transactions, token id once minted",
+      tags: ["batches"],
+      params: z.object({ id: batchJobId }),
+      responses: { 200: { description: "The batch job" }, 404: { description: "No such batch" } },
+      handler: async ({ params }) => {
+        const b = requireOracle(deps).getBatch(params.id);
+        return {
+          body: {
+            ...batchView(deps, b),
+            transitions: b.transitions.map((t) => ({ from: t.from_state, to: t.to_state, at: t.at, note: t.note })),
+            signatures: b.signatures,
+            transactions: b.transactions.map((t) => ({
+              hash: t.hash,
+              nonce: t.nonce,
+              status: t.status,
+              blockNumber: t.block_number,
+            })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/batches/:id/attestation",
+      operationId: "getAttestation",
+      summary: "What the auditor signs (eth_signTypedData_v4 payload and digest) next to the figures to review",
+      tags: ["batches", "auditors"],
+      params: z.object({ id: batchJobId }),
+      responses: { 200: { description: "Typed data, digest and review" }, 404: { description: "No such batch" } },
+      handler: async ({ params }) => ({ body: await requireOracle(deps).getAttestation(params.id) }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/batches/:id/signatures",
+      operationId: "addSignature",
+      summary: "Submit an auditor's EIP-712 signature (made in any wallet); verified before it is accepted",
+      tags: ["batches", "auditors"],
+      limit: "write",
+      params: z.object({ id: batchJobId }),
+      body: z.object({ auditor: address, signature: hexData }),
+      responses: {
+        200: { description: "Accepted; the batch's state", schema: batchViewSchema },
+        403: { description: "Signer is not an auditor" },
+        409: { description: "Already signed, expired, or the batch takes no signatures" },
+      },
+      handler: async ({ params, body }) => {
+        const row = await requireOracle(deps).addSignature(params.id, body.auditor, body.signature);
+        return { body: batchView(deps, row) };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/batches/:id/rejections",
+      operationId: "rejectBatch",
+      summary: "An auditor refuses to attest, with a reason signed as EIP-712 Rejection(attestationDigest, reason)",
+      tags: ["batches", "auditors"],
+      limit: "write",
+      params: z.object({ id: batchJobId }),
+      body: z.object({ auditor: address, reason: z.string().min(1).max(1000), signature: hexData }),
+      responses: { 200: { description: "Rejected", schema: batchViewSchema } },
+      handler: async ({ params, body }) => {
+        const row = await requireOracle(deps).rejectBatch(params.id, body.auditor, body.reason, body.signature);
+        return { body: batchView(deps, row) };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/metrics",
+      operationId: "metrics",
+      summary: "Oracle counters and batches per state",
+      tags: ["operations"],
+      responses: { 200: { description: "Metrics" } },
+      handler: async () => ({ body: requireOracle(deps).metrics() }),
+    }),
+  ];
+}

@@ -1,0 +1,116 @@
+/**
+ * The API server: reads zod-validated environment, builds the adapters (chain client with a per-block read
+ * cache, oracle service, event index, Sign-In with Ethereum) and listens. `createApp` only wires them.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+
+import { pino, type Logger } from "pino";
+import { z } from "zod";
+
+import { ChainClient } from "../../oracle/src/chain/client.ts";
+import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts";
+import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
+import { createApp } from "./app.ts";
+import type { AppDeps, IndexReader } from "./deps.ts";
+import { ChainReads } from "./services/chain-reads.ts";
+import { HeadCache } from "./services/head-cache.ts";
+import { TransactionService } from "./services/transactions.ts";
+import { SiweAuth } from "./siwe.ts";
+
+export const PUBLIC_DIR = fileURLToPath(new URL("../public", import.meta.url));
+
+export const apiEnvSchema = oracleEnvSchema.extend({
+  ITEC_API_HOST: z.string().default("127.0.0.1"),
+  ITEC_API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  ITEC_PUBLIC_URL: z.url().optional(),
+  /** HMAC key for sign-in tokens (hex, ≥ 32 bytes); random per process when absent (tokens then die with it). */
+  ITEC_SESSION_SECRET: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, "expected at least 32 bytes of hex")
+    .optional(),
+  ITEC_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  ITEC_REGISTRY_DEPLOY_BLOCK: z.coerce.number().int().min(0).default(0),
+  ITEC_HEAD_POLL_MS: z.coerce.number().int().min(50).default(250),
+  ITEC_RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(30),
+  ITEC_RATE_LIMIT_WRITE: z.coerce.number().int().min(1).default(120),
+  ITEC_RATE_LIMIT_READ: z.coerce.number().int().min(1).default(60_000),
+});
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = apiEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration — ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface RunningApi {
+  url: string;
+  deps: AppDeps;
+  oracle: OracleRuntime;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API. `index` is the listing index (optional: listing routes answer 503 without it); `oracle` may be
+ * passed in to share one oracle service with the worker of the same process.
+ */
+export async function startApi(
+  env: ApiEnv,
+  options: { logger?: Logger; index?: IndexReader; oracle?: OracleRuntime } = {},
+): Promise<RunningApi> {
+  const logger = options.logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-api" } });
+  const oracle = options.oracle ?? (await createOracle(env, logger, { requireKey: false }));
+  const chain: ChainClient = oracle.oracle.chain;
+  const cache = new HeadCache(chain.provider, { logger });
+  cache.start(env.ITEC_HEAD_POLL_MS);
+  // Listen first: with port 0 the public URL (and so the sign-in domain) is known only once bound.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.ITEC_API_PORT, env.ITEC_API_HOST, () => resolve());
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as { port: number };
+  const publicUrl = (env.ITEC_PUBLIC_URL ?? `http://${env.ITEC_API_HOST}:${port}`).replace(/\/$/, "");
+  const deps: AppDeps = {
+    chain,
+    reads: new ChainReads(chain, cache, env.ITEC_REGISTRY_DEPLOY_BLOCK),
+    txs: new TransactionService(chain),
+    auth: new SiweAuth({
+      domain: new URL(publicUrl).host,
+      chainId: chain.chainId,
+      secret: env.ITEC_SESSION_SECRET ? Buffer.from(env.ITEC_SESSION_SECRET, "hex") : randomBytes(32),
+      tokenTtlSeconds: env.ITEC_SESSION_TTL_SECONDS,
+      nonceTtlSeconds: 600,
+      now: () => new Date(),
+      hasCode: (a) => chain.hasCode(a),
+      isValidContractSignature: (a, d, sig) => chain.isValidErc1271Signature(a, d, sig),
+    }),
+    logger,
+    oracle: oracle.oracle,
+    index: options.index,
+    publicDir: PUBLIC_DIR,
+    publicUrl,
+    limits: { auth: env.ITEC_RATE_LIMIT_AUTH, write: env.ITEC_RATE_LIMIT_WRITE, read: env.ITEC_RATE_LIMIT_READ },
+  };
+  server.on("request", createApp(deps));
+  const url = publicUrl;
+  logger.info({ url, registry: chain.address, chainId: chain.chainId.toString() }, "API listening");
+  return {
+    url,
+    deps,
+    oracle,
+    close: async () => {
+      cache.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      if (!options.oracle) oracle.close();
+    },
+  };
+}

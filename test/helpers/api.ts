@@ -1,0 +1,83 @@
+/**
+ * A running API over a real chain (HTTP JSON-RPC on loopback) with a deployed registry, its oracle service
+ * (holding the dev oracle key, so tests can run worker passes) and a sign-in helper.
+ */
+import type { Wallet, HDNodeWallet } from "ethers";
+import { pino } from "pino";
+import request from "supertest";
+
+import { formatSiweMessage } from "../../api/src/siwe.ts";
+import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
+import type { IndexReader } from "../../api/src/deps.ts";
+import { createOracle } from "../../oracle/src/runtime/oracle.ts";
+import { ACCOUNTS, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
+
+export interface ApiHarness {
+  chain: TestChain;
+  deployed: DeployedRegistry;
+  api: RunningApi;
+  http: ReturnType<typeof request>;
+  signIn(wallet: Wallet | HDNodeWallet): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(
+  options: {
+    env?: Record<string, string>;
+    index?: (chainUrl: string, registry: string) => Promise<IndexReader & { close?: () => Promise<void> }>;
+  } = {},
+): Promise<ApiHarness> {
+  const chain = await startTestChain();
+  const deployed = await deployOverRpc(chain, { auditors: 2 });
+  const env = readApiEnv({
+    ITEC_RPC_URL: chain.url,
+    ITEC_REGISTRY_ADDRESS: deployed.address,
+    ITEC_CHAIN_ID: "1337",
+    ITEC_DB_PATH: ":memory:",
+    ITEC_API_PORT: "0",
+    ITEC_ORACLE_DEV_ACCOUNT: String(ACCOUNTS.oracle),
+    ITEC_LOG_LEVEL: "silent",
+    ...(chain.kind === "anvil" ? { ITEC_GAS_PRICE: "0" } : {}),
+    ...options.env,
+  });
+  const logger = pino({ level: "silent" });
+  const oracle = await createOracle(env, logger);
+  const index = options.index ? await options.index(chain.url, deployed.address) : undefined;
+  const api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
+  const http = request(api.url);
+  return {
+    chain,
+    deployed,
+    api,
+    http,
+    async signIn(wallet) {
+      const nonce = (await http.get("/auth/nonce").expect(200)).body as {
+        nonce: string;
+        domain: string;
+        uri: string;
+        chainId: string;
+      };
+      const message = formatSiweMessage({
+        domain: nonce.domain,
+        address: wallet.address,
+        statement: "Sign in to the I-TEC Registry",
+        uri: nonce.uri,
+        version: "1",
+        chainId: Number(nonce.chainId),
+        nonce: nonce.nonce,
+        issuedAt: new Date().toISOString(),
+      });
+      const res = await http
+        .post("/auth/siwe")
+        .send({ message, signature: await wallet.signMessage(message) })
+        .expect(200);
+      return (res.body as { token: string }).token;
+    },
+    async close() {
+      await api.close();
+      oracle.close();
+      await index?.close?.();
+      await chain.stop();
+    },
+  };
+}
