@@ -85,7 +85,34 @@ export function projectItems(
   return { P, UP, parts: partsSum, mainboard };
 }
 
-/** What the figures need from the months: everything of §5 that does not involve `P` or `UP`. */
+/** The shares of §5 that depend only on the months: `f = min(L2, L_ref) / L_ref`, `α = L2 / (L1 + L2)`. */
+export interface Shares {
+  readonly f: Dec;
+  readonly alpha: Dec;
+  /** `|f − α|`. */
+  readonly gap: Dec;
+}
+
+/** `f`, `α` and `|f − α|`. `L2` is already capped; `L1 + L2 > 0` for any eligible device (L2 ≥ 12). */
+export function shares(Lref: number, L1: number, L2: number): Shares {
+  const lref = decInt(Lref);
+  const f = Dec.min(decInt(L2), lref).div(lref);
+  const alpha = decInt(L2).div(decInt(L1).plus(decInt(L2)));
+  return { f, alpha, gap: f.minus(alpha).abs() };
+}
+
+/** The reference terms of §5: `M`, `M·(1+d)` and `d·M`. */
+export interface RefTerms {
+  readonly M: Dec;
+  readonly Md: Dec;
+  readonly dM: Dec;
+}
+
+export function refTerms(M: Dec, d: Dec): RefTerms {
+  return { M, Md: M.times(ONE.plus(d)), dM: d.times(M) };
+}
+
+/** What the figures need from the reference values and the months: everything of §5 without `P` or `UP`. */
 export interface LifeStage {
   /** `B = floor3(M·f)`. */
   readonly B: Dec;
@@ -95,26 +122,23 @@ export interface LifeStage {
   readonly MdAlpha: Dec;
   /** `d·M·|f − α|`. */
   readonly dMgap: Dec;
-  /** `d·M·|f − 0|`, the cut-off (α = 0) counterpart. */
+  /** `d·M·|f − 0|` = `d·M·f`, the cut-off (α = 0) counterpart. */
   readonly dMf: Dec;
 }
 
-/**
- * `f = min(L2, L_ref) / L_ref`, `α = L2 / (L1 + L2)`, then `B`, `M·α`, `M·(1+d)·α`, `d·M·|f−α|` (and `d·M·f`).
- * `L2` is already capped; `L1 + L2 > 0` for any eligible device (L2 ≥ 12).
- */
-export function lifeStage(M: Dec, d: Dec, Lref: number, L1: number, L2: number): LifeStage {
-  const lref = decInt(Lref);
-  const f = Dec.min(decInt(L2), lref).div(lref);
-  const alpha = decInt(L2).div(decInt(L1).plus(decInt(L2)));
-  const dM = d.times(M);
-  return {
-    B: floor3(M.times(f)),
-    Malpha: M.times(alpha),
-    MdAlpha: M.times(ONE.plus(d)).times(alpha),
-    dMgap: dM.times(f.minus(alpha).abs()),
-    dMf: dM.times(f), // |f − 0| = f
-  };
+/** The part of the life stage that depends on `f` only (L2, L_ref): `B = floor3(M·f)` and `d·M·f`. */
+export function baselineStage(ref: RefTerms, s: Pick<Shares, "f">): Pick<LifeStage, "B" | "dMf"> {
+  return { B: floor3(ref.M.times(s.f)), dMf: ref.dM.times(s.f) };
+}
+
+/** The part that involves `α` (L1 too): `M·α`, `M·(1+d)·α`, `d·M·|f−α|`. */
+export function allocationStage(ref: RefTerms, s: Shares): Pick<LifeStage, "Malpha" | "MdAlpha" | "dMgap"> {
+  return { Malpha: ref.M.times(s.alpha), MdAlpha: ref.Md.times(s.alpha), dMgap: ref.dM.times(s.gap) };
+}
+
+/** `B`, `M·α`, `M·(1+d)·α`, `d·M·|f−α|` and `d·M·f`, each a product evaluated left to right. */
+export function lifeStage(ref: RefTerms, s: Shares): LifeStage {
+  return { ...baselineStage(ref, s), ...allocationStage(ref, s) };
 }
 
 /** The named outputs of one device, 3 dp (Δ and V follow exactly: Δ = B − R, V = Δ − U). */

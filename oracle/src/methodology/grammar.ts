@@ -10,8 +10,13 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
 
-/** Plain non-negative decimal: up to 9 integer and 9 fraction digits, no sign, no exponent. */
-const DECIMAL = /^\d{1,9}(?:\.\d{1,9})?$/;
+/**
+ * Plain non-negative decimal: up to 6 integer and 6 fraction digits, no sign, no exponent. The bounds (with at most
+ * 32 parts and 16 legs per device) keep every figure an exact safe integer of grams (docs/adr/0014).
+ */
+const DECIMAL = /^\d{1,6}(?:\.\d{1,6})?$/;
+export const MAX_PARTS = 32;
+export const MAX_LEGS = 16;
 const COUNT = /^\d{1,4}$/;
 
 export function isDecimalText(text: string): boolean {
@@ -52,7 +57,7 @@ const MEASURED: Record<string, { kind: PartKind; units: Record<string, string> }
   other: { kind: "other", units: { kg: "" } },
 };
 const COUNTED: Record<string, PartKind> = { hdd: "hdd", display: "display", mainboard: "mainboard" };
-const MEASURE = /^(\d{1,9}(?:\.\d{1,9})?)\s*([a-z]+)$/;
+const MEASURE = /^(\d{1,6}(?:\.\d{1,6})?)\s*([a-z]+)$/;
 
 /**
  * `battery:63Wh;ssd:512GB;hdd:2;ram:16GB;display;other:0.4kg;mainboard`. Items are separated by `;`, names and units
@@ -91,6 +96,7 @@ export function parseParts(text: string): Parsed<readonly Part[]> {
     const amount = scale === "" ? m[1]! : shiftDecimal(m[1]!, scale.length);
     parts.push({ kind: measured.kind, amount, units: 1 });
   }
+  if (parts.length > MAX_PARTS) return fail(`${PARTS_GRAMMAR}; at most ${MAX_PARTS} items`);
   return ok(parts);
 }
 
@@ -134,5 +140,6 @@ export function parseTransport(text: string): Parsed<readonly Leg[]> {
     legs.push({ mode: mode as TransportMode, km });
   }
   if (legs.length === 0) return fail(TRANSPORT_GRAMMAR);
+  if (legs.length > MAX_LEGS) return fail(`${TRANSPORT_GRAMMAR}; at most ${MAX_LEGS} legs`);
   return ok(legs);
 }

@@ -64,6 +64,9 @@ const OP = {
   i32Eqz: 0x45,
   i64Ne: 0x52,
   i64GtU: 0x56,
+  i32Load8U: 0x2d,
+  i32Store8: 0x3a,
+  i32Xor: 0x73,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i64Ctz: 0x7a,
@@ -148,6 +151,7 @@ function functionBody(locals: [count: number, type: number][], code: Code): numb
 // absorb(s, p, blocks)       for each 136-byte block at p: XOR into the state at s, permute
 // hash32(s, in, out)         keccak256 of the 32 bytes at in → out (state scratch at s)
 // hashPair(s, a, b, out)     keccak256(sorted(a, b)) of two 32-byte nodes (OpenZeppelin's commutative node hash)
+// hashShort(s, p, len, out)  keccak256 of len ≤ 135 bytes at p (pads in place: p must have 136 writable bytes)
 
 function permuteBody(): number[] {
   const S = 0;
@@ -158,16 +162,36 @@ function permuteBody(): number[] {
   const rot = rotationOffsets();
   const rc = roundConstants();
   const c = new Code();
-  for (let i = 0; i < 25; i++) c.get(S).load(8 * i).set(A(i));
+  for (let i = 0; i < 25; i++)
+    c.get(S)
+      .load(8 * i)
+      .set(A(i));
   for (let round = 0; round < 24; round++) {
     // θ
     for (let x = 0; x < 5; x++) {
-      c.get(A(x)).get(A(x + 5)).op(OP.i64Xor).get(A(x + 10)).op(OP.i64Xor).get(A(x + 15)).op(OP.i64Xor);
-      c.get(A(x + 20)).op(OP.i64Xor).set(C(x));
+      c.get(A(x))
+        .get(A(x + 5))
+        .op(OP.i64Xor)
+        .get(A(x + 10))
+        .op(OP.i64Xor)
+        .get(A(x + 15))
+        .op(OP.i64Xor);
+      c.get(A(x + 20))
+        .op(OP.i64Xor)
+        .set(C(x));
     }
     for (let x = 0; x < 5; x++) {
-      c.get(C((x + 4) % 5)).get(C((x + 1) % 5)).i64(1n).op(OP.i64Rotl).op(OP.i64Xor).set(D);
-      for (let y = 0; y < 5; y++) c.get(A(x + 5 * y)).get(D).op(OP.i64Xor).set(A(x + 5 * y));
+      c.get(C((x + 4) % 5))
+        .get(C((x + 1) % 5))
+        .i64(1n)
+        .op(OP.i64Rotl)
+        .op(OP.i64Xor)
+        .set(D);
+      for (let y = 0; y < 5; y++)
+        c.get(A(x + 5 * y))
+          .get(D)
+          .op(OP.i64Xor)
+          .set(A(x + 5 * y));
     }
     // ρ and π: B[y, 2x+3y] = rotl(A[x, y], r[x, y])
     for (let x = 0; x < 5; x++) {
@@ -181,14 +205,22 @@ function permuteBody(): number[] {
     for (let y = 0; y < 5; y++) {
       for (let x = 0; x < 5; x++) {
         c.get(B(x + 5 * y));
-        c.get(B(((x + 1) % 5) + 5 * y)).i64(-1n).op(OP.i64Xor);
-        c.get(B(((x + 2) % 5) + 5 * y)).op(OP.i64And).op(OP.i64Xor).set(A(x + 5 * y));
+        c.get(B(((x + 1) % 5) + 5 * y))
+          .i64(-1n)
+          .op(OP.i64Xor);
+        c.get(B(((x + 2) % 5) + 5 * y))
+          .op(OP.i64And)
+          .op(OP.i64Xor)
+          .set(A(x + 5 * y));
       }
     }
     // ι
     c.get(A(0)).i64(rc[round]!).op(OP.i64Xor).set(A(0));
   }
-  for (let i = 0; i < 25; i++) c.get(S).get(A(i)).store(8 * i);
+  for (let i = 0; i < 25; i++)
+    c.get(S)
+      .get(A(i))
+      .store(8 * i);
   return functionBody([[56, I64]], c);
 }
 
@@ -201,7 +233,14 @@ function absorbBody(): number[] {
   const c = new Code();
   c.op(OP.block, 0x40, OP.loop, 0x40);
   c.get(N).op(OP.i32Eqz).op(OP.brIf, 1);
-  for (let j = 0; j < RATE / 8; j++) c.get(S).get(S).load(8 * j).get(P).load(8 * j).op(OP.i64Xor).store(8 * j);
+  for (let j = 0; j < RATE / 8; j++)
+    c.get(S)
+      .get(S)
+      .load(8 * j)
+      .get(P)
+      .load(8 * j)
+      .op(OP.i64Xor)
+      .store(8 * j);
   c.get(S).op(OP.call, FN_PERMUTE);
   c.get(P).i32(RATE).op(OP.i32Add).set(P);
   c.get(N).i32(1).op(OP.i32Sub).set(N);
@@ -224,7 +263,11 @@ function loadPadded(c: Code, S: number, lanes: number, emitLane: (j: number) => 
 
 function digest(c: Code, S: number, OUT: number): void {
   c.get(S).op(OP.call, FN_PERMUTE);
-  for (let j = 0; j < 4; j++) c.get(OUT).get(S).load(8 * j).store(8 * j);
+  for (let j = 0; j < 4; j++)
+    c.get(OUT)
+      .get(S)
+      .load(8 * j)
+      .store(8 * j);
 }
 
 function hash32Body(): number[] {
@@ -243,7 +286,14 @@ function hashPairBody(): number[] {
   // lane the first differing byte is the lowest set byte of la ^ lb.
   c.op(OP.block, 0x40);
   for (let k = 0; k < 4; k++) {
-    c.get(A).load(8 * k).tee(LA).get(Bp).load(8 * k).tee(LB).op(OP.i64Ne).op(OP.if, 0x40);
+    c.get(A)
+      .load(8 * k)
+      .tee(LA)
+      .get(Bp)
+      .load(8 * k)
+      .tee(LB)
+      .op(OP.i64Ne)
+      .op(OP.if, 0x40);
     const shift = (): void => {
       c.get(LA).get(LB).op(OP.i64Xor).op(OP.i64Ctz).i64(56n).op(OP.i64And);
     };
@@ -269,27 +319,53 @@ function hashPairBody(): number[] {
   );
 }
 
+function hashShortBody(): number[] {
+  const [S, P, LEN, OUT] = [0, 1, 2, 3];
+  const c = new Code();
+  // Zero [p+len, p+136), then the pad bits: 0x01 at p+len, 0x80 at p+135 (the same byte when len = 135).
+  c.get(P).get(LEN).op(OP.i32Add).i32(0).i32(RATE).get(LEN).op(OP.i32Sub).op(0xfc, 11, 0); // memory.fill
+  c.get(P).get(LEN).op(OP.i32Add).get(P).get(LEN).op(OP.i32Add).op(OP.i32Load8U, 0, 0).i32(0x01);
+  c.op(OP.i32Xor).op(OP.i32Store8, 0, 0);
+  c.get(P).get(P).op(OP.i32Load8U, 0, ...uleb(RATE - 1)).i32(0x80).op(OP.i32Xor).op(OP.i32Store8, 0, ...uleb(RATE - 1));
+  for (let j = 0; j < 25; j++) {
+    c.get(S);
+    if (j < RATE / 8) c.get(P).load(8 * j);
+    else c.i64(0n);
+    c.store(8 * j);
+  }
+  digest(c, S, OUT);
+  return functionBody([], c);
+}
+
 function buildModule(): Uint8Array {
   const types = [
     [0x60, ...vec([[I32]]), ...vec([])], // 0: (i32) → ()
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])], // 1: (i32, i32, i32) → ()
     [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])], // 2: (i32 ×4) → ()
   ];
-  const functions = [0, 1, 1, 2];
+  const functions = [0, 1, 1, 2, 2];
   const exports: [string, number, number][] = [
     ["memory", 2, 0],
     ["permute", 0, 0],
     ["absorb", 0, 1],
     ["hash32", 0, 2],
     ["hashPair", 0, 3],
+    ["hashShort", 0, 4],
   ];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(functions.map((t) => uleb(t)))),
     ...section(5, vec([[0x00, ...uleb(1)]])),
     ...section(7, vec(exports.map(([n, kind, index]) => [...name(n), kind, ...uleb(index)]))),
-    ...section(10, vec([permuteBody(), absorbBody(), hash32Body(), hashPairBody()])),
+    ...section(10, vec([permuteBody(), absorbBody(), hash32Body(), hashPairBody(), hashShortBody()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -311,6 +387,7 @@ interface KeccakExports {
   absorb(state: number, data: number, blocks: number): void;
   hash32(state: number, input: number, output: number): void;
   hashPair(state: number, a: number, b: number, output: number): void;
+  hashShort(state: number, data: number, length: number, output: number): void;
 }
 
 let compiled: object | undefined;
@@ -323,6 +400,8 @@ export class KeccakEngine {
   readonly fn: KeccakExports;
   /** View over the whole memory; replaced when the memory grows. */
   u8: Uint8Array;
+  /** The same memory as a Node Buffer (for `Buffer#write`, which encodes UTF-8 without allocating). */
+  buf: Buffer;
   static readonly STATE = 0;
   static readonly SCRATCH = 256;
 
@@ -330,13 +409,17 @@ export class KeccakEngine {
     compiled ??= new wasm.Module(buildModule());
     this.fn = new wasm.Instance(compiled).exports as KeccakExports;
     this.u8 = new Uint8Array(this.fn.memory.buffer);
+    this.buf = Buffer.from(this.fn.memory.buffer);
     this.grow(minBytes);
   }
 
   grow(bytes: number): Uint8Array {
     const have = this.fn.memory.buffer.byteLength;
     if (bytes > have) this.fn.memory.grow(Math.ceil((bytes - have) / 65536));
-    if (this.u8.buffer !== this.fn.memory.buffer) this.u8 = new Uint8Array(this.fn.memory.buffer);
+    if (this.u8.buffer !== this.fn.memory.buffer) {
+      this.u8 = new Uint8Array(this.fn.memory.buffer);
+      this.buf = Buffer.from(this.fn.memory.buffer);
+    }
     return this.u8;
   }
 
@@ -382,14 +465,18 @@ export function keccak256Hex(data: Uint8Array): string {
 
 const encoder = new TextEncoder();
 
-/** Keccak-256 of a string's UTF-8 bytes, written as 32 raw bytes into `into` at `at`. */
+/**
+ * Keccak-256 of a string's UTF-8 bytes, written as 32 raw bytes into `into` at `at`. Strings of up to 135 bytes
+ * (every device id) take one WebAssembly call; longer ones the general path.
+ */
 export function keccak256Utf8Into(text: string, into: Uint8Array, at: number): void {
   const e = sharedEngine();
   const ptr = KeccakEngine.SCRATCH + 32;
   // UTF-8 needs at most 3 bytes per UTF-16 code unit.
   if (ptr + text.length * 3 + RATE > e.u8.length) e.grow(ptr + text.length * 3 + RATE);
-  const { written } = encoder.encodeInto(text, e.u8.subarray(ptr));
-  e.hashAt(ptr, written, KeccakEngine.SCRATCH);
+  const written = e.buf.write(text, ptr);
+  if (written < RATE) e.fn.hashShort(KeccakEngine.STATE, ptr, written, KeccakEngine.SCRATCH);
+  else e.hashAt(ptr, written, KeccakEngine.SCRATCH);
   const u8 = e.u8;
   for (let j = 0; j < 32; j++) into[at + j] = u8[KeccakEngine.SCRATCH + j]!;
 }

@@ -11,9 +11,22 @@
  * are exact integers.
  */
 import { batchReport, emptySums, type GramSums } from "./batch.ts";
-import { Dec, dec, decToGrams, gramsToKg, plain } from "./decimal.ts";
+import { ceil3, Dec, dec, decToGrams, gramsToKg, plain } from "./decimal.ts";
 import { compareDays, formatDay, parseDay, parseManufactureDate, wholeMonths, type Ymd } from "./dates.ts";
-import { deviceFigures, lifeStage, projectItems, type LifeStage, type ProjectItems } from "./device.ts";
+import {
+  allocationStage,
+  baselineStage,
+  deviceFigures,
+  lifeStage,
+  projectItems,
+  refTerms,
+  shares,
+  type LifeStage,
+  type ProjectItems,
+  type RefTerms,
+  type Shares,
+} from "./device.ts";
+import { ceil3Grams, fitsDecimal, toScaled } from "./exact.ts";
 import { CalcInputError } from "./errors.ts";
 import {
   parseMonths,
@@ -62,8 +75,15 @@ export interface RefInfo {
   readonly M: Dec;
   readonly d: Dec;
   readonly Lref: number;
+  readonly terms: RefTerms;
+  /** `M` in plain decimal notation, all digits. */
+  readonly Mtext: string;
   /** `M / 2`, the `PARTS_EXCEED_HALF` threshold. */
   readonly half: Dec;
+  /** Project-items id → whether its central parts reach M/2. */
+  readonly exceeds: Map<number, boolean>;
+  /** L2 → baseline values. */
+  readonly baselines: Map<number, BaselineInfo>;
 }
 
 /** The figures shared by every device with the same reference values, months and project items. */
@@ -71,25 +91,48 @@ export interface Figures {
   readonly ref: RefInfo;
   readonly L1: number;
   readonly L2: number;
-  readonly P: string;
-  readonly UP: string;
-  /** Integer grams of the 3-dp outputs. */
-  readonly B: bigint;
-  readonly R: bigint;
-  readonly R_up: bigint;
-  readonly U: bigint;
-  readonly cutR: bigint;
-  readonly cutR_up: bigint;
-  readonly cutU: bigint;
+  /** Integer grams of the 3-dp outputs (safe integers: see `safeGrams`). */
+  readonly B: number;
+  readonly R: number;
+  readonly R_up: number;
+  readonly U: number;
+  readonly cutR: number;
+  readonly cutR_up: number;
+  readonly cutU: number;
   /** Eligible devices of the lot carrying these figures. */
   count: number;
   /** The figure members of a device's canonical JSON (`"B":…,"V":…`), cached. */
   block?: string;
 }
 
+/** Project items of (category, parts, mass, transport) — and the reference, when a display makes them depend on M. */
 interface ProjInfo {
   readonly id: number;
   readonly items: ProjectItems;
+  /** `P`, `UP` at scale 10^-48 (undefined: not exactly representable → Decimal path). */
+  readonly PS: bigint | undefined;
+  readonly UPS: bigint | undefined;
+  /** Cut-off `R = ceil3(P)` and `R_up = ceil3(P + UP)`, grams. */
+  readonly cutR: number;
+  readonly cutR_up: number;
+}
+
+/** What depends on (reference, L2): `B` and `d·M·f`. */
+interface BaselineInfo {
+  readonly B: number;
+  readonly dMfS: bigint | undefined;
+}
+
+/** What depends on (reference, L1, L2). */
+interface LifeInfo {
+  readonly id: number;
+  /** Inputs of the Decimal evaluation, kept for the rare fallback. */
+  readonly terms: RefTerms;
+  readonly shares: Shares;
+  readonly baseline: BaselineInfo;
+  readonly MalphaS: bigint | undefined;
+  readonly MdAlphaS: bigint | undefined;
+  readonly dMgapS: bigint | undefined;
 }
 
 interface ParsedText<T> {
@@ -101,7 +144,26 @@ interface ParsedText<T> {
 
 const CODE_ELIGIBLE = 0;
 const codeOf = (reason: ExclusionReason): number => EXCLUSION_REASONS.indexOf(reason) + 1;
+const SERIAL_MISSING = codeOf("SERIAL_MISSING");
+const SERIAL_DUPLICATE = codeOf("SERIAL_DUPLICATE");
+const NO_TEST_REPORT = codeOf("NO_TEST_REPORT");
+const NO_ERASURE_CERTIFICATE = codeOf("NO_ERASURE_CERTIFICATE");
+const CATEGORY_UNKNOWN = codeOf("CATEGORY_UNKNOWN");
+const BAD_INPUT = codeOf("BAD_INPUT");
+const TOO_OLD = codeOf("TOO_OLD");
+const SECOND_LIFE_TOO_SHORT = codeOf("SECOND_LIFE_TOO_SHORT");
+const MAINBOARD_REPLACED = codeOf("MAINBOARD_REPLACED");
+const PARTS_EXCEED_HALF = codeOf("PARTS_EXCEED_HALF");
 const COLUMN = Object.fromEntries(LOT_COLUMNS.map((c, i) => [c, i + 1])) as Record<LotColumn, number>;
+
+/** Sizes of the memo tables (how much distinct work a lot needed) and Decimal fallbacks of the shortcut. */
+export interface MemoStats {
+  references: number;
+  projects: number;
+  lives: number;
+  figures: number;
+  fallbacks: number;
+}
 
 /** Everything the report and the batch results are rendered from. */
 export interface LotState {
@@ -131,6 +193,7 @@ export interface LotState {
   readonly batchReports: readonly BatchReport[];
   readonly excluded: Partial<Record<ExclusionReason, number>>;
   readonly eligible: number;
+  readonly stats: MemoStats;
 }
 
 /** Runs ITEC-CALC 1.0 over a lot. See {@link LotOptions}; throws {@link CalcInputError} only for whole-lot failures. */
@@ -144,7 +207,8 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   const defaultTransport = options.defaultTransport?.trim() ? options.defaultTransport.trim() : null;
   if (defaultTransport !== null) {
     const legs = parseTransport(defaultTransport);
-    if (!legs.ok) throw new CalcInputError("BAD_OPTIONS", `default transport "${defaultTransport}": expected ${legs.expected}`);
+    if (!legs.ok)
+      throw new CalcInputError("BAD_OPTIONS", `default transport "${defaultTransport}": expected ${legs.expected}`);
   }
   const certified = options.certifiedDeviceIds;
   const checkCertified = certified !== undefined && certified.size > 0;
@@ -170,54 +234,29 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
   // ---- caches of parsed text (lots repeat the same values) ----
   const names = new Map<string, string>();
-  const internName = (raw: string): string => {
-    let v = names.get(raw);
-    if (v === undefined) names.set(raw, (v = normaliseName(raw)));
-    return v;
-  };
   const categoryCache = new Map<string, { text: string; index: number }>();
   const manufactureCache = new Map<string, Ymd | null>();
   const refurbishedCache = new Map<string, { day: Ymd; text: string } | null>();
   const monthsCache = new Map<string, number | null>();
-  const partsCache = new Map<string, ParsedText<readonly Part[]>>();
+  const partsCache = new Map<string, ParsedText<PartList>>();
   const massCache = new Map<string, ParsedText<string>>();
   const transportCache = new Map<string, ParsedText<readonly Leg[]>>();
-  const refCache = new Map<string, RefInfo>();
-  const projCache = new Map<string, ProjInfo>();
-  const lifeCache = new Map<number, { id: number; life: LifeStage }>();
-  const figCache = new Map<number, Figures>();
+  /** model → manufacturer → per-category RefInfo (nested maps: no key strings built per device). */
+  const refCache = new Map<string, Map<string, (RefInfo | undefined)[]>>();
+  let refCount = 0;
+  /** Numeric keys while the ids are small (always, in practice); string keys otherwise. */
+  const projCache = new Map<number, ProjInfo>();
+  const projCacheWide = new Map<string, ProjInfo>();
+  let projCount = 0;
 
-  const parseCached = <T>(
-    cache: Map<string, ParsedText<T>>,
-    raw: string,
-    parse: (text: string) => { ok: true; value: T } | { ok: false; expected: string },
-  ): ParsedText<T> => {
-    let v = cache.get(raw);
-    if (v === undefined) {
-      const text = raw.trim();
-      const r = parse(text);
-      v = r.ok ? { id: cache.size, text, value: r.value } : { id: cache.size, text, expected: r.expected };
-      cache.set(raw, v);
-    }
-    return v;
-  };
-  const defaultMass = CATEGORIES.map((c) => parseCached(massCache, PARAMS.categories[c].defaultShipMassKg, (t) => parsePositiveQuantity(t, "a shipping mass in kg")));
+  const stats: MemoStats = { references: 0, projects: 0, lives: 0, figures: 0, fallbacks: 0 };
+  const sharesCache = new Map<number, Shares>();
+  const lifeCache = new Map<number, LifeInfo>();
+  /** life id → proj id → figures (small-integer keys; no boxed doubles). */
+  const figCache = new Map<number, Map<number, Figures>>();
+
+  const defaultMass = CATEGORIES.map((c) => parseCached(massCache, PARAMS.categories[c].defaultShipMassKg, parseMass));
   const lotLegs = defaultTransport === null ? undefined : parseCached(transportCache, defaultTransport, parseTransport);
-
-  const refInfo = (catIndex: number, manufacturer: string, model: string): RefInfo => {
-    const key = `${catIndex}|${manufacturer}|${model}`;
-    let info = refCache.get(key);
-    if (info === undefined) {
-      const category = CATEGORIES[catIndex]!;
-      const match = reference.match(manufacturer, model);
-      const tier: Tier = match?.tier ?? "T3";
-      const M = match?.M ?? reference.t3(category).M;
-      const Lref = match?.lifetimeMonths ?? PARAMS.categories[category].defaultLifetimeMonths;
-      info = { id: refCache.size, category, tier, M, d: dec(PARAMS.deduction[tier]), Lref, half: M.div(new Dec(2)) };
-      refCache.set(key, info);
-    }
-    return info;
-  };
 
   // ---- pass 2: eligibility and figures ----
   const manufacturers = new Array<string>(n);
@@ -232,15 +271,19 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   const problems = new Map<number, InputProblem[]>();
   const catIndexOf = new Int8Array(n);
   const eligibleOf: number[][] = CATEGORIES.map(() => []);
-  const vintage: ({ start: string; end: string } | null)[] = CATEGORIES.map(() => null);
+  const vintage: ({ start: string; end: string } | undefined)[] = CATEGORIES.map(() => undefined);
   const progressEvery = 65536;
 
   for (let i = 0; i < n; i++) {
     if (options.onProgress !== undefined && i % progressEvery === 0) options.onProgress(i, n);
     const dev = devices[i]!;
     const line = dev.line ?? i + 1;
-    const manufacturer = internName(dev.manufacturer ?? "");
-    const model = internName(dev.model ?? "");
+    const rawManufacturer = dev.manufacturer ?? "";
+    let manufacturer = names.get(rawManufacturer);
+    if (manufacturer === undefined) names.set(rawManufacturer, (manufacturer = normaliseName(rawManufacturer)));
+    const rawModel = dev.model ?? "";
+    let model = names.get(rawModel);
+    if (model === undefined) names.set(rawModel, (model = normaliseName(rawModel)));
     manufacturers[i] = manufacturer;
     models[i] = model;
     const rawCategory = dev.category ?? "";
@@ -257,69 +300,63 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     // Applied mass and transport (reported for every device).
     const massRaw = dev.ship_mass_kg ?? "";
     const mass =
-      massRaw.trim() === "" && cat.index >= 0
-        ? defaultMass[cat.index]!
-        : parseCached(massCache, massRaw, (t) => parsePositiveQuantity(t, "a shipping mass in kg"));
+      cat.index >= 0 && isBlank(massRaw) ? defaultMass[cat.index]! : parseCached(massCache, massRaw, parseMass);
     masses[i] = mass.text;
     const transportRaw = dev.transport ?? "";
     const transport =
-      transportRaw.trim() === "" && lotLegs !== undefined ? lotLegs : parseCached(transportCache, transportRaw, parseTransport);
+      lotLegs !== undefined && isBlank(transportRaw)
+        ? lotLegs
+        : parseCached(transportCache, transportRaw, parseTransport);
     transports[i] = transport.text;
 
-    const exclude = (reason: ExclusionReason): void => {
-      codes[i] = codeOf(reason);
-    };
-
     if (dev.readerProblems !== undefined && dev.readerProblems.length > 0) {
-      exclude("BAD_INPUT");
+      codes[i] = BAD_INPUT;
       problems.set(i, [...dev.readerProblems]);
       continue;
     }
     if (serial === "") {
-      exclude("SERIAL_MISSING");
+      codes[i] = SERIAL_MISSING;
       continue;
     }
     keccak256Utf8Into(`${manufacturer}|${serial}`, idBytes, i * 32);
     hasId[i] = 1;
     if (dup[i] === 1 || (checkCertified && certified.has(hexAt(idBytes, i * 32)))) {
-      exclude("SERIAL_DUPLICATE");
+      codes[i] = SERIAL_DUPLICATE;
       continue;
     }
-    if ((dev.test_report_id ?? "").trim() === "") {
-      exclude("NO_TEST_REPORT");
+    if (isBlank(dev.test_report_id ?? "")) {
+      codes[i] = NO_TEST_REPORT;
       continue;
     }
-    if ((dev.erasure_certificate_id ?? "").trim() === "") {
-      exclude("NO_ERASURE_CERTIFICATE");
+    if (isBlank(dev.erasure_certificate_id ?? "")) {
+      codes[i] = NO_ERASURE_CERTIFICATE;
       continue;
     }
     if (cat.index < 0) {
-      exclude("CATEGORY_UNKNOWN");
+      codes[i] = CATEGORY_UNKNOWN;
       continue;
     }
 
     // BAD_INPUT: every unusable field of the row, all listed.
-    let rowProblems: InputProblem[] | undefined;
-    const problem = (field: LotColumn, value: string, expected: string): void => {
-      (rowProblems ??= []).push({ line, column: COLUMN[field], field, value, expected });
-    };
-    if (manufacturer === "") problem("manufacturer", dev.manufacturer ?? "", "the manufacturer's name");
-    if (model === "") problem("model", dev.model ?? "", "the model name");
+    let bad: InputProblem[] | undefined;
+    if (manufacturer === "") bad = addProblem(bad, line, "manufacturer", rawManufacturer, "the manufacturer's name");
+    if (model === "") bad = addProblem(bad, line, "model", rawModel, "the model name");
     const mRaw = dev.manufacture_date ?? "";
     let made = manufactureCache.get(mRaw);
     if (made === undefined) manufactureCache.set(mRaw, (made = parseManufactureDate(mRaw.trim()) ?? null));
-    if (made === null) problem("manufacture_date", mRaw, "a date as YYYY, YYYY-MM or YYYY-MM-DD");
+    if (made === null) bad = addProblem(bad, line, "manufacture_date", mRaw, "a date as YYYY, YYYY-MM or YYYY-MM-DD");
     const rRaw = dev.refurbished_date ?? "";
     let refurb = refurbishedCache.get(rRaw);
     if (refurb === undefined) {
       const day = parseDay(rRaw.trim());
       refurbishedCache.set(rRaw, (refurb = day === undefined ? null : { day, text: formatDay(day) }));
     }
-    if (refurb === null) problem("refurbished_date", rRaw, "a calendar date as YYYY-MM-DD");
+    if (refurb === null) bad = addProblem(bad, line, "refurbished_date", rRaw, "a calendar date as YYYY-MM-DD");
     else if (compareDays(refurb.day, asOfDay) > 0) {
-      problem("refurbished_date", rRaw, `a date on or before the calculation date ${options.asOf}`);
+      bad = addProblem(bad, line, "refurbished_date", rRaw, `a date on or before the calculation date ${options.asOf}`);
     } else if (made !== null && compareDays(refurb.day, made) < 0) {
-      problem("refurbished_date", rRaw, `a date on or after the manufacture reference date ${formatDay(made)}`);
+      const expected = `a date on or after the manufacture reference date ${formatDay(made)}`;
+      bad = addProblem(bad, line, "refurbished_date", rRaw, expected);
     }
     const sRaw = dev.second_life_months ?? "";
     let months = monthsCache.get(sRaw);
@@ -327,96 +364,108 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       const r = parseMonths(sRaw.trim());
       monthsCache.set(sRaw, (months = r.ok ? r.value : null));
     }
-    if (months === null) problem("second_life_months", sRaw, "a whole number of months (e.g. 36)");
-    const parts = parseCached(partsCache, dev.parts ?? "", parseParts);
-    if (parts.value === undefined) problem("parts", dev.parts ?? "", parts.expected!);
-    if (mass.value === undefined) problem("ship_mass_kg", massRaw, mass.expected!);
+    if (months === null) bad = addProblem(bad, line, "second_life_months", sRaw, "a whole number of months (e.g. 36)");
+    const partsRaw = dev.parts ?? "";
+    const parts = parseCached(partsCache, partsRaw, parsePartList);
+    if (parts.value === undefined) bad = addProblem(bad, line, "parts", partsRaw, parts.expected!);
+    if (mass.value === undefined) bad = addProblem(bad, line, "ship_mass_kg", massRaw, mass.expected!);
     if (transport.value === undefined) {
-      problem(
-        "transport",
-        transportRaw,
-        transportRaw.trim() === "" ? `${TRANSPORT_GRAMMAR}; the lot has no default transport` : transport.expected!,
-      );
+      const expected = isBlank(transportRaw)
+        ? `${TRANSPORT_GRAMMAR}; the lot has no default transport`
+        : transport.expected!;
+      bad = addProblem(bad, line, "transport", transportRaw, expected);
     }
-    if (rowProblems !== undefined) {
-      exclude("BAD_INPUT");
-      problems.set(i, rowProblems);
+    if (bad !== undefined) {
+      codes[i] = BAD_INPUT;
+      problems.set(i, bad);
       continue;
     }
 
-    const params = PARAMS.categories[CATEGORIES[cat.index]!];
+    const category = CATEGORIES[cat.index]!;
+    const params = PARAMS.categories[category];
     const L1 = wholeMonths(made!, refurb!.day);
     if (L1 > params.maxAgeMonths) {
-      exclude("TOO_OLD");
+      codes[i] = TOO_OLD;
       continue;
     }
     const L2 = Math.min(months!, params.secondLifeCapMonths);
     if (L2 < PARAMS.minSecondLifeMonths) {
-      exclude("SECOND_LIFE_TOO_SHORT");
+      codes[i] = SECOND_LIFE_TOO_SHORT;
       continue;
     }
-    if (parts.value!.some((p) => p.kind === "mainboard")) {
-      exclude("MAINBOARD_REPLACED");
+    if (parts.value!.mainboard) {
+      codes[i] = MAINBOARD_REPLACED;
       continue;
     }
-    const ref = refInfo(cat.index, manufacturer, model);
-    const projKey = `${ref.id}|${parts.id}|${mass.id}|${transport.id}`;
-    let proj = projCache.get(projKey);
-    if (proj === undefined) {
-      const items = projectItems(ref.category, ref.M, parts.value!, mass.value!, transport.value!);
-      projCache.set(projKey, (proj = { id: projCache.size, items }));
+    let byManufacturer = refCache.get(model);
+    if (byManufacturer === undefined) refCache.set(model, (byManufacturer = new Map()));
+    let byCategory = byManufacturer.get(manufacturer);
+    if (byCategory === undefined) byManufacturer.set(manufacturer, (byCategory = []));
+    let ref = byCategory[cat.index];
+    if (ref === undefined) byCategory[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
+    let proj: ProjInfo | undefined;
+    const useM = parts.value!.usesM;
+    if (!useM && parts.id < 16384 && mass.id < 4096 && transport.id < 4096) {
+      const key = ((parts.id * 4096 + mass.id) * 4096 + transport.id) * 8 + cat.index;
+      proj = projCache.get(key);
+      if (proj === undefined) {
+        projCache.set(key, (proj = projInfo(projCount++, ref, parts.value!.list, mass.value!, transport.value!)));
+      }
+    } else {
+      const key = `${useM ? ref.id : -1}|${cat.index}|${parts.id}|${mass.id}|${transport.id}`;
+      proj = projCacheWide.get(key);
+      if (proj === undefined) {
+        projCacheWide.set(key, (proj = projInfo(projCount++, ref, parts.value!.list, mass.value!, transport.value!)));
+      }
     }
-    if (proj.items.parts.gte(ref.half)) {
-      exclude("PARTS_EXCEED_HALF");
+    let exceeds = ref.exceeds.get(proj.id);
+    if (exceeds === undefined) ref.exceeds.set(proj.id, (exceeds = proj.items.parts.gte(ref.half)));
+    if (exceeds) {
+      codes[i] = PARTS_EXCEED_HALF;
       continue;
     }
 
-    // Eligible: figures from the memo.
-    const lifeKey = ref.id * 1048576 + L1 * 1024 + L2; // L1 ≤ 96 and L2 ≤ 60 here
+    // Eligible: figures from the memo (L1 ≤ 96 and L2 ≤ 60 here, so the numeric keys cannot collide).
+    const lifeKey = ref.id * 1048576 + L1 * 1024 + L2;
     let life = lifeCache.get(lifeKey);
-    if (life === undefined) lifeCache.set(lifeKey, (life = { id: lifeCache.size, life: lifeStage(ref.M, ref.d, ref.Lref, L1, L2) }));
-    const figKey = life.id * 67108864 + proj.id;
-    let fig = figCache.get(figKey);
-    if (fig === undefined) {
-      const f = deviceFigures(life.life, proj.items);
-      fig = {
-        ref,
-        L1,
-        L2,
-        P: plain(proj.items.P),
-        UP: plain(proj.items.UP),
-        B: decToGrams(f.B),
-        R: decToGrams(f.R),
-        R_up: decToGrams(f.R_up),
-        U: decToGrams(f.U),
-        cutR: decToGrams(f.cutR),
-        cutR_up: decToGrams(f.cutR_up),
-        cutU: decToGrams(f.cutU),
-        count: 0,
-      };
-      figCache.set(figKey, fig);
+    if (life === undefined) {
+      const sharesKey = ref.Lref * 1048576 + L1 * 1024 + L2;
+      let s = sharesCache.get(sharesKey);
+      if (s === undefined) sharesCache.set(sharesKey, (s = shares(ref.Lref, L1, L2)));
+      let baseline = ref.baselines.get(L2);
+      if (baseline === undefined) ref.baselines.set(L2, (baseline = baselineInfo(ref, s)));
+      lifeCache.set(lifeKey, (life = lifeInfo(lifeCache.size, ref, s, baseline)));
     }
+    let byProj = figCache.get(life.id);
+    if (byProj === undefined) figCache.set(life.id, (byProj = new Map()));
+    let fig = byProj.get(proj.id);
+    if (fig === undefined) byProj.set(proj.id, (fig = figuresOf(ref, L1, L2, life, proj, stats)));
     fig.count++;
     figures[i] = fig;
     eligibleOf[cat.index]!.push(i);
     const v = vintage[cat.index];
     const day = refurb!.text;
-    if (v == null) vintage[cat.index] = { start: day, end: day };
+    if (v === undefined) vintage[cat.index] = { start: day, end: day };
     else if (day < v.start) v.start = day;
     else if (day > v.end) v.end = day;
   }
   options.onProgress?.(n, n);
+  stats.references = refCount;
+  stats.projects = projCount;
+  stats.lives = lifeCache.size;
 
   // ---- batches ----
-  const sums = CATEGORIES.map(() => emptySums());
+  const figsOf: Figures[][] = CATEGORIES.map(() => []);
   const tiers = CATEGORIES.map(() => ({ T1: 0, T2: 0, T3: 0 }) as Record<Tier, number>);
-  for (const fig of figCache.values()) {
-    const c = CATEGORIES.indexOf(fig.ref.category);
-    const s = sums[c]!;
-    const k = BigInt(fig.count);
-    addTimes(s, fig, k);
-    tiers[c]![fig.ref.tier] += fig.count;
+  for (const byProj of figCache.values()) {
+    for (const fig of byProj.values()) {
+      const c = CATEGORIES.indexOf(fig.ref.category);
+      figsOf[c]!.push(fig);
+      tiers[c]![fig.ref.tier] += fig.count;
+    }
   }
+  const sums = figsOf.map(sumFigures);
+  stats.figures = figsOf.reduce((k, list) => k + list.length, 0);
   const excluded: Partial<Record<ExclusionReason, number>> = {};
   const inCategory = CATEGORIES.map(() => 0);
   const excludedByCategory = CATEGORIES.map(() => ({}) as Partial<Record<ExclusionReason, number>>);
@@ -485,23 +534,212 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     batchReports,
     excluded,
     eligible,
+    stats,
   };
 }
 
-function addTimes(s: GramSums, fig: Figures, k: bigint): void {
-  s.B += fig.B * k;
-  s.R += fig.R * k;
-  s.R_up += fig.R_up * k;
-  s.U += fig.U * k;
-  s.cutR += fig.cutR * k;
-  s.cutR_up += fig.cutR_up * k;
-  s.cutU += fig.cutU * k;
+const isBlank = (text: string): boolean => text.length === 0 || text.trim().length === 0;
+/** Parsed parts with the two facts the loop asks of them. */
+interface PartList {
+  readonly list: readonly Part[];
+  /** A display: the items depend on M. */
+  readonly usesM: boolean;
+  readonly mainboard: boolean;
+}
+
+function parsePartList(text: string): { ok: true; value: PartList } | { ok: false; expected: string } {
+  const r = parseParts(text);
+  if (!r.ok) return r;
+  const list = r.value;
+  return {
+    ok: true,
+    value: { list, usesM: list.some((p) => p.kind === "display"), mainboard: list.some((p) => p.kind === "mainboard") },
+  };
+}
+const parseMass = (text: string): ReturnType<typeof parsePositiveQuantity> =>
+  parsePositiveQuantity(text, "a shipping mass in kg");
+
+function parseCached<T>(
+  cache: Map<string, ParsedText<T>>,
+  raw: string,
+  parse: (text: string) => { ok: true; value: T } | { ok: false; expected: string },
+): ParsedText<T> {
+  let v = cache.get(raw);
+  if (v === undefined) {
+    const text = raw.trim();
+    const r = parse(text);
+    v = r.ok ? { id: cache.size, text, value: r.value } : { id: cache.size, text, expected: r.expected };
+    cache.set(raw, v);
+  }
+  return v;
+}
+
+function addProblem(
+  list: InputProblem[] | undefined,
+  line: number,
+  field: LotColumn,
+  value: string,
+  expected: string,
+): InputProblem[] {
+  const problem: InputProblem = { line, column: COLUMN[field], field, value, expected };
+  if (list === undefined) return [problem];
+  list.push(problem);
+  return list;
+}
+
+/** Reference values of (category, manufacturer, model): T1/T2 from the table, else T3. */
+function refInfo(
+  id: number,
+  category: Category,
+  manufacturer: string,
+  model: string,
+  reference: ReferenceTable,
+): RefInfo {
+  const match = reference.match(manufacturer, model);
+  const tier: Tier = match?.tier ?? "T3";
+  const M = match?.M ?? reference.t3(category).M;
+  const Lref = match?.lifetimeMonths ?? PARAMS.categories[category].defaultLifetimeMonths;
+  const d = dec(PARAMS.deduction[tier]);
+  const terms = refTerms(M, d);
+  const half = M.div(new Dec(2));
+  return { id, category, tier, M, d, Lref, terms, Mtext: plain(M), half, exceeds: new Map(), baselines: new Map() };
+}
+
+function projInfo(id: number, ref: RefInfo, parts: readonly Part[], mass: string, legs: readonly Leg[]): ProjInfo {
+  const items = projectItems(ref.category, ref.M, parts, mass, legs);
+  return {
+    id,
+    items,
+    PS: toScaled(items.P),
+    UPS: toScaled(items.UP),
+    cutR: safeGrams(decToGrams(ceil3(items.P))),
+    cutR_up: safeGrams(decToGrams(ceil3(items.P.plus(items.UP)))),
+  };
+}
+
+function baselineInfo(ref: RefInfo, s: Shares): BaselineInfo {
+  const b = baselineStage(ref.terms, s);
+  return { B: safeGrams(decToGrams(b.B)), dMfS: toScaled(b.dMf) };
+}
+
+function lifeInfo(id: number, ref: RefInfo, s: Shares, baseline: BaselineInfo): LifeInfo {
+  const a = allocationStage(ref.terms, s);
+  return {
+    id,
+    terms: ref.terms,
+    shares: s,
+    baseline,
+    MalphaS: toScaled(a.Malpha),
+    MdAlphaS: toScaled(a.MdAlpha),
+    dMgapS: toScaled(a.dMgap),
+  };
+}
+
+/**
+ * The figures of one (reference, months, project items) combination: the exact fixed-point shortcut where it is
+ * provably equal to the Decimal evaluation (see exact.ts), else the Decimal evaluation itself.
+ */
+function figuresOf(ref: RefInfo, L1: number, L2: number, life: LifeInfo, proj: ProjInfo, stats: MemoStats): Figures {
+  const { PS, UPS } = proj;
+  if (
+    PS !== undefined &&
+    UPS !== undefined &&
+    life.MalphaS !== undefined &&
+    life.MdAlphaS !== undefined &&
+    life.dMgapS !== undefined &&
+    life.baseline.dMfS !== undefined
+  ) {
+    // One addition each (a sum exactly on a boundary is then exact), except R_up: (M·(1+d)·α + P) + UP.
+    const R = ceil3Grams(life.MalphaS + PS, true);
+    const partial = life.MdAlphaS + PS;
+    const R_up = ceil3Grams(partial + UPS, fitsDecimal(partial));
+    const U = ceil3Grams(life.dMgapS + UPS, true);
+    const cutU = ceil3Grams(life.baseline.dMfS + UPS, true);
+    if (R !== undefined && R_up !== undefined && U !== undefined && cutU !== undefined) {
+      return {
+        ref,
+        L1,
+        L2,
+        B: life.baseline.B,
+        R: safeGrams(R),
+        R_up: safeGrams(R_up),
+        U: safeGrams(U),
+        cutR: proj.cutR,
+        cutR_up: proj.cutR_up,
+        cutU: safeGrams(cutU),
+        count: 0,
+      };
+    }
+  }
+  stats.fallbacks++;
+  return decimalFigures(ref, L1, L2, lifeStage(life.terms, life.shares), proj.items);
+}
+
+/** The Decimal evaluation of one device's figures (the definition; the shortcut above must agree with it). */
+export function decimalFigures(ref: RefInfo, L1: number, L2: number, life: LifeStage, items: ProjectItems): Figures {
+  const f = deviceFigures(life, items);
+  return {
+    ref,
+    L1,
+    L2,
+    B: safeGrams(decToGrams(f.B)),
+    R: safeGrams(decToGrams(f.R)),
+    R_up: safeGrams(decToGrams(f.R_up)),
+    U: safeGrams(decToGrams(f.U)),
+    cutR: safeGrams(decToGrams(f.cutR)),
+    cutR_up: safeGrams(decToGrams(f.cutR_up)),
+    cutU: safeGrams(decToGrams(f.cutU)),
+    count: 0,
+  };
+}
+
+/**
+ * A per-device gram figure as a JS number. Exact: the input grammar bounds every quantity (≤ 6 integer digits, ≤ 32
+ * parts, ≤ 16 legs) so eligible devices stay far below 2^53 g (9·10^12 kg); anything else is refused loudly.
+ */
+function safeGrams(grams: bigint): number {
+  const n = Number(grams);
+  if (!Number.isSafeInteger(n)) {
+    throw new CalcInputError("LOT_TOO_LARGE", `a device figure of ${gramsToKg(grams)} kg exceeds the exact range`);
+  }
+  return n;
+}
+
+/** Batch sums Σ count × figure, exact: numbers while they stay safe integers, bigints otherwise. */
+function sumFigures(figs: readonly Figures[]): GramSums {
+  const keys = ["B", "R", "R_up", "U", "cutR", "cutR_up", "cutU"] as const;
+  const sums = emptySums();
+  for (const key of keys) {
+    let total = 0;
+    let safe = true;
+    for (const fig of figs) {
+      total += fig[key] * fig.count;
+      if (!Number.isSafeInteger(total)) {
+        safe = false;
+        break;
+      }
+    }
+    if (safe) sums[key] = BigInt(total);
+    else {
+      let big = 0n;
+      for (const fig of figs) big += BigInt(fig[key]) * BigInt(fig.count);
+      sums[key] = big;
+    }
+  }
+  return sums;
 }
 
 /** The figures' members of a device's canonical JSON, in canonical (UTF-16) key order. */
 export function figureBlock(fig: Figures): string {
-  return (fig.block ??=
-    `"B":"${gramsToKg(fig.B)}","L1":${fig.L1},"L2":${fig.L2},"L_ref":${fig.ref.Lref},"M":"${plain(fig.ref.M)}",` +
-    `"P":"${fig.P}","R":"${gramsToKg(fig.R)}","R_up":"${gramsToKg(fig.R_up)}","U":"${gramsToKg(fig.U)}",` +
-    `"UP":"${fig.UP}","V":"${gramsToKg(fig.B - fig.R - fig.U)}"`);
+  if (fig.block !== undefined) return fig.block;
+  const block =
+    `"B":"${gramsToKg(fig.B)}","L1":${fig.L1},"L2":${fig.L2},"L_ref":${fig.ref.Lref},"M":"${fig.ref.Mtext}",` +
+    `"R":"${gramsToKg(fig.R)}","R_up":"${gramsToKg(fig.R_up)}","U":"${gramsToKg(fig.U)}",` +
+    `"V":"${gramsToKg(fig.B - fig.R - fig.U)}"`;
+  // Cache only what is shared, flattened (a cached rope would hold every piece alive).
+  if (fig.count > 1) {
+    block.charCodeAt(0);
+    fig.block = block;
+  }
+  return block;
 }

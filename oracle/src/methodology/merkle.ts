@@ -62,7 +62,7 @@ export class DeviceMerkleTree {
     const order = new Int32Array(count);
     for (let i = 0; i < count; i++) order[i] = keys[i]! % 16777216;
     const leafAt = (k: number): Uint8Array => u8.subarray(leafBase + k * 32, leafBase + k * 32 + 32);
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       let j = i + 1;
       const prefix = Math.floor(keys[i]! / 16777216);
       while (j < count && Math.floor(keys[j]! / 16777216) === prefix) j++;
@@ -93,7 +93,8 @@ export class DeviceMerkleTree {
    */
   proof(deviceId: string): string[] {
     const e = this.engine;
-    if (e === undefined || !/^0x[0-9a-fA-F]{64}$/.test(deviceId)) throw new Error(`not a device of this batch: ${deviceId}`);
+    if (e === undefined || !/^0x[0-9a-fA-F]{64}$/.test(deviceId))
+      throw new Error(`not a device of this batch: ${deviceId}`);
     const u8 = e.u8;
     u8.set(Buffer.from(deviceId.slice(2), "hex"), TMP + 32);
     e.fn.hash32(KeccakEngine.STATE, TMP + 32, TMP);

@@ -64,7 +64,12 @@ export interface ParamsTable {
   /** Transport emission factors, kgCO2e per tonne-km. */
   readonly transport: Readonly<Record<TransportMode, string>>;
   /** Uncertainty factor `u` per project item kind. */
-  readonly uncertainty: { readonly process: string; readonly packaging: string; readonly part: string; readonly transport: string };
+  readonly uncertainty: {
+    readonly process: string;
+    readonly packaging: string;
+    readonly part: string;
+    readonly transport: string;
+  };
   /** T2 defaults for missing ratios. */
   readonly t2DefaultTransportRatio: string;
   readonly t2DefaultEolRatio: string;

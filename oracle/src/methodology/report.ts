@@ -96,8 +96,6 @@ export function deviceResult(state: LotState, i: number): DeviceResult {
     L_ref: f.ref.Lref,
     L1: f.L1,
     L2: f.L2,
-    P: f.P,
-    UP: f.UP,
     B: gramsToKg(f.B),
     R: gramsToKg(f.R),
     R_up: gramsToKg(f.R_up),
@@ -135,7 +133,7 @@ function deviceJson(state: LotState, i: number, q: Quoter): string {
   const f = code === 0 ? state.figures[i] : undefined;
   let s = f === undefined ? "{" : `{${figureBlock(f)},`;
   s += `"category":${q.repeated(state.categories[i]!)}`;
-  if (state.hasId[i] === 1) s += `,"deviceId":"${hexAt(state.idBytes, i * 32)}"`;
+  if (state.hasId[i] === 1) s += `,"deviceId":"0x${hexOf(state, i)}"`;
   s += `,"erasure_certificate_id":${canonicalString(trimmed(dev.erasure_certificate_id))}`;
   if (code !== 0) s += `,"excluded":"${EXCLUSION_REASONS[code - 1]!}"`;
   s += `,"line":${dev.line ?? i + 1}`;
@@ -153,6 +151,18 @@ function deviceJson(state: LotState, i: number, q: Quoter): string {
   if (f !== undefined) s += `,"tier":"${f.ref.tier}"`;
   s += `,"transport":${q.repeated(state.transports[i]!)}}`;
   return s;
+}
+
+const idViews = new WeakMap<Uint8Array, Buffer>();
+
+/** Lower-case hex (no prefix) of device `i`'s id, via a Buffer view (native, no per-byte work). */
+function hexOf(state: LotState, i: number): string {
+  let view = idViews.get(state.idBytes);
+  if (view === undefined) {
+    const b = state.idBytes;
+    idViews.set(b, (view = Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+  }
+  return view.toString("hex", i * 32, i * 32 + 32);
 }
 
 const CHUNK = 1 << 16;

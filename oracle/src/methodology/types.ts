@@ -116,9 +116,6 @@ export interface DeviceResult {
   readonly L_ref?: number;
   readonly L1?: number;
   readonly L2?: number;
-  /** Project emissions and their uncertainty, unrounded (all digits). */
-  readonly P?: string;
-  readonly UP?: string;
   /** kgCO2e per device, 3 dp. */
   readonly B?: string;
   readonly R?: string;
