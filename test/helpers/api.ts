@@ -10,10 +10,13 @@ import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";
+import { startRpcProxy, type RpcProxy } from "./proxy.ts";
 import { ACCOUNTS, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
 
 export interface ApiHarness {
   chain: TestChain;
+  /** Present with `viaProxy`: the API reaches the chain through it (take it down to simulate an outage). */
+  proxy: RpcProxy | undefined;
   deployed: DeployedRegistry;
   api: RunningApi;
   http: ReturnType<typeof request>;
@@ -24,13 +27,15 @@ export interface ApiHarness {
 export async function startApiHarness(
   options: {
     env?: Record<string, string>;
+    viaProxy?: boolean;
     index?: (chainUrl: string, registry: string) => Promise<IndexReader & { close?: () => Promise<void> }>;
   } = {},
 ): Promise<ApiHarness> {
   const chain = await startTestChain();
   const deployed = await deployOverRpc(chain, { auditors: 2 });
+  const proxy = options.viaProxy ? await startRpcProxy(chain.url) : undefined;
   const env = readApiEnv({
-    ITEC_RPC_URL: chain.url,
+    ITEC_RPC_URL: proxy?.url ?? chain.url,
     ITEC_REGISTRY_ADDRESS: deployed.address,
     ITEC_CHAIN_ID: "1337",
     ITEC_DB_PATH: ":memory:",
@@ -47,6 +52,7 @@ export async function startApiHarness(
   const http = request(api.url);
   return {
     chain,
+    proxy,
     deployed,
     api,
     http,
@@ -77,6 +83,7 @@ export async function startApiHarness(
       await api.close();
       oracle.close();
       await index?.close?.();
+      await proxy?.close();
       await chain.stop();
     },
   };
