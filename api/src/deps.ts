@@ -5,7 +5,7 @@ import type { ChainClient } from "../../oracle/src/chain/client.ts";
 import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route.ts";
-import type { ChainReads } from "./services/chain-reads.ts";
+import type { ChainReads } from "../../oracle/src/chain/reads.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
 

@@ -114,6 +114,9 @@ export function toProblem(error: unknown): HttpProblem {
       return new HttpProblem(status, "BAD_REQUEST", TITLES[status] ?? "Bad request", "the request could not be read");
     }
   }
+  if (error instanceof ChainError && error.code === "NOT_FOUND") {
+    return new HttpProblem(404, "NOT_FOUND", TITLES[404]!, error.message);
+  }
   if (isTransientError(error) || (error instanceof ChainError && error.code === "RPC_UNAVAILABLE")) {
     return new HttpProblem(
       503,

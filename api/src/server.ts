@@ -14,8 +14,8 @@ import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts
 import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
-import { ChainReads } from "./services/chain-reads.ts";
-import { HeadCache } from "./services/head-cache.ts";
+import { ChainReads } from "../../oracle/src/chain/reads.ts";
+import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
 import { TransactionService } from "./services/transactions.ts";
 import { SiweAuth } from "./siwe.ts";
 

@@ -5,111 +5,12 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-import { getAddress, hashMessage, isAddress, recoverAddress } from "ethers";
+import { hashMessage, recoverAddress } from "ethers";
 
+import { parseSiweMessage, SiweMessageError } from "../../oracle/src/auth/siwe-message.ts";
 import { HttpProblem } from "./problem.ts";
 
-export interface SiweMessage {
-  domain: string;
-  address: string;
-  statement?: string | undefined;
-  uri: string;
-  version: "1";
-  chainId: number;
-  nonce: string;
-  issuedAt: string;
-  expirationTime?: string | undefined;
-  notBefore?: string | undefined;
-  requestId?: string | undefined;
-  resources?: string[] | undefined;
-}
-
-/** Builds the EIP-4361 text of a message. */
-export function formatSiweMessage(m: SiweMessage): string {
-  const lines = [`${m.domain} wants you to sign in with your Ethereum account:`, m.address, ""];
-  if (m.statement) lines.push(m.statement, "");
-  lines.push(
-    `URI: ${m.uri}`,
-    `Version: ${m.version}`,
-    `Chain ID: ${m.chainId}`,
-    `Nonce: ${m.nonce}`,
-    `Issued At: ${m.issuedAt}`,
-  );
-  if (m.expirationTime) lines.push(`Expiration Time: ${m.expirationTime}`);
-  if (m.notBefore) lines.push(`Not Before: ${m.notBefore}`);
-  if (m.requestId) lines.push(`Request ID: ${m.requestId}`);
-  if (m.resources?.length) lines.push("Resources:", ...m.resources.map((r) => `- ${r}`));
-  return lines.join("\n");
-}
-
-const HEADER = / wants you to sign in with your Ethereum account:$/;
-
-/** Parses an EIP-4361 message; throws a 422 problem naming what is wrong. */
-export function parseSiweMessage(text: string): SiweMessage {
-  const bad = (detail: string) =>
-    new HttpProblem(422, "SIWE_MALFORMED", "Malformed sign-in message", detail, {
-      errors: [{ pointer: "/body/message", detail }],
-    });
-  const lines = text.split("\n");
-  const header = lines[0] ?? "";
-  if (!HEADER.test(header))
-    throw bad("the first line must be '<domain> wants you to sign in with your Ethereum account:'");
-  const domain = header.replace(HEADER, "");
-  const address = lines[1] ?? "";
-  if (!isAddress(address) || getAddress(address) !== address) throw bad("line 2 must be an EIP-55 checksummed address");
-  let i = 2;
-  if (lines[i] !== "") throw bad("line 3 must be empty");
-  i++;
-  let statement: string | undefined;
-  if (lines[i] !== undefined && !lines[i]!.startsWith("URI: ")) {
-    statement = lines[i];
-    i++;
-    if (lines[i] !== "") throw bad("the statement must be followed by an empty line");
-    i++;
-  }
-  const fields: Record<string, string> = {};
-  let resources: string[] | undefined;
-  for (; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === "Resources:") {
-      resources = lines.slice(i + 1).map((r) => {
-        if (!r.startsWith("- ")) throw bad("each resource line must start with '- '");
-        return r.slice(2);
-      });
-      break;
-    }
-    const m = /^([A-Za-z ]+): (.*)$/.exec(line);
-    if (!m) throw bad(`cannot read line ${i + 1}: '${line.slice(0, 60)}'`);
-    fields[m[1]!] = m[2]!;
-  }
-  const need = (k: string) => {
-    const v = fields[k];
-    if (v === undefined) throw bad(`missing '${k}:'`);
-    return v;
-  };
-  if (need("Version") !== "1") throw bad("Version must be 1");
-  const chainId = Number(need("Chain ID"));
-  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw bad("Chain ID must be a positive integer");
-  const nonce = need("Nonce");
-  if (!/^[A-Za-z0-9]{8,}$/.test(nonce)) throw bad("Nonce must be at least 8 alphanumeric characters");
-  for (const k of ["Issued At", "Expiration Time", "Not Before"]) {
-    if (fields[k] !== undefined && Number.isNaN(Date.parse(fields[k]))) throw bad(`${k} must be an ISO-8601 date-time`);
-  }
-  return {
-    domain,
-    address,
-    statement,
-    uri: need("URI"),
-    version: "1",
-    chainId,
-    nonce,
-    issuedAt: need("Issued At"),
-    expirationTime: fields["Expiration Time"],
-    notBefore: fields["Not Before"],
-    requestId: fields["Request ID"],
-    resources,
-  };
-}
+export { formatSiweMessage, parseSiweMessage, type SiweMessage } from "../../oracle/src/auth/siwe-message.ts";
 
 export interface SiweOptions {
   /** The host the message must name (e.g. "127.0.0.1:8080" or "registry.example"). */
@@ -145,7 +46,15 @@ export class SiweAuth {
 
   /** Verifies a signed message and returns a bearer token for its address. */
   async signIn(messageText: string, signature: string): Promise<{ token: string; address: string; expiresAt: string }> {
-    const m = parseSiweMessage(messageText);
+    let m;
+    try {
+      m = parseSiweMessage(messageText);
+    } catch (error) {
+      if (!(error instanceof SiweMessageError)) throw error;
+      throw new HttpProblem(422, "SIWE_MALFORMED", "Malformed sign-in message", error.message, {
+        errors: [{ pointer: "/body/message", detail: error.message }],
+      });
+    }
     const o = this.#options;
     const now = o.now().getTime();
     const refuse = (code: string, detail: string) => new HttpProblem(401, code, "Sign-in refused", detail);

@@ -1,0 +1,141 @@
+/**
+ * A small client of the registry API for people at a terminal (the `itec` CLIs) and the demonstration: it signs
+ * in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the caller's own key and
+ * relays them. Errors come back as the API's problem details, in one line.
+ */
+import type { Signer } from "ethers";
+
+import { formatSiweMessage } from "../../oracle/src/auth/siwe-message.ts";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly status: number;
+  readonly code: string;
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, body: Record<string, unknown>) {
+    const pointers = Array.isArray(body.errors)
+      ? ` (${(body.errors as { pointer: string; detail: string }[]).map((e) => `${e.pointer}: ${e.detail}`).join("; ")})`
+      : "";
+    super(`${String(body.detail ?? body.title ?? `HTTP ${status}`)}${pointers}`);
+    this.status = status;
+    this.code = String(body.code ?? `HTTP_${status}`);
+    this.body = body;
+  }
+}
+
+export interface UnsignedTx {
+  from: string;
+  to: string;
+  data: string;
+  chainId: string;
+  gasPrice?: string;
+  gasLimit: string;
+  description: string;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  #token: string | undefined;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/$/, "");
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}),
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      });
+    } catch (error) {
+      throw new ApiError(0, {
+        code: "API_UNREACHABLE",
+        detail: `the registry API at ${this.baseUrl} is unreachable (${(error as Error).message})`,
+      });
+    }
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      parsed = { detail: text.slice(0, 200) };
+    }
+    if (!res.ok) throw new ApiError(res.status, (parsed ?? {}) as Record<string, unknown>);
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>("GET", path);
+  }
+
+  post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.request<T>("POST", path, body ?? {}, headers);
+  }
+
+  /** Signs in with `signer` (EIP-4361) and keeps the token for the following calls. */
+  async signIn(signer: Signer): Promise<string> {
+    const n = await this.get<{ nonce: string; domain: string; uri: string; chainId: string }>("/auth/nonce");
+    const address = await signer.getAddress();
+    const message = formatSiweMessage({
+      domain: n.domain,
+      address,
+      statement: "Sign in to the I-TEC Registry",
+      uri: n.uri,
+      version: "1",
+      chainId: Number(n.chainId),
+      nonce: n.nonce,
+      issuedAt: new Date().toISOString(),
+    });
+    const { token } = await this.post<{ token: string }>("/auth/siwe", {
+      message,
+      signature: await signer.signMessage(message),
+    });
+    this.#token = token;
+    return address;
+  }
+
+  /** Signs an unsigned transaction from the API with `signer`, relays it and waits until it is mined. */
+  async signAndRelay(signer: Signer, tx: UnsignedTx, timeoutMs = 60_000): Promise<string> {
+    const provider = signer.provider;
+    if (!provider) throw new Error("the signer needs a provider (for its nonce)");
+    const nonce = await provider.getTransactionCount(await signer.getAddress(), "pending");
+    let fees: { type: number; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
+    if (tx.gasPrice !== undefined) {
+      fees = { type: 0, gasPrice: BigInt(tx.gasPrice) };
+    } else {
+      const fee = await provider.getFeeData();
+      fees =
+        fee.maxFeePerGas !== null
+          ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n }
+          : { type: 0, gasPrice: fee.gasPrice ?? 0n };
+    }
+    const raw = await signer.signTransaction({
+      to: tx.to,
+      data: tx.data,
+      value: 0n,
+      chainId: BigInt(tx.chainId),
+      nonce,
+      gasLimit: BigInt(tx.gasLimit),
+      ...fees,
+    });
+    const { hash } = await this.post<{ hash: string }>("/tx/relay", { signedTransaction: raw });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.get<{ status: string }>(`/tx/${hash}`);
+      if (s.status === "mined") return hash;
+      if (s.status === "reverted")
+        throw new ApiError(409, { code: "TX_REVERTED", detail: `transaction ${hash} reverted` });
+      if (Date.now() > deadline)
+        throw new ApiError(504, { code: "TX_TIMEOUT", detail: `transaction ${hash} not mined after ${timeoutMs} ms` });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
