@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { renderDocsPage } from "./docs-page.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
 import { mountRoutes, openApiDocument, type RouteSpec, type Session } from "./route.ts";
+import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { walletRoutes } from "./routes/wallet.ts";
@@ -23,7 +24,7 @@ const VERSION = (
 
 /** Every route of the API (also what the OpenAPI document is built from). */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...walletRoutes(deps), ...registryRoutes(deps), ...ledgerRoutes(deps)];
+  return [...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps), ...ledgerRoutes(deps)];
 }
 
 export function buildOpenApi(deps: AppDeps) {

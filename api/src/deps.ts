@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 
 import type { ChainClient } from "../../oracle/src/chain/client.ts";
+import type { ReferenceTable } from "../../oracle/src/methodology/index.ts";
 import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route.ts";
@@ -52,6 +53,10 @@ export interface AppDeps {
   limits?: Partial<RateLimits> | undefined;
   /** Public base URL (links in answers), e.g. http://127.0.0.1:8080. */
   publicUrl: string;
+  /** The chain's public JSON-RPC URL, quoted in documents' "verify independently" commands. */
+  publicRpcUrl?: string | undefined;
+  /** Reference table (registry reference PCFs in Scope 3 reports). */
+  reference?: ReferenceTable | undefined;
 }
 
 export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000 };

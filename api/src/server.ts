@@ -11,6 +11,7 @@ import { z } from "zod";
 
 import { ChainClient } from "../../oracle/src/chain/client.ts";
 import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts";
+import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
@@ -31,6 +32,8 @@ export const apiEnvSchema = oracleEnvSchema.extend({
     .regex(/^[0-9a-fA-F]{64,}$/, "expected at least 32 bytes of hex")
     .optional(),
   ITEC_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** The chain's JSON-RPC URL as third parties should use it (quoted in documents); default ITEC_RPC_URL. */
+  ITEC_PUBLIC_RPC_URL: z.url().optional(),
   ITEC_REGISTRY_DEPLOY_BLOCK: z.coerce.number().int().min(0).default(0),
   ITEC_HEAD_POLL_MS: z.coerce.number().int().min(50).default(250),
   ITEC_RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(30),
@@ -97,6 +100,8 @@ export async function startApi(
     index: options.index,
     publicDir: PUBLIC_DIR,
     publicUrl,
+    publicRpcUrl: env.ITEC_PUBLIC_RPC_URL ?? env.ITEC_RPC_URL,
+    reference: loadReferenceTable(env.ITEC_REFERENCE_PATH),
     limits: { auth: env.ITEC_RATE_LIMIT_AUTH, write: env.ITEC_RATE_LIMIT_WRITE, read: env.ITEC_RATE_LIMIT_READ },
   };
   server.on("request", createApp(deps));

@@ -199,6 +199,25 @@ export class ChainReads {
     });
   }
 
+  /**
+   * Retirement ids claimed for `account`, from the chain's events and state: those it is the beneficiary
+   * account of, and those it retired itself without naming another beneficiary account.
+   */
+  retirementIdsFor(account: string) {
+    return this.cache.get(`retirementsFor:${account}`, async () => {
+      const r = this.chain.registry;
+      const logs = await r.queryFilter(r.filters.CertificatesRetired(), this.fromBlock, "latest");
+      const ids: bigint[] = [];
+      for (const log of logs) {
+        const id = log.args.retirementId;
+        const claim = await r.retirement(id);
+        const beneficiary = claim.beneficiary === ZeroAddress ? null : getAddress(claim.beneficiary);
+        if (beneficiary === account || (beneficiary === null && getAddress(claim.account) === account)) ids.push(id);
+      }
+      return ids;
+    });
+  }
+
   /** Balances of `account` for `batchIds`, from the chain (balanceOfBatch), nonzero only. */
   balances(account: string, batchIds: readonly bigint[]) {
     const key = `balances:${account}:${batchIds.join(",")}`;

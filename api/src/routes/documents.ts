@@ -1,0 +1,158 @@
+/** The documents corporates hand to auditors: retirement certificates and Scope 3 reports, from the chain. */
+import { z } from "zod";
+
+import {
+  certificateHtml,
+  certificatePdf,
+  parseInventoryCsv,
+  retirementCertificate,
+  scope3ChartSvg,
+  scope3Csv,
+  scope3ForAccount,
+  scope3Html,
+  scope3Pdf,
+  Scope3InputError,
+  svgToPng,
+  type InventoryLine,
+} from "../../../oracle/src/reports/index.ts";
+import type { AppDeps } from "../deps.ts";
+import { HttpProblem } from "../problem.ts";
+import { defineRoute, type RouteSpec } from "../route.ts";
+import { address, positiveId } from "../schemas.ts";
+
+const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
+const inventoryLine = z.object({
+  year: z.number().int().min(2000).max(2100).optional(),
+  category: CATEGORY,
+  devices: z.number().int().min(0).max(100_000_000),
+  pcfKgPerDevice: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "kgCO2e per device as a decimal string")
+    .optional(),
+  manufacturer: z.string().max(200).optional(),
+  model: z.string().max(200).optional(),
+});
+
+const FORMATS = {
+  json: "application/json",
+  csv: "text/csv; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  pdf: "application/pdf",
+  svg: "image/svg+xml",
+  png: "image/png",
+} as const;
+
+export function documentRoutes(deps: AppDeps): RouteSpec[] {
+  const options = () => ({ verifyBaseUrl: deps.publicUrl, rpcUrl: deps.publicRpcUrl ?? "http://127.0.0.1:8545" });
+  return [
+    defineRoute({
+      method: "get",
+      path: "/retirements/:id/certificate.pdf",
+      operationId: "retirementCertificatePdf",
+      summary: "The retirement certificate as a one-page PDF, rendered only from on-chain data and the verified report",
+      tags: ["retirements", "documents"],
+      params: z.object({ id: positiveId }),
+      responses: {
+        200: { description: "PDF", contentType: "application/pdf" },
+        404: { description: "No such retirement" },
+      },
+      handler: async ({ params }) => ({
+        raw: await certificatePdf(await retirementCertificate(deps.reads, params.id, options())),
+        contentType: "application/pdf",
+        headers: { "Content-Disposition": `inline; filename="itec-retirement-${params.id}.pdf"` },
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/retirements/:id/certificate.html",
+      operationId: "retirementCertificateHtml",
+      summary: "The retirement certificate as HTML (same content as the PDF)",
+      tags: ["retirements", "documents"],
+      params: z.object({ id: positiveId }),
+      responses: { 200: { description: "HTML", contentType: "text/html" }, 404: { description: "No such retirement" } },
+      handler: async ({ params }) => ({
+        raw: certificateHtml(await retirementCertificate(deps.reads, params.id, options())),
+        contentType: "text/html; charset=utf-8",
+      }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/reports/scope3",
+      operationId: "scope3Report",
+      summary: "Scope 3 certificate-adjusted IT procurement intensity for an account and year",
+      description:
+        "Send the procurement inventory (JSON, or text/csv with columns year,category,devices,pcf_kg_per_device," +
+        "manufacturer,model and the account and year in the query). The account's retirements are read from the chain. " +
+        "format: json (default), csv, html, pdf, svg (chart), png (chart).",
+      tags: ["documents"],
+      limit: "write",
+      query: z.object({
+        format: z.enum(["json", "csv", "html", "pdf", "svg", "png"]).default("json"),
+        account: address.optional(),
+        year: z.coerce.number().int().min(2000).max(2100).optional(),
+      }),
+      body: z.union([
+        z.object({
+          account: address,
+          year: z.number().int().min(2000).max(2100),
+          inventory: z.array(inventoryLine).min(1).max(10_000),
+        }),
+        z.string(),
+      ]),
+      bodyTypes: ["application/json", "text/csv"],
+      responses: { 200: { description: "The report in the requested format" } },
+      handler: async ({ body, query }) => {
+        let account: string;
+        let year: number;
+        let inventory: InventoryLine[];
+        if (typeof body === "string") {
+          if (!query.account || query.year === undefined) {
+            throw new HttpProblem(422, "INVALID_INPUT", "Invalid input", "a CSV inventory needs ?account=…&year=…", {
+              errors: [{ pointer: "/query/account", detail: "required with a CSV body" }],
+            });
+          }
+          account = query.account;
+          year = query.year;
+          try {
+            inventory = parseInventoryCsv(body, year);
+          } catch (error) {
+            if (error instanceof Scope3InputError)
+              throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
+            throw error;
+          }
+        } else {
+          account = body.account;
+          year = body.year;
+          inventory = body.inventory.map((l) => ({ ...l, year: l.year ?? year }));
+        }
+        let report;
+        try {
+          report = await scope3ForAccount(deps.reads, {
+            account,
+            reportingYear: year,
+            inventory,
+            reference: deps.reference!,
+          });
+        } catch (error) {
+          if (error instanceof Scope3InputError)
+            throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
+          throw error;
+        }
+        const f = query.format;
+        const raw =
+          f === "json"
+            ? JSON.stringify(report)
+            : f === "csv"
+              ? scope3Csv(report)
+              : f === "html"
+                ? scope3Html(report)
+                : f === "pdf"
+                  ? await scope3Pdf(report)
+                  : f === "svg"
+                    ? scope3ChartSvg(report)
+                    : await svgToPng(scope3ChartSvg(report));
+        return { raw, contentType: FORMATS[f] };
+      },
+    }),
+  ];
+}
