@@ -3,7 +3,7 @@
  * in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the caller's own key and
  * relays them. Errors come back as the API's problem details, in one line.
  */
-import type { Signer } from "ethers";
+import type { JsonRpcProvider, Signer } from "ethers";
 
 import { formatSiweMessage } from "../../oracle/src/auth/siwe-message.ts";
 
@@ -106,7 +106,11 @@ export class ApiClient {
   async signAndRelay(signer: Signer, tx: UnsignedTx, timeoutMs = 60_000): Promise<string> {
     const provider = signer.provider;
     if (!provider) throw new Error("the signer needs a provider (for its nonce)");
-    const nonce = await provider.getTransactionCount(await signer.getAddress(), "pending");
+    // Asked of the node directly: a provider's short response cache could hand back a nonce already used.
+    const nonce =
+      "send" in provider && typeof provider.send === "function"
+        ? Number(await (provider as JsonRpcProvider).send("eth_getTransactionCount", [await signer.getAddress(), "pending"]))
+        : await provider.getTransactionCount(await signer.getAddress(), "pending");
     let fees: { type: number; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
     if (tx.gasPrice !== undefined) {
       fees = { type: 0, gasPrice: BigInt(tx.gasPrice) };

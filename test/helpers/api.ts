@@ -11,7 +11,7 @@ import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";
 import { startRpcProxy, type RpcProxy } from "./proxy.ts";
-import { ACCOUNTS, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
+import { ACCOUNTS, freePort, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
 
 export interface ApiHarness {
   chain: TestChain;
@@ -34,12 +34,15 @@ export async function startApiHarness(
   const chain = await startTestChain();
   const deployed = await deployOverRpc(chain, { auditors: 2 });
   const proxy = options.viaProxy ? await startRpcProxy(chain.url) : undefined;
+  // A known port, so evidence URIs in attestations point at this API (documents fetch the report there).
+  const port = await freePort();
   const env = readApiEnv({
     ITEC_RPC_URL: proxy?.url ?? chain.url,
     ITEC_REGISTRY_ADDRESS: deployed.address,
     ITEC_CHAIN_ID: "1337",
     ITEC_DB_PATH: ":memory:",
-    ITEC_API_PORT: "0",
+    ITEC_API_PORT: String(port),
+    ITEC_EVIDENCE_BASE_URL: `http://127.0.0.1:${port}`,
     ITEC_ORACLE_DEV_ACCOUNT: String(ACCOUNTS.oracle),
     ITEC_LOG_LEVEL: "silent",
     ...(chain.kind === "anvil" ? { ITEC_GAS_PRICE: "0" } : {}),

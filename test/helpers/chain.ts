@@ -97,7 +97,11 @@ export async function startTestChain(
     url = `http://${address}:${port}`;
     stopBackend = () => server.close();
   }
-  const provider = new JsonRpcProvider(url, Network.from(1337n), { staticNetwork: true, pollingInterval: 100 });
+  const provider = new JsonRpcProvider(url, Network.from(1337n), {
+    staticNetwork: true,
+    pollingInterval: 100,
+    cacheTimeout: -1,
+  });
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params) as Promise<unknown>;
   return {
     kind,
