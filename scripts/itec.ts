@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 
 import { registerCalc } from "./commands/calc.ts";
+import { registerDocuments } from "./commands/documents.ts";
 import { registerOracle } from "./commands/oracle.ts";
 
 const program = new Command("itec")
@@ -14,6 +15,7 @@ const program = new Command("itec")
 
 registerCalc(program);
 registerOracle(program);
+registerDocuments(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,171 @@
+/**
+ * `itec retirement certificate <id>` and `itec report scope3` — the two documents, built from the chain (never
+ * from the registry's database): the RPC URL and registry address come from flags, the environment, or the
+ * `.itec/deployment.json` that `npm start` writes.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+import type { Command } from "commander";
+import { getAddress, isAddress } from "ethers";
+
+import { ChainClient } from "../../oracle/src/chain/client.ts";
+import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
+import { ChainReads } from "../../oracle/src/chain/reads.ts";
+import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import {
+  certificateHtml,
+  certificatePdf,
+  parseInventoryCsv,
+  retirementCertificate,
+  scope3ChartSvg,
+  scope3Csv,
+  scope3ForAccount,
+  scope3Html,
+  scope3Pdf,
+  svgToPng,
+} from "../../oracle/src/reports/index.ts";
+
+interface ChainOptions {
+  rpc?: string;
+  registry?: string;
+  dataDir: string;
+  publicUrl?: string;
+}
+
+/** Chain-only reads for a command: the registry from flags, ITEC_* variables or the embedded deployment. */
+export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads; rpcUrl: string; close(): void }> {
+  const deploymentFile = `${o.dataDir}/deployment.json`;
+  const deployment = existsSync(deploymentFile)
+    ? (JSON.parse(readFileSync(deploymentFile, "utf8")) as { registry: string; deployBlock: number })
+    : undefined;
+  const rpcUrl = o.rpc ?? process.env.ITEC_RPC_URL ?? "http://127.0.0.1:8545";
+  const registry = o.registry ?? process.env.ITEC_REGISTRY_ADDRESS ?? deployment?.registry;
+  if (!registry || !isAddress(registry)) {
+    throw new Error("no registry address: pass --registry, set ITEC_REGISTRY_ADDRESS, or run npm start first");
+  }
+  let chain: ChainClient;
+  try {
+    chain = await ChainClient.connect({ rpcUrl, registryAddress: getAddress(registry) });
+  } catch {
+    throw new Error(`the chain at ${rpcUrl} is unreachable`);
+  }
+  const cache = new HeadCache(chain.provider);
+  await cache.refresh();
+  return {
+    reads: new ChainReads(chain, cache, registry === deployment?.registry ? deployment.deployBlock : 0),
+    rpcUrl,
+    close: () => chain.provider.destroy(),
+  };
+}
+
+const chainFlags = (cmd: Command) =>
+  cmd
+    .option("--rpc <url>", "JSON-RPC URL of the chain (default ITEC_RPC_URL or http://127.0.0.1:8545)")
+    .option("--registry <address>", "registry contract (default ITEC_REGISTRY_ADDRESS or .itec/deployment.json)")
+    .option("--data-dir <dir>", "npm start's data directory", ".itec");
+
+export function registerDocuments(program: Command): void {
+  const retirement = program.command("retirement").description("retirement documents");
+  chainFlags(
+    retirement
+      .command("certificate <id>")
+      .description("render a retirement certificate from on-chain data (PDF and/or HTML)")
+      .option("--pdf <file>", "write the one-page PDF here")
+      .option("--html <file>", "write the HTML here")
+      .option(
+        "--public-url <url>",
+        "registry base URL for the verify link",
+        process.env.ITEC_PUBLIC_URL ?? "http://127.0.0.1:8080",
+      )
+      .option("--json", "print the certificate's content as JSON"),
+  ).action(async (id: string, o: ChainOptions & { pdf?: string; html?: string; json?: boolean; publicUrl: string }) => {
+    if (!/^[1-9][0-9]*$/.test(id)) throw new Error(`retirement id must be a positive integer, got '${id}'`);
+    const { reads, rpcUrl, close } = await connectReads(o);
+    try {
+      const model = await retirementCertificate(reads, BigInt(id), { verifyBaseUrl: o.publicUrl, rpcUrl });
+      if (o.pdf) writeFileSync(o.pdf, await certificatePdf(model));
+      if (o.html) writeFileSync(o.html, certificateHtml(model));
+      if (o.json) {
+        process.stdout.write(JSON.stringify(model, null, 2) + "\n");
+      } else {
+        process.stdout.write(
+          `retirement #${model.retirementId}: ${model.claim.amount} I-TEC for ${model.claim.beneficiaryName} — ` +
+            `${model.totals.reductionKgClaimed} kgCO2e, ${model.verified ? "verified on-chain" : "CHECKS FAILED"}\n` +
+            (o.pdf ? `PDF: ${o.pdf}\n` : "") +
+            (o.html ? `HTML: ${o.html}\n` : "") +
+            `verify: ${model.howToVerify.url}\n`,
+        );
+      }
+      if (!model.verified) process.exitCode = 1;
+    } finally {
+      close();
+    }
+  });
+
+  const report = program.command("report").description("reports");
+  chainFlags(
+    report
+      .command("scope3")
+      .description("Scope 3 certificate-adjusted IT procurement intensity for an account and year")
+      .requiredOption("--account <address>", "the corporate's account (beneficiary or retiring account)")
+      .requiredOption("--year <YYYY>", "reporting year")
+      .requiredOption(
+        "--inventory <file.csv>",
+        "procurement inventory: year,category,devices,pcf_kg_per_device,manufacturer,model",
+      )
+      .option("--out <prefix>", "write <prefix>.json, .csv, .html, .pdf, .svg and .png")
+      .option("--json", "print the report as JSON"),
+  ).action(
+    async (o: ChainOptions & { account: string; year: string; inventory: string; out?: string; json?: boolean }) => {
+      if (!isAddress(o.account)) throw new Error(`--account is not an address: ${o.account}`);
+      if (!/^\d{4}$/.test(o.year)) throw new Error(`--year must be YYYY, got '${o.year}'`);
+      let text: string;
+      try {
+        text = readFileSync(o.inventory, "utf8");
+      } catch {
+        throw new Error(`cannot read inventory ${o.inventory}`);
+      }
+      const inventory = parseInventoryCsv(text, Number(o.year));
+      const { reads, close } = await connectReads(o);
+      try {
+        const r = await scope3ForAccount(reads, {
+          account: getAddress(o.account),
+          reportingYear: Number(o.year),
+          inventory,
+          reference: loadReferenceTable(),
+        });
+        if (o.out) {
+          const svg = scope3ChartSvg(r);
+          writeFileSync(`${o.out}.json`, JSON.stringify(r, null, 2) + "\n");
+          writeFileSync(`${o.out}.csv`, scope3Csv(r));
+          writeFileSync(`${o.out}.html`, scope3Html(r, svg));
+          writeFileSync(`${o.out}.pdf`, await scope3Pdf(r));
+          writeFileSync(`${o.out}.svg`, svg);
+          writeFileSync(`${o.out}.png`, await svgToPng(svg));
+        }
+        if (o.json) {
+          process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+          return;
+        }
+        const t = r.current.totals;
+        process.stdout.write(
+          `Scope 3 IT procurement ${r.reportingYear} for ${r.account}\n` +
+            `category     devices  inventory kg/device  adjusted kg/device  I-TECs applied\n` +
+            r.current.categories
+              .map(
+                (c) =>
+                  `${c.category.padEnd(12)} ${String(c.devices).padStart(7)} ${c.inventoryIntensityKgPerDevice.padStart(20)} ${c.adjustedIntensityKgPerDevice.padStart(19)} ${String(c.certificatesApplied).padStart(15)}`,
+              )
+              .join("\n") +
+            `\n${"total".padEnd(12)} ${String(t.devices).padStart(7)} ${t.inventoryIntensityKgPerDevice.padStart(20)} ${t.adjustedIntensityKgPerDevice.padStart(19)} ${String(t.certificatesApplied).padStart(15)}\n` +
+            (r.current.unapplied.length
+              ? `not applied: ${r.current.unapplied.map((u) => `#${u.retirementId} ${u.reason}`).join(", ")}\n`
+              : "") +
+            (o.out ? `written: ${o.out}.{json,csv,html,pdf,svg,png}\n` : ""),
+        );
+      } finally {
+        close();
+      }
+    },
+  );
+}
