@@ -93,10 +93,15 @@ export interface Shares {
   readonly gap: Dec;
 }
 
+/** `f = min(L2, L_ref) / L_ref`. */
+export function shareF(Lref: number, L2: number): Dec {
+  const lref = decInt(Lref);
+  return Dec.min(decInt(L2), lref).div(lref);
+}
+
 /** `f`, `α` and `|f − α|`. `L2` is already capped; `L1 + L2 > 0` for any eligible device (L2 ≥ 12). */
 export function shares(Lref: number, L1: number, L2: number): Shares {
-  const lref = decInt(Lref);
-  const f = Dec.min(decInt(L2), lref).div(lref);
+  const f = shareF(Lref, L2);
   const alpha = decInt(L2).div(decInt(L1).plus(decInt(L2)));
   return { f, alpha, gap: f.minus(alpha).abs() };
 }

@@ -1,46 +1,46 @@
 /**
- * Exact fixed-point shortcut for the per-device additions of §5 — provably equal to the Decimal evaluation.
+ * Exact shortcuts for the per-device additions of §5 — each provably equal to the Decimal evaluation, which remains
+ * the definition and the last resort. See docs/adr/0011.
  *
- * The outputs `R`, `R_up`, `U` (and the cut-off `U`) are `ceil3` of one or two Decimal additions of memoised terms.
- * Each Decimal addition rounds its exact sum to 40 significant digits. Here the terms are held as exact integers at
- * scale 10^-48 and added exactly; the result is `ceil3` of the exact sum. That equals `ceil3` of the Decimal result
- * whenever the exact sum is farther than the accumulated rounding error from every 3-dp boundary:
+ * The outputs `R`, `R_up`, `U` (and the cut-off `U`) are `ceil3` of one or two Decimal additions of memoised terms
+ * (`M·α + P`, `(M·(1+d)·α + P) + UP`, `d·M·|f−α| + UP`, `d·M·f + UP`). Each Decimal addition rounds its exact sum to
+ * 40 significant digits; all terms are below 10^9 kg, so every sum is below 10^10 kg and each rounding moves it by at
+ * most half a unit in the 40th digit, ≤ 0.5·10^-30 kg; two roundings by at most 10^-30 kg.
  *
- * - all terms are < 10^9 in magnitude, so every sum is < 10^10 and each Decimal rounding moves it by at most half a
- *   unit in the 40th digit, ≤ 0.5·10^-30; two roundings move it by at most 10^-30;
- * - if the exact sum `s` lies in (b + 10^-29, b + 0.001 − 10^-29) for a 3-dp boundary `b`, the Decimal result lies
- *   strictly inside (b, b + 0.001) too, and both round up to b + 0.001.
+ * Level 1, doubles (`ceilGramsFast`): the terms as double numbers of grams with a proven error bound. When no whole
+ * gram lies within the bound of the double sum, the exact sum and the Decimal result (within 10^-27 g of each other)
+ * round up to the same gram.
  *
- * - if `s` lies exactly on a boundary and no Decimal addition on the way rounded (every partial sum has at most 40
- *   significant digits), the Decimal result is `s` itself, and `ceil3(s) = s`. A sum on a 3-dp boundary below 10^10
- *   has at most 13 significant digits; a partial sum is checked by `fitsDecimal`.
+ * Level 2, exact fixed point (`ceil3Grams`): the Decimal terms held exactly as integers at scale 10^-48 kg and added
+ * exactly. Decided when the sum is more than 10^-29 kg from every 3-dp boundary (the Decimal roundings cannot cross
+ * one), or when no addition on the way rounded (every sum has at most 40 significant digits: the Decimal result *is*
+ * the exact sum, however close to a boundary).
  *
- * Otherwise (`s` within 10^-29 of a boundary but not on it, on it after a rounded partial sum, a term not
- * representable at scale 10^-48, or too large) the caller falls back to the Decimal evaluation. `test/oracle/methodology/exact.test.ts` checks the shortcut
- * against Decimal on every figure of a 100,000-device synthetic lot and on random terms. See docs/adr/0011.
+ * Otherwise — a rounded addition landing within 10^-29 kg of a boundary, a term with more than 48 decimals, a term of
+ * 10^9 kg or more — the caller evaluates with Decimal. `test/oracle/methodology/exact.test.ts` and `memo.test.ts`
+ * compare all three levels with the plain Decimal evaluation.
  */
 import type { Dec } from "./decimal.ts";
 
 export const SCALE = 48;
 /** 0.001 kg = 1 g at scale 10^-48. */
 const GRAM = 10n ** 45n;
-/** 10^-29 at scale 10^-48: the guard band around each 3-dp boundary. */
+/** 10^-29 kg at scale 10^-48: the guard band around each 3-dp boundary. */
 const GUARD = 10n ** 19n;
-const LIMIT = 10n ** 57n; // 10^9 at scale 10^-48
-
+const LIMIT = 10n ** 57n; // 10^9 kg at scale 10^-48
 const POW10 = Array.from({ length: 128 }, (_, k) => 10n ** BigInt(k));
 
 /**
  * `x × 10^48` as an exact bigint, or `undefined` when x has more than 48 decimals or |x| ≥ 10^9.
- * Read from the Decimal's typed fields (`d`: base-10^7 limbs, `e`: decimal exponent of the first digit, `s`: sign),
- * which is several times faster than `toFixed(48)`; `exact.test.ts` checks both agree.
+ * Read from the Decimal's typed fields (`d`: base-10^7 limbs, `e`: decimal exponent of the first digit, `s`: sign);
+ * `exact.test.ts` checks it against {@link toScaledByText}.
  */
 export function toScaled(x: Dec): bigint | undefined {
   const limbs = x.d;
   if (limbs.length === 0 || (limbs.length === 1 && limbs[0] === 0)) return 0n;
   let digits = String(limbs[0]);
   for (let k = 1; k < limbs.length; k++) digits += String(limbs[k]).padStart(7, "0");
-  // value = digits × 10^(e − (len − 1)); scaled = digits × 10^(48 + e − (len − 1))
+  // value = digits × 10^(e − (len − 1)), so scaled = digits × 10^(48 + e − (len − 1))
   const shift = SCALE + x.e - (digits.length - 1);
   let scaled: bigint;
   if (shift >= 0) {
@@ -55,7 +55,7 @@ export function toScaled(x: Dec): bigint | undefined {
   return scaled >= LIMIT || scaled <= -LIMIT ? undefined : scaled;
 }
 
-/** The slow, obviously-correct conversion {@link toScaled} is tested against. */
+/** The slow, obviously correct conversion that {@link toScaled} is tested against. */
 export function toScaledByText(x: Dec): bigint | undefined {
   if (x.decimalPlaces() > SCALE) return undefined;
   const digits = x.toFixed(SCALE);
@@ -64,30 +64,49 @@ export function toScaledByText(x: Dec): bigint | undefined {
   return scaled >= LIMIT || scaled <= -LIMIT ? undefined : scaled;
 }
 
-const E18 = 10n ** 18n;
-
 /**
- * True when a scaled partial sum (|x| < 10^10) is exactly a Decimal of at most 40 significant digits, i.e. the
- * Decimal addition that produced it did not round: sufficient test, divisible by 10^18 (then |x·10^48| / 10^18 <
- * 10^40). A false negative only costs a fallback.
+ * True when a scaled value has at most 40 significant digits (trailing zeros are not significant): a Decimal holds
+ * it exactly, so the Decimal addition whose exact result it is did not round.
  */
-export function fitsDecimal(partial: bigint): boolean {
-  return partial % E18 === 0n;
+export function exactDecimal(scaled: bigint): boolean {
+  const digits = (scaled < 0n ? -scaled : scaled).toString();
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  return end <= 40;
 }
 
 /**
- * `ceil3` of an exact scaled sum, in integer grams — or `undefined` when only the Decimal evaluation can decide:
- * the sum is within the guard band of a 3-dp boundary, or exactly on one while `exactOnBoundary` is false (a partial
- * sum was rounded).
+ * Level 2: `ceil3` of an exact scaled sum, in integer grams — or `undefined` when only the Decimal evaluation can
+ * decide. `partialsExact`: the earlier additions (if any) did not round.
  */
-export function ceil3Grams(sum: bigint, exactOnBoundary: boolean): bigint | undefined {
+export function ceil3Grams(sum: bigint, partialsExact: boolean): bigint | undefined {
   let q = sum / GRAM;
   let r = sum - q * GRAM;
   if (r < 0n) {
     q -= 1n;
     r += GRAM;
   }
-  if (r === 0n) return exactOnBoundary ? q : undefined;
-  if (r <= GUARD || r >= GRAM - GUARD) return undefined;
-  return q + 1n;
+  if (r > GUARD && r < GRAM - GUARD) return q + 1n;
+  if (!partialsExact || !exactDecimal(sum)) return undefined;
+  return r === 0n ? q : q + 1n;
+}
+
+/**
+ * Relative error budget of level 1: each double term comes from exact decimal text and small integers with at most
+ * four roundings (≤ 4·2^-53 of its size, or of `d·M` for `d·M·|f−α|`, whose factor |f−α| ≤ 1 carries an absolute
+ * error ≤ 3·2^-53), and the sum adds at most two more (≤ 2·2^-53 of the running magnitude). 8·2^-53 of
+ * (|terms| + `M·(1+d)`) covers all of it; 10^-12 g more covers the Decimal roundings (≤ 10^-27 g).
+ */
+const REL = 8 * 2 ** -53;
+
+/**
+ * Level 1: `ceil` of a sum of gram terms approximated in doubles, or `undefined` when a whole gram lies within the
+ * error bound (`magnitude` = Σ|terms| + the reference `M·(1+d)` in grams).
+ */
+export function ceilGramsFast(sum: number, magnitude: number): number | undefined {
+  const bound = REL * magnitude + 1e-12;
+  const whole = Math.floor(sum);
+  const frac = sum - whole; // exact (Sterbenz) for |sum| < 2^52
+  if (frac <= bound || frac >= 1 - bound) return undefined;
+  return whole + 1;
 }

@@ -5,9 +5,11 @@
  * reference table are the only inputs, and the same inputs give a byte-identical report on any machine.
  */
 import { computeLot, type LotOptions, type LotState } from "./lot.ts";
-import { Keccak256Stream } from "./keccak.ts";
-import { buildReport, deviceResult, reportChunks, type Report } from "./report.ts";
-import { METHOD_VERSION, PARAMS_VERSION } from "./params.ts";
+import { buildReport, deviceResult, reportBytes, reportChunks, type Report } from "./report.ts";
+import { Dec } from "./decimal.ts";
+import { projectItems } from "./device.ts";
+import { parseParts, parseTransport } from "./grammar.ts";
+import { isCategory, METHOD_VERSION, PARAMS_VERSION } from "./params.ts";
 import type { ReferenceTable } from "./reference.ts";
 import type { BatchResult, DeviceInput, DeviceResult, ExclusionReason, InputProblem } from "./types.ts";
 
@@ -86,13 +88,14 @@ export interface LotResult {
   readonly reportJson: string;
   /** `0x` keccak256 of the canonical report's UTF-8 bytes. First access streams the report through the hash. */
   readonly reportHash: string;
-  /** The canonical report, streamed in pieces (~64 K characters each). */
+  /** The canonical report as text, streamed in pieces (up to ~4 MB each). */
   reportChunks(): Iterable<string>;
   /**
-   * Writes the published report file: the canonical report plus a final `reportHash` member, streamed to `write`
-   * in one pass (which also computes `reportHash` if it was not yet known).
+   * Writes the published report file — the canonical report plus a final `reportHash` member, which sorts last, so
+   * the file is canonical JSON too — as UTF-8 bytes to `write`, in one pass that also computes `reportHash`.
+   * Each piece is a fresh array the callee may keep.
    */
-  writeReportFile(write: (chunk: string) => void): void;
+  writeReportFile(write: (bytes: Uint8Array) => void): void;
 }
 
 /**
@@ -156,9 +159,10 @@ class Lot implements LotResult {
 
   get reportHash(): string {
     if (this.#hash === undefined) {
-      const hasher = new Keccak256Stream();
-      for (const chunk of reportChunks(this.#state)) hasher.update(chunk);
-      this.#hash = hasher.digestHex();
+      const pieces = reportBytes(this.#state);
+      let step = pieces.next();
+      while (step.done !== true) step = pieces.next();
+      this.#hash = step.value;
     }
     return this.#hash;
   }
@@ -167,16 +171,28 @@ class Lot implements LotResult {
     return reportChunks(this.#state);
   }
 
-  writeReportFile(write: (chunk: string) => void): void {
-    const hasher = this.#hash === undefined ? new Keccak256Stream() : undefined;
-    let pending: string | undefined;
-    for (const chunk of reportChunks(this.#state)) {
-      if (pending !== undefined) write(pending);
-      hasher?.update(chunk);
-      pending = chunk;
+  writeReportFile(write: (bytes: Uint8Array) => void): void {
+    // The canonical report ends with "}": everything before it, then `reportHash`, which sorts after every member.
+    const pieces = reportBytes(this.#state, { holdLastByte: true });
+    let step = pieces.next();
+    while (step.done !== true) {
+      write(step.value);
+      step = pieces.next();
     }
-    if (hasher !== undefined) this.#hash = hasher.digestHex();
-    // The canonical report ends with "}"; the file adds `reportHash`, which sorts after every report member.
-    write(`${pending!.slice(0, -1)},"reportHash":"${this.#hash!}"}`);
+    this.#hash = step.value;
+    write(new TextEncoder().encode(`,"reportHash":"${this.#hash}"}`));
   }
+}
+
+/**
+ * `P` and `UP` of an eligible device recomputed from its report record alone (category, M, parts, applied mass and
+ * transport) — what a third party would do; exact, all digits. `undefined` for an excluded device.
+ */
+export function projectItemsOf(device: DeviceResult): { P: string; UP: string } | undefined {
+  if (device.excluded !== undefined || device.M === undefined || !isCategory(device.category)) return undefined;
+  const parts = parseParts(device.parts);
+  const legs = parseTransport(device.transport);
+  if (!parts.ok || !legs.ok) return undefined;
+  const items = projectItems(device.category, new Dec(device.M), parts.value, device.ship_mass_kg, legs.value);
+  return { P: items.P.toFixed(), UP: items.UP.toFixed() };
 }

@@ -20,13 +20,14 @@ import {
   lifeStage,
   projectItems,
   refTerms,
+  shareF,
   shares,
   type LifeStage,
   type ProjectItems,
   type RefTerms,
   type Shares,
 } from "./device.ts";
-import { ceil3Grams, fitsDecimal, toScaled } from "./exact.ts";
+import { ceil3Grams, ceilGramsFast, exactDecimal, toScaled } from "./exact.ts";
 import { CalcInputError } from "./errors.ts";
 import {
   parseMonths,
@@ -78,12 +79,18 @@ export interface RefInfo {
   readonly terms: RefTerms;
   /** `M` in plain decimal notation, all digits. */
   readonly Mtext: string;
+  /** Double images, in grams, of `M`, `M·(1+d)` and `d·M` (for the double filter). */
+  readonly Mg: number;
+  readonly Mdg: number;
+  readonly dMg: number;
   /** `M / 2`, the `PARTS_EXCEED_HALF` threshold. */
   readonly half: Dec;
   /** Project-items id → whether its central parts reach M/2. */
-  readonly exceeds: Map<number, boolean>;
+  readonly exceeds: (boolean | undefined)[];
   /** L2 → baseline values. */
-  readonly baselines: Map<number, BaselineInfo>;
+  readonly baselines: (BaselineInfo | undefined)[];
+  /** L1·64 + L2 → life values (L1 ≤ 96 and L2 ≤ 60 for eligible devices). */
+  readonly lives: (LifeInfo | undefined)[];
 }
 
 /** The figures shared by every device with the same reference values, months and project items. */
@@ -112,27 +119,43 @@ interface ProjInfo {
   /** `P`, `UP` at scale 10^-48 (undefined: not exactly representable → Decimal path). */
   readonly PS: bigint | undefined;
   readonly UPS: bigint | undefined;
+  /** Double images of `P`, `UP` in grams. */
+  readonly Pg: number;
+  readonly UPg: number;
   /** Cut-off `R = ceil3(P)` and `R_up = ceil3(P + UP)`, grams. */
   readonly cutR: number;
   readonly cutR_up: number;
 }
 
-/** What depends on (reference, L2): `B` and `d·M·f`. */
+/** What depends on (reference, L2): `B` and `d·M·f` (exact, scaled, and as a double image in grams). */
 interface BaselineInfo {
   readonly B: number;
   readonly dMfS: bigint | undefined;
+  readonly dmf: number;
 }
 
-/** What depends on (reference, L1, L2). */
+/** The exact scaled terms of a life entry (computed only when the double filter cannot decide). */
+interface ExactLife {
+  readonly MalphaS: bigint;
+  readonly MdAlphaS: bigint;
+  readonly dMgapS: bigint;
+}
+
+/** What depends on (reference, L1, L2): double images (grams) of `M·α`, `M·(1+d)·α`, `d·M·|f−α|`. */
 interface LifeInfo {
   readonly id: number;
-  /** Inputs of the Decimal evaluation, kept for the rare fallback. */
-  readonly terms: RefTerms;
-  readonly shares: Shares;
+  readonly ref: RefInfo;
+  readonly L1: number;
+  readonly L2: number;
   readonly baseline: BaselineInfo;
-  readonly MalphaS: bigint | undefined;
-  readonly MdAlphaS: bigint | undefined;
-  readonly dMgapS: bigint | undefined;
+  readonly malpha: number;
+  readonly mdalpha: number;
+  readonly dmgap: number;
+  /** Lazily: the exact terms, or null when one is not representable at scale 10^-48. */
+  exact?: ExactLife | null;
+  /** Project-items id → figures: a short list (most entries have a few), a map beyond 16. */
+  readonly figs: (number | Figures)[];
+  figMap?: Map<number, Figures>;
 }
 
 interface ParsedText<T> {
@@ -162,6 +185,8 @@ export interface MemoStats {
   projects: number;
   lives: number;
   figures: number;
+  /** Figures the double filter left to the exact fixed-point path / to the Decimal evaluation. */
+  exact: number;
   fallbacks: number;
 }
 
@@ -233,7 +258,9 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   firstSeen.clear();
 
   // ---- caches of parsed text (lots repeat the same values) ----
-  const names = new Map<string, string>();
+  /** raw model → raw manufacturer → normalised names and the per-category references they share. */
+  const rawNames = new Map<string, Map<string, NameInfo>>();
+  const normalNames = new Map<string, NameInfo>();
   const categoryCache = new Map<string, { text: string; index: number }>();
   const manufactureCache = new Map<string, Ymd | null>();
   const refurbishedCache = new Map<string, { day: Ymd; text: string } | null>();
@@ -241,19 +268,15 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   const partsCache = new Map<string, ParsedText<PartList>>();
   const massCache = new Map<string, ParsedText<string>>();
   const transportCache = new Map<string, ParsedText<readonly Leg[]>>();
-  /** model → manufacturer → per-category RefInfo (nested maps: no key strings built per device). */
-  const refCache = new Map<string, Map<string, (RefInfo | undefined)[]>>();
   let refCount = 0;
   /** Numeric keys while the ids are small (always, in practice); string keys otherwise. */
   const projCache = new Map<number, ProjInfo>();
   const projCacheWide = new Map<string, ProjInfo>();
   let projCount = 0;
 
-  const stats: MemoStats = { references: 0, projects: 0, lives: 0, figures: 0, fallbacks: 0 };
-  const sharesCache = new Map<number, Shares>();
-  const lifeCache = new Map<number, LifeInfo>();
-  /** life id → proj id → figures (small-integer keys; no boxed doubles). */
-  const figCache = new Map<number, Map<number, Figures>>();
+  const stats: MemoStats = { references: 0, projects: 0, lives: 0, figures: 0, exact: 0, fallbacks: 0 };
+  const allLives: LifeInfo[] = [];
+  let lifeCount = 0;
 
   const defaultMass = CATEGORIES.map((c) => parseCached(massCache, PARAMS.categories[c].defaultShipMassKg, parseMass));
   const lotLegs = defaultTransport === null ? undefined : parseCached(transportCache, defaultTransport, parseTransport);
@@ -279,11 +302,19 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     const dev = devices[i]!;
     const line = dev.line ?? i + 1;
     const rawManufacturer = dev.manufacturer ?? "";
-    let manufacturer = names.get(rawManufacturer);
-    if (manufacturer === undefined) names.set(rawManufacturer, (manufacturer = normaliseName(rawManufacturer)));
     const rawModel = dev.model ?? "";
-    let model = names.get(rawModel);
-    if (model === undefined) names.set(rawModel, (model = normaliseName(rawModel)));
+    let byRawManufacturer = rawNames.get(rawModel);
+    if (byRawManufacturer === undefined) rawNames.set(rawModel, (byRawManufacturer = new Map()));
+    let nameInfo = byRawManufacturer.get(rawManufacturer);
+    if (nameInfo === undefined) {
+      const m = normaliseName(rawManufacturer);
+      const mo = normaliseName(rawModel);
+      const key = `${m}|${mo}`;
+      nameInfo = normalNames.get(key);
+      if (nameInfo === undefined) normalNames.set(key, (nameInfo = { manufacturer: m, model: mo, refs: [] }));
+      byRawManufacturer.set(rawManufacturer, nameInfo);
+    }
+    const { manufacturer, model } = nameInfo;
     manufacturers[i] = manufacturer;
     models[i] = model;
     const rawCategory = dev.category ?? "";
@@ -397,12 +428,8 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       codes[i] = MAINBOARD_REPLACED;
       continue;
     }
-    let byManufacturer = refCache.get(model);
-    if (byManufacturer === undefined) refCache.set(model, (byManufacturer = new Map()));
-    let byCategory = byManufacturer.get(manufacturer);
-    if (byCategory === undefined) byManufacturer.set(manufacturer, (byCategory = []));
-    let ref = byCategory[cat.index];
-    if (ref === undefined) byCategory[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
+    let ref = nameInfo.refs[cat.index];
+    if (ref === undefined) nameInfo.refs[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
     let proj: ProjInfo | undefined;
     const useM = parts.value!.usesM;
     if (!useM && parts.id < 16384 && mass.id < 4096 && transport.id < 4096) {
@@ -418,28 +445,26 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
         projCacheWide.set(key, (proj = projInfo(projCount++, ref, parts.value!.list, mass.value!, transport.value!)));
       }
     }
-    let exceeds = ref.exceeds.get(proj.id);
-    if (exceeds === undefined) ref.exceeds.set(proj.id, (exceeds = proj.items.parts.gte(ref.half)));
+    let exceeds = ref.exceeds[proj.id];
+    if (exceeds === undefined) ref.exceeds[proj.id] = exceeds = proj.items.parts.gte(ref.half);
     if (exceeds) {
       codes[i] = PARTS_EXCEED_HALF;
       continue;
     }
 
     // Eligible: figures from the memo (L1 ≤ 96 and L2 ≤ 60 here, so the numeric keys cannot collide).
-    const lifeKey = ref.id * 1048576 + L1 * 1024 + L2;
-    let life = lifeCache.get(lifeKey);
+    let life = ref.lives[L1 * 64 + L2];
     if (life === undefined) {
-      const sharesKey = ref.Lref * 1048576 + L1 * 1024 + L2;
-      let s = sharesCache.get(sharesKey);
-      if (s === undefined) sharesCache.set(sharesKey, (s = shares(ref.Lref, L1, L2)));
-      let baseline = ref.baselines.get(L2);
-      if (baseline === undefined) ref.baselines.set(L2, (baseline = baselineInfo(ref, s)));
-      lifeCache.set(lifeKey, (life = lifeInfo(lifeCache.size, ref, s, baseline)));
+      let baseline = ref.baselines[L2];
+      if (baseline === undefined) ref.baselines[L2] = baseline = baselineInfo(ref, L2);
+      ref.lives[L1 * 64 + L2] = life = lifeInfo(lifeCount++, ref, L1, L2, baseline);
+      allLives.push(life);
     }
-    let byProj = figCache.get(life.id);
-    if (byProj === undefined) figCache.set(life.id, (byProj = new Map()));
-    let fig = byProj.get(proj.id);
-    if (fig === undefined) byProj.set(proj.id, (fig = figuresOf(ref, L1, L2, life, proj, stats)));
+    let fig = findFigures(life, proj.id);
+    if (fig === undefined) {
+      fig = figuresOf(life, proj, stats);
+      addFigures(life, proj.id, fig);
+    }
     fig.count++;
     figures[i] = fig;
     eligibleOf[cat.index]!.push(i);
@@ -452,13 +477,13 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   options.onProgress?.(n, n);
   stats.references = refCount;
   stats.projects = projCount;
-  stats.lives = lifeCache.size;
+  stats.lives = lifeCount;
 
   // ---- batches ----
   const figsOf: Figures[][] = CATEGORIES.map(() => []);
   const tiers = CATEGORIES.map(() => ({ T1: 0, T2: 0, T3: 0 }) as Record<Tier, number>);
-  for (const byProj of figCache.values()) {
-    for (const fig of byProj.values()) {
+  for (const life of allLives) {
+    for (const fig of lifeFigures(life)) {
       const c = CATEGORIES.indexOf(fig.ref.category);
       figsOf[c]!.push(fig);
       tiers[c]![fig.ref.tier] += fig.count;
@@ -539,6 +564,35 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 }
 
 const isBlank = (text: string): boolean => text.length === 0 || text.trim().length === 0;
+/** Normalised manufacturer and model of a raw spelling, and the references of that pair per category. */
+interface NameInfo {
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly refs: (RefInfo | undefined)[];
+}
+
+function findFigures(life: LifeInfo, projId: number): Figures | undefined {
+  if (life.figMap !== undefined) return life.figMap.get(projId);
+  const list = life.figs;
+  for (let k = 0; k < list.length; k += 2) if (list[k] === projId) return list[k + 1] as Figures;
+  return undefined;
+}
+
+function addFigures(life: LifeInfo, projId: number, fig: Figures): void {
+  if (life.figMap !== undefined) life.figMap.set(projId, fig);
+  else if (life.figs.length < 32) life.figs.push(projId, fig);
+  else {
+    life.figMap = new Map();
+    for (let k = 0; k < life.figs.length; k += 2) life.figMap.set(life.figs[k] as number, life.figs[k + 1] as Figures);
+    life.figMap.set(projId, fig);
+  }
+}
+
+function lifeFigures(life: LifeInfo): Iterable<Figures> {
+  if (life.figMap !== undefined) return life.figMap.values();
+  return life.figs.filter((_, k) => k % 2 === 1) as Figures[];
+}
+
 /** Parsed parts with the two facts the loop asks of them. */
 interface PartList {
   readonly list: readonly Part[];
@@ -602,7 +656,23 @@ function refInfo(
   const d = dec(PARAMS.deduction[tier]);
   const terms = refTerms(M, d);
   const half = M.div(new Dec(2));
-  return { id, category, tier, M, d, Lref, terms, Mtext: plain(M), half, exceeds: new Map(), baselines: new Map() };
+  return {
+    id,
+    category,
+    tier,
+    M,
+    d,
+    Lref,
+    terms,
+    Mtext: plain(M),
+    Mg: gramsImage(M),
+    Mdg: gramsImage(terms.Md),
+    dMg: gramsImage(terms.dM),
+    half,
+    exceeds: [],
+    baselines: [],
+    lives: [],
+  };
 }
 
 function projInfo(id: number, ref: RefInfo, parts: readonly Part[], mass: string, legs: readonly Leg[]): ProjInfo {
@@ -612,68 +682,101 @@ function projInfo(id: number, ref: RefInfo, parts: readonly Part[], mass: string
     items,
     PS: toScaled(items.P),
     UPS: toScaled(items.UP),
+    Pg: gramsImage(items.P),
+    UPg: gramsImage(items.UP),
     cutR: safeGrams(decToGrams(ceil3(items.P))),
     cutR_up: safeGrams(decToGrams(ceil3(items.P.plus(items.UP)))),
   };
 }
 
-function baselineInfo(ref: RefInfo, s: Shares): BaselineInfo {
-  const b = baselineStage(ref.terms, s);
-  return { B: safeGrams(decToGrams(b.B)), dMfS: toScaled(b.dMf) };
+/** A Decimal kilogram value as a double number of grams (one correctly rounded conversion of exact text). */
+function gramsImage(kg: Dec): number {
+  return Number(kg.times(new Dec(1000)).toFixed());
 }
 
-function lifeInfo(id: number, ref: RefInfo, s: Shares, baseline: BaselineInfo): LifeInfo {
-  const a = allocationStage(ref.terms, s);
+function baselineInfo(ref: RefInfo, L2: number): BaselineInfo {
+  const b = baselineStage(ref.terms, { f: shareF(ref.Lref, L2) });
+  return { B: safeGrams(decToGrams(b.B)), dMfS: toScaled(b.dMf), dmf: gramsImage(b.dMf) };
+}
+
+function lifeInfo(id: number, ref: RefInfo, L1: number, L2: number, baseline: BaselineInfo): LifeInfo {
+  // Double images: f and α from small integers, times the reference images (see ceilGramsFast for the error budget).
+  const f = Math.min(L2, ref.Lref) / ref.Lref;
+  const alpha = L2 / (L1 + L2);
   return {
     id,
-    terms: ref.terms,
-    shares: s,
+    ref,
+    L1,
+    L2,
     baseline,
-    MalphaS: toScaled(a.Malpha),
-    MdAlphaS: toScaled(a.MdAlpha),
-    dMgapS: toScaled(a.dMgap),
+    figs: [],
+    malpha: ref.Mg * alpha,
+    mdalpha: ref.Mdg * alpha,
+    dmgap: ref.dMg * Math.abs(f - alpha),
   };
+}
+
+/** The exact scaled terms of a life entry, computed with Decimal on first need. */
+function exactLife(life: LifeInfo): ExactLife | null {
+  if (life.exact === undefined) {
+    const a = allocationStage(life.ref.terms, shares(life.ref.Lref, life.L1, life.L2));
+    const MalphaS = toScaled(a.Malpha);
+    const MdAlphaS = toScaled(a.MdAlpha);
+    const dMgapS = toScaled(a.dMgap);
+    life.exact =
+      MalphaS === undefined || MdAlphaS === undefined || dMgapS === undefined ? null : { MalphaS, MdAlphaS, dMgapS };
+  }
+  return life.exact;
 }
 
 /**
  * The figures of one (reference, months, project items) combination: the exact fixed-point shortcut where it is
  * provably equal to the Decimal evaluation (see exact.ts), else the Decimal evaluation itself.
  */
-function figuresOf(ref: RefInfo, L1: number, L2: number, life: LifeInfo, proj: ProjInfo, stats: MemoStats): Figures {
-  const { PS, UPS } = proj;
-  if (
-    PS !== undefined &&
-    UPS !== undefined &&
-    life.MalphaS !== undefined &&
-    life.MdAlphaS !== undefined &&
-    life.dMgapS !== undefined &&
-    life.baseline.dMfS !== undefined
-  ) {
-    // One addition each (a sum exactly on a boundary is then exact), except R_up: (M·(1+d)·α + P) + UP.
-    const R = ceil3Grams(life.MalphaS + PS, true);
-    const partial = life.MdAlphaS + PS;
-    const R_up = ceil3Grams(partial + UPS, fitsDecimal(partial));
-    const U = ceil3Grams(life.dMgapS + UPS, true);
-    const cutU = ceil3Grams(life.baseline.dMfS + UPS, true);
-    if (R !== undefined && R_up !== undefined && U !== undefined && cutU !== undefined) {
-      return {
-        ref,
-        L1,
-        L2,
-        B: life.baseline.B,
-        R: safeGrams(R),
-        R_up: safeGrams(R_up),
-        U: safeGrams(U),
-        cutR: proj.cutR,
-        cutR_up: proj.cutR_up,
-        cutU: safeGrams(cutU),
-        count: 0,
-      };
+function figuresOf(life: LifeInfo, proj: ProjInfo, stats: MemoStats): Figures {
+  const { ref, L1, L2, baseline } = life;
+  // 1. Doubles with a proven error bound (exact.ts): decides nearly every figure.
+  const { Pg, UPg } = proj;
+  const scale = 2 * ref.Mdg + Math.abs(Pg) + Math.abs(UPg); // ≥ Σ|terms| + M·(1+d): the budget of ceilGramsFast
+  let R = ceilGramsFast(life.malpha + Pg, scale);
+  let R_up = ceilGramsFast(life.mdalpha + Pg + UPg, scale);
+  let U = ceilGramsFast(life.dmgap + UPg, scale);
+  let cutU = ceilGramsFast(baseline.dmf + UPg, scale);
+  // 2. Exact fixed point for what the doubles could not decide (a sum on or next to a 3-dp boundary).
+  if (R === undefined || R_up === undefined || U === undefined || cutU === undefined) {
+    stats.exact++;
+    const exact = exactLife(life);
+    const { PS, UPS } = proj;
+    if (exact !== null && PS !== undefined && UPS !== undefined && baseline.dMfS !== undefined) {
+      // One addition each, except R_up: (M·(1+d)·α + P) + UP, whose partial sum must not have rounded either.
+      R ??= big(ceil3Grams(exact.MalphaS + PS, true));
+      const partial = exact.MdAlphaS + PS;
+      R_up ??= big(ceil3Grams(partial + UPS, exactDecimal(partial)));
+      U ??= big(ceil3Grams(exact.dMgapS + UPS, true));
+      cutU ??= big(ceil3Grams(baseline.dMfS + UPS, true));
     }
   }
+  if (R !== undefined && R_up !== undefined && U !== undefined && cutU !== undefined) {
+    return {
+      ref,
+      L1,
+      L2,
+      B: baseline.B,
+      R,
+      R_up,
+      U,
+      cutR: proj.cutR,
+      cutR_up: proj.cutR_up,
+      cutU,
+      count: 0,
+    };
+  }
+  // 3. The Decimal evaluation itself.
   stats.fallbacks++;
-  return decimalFigures(ref, L1, L2, lifeStage(life.terms, life.shares), proj.items);
+  return decimalFigures(ref, L1, L2, lifeStage(ref.terms, shares(ref.Lref, L1, L2)), proj.items);
 }
+
+const big = (grams: bigint | undefined): number | undefined => (grams === undefined ? undefined : safeGrams(grams));
 
 /** The Decimal evaluation of one device's figures (the definition; the shortcut above must agree with it). */
 export function decimalFigures(ref: RefInfo, L1: number, L2: number, life: LifeStage, items: ProjectItems): Figures {

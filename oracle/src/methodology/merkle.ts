@@ -43,15 +43,17 @@ export class DeviceMerkleTree {
     const leafBase = TREE + (count - 1) * 32; // the leaf region: tree positions count−1 … 2·count−2
 
     // Leaf hashes, unsorted, straight into the leaf region.
+    let u8 = e.u8;
     for (let k = 0; k < count; k++) {
       const at = leafBase + k * 32;
-      e.u8.set(source.subarray(offsets[k]!, offsets[k]! + 32), at);
+      const from = offsets[k]!;
+      for (let j = 0; j < 32; j++) u8[at + j] = source[from + j]!;
       e.fn.hash32(KeccakEngine.STATE, at, TMP);
       e.fn.hash32(KeccakEngine.STATE, TMP, at);
     }
 
     // Sort ascending by bytes: a numeric sort on (top 29 bits of the leaf, index), then exact order within ties.
-    const u8 = e.u8;
+    u8 = e.u8;
     const keys = new Float64Array(count);
     for (let k = 0; k < count; k++) {
       const at = leafBase + k * 32;
@@ -76,8 +78,9 @@ export class DeviceMerkleTree {
     // Heap layout: sorted leaf i goes to position nodes−1−i.
     const unsorted = Uint8Array.from(u8.subarray(leafBase, leafBase + count * 32));
     for (let i = 0; i < count; i++) {
-      const k = order[i]!;
-      u8.set(unsorted.subarray(k * 32, k * 32 + 32), TREE + (nodes - 1 - i) * 32);
+      const from = order[i]! * 32;
+      const at = TREE + (nodes - 1 - i) * 32;
+      for (let j = 0; j < 32; j++) u8[at + j] = unsorted[from + j]!;
     }
     for (let i = nodes - 1 - count; i >= 0; i--) {
       e.fn.hashPair(KeccakEngine.STATE, TREE + (2 * i + 1) * 32, TREE + (2 * i + 2) * 32, TREE + i * 32);

@@ -10,9 +10,11 @@
  * bytes), which sorts last: the file is itself canonical JSON, and a verifier removes `reportHash`, canonicalises and
  * hashes (docs/adr/0013).
  */
+import { StringDecoder } from "node:string_decoder";
+
 import { canonicalJson, canonicalString } from "./canonical-json.ts";
 import { gramsToKg, plain } from "./decimal.ts";
-import { hexAt } from "./keccak.ts";
+import { hexAt, KeccakEngine, RATE } from "./keccak.ts";
 import { figureBlock, type LotState } from "./lot.ts";
 import { METHOD_VERSION, PARAMS, PARAMS_VERSION, type ParamsTable } from "./params.ts";
 import { EXCLUSION_REASONS, type BatchReport, type DeviceResult, type ExclusionReason } from "./types.ts";
@@ -113,78 +115,271 @@ export function buildReport(state: LotState): Report {
   };
 }
 
-/** Quoting with a cache for the values lots repeat (names, dates, parts, transport). */
-class Quoter {
-  private readonly cache = new Map<string, string>();
-  repeated(value: string): string {
-    let q = this.cache.get(value);
-    if (q === undefined) {
-      q = canonicalString(value);
-      if (this.cache.size < 1 << 20) this.cache.set(value, q);
+// ---- the canonical bytes, streamed ----
+
+const encoder = new TextEncoder();
+const bytes = (text: string): Uint8Array => encoder.encode(text);
+/** Strings that JSON-quote to themselves between two quote marks (no escaping, no surrogates at all). */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+const K = {
+  open: bytes("{"),
+  openFig: bytes("{"),
+  category: bytes('"category":'),
+  deviceId: bytes(',"deviceId":"0x'),
+  erasure: bytes(',"erasure_certificate_id":'),
+  excluded: bytes(',"excluded":"'),
+  line: bytes(',"line":'),
+  manufactureDate: bytes(',"manufacture_date":'),
+  manufacturer: bytes(',"manufacturer":'),
+  model: bytes(',"model":'),
+  parts: bytes(',"parts":'),
+  problems: bytes(',"problems":'),
+  refurbishedDate: bytes(',"refurbished_date":'),
+  secondLife: bytes(',"second_life_months":'),
+  serial: bytes(',"serial":'),
+  shipMass: bytes(',"ship_mass_kg":'),
+  testReport: bytes(',"test_report_id":'),
+  tier: bytes(',"tier":"'),
+  transport: bytes(',"transport":'),
+};
+const REASON_BYTES = EXCLUSION_REASONS.map((r) => bytes(`${r}"`));
+const TIER_BYTES = { T1: bytes('T1"'), T2: bytes('T2"'), T3: bytes('T3"') };
+const HEX = bytes("0123456789abcdef");
+
+/** Room reserved before each device record; longer values are written in slices (`text`). */
+const RECORD_ROOM = 1 << 16;
+const BUFFER_BYTES = 1 << 22;
+
+/**
+ * Writes canonical JSON bytes straight into a Keccak engine's memory: the bytes are hashed in place, block by block,
+ * and handed out as views (valid until the next write) — one pass, no intermediate strings for the device records.
+ */
+class ReportBytes {
+  private readonly e = new KeccakEngine(BUFFER_BYTES);
+  private readonly base = KeccakEngine.SCRATCH;
+  private readonly end = BUFFER_BYTES - 2 * RATE;
+  /** Absolute write position; bytes in [base, pos) are buffered. */
+  pos = KeccakEngine.SCRATCH;
+  /** Bytes in [base, shown) were already handed out. */
+  private shown = KeccakEngine.SCRATCH;
+  private readonly cache = new Map<string, Uint8Array>();
+
+  /** Makes sure `room` bytes fit; returns the view of bytes to hand out first, if a flush happened. */
+  reserve(room: number): Uint8Array | undefined {
+    return this.pos + room > this.end ? this.flush() : undefined;
+  }
+
+  /** Absorbs the whole blocks; returns the bytes not yet handed out (a view, valid until the next write). */
+  flush(): Uint8Array {
+    const out = Uint8Array.from(this.e.u8.subarray(this.shown, this.pos));
+    const blocks = Math.floor((this.pos - this.base) / RATE);
+    if (blocks > 0) this.e.fn.absorb(KeccakEngine.STATE, this.base, blocks);
+    const used = blocks * RATE;
+    this.e.u8.copyWithin(this.base, this.base + used, this.pos);
+    this.pos -= used;
+    this.shown = this.pos;
+    return out;
+  }
+
+  /** The bytes not yet handed out, then the digest of everything written (`0x` hex). */
+  finish(): { rest: Uint8Array; hash: string } {
+    const rest = this.flush();
+    const u8 = this.e.u8;
+    const fill = this.pos - this.base;
+    u8.fill(0, this.pos, this.base + RATE);
+    u8[this.base + fill]! ^= 0x01;
+    u8[this.base + RATE - 1]! ^= 0x80;
+    this.e.fn.absorb(KeccakEngine.STATE, this.base, 1);
+    return { rest, hash: hexAt(u8, KeccakEngine.STATE) };
+  }
+
+  raw(src: Uint8Array): void {
+    const u8 = this.e.u8;
+    let p = this.pos;
+    if (src.length < 32) for (let k = 0; k < src.length; k++) u8[p++] = src[k]!;
+    else {
+      u8.set(src, p);
+      p += src.length;
     }
-    return q;
+    this.pos = p;
+  }
+
+  byte(b: number): void {
+    this.e.u8[this.pos++] = b;
+  }
+
+  /** UTF-8 of `text` (no quoting). Long text is written in slices, flushing as needed. */
+  text(text: string, out: Uint8Array[]): void {
+    if (text.length * 3 <= this.end - this.pos) {
+      this.pos += this.e.buf.write(text, this.pos);
+      return;
+    }
+    let offset = 0;
+    const slice = Math.floor((this.end - this.base) / 6);
+    while (offset < text.length) {
+      let stop = Math.min(text.length, offset + slice);
+      const unit = text.charCodeAt(stop - 1);
+      if (stop < text.length && unit >= 0xd800 && unit <= 0xdbff) stop--;
+      const flushed = this.reserve((stop - offset) * 3);
+      if (flushed !== undefined) out.push(flushed);
+      this.pos += this.e.buf.write(text.slice(offset, stop), this.pos);
+      offset = stop;
+    }
+  }
+
+  /** A JSON string value. */
+  quoted(value: string, out: Uint8Array[]): void {
+    if (value.length < 256 && PLAIN.test(value)) {
+      this.byte(34);
+      this.text(value, out);
+      this.byte(34);
+    } else this.text(canonicalString(value), out);
+  }
+
+  /** A JSON string value that lots repeat: its bytes are cached. */
+  repeated(value: string, out: Uint8Array[]): void {
+    let b = this.cache.get(value);
+    if (b === undefined) {
+      b = bytes(canonicalString(value));
+      if (this.cache.size < 1 << 18) this.cache.set(value, b);
+      if (b.length > RECORD_ROOM / 4) {
+        this.text(canonicalString(value), out);
+        return;
+      }
+    }
+    this.raw(b);
+  }
+
+  /** 64 lower-case hex digits of 32 bytes. */
+  hex32(src: Uint8Array, at: number): void {
+    const u8 = this.e.u8;
+    let p = this.pos;
+    for (let k = 0; k < 32; k++) {
+      const v = src[at + k]!;
+      u8[p++] = HEX[v >> 4]!;
+      u8[p++] = HEX[v & 15]!;
+    }
+    this.pos = p;
+  }
+
+  /** A non-negative integer. */
+  integer(n: number): void {
+    if (n < 10) this.byte(48 + n);
+    else this.pos += this.e.buf.write(String(n), this.pos, "latin1");
   }
 }
 
-/** The canonical JSON of device `i`; equals `canonicalJson(deviceResult(state, i))`. */
-function deviceJson(state: LotState, i: number, q: Quoter): string {
+/** Writes device `i`'s canonical JSON (equal to `canonicalJson(deviceResult(state, i))`). */
+function writeDevice(w: ReportBytes, state: LotState, i: number, out: Uint8Array[]): void {
   const dev = state.devices[i]!;
   const code = state.codes[i]!;
   const f = code === 0 ? state.figures[i] : undefined;
-  let s = f === undefined ? "{" : `{${figureBlock(f)},`;
-  s += `"category":${q.repeated(state.categories[i]!)}`;
-  if (state.hasId[i] === 1) s += `,"deviceId":"0x${hexOf(state, i)}"`;
-  s += `,"erasure_certificate_id":${canonicalString(trimmed(dev.erasure_certificate_id))}`;
-  if (code !== 0) s += `,"excluded":"${EXCLUSION_REASONS[code - 1]!}"`;
-  s += `,"line":${dev.line ?? i + 1}`;
-  s += `,"manufacture_date":${q.repeated(trimmed(dev.manufacture_date))}`;
-  s += `,"manufacturer":${q.repeated(state.manufacturers[i]!)}`;
-  s += `,"model":${q.repeated(state.models[i]!)}`;
-  s += `,"parts":${q.repeated(trimmed(dev.parts))}`;
-  const problems = code === 0 ? undefined : state.problems.get(i);
-  if (problems !== undefined) s += `,"problems":${canonicalJson(problems)}`;
-  s += `,"refurbished_date":${q.repeated(trimmed(dev.refurbished_date))}`;
-  s += `,"second_life_months":${q.repeated(trimmed(dev.second_life_months))}`;
-  s += `,"serial":${canonicalString(state.serials[i]!)}`;
-  s += `,"ship_mass_kg":${q.repeated(state.masses[i]!)}`;
-  s += `,"test_report_id":${canonicalString(trimmed(dev.test_report_id))}`;
-  if (f !== undefined) s += `,"tier":"${f.ref.tier}"`;
-  s += `,"transport":${q.repeated(state.transports[i]!)}}`;
-  return s;
-}
-
-const idViews = new WeakMap<Uint8Array, Buffer>();
-
-/** Lower-case hex (no prefix) of device `i`'s id, via a Buffer view (native, no per-byte work). */
-function hexOf(state: LotState, i: number): string {
-  let view = idViews.get(state.idBytes);
-  if (view === undefined) {
-    const b = state.idBytes;
-    idViews.set(b, (view = Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+  w.byte(123); // {
+  if (f !== undefined) {
+    w.text(figureBlock(f), out);
+    w.byte(44); // ,
   }
-  return view.toString("hex", i * 32, i * 32 + 32);
+  w.raw(K.category);
+  w.repeated(state.categories[i]!, out);
+  if (state.hasId[i] === 1) {
+    w.raw(K.deviceId);
+    w.hex32(state.idBytes, i * 32);
+    w.byte(34);
+  }
+  w.raw(K.erasure);
+  w.quoted(trimmed(dev.erasure_certificate_id), out);
+  if (code !== 0) {
+    w.raw(K.excluded);
+    w.raw(REASON_BYTES[code - 1]!);
+  }
+  w.raw(K.line);
+  w.integer(dev.line ?? i + 1);
+  w.raw(K.manufactureDate);
+  w.repeated(trimmed(dev.manufacture_date), out);
+  w.raw(K.manufacturer);
+  w.repeated(state.manufacturers[i]!, out);
+  w.raw(K.model);
+  w.repeated(state.models[i]!, out);
+  w.raw(K.parts);
+  w.repeated(trimmed(dev.parts), out);
+  const problems = code === 0 ? undefined : state.problems.get(i);
+  if (problems !== undefined) {
+    w.raw(K.problems);
+    w.text(canonicalJson(problems), out);
+  }
+  w.raw(K.refurbishedDate);
+  w.repeated(trimmed(dev.refurbished_date), out);
+  w.raw(K.secondLife);
+  w.repeated(trimmed(dev.second_life_months), out);
+  w.raw(K.serial);
+  w.quoted(state.serials[i]!, out);
+  w.raw(K.shipMass);
+  w.repeated(state.masses[i]!, out);
+  w.raw(K.testReport);
+  w.quoted(trimmed(dev.test_report_id), out);
+  if (f !== undefined) {
+    w.raw(K.tier);
+    w.raw(TIER_BYTES[f.ref.tier]);
+  }
+  w.raw(K.transport);
+  w.repeated(state.transports[i]!, out);
+  w.byte(125); // }
 }
 
-const CHUNK = 1 << 16;
-
-/** The canonical JSON of the report, in order, in pieces of roughly 64 K characters. */
-export function* reportChunks(state: LotState): Generator<string, void, undefined> {
+/**
+ * The canonical report as UTF-8 bytes, in pieces (each a fresh array), hashed on the way. Returns the `0x`
+ * keccak256 of all the bytes. With `holdLastByte`, the final `}` is hashed but not handed out (the report file
+ * appends `reportHash` before it).
+ */
+export function* reportBytes(
+  state: LotState,
+  options: { holdLastByte?: boolean } = {},
+): Generator<Uint8Array, string, undefined> {
   const head = reportHead(state);
-  const q = new Quoter();
-  let buf = `{"batches":${canonicalJson(state.batchReports)},"devices":[`;
+  const w = new ReportBytes();
+  const out: Uint8Array[] = [];
+  const drain = function* (): Generator<Uint8Array, void, undefined> {
+    for (const piece of out) yield piece;
+    out.length = 0;
+  };
+  w.text(`{"batches":${canonicalJson(state.batchReports)},"devices":[`, out);
+  yield* drain();
   const n = state.devices.length;
   for (let i = 0; i < n; i++) {
-    if (i > 0) buf += ",";
-    buf += deviceJson(state, i, q);
-    if (buf.length >= CHUNK) {
-      yield buf;
-      buf = "";
-    }
+    const flushed = w.reserve(RECORD_ROOM);
+    if (flushed !== undefined) yield flushed;
+    if (i > 0) w.byte(44);
+    writeDevice(w, state, i, out);
+    yield* drain();
   }
   // The remaining members, in canonical order: lot, method, parameters, params, referenceData.
-  buf +=
+  w.text(
     `],"lot":${canonicalJson(head.lot)},"method":${canonicalString(head.method)}` +
-    `,"parameters":${canonicalJson(head.parameters)},"params":${canonicalString(head.params)}` +
-    `,"referenceData":${canonicalJson(head.referenceData)}}`;
-  yield buf;
+      `,"parameters":${canonicalJson(head.parameters)},"params":${canonicalString(head.params)}` +
+      `,"referenceData":${canonicalJson(head.referenceData)}`,
+    out,
+  );
+  yield* drain();
+  if (options.holdLastByte === true) {
+    const flushed = w.flush();
+    if (flushed.length > 0) yield flushed;
+    w.byte(125);
+    return w.finish().hash;
+  }
+  w.byte(125);
+  const { rest, hash } = w.finish();
+  if (rest.length > 0) yield rest;
+  return hash;
+}
+
+/** The canonical JSON of the report as strings (decoded from {@link reportBytes}), ~4 MB each. */
+export function* reportChunks(state: LotState): Generator<string, void, undefined> {
+  const decoder = new StringDecoder("utf8");
+  for (const piece of reportBytes(state)) {
+    const text = decoder.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    if (text.length > 0) yield text;
+  }
+  const tail = decoder.end();
+  if (tail.length > 0) yield tail;
 }
