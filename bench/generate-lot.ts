@@ -76,12 +76,35 @@ const SUBCATEGORY: Record<string, string> = {
   server: "Server",
 };
 const UNKNOWN_MODELS: Record<string, [string, string][]> = {
-  laptop: [["Fujitsu", "LIFEBOOK U7410"], ["Getac", "S410"], ["Toshiba", "Tecra A50"], ["Medion", "Akoya E15"]],
-  desktop: [["Fujitsu", "ESPRIMO D7010"], ["Medion", "Akoya P66"], ["Shuttle", "XPC SH510"]],
-  monitor: [["Iiyama", "ProLite XUB2492"], ["Eizo", "FlexScan EV2460"], ["BenQ", "GW2480"]],
-  smartphone: [["Nokia", "G21"], ["Motorola", "moto g32"], ["OnePlus", "Nord 2"]],
-  tablet: [["Lenovo", "Tab M10"], ["Xiaomi", "Pad 5"]],
-  server: [["Supermicro", "SYS-1029P"], ["Fujitsu", "PRIMERGY RX2540 M5"]],
+  laptop: [
+    ["Fujitsu", "LIFEBOOK U7410"],
+    ["Getac", "S410"],
+    ["Toshiba", "Tecra A50"],
+    ["Medion", "Akoya E15"],
+  ],
+  desktop: [
+    ["Fujitsu", "ESPRIMO D7010"],
+    ["Medion", "Akoya P66"],
+    ["Shuttle", "XPC SH510"],
+  ],
+  monitor: [
+    ["Iiyama", "ProLite XUB2492"],
+    ["Eizo", "FlexScan EV2460"],
+    ["BenQ", "GW2480"],
+  ],
+  smartphone: [
+    ["Nokia", "G21"],
+    ["Motorola", "moto g32"],
+    ["OnePlus", "Nord 2"],
+  ],
+  tablet: [
+    ["Lenovo", "Tab M10"],
+    ["Xiaomi", "Pad 5"],
+  ],
+  server: [
+    ["Supermicro", "SYS-1029P"],
+    ["Fujitsu", "PRIMERGY RX2540 M5"],
+  ],
 };
 const PARTS: Record<string, Weighted<string>> = {
   laptop: [
@@ -148,12 +171,13 @@ const MASSES: Record<string, string[]> = {
 };
 const TRANSPORT_OVERRIDES = ["hgv:400;van:120", "hgv:900", "van:60", "rail:800;van:50", "sea:9000;hgv:300", "none"];
 
-const quote = (text: string): string => (/[",\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text);
+const quote = (text: string): string =>
+  /[",\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 
 /** Writes a synthetic lot CSV and resolves when the file is complete. */
 export async function generateLot(devices: number, path: string, seed = 20261128): Promise<void> {
   const rand = prng(seed);
-  const reference = parse(readFileSync(DEFAULT_REFERENCE_PATH), { columns: true }) as Record<string, string>[];
+  const reference = parse<Record<string, string>>(readFileSync(DEFAULT_REFERENCE_PATH), { columns: true });
   const models: Record<string, [string, string][]> = {};
   for (const [category, sub] of Object.entries(SUBCATEGORY)) {
     // Rows with data usable for T1/T2; the order is shuffled once so popularity is not alphabetical.
@@ -217,7 +241,8 @@ export async function generateLot(devices: number, path: string, seed = 20261128
     const y = year();
     const m = 1 + Math.floor(rand() * 12);
     const form = rand();
-    let made = form < 0.15 ? `${y}` : form < 0.6 ? `${y}-${pad(m)}` : `${y}-${pad(m)}-${pad(1 + Math.floor(rand() * 28))}`;
+    let made =
+      form < 0.15 ? `${y}` : form < 0.6 ? `${y}-${pad(m)}` : `${y}-${pad(m)}-${pad(1 + Math.floor(rand() * 28))}`;
     const refurbished = refurbishedDay();
     let serial = (Math.imul(i + 1, 2654435761) >>> 0).toString(36).toUpperCase() + i.toString(36).toUpperCase();
     let second = months();

@@ -70,7 +70,8 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
   }
   if (options.transport !== undefined) {
     const legs = parseTransport(options.transport);
-    if (!legs.ok) throw new CalcInputError("BAD_OPTIONS", `--transport "${options.transport}": expected ${legs.expected}`);
+    if (!legs.ok)
+      throw new CalcInputError("BAD_OPTIONS", `--transport "${options.transport}": expected ${legs.expected}`);
   }
   const progress = process.stderr.isTTY && options.json !== true ? new ProgressBar() : undefined;
 
@@ -185,12 +186,20 @@ function deviceTable(r: LotResult): string[] {
       d.V!,
     ];
   });
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => (row.length > 4 ? (row[k]?.length ?? 0) : 0))));
+  const widths = header.map((h, k) =>
+    Math.max(h.length, ...rows.map((row) => (row.length > 4 ? (row[k]?.length ?? 0) : 0))),
+  );
   const numeric = new Set([4, 5, 7, 8, 9, 10, 11, 12, 13]);
   const format = (row: string[]): string =>
     row.length === 4
-      ? `${row.slice(0, 3).map((c, k) => c.padEnd(widths[k]!)).join("  ")}  ${row[3]}`
-      : row.map((c, k) => (numeric.has(k) ? c.padStart(widths[k]!) : c.padEnd(widths[k]!))).join("  ").trimEnd();
+      ? `${row
+          .slice(0, 3)
+          .map((c, k) => c.padEnd(widths[k]!))
+          .join("  ")}  ${row[3]}`
+      : row
+          .map((c, k) => (numeric.has(k) ? c.padStart(widths[k]!) : c.padEnd(widths[k]!)))
+          .join("  ")
+          .trimEnd();
   return [format(header), ...rows.map(format)];
 }
 
@@ -220,7 +229,9 @@ class ProgressBar {
     const width = 30;
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(ratio * width);
-    process.stderr.write(`\r${label.padEnd(16)} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
+    process.stderr.write(
+      `\r${label.padEnd(16)} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
+    );
   }
   clear(): void {
     process.stderr.write(`\r${" ".repeat(60)}\r`);

@@ -129,7 +129,7 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
 
   await new Promise<void>((resolve, reject) => {
     let settled = false;
-    const fail = (error: unknown): void => {
+    const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
       stream.unpipe(parser);
@@ -143,7 +143,7 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
       else if (error instanceof CsvError) {
         const where = typeof error.lines === "number" ? ` near line ${error.lines}` : "";
         fail(new CalcInputError("BAD_CSV", `${label}: malformed CSV${where}: ${error.message}`, { cause: error }));
-      } else fail(error);
+      } else fail(error instanceof Error ? error : new Error(String(error)));
     });
     parser.on("end", () => {
       if (!settled) {

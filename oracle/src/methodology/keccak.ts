@@ -171,17 +171,37 @@ function permuteBody(): number[] {
   const R = 57; // i32: byte offset of this round's constant
   const rot = rotationOffsets();
   const c = new Code();
-  for (let i = 0; i < 25; i++) c.get(S).load(8 * i).set(A(i));
+  for (let i = 0; i < 25; i++)
+    c.get(S)
+      .load(8 * i)
+      .set(A(i));
   c.i32(0).set(R);
   c.op(OP.loop, 0x40);
   // θ
   for (let x = 0; x < 5; x++) {
-    c.get(A(x)).get(A(x + 5)).op(OP.i64Xor).get(A(x + 10)).op(OP.i64Xor).get(A(x + 15)).op(OP.i64Xor);
-    c.get(A(x + 20)).op(OP.i64Xor).set(C(x));
+    c.get(A(x))
+      .get(A(x + 5))
+      .op(OP.i64Xor)
+      .get(A(x + 10))
+      .op(OP.i64Xor)
+      .get(A(x + 15))
+      .op(OP.i64Xor);
+    c.get(A(x + 20))
+      .op(OP.i64Xor)
+      .set(C(x));
   }
   for (let x = 0; x < 5; x++) {
-    c.get(C((x + 4) % 5)).get(C((x + 1) % 5)).i64(1n).op(OP.i64Rotl).op(OP.i64Xor).set(D);
-    for (let y = 0; y < 5; y++) c.get(A(x + 5 * y)).get(D).op(OP.i64Xor).set(A(x + 5 * y));
+    c.get(C((x + 4) % 5))
+      .get(C((x + 1) % 5))
+      .i64(1n)
+      .op(OP.i64Rotl)
+      .op(OP.i64Xor)
+      .set(D);
+    for (let y = 0; y < 5; y++)
+      c.get(A(x + 5 * y))
+        .get(D)
+        .op(OP.i64Xor)
+        .set(A(x + 5 * y));
   }
   // ρ and π: B[y, 2x+3y] = rotl(A[x, y], r[x, y])
   for (let x = 0; x < 5; x++) {
@@ -195,15 +215,29 @@ function permuteBody(): number[] {
   for (let y = 0; y < 5; y++) {
     for (let x = 0; x < 5; x++) {
       c.get(B(x + 5 * y));
-      c.get(B(((x + 1) % 5) + 5 * y)).i64(-1n).op(OP.i64Xor);
-      c.get(B(((x + 2) % 5) + 5 * y)).op(OP.i64And).op(OP.i64Xor).set(A(x + 5 * y));
+      c.get(B(((x + 1) % 5) + 5 * y))
+        .i64(-1n)
+        .op(OP.i64Xor);
+      c.get(B(((x + 2) % 5) + 5 * y))
+        .op(OP.i64And)
+        .op(OP.i64Xor)
+        .set(A(x + 5 * y));
     }
   }
   // ι, then the next round while R < 24·8
   c.get(A(0)).get(R).load(RC_AT).op(OP.i64Xor).set(A(0));
-  c.get(R).i32(8).op(OP.i32Add).tee(R).i32(24 * 8).op(OP.i32LtU).op(OP.brIf, 0);
+  c.get(R)
+    .i32(8)
+    .op(OP.i32Add)
+    .tee(R)
+    .i32(24 * 8)
+    .op(OP.i32LtU)
+    .op(OP.brIf, 0);
   c.op(OP.end);
-  for (let i = 0; i < 25; i++) c.get(S).get(A(i)).store(8 * i);
+  for (let i = 0; i < 25; i++)
+    c.get(S)
+      .get(A(i))
+      .store(8 * i);
   return functionBody(
     [
       [56, I64],
@@ -328,7 +362,12 @@ function hashShortBody(): number[] {
   c.get(P).get(LEN).op(OP.i32Add).i32(0).i32(RATE).get(LEN).op(OP.i32Sub).op(0xfc, 11, 0); // memory.fill
   c.get(P).get(LEN).op(OP.i32Add).get(P).get(LEN).op(OP.i32Add).op(OP.i32Load8U, 0, 0).i32(0x01);
   c.op(OP.i32Xor).op(OP.i32Store8, 0, 0);
-  c.get(P).get(P).op(OP.i32Load8U, 0, ...uleb(RATE - 1)).i32(0x80).op(OP.i32Xor).op(OP.i32Store8, 0, ...uleb(RATE - 1));
+  c.get(P)
+    .get(P)
+    .op(OP.i32Load8U, 0, ...uleb(RATE - 1))
+    .i32(0x80)
+    .op(OP.i32Xor)
+    .op(OP.i32Store8, 0, ...uleb(RATE - 1));
   for (let j = 0; j < 25; j++) {
     c.get(S);
     if (j < RATE / 8) c.get(P).load(8 * j);
@@ -368,7 +407,10 @@ function buildModule(): Uint8Array {
     ...section(5, vec([[0x00, ...uleb(1)]])),
     ...section(7, vec(exports.map(([n, kind, index]) => [...name(n), kind, ...uleb(index)]))),
     ...section(10, vec([permuteBody(), absorbBody(), hash32Body(), hashPairBody(), hashShortBody()])),
-    ...section(11, vec([[0x00, OP.i32Const, ...sleb(BigInt(RC_AT)), OP.end, ...vec(roundConstantBytes().map((b) => [b]))]])),
+    ...section(
+      11,
+      vec([[0x00, OP.i32Const, ...sleb(BigInt(RC_AT)), OP.end, ...vec(roundConstantBytes().map((b) => [b]))]]),
+    ),
   ];
   return Uint8Array.from(bytes);
 }

@@ -25,7 +25,6 @@ import {
   type LifeStage,
   type ProjectItems,
   type RefTerms,
-  type Shares,
 } from "./device.ts";
 import { ceil3Grams, ceilGramsFast, exactDecimal, toScaled } from "./exact.ts";
 import { CalcInputError } from "./errors.ts";
@@ -304,7 +303,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     const rawManufacturer = dev.manufacturer ?? "";
     const rawModel = dev.model ?? "";
     let byRawManufacturer = rawNames.get(rawModel);
-    if (byRawManufacturer === undefined) rawNames.set(rawModel, (byRawManufacturer = new Map()));
+    if (byRawManufacturer === undefined) rawNames.set(rawModel, (byRawManufacturer = new Map<string, NameInfo>()));
     let nameInfo = byRawManufacturer.get(rawManufacturer);
     if (nameInfo === undefined) {
       const m = normaliseName(rawManufacturer);
@@ -429,7 +428,8 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       continue;
     }
     let ref = nameInfo.refs[cat.index];
-    if (ref === undefined) nameInfo.refs[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
+    if (ref === undefined)
+      nameInfo.refs[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
     let proj: ProjInfo | undefined;
     const useM = parts.value!.usesM;
     if (!useM && parts.id < 16384 && mass.id < 4096 && transport.id < 4096) {
@@ -481,7 +481,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
   // ---- batches ----
   const figsOf: Figures[][] = CATEGORIES.map(() => []);
-  const tiers = CATEGORIES.map(() => ({ T1: 0, T2: 0, T3: 0 }) as Record<Tier, number>);
+  const tiers = CATEGORIES.map((): Record<Tier, number> => ({ T1: 0, T2: 0, T3: 0 }));
   for (const life of allLives) {
     for (const fig of lifeFigures(life)) {
       const c = CATEGORIES.indexOf(fig.ref.category);
@@ -493,7 +493,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   stats.figures = figsOf.reduce((k, list) => k + list.length, 0);
   const excluded: Partial<Record<ExclusionReason, number>> = {};
   const inCategory = CATEGORIES.map(() => 0);
-  const excludedByCategory = CATEGORIES.map(() => ({}) as Partial<Record<ExclusionReason, number>>);
+  const excludedByCategory = CATEGORIES.map((): Partial<Record<ExclusionReason, number>> => ({}));
   let eligible = 0;
   for (let i = 0; i < n; i++) {
     const c = catIndexOf[i]!;

@@ -37,7 +37,7 @@ export function loadReferenceTable(path: string = DEFAULT_REFERENCE_PATH): Refer
   }
   let rows: ReferenceRow[];
   try {
-    rows = parse(bytes, { columns: true, bom: true, skip_empty_lines: true }) as ReferenceRow[];
+    rows = parse<ReferenceRow>(bytes, { columns: true, bom: true, skip_empty_lines: true });
   } catch (error) {
     throw new CalcInputError("BAD_REFERENCE", `reference table ${path} is not valid CSV: ${describe(error)}`, {
       cause: error,
