@@ -4,7 +4,7 @@
  * No I/O, clock, environment, logging or randomness: the lot, its options (the calculation date included) and the
  * reference table are the only inputs, and the same inputs give a byte-identical report on any machine.
  */
-import { computeLot, type LotOptions, type LotState } from "./lot.ts";
+import { computeLot, type LotOptions, type LotState, type MemoStats } from "./lot.ts";
 import { buildReport, deviceResult, reportBytes, reportChunks, type Report } from "./report.ts";
 import { Dec } from "./decimal.ts";
 import { projectItems } from "./device.ts";
@@ -60,7 +60,7 @@ export {
   type InputProblem,
   type LotColumn,
 } from "./types.ts";
-export type { LotOptions } from "./lot.ts";
+export type { LotOptions, MemoStats } from "./lot.ts";
 
 /** The outcome of a lot calculation. Report renderings are computed on demand and cached. */
 export interface LotResult {
@@ -74,6 +74,8 @@ export interface LotResult {
   readonly eligibleCount: number;
   /** Excluded devices by reason (reasons with none are absent). */
   readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
+  /** How much distinct work the lot needed (memo table sizes) and how figures were decided (docs/adr/0011). */
+  readonly memo: Readonly<MemoStats>;
   /** Every problem of every `BAD_INPUT` row, in lot order. */
   readonly problems: readonly InputProblem[];
   /** One batch per category present in the lot, in the order of `CATEGORIES`. */
@@ -122,6 +124,7 @@ class Lot implements LotResult {
   readonly deviceCount: number;
   readonly eligibleCount: number;
   readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
+  readonly memo: Readonly<MemoStats>;
   readonly problems: readonly InputProblem[];
   readonly batches: readonly BatchResult[];
   readonly #state: LotState;
@@ -136,6 +139,7 @@ class Lot implements LotResult {
     this.deviceCount = state.devices.length;
     this.eligibleCount = state.eligible;
     this.excluded = state.excluded;
+    this.memo = state.stats;
     this.batches = state.batches;
     this.problems = [...state.problems.keys()].sort((a, b) => a - b).flatMap((i) => state.problems.get(i)!);
   }
