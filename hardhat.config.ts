@@ -25,6 +25,8 @@ export default defineConfig({
   ignition: { requiredConfirmations: 1 },
   paths: {
     tests: { mocha: "test", solidity: "test/contracts" },
+    // `npm start` keeps Ignition's deployment journal in its data directory (ITEC_IGNITION_DIR).
+    ...(process.env.ITEC_IGNITION_DIR ? { ignition: process.env.ITEC_IGNITION_DIR } : {}),
   },
   test: {
     mocha: { timeout: 120_000 },
