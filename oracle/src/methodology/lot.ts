@@ -77,7 +77,7 @@ export interface RefInfo {
   readonly Lref: number;
   readonly terms: RefTerms;
   /** `M` in plain decimal notation, all digits. */
-  readonly Mtext: string;
+  readonly Mtext: Text;
   /** Double images, in grams, of `M`, `M·(1+d)` and `d·M` (for the double filter). */
   readonly Mg: number;
   readonly Mdg: number;
@@ -107,8 +107,8 @@ export interface Figures {
   readonly cutU: number;
   /** Eligible devices of the lot carrying these figures. */
   count: number;
-  /** The figure members of a device's canonical JSON (`"B":…,"V":…`), cached. */
-  block?: string;
+  /** The figure members of a device's canonical JSON, as bytes, cached when shared. */
+  json?: Uint8Array;
 }
 
 /** Project items of (category, parts, mass, transport) — and the reference, when a display makes them depend on M. */
@@ -157,11 +157,29 @@ interface LifeInfo {
   figMap?: Map<number, Figures>;
 }
 
-interface ParsedText<T> {
-  readonly id: number;
+/**
+ * A text value as the report shows it, shared by every device that has it; `json` caches its canonical JSON bytes
+ * (filled by the report writer).
+ */
+export interface Text {
   readonly text: string;
+  json?: Uint8Array;
+}
+
+interface ParsedText<T> extends Text {
+  readonly id: number;
   readonly value?: T;
   readonly expected?: string;
+}
+
+interface CategoryInfo extends Text {
+  readonly index: number;
+}
+
+interface DayInfo extends Text {
+  readonly day: Ymd | null;
+  /** `YYYY-MM-DD` of `day` (vintage). */
+  readonly norm: string;
 }
 
 const CODE_ELIGIBLE = 0;
@@ -196,11 +214,14 @@ export interface LotState {
   readonly asOf: string;
   readonly defaultTransport: string | null;
   readonly reference: ReferenceTable;
-  /** Per device: normalised serial, manufacturer, model, category text. */
+  /** Per device: normalised serial; normalised names and category; the report's text of the other inputs. */
   readonly serials: string[];
-  readonly manufacturers: string[];
-  readonly models: string[];
-  readonly categories: string[];
+  readonly names: NameInfo[];
+  readonly categories: Text[];
+  readonly madeTexts: Text[];
+  readonly refurbishedTexts: Text[];
+  readonly monthsTexts: Text[];
+  readonly partsTexts: Text[];
   /** Per device: 0 eligible, else 1 + index in EXCLUSION_REASONS. */
   readonly codes: Uint8Array;
   /** Per device: 1 when it has a device id. */
@@ -209,9 +230,9 @@ export interface LotState {
   readonly idBytes: Uint8Array;
   /** Per device: its figures when eligible. */
   readonly figures: (Figures | undefined)[];
-  /** Per device: applied mass and transport text. */
-  readonly masses: string[];
-  readonly transports: string[];
+  /** Per device: applied mass and transport. */
+  readonly masses: Text[];
+  readonly transports: Text[];
   readonly problems: Map<number, InputProblem[]>;
   readonly batches: readonly BatchResult[];
   readonly batchReports: readonly BatchReport[];
@@ -260,10 +281,10 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   /** raw model → raw manufacturer → normalised names and the per-category references they share. */
   const rawNames = new Map<string, Map<string, NameInfo>>();
   const normalNames = new Map<string, NameInfo>();
-  const categoryCache = new Map<string, { text: string; index: number }>();
-  const manufactureCache = new Map<string, Ymd | null>();
-  const refurbishedCache = new Map<string, { day: Ymd; text: string } | null>();
-  const monthsCache = new Map<string, number | null>();
+  const categoryCache = new Map<string, CategoryInfo>();
+  const manufactureCache = new Map<string, DayInfo>();
+  const refurbishedCache = new Map<string, DayInfo>();
+  const monthsCache = new Map<string, ParsedText<number>>();
   const partsCache = new Map<string, ParsedText<PartList>>();
   const massCache = new Map<string, ParsedText<string>>();
   const transportCache = new Map<string, ParsedText<readonly Leg[]>>();
@@ -281,11 +302,14 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   const lotLegs = defaultTransport === null ? undefined : parseCached(transportCache, defaultTransport, parseTransport);
 
   // ---- pass 2: eligibility and figures ----
-  const manufacturers = new Array<string>(n);
-  const models = new Array<string>(n);
-  const categories = new Array<string>(n);
-  const masses = new Array<string>(n);
-  const transports = new Array<string>(n);
+  const names = new Array<NameInfo>(n);
+  const categories = new Array<Text>(n);
+  const madeTexts = new Array<Text>(n);
+  const refurbishedTexts = new Array<Text>(n);
+  const monthsTexts = new Array<Text>(n);
+  const partsTexts = new Array<Text>(n);
+  const masses = new Array<Text>(n);
+  const transports = new Array<Text>(n);
   const codes = new Uint8Array(n);
   const hasId = new Uint8Array(n);
   const idBytes = new Uint8Array(n * 32);
@@ -310,12 +334,14 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       const mo = normaliseName(rawModel);
       const key = `${m}|${mo}`;
       nameInfo = normalNames.get(key);
-      if (nameInfo === undefined) normalNames.set(key, (nameInfo = { manufacturer: m, model: mo, refs: [] }));
+      if (nameInfo === undefined) {
+        normalNames.set(key, (nameInfo = { manufacturer: { text: m }, model: { text: mo }, refs: [] }));
+      }
       byRawManufacturer.set(rawManufacturer, nameInfo);
     }
-    const { manufacturer, model } = nameInfo;
-    manufacturers[i] = manufacturer;
-    models[i] = model;
+    names[i] = nameInfo;
+    const manufacturer = nameInfo.manufacturer.text;
+    const model = nameInfo.model.text;
     const rawCategory = dev.category ?? "";
     let cat = categoryCache.get(rawCategory);
     if (cat === undefined) {
@@ -323,7 +349,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       cat = { text, index: (CATEGORIES as readonly string[]).indexOf(text) };
       categoryCache.set(rawCategory, cat);
     }
-    categories[i] = cat.text;
+    categories[i] = cat;
     catIndexOf[i] = cat.index;
     const serial = serials[i]!;
 
@@ -331,13 +357,36 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     const massRaw = dev.ship_mass_kg ?? "";
     const mass =
       cat.index >= 0 && isBlank(massRaw) ? defaultMass[cat.index]! : parseCached(massCache, massRaw, parseMass);
-    masses[i] = mass.text;
+    masses[i] = mass;
     const transportRaw = dev.transport ?? "";
     const transport =
       lotLegs !== undefined && isBlank(transportRaw)
         ? lotLegs
         : parseCached(transportCache, transportRaw, parseTransport);
-    transports[i] = transport.text;
+    transports[i] = transport;
+    // The other inputs as the report shows them (trimmed), parsed once per distinct value.
+    const mRaw = dev.manufacture_date ?? "";
+    let made = manufactureCache.get(mRaw);
+    if (made === undefined) {
+      const text = mRaw.trim();
+      const day = parseManufactureDate(text) ?? null;
+      manufactureCache.set(mRaw, (made = { text, day, norm: day === null ? "" : formatDay(day) }));
+    }
+    madeTexts[i] = made;
+    const rRaw = dev.refurbished_date ?? "";
+    let refurb = refurbishedCache.get(rRaw);
+    if (refurb === undefined) {
+      const text = rRaw.trim();
+      const day = parseDay(text) ?? null;
+      refurbishedCache.set(rRaw, (refurb = { text, day, norm: day === null ? "" : formatDay(day) }));
+    }
+    refurbishedTexts[i] = refurb;
+    const sRaw = dev.second_life_months ?? "";
+    const months = parseCached(monthsCache, sRaw, parseMonths);
+    monthsTexts[i] = months;
+    const partsRaw = dev.parts ?? "";
+    const parts = parseCached(partsCache, partsRaw, parsePartList);
+    partsTexts[i] = parts;
 
     if (dev.readerProblems !== undefined && dev.readerProblems.length > 0) {
       codes[i] = BAD_INPUT;
@@ -371,32 +420,19 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     let bad: InputProblem[] | undefined;
     if (manufacturer === "") bad = addProblem(bad, line, "manufacturer", rawManufacturer, "the manufacturer's name");
     if (model === "") bad = addProblem(bad, line, "model", rawModel, "the model name");
-    const mRaw = dev.manufacture_date ?? "";
-    let made = manufactureCache.get(mRaw);
-    if (made === undefined) manufactureCache.set(mRaw, (made = parseManufactureDate(mRaw.trim()) ?? null));
-    if (made === null) bad = addProblem(bad, line, "manufacture_date", mRaw, "a date as YYYY, YYYY-MM or YYYY-MM-DD");
-    const rRaw = dev.refurbished_date ?? "";
-    let refurb = refurbishedCache.get(rRaw);
-    if (refurb === undefined) {
-      const day = parseDay(rRaw.trim());
-      refurbishedCache.set(rRaw, (refurb = day === undefined ? null : { day, text: formatDay(day) }));
+    if (made.day === null) {
+      bad = addProblem(bad, line, "manufacture_date", mRaw, "a date as YYYY, YYYY-MM or YYYY-MM-DD");
     }
-    if (refurb === null) bad = addProblem(bad, line, "refurbished_date", rRaw, "a calendar date as YYYY-MM-DD");
+    if (refurb.day === null) bad = addProblem(bad, line, "refurbished_date", rRaw, "a calendar date as YYYY-MM-DD");
     else if (compareDays(refurb.day, asOfDay) > 0) {
       bad = addProblem(bad, line, "refurbished_date", rRaw, `a date on or before the calculation date ${options.asOf}`);
-    } else if (made !== null && compareDays(refurb.day, made) < 0) {
-      const expected = `a date on or after the manufacture reference date ${formatDay(made)}`;
+    } else if (made.day !== null && compareDays(refurb.day, made.day) < 0) {
+      const expected = `a date on or after the manufacture reference date ${made.norm}`;
       bad = addProblem(bad, line, "refurbished_date", rRaw, expected);
     }
-    const sRaw = dev.second_life_months ?? "";
-    let months = monthsCache.get(sRaw);
-    if (months === undefined) {
-      const r = parseMonths(sRaw.trim());
-      monthsCache.set(sRaw, (months = r.ok ? r.value : null));
+    if (months.value === undefined) {
+      bad = addProblem(bad, line, "second_life_months", sRaw, "a whole number of months (e.g. 36)");
     }
-    if (months === null) bad = addProblem(bad, line, "second_life_months", sRaw, "a whole number of months (e.g. 36)");
-    const partsRaw = dev.parts ?? "";
-    const parts = parseCached(partsCache, partsRaw, parsePartList);
     if (parts.value === undefined) bad = addProblem(bad, line, "parts", partsRaw, parts.expected!);
     if (mass.value === undefined) bad = addProblem(bad, line, "ship_mass_kg", massRaw, mass.expected!);
     if (transport.value === undefined) {
@@ -413,12 +449,12 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
     const category = CATEGORIES[cat.index]!;
     const params = PARAMS.categories[category];
-    const L1 = wholeMonths(made!, refurb!.day);
+    const L1 = wholeMonths(made.day!, refurb.day!);
     if (L1 > params.maxAgeMonths) {
       codes[i] = TOO_OLD;
       continue;
     }
-    const L2 = Math.min(months!, params.secondLifeCapMonths);
+    const L2 = Math.min(months.value!, params.secondLifeCapMonths);
     if (L2 < PARAMS.minSecondLifeMonths) {
       codes[i] = SECOND_LIFE_TOO_SHORT;
       continue;
@@ -469,7 +505,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     figures[i] = fig;
     eligibleOf[cat.index]!.push(i);
     const v = vintage[cat.index];
-    const day = refurb!.text;
+    const day = refurb.norm;
     if (v === undefined) vintage[cat.index] = { start: day, end: day };
     else if (day < v.start) v.start = day;
     else if (day > v.end) v.end = day;
@@ -545,9 +581,12 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     defaultTransport,
     reference,
     serials,
-    manufacturers,
-    models,
+    names,
     categories,
+    madeTexts,
+    refurbishedTexts,
+    monthsTexts,
+    partsTexts,
     codes,
     hasId,
     idBytes,
@@ -565,9 +604,9 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
 const isBlank = (text: string): boolean => text.length === 0 || text.trim().length === 0;
 /** Normalised manufacturer and model of a raw spelling, and the references of that pair per category. */
-interface NameInfo {
-  readonly manufacturer: string;
-  readonly model: string;
+export interface NameInfo {
+  readonly manufacturer: Text;
+  readonly model: Text;
   readonly refs: (RefInfo | undefined)[];
 }
 
@@ -664,7 +703,7 @@ function refInfo(
     d,
     Lref,
     terms,
-    Mtext: plain(M),
+    Mtext: { text: plain(M) },
     Mg: gramsImage(M),
     Mdg: gramsImage(terms.Md),
     dMg: gramsImage(terms.dM),
@@ -832,17 +871,3 @@ function sumFigures(figs: readonly Figures[]): GramSums {
   return sums;
 }
 
-/** The figures' members of a device's canonical JSON, in canonical (UTF-16) key order. */
-export function figureBlock(fig: Figures): string {
-  if (fig.block !== undefined) return fig.block;
-  const block =
-    `"B":"${gramsToKg(fig.B)}","L1":${fig.L1},"L2":${fig.L2},"L_ref":${fig.ref.Lref},"M":"${fig.ref.Mtext}",` +
-    `"R":"${gramsToKg(fig.R)}","R_up":"${gramsToKg(fig.R_up)}","U":"${gramsToKg(fig.U)}",` +
-    `"V":"${gramsToKg(fig.B - fig.R - fig.U)}"`;
-  // Cache only what is shared, flattened (a cached rope would hold every piece alive).
-  if (fig.count > 1) {
-    block.charCodeAt(0);
-    fig.block = block;
-  }
-  return block;
-}

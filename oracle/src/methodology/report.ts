@@ -13,9 +13,9 @@
 import { StringDecoder } from "node:string_decoder";
 
 import { canonicalJson, canonicalString } from "./canonical-json.ts";
-import { gramsToKg, plain } from "./decimal.ts";
+import { gramsToKg } from "./decimal.ts";
 import { hexAt, KeccakEngine, RATE } from "./keccak.ts";
-import { figureBlock, type LotState } from "./lot.ts";
+import type { Figures, LotState, Text } from "./lot.ts";
 import { METHOD_VERSION, PARAMS, PARAMS_VERSION, type ParamsTable } from "./params.ts";
 import { EXCLUSION_REASONS, type BatchReport, type DeviceResult, type ExclusionReason } from "./types.ts";
 
@@ -74,15 +74,15 @@ export function deviceResult(state: LotState, i: number): DeviceResult {
     line: dev.line ?? i + 1,
     serial: state.serials[i]!,
     ...(state.hasId[i] === 1 ? { deviceId: hexAt(state.idBytes, i * 32) } : {}),
-    manufacturer: state.manufacturers[i]!,
-    model: state.models[i]!,
-    category: state.categories[i]!,
-    manufacture_date: trimmed(dev.manufacture_date),
-    refurbished_date: trimmed(dev.refurbished_date),
-    second_life_months: trimmed(dev.second_life_months),
-    parts: trimmed(dev.parts),
-    ship_mass_kg: state.masses[i]!,
-    transport: state.transports[i]!,
+    manufacturer: state.names[i]!.manufacturer.text,
+    model: state.names[i]!.model.text,
+    category: state.categories[i]!.text,
+    manufacture_date: state.madeTexts[i]!.text,
+    refurbished_date: state.refurbishedTexts[i]!.text,
+    second_life_months: state.monthsTexts[i]!.text,
+    parts: state.partsTexts[i]!.text,
+    ship_mass_kg: state.masses[i]!.text,
+    transport: state.transports[i]!.text,
     test_report_id: trimmed(dev.test_report_id),
     erasure_certificate_id: trimmed(dev.erasure_certificate_id),
   };
@@ -94,7 +94,7 @@ export function deviceResult(state: LotState, i: number): DeviceResult {
   return {
     ...base,
     tier: f.ref.tier,
-    M: plain(f.ref.M),
+    M: f.ref.Mtext.text,
     L_ref: f.ref.Lref,
     L1: f.L1,
     L2: f.L2,
@@ -164,7 +164,6 @@ class ReportBytes {
   pos = KeccakEngine.SCRATCH;
   /** Bytes in [base, shown) were already handed out. */
   private shown = KeccakEngine.SCRATCH;
-  private readonly cache = new Map<string, Uint8Array>();
 
   /** Makes sure `room` bytes fit; returns the view of bytes to hand out first, if a flush happened. */
   reserve(room: number): Uint8Array | undefined {
@@ -238,18 +237,34 @@ class ReportBytes {
     } else this.text(canonicalString(value), out);
   }
 
-  /** A JSON string value that lots repeat: its bytes are cached. */
-  repeated(value: string, out: Uint8Array[]): void {
-    let b = this.cache.get(value);
-    if (b === undefined) {
-      b = bytes(canonicalString(value));
-      if (this.cache.size < 1 << 18) this.cache.set(value, b);
-      if (b.length > RECORD_ROOM / 4) {
-        this.text(canonicalString(value), out);
-        return;
-      }
+  /** A JSON string value shared by many devices: its bytes are cached on the shared object. */
+  repeated(value: Text, out: Uint8Array[]): void {
+    const b = (value.json ??= bytes(canonicalString(value.text)));
+    if (b.length > RECORD_ROOM / 4) this.text(canonicalString(value.text), out);
+    else this.raw(b);
+  }
+
+  /** Integer grams as a 3-dp kilogram figure (what `gramsToKg` gives). */
+  kg(grams: number): void {
+    let g = grams;
+    if (g < 0) {
+      this.byte(45); // -
+      g = -g;
     }
-    this.raw(b);
+    const frac = g % 1000;
+    this.integer((g - frac) / 1000);
+    const u8 = this.e.u8;
+    let p = this.pos;
+    u8[p++] = 46; // .
+    u8[p++] = 48 + Math.floor(frac / 100);
+    u8[p++] = 48 + (Math.floor(frac / 10) % 10);
+    u8[p++] = 48 + (frac % 10);
+    this.pos = p;
+  }
+
+  /** The bytes written since `start` (to cache a fragment). */
+  since(start: number): Uint8Array {
+    return this.e.u8.slice(start, this.pos);
   }
 
   /** 64 lower-case hex digits of 32 bytes. */
@@ -271,16 +286,58 @@ class ReportBytes {
   }
 }
 
+const F = {
+  B: bytes('"B":"'),
+  L1: bytes('","L1":'),
+  L2: bytes(',"L2":'),
+  Lref: bytes(',"L_ref":'),
+  M: bytes(',"M":'),
+  R: bytes(',"R":"'),
+  Rup: bytes('","R_up":"'),
+  U: bytes('","U":"'),
+  V: bytes('","V":"'),
+  end: bytes('",'),
+};
+
+/**
+ * The figure members of an eligible device (`"B":…,"V":…,`), in canonical order; cached as bytes on the figures
+ * when several devices share them.
+ */
+function writeFigures(w: ReportBytes, f: Figures): void {
+  if (f.json !== undefined) {
+    w.raw(f.json);
+    return;
+  }
+  const start = w.pos;
+  w.raw(F.B);
+  w.kg(f.B);
+  w.raw(F.L1);
+  w.integer(f.L1);
+  w.raw(F.L2);
+  w.integer(f.L2);
+  w.raw(F.Lref);
+  w.integer(f.ref.Lref);
+  w.raw(F.M);
+  w.repeated(f.ref.Mtext, []);
+  w.raw(F.R);
+  w.kg(f.R);
+  w.raw(F.Rup);
+  w.kg(f.R_up);
+  w.raw(F.U);
+  w.kg(f.U);
+  w.raw(F.V);
+  w.kg(f.B - f.R - f.U);
+  w.raw(F.end);
+  if (f.count > 1) f.json = w.since(start);
+}
+
 /** Writes device `i`'s canonical JSON (equal to `canonicalJson(deviceResult(state, i))`). */
 function writeDevice(w: ReportBytes, state: LotState, i: number, out: Uint8Array[]): void {
   const dev = state.devices[i]!;
   const code = state.codes[i]!;
   const f = code === 0 ? state.figures[i] : undefined;
   w.byte(123); // {
-  if (f !== undefined) {
-    w.text(figureBlock(f), out);
-    w.byte(44); // ,
-  }
+  if (f !== undefined) writeFigures(w, f);
   w.raw(K.category);
   w.repeated(state.categories[i]!, out);
   if (state.hasId[i] === 1) {
@@ -297,22 +354,22 @@ function writeDevice(w: ReportBytes, state: LotState, i: number, out: Uint8Array
   w.raw(K.line);
   w.integer(dev.line ?? i + 1);
   w.raw(K.manufactureDate);
-  w.repeated(trimmed(dev.manufacture_date), out);
+  w.repeated(state.madeTexts[i]!, out);
   w.raw(K.manufacturer);
-  w.repeated(state.manufacturers[i]!, out);
+  w.repeated(state.names[i]!.manufacturer, out);
   w.raw(K.model);
-  w.repeated(state.models[i]!, out);
+  w.repeated(state.names[i]!.model, out);
   w.raw(K.parts);
-  w.repeated(trimmed(dev.parts), out);
+  w.repeated(state.partsTexts[i]!, out);
   const problems = code === 0 ? undefined : state.problems.get(i);
   if (problems !== undefined) {
     w.raw(K.problems);
     w.text(canonicalJson(problems), out);
   }
   w.raw(K.refurbishedDate);
-  w.repeated(trimmed(dev.refurbished_date), out);
+  w.repeated(state.refurbishedTexts[i]!, out);
   w.raw(K.secondLife);
-  w.repeated(trimmed(dev.second_life_months), out);
+  w.repeated(state.monthsTexts[i]!, out);
   w.raw(K.serial);
   w.quoted(state.serials[i]!, out);
   w.raw(K.shipMass);
