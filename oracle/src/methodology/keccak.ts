@@ -528,6 +528,21 @@ export function keccak256Utf8Into(text: string, into: Uint8Array, at: number): v
   for (let j = 0; j < 32; j++) into[at + j] = u8[KeccakEngine.SCRATCH + j]!;
 }
 
+/** Keccak-256 of the UTF-8 of `left + "|" + right` (a device id's preimage), without building that string. */
+export function keccak256PairInto(left: string, right: string, into: Uint8Array, at: number): void {
+  const e = sharedEngine();
+  const ptr = KeccakEngine.SCRATCH + 32;
+  const room = (left.length + right.length + 1) * 3 + RATE;
+  if (ptr + room > e.u8.length) e.grow(ptr + room);
+  let written = e.buf.write(left, ptr);
+  e.u8[ptr + written++] = 0x7c; // |
+  written += e.buf.write(right, ptr + written);
+  if (written < RATE) e.fn.hashShort(KeccakEngine.STATE, ptr, written, KeccakEngine.SCRATCH);
+  else e.hashAt(ptr, written, KeccakEngine.SCRATCH);
+  const u8 = e.u8;
+  for (let j = 0; j < 32; j++) into[at + j] = u8[KeccakEngine.SCRATCH + j]!;
+}
+
 /** Keccak-256 of a string's UTF-8 bytes, as `0x` hex. */
 export function keccak256Utf8(text: string): string {
   const out = new Uint8Array(32);

@@ -37,8 +37,8 @@ import {
   type Leg,
   type Part,
 } from "./grammar.ts";
-import { hexAt, keccak256Utf8Into } from "./keccak.ts";
-import { DeviceMerkleTree } from "./merkle.ts";
+import { hexAt, keccak256PairInto } from "./keccak.ts";
+import { DeviceMerkleTree, MAX_LEAVES } from "./merkle.ts";
 import { normaliseCategory, normaliseName, normaliseSerial } from "./normalise.ts";
 import { CATEGORIES, PARAMS, type Category, type Tier } from "./params.ts";
 import type { ReferenceTable } from "./reference.ts";
@@ -245,6 +245,8 @@ export interface LotState {
 export function computeLot(devices: readonly DeviceInput[], options: LotOptions, reference: ReferenceTable): LotState {
   const n = devices.length;
   if (n === 0) throw new CalcInputError("LOT_EMPTY", "the lot has no devices");
+  if (n > MAX_LEAVES)
+    throw new CalcInputError("LOT_TOO_LARGE", `a lot of ${n} devices exceeds the limit of ${MAX_LEAVES}`);
   const asOfDay = parseDay(options.asOf);
   if (asOfDay === undefined) {
     throw new CalcInputError("BAD_OPTIONS", `as-of date "${options.asOf}" is not a YYYY-MM-DD calendar date`);
@@ -260,22 +262,12 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
   // ---- pass 1: serials and in-lot duplicates ----
   const serials = new Array<string>(n);
-  const dup = new Uint8Array(n);
-  const firstSeen = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const dev = devices[i]!;
-    const raw = dev.serial ?? "";
+    const raw = devices[i]!.serial ?? "";
     const s = normaliseSerial(raw);
     serials[i] = s === raw ? raw : s;
-    if (s === "" || (dev.readerProblems !== undefined && dev.readerProblems.length > 0)) continue;
-    const j = firstSeen.get(s);
-    if (j === undefined) firstSeen.set(s, i);
-    else {
-      dup[i] = 1;
-      dup[j] = 1;
-    }
   }
-  firstSeen.clear();
+  const dup = duplicateSerials(devices, serials);
 
   // ---- caches of parsed text (lots repeat the same values) ----
   /** raw model → raw manufacturer → normalised names and the per-category references they share. */
@@ -397,7 +389,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       codes[i] = SERIAL_MISSING;
       continue;
     }
-    keccak256Utf8Into(`${manufacturer}|${serial}`, idBytes, i * 32);
+    keccak256PairInto(manufacturer, serial, idBytes, i * 32);
     hasId[i] = 1;
     if (dup[i] === 1 || (checkCertified && certified.has(hexAt(idBytes, i * 32)))) {
       codes[i] = SERIAL_DUPLICATE;
@@ -603,6 +595,48 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 }
 
 const isBlank = (text: string): boolean => text.length === 0 || text.trim().length === 0;
+/**
+ * Marks every device whose normalised serial occurs more than once (rows without a serial or with reader problems
+ * do not count). Exact: 32-bit string hashes are sorted with the row index, and rows with equal hashes are compared
+ * as strings — cheaper in time and memory than a map of a million serials.
+ */
+function duplicateSerials(devices: readonly DeviceInput[], serials: readonly string[]): Uint8Array {
+  const n = serials.length;
+  const dup = new Uint8Array(n);
+  // key = (top hash bits) · 2^indexBits + index, kept below 2^53.
+  const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const span = 2 ** indexBits;
+  const hashShift = Math.max(0, 32 - (53 - indexBits));
+  const keys = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const s = serials[i]!;
+    const problems = devices[i]!.readerProblems;
+    if (s === "" || (problems !== undefined && problems.length > 0)) continue;
+    let h = 0x811c9dc5; // FNV-1a over UTF-16 code units
+    for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+    keys[m++] = ((h >>> 0) >>> hashShift) * span + i;
+  }
+  const sorted = keys.subarray(0, m).sort();
+  for (let a = 0; a < m;) {
+    const hash = Math.floor(sorted[a]! / span);
+    let b = a + 1;
+    while (b < m && Math.floor(sorted[b]! / span) === hash) b++;
+    if (b - a > 1) {
+      // Equal hashes: compare the serials themselves (a map when the run is long, so no input can make it quadratic).
+      const first = new Map<string, number>();
+      for (let x = a; x < b; x++) {
+        const i = sorted[x]! % span;
+        const j = first.get(serials[i]!);
+        if (j === undefined) first.set(serials[i]!, i);
+        else dup[i] = dup[j] = 1;
+      }
+    }
+    a = b;
+  }
+  return dup;
+}
+
 /** Normalised manufacturer and model of a raw spelling, and the references of that pair per category. */
 export interface NameInfo {
   readonly manufacturer: Text;
@@ -870,4 +904,3 @@ function sumFigures(figs: readonly Figures[]): GramSums {
   }
   return sums;
 }
-

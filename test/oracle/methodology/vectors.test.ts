@@ -87,6 +87,25 @@ describe("ITEC-CALC 1.0 — golden vectors", () => {
     });
   }
 
+  describe("SERIAL_DUPLICATE at scale", () => {
+    it("excludes every occurrence of every repeated serial in a 20,000-row lot, and nothing else", () => {
+      const base = cases[0]!.devices[0]!;
+      const devices = Array.from({ length: 20_000 }, (_, i) => ({
+        ...base,
+        // every 7th row repeats the serial of the row 3,000 before it (spelled differently)
+        serial: i % 7 === 0 && i >= 3000 ? ` sn-${(i - 3000).toString(36)} ` : `SN-${i.toString(36).toUpperCase()}`,
+        line: i + 2,
+      }));
+      const repeated = new Set<number>();
+      devices.forEach((_, i) => {
+        if (i % 7 === 0 && i >= 3000) repeated.add(i).add(i - 3000);
+      });
+      const lot = calculateLot(devices, { asOf: "2026-06-30", defaultTransport: "hgv:600;van:250" }, reference());
+      const excluded = devices.flatMap((_, i) => (lot.device(i).excluded === "SERIAL_DUPLICATE" ? [i] : []));
+      expect(excluded).to.deep.equal([...repeated].sort((a, b) => a - b));
+    });
+  });
+
   describe("BAD_INPUT details", () => {
     it("says what was expected for each unusable field when a row has several", () => {
       const c = cases.find((x) => x.name.startsWith("eligibility"))!;
