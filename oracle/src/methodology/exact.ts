@@ -77,9 +77,10 @@ export function exactDecimal(scaled: bigint): boolean {
 
 /**
  * Level 2: `ceil3` of an exact scaled sum, in integer grams — or `undefined` when only the Decimal evaluation can
- * decide. `partialsExact`: the earlier additions (if any) did not round.
+ * decide. `partial`: the earlier partial sum, if the figure has two additions (it must not have rounded either).
+ * A sum exactly on a boundary (below 10^10 kg) has at most 13 significant digits, so its own addition was exact.
  */
-export function ceil3Grams(sum: bigint, partialsExact: boolean): bigint | undefined {
+export function ceil3Grams(sum: bigint, partial?: bigint): bigint | undefined {
   let q = sum / GRAM;
   let r = sum - q * GRAM;
   if (r < 0n) {
@@ -87,8 +88,33 @@ export function ceil3Grams(sum: bigint, partialsExact: boolean): bigint | undefi
     r += GRAM;
   }
   if (r > GUARD && r < GRAM - GUARD) return q + 1n;
-  if (!partialsExact || !exactDecimal(sum)) return undefined;
-  return r === 0n ? q : q + 1n;
+  if (partial !== undefined && !exactDecimal(partial)) return undefined;
+  if (r === 0n) return q;
+  return exactDecimal(sum) ? q + 1n : undefined;
+}
+
+/**
+ * `value × num / den` at scale 10^-48 when that is exact (the division leaves no remainder), else `undefined`.
+ * For a terminating quotient of small integers the method's Decimal holds it exactly, and so the product: then the
+ * exact rational *is* the Decimal value (both have far fewer than 40 significant digits).
+ */
+export function scaledRatio(valueS: bigint, num: number, den: number): bigint | undefined {
+  const p = valueS * BigInt(num);
+  const d = BigInt(den);
+  const q = p / d;
+  if (q * d !== p || !exactDecimal(q)) return undefined;
+  return q;
+}
+
+/** True when num/den (positive integers) is a terminating decimal: the reduced denominator has only 2s and 5s. */
+export function terminates(num: number, den: number): boolean {
+  let a = num;
+  let b = den;
+  while (b !== 0) [a, b] = [b, a % b];
+  let d = den / a;
+  while (d % 2 === 0) d /= 2;
+  while (d % 5 === 0) d /= 5;
+  return d === 1;
 }
 
 /**

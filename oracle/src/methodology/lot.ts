@@ -26,7 +26,7 @@ import {
   type ProjectItems,
   type RefTerms,
 } from "./device.ts";
-import { ceil3Grams, ceilGramsFast, exactDecimal, toScaled } from "./exact.ts";
+import { ceil3Grams, ceilGramsFast, scaledRatio, terminates, toScaled } from "./exact.ts";
 import { CalcInputError } from "./errors.ts";
 import {
   parseMonths,
@@ -78,6 +78,10 @@ export interface RefInfo {
   readonly terms: RefTerms;
   /** `M` in plain decimal notation, all digits. */
   readonly Mtext: Text;
+  /** `M`, `M·(1+d)`, `d·M` at scale 10^-48 (exact path), when representable. */
+  readonly MS: bigint | undefined;
+  readonly MdS: bigint | undefined;
+  readonly dMS: bigint | undefined;
   /** Double images, in grams, of `M`, `M·(1+d)` and `d·M` (for the double filter). */
   readonly Mg: number;
   readonly Mdg: number;
@@ -738,6 +742,9 @@ function refInfo(
     Lref,
     terms,
     Mtext: { text: plain(M) },
+    MS: toScaled(M),
+    MdS: toScaled(terms.Md),
+    dMS: toScaled(terms.dM),
     Mg: gramsImage(M),
     Mdg: gramsImage(terms.Md),
     dMg: gramsImage(terms.dM),
@@ -792,10 +799,26 @@ function lifeInfo(id: number, ref: RefInfo, L1: number, L2: number, baseline: Ba
 /** The exact scaled terms of a life entry, computed with Decimal on first need. */
 function exactLife(life: LifeInfo): ExactLife | null {
   if (life.exact === undefined) {
-    const a = allocationStage(life.ref.terms, shares(life.ref.Lref, life.L1, life.L2));
-    const MalphaS = toScaled(a.Malpha);
-    const MdAlphaS = toScaled(a.MdAlpha);
-    const dMgapS = toScaled(a.dMgap);
+    const { ref, L1, L2 } = life;
+    let MalphaS: bigint | undefined;
+    let MdAlphaS: bigint | undefined;
+    let dMgapS: bigint | undefined;
+    const fNum = Math.min(L2, ref.Lref);
+    // Terminating f and α: the Decimal quotients are exact, and so are the products (few digits): integer arithmetic.
+    if (ref.MS !== undefined && ref.MdS !== undefined && ref.dMS !== undefined && terminates(L2, L1 + L2)) {
+      MalphaS = scaledRatio(ref.MS, L2, L1 + L2);
+      MdAlphaS = scaledRatio(ref.MdS, L2, L1 + L2);
+      if (terminates(fNum, ref.Lref)) {
+        // |f − α| = |fNum·(L1+L2) − L2·Lref| / (Lref·(L1+L2)), exact as both quotients are.
+        dMgapS = scaledRatio(ref.dMS, Math.abs(fNum * (L1 + L2) - L2 * ref.Lref), ref.Lref * (L1 + L2));
+      }
+    }
+    if (MalphaS === undefined || MdAlphaS === undefined || dMgapS === undefined) {
+      const a = allocationStage(ref.terms, shares(ref.Lref, L1, L2));
+      MalphaS = toScaled(a.Malpha);
+      MdAlphaS = toScaled(a.MdAlpha);
+      dMgapS = toScaled(a.dMgap);
+    }
     life.exact =
       MalphaS === undefined || MdAlphaS === undefined || dMgapS === undefined ? null : { MalphaS, MdAlphaS, dMgapS };
   }
@@ -822,11 +845,11 @@ function figuresOf(life: LifeInfo, proj: ProjInfo, stats: MemoStats): Figures {
     const { PS, UPS } = proj;
     if (exact !== null && PS !== undefined && UPS !== undefined && baseline.dMfS !== undefined) {
       // One addition each, except R_up: (M·(1+d)·α + P) + UP, whose partial sum must not have rounded either.
-      R ??= big(ceil3Grams(exact.MalphaS + PS, true));
+      R ??= big(ceil3Grams(exact.MalphaS + PS));
       const partial = exact.MdAlphaS + PS;
-      R_up ??= big(ceil3Grams(partial + UPS, exactDecimal(partial)));
-      U ??= big(ceil3Grams(exact.dMgapS + UPS, true));
-      cutU ??= big(ceil3Grams(baseline.dMfS + UPS, true));
+      R_up ??= big(ceil3Grams(partial + UPS, partial));
+      U ??= big(ceil3Grams(exact.dMgapS + UPS));
+      cutU ??= big(ceil3Grams(baseline.dMfS + UPS));
     }
   }
   if (R !== undefined && R_up !== undefined && U !== undefined && cutU !== undefined) {

@@ -6,7 +6,8 @@ import { Dec, ceil3, kgToGrams } from "../../../oracle/src/methodology/index.ts"
 import {
   ceil3Grams,
   ceilGramsFast,
-  exactDecimal,
+  scaledRatio,
+  terminates,
   toScaled,
   toScaledByText,
 } from "../../../oracle/src/methodology/exact.ts";
@@ -48,7 +49,7 @@ describe("exact shortcuts", () => {
     it("equals ceil3 of the Decimal sum whenever it answers (one addition)", () => {
       fc.assert(
         fc.property(term, term, (a, b) => {
-          const got = ceil3Grams(toScaled(a)! + toScaled(b)!, true);
+          const got = ceil3Grams(toScaled(a)! + toScaled(b)!);
           return got === undefined || got === decimalCeilGrams(a.plus(b));
         }),
         { numRuns: 3000 },
@@ -59,7 +60,7 @@ describe("exact shortcuts", () => {
       fc.assert(
         fc.property(term, term, term, (a, b, c) => {
           const partial = toScaled(a)! + toScaled(b)!;
-          const got = ceil3Grams(partial + toScaled(c)!, exactDecimal(partial));
+          const got = ceil3Grams(partial + toScaled(c)!, partial);
           return got === undefined || got === decimalCeilGrams(a.plus(b).plus(c));
         }),
         { numRuns: 3000 },
@@ -68,15 +69,40 @@ describe("exact shortcuts", () => {
 
     it("decides a sum exactly on a boundary only when no addition rounded", () => {
       const onBoundary = 231504n * 10n ** 45n;
-      expect(ceil3Grams(onBoundary, true)).to.equal(231504n);
-      expect(ceil3Grams(onBoundary, false)).to.equal(undefined);
+      expect(ceil3Grams(onBoundary)).to.equal(231504n);
+      // … after a partial sum of 43 significant digits (which a Decimal addition would have rounded): undefined.
+      expect(ceil3Grams(onBoundary, 1n + 10n ** 50n)).to.equal(undefined);
     });
 
     it("decides a sum just above a boundary only when the Decimal holds it exactly", () => {
       // 41.952 + 10^-41 has 43 significant digits: a Decimal addition would have rounded it, only Decimal decides.
-      expect(ceil3Grams(41952n * 10n ** 45n + 10n ** 7n, true)).to.equal(undefined);
+      expect(ceil3Grams(41952n * 10n ** 45n + 10n ** 7n)).to.equal(undefined);
       // 41.95200000000000000000000000000000000001 (40 digits) is exact, and rounds up.
-      expect(ceil3Grams(41952n * 10n ** 45n + 10n ** 10n, true)).to.equal(41953n);
+      expect(ceil3Grams(41952n * 10n ** 45n + 10n ** 10n)).to.equal(41953n);
+    });
+  });
+
+  describe("scaledRatio and terminates", () => {
+    it("gives the Decimal product of a value and a terminating quotient of small integers", () => {
+      fc.assert(
+        fc.property(term, fc.integer({ min: 1, max: 96 }), fc.integer({ min: 12, max: 60 }), (x, L1, L2) => {
+          if (!terminates(L2, L1 + L2)) return true;
+          const viaDecimal = toScaled(x.times(new Dec(String(L2)).div(new Dec(String(L1 + L2)))));
+          const viaIntegers = scaledRatio(toScaled(x)!, L2, L1 + L2);
+          return viaIntegers === undefined || viaIntegers === viaDecimal;
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it("recognises terminating quotients", () => {
+      expect([
+        terminates(36, 48),
+        terminates(12, 36),
+        terminates(24, 40),
+        terminates(7, 28),
+        terminates(12, 35),
+      ]).to.deep.equal([true, false, true, true, false]);
     });
   });
 
