@@ -3,7 +3,7 @@
  * the configured key source gives. The password comes from ITEC_KEYSTORE_PASSWORD or a hidden prompt, never from
  * an argument; the private key is never printed.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 
 import type { Command } from "commander";
 import { getAddress, Wallet } from "ethers";
@@ -27,6 +27,8 @@ export function registerKeys(program: Command): void {
         if (password.length < MIN_PASSWORD) {
           throw new KeyError(`the keystore password must have at least ${MIN_PASSWORD} characters`);
         }
+        // Checked before the (slow, scrypt) encryption; `wx` below still refuses a file created meanwhile.
+        if (existsSync(o.out)) throw new KeyError(`${o.out} exists: not overwriting a key`);
         const wallet = Wallet.createRandom();
         const json = await wallet.encrypt(password);
         try {
