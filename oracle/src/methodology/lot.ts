@@ -906,24 +906,56 @@ function safeGrams(grams: bigint): number {
 
 /** Batch sums Σ count × figure, exact: numbers while they stay safe integers, bigints otherwise. */
 function sumFigures(figs: readonly Figures[]): GramSums {
-  const keys = ["B", "R", "R_up", "U", "cutR", "cutR_up", "cutU"] as const;
+  // One pass with numbers; every partial sum is checked, and any step outside the safe range redoes it in bigint.
+  let B = 0;
+  let R = 0;
+  let R_up = 0;
+  let U = 0;
+  let cutR = 0;
+  let cutR_up = 0;
+  let cutU = 0;
+  let safe = true;
+  for (const f of figs) {
+    const k = f.count;
+    B += f.B * k;
+    R += f.R * k;
+    R_up += f.R_up * k;
+    U += f.U * k;
+    cutR += f.cutR * k;
+    cutR_up += f.cutR_up * k;
+    cutU += f.cutU * k;
+    if (Math.abs(B) + Math.abs(R_up) + Math.abs(U) + Math.abs(cutR_up) + Math.abs(cutU) > SAFE_SUM) {
+      safe = false;
+      break;
+    }
+  }
+  if (safe) {
+    return {
+      B: BigInt(B),
+      R: BigInt(R),
+      R_up: BigInt(R_up),
+      U: BigInt(U),
+      cutR: BigInt(cutR),
+      cutR_up: BigInt(cutR_up),
+      cutU: BigInt(cutU),
+    };
+  }
   const sums = emptySums();
-  for (const key of keys) {
-    let total = 0;
-    let safe = true;
-    for (const fig of figs) {
-      total += fig[key] * fig.count;
-      if (!Number.isSafeInteger(total)) {
-        safe = false;
-        break;
-      }
-    }
-    if (safe) sums[key] = BigInt(total);
-    else {
-      let big = 0n;
-      for (const fig of figs) big += BigInt(fig[key]) * BigInt(fig.count);
-      sums[key] = big;
-    }
+  for (const f of figs) {
+    const k = BigInt(f.count);
+    sums.B += BigInt(f.B) * k;
+    sums.R += BigInt(f.R) * k;
+    sums.R_up += BigInt(f.R_up) * k;
+    sums.U += BigInt(f.U) * k;
+    sums.cutR += BigInt(f.cutR) * k;
+    sums.cutR_up += BigInt(f.cutR_up) * k;
+    sums.cutU += BigInt(f.cutU) * k;
   }
   return sums;
 }
+
+/**
+ * Below this, every product f·count (each figure ≤ its sum) and every partial sum is an exact integer in a double:
+ * 2^53 / 4 leaves room for the largest product added to the running total. R ≤ R_up and cutR ≤ cutR_up.
+ */
+const SAFE_SUM = 2 ** 51;
