@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 
+import { KeyError } from "../../oracle/src/runtime/keys.ts";
 import { ApiClient, type UnsignedTx } from "../lib/api-client.ts";
 import {
   action,
@@ -53,7 +54,15 @@ export function registerCert(program: Command): void {
       .argument("[address]", "the account (default: yours)", parseAddress),
   ).action(
     action(async (address: string | undefined, o: SignerOptions) => {
-      const account = address ?? (await (await loadKey(o)).getAddress());
+      let account = address;
+      if (account === undefined) {
+        try {
+          account = await (await loadKey(o)).getAddress();
+        } catch (error) {
+          if (!(error instanceof KeyError)) throw error;
+          throw new KeyError(`give an address, or a key for your own balance (${error.message})`, { cause: error });
+        }
+      }
       const api = new ApiClient(o.api);
       const res = await api.get<{
         account: string;

@@ -6,7 +6,7 @@
 import { createInterface } from "node:readline/promises";
 
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { getAddress, isAddress, isError, JsonRpcProvider, Network, type Signer } from "ethers";
+import { getAddress, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
 
 import { ChainError } from "../../oracle/src/chain/errors.ts";
 import { devAccount, KeyError, loadSigner } from "../../oracle/src/runtime/keys.ts";
@@ -303,10 +303,8 @@ export async function promptHidden(question: string): Promise<string> {
 
 /** The first line of an error, preferring ethers' short message. */
 export function oneLine(error: unknown): string {
-  if (isError(error, "UNKNOWN_ERROR") || (error instanceof Error && "shortMessage" in error)) {
-    const short = (error as { shortMessage?: unknown }).shortMessage;
-    if (typeof short === "string" && short) return short.split("\n")[0]!;
-  }
+  const short = (error as { shortMessage?: unknown } | undefined)?.shortMessage;
+  if (typeof short === "string" && short) return short.split("\n")[0]!;
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
