@@ -100,5 +100,5 @@ export async function requireRole(
 
 function describe(p: { kind: string; status: string; roles: { admin: boolean; auditor: boolean } }): string {
   const roles = [p.roles.admin ? "admin" : "", p.roles.auditor ? "auditor" : ""].filter(Boolean);
-  return `${p.status === "none" ? "not a participant" : `a ${p.status} ${p.kind}`}${roles.length ? ` (${roles.join(", ")})` : ""}`;
+  return `${p.status === "none" ? "not a participant" : `${p.status === "active" ? "an" : "a"} ${p.status} ${p.kind}`}${roles.length ? ` (${roles.join(", ")})` : ""}`;
 }

@@ -11,19 +11,9 @@ import { getAddress, isAddress } from "ethers";
 import { ChainClient } from "../../oracle/src/chain/client.ts";
 import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
 import { ChainReads } from "../../oracle/src/chain/reads.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
-import {
-  certificateHtml,
-  certificatePdf,
-  parseInventoryCsv,
-  retirementCertificate,
-  scope3ChartSvg,
-  scope3Csv,
-  scope3ForAccount,
-  scope3Html,
-  scope3Pdf,
-  svgToPng,
-} from "../../oracle/src/reports/index.ts";
+
+/** The documents' code (pdfkit, resvg, the reference table) loads only when a document command runs. */
+const reports = () => import("../../oracle/src/reports/index.ts");
 
 interface ChainOptions {
   rpc?: string;
@@ -33,7 +23,7 @@ interface ChainOptions {
 }
 
 /** Chain-only reads for a command: the registry from flags, ITEC_* variables or the embedded deployment. */
-export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads; rpcUrl: string; close(): void }> {
+export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads; rpcUrl: string; close: () => void }> {
   const deploymentFile = `${o.dataDir}/deployment.json`;
   const deployment = existsSync(deploymentFile)
     ? (JSON.parse(readFileSync(deploymentFile, "utf8")) as { registry: string; deployBlock: number })
@@ -80,6 +70,7 @@ export function registerDocuments(program: Command): void {
       .option("--json", "print the certificate's content as JSON"),
   ).action(async (id: string, o: ChainOptions & { pdf?: string; html?: string; json?: boolean; publicUrl: string }) => {
     if (!/^[1-9][0-9]*$/.test(id)) throw new Error(`retirement id must be a positive integer, got '${id}'`);
+    const { certificateHtml, certificatePdf, retirementCertificate } = await reports();
     const { reads, rpcUrl, close } = await connectReads(o);
     try {
       const model = await retirementCertificate(reads, BigInt(id), { verifyBaseUrl: o.publicUrl, rpcUrl });
@@ -117,7 +108,10 @@ export function registerDocuments(program: Command): void {
       .option("--json", "print the report as JSON"),
   ).action(
     async (o: ChainOptions & { account: string; year: string; inventory: string; out?: string; json?: boolean }) => {
-      if (!isAddress(o.account)) throw new Error(`--account is not an address: ${o.account}`);
+      if (!isAddress(o.account)) throw new Error(`--account is not an address: ${String(o.account)}`);
+      const { parseInventoryCsv, scope3ChartSvg, scope3Csv, scope3ForAccount, scope3Html, scope3Pdf, svgToPng } =
+        await reports();
+      const { loadReferenceTable } = await import("../../oracle/src/reference/index.ts");
       if (!/^\d{4}$/.test(o.year)) throw new Error(`--year must be YYYY, got '${o.year}'`);
       let text: string;
       try {

@@ -427,7 +427,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
       [
         ["participant", "admit", address("trader"), "--kind", "trader", "--dev-account", "corporate"],
         undefined,
-        /^itec: FORBIDDEN: 0x976EA74026E726554dB657fA54763abd0C3a0aa9 is a active corporate; this needs: admin$/,
+        /^itec: FORBIDDEN: 0x976EA74026E726554dB657fA54763abd0C3a0aa9 is an active corporate; this needs: admin$/,
       ],
       [
         ["participant", "admit", "0x1234", "--kind", "trader", "--dev-account", "admin"],

@@ -195,7 +195,7 @@ export function scope3ChartSvg(r: Scope3Report): string {
   const H = 380;
   const left = 70;
   const bottom = 50;
-  const top = 50;
+  const top = 66;
   const plotH = H - top - bottom;
   const data = r.yearOnYear;
   const max = Math.max(
