@@ -95,7 +95,8 @@ export interface LotResult {
   /**
    * Writes the published report file — the canonical report plus a final `reportHash` member, which sorts last, so
    * the file is canonical JSON too — as UTF-8 bytes to `write`, in one pass that also computes `reportHash`.
-   * Each piece is a fresh array the callee may keep.
+   * Each piece is a view into a reused buffer, valid only until `write` returns: write it out (e.g. `writeSync`) or
+   * copy it.
    */
   writeReportFile(write: (bytes: Uint8Array) => void): void;
 }

@@ -75,12 +75,31 @@ export class DeviceMerkleTree {
       i = j;
     }
 
-    // Heap layout: sorted leaf i goes to position nodes−1−i.
-    const unsorted = Uint8Array.from(u8.subarray(leafBase, leafBase + count * 32));
-    for (let i = 0; i < count; i++) {
-      const from = order[i]! * 32;
-      const at = TREE + (nodes - 1 - i) * 32;
-      for (let j = 0; j < 32; j++) u8[at + j] = unsorted[from + j]!;
+    // Heap layout: sorted leaf i goes to position nodes−1−i, i.e. slot count−1−i of the leaf region, where unsorted
+    // leaf order[i] now is. Permute in place, cycle by cycle, through a 32-byte scratch (no copy of the region).
+    const slotOf = new Int32Array(count); // unsorted leaf k → its slot
+    for (let i = 0; i < count; i++) slotOf[order[i]!] = count - 1 - i;
+    const tmp = TMP + 32;
+    for (let start = 0; start < count; start++) {
+      if (slotOf[start] === start || slotOf[start]! < 0) continue;
+      // Carry the leaf at `start` to its slot, displacing that one, until the cycle closes.
+      for (let j = 0; j < 32; j++) u8[tmp + j] = u8[leafBase + start * 32 + j]!;
+      let k = start;
+      for (;;) {
+        const dest = slotOf[k]!;
+        slotOf[k] = -1;
+        if (dest === start) {
+          for (let j = 0; j < 32; j++) u8[leafBase + dest * 32 + j] = u8[tmp + j]!;
+          break;
+        }
+        // swap tmp with the leaf at dest (which is unsorted leaf `dest`)
+        for (let j = 0; j < 32; j++) {
+          const b = u8[leafBase + dest * 32 + j]!;
+          u8[leafBase + dest * 32 + j] = u8[tmp + j]!;
+          u8[tmp + j] = b;
+        }
+        k = dest;
+      }
     }
     for (let i = nodes - 1 - count; i >= 0; i--) {
       e.fn.hashPair(KeccakEngine.STATE, TREE + (2 * i + 1) * 32, TREE + (2 * i + 2) * 32, TREE + i * 32);

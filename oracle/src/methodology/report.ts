@@ -165,33 +165,36 @@ class ReportBytes {
   /** Bytes in [base, shown) were already handed out. */
   private shown = KeccakEngine.SCRATCH;
 
-  /** Makes sure `room` bytes fit; returns the view of bytes to hand out first, if a flush happened. */
-  reserve(room: number): Uint8Array | undefined {
-    return this.pos + room > this.end ? this.flush() : undefined;
+  /** True when fewer than `room` bytes are free: hand out {@link unshown}, then {@link compact}. */
+  full(room: number): boolean {
+    return this.pos + room > this.end;
   }
 
-  /** Absorbs the whole blocks; returns the bytes not yet handed out (a view, valid until the next write). */
-  flush(): Uint8Array {
-    const out = Uint8Array.from(this.e.u8.subarray(this.shown, this.pos));
+  /** The bytes written but not yet handed out — a view, valid until the next write or {@link compact}. */
+  unshown(): Uint8Array {
+    return this.e.u8.subarray(this.shown, this.pos);
+  }
+
+  /** Absorbs the whole blocks written so far and keeps the rest; everything written counts as handed out. */
+  compact(): void {
     const blocks = Math.floor((this.pos - this.base) / RATE);
     if (blocks > 0) this.e.fn.absorb(KeccakEngine.STATE, this.base, blocks);
     const used = blocks * RATE;
     this.e.u8.copyWithin(this.base, this.base + used, this.pos);
     this.pos -= used;
     this.shown = this.pos;
-    return out;
   }
 
-  /** The bytes not yet handed out, then the digest of everything written (`0x` hex). */
-  finish(): { rest: Uint8Array; hash: string } {
-    const rest = this.flush();
+  /** The digest (`0x` hex) of everything written; call after the last {@link unshown} was handed out. */
+  digest(): string {
+    this.compact();
     const u8 = this.e.u8;
     const fill = this.pos - this.base;
     u8.fill(0, this.pos, this.base + RATE);
     u8[this.base + fill]! ^= 0x01;
     u8[this.base + RATE - 1]! ^= 0x80;
     this.e.fn.absorb(KeccakEngine.STATE, this.base, 1);
-    return { rest, hash: hexAt(u8, KeccakEngine.STATE) };
+    return hexAt(u8, KeccakEngine.STATE);
   }
 
   raw(src: Uint8Array): void {
@@ -221,8 +224,10 @@ class ReportBytes {
       let stop = Math.min(text.length, offset + slice);
       const unit = text.charCodeAt(stop - 1);
       if (stop < text.length && unit >= 0xd800 && unit <= 0xdbff) stop--;
-      const flushed = this.reserve((stop - offset) * 3);
-      if (flushed !== undefined) out.push(flushed);
+      if (this.full((stop - offset) * 3)) {
+        out.push(Uint8Array.from(this.unshown())); // rare (a value longer than ~1 MB): a copy
+        this.compact();
+      }
       this.pos += this.e.buf.write(text.slice(offset, stop), this.pos);
       offset = stop;
     }
@@ -386,9 +391,9 @@ function writeDevice(w: ReportBytes, state: LotState, i: number, out: Uint8Array
 }
 
 /**
- * The canonical report as UTF-8 bytes, in pieces (each a fresh array), hashed on the way. Returns the `0x`
- * keccak256 of all the bytes. With `holdLastByte`, the final `}` is hashed but not handed out (the report file
- * appends `reportHash` before it).
+ * The canonical report as UTF-8 bytes, in pieces, hashed on the way; returns the `0x` keccak256 of all the bytes.
+ * Each piece is a view into the writer's buffer, valid until the generator is resumed (write or copy it first).
+ * With `holdLastByte`, the final `}` is hashed but not handed out (the report file appends `reportHash` before it).
  */
 export function* reportBytes(
   state: LotState,
@@ -397,7 +402,9 @@ export function* reportBytes(
   const head = reportHead(state);
   const w = new ReportBytes();
   const out: Uint8Array[] = [];
+  /** Hands out what long values pushed to `out`, then what is buffered (a view). */
   const drain = function* (): Generator<Uint8Array, void, undefined> {
+    if (out.length === 0) return;
     for (const piece of out) yield piece;
     out.length = 0;
   };
@@ -405,8 +412,10 @@ export function* reportBytes(
   yield* drain();
   const n = state.devices.length;
   for (let i = 0; i < n; i++) {
-    const flushed = w.reserve(RECORD_ROOM);
-    if (flushed !== undefined) yield flushed;
+    if (w.full(RECORD_ROOM)) {
+      yield w.unshown();
+      w.compact();
+    }
     if (i > 0) w.byte(44);
     writeDevice(w, state, i, out);
     yield* drain();
@@ -419,16 +428,12 @@ export function* reportBytes(
     out,
   );
   yield* drain();
-  if (options.holdLastByte === true) {
-    const flushed = w.flush();
-    if (flushed.length > 0) yield flushed;
-    w.byte(125);
-    return w.finish().hash;
-  }
-  w.byte(125);
-  const { rest, hash } = w.finish();
+  if (options.holdLastByte !== true) w.byte(125);
+  const rest = w.unshown();
   if (rest.length > 0) yield rest;
-  return hash;
+  w.compact();
+  if (options.holdLastByte === true) w.byte(125);
+  return w.digest();
 }
 
 /** The canonical JSON of the report as strings (decoded from {@link reportBytes}), ~4 MB each. */

@@ -63,7 +63,7 @@ describe("determinism", () => {
       expect(two.reportHash).to.equal(one.reportHash);
       const file = (r: typeof one): Buffer => {
         const parts: Uint8Array[] = [];
-        r.writeReportFile((b) => parts.push(b));
+        r.writeReportFile((b) => parts.push(Buffer.from(b)));
         return Buffer.concat(parts);
       };
       expect(file(two).equals(file(one))).to.equal(true);

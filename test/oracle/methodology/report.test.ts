@@ -14,7 +14,7 @@ import { DEFAULT_LEGS, reference, readVector, readVectorLot } from "./fixtures.t
 
 function fileOf(r: LotResult): string {
   const parts: Uint8Array[] = [];
-  r.writeReportFile((b) => parts.push(b));
+  r.writeReportFile((b) => parts.push(Buffer.from(b)));
   return Buffer.concat(parts).toString("utf8");
 }
 
