@@ -418,7 +418,7 @@ export function* reportBytes(
     }
     if (i > 0) w.byte(44);
     writeDevice(w, state, i, out);
-    yield* drain();
+    if (out.length > 0) yield* drain(); // only for values of ~1 MB and more
   }
   // The remaining members, in canonical order: lot, method, parameters, params, referenceData.
   w.text(
