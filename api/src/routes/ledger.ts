@@ -36,7 +36,11 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
           return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
         }
-        return { body: await deps.reads.verifyRetirement(params.id) };
+        // Serialised once per block: the hot public read costs a map lookup.
+        const json = await deps.reads.cache.get(`verify-json:${params.id}`, async () =>
+          JSON.stringify(await deps.reads.verifyRetirement(params.id)),
+        );
+        return { raw: json, contentType: "application/json; charset=utf-8" };
       },
     }),
     defineRoute({
@@ -99,10 +103,16 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       responses: { 200: { description: "Balances" } },
       handler: async ({ params }) => {
         const index = requireIndex(deps);
-        const held = await index.holdings(params.address);
-        const ids = held.map((h) => BigInt(h.batchId));
-        const balances = await deps.reads.balances(params.address, ids);
-        return { body: { account: params.address, balances, index: await indexStatus(deps) } };
+        // Which batches: the index; how many: the chain. Answered once per block and account.
+        const json = await deps.reads.cache.get(`balances-json:${params.address}`, async () => {
+          const held = await index.holdings(params.address);
+          const balances = await deps.reads.balances(
+            params.address,
+            held.map((h) => BigInt(h.batchId)),
+          );
+          return JSON.stringify({ account: params.address, balances, index: await indexStatus(deps) });
+        });
+        return { raw: json, contentType: "application/json; charset=utf-8" };
       },
     }),
     defineRoute({
