@@ -12,10 +12,12 @@ import {
   calculateLot,
   ceil3,
   Dec,
+  EXCLUSION_REASONS,
   parseDay,
   parseTransport,
   projectItemsOf,
   type BatchResult,
+  type ExclusionReason,
   type LotResult,
 } from "../../oracle/src/methodology/index.ts";
 import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
@@ -92,7 +94,9 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
   );
 
   if (options.out !== undefined) {
-    progress?.show("writing report", 0, 1);
+    // ~530 bytes per device in the report: a progress estimate, held below 100 % until the end.
+    const estimate = result.deviceCount * 530;
+    let written = 0;
     let fd: number;
     try {
       fd = openSync(options.out, "w");
@@ -100,10 +104,23 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
       throw new CalcInputError("UNREADABLE_FILE", `cannot write ${options.out}: ${(error as Error).message}`);
     }
     try {
-      result.writeReportFile((bytes) => writeAll(fd, bytes));
+      result.writeReportFile((bytes) => {
+        writeAll(fd, bytes);
+        written += bytes.length;
+        progress?.show("writing report", Math.min(written, estimate * 0.99), estimate);
+      });
     } finally {
       closeSync(fd);
     }
+  }
+  if (options.out === undefined && options.json !== true && progress !== undefined) {
+    // The summary shows reportHash: hash the report now, with progress (the bytes go nowhere).
+    const estimate = result.deviceCount * 530;
+    let hashed = 0;
+    result.writeReportFile((bytes) => {
+      hashed += bytes.length;
+      progress.show("hashing report", Math.min(hashed, estimate * 0.99), estimate);
+    });
   }
   progress?.clear();
 
@@ -155,8 +172,9 @@ function summary(r: LotResult, lot: string, out: string | undefined): string {
   return `${lines.join("\n")}\n`;
 }
 
-function reasons(counts: Readonly<Partial<Record<string, number>>>): string {
-  const parts = Object.entries(counts).map(([k, v]) => `${k} ${v}`);
+/** Exclusion counts in the order the reasons are checked. */
+function reasons(counts: Readonly<Partial<Record<ExclusionReason, number>>>): string {
+  const parts = EXCLUSION_REASONS.filter((r) => counts[r] !== undefined).map((r) => `${r} ${counts[r]}`);
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
 }
 
