@@ -182,7 +182,13 @@ export class Indexer {
         }
       } catch (error) {
         failures += 1;
-        const level = isTransientError(error) || (error as IndexerError).code === "CHAIN_CHANGED" ? "warn" : "error";
+        const code = error instanceof IndexerError ? error.code : undefined;
+        const level =
+          code === "CONCURRENT_WRITER"
+            ? "info"
+            : isTransientError(error) || code === "CHAIN_CHANGED"
+              ? "warn"
+              : "error";
         this.#logger[level]({ err: error, failures }, "index sync failed; retrying");
       }
       const wait = failures === 0 ? pollMs : Math.min(30_000, pollMs * 2 ** Math.min(failures, 8));
@@ -400,6 +406,11 @@ export class Indexer {
 
   holdings(account: string): Promise<HoldingRecord[]> {
     return this.store.holdings(account);
+  }
+
+  /** Holders of batch `id` with their balances. */
+  holders(id: string | number | bigint): Promise<{ account: string; amount: string }[]> {
+    return this.store.holders(id);
   }
 
   participants(filter: ParticipantFilter = {}): Promise<ParticipantRecord[]> {
