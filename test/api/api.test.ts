@@ -465,6 +465,44 @@ describe("Registry API", function () {
       expect(page.text).to.match(/verify\.js/);
     });
 
+    it("lists from the event index, saying how far it has caught up", async function () {
+      const corporate = h.deployed.wallet("corporate").address;
+      let listed:
+        { retirements: { retirementId: string; beneficiaryName: string }[]; index: { lagBlocks: number } } | undefined;
+      for (let i = 0; i < 100; i++) {
+        listed = (await h.http.get("/retirements?beneficiary=acme").expect(200)).body;
+        if (listed!.retirements.length > 0 && listed!.index.lagBlocks === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(listed!.retirements.map((r) => [r.retirementId, r.beneficiaryName])).to.deep.equal([
+        ["1", "Acme Corporation"],
+      ]);
+      expect(listed!.index.lagBlocks).to.equal(0);
+      expect((await h.http.get(`/retirements?account=${corporate}`).expect(200)).body.retirements).to.have.length(1);
+      expect((await h.http.get("/retirements?batchId=2").expect(200)).body.retirements).to.have.length(0);
+      await h.api.deps.reads.cache.refresh();
+      const refurbisher = h.deployed.wallet("refurbisher").address;
+      const balances = (await h.http.get(`/accounts/${refurbisher}/balances`).expect(200)).body;
+      expect(balances.balances).to.deep.equal([]);
+      const batches = (await h.http.get("/batches?category=server").expect(200)).body.batches as {
+        id?: string;
+        batchId?: string;
+      }[];
+      expect(batches).to.have.length(1);
+      const participants = (await h.http.get("/participants?kind=corporate").expect(200)).body.participants as {
+        account: string;
+      }[];
+      expect(participants.map((p) => p.account)).to.deep.equal([corporate]);
+      const auditors = (await h.http.get("/auditors").expect(200)).body;
+      expect(auditors.threshold).to.equal(1);
+      expect(auditors.auditors).to.have.members([
+        h.deployed.wallet("auditor1").address,
+        h.deployed.wallet("auditor2").address,
+      ]);
+      const bad = await h.http.get("/retirements?limit=9999").expect(422);
+      expect(bad.body.errors[0].pointer).to.equal("/query/limit");
+    });
+
     it("builds admin transactions only for the admin", async function () {
       const account = h.deployed.wallet("auditor2").address;
       const denied = await h.http

@@ -9,6 +9,7 @@ import request from "supertest";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
+import { openIndexer } from "../../api/src/indexer/index.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";
 import { startRpcProxy, type RpcProxy } from "./proxy.ts";
 import { ACCOUNTS, freePort, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
@@ -28,6 +29,7 @@ export async function startApiHarness(
   options: {
     env?: Record<string, string>;
     viaProxy?: boolean;
+    /** The listing index; default: the real indexer on an in-memory SQLite store, following the chain. */
     index?: (chainUrl: string, registry: string) => Promise<IndexReader & { close?: () => Promise<void> }>;
   } = {},
 ): Promise<ApiHarness> {
@@ -50,7 +52,22 @@ export async function startApiHarness(
   });
   const logger = pino({ level: "silent" });
   const oracle = await createOracle(env, logger);
-  const index = options.index ? await options.index(chain.url, deployed.address) : undefined;
+  const stopIndexing = new AbortController();
+  let indexing: Promise<void> | undefined;
+  let index: (IndexReader & { close?: () => Promise<void> }) | undefined;
+  if (options.index) {
+    index = await options.index(chain.url, deployed.address);
+  } else {
+    const indexer = await openIndexer({
+      rpcUrl: chain.url,
+      registryAddress: deployed.address,
+      chainId: 1337n,
+      sqlitePath: ":memory:",
+      logger,
+    });
+    indexing = indexer.run(stopIndexing.signal, 100);
+    index = indexer;
+  }
   const api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
   const http = request(api.url);
   return {
@@ -85,6 +102,8 @@ export async function startApiHarness(
     async close() {
       await api.close();
       oracle.close();
+      stopIndexing.abort();
+      await indexing;
       await index?.close?.();
       await proxy?.close();
       await chain.stop();
