@@ -88,6 +88,7 @@ export interface RefInfo {
   readonly dMg: number;
   /** `M / 2`, the `PARTS_EXCEED_HALF` threshold. */
   readonly half: Dec;
+  /** Memo tables of the calculation (emptied when it ends: the figures outlive them). */
   /** Project-items id → whether its central parts reach M/2. */
   readonly exceeds: (boolean | undefined)[];
   /** L2 → baseline values. */
@@ -292,6 +293,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
 
   const stats: MemoStats = { references: 0, projects: 0, lives: 0, figures: 0, exact: 0, fallbacks: 0 };
   const allLives: LifeInfo[] = [];
+  const allRefs: RefInfo[] = [];
   let lifeCount = 0;
 
   const defaultMass = CATEGORIES.map((c) => parseCached(massCache, PARAMS.categories[c].defaultShipMassKg, parseMass));
@@ -460,8 +462,10 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       continue;
     }
     let ref = nameInfo.refs[cat.index];
-    if (ref === undefined)
+    if (ref === undefined) {
       nameInfo.refs[cat.index] = ref = refInfo(refCount++, category, manufacturer, model, reference);
+      allRefs.push(ref);
+    }
     let proj: ProjInfo | undefined;
     const useM = parts.value!.usesM;
     if (!useM && parts.id < 16384 && mass.id < 4096 && transport.id < 4096) {
@@ -522,6 +526,13 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     }
   }
   const sums = figsOf.map(sumFigures);
+  // The figures reference their RefInfo: drop its memo tables so the lives, project items and exact terms can go.
+  for (const ref of allRefs) {
+    ref.exceeds.length = 0;
+    ref.baselines.length = 0;
+    ref.lives.length = 0;
+  }
+  allLives.length = 0;
   stats.figures = figsOf.reduce((k, list) => k + list.length, 0);
   const excluded: Partial<Record<ExclusionReason, number>> = {};
   const inCategory = CATEGORIES.map(() => 0);
