@@ -12,7 +12,7 @@
  * The generated lots stay in $TMPDIR/itec-bench (deterministic: regenerated only when missing).
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 interface ChildResult {
   wall_s: number;
+  /** CPU time of the main thread (Linux), the one core's own work whatever else the machine runs. */
+  cpu_s?: number;
   peak_rss_mb: number;
   parse_s?: number;
   calc_s?: number;
@@ -42,10 +44,13 @@ interface ChildResult {
 
 async function child(mode: string, lot: string): Promise<ChildResult> {
   const reference = loadReferenceTable();
+  const c0 = mainThreadCpu();
   const t0 = performance.now();
   const devices = await readLotCsv(lot);
   const t1 = performance.now();
-  if (mode === "parse") return { wall_s: (t1 - t0) / 1000, peak_rss_mb: peakRssMb() };
+  if (mode === "parse") {
+    return { wall_s: (t1 - t0) / 1000, cpu_s: cpuSince(c0), peak_rss_mb: peakRssMb() };
+  }
   const result = calculateLot(devices, { asOf: AS_OF, defaultTransport: LEGS }, reference);
   const t2 = performance.now();
   const out = `${lot}.report.json`;
@@ -63,6 +68,7 @@ async function child(mode: string, lot: string): Promise<ChildResult> {
   rmSync(out, { force: true });
   return {
     wall_s: (t3 - t0) / 1000,
+    cpu_s: cpuSince(c0),
     peak_rss_mb: peakRssMb(),
     parse_s: (t1 - t0) / 1000,
     calc_s: (t2 - t1) / 1000,
@@ -71,6 +77,22 @@ async function child(mode: string, lot: string): Promise<ChildResult> {
     eligible: result.eligibleCount,
     stats: { ...result.memo },
   };
+}
+
+/** utime + stime of the main thread in seconds, from /proc (undefined elsewhere). */
+function mainThreadCpu(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuSince(start: number | undefined): number | undefined {
+  const now = mainThreadCpu();
+  return start === undefined || now === undefined ? undefined : Math.round((now - start) * 100) / 100;
 }
 
 function peakRssMb(): number {
@@ -129,8 +151,9 @@ async function main(): Promise<void> {
       const f = full.at(-1)!;
       process.stderr.write(
         `${String(n).padStart(8)} run ${k + 1}: full ${f.wall_s.toFixed(2)} s (parse ${f.parse_s!.toFixed(2)}, ` +
-          `calculate ${f.calc_s!.toFixed(2)}, report ${f.report_s!.toFixed(2)} s / ${f.report_mb!.toFixed(0)} MB), ` +
-          `peak RSS ${f.peak_rss_mb} MB; parse only ${parse.at(-1)!.wall_s.toFixed(2)} s\n`,
+          `calculate ${f.calc_s!.toFixed(2)}, report ${f.report_s!.toFixed(2)} s / ${f.report_mb!.toFixed(0)} MB; ` +
+          `main-thread CPU ${f.cpu_s ?? "?"} s), peak RSS ${f.peak_rss_mb} MB; ` +
+          `parse only ${parse.at(-1)!.wall_s.toFixed(2)} s (CPU ${parse.at(-1)!.cpu_s ?? "?"} s)\n`,
       );
     }
     const wall = median(full.map((r) => r.wall_s));
