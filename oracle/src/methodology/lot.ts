@@ -164,24 +164,32 @@ interface LifeInfo {
 
 /**
  * A text value as the report shows it, shared by every device that has it; `json` caches its canonical JSON bytes
- * (filled by the report writer).
+ * (filled by the report writer). Always made by {@link newText}, so every instance has the same shape.
  */
 export interface Text {
   readonly text: string;
-  json?: Uint8Array;
+  json: Uint8Array | undefined;
 }
 
-interface ParsedText<T> extends Text {
+export function newText(text: string): Text {
+  return { text, json: undefined };
+}
+
+interface ParsedText<T> {
   readonly id: number;
+  readonly text: string;
+  readonly t: Text;
   readonly value?: T;
   readonly expected?: string;
 }
 
-interface CategoryInfo extends Text {
+interface CategoryInfo {
+  readonly t: Text;
   readonly index: number;
 }
 
-interface DayInfo extends Text {
+interface DayInfo {
+  readonly t: Text;
   readonly day: Ymd | null;
   /** `YYYY-MM-DD` of `day` (vintage). */
   readonly norm: string;
@@ -333,7 +341,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
       const key = `${m}|${mo}`;
       nameInfo = normalNames.get(key);
       if (nameInfo === undefined) {
-        normalNames.set(key, (nameInfo = { manufacturer: { text: m }, model: { text: mo }, refs: [] }));
+        normalNames.set(key, (nameInfo = { manufacturer: newText(m), model: newText(mo), refs: [] }));
       }
       byRawManufacturer.set(rawManufacturer, nameInfo);
     }
@@ -344,10 +352,10 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     let cat = categoryCache.get(rawCategory);
     if (cat === undefined) {
       const text = normaliseCategory(rawCategory);
-      cat = { text, index: (CATEGORIES as readonly string[]).indexOf(text) };
+      cat = { t: newText(text), index: (CATEGORIES as readonly string[]).indexOf(text) };
       categoryCache.set(rawCategory, cat);
     }
-    categories[i] = cat;
+    categories[i] = cat.t;
     catIndexOf[i] = cat.index;
     const serial = serials[i]!;
 
@@ -355,36 +363,36 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     const massRaw = dev.ship_mass_kg ?? "";
     const mass =
       cat.index >= 0 && isBlank(massRaw) ? defaultMass[cat.index]! : parseCached(massCache, massRaw, parseMass);
-    masses[i] = mass;
+    masses[i] = mass.t;
     const transportRaw = dev.transport ?? "";
     const transport =
       lotLegs !== undefined && isBlank(transportRaw)
         ? lotLegs
         : parseCached(transportCache, transportRaw, parseTransport);
-    transports[i] = transport;
+    transports[i] = transport.t;
     // The other inputs as the report shows them (trimmed), parsed once per distinct value.
     const mRaw = dev.manufacture_date ?? "";
     let made = manufactureCache.get(mRaw);
     if (made === undefined) {
       const text = mRaw.trim();
       const day = parseManufactureDate(text) ?? null;
-      manufactureCache.set(mRaw, (made = { text, day, norm: day === null ? "" : formatDay(day) }));
+      manufactureCache.set(mRaw, (made = { t: newText(text), day, norm: day === null ? "" : formatDay(day) }));
     }
-    madeTexts[i] = made;
+    madeTexts[i] = made.t;
     const rRaw = dev.refurbished_date ?? "";
     let refurb = refurbishedCache.get(rRaw);
     if (refurb === undefined) {
       const text = rRaw.trim();
       const day = parseDay(text) ?? null;
-      refurbishedCache.set(rRaw, (refurb = { text, day, norm: day === null ? "" : formatDay(day) }));
+      refurbishedCache.set(rRaw, (refurb = { t: newText(text), day, norm: day === null ? "" : formatDay(day) }));
     }
-    refurbishedTexts[i] = refurb;
+    refurbishedTexts[i] = refurb.t;
     const sRaw = dev.second_life_months ?? "";
     const months = parseCached(monthsCache, sRaw, parseMonths);
-    monthsTexts[i] = months;
+    monthsTexts[i] = months.t;
     const partsRaw = dev.parts ?? "";
     const parts = parseCached(partsCache, partsRaw, parsePartList);
-    partsTexts[i] = parts;
+    partsTexts[i] = parts.t;
 
     if (dev.readerProblems !== undefined && dev.readerProblems.length > 0) {
       codes[i] = BAD_INPUT;
@@ -710,7 +718,8 @@ function parseCached<T>(
   if (v === undefined) {
     const text = raw.trim();
     const r = parse(text);
-    v = r.ok ? { id: cache.size, text, value: r.value } : { id: cache.size, text, expected: r.expected };
+    const t = newText(text);
+    v = r.ok ? { id: cache.size, text, t, value: r.value } : { id: cache.size, text, t, expected: r.expected };
     cache.set(raw, v);
   }
   return v;
@@ -752,7 +761,7 @@ function refInfo(
     d,
     Lref,
     terms,
-    Mtext: { text: plain(M) },
+    Mtext: newText(plain(M)),
     MS: toScaled(M),
     MdS: toScaled(terms.Md),
     dMS: toScaled(terms.dM),
