@@ -157,7 +157,7 @@ interface LifeInfo {
   readonly dmgap: number;
   /** Lazily: the exact terms, or null when one is not representable at scale 10^-48. */
   exact?: ExactLife | null;
-  /** Project-items id → figures: a short list (most entries have a few), a map beyond 16. */
+  /** Project-items id → figures: a short list (most entries have a few), a map beyond 8. */
   readonly figs: (number | Figures)[];
   figMap?: Map<number, Figures>;
 }
@@ -676,7 +676,7 @@ function findFigures(life: LifeInfo, projId: number): Figures | undefined {
 
 function addFigures(life: LifeInfo, projId: number, fig: Figures): void {
   if (life.figMap !== undefined) life.figMap.set(projId, fig);
-  else if (life.figs.length < 32) life.figs.push(projId, fig);
+  else if (life.figs.length < 16) life.figs.push(projId, fig);
   else {
     life.figMap = new Map();
     for (let k = 0; k < life.figs.length; k += 2) life.figMap.set(life.figs[k] as number, life.figs[k + 1] as Figures);
@@ -861,15 +861,20 @@ function figuresOf(life: LifeInfo, proj: ProjInfo, stats: MemoStats): Figures {
   // 2. Exact fixed point for what the doubles could not decide (a sum on or next to a 3-dp boundary).
   if (R === undefined || R_up === undefined || U === undefined || cutU === undefined) {
     stats.exact++;
-    const exact = exactLife(life);
     const { PS, UPS } = proj;
-    if (exact !== null && PS !== undefined && UPS !== undefined && baseline.dMfS !== undefined) {
-      // One addition each, except R_up: (M·(1+d)·α + P) + UP, whose partial sum must not have rounded either.
-      R ??= big(ceil3Grams(exact.MalphaS + PS));
-      const partial = exact.MdAlphaS + PS;
-      R_up ??= big(ceil3Grams(partial + UPS, partial));
-      U ??= big(ceil3Grams(exact.dMgapS + UPS));
-      cutU ??= big(ceil3Grams(baseline.dMfS + UPS));
+    // cutU needs only the baseline term; the others the allocation terms (computed once per life, on demand).
+    if (cutU === undefined && UPS !== undefined && baseline.dMfS !== undefined) {
+      cutU = big(ceil3Grams(baseline.dMfS + UPS));
+    }
+    if (R === undefined || R_up === undefined || U === undefined) {
+      const exact = exactLife(life);
+      if (exact !== null && PS !== undefined && UPS !== undefined) {
+        // One addition each, except R_up: (M·(1+d)·α + P) + UP, whose partial sum must not have rounded either.
+        R ??= big(ceil3Grams(exact.MalphaS + PS));
+        const partial = exact.MdAlphaS + PS;
+        R_up ??= big(ceil3Grams(partial + UPS, partial));
+        U ??= big(ceil3Grams(exact.dMgapS + UPS));
+      }
     }
   }
   if (R !== undefined && R_up !== undefined && U !== undefined && cutU !== undefined) {
