@@ -62,10 +62,10 @@ export function projectItems(
 ): ProjectItems {
   const c = PARAMS.categories[category];
   const u = PARAMS.uncertainty;
-  const process = dec(c.processKg);
+  const processing = dec(c.processKg);
   const packaging = dec(c.packagingKg);
-  let P = process.plus(packaging);
-  let UP = dec(u.process).times(process).plus(dec(u.packaging).times(packaging));
+  let P = processing.plus(packaging);
+  let UP = dec(u.process).times(processing).plus(dec(u.packaging).times(packaging));
   let partsSum = ZERO;
   let mainboard = false;
   const uPart = dec(u.part);
