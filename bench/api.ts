@@ -40,7 +40,7 @@ const server = spawn(
 );
 let out = "";
 await new Promise<void>((resolve, reject) => {
-  server.stdout!.on("data", (d: Buffer) => {
+  server.stdout.on("data", (d: Buffer) => {
     out += d.toString();
     if (out.includes("The registry is running")) resolve();
   });

@@ -552,7 +552,8 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
     function _requireJsonSafe(bytes memory text, string memory field) private pure {
         for (uint256 i = 0; i < text.length; ++i) {
             bytes1 c = text[i];
-            if (c == '"' || c == "\\" || uint8(c) < 0x20) revert ITECUnsafeText(field);
+            // 0x22 is '"', 0x5c is '\\': both would end or escape a JSON string literal.
+            if (c == 0x22 || c == 0x5c || uint8(c) < 0x20) revert ITECUnsafeText(field);
         }
     }
 

@@ -79,7 +79,7 @@ const COMMON_ERRORS: Record<number, ResponseSpec> = {
 export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   spec: RouteSpec<P, Q, B>,
 ): RouteSpec {
-  return spec as unknown as RouteSpec;
+  return spec;
 }
 
 export interface MountOptions {

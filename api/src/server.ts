@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { pino, type Logger } from "pino";
 import { z } from "zod";
 
-import { ChainClient } from "../../oracle/src/chain/client.ts";
+import type { ChainClient } from "../../oracle/src/chain/client.ts";
 import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts";
 import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";

@@ -73,7 +73,7 @@ export class SiweAuth {
     if (nonceExp === undefined || nonceExp < now)
       throw refuse("SIWE_NONCE", "unknown, used or expired nonce: ask for a new one");
     const digest = hashMessage(messageText);
-    let valid = false;
+    let valid: boolean;
     try {
       valid = recoverAddress(digest, signature) === m.address;
     } catch {

@@ -27,40 +27,10 @@ import {
   type ApiOptions,
   type SignerOptions,
 } from "./common.ts";
+import type { AttestationView } from "../../oracle/src/pipeline/oracle.ts";
 
-/** `GET /batches/:id/attestation` (oracle `AttestationView`). */
-export interface AttestationView {
-  batchId: string;
-  lotId: string;
-  state: string;
-  digest: string;
-  deadline: string;
-  typedData: {
-    types: Record<string, { name: string; type: string }[]>;
-    domain: Record<string, unknown>;
-    primaryType: string;
-    message: Record<string, unknown>;
-  };
-  review: {
-    category: string;
-    certificates: number;
-    baselineKgPerDevice: string;
-    reductionKgPerDevice: string;
-    certifiedIntensityKgPerDevice: string;
-    totalReductionKg: string;
-    vintage: { start: string | null; end: string | null };
-    methodology: string;
-    parameters: string;
-    reportHash: string;
-    referenceDataSha256: string;
-    deviceRoot: string;
-    evidenceURI: string;
-    owner: string;
-    registry: { chainId: string; address: string };
-  };
-  signatures: { auditor: string; status: string; reason: string | null; at: string; digest?: string }[];
-  threshold: number | null;
-}
+/** `GET /batches/:id/attestation` answers the oracle's `AttestationView` as JSON. */
+export type { AttestationView };
 
 export interface ReviewCheck {
   check: string;

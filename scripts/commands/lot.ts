@@ -3,6 +3,7 @@
  * and opens one batch job per issuable category for the auditors.
  */
 import { readFileSync } from "node:fs";
+import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
 
 import type { Command } from "commander";
 
@@ -38,25 +39,7 @@ export interface LotView {
   links: Record<string, string>;
 }
 
-export interface LotSummary {
-  method: string;
-  params: string;
-  asOf: string;
-  devices: number;
-  eligible: number;
-  excluded: Record<string, number>;
-  problems: number;
-  batches: {
-    category: string;
-    eligible: number;
-    certificates: number;
-    baselineKg: string;
-    reductionKg: string;
-    relU: string | null;
-    issued: boolean;
-    reason: string | null;
-  }[];
-}
+export type { LotSummary };
 
 export interface BatchJob {
   id: string;

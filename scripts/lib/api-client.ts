@@ -17,9 +17,10 @@ export class ApiError extends Error {
     const pointers = Array.isArray(body.errors)
       ? ` (${(body.errors as { pointer: string; detail: string }[]).map((e) => `${e.pointer}: ${e.detail}`).join("; ")})`
       : "";
-    super(`${String(body.detail ?? body.title ?? `HTTP ${status}`)}${pointers}`);
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    super(`${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`);
     this.status = status;
-    this.code = String(body.code ?? `HTTP_${status}`);
+    this.code = text(body.code) ?? `HTTP_${status}`;
     this.body = body;
   }
 }
@@ -62,7 +63,7 @@ export class ApiClient {
       });
     }
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? (JSON.parse(text) as unknown) : undefined;
     } catch {
@@ -109,7 +110,9 @@ export class ApiClient {
     // Asked of the node directly: a provider's short response cache could hand back a nonce already used.
     const nonce =
       "send" in provider && typeof provider.send === "function"
-        ? Number(await (provider as JsonRpcProvider).send("eth_getTransactionCount", [await signer.getAddress(), "pending"]))
+        ? Number(
+            await (provider as JsonRpcProvider).send("eth_getTransactionCount", [await signer.getAddress(), "pending"]),
+          )
         : await provider.getTransactionCount(await signer.getAddress(), "pending");
     let fees: { type: number; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
     if (tx.gasPrice !== undefined) {

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 
 import { Interface, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 
+import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
 import { ApiClient, type UnsignedTx } from "./api-client.ts";
 
@@ -29,21 +30,7 @@ export interface DemoResult {
 interface LotAnswer {
   id: string;
   reportHash: string;
-  summary: {
-    devices: number;
-    eligible: number;
-    excluded: Record<string, number>;
-    batches: {
-      category: string;
-      eligible: number;
-      certificates: number;
-      baselineKg: string;
-      reductionKg: string;
-      relU: string | null;
-      issued: boolean;
-      reason: string | null;
-    }[];
-  };
+  summary: LotSummary;
   batches: { id: string; category: string; state: string; certificates: number; tokenId: string | null }[];
 }
 

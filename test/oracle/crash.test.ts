@@ -39,7 +39,7 @@ function startWorker(env: Record<string, string>): Worker {
   let err = "";
   let onPause: (s: string) => void = () => {};
   const paused = new Promise<string>((resolve) => (onPause = resolve));
-  child.stderr!.on("data", (chunk: Buffer) => {
+  child.stderr.on("data", (chunk: Buffer) => {
     err += chunk.toString();
     const m = /ITEC_FAULT_POINT (\S+) (.*)\n/.exec(err);
     if (m) onPause(m[0]);

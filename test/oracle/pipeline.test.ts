@@ -245,7 +245,7 @@ describe("Oracle pipeline", function () {
     let h: Harness & { proxy?: Awaited<ReturnType<typeof startRpcProxy>> };
     let lotId: string;
     beforeEach(async () => {
-      h = await harness({ rpcUrl: async (u) => u });
+      h = await harness({ rpcUrl: (u) => Promise.resolve(u) });
       const lot = await h.oracle.submitLot({
         devices: await section9(),
         refurbisher: h.deployed.wallet("refurbisher").address,

@@ -89,7 +89,7 @@ function describe(error: unknown): string {
       parts.push(e.message, (e as { code?: string }).code ?? "");
       e = e.cause;
     } else {
-      parts.push(String(e));
+      parts.push(typeof e === "string" ? e : (JSON.stringify(e) ?? ""));
       break;
     }
   }

@@ -30,7 +30,6 @@ import {
   sortSignatures,
   type Attestation,
   type AuditorSignature,
-  type Category,
 } from "../chain/attestation.ts";
 import type { ChainClient } from "../chain/client.ts";
 import { ChainError, isTransientError, type DecodedRevert } from "../chain/errors.ts";
@@ -129,7 +128,7 @@ export interface AttestationView {
     owner: string;
     registry: { chainId: string; address: string };
   };
-  signatures: { auditor: string; status: string; reason: string | null; at: string }[];
+  signatures: { auditor: string; status: string; reason: string | null; at: string; digest: string }[];
   threshold: number | null;
 }
 
@@ -282,7 +281,7 @@ export class Oracle {
       this.store.reserveDevices(id, b.deviceIds);
       const attestation: Attestation = {
         owner: lot.refurbisher,
-        category: CATEGORY_CODES[b.category as Category],
+        category: CATEGORY_CODES[b.category],
         certificates: BigInt(b.certificates),
         baselineGrams: b.baselineGrams,
         reductionGrams: b.reductionGrams,
@@ -376,7 +375,7 @@ export class Oracle {
     }
     const a = attestationFromJson(JSON.parse(row.attestation_json) as Record<string, unknown>);
     const lot = this.getLot(row.lot_id);
-    let threshold: number | null = null;
+    let threshold: number | null;
     try {
       threshold = await this.chain.auditorThreshold();
     } catch {
@@ -651,16 +650,10 @@ export class Oracle {
       const known = await this.chain.provider.getTransaction(tx.hash);
       if (known) return; // pending in the node: wait
       // Unknown to the node: was the nonce used by something else, or did the batch get issued anyway?
-      const issued = await this.chain.registry.batchOfReport(
-        JSON.parse(b.attestation_json!).reportHash as string,
-        CATEGORY_CODES[b.category as Category],
-      );
+      const attested = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
+      const issued = await this.chain.registry.batchOfReport(attested.reportHash, attested.category);
       if (issued !== 0n) {
-        await this.#alreadyIssued(
-          b,
-          attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>),
-          issued,
-        );
+        await this.#alreadyIssued(b, attested, issued);
         return;
       }
       const from = await this.#signer.getAddress();
@@ -767,7 +760,8 @@ export class Oracle {
   // -----------------------------------------------------------------------------------------------------------
 
   get #signer(): Signer {
-    if (!this.#signerOrUndefined) throw new Error("this oracle instance has no key: only the worker posts transactions");
+    if (!this.#signerOrUndefined)
+      throw new Error("this oracle instance has no key: only the worker posts transactions");
     return this.#signerOrUndefined;
   }
 
@@ -782,7 +776,8 @@ export class Oracle {
   }
 
   #address(value: string, field: string): string {
-    if (!isAddress(value)) throw new OracleError("INVALID_ADDRESS", `${field} is not an Ethereum address: ${value}`);
+    if (!isAddress(value))
+      throw new OracleError("INVALID_ADDRESS", `${field} is not an Ethereum address: ${String(value)}`);
     return getAddress(value);
   }
 
@@ -824,7 +819,9 @@ export class Oracle {
   }
 }
 
-/** Per-batch summary stored with the lot, for listings and the CLI. */
+/** Per-batch summary stored with the lot (`GET /lots/:id` → `summary`), for listings and the CLI. */
+export type LotSummary = ReturnType<typeof lotSummary>;
+
 function lotSummary(r: LotResult) {
   return {
     method: r.method,

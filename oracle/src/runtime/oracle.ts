@@ -47,7 +47,10 @@ export async function createOracle(
   if (hasKey || options.requireKey !== false) {
     const loaded = await loadSigner(source, chain.provider);
     signer = loaded.signer;
-    log.info({ key: loaded.describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL }, "oracle key loaded");
+    log.info(
+      { key: loaded.describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL },
+      "oracle key loaded",
+    );
   }
   const store = await JobStore.open(env.ITEC_DB_PATH);
   const pauseAt = env.ITEC_FAULT_PAUSE_AT;

@@ -4,9 +4,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type * as SqliteNamespace from "node:sqlite";
 import type { DatabaseSync } from "node:sqlite";
 
-type SqliteModule = typeof import("node:sqlite");
+type SqliteModule = typeof SqliteNamespace;
 let sqlite: SqliteModule | undefined;
 
 /**
@@ -16,12 +17,12 @@ let sqlite: SqliteModule | undefined;
 async function loadSqlite(): Promise<SqliteModule> {
   if (sqlite) return sqlite;
   const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;
     const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
     if (type === "ExperimentalWarning" && /SQLite/i.test(text)) return;
     (emit as (...args: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
+  };
   try {
     sqlite = await import("node:sqlite");
   } finally {
