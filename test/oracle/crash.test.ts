@@ -34,11 +34,12 @@ interface Worker {
 function startWorker(env: Record<string, string>): Worker {
   const child = spawn(process.execPath, ["bin/itec.js", "oracle", "run"], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
   let onPause: (s: string) => void = () => {};
   const paused = new Promise<string>((resolve) => (onPause = resolve));
+  child.stdout.on("data", (chunk: Buffer) => (err += chunk.toString())); // pino's JSON log lines
   child.stderr.on("data", (chunk: Buffer) => {
     err += chunk.toString();
     const m = /ITEC_FAULT_POINT (\S+) (.*)\n/.exec(err);
@@ -48,10 +49,15 @@ function startWorker(env: Record<string, string>): Worker {
   return { child, stderr: () => err, paused, exited };
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  explain: () => Promise<string> = () => Promise.resolve(""),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${await explain()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -69,6 +75,8 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
     dir = mkdtempSync(join(tmpdir(), "itec-crash-"));
   });
   afterEach(async () => {
+    monitor?.close();
+    monitor = undefined;
     await chain.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -108,20 +116,18 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
       ITEC_ORACLE_DEV_ACCOUNT: String(ACCOUNTS.oracle),
       ITEC_DB_PATH: dbPath,
       ITEC_POLL_MS: "50",
-      ITEC_LOG_LEVEL: "warn",
+      ITEC_LOG_LEVEL: "info",
       ...extra,
     };
   }
 
+  /** Batch states as the worker has committed them (one reader connection per test, WAL: never blocks it). */
+  let monitor: JobStore | undefined;
   async function states(dbPath: string): Promise<Record<string, string>> {
-    const store = await JobStore.open(dbPath);
-    try {
-      return Object.fromEntries(
-        store.batchesInState("ready", "posted", "confirmed", "failed").map((b) => [b.id, b.state]),
-      );
-    } finally {
-      store.close();
-    }
+    monitor ??= await JobStore.open(dbPath);
+    return Object.fromEntries(
+      monitor.batchesInState("ready", "posted", "confirmed", "failed").map((b) => [b.id, b.state]),
+    );
   }
 
   const cases: { point: FaultPoint; automine: boolean; confirmations: number; label: string }[] = [
@@ -177,11 +183,16 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
       }
 
       const second = startWorker(workerEnv(dbPath, { ITEC_CONFIRMATIONS: String(c.confirmations) }));
-      await waitFor(async () => {
-        if (c.confirmations > 1) await chain.mine();
-        const s = await states(dbPath);
-        return ids.every((id) => s[id] === "confirmed");
-      }, "all batches confirmed");
+      await waitFor(
+        async () => {
+          if (c.confirmations > 1) await chain.mine();
+          const s = await states(dbPath);
+          return ids.every((id) => s[id] === "confirmed");
+        },
+        "all batches confirmed",
+        90_000,
+        async () => `states ${JSON.stringify(await states(dbPath))}; worker stderr: ${second.stderr().slice(-2000)}`,
+      );
       second.child.kill("SIGTERM");
       expect(await second.exited).to.equal(0);
 
