@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes, Transaction, type HDNodeWallet } from "ethers";
 
 import { formatSiweMessage } from "../../api/src/siwe.ts";
-import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
 
 const S9_CSV = readFileSync("test/vectors/section9-lot.csv", "utf8");
@@ -295,9 +295,7 @@ describe("Registry API", function () {
         .expect(409);
       expect(again.body.code).to.equal("ALREADY_SIGNED");
       // The worker posts; the batch job then shows the token id.
-      for (let i = 0; i < 50 && (await h.http.get(`/batches/${id}`)).body.state !== "confirmed"; i++) {
-        await h.api.oracle.oracle.tick();
-      }
+      await untilConfirmed(h, [id]);
       const job = (await h.http.get(`/batches/${id}`).expect(200)).body;
       expect(job.state).to.equal("confirmed");
       expect(job.tokenId).to.equal("1");

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { PDFParse } from "pdf-parse";
 
 import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
-import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
 
 const OUT = "test/output";
@@ -51,8 +51,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
         signature: await signView(w("auditor1"), view),
       });
     }
-    for (let i = 0; i < 60 && h.api.oracle.oracle.store.batchesInState("confirmed").length < 2; i++)
-      await h.api.oracle.oracle.tick();
+    await untilConfirmed(h, [`${lot.id}-server`, `${lot.id}-desktop`]);
     const token = (cat: string) => h.api.oracle.oracle.store.batch(`${lot.id}-${cat}`)!.token_id!;
     server = token("server");
     desktop = token("desktop");

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { chromium, type Browser } from "playwright-core";
 
 import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
-import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
 
 const CHROMIUM = process.env.ITEC_CHROMIUM ?? "/usr/bin/chromium";
@@ -43,8 +43,7 @@ describe("Verification page (headless Chromium)", function () {
       auditor: w("auditor1").address,
       signature: await signView(w("auditor1"), view),
     });
-    for (let i = 0; i < 40 && h.api.oracle.oracle.store.batch(id)!.state !== "confirmed"; i++)
-      await h.api.oracle.oracle.tick();
+    await untilConfirmed(h, [id]);
     txHash = await refurbisher.signAndRelay(
       w("refurbisher"),
       await refurbisher.post<UnsignedTx>("/tx/retire", {

@@ -110,3 +110,22 @@ export async function startApiHarness(
     },
   };
 }
+
+/**
+ * Runs worker passes until every batch job in `ids` is confirmed (time-bounded, so it also works on a chain that
+ * mines a block every second rather than one per transaction).
+ */
+export async function untilConfirmed(h: ApiHarness, ids: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const store = h.api.oracle.oracle.store;
+  const deadline = Date.now() + timeoutMs;
+  while (!ids.every((id) => store.batch(id)?.state === "confirmed")) {
+    const stuck = ids.map((id) => store.batch(id)).find((b) => b && ["failed", "rejected"].includes(b.state));
+    if (stuck) throw new Error(`batch ${stuck.id} ${stuck.state}: ${stuck.error ?? stuck.reason ?? ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `batches not confirmed after ${timeoutMs} ms: ${ids.map((id) => `${id}=${store.batch(id)?.state}`).join(", ")}`,
+      );
+    await h.api.oracle.oracle.tick();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
