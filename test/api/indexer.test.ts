@@ -604,7 +604,11 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
         while ((await fresh.provider.getBlockNumber()) < oldLast + 2) await fresh.mine();
         proxy.retarget(fresh.url);
         const head = await fresh.provider.getBlockNumber();
-        const status = await waitFor(indexer, (s) => s.rebuildReason !== null && (s.lastBlock ?? -1) >= head);
+        // A sync in flight when the node was swapped may fail once (its socket is cut); the loop retries.
+        const status = await waitFor(
+          indexer,
+          (s) => s.rebuildReason !== null && (s.lastBlock ?? -1) >= head && s.lastError === null,
+        );
         expect(status.rebuildReason).to.match(new RegExp(`block ${oldLast} has hash 0x[0-9a-f]{64} on the chain but`));
         expect(status.lastError).to.equal(null);
         await expectIndexEqualsChain(indexer, d2, fresh);
