@@ -42,6 +42,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // No per-response ETag: it hashes every body, and the hot answers change with each block anyway.
+  app.set("etag", false);
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
 
   app.use(
