@@ -1,4 +1,4 @@
 /** Lot input adapters: CSV (streaming) and JSON rows, plus lot options. */
-export { LOT_HEADER, readLotCsv, type ReadLotCsvOptions } from "./csv.ts";
+export { CsvRecordSplitter, LOT_HEADER, readLotCsv, type ReadLotCsvOptions } from "./csv.ts";
 export { deviceRowSchema, lotJsonSchema, parseLotJson, type LotJson } from "./json.ts";
 export { lotOptionsSchema, todayUtc, type LotOptionsInput } from "./options.ts";

@@ -235,6 +235,23 @@ class ReportBytes {
 
   /** A JSON string value. */
   quoted(value: string, out: Uint8Array[]): void {
+    if (value.length < 128) {
+      // Short printable ASCII (serials, report ids): copied code unit by code unit, no escaping needed.
+      const u8 = this.e.u8;
+      let p = this.pos;
+      u8[p++] = 34;
+      let k = 0;
+      for (; k < value.length; k++) {
+        const c = value.charCodeAt(k);
+        if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) break;
+        u8[p++] = c;
+      }
+      if (k === value.length) {
+        u8[p++] = 34;
+        this.pos = p;
+        return;
+      }
+    }
     if (value.length < 256 && PLAIN.test(value)) {
       this.byte(34);
       this.text(value, out);
@@ -287,7 +304,14 @@ class ReportBytes {
   /** A non-negative integer. */
   integer(n: number): void {
     if (n < 10) this.byte(48 + n);
-    else this.pos += this.e.buf.write(String(n), this.pos, "latin1");
+    else if (n < 1e15) {
+      let digits = 1;
+      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+      const u8 = this.e.u8;
+      let p = this.pos + digits;
+      this.pos = p;
+      for (let m = n; m > 0; m = Math.floor(m / 10)) u8[--p] = 48 + (m % 10);
+    } else this.pos += this.e.buf.write(String(n), this.pos, "latin1");
   }
 }
 
