@@ -17,7 +17,7 @@ import type { IndexReader } from "../../api/src/deps.ts";
 import { HttpProblem } from "../../api/src/problem.ts";
 import { devAccount } from "../../oracle/src/runtime/keys.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
-import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 
 const LOT = "test/vectors/section9-lot.csv";
 const PASSWORD = "correct horse battery staple";
@@ -330,9 +330,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
 
   it("shows the minted certificates once the oracle has posted the batch", async function () {
     const store = h.api.oracle.oracle.store;
-    for (let i = 0; i < 50 && store.batch(`${lotId}-server`)!.state !== "confirmed"; i++) {
-      await h.api.oracle.oracle.tick();
-    }
+    await untilConfirmed(h, [`${lotId}-server`]);
     expect(store.batch(`${lotId}-server`)!.state).to.equal("confirmed");
     tokenId = store.batch(`${lotId}-server`)!.token_id!;
     expect(await ok(["lot", "status", lotId])).to.include(`confirmed → batch #${tokenId}`);
