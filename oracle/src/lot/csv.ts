@@ -1,8 +1,8 @@
 /**
  * Lot CSV reader: a streaming RFC 4180 parser specialised for lot files, returning the device rows, each with the
- * physical line it starts on. Whole-file failures (unreadable, wrong header, malformed CSV, no rows) throw
- * `CalcInputError`; a row with the wrong number of columns is kept and marked, so the calculation excludes it as
- * `BAD_INPUT` and lists it with every other bad row.
+ * physical line it starts on. Whole-file failures (unreadable, wrong header, a quoted field never closed, no rows)
+ * throw `CalcInputError`; a row with the wrong number of columns or text after a closing quote is kept and marked,
+ * so the calculation excludes it as `BAD_INPUT` and lists it with every other bad row.
  *
  * Why not a general CSV library: lot files are a million short, mostly unquoted lines. The reader takes each
  * unquoted line with one `indexOf` and one `split` (the fast path) and runs a character-level state machine only
@@ -46,16 +46,30 @@ function detach(value: string): string {
   return value.length < 13 ? value : Buffer.from(value, "utf8").toString("utf8");
 }
 
-/** A malformed-CSV finding, turned into `BAD_CSV` with the source's label. */
+/** A malformed-CSV finding that loses the record boundaries, turned into `BAD_CSV` with the source's label. */
 class CsvSyntaxError extends Error {}
+
+/** A malformed record whose boundaries are still certain: the record is kept, with what is wrong in it. */
+export interface CsvRecordProblem {
+  /** 1-based field of the record where the problem is. */
+  readonly field: number;
+  readonly found: string;
+  readonly expected: string;
+}
 
 /**
  * Splits CSV text into records: `,` delimiter, `\n` or `\r\n` line ends, RFC 4180 quoting (`""` inside a quoted
  * field is one quote; a quoted field may hold delimiters and line breaks). Feed it text in any pieces; each
  * complete record goes to `onRecord` with the physical line it starts on. Empty lines are skipped.
+ *
+ * Lenient where a lot export commonly is not RFC 4180 and the meaning is certain: a quote inside an unquoted field is
+ * kept as a character (`P2720D 27"`), as csv-parse's `relax_quotes` does. Text after the closing quote of a quoted
+ * field (`"Dell"x`) makes that record malformed: it is still delimited by its line end and goes to `onRecord` with
+ * the problem, so one bad row does not stop the lot. Only a quoted field left open at the end of the text — whose
+ * record could end anywhere — throws.
  */
 export class CsvRecordSplitter {
-  readonly #onRecord: (fields: string[], line: number) => void;
+  readonly #onRecord: (fields: string[], line: number, problem?: CsvRecordProblem) => void;
   /** Text not consumed yet (an incomplete last line). */
   #rest = "";
   /** Physical line number of the next character to consume. */
@@ -67,8 +81,9 @@ export class CsvRecordSplitter {
   #field = "";
   #state: "start" | "unquoted" | "quoted" | "quote" | "cr" = "start";
   #quoteLine = 0;
+  #problem: CsvRecordProblem | undefined;
 
-  constructor(onRecord: (fields: string[], line: number) => void) {
+  constructor(onRecord: (fields: string[], line: number, problem?: CsvRecordProblem) => void) {
     this.#onRecord = onRecord;
   }
 
@@ -137,7 +152,10 @@ export class CsvRecordSplitter {
   #finishRecord(): void {
     this.#fields.push(this.#field);
     this.#slow = false;
-    this.#onRecord(this.#fields, this.#recordLine);
+    const problem = this.#problem;
+    this.#problem = undefined;
+    if (problem === undefined) this.#onRecord(this.#fields, this.#recordLine);
+    else this.#onRecord(this.#fields, this.#recordLine, problem);
     this.#fields = [];
     this.#field = "";
   }
@@ -147,7 +165,6 @@ export class CsvRecordSplitter {
     let i = pos;
     let from = i; // start of the pending run of field characters
     let state = this.#state;
-    const where = (): string => `line ${this.#line}, field ${this.#fields.length + 1}`;
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (state === "quoted") {
@@ -176,21 +193,31 @@ export class CsvRecordSplitter {
           continue;
         }
         if (c === 10) return this.#endOfRecord(i);
-        throw new CsvSyntaxError(
-          `${where()}: "${s[i]}" after the closing quote of a quoted field (expected , or a line end)`,
-        );
+        // Text after the closing quote: the record is malformed; read on to its line end, keeping the characters.
+        this.#problem ??= {
+          field: this.#fields.length + 1,
+          found: `${s[i]} after a closing quote`,
+          expected: "a , or a line end after a closing quote (a quote inside a quoted field is doubled)",
+        };
+        state = "unquoted";
+        from = i;
+        continue;
       }
       if (state === "cr") {
         if (c === 10) return this.#endOfRecord(i);
-        throw new CsvSyntaxError(`${where()}: a carriage return not followed by a line feed after a quoted field`);
+        this.#problem ??= {
+          field: this.#fields.length + 1,
+          found: "a carriage return not followed by a line feed after a quoted field",
+          expected: "a , or a line end after a closing quote",
+        };
+        state = "unquoted";
+        from = i;
+        i--; // read this character again as part of an unquoted field
+        continue;
       }
       // "start" or "unquoted"
       if (c === 34) {
-        if (state === "unquoted") {
-          throw new CsvSyntaxError(
-            `${where()}: a quote inside an unquoted field (quote the whole field and double it)`,
-          );
-        }
+        if (state === "unquoted") continue; // a quote inside an unquoted field is a character (relaxed quotes)
         this.#quoteLine = this.#line;
         state = "quoted";
         from = i + 1;
@@ -245,7 +272,7 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
   const interned = INTERNED.map(() => new Map<string, string>());
   let headerSeen = false;
 
-  const splitter = new CsvRecordSplitter((record, line) => {
+  const splitter = new CsvRecordSplitter((record, line, problem) => {
     if (!headerSeen) {
       headerSeen = true;
       const header = record.map((h) => h.trim()).join(",");
@@ -257,7 +284,7 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
       }
       return;
     }
-    if (record.every((f) => f.trim() === "")) return; // a blank line with only spaces
+    if (problem === undefined && record.every((f) => f.trim() === "")) return; // a blank line with only spaces
     for (let k = 0; k < INTERNED.length; k++) {
       const c = INTERNED[k]!;
       const value = record[c];
@@ -286,7 +313,17 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
       test_report_id: record[10] ?? "",
       erasure_certificate_id: record[11] ?? "",
     };
-    if (record.length !== LOT_COLUMNS.length) {
+    if (problem !== undefined) {
+      device.readerProblems = [
+        {
+          line,
+          column: problem.field <= LOT_COLUMNS.length ? problem.field : null,
+          field: LOT_COLUMNS[problem.field - 1] ?? "(row)",
+          value: problem.found,
+          expected: problem.expected,
+        },
+      ];
+    } else if (record.length !== LOT_COLUMNS.length) {
       device.readerProblems = [
         {
           line,
