@@ -535,6 +535,23 @@ describe("Registry API", function () {
         const ok = await h.http[method](path).set(auth("admin")).send(body).expect(200);
         expect(ok.body.to, path).to.equal(h.deployed.address);
       }
+
+      // Removing an auditor is never refused, but the admin is told when it leaves fewer auditors than the
+      // threshold (issuance then fails closed).
+      const auditor2 = h.deployed.wallet("auditor2").address;
+      const removal = async () =>
+        (await h.http.delete(`/admin/auditors/${auditor2}`).set(auth("admin")).expect(200)).body.description;
+      expect(await removal()).to.equal(`remove auditor ${auditor2}`);
+      const asAdmin = h.deployed.registry.connect(h.deployed.wallet("admin"));
+      await waitMined(h, (await asAdmin.setAuditorThreshold(2)).hash);
+      try {
+        expect(await removal()).to.equal(
+          `remove auditor ${auditor2} — leaves 1 auditor(s), fewer than the threshold of 2: no batch can be ` +
+            "issued until an auditor is added or the threshold lowered",
+        );
+      } finally {
+        await waitMined(h, (await asAdmin.setAuditorThreshold(1)).hash);
+      }
     });
   });
 });

@@ -286,12 +286,25 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       handler: async ({ params, session }) => {
         await requireRole(deps, session, ["admin"]);
+        const role = await deps.chain.role("AUDITOR_ROLE");
+        // Revoking always succeeds (a compromised auditor must go at once); say so when issuance then stops.
+        const [holds, count, threshold] = await Promise.all([
+          deps.chain.isAuditor(params.address),
+          deps.chain.registry.getRoleMemberCount(role),
+          deps.chain.auditorThreshold(),
+        ]);
+        const left = Number(count) - (holds ? 1 : 0);
+        const warning =
+          left < threshold
+            ? ` — leaves ${left} auditor(s), fewer than the threshold of ${threshold}: no batch can be issued until ` +
+              "an auditor is added or the threshold lowered"
+            : "";
         return {
           body: await tx.build(
             session!.address,
             "revokeRole",
-            [await deps.chain.role("AUDITOR_ROLE"), params.address],
-            `remove auditor ${params.address}`,
+            [role, params.address],
+            `remove auditor ${params.address}${warning}`,
           ),
         };
       },
