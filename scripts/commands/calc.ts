@@ -2,7 +2,8 @@
  * `itec calc <lot.csv>` — runs ITEC-CALC 1.0 over a lot file and prints a readable summary, or (`--json`) the
  * published report. Thin: parsing and printing only; the calculation is `oracle/src/methodology`.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 import type { Command } from "commander";
 
@@ -77,6 +78,45 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
   }
   const progress = process.stderr.isTTY && options.json !== true ? new ProgressBar() : undefined;
 
+  // The report goes to a temporary file beside --out, renamed over it only when complete: a path that cannot be
+  // written fails before the calculation, and a failure never leaves a truncated report.
+  let out: { fd: number; temp: string; path: string } | undefined;
+  if (options.out !== undefined) {
+    if (existsSync(options.out) && statSync(options.out).isDirectory()) {
+      throw new CalcInputError("BAD_OPTIONS", `--out ${options.out}: is a directory; name the report file`);
+    }
+    const temp = join(dirname(options.out), `.${basename(options.out)}.${process.pid}.tmp`);
+    try {
+      out = { fd: openSync(temp, "wx"), temp, path: options.out };
+    } catch (error) {
+      throw new CalcInputError("BAD_OPTIONS", `--out ${options.out}: cannot write there (${errorReason(error)})`);
+    }
+  }
+  try {
+    await calcInto(lot, asOf, options, progress, out);
+  } finally {
+    if (out !== undefined) {
+      closeSync(out.fd);
+      rmSync(out.temp, { force: true }); // gone after the rename; left only by a failure
+    }
+  }
+}
+
+function errorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  return (error as Error).message;
+}
+
+async function calcInto(
+  lot: string,
+  asOf: string,
+  options: CalcOptions,
+  progress: ProgressBar | undefined,
+  out: { fd: number; temp: string; path: string } | undefined,
+): Promise<void> {
   const reference = loadReferenceTable(options.reference);
   const devices = await readLotCsv(lot, {
     onProgress: progress && ((read, total) => progress.show("reading", read, total ?? read)),
@@ -93,25 +133,16 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
     reference,
   );
 
-  if (options.out !== undefined) {
+  if (out !== undefined) {
     // ~530 bytes per device in the report: a progress estimate, held below 100 % until the end.
     const estimate = result.deviceCount * 530;
     let written = 0;
-    let fd: number;
-    try {
-      fd = openSync(options.out, "w");
-    } catch (error) {
-      throw new CalcInputError("UNREADABLE_FILE", `cannot write ${options.out}: ${(error as Error).message}`);
-    }
-    try {
-      result.writeReportFile((bytes) => {
-        writeAll(fd, bytes);
-        written += bytes.length;
-        progress?.show("writing report", Math.min(written, estimate * 0.99), estimate);
-      });
-    } finally {
-      closeSync(fd);
-    }
+    result.writeReportFile((bytes) => {
+      writeAll(out.fd, bytes);
+      written += bytes.length;
+      progress?.show("writing report", Math.min(written, estimate * 0.99), estimate);
+    });
+    renameSync(out.temp, out.path);
   }
   if (options.out === undefined && options.json !== true && progress !== undefined) {
     // The summary shows reportHash: hash the report now, with progress (the bytes go nowhere).
@@ -129,7 +160,7 @@ async function runCalc(lot: string, options: CalcOptions): Promise<void> {
     writeAll(1, new TextEncoder().encode("\n"));
     return;
   }
-  process.stdout.write(summary(result, lot, options.out));
+  writeAll(1, new TextEncoder().encode(summary(result, lot, options.out, options.transport !== undefined)));
 }
 
 /** Writes all of `bytes` to a file descriptor (stdout included), synchronously: large reports stream in order. */
@@ -139,7 +170,9 @@ function writeAll(fd: number, bytes: Uint8Array): void {
     try {
       offset += writeSync(fd, bytes, offset, bytes.length - offset);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue; // non-blocking pipe: retry
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") continue; // non-blocking pipe: retry
+      if (code === "EPIPE" && fd === 1) process.exit(0); // the reader (e.g. `| head`) has what it wanted
       throw error;
     }
   }
@@ -147,7 +180,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 // ---- the readable summary ----
 
-function summary(r: LotResult, lot: string, out: string | undefined): string {
+function summary(r: LotResult, lot: string, out: string | undefined, hasDefaultTransport: boolean): string {
   const lines: string[] = [];
   lines.push(`${r.method} · ${r.params} · reference data sha256 ${r.referenceSha256}`);
   const excludedCount = r.deviceCount - r.eligibleCount;
@@ -166,6 +199,13 @@ function summary(r: LotResult, lot: string, out: string | undefined): string {
     }
     if (r.problems.length > PROBLEMS_MAX) {
       lines.push(`  … and ${r.problems.length - PROBLEMS_MAX} more (all are listed in the report)`);
+    }
+    const noTransport = r.problems.filter((p) => p.field === "transport" && p.value === "").length;
+    if (noTransport > 0 && !hasDefaultTransport) {
+      lines.push(
+        `  → ${noTransport} row${noTransport === 1 ? " has" : "s have"} no transport of ${noTransport === 1 ? "its" : "their"} own and ` +
+          'the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250"',
+      );
     }
   }
   lines.push("", `reportHash ${r.reportHash}${out === undefined ? "" : ` · report written to ${out}`}`);

@@ -1,6 +1,6 @@
 /** `itec calc` end to end: the summary prints the §9 figures; errors are one line and a non-zero exit. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,13 +32,40 @@ describe("itec calc", function () {
       const r = itec(LOT, "--transport", "hgv:600;van:250", "--as-of", "2026-06-30");
       expect(r.status, r.stderr).to.equal(0);
       const { devices } = readVector<{ devices: Record<string, string | number>[] }>("section9.json");
+      // Columns are at least two spaces apart (only the device column has single spaces): each figure is checked
+      // in its own column, not just somewhere on the row.
+      const lines = r.stdout.split("\n");
+      const header = lines
+        .find((l) => l.startsWith("line "))!
+        .trim()
+        .split(/\s{2,}/);
+      expect(header).to.deep.equal([
+        "line",
+        "serial",
+        "device",
+        "tier",
+        "M",
+        "L_ref",
+        "L1/L2",
+        "P",
+        "UP",
+        "B",
+        "R",
+        "R_up",
+        "U",
+        "V",
+      ]);
       for (const d of devices) {
-        const line = r.stdout.split("\n").find((l) => l.includes(String(d.serial)))!;
-        const cells = line.trim().split(/\s+/);
+        const cells = lines
+          .find((l) => l.includes(String(d.serial)))!
+          .trim()
+          .split(/\s{2,}/);
+        expect(cells).to.have.length(header.length);
+        const cell = (key: string) => cells[header.indexOf(key)];
         for (const key of ["tier", "M", "P", "UP", "B", "R", "R_up", "U", "V"]) {
-          expect(cells, `${String(d.serial)} ${key}`).to.include(String(d[key]));
+          expect(cell(key), `${String(d.serial)} ${key}`).to.equal(String(d[key]));
         }
-        expect(cells).to.include(`${d.L1}/${d.L2}`);
+        expect(cell("L1/L2")).to.equal(`${d.L1}/${d.L2}`);
       }
       expect(r.stdout).to.include("ΣV -56.697").and.to.include("NOT ISSUED: NO_VERIFIED_REDUCTION");
       expect(r.stdout).to.include("V̄ 71.325").and.to.include("V̄ 261.023");
@@ -60,6 +87,38 @@ describe("itec calc", function () {
   });
 
   describe("--json and --out", () => {
+    it("checks --out before calculating, and never leaves a partial report", () => {
+      const missing = itec(LOT, "--transport", "hgv:600", "--out", join(dir, "no-such-dir", "r.json"));
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr).to.match(/^itec calc: BAD_OPTIONS: --out .*: cannot write there \(no such directory\)\n$/);
+      const isDir = itec(LOT, "--transport", "hgv:600", "--out", dir);
+      expect(isDir.status).to.equal(1);
+      expect(isDir.stderr).to.match(/^itec calc: BAD_OPTIONS: --out .*: is a directory; name the report file\n$/);
+      const out = join(dir, "kept.json");
+      writeFileSync(out, "an earlier report");
+      const failed = itec(fileURLToPath(new URL("../../../package.json", import.meta.url)), "--out", out);
+      expect(failed.status).to.equal(1);
+      expect(readFileSync(out, "utf8"), "a failed run leaves the file as it was").to.equal("an earlier report");
+      expect(
+        readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+        "no temporary file left",
+      ).to.deep.equal([]);
+    });
+
+    it("stops quietly when the reader of stdout goes away (| head)", () => {
+      // A report far larger than a pipe's buffer (~530 bytes per device), so the writer does meet the closed pipe.
+      const [header, ...rows] = readFileSync(LOT, "utf8").trim().split("\n");
+      const big = join(dir, "big.csv");
+      const copies = Array.from({ length: 400 }, (_, k) => rows.map((row) => row.replace(/^([^,]+)/, `$1-${k}`)));
+      writeFileSync(big, [header, ...copies.flat()].join("\n"));
+      const r = spawnSync("sh", ["-c", `"${process.execPath}" "${ITEC}" calc "${big}" --json | head -c 5`], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(r.stdout).to.equal('{"bat');
+      expect(r.stderr).to.equal("");
+    });
+
     it("prints the report on stdout and writes the same file, whose hash checks", () => {
       const out = join(dir, "report.json");
       const r = itec(LOT, "--transport", "hgv:600;van:250", "--as-of", "2026-06-30", "--json", "--out", out);
@@ -122,6 +181,16 @@ describe("itec calc", function () {
       );
       expect(r.stdout).to.include("line 3, column 7 (second_life_months)");
       expect(r.stdout).to.include("line 3, column 8 (parts)");
+      expect(r.stdout).not.to.include("no transport of");
+    });
+
+    it("says once, under the problems, that the lot needs --transport when rows have none", () => {
+      const r = itec(LOT, "--as-of", "2026-06-30");
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("BAD_INPUT (4 problems):");
+      expect(r.stdout).to.include(
+        '  → 4 rows have no transport of their own and the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250"',
+      );
     });
   });
 });
