@@ -271,6 +271,8 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
   const devices: DeviceInput[] = [];
   const interned = INTERNED.map(() => new Map<string, string>());
   let headerSeen = false;
+  /** Set once the decoder has met bytes that are not UTF-8 (it puts U+FFFD in their place): rows are then checked. */
+  let replaced = false;
 
   const splitter = new CsvRecordSplitter((record, line, problem) => {
     if (!headerSeen) {
@@ -323,6 +325,17 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
           expected: problem.expected,
         },
       ];
+    } else if (replaced && record.some((f) => f.includes("\uFFFD"))) {
+      const column = record.findIndex((f) => f.includes("\uFFFD"));
+      device.readerProblems = [
+        {
+          line,
+          column: column < LOT_COLUMNS.length ? column + 1 : null,
+          field: LOT_COLUMNS[column] ?? "(row)",
+          value: record[column]!,
+          expected: "UTF-8 text (� marks bytes that are not UTF-8: save the file as UTF-8)",
+        },
+      ];
     } else if (record.length !== LOT_COLUMNS.length) {
       device.readerProblems = [
         {
@@ -342,6 +355,7 @@ export async function readLotCsv(source: string | Readable, options: ReadLotCsvO
   let reported = 0;
   let first = true;
   const feed = (text: string): void => {
+    if (!replaced && text.includes("\uFFFD")) replaced = true;
     if (first && text.length > 0) {
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM

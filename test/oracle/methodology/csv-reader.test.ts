@@ -150,6 +150,25 @@ describe("lot CSV parser", () => {
     ]);
   });
 
+  it("marks a row holding bytes that are not UTF-8 (a Latin-1 export) instead of reading them as �", async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(`${LOT_HEADER}\nSN1,Dell,OptiPlex 7090,desktop,2021-06,2025-09-30,36,,,,TR-1,EC-1\nSN2,Fujitsu `),
+      Buffer.from([0x53, 0x69, 0x65, 0x6d, 0x65, 0x6e, 0x73, 0x20, 0x4b, 0xfc, 0x68, 0x6c]), // "Siemens Kühl" in Latin-1
+      Buffer.from(",ESPRIMO,desktop,2021-06,2025-09-30,36,,,,TR-2,EC-2\n"),
+    ]);
+    const devices = await readLotCsv(Readable.from([latin1]));
+    expect(devices[0]!.readerProblems).to.equal(undefined);
+    expect(devices[1]!.readerProblems).to.deep.equal([
+      {
+        line: 3,
+        column: 2,
+        field: "manufacturer",
+        value: "Fujitsu Siemens K\uFFFDhl",
+        expected: "UTF-8 text (� marks bytes that are not UTF-8: save the file as UTF-8)",
+      },
+    ]);
+  });
+
   it("marks every row with text after a closing quote and reads on; stops only for a quote never closed", async () => {
     const rows = [
       'SN1,"Dell"x,OptiPlex 7090,desktop,2021-06,2025-09-30,36,,,,TR-1,EC-1',
