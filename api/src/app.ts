@@ -60,8 +60,12 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader("X-Request-Id", id);
     next();
   });
-  app.use(express.json({ limit: "25mb", strict: true, type: ["application/json", "application/*+json"] }));
-  app.use(express.text({ limit: "100mb", type: ["text/csv"] }));
+  // Bodies are read per route, after the rate limit and authentication (see mountRoutes), never for a path
+  // that takes none.
+  const bodyParsers = [
+    express.json({ limit: "25mb", strict: true, type: ["application/json", "application/*+json"] }),
+    express.text({ limit: "100mb", type: ["text/csv"] }),
+  ];
 
   const limiter = (perMinute: number) =>
     rateLimiter({
@@ -122,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
   // Mounted with the public chain reads first: the router tries routes in order and these are the hot ones (no
   // path of one group shadows another's, so the order changes no answer; the OpenAPI document keeps its order).
   const routes = [...ledgerRoutes(deps), ...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps)];
-  mountRoutes(router, routes, { authenticate, limiters });
+  mountRoutes(router, routes, { authenticate, limiters, bodyParsers });
   app.use(router);
 
   if (deps.publicDir) {

@@ -85,24 +85,47 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 export interface MountOptions {
   authenticate: (req: Request) => Promise<Session>;
   limiters: Record<"auth" | "write" | "read", RequestHandler>;
+  /** Body readers (JSON, CSV), run only for routes that take a body — after the rate limit and authentication. */
+  bodyParsers: readonly RequestHandler[];
 }
 
-/** Registers every route on `router` with validation, authentication and rate limiting. */
+/**
+ * Registers every route on `router`. Order per request: rate limit → authentication (401 before anything else is
+ * looked at) → media type (415) → body read (only routes that take one; 400/413) → validation (422) → handler. An
+ * unauthenticated or rate-limited caller never has its body read.
+ */
 export function mountRoutes(router: Router, routes: readonly RouteSpec[], options: MountOptions): void {
   for (const route of routes) {
     const limiter = options.limiters[route.limit ?? (route.method === "get" ? "read" : "write")];
-    router[route.method](route.path, limiter, async (req, res) => {
+    const stages: RequestHandler[] = [limiter];
+    if (route.auth === "session") {
+      stages.push(async (req, res, next) => {
+        res.locals.session = await options.authenticate(req);
+        next();
+      });
+    }
+    if (route.body) {
+      const types = route.bodyTypes ?? ["application/json"];
+      stages.push(
+        (req, _res, next) => {
+          if (!req.is(types)) {
+            throw new HttpProblem(
+              415,
+              "UNSUPPORTED_MEDIA_TYPE",
+              "Unsupported media type",
+              `send ${types.join(" or ")}`,
+            );
+          }
+          next();
+        },
+        ...options.bodyParsers,
+      );
+    }
+    router[route.method](route.path, ...stages, async (req: Request, res: Response) => {
       const params = parse(route.params, req.params, "/params");
       const query = parse(route.query, req.query, "/query");
-      let body: unknown = undefined;
-      if (route.body) {
-        const types = route.bodyTypes ?? ["application/json"];
-        if (!req.is(types)) {
-          throw new HttpProblem(415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type", `send ${types.join(" or ")}`);
-        }
-        body = parse(route.body, req.body, "/body");
-      }
-      const session = route.auth === "session" ? await options.authenticate(req) : undefined;
+      const body = route.body ? parse(route.body, req.body, "/body") : undefined;
+      const session = res.locals.session as Session | undefined;
       const reply = await route.handler({ params, query, body, req, res, session });
       if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
       res.status(reply.status ?? 200);

@@ -162,6 +162,28 @@ describe("Registry API", function () {
         "TOKEN_INVALID",
       );
     });
+
+    it("answers 401 before reading or validating the body of a route that needs a session", async function () {
+      const invalid = await h.http.post("/lots").send({}).expect(401);
+      expect(invalid.body.code).to.equal("UNAUTHENTICATED");
+      // 30 MB (beyond the 25 MB JSON limit): unauthenticated, it is refused before a byte of it is parsed.
+      const huge = `{"devices":"${"x".repeat(30 << 20)}"}`;
+      const unread = await h.http.post("/lots").set("Content-Type", "application/json").send(huge).expect(401);
+      expect(unread.body.code).to.equal("UNAUTHENTICATED");
+      const tooLarge = await h.http
+        .post("/lots")
+        .set(auth("refurbisher"))
+        .set("Content-Type", "application/json")
+        .send(huge)
+        .expect(413);
+      expect(tooLarge.body.code).to.equal("PAYLOAD_TOO_LARGE");
+      const notFound = await h.http
+        .post("/no-such-route")
+        .set("Content-Type", "application/json")
+        .send("{")
+        .expect(404);
+      expect(notFound.body.code, "a path that takes no body does not read one").to.equal("NOT_FOUND");
+    });
   });
 
   describe("lots, batches and auditor signatures", function () {
