@@ -13,6 +13,7 @@ import { registerLot } from "./commands/lot.ts";
 import { registerOracle } from "./commands/oracle.ts";
 import { registerParticipant } from "./commands/participant.ts";
 import { registerRetire } from "./commands/retire.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerVerify } from "./commands/verify.ts";
 
 const program = new Command("itec")
@@ -28,6 +29,7 @@ registerCert(program);
 registerRetire(program);
 registerVerify(program);
 registerOracle(program);
+registerServe(program);
 registerDocuments(program);
 registerKeys(program);
 

@@ -1,6 +1,11 @@
 /**
  * Deploys the I-TEC registry, registers ITEC-CALC 1.0 / ITEC-PARAMS-1 and grants the issuer role to the oracle.
- * Parameters (ignition/parameters/*.json or --parameters): admin, issuer, externalBaseURI.
+ * Parameters (ignition/parameters/*.json or --parameters): issuer, externalBaseURI.
+ *
+ * The deploying account becomes the registry admin: the module's own setup calls need the admin role, and Ignition
+ * sends every call from the deployer. To hand the registry to another admin (e.g. a multisig) afterwards:
+ * `grantRole(DEFAULT_ADMIN_ROLE, newAdmin)`, then from the deployer `renounceRole(DEFAULT_ADMIN_ROLE, deployer)`
+ * (network/besu/README.md §6).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { id } from "ethers";
@@ -10,7 +15,7 @@ export const PARAMETERS = "ITEC-PARAMS-1";
 export const ISSUER_ROLE = id("ITEC_ISSUER_ROLE");
 
 export default buildModule("ITECRegistry", (m) => {
-  const admin = m.getParameter("admin", m.getAccount(0));
+  const admin = m.getAccount(0);
   const issuer = m.getParameter("issuer", m.getAccount(1));
   const externalBaseURI = m.getParameter("externalBaseURI", "http://127.0.0.1:8080/batches/");
 

@@ -15,4 +15,16 @@ describe("Ignition module ITECRegistry", function () {
     expect(await registry.getFunction("hasRole")(ISSUER_ROLE, issuer!.address)).to.equal(true);
     expect(await registry.getFunction("hasRole")(ethers.ZeroHash, admin!.address)).to.equal(true);
   });
+
+  it("makes the deployer the admin, so its setup calls succeed whoever issues (a separate issuer account)", async function () {
+    const signers = await ethers.getSigners();
+    const issuer = signers[9]!;
+    const { registry } = await ignition.deploy(ITECRegistryModule, {
+      parameters: { ITECRegistry: { issuer: issuer.address, externalBaseURI: "https://registry.example/b/" } },
+    });
+    expect(await registry.getFunction("hasRole")(ISSUER_ROLE, issuer.address)).to.equal(true);
+    expect(await registry.getFunction("hasRole")(ISSUER_ROLE, signers[1]!.address)).to.equal(false);
+    expect(await registry.getFunction("hasRole")(ethers.ZeroHash, signers[0]!.address)).to.equal(true);
+    expect(await registry.getFunction("getRoleMemberCount")(ethers.ZeroHash)).to.equal(1n);
+  });
 });

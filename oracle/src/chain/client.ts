@@ -115,9 +115,15 @@ export class ChainClient {
     return { number: block.number, timestamp: block.timestamp };
   }
 
-  /** Fee fields for a transaction: an explicit legacy gas price when configured (zero-fee networks). */
+  /**
+   * Fee fields for a transaction: an explicit legacy gas price when configured; otherwise a price of 0 on a
+   * zero-fee network (latest base fee 0, as Besu with `zeroBaseFee` — ethers would ask `eth_gasPrice`, which Besu
+   * answers from recent transactions' prices, and an unfunded account could not pay), else the node's fee data.
+   */
   async feeFields(): Promise<Pick<TransactionRequest, "gasPrice" | "maxFeePerGas" | "maxPriorityFeePerGas" | "type">> {
     if (this.gasPrice !== undefined) return { type: 0, gasPrice: this.gasPrice };
+    const latest = await this.provider.getBlock("latest");
+    if (latest?.baseFeePerGas === 0n) return { type: 0, gasPrice: 0n };
     const fee = await this.provider.getFeeData();
     if (fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null) {
       return { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas };
