@@ -8,6 +8,7 @@ import { z } from "zod";
 
 import { ChainError, isTransientError } from "../../oracle/src/chain/errors.ts";
 import { OracleError } from "../../oracle/src/errors.ts";
+import { IndexerError } from "./indexer/errors.ts";
 
 export const PROBLEM_TYPE_BASE = "https://itec-registry.dev/problems/";
 
@@ -113,6 +114,15 @@ export function toProblem(error: unknown): HttpProblem {
     if (status >= 400 && status < 500) {
       return new HttpProblem(status, "BAD_REQUEST", TITLES[status] ?? "Bad request", "the request could not be read");
     }
+  }
+  // Indexer errors carry their HTTP status; a client's bad filter is a 400 with the reason, the rest say what failed.
+  if (error instanceof IndexerError && error.status < 500) {
+    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? "Error", error.message);
+  }
+  if (error instanceof IndexerError && error.status === 503) {
+    return new HttpProblem(503, error.code, TITLES[503]!, `the event index is catching up: ${error.message}`, {
+      extra: { retryAfterSeconds: 5 },
+    });
   }
   if (error instanceof ChainError && error.code === "NOT_FOUND") {
     return new HttpProblem(404, "NOT_FOUND", TITLES[404]!, error.message);

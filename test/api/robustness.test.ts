@@ -2,13 +2,263 @@
  * Abuse and faults: generated malformed params, queries and bodies thrown at every route never produce a 5xx
  * and always come back as problem+json; rate limits answer 429; an unreachable chain answers 503.
  */
+import { readFileSync } from "node:fs";
+
 import { expect } from "chai";
+import { Interface } from "ethers";
 import fc from "fast-check";
 
 import { allRoutes } from "../../api/src/app.ts";
+import type { RouteSpec } from "../../api/src/route.ts";
+import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { signView } from "../helpers/sign.ts";
 
 const PROBLEM = /^application\/problem\+json/;
+
+const S9_CSV = readFileSync("test/vectors/section9-lot.csv", "utf8");
+
+// ---------------------------------------------------------------------------------------------------------------
+// Near-valid requests: a valid example per route, then one field at a time replaced by an edge value.
+// ---------------------------------------------------------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Path = (string | number)[];
+/** Marks a field taken out of the request. */
+const ABSENT = Symbol("absent");
+type Edge = Json | typeof ABSENT;
+type Role = "refurbisher" | "admin" | "corporate";
+
+interface Example {
+  params?: Record<string, string>;
+  query?: Record<string, Json>;
+  body?: Json;
+  contentType?: string;
+  /** Who signs in for a route that needs a session (default: the refurbisher). */
+  as?: Role;
+}
+
+interface Case {
+  route: RouteSpec;
+  example: Example;
+  label: string;
+}
+
+const routeKey = (r: Pick<RouteSpec, "method" | "path">) => `${r.method} ${r.path}`;
+const pow2 = (n: number) => (1n << BigInt(n)).toString();
+const dec = (n: number) => (BigInt(pow2(n)) - 1n).toString();
+
+/** Integers as decimal strings at and around every width the chain and JavaScript care about. */
+const NUMERIC_TEXT: Json[] = [
+  "0",
+  "1",
+  "-1",
+  "-0",
+  "01",
+  "1.5",
+  "1e3",
+  " 1",
+  "1 ",
+  "+1",
+  "0x10",
+  "١٢",
+  dec(8),
+  pow2(8),
+  dec(32),
+  pow2(32),
+  dec(40),
+  pow2(40),
+  String(Number.MAX_SAFE_INTEGER),
+  pow2(53),
+  dec(63),
+  pow2(63),
+  dec(64),
+  pow2(64),
+  dec(256),
+  pow2(256),
+  "9".repeat(78),
+  "9".repeat(1000),
+];
+const NUMBERS: Json[] = [0, -1, -0, 1.5, 255, 256, 2 ** 32, 2 ** 40, 2 ** 53, 2 ** 53 + 2, 1e21, 1e308, -1e308];
+/** Impossible and out-of-range calendar dates, and near misses of the format. */
+const DATES: Json[] = [
+  "2026-02-31",
+  "2026-02-29",
+  "2024-02-29",
+  "1900-02-29",
+  "2026-04-31",
+  "2026-13-01",
+  "2026-00-10",
+  "2026-01-00",
+  "2026-01-32",
+  "0000-01-01",
+  "0999-12-31",
+  "1000-01-01",
+  "1969-12-31",
+  "1970-01-01",
+  "9999-12-31",
+  "+10000-01-01",
+  "2026-1-1",
+  "2026-01-01T00:00:00Z",
+  "2026-01-01 ",
+  "２０２６-01-01",
+];
+/** Hex of every wrong length around addresses (20 bytes), hashes (32) and signatures (65), and bad casing. */
+const HEX: Json[] = [
+  "0x",
+  "0x0",
+  "0xzz",
+  "0X" + "ab".repeat(20),
+  "ab".repeat(20),
+  "0x" + "0".repeat(40),
+  "0x" + "a".repeat(39),
+  "0x" + "a".repeat(40),
+  "0x" + "A".repeat(40),
+  "0x9965507D1a55bcC2695C58ba16FB37d819B0A4DC",
+  "0x" + "a".repeat(41),
+  "0x" + "ab".repeat(21),
+  "0x" + "a".repeat(63),
+  "0x" + "ab".repeat(32),
+  "0x" + "a".repeat(65),
+  "0x" + "ab".repeat(33),
+  "0x" + "ab".repeat(64),
+  "0x" + "00".repeat(65),
+  "0x" + "ff".repeat(65),
+  "0x" + "ab".repeat(65),
+  "0x" + "ab".repeat(66),
+  "0x" + "ab".repeat(130),
+  "0x" + "ab".repeat(500),
+];
+const TEXT: Json[] = ["", " ", "a".repeat(1025), "𝔘ñí©ødé ✓ 中文", "\u0000", "\u202e", "\ud800", '"\\', "<b>&"];
+const HUGE = "a".repeat(100_000);
+const GENERIC: Json[] = [null, true, false, 0, -1, "", [], {}, "𝔘ñí©ødé"];
+
+function edgesFor(value: Json, where: "params" | "query" | "body", removable: boolean): Edge[] {
+  const edges: Edge[] = [...GENERIC];
+  if (typeof value === "number" || (typeof value === "string" && /^[0-9]+(\.[0-9]+)?$/.test(value))) {
+    edges.push(...NUMERIC_TEXT, ...NUMBERS, "0." + "0".repeat(1000) + "1");
+    if (where === "body") edges.push("9".repeat(100_000), `${"9".repeat(400)}.5`);
+  } else if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    edges.push(...DATES);
+  } else if (typeof value === "string" && /^0x[0-9a-fA-F]*$/.test(value)) {
+    edges.push(...HEX);
+  } else if (typeof value === "string") {
+    edges.push(...TEXT, where === "body" ? HUGE : "a".repeat(2000));
+  }
+  if (removable) edges.push(ABSENT);
+  const inUrl = where !== "body";
+  return edges.filter((e) => {
+    if (e === ABSENT) return true;
+    if (inUrl && typeof e !== "string") return false;
+    if (inUrl && typeof e === "string" && e.length > 2000) return false;
+    return JSON.stringify(e) !== JSON.stringify(value);
+  });
+}
+
+/** Every node of a JSON value with its path; `removable` when it is a member of an object. */
+function* nodes(value: Json, path: Path = [], removable = false): Generator<[Path, Json, boolean]> {
+  yield [path, value, removable];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* nodes(value[i]!, [...path, i], false);
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) yield* nodes(v, [...path, k], true);
+  }
+}
+
+function setAt(root: Json, path: Path, value: Edge): Json {
+  if (path.length === 0) return value === ABSENT ? null : value;
+  const copy = structuredClone(root);
+  let parent = copy as Record<string | number, Json>;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, Json>;
+  const last = path[path.length - 1]!;
+  if (value === ABSENT) delete parent[last];
+  else parent[last] = value;
+  return copy;
+}
+
+const show = (e: Edge) => {
+  if (e === ABSENT) return "(absent)";
+  const text = JSON.stringify(e);
+  return text.length > 48 ? `${text.slice(0, 24)}…(${text.length} chars)` : text;
+};
+
+/** The example with one field at a time replaced by each of its edge values. */
+function* mutations(example: Example): Generator<{ example: Example; label: string }> {
+  for (const where of ["params", "query", "body"] as const) {
+    const part: Json | undefined = example[where];
+    if (part === undefined) continue;
+    for (const [path, value, removable] of nodes(part)) {
+      if (where !== "body" && path.length !== 1) continue; // URL parts are flat strings
+      for (const edge of edgesFor(value, where, removable && where !== "params")) {
+        yield {
+          example: { ...example, [where]: setAt(part, path, edge) },
+          label: `${where}${path.map((p) => `/${p}`).join("")} = ${show(edge)}`,
+        };
+      }
+    }
+  }
+}
+
+async function inParallel<T>(items: readonly T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+/** Sends one case; returns what is wrong with the answer, if anything. */
+async function check(h: ApiHarness, tokens: Record<Role, string>, c: Case): Promise<string | undefined> {
+  const { route, example } = c;
+  const name = `${route.method.toUpperCase()} ${route.path} [${c.label}]`;
+  let url: string;
+  try {
+    url = route.path.replace(/:([A-Za-z_]+)/g, (_, p: string) => encodeURIComponent(example.params?.[p] ?? ""));
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(example.query ?? {})) {
+      for (const x of Array.isArray(v) ? v : [v]) query.append(k, typeof x === "string" ? x : JSON.stringify(x));
+    }
+    if (query.size > 0) url += `?${query.toString()}`;
+  } catch {
+    return undefined; // not representable in a URL (a lone surrogate): no client can send it
+  }
+  let req = h.http[route.method](url).timeout(30_000);
+  if (route.auth === "session") req = req.set("Authorization", `Bearer ${tokens[example.as ?? "refurbisher"]}`);
+  if (route.body) {
+    const type = example.contentType ?? "application/json";
+    const text =
+      type !== "application/json" && typeof example.body === "string" ? example.body : JSON.stringify(example.body);
+    req = req.set("Content-Type", type).send(text);
+  }
+  let res: Awaited<typeof req>;
+  try {
+    res = await req;
+  } catch (error) {
+    return `${name} → no answer: ${(error as Error).message}`;
+  }
+  const answer = `${name} → ${res.status} ${res.text.slice(0, 200)}`;
+  if (res.status >= 500) return answer;
+  if (res.status < 400) return undefined;
+  if (!PROBLEM.test(String(res.headers["content-type"]))) return `${answer} (not problem+json)`;
+  if (res.body?.status !== res.status || typeof res.body?.code !== "string") return `${answer} (malformed problem)`;
+  if (/\n\s+at [^\n]+\(.*:\d+:\d+\)/.test(res.text)) return `${answer} (stack trace)`;
+  if (res.status === 422 && res.body.code === "INVALID_INPUT") {
+    const errors = res.body.errors as { pointer?: unknown; detail?: unknown }[] | undefined;
+    const ok =
+      Array.isArray(errors) &&
+      errors.length > 0 &&
+      errors.every(
+        (e) =>
+          typeof e.pointer === "string" &&
+          /^\/(params|query|body)(\/|$)/.test(e.pointer) &&
+          typeof e.detail === "string" &&
+          e.detail.length > 0,
+      );
+    if (!ok) return `${answer} (invalid input without a pointer per field)`;
+  }
+  return undefined;
+}
 
 describe("API robustness", function () {
   this.timeout(180_000);
@@ -17,7 +267,9 @@ describe("API robustness", function () {
     let h: ApiHarness;
     let token: string;
     before(async () => {
-      h = await startApiHarness({ env: { ITEC_RATE_LIMIT_WRITE: "100000", ITEC_RATE_LIMIT_AUTH: "100000" } });
+      h = await startApiHarness({
+        env: { ITEC_RATE_LIMIT_WRITE: "1000000", ITEC_RATE_LIMIT_AUTH: "1000000", ITEC_RATE_LIMIT_READ: "1000000" },
+      });
       token = await h.signIn(h.deployed.wallet("refurbisher"));
     });
     after(async () => h?.close());
@@ -96,6 +348,216 @@ describe("API robustness", function () {
         }),
         { numRuns: 400 },
       );
+    });
+
+    it("never answers 5xx to a valid request with one field set to an edge value (every route, every field)", async function () {
+      const refurbisher = h.deployed.wallet("refurbisher");
+      const corporate = h.deployed.wallet("corporate");
+      const tokens = {
+        refurbisher: token,
+        admin: await h.signIn(h.deployed.wallet("admin")),
+        corporate: await h.signIn(corporate),
+      };
+      // One real lot, so the batch-job routes reach signature verification rather than a 404.
+      const rows = S9_CSV.trim().split("\n");
+      const header = rows[0]!.split(",");
+      const devices = rows.slice(1, 2).map((r) => Object.fromEntries(r.split(",").map((v, i) => [header[i]!, v])));
+      const lotBody = { devices, defaultTransport: "hgv:600;van:250", asOf: "2026-06-30", lotId: "near-valid" };
+      const lot = await h.http.post("/lots").set("Authorization", `Bearer ${tokens.refurbisher}`).send(lotBody);
+      expect(lot.status, lot.text).to.equal(201);
+      const job = (lot.body.batches as { id: string; state: string }[]).find((b) => b.state === "awaiting_signatures");
+      expect(job, "a batch job awaiting signatures").to.not.equal(undefined);
+      const view = (await h.http.get(`/batches/${job!.id}/attestation`).expect(200)).body;
+      const auditor = h.deployed.wallet("auditor1").address;
+      // Well-formed but by a non-auditor: the verification runs and refuses it.
+      const foreignSignature = await signView(corporate, view);
+      const registry = new Interface(["function safeTransferFrom(address,address,uint256,uint256,bytes)"]);
+      const signedTransaction = await refurbisher.signTransaction({
+        type: 0,
+        to: h.deployed.address,
+        data: registry.encodeFunctionData("safeTransferFrom", [refurbisher.address, corporate.address, 999, 1, "0x"]),
+        chainId: 1337n,
+        nonce: 1_000_000,
+        gasLimit: 200_000n,
+        gasPrice: 0n,
+      });
+      const siwe = formatSiweMessage({
+        domain: "127.0.0.1",
+        address: corporate.address,
+        statement: "Sign in to the I-TEC Registry",
+        uri: "http://127.0.0.1",
+        version: "1",
+        chainId: 1337,
+        nonce: "abcdefgh12345678",
+        issuedAt: new Date().toISOString(),
+      });
+      const A = corporate.address;
+      const B = h.deployed.wallet("trader").address;
+      const hash = `0x${"ab".repeat(32)}`;
+      const examples: Record<string, Example | Example[]> = {
+        "get /auth/nonce": {},
+        "post /auth/siwe": { body: { message: siwe, signature: await corporate.signMessage(siwe) } },
+        "get /auth/me": {},
+        "post /tx/transfer": [
+          { body: { to: A, items: [{ batchId: "1", amount: "1" }] } },
+          {
+            body: {
+              from: refurbisher.address,
+              to: A,
+              items: [
+                { batchId: "1", amount: "1" },
+                { batchId: "2", amount: "3" },
+              ],
+            },
+          },
+        ],
+        "post /tx/retire": {
+          body: {
+            holder: refurbisher.address,
+            batchId: "1",
+            amount: "1",
+            beneficiaryName: "Acme Corp",
+            beneficiary: A,
+            periodStart: "2026-01-01",
+            periodEnd: "2026-12-31",
+            scope3Category: 1,
+            purpose: "FY2026 laptop procurement",
+          },
+        },
+        "post /tx/approval": { body: { operator: A, approved: true } },
+        "post /tx/relay": { body: { signedTransaction } },
+        "get /tx/:hash": { params: { hash } },
+        "post /admin/participants": { as: "admin", body: { account: A, kind: "trader" } },
+        "post /admin/participants/:address/:action": {
+          as: "admin",
+          params: { address: B, action: "suspend" },
+          body: { reason: "audit finding" },
+        },
+        "post /admin/auditors": { as: "admin", body: { account: A } },
+        "delete /admin/auditors/:address": { as: "admin", params: { address: auditor } },
+        "put /admin/auditors/threshold": { as: "admin", body: { threshold: 1 } },
+        "post /admin/batches/:id/:action": {
+          as: "admin",
+          params: { id: "1", action: "suspend" },
+          body: { reason: "audit finding" },
+        },
+        "post /lots": [
+          { body: lotBody },
+          {
+            contentType: "text/csv",
+            query: { asOf: "2026-06-30", defaultTransport: "hgv:600", lotRef: "near-valid-csv" },
+            body: `${rows[0]}\n${rows[2]}\n`,
+          },
+        ],
+        "get /lots": { query: { limit: "10", offset: "0" } },
+        "get /lots/:id": { params: { id: lot.body.id } },
+        "get /lots/:id/report": { params: { id: lot.body.id } },
+        "get /batches/:id": { params: { id: job!.id } },
+        "get /batches/:id/attestation": { params: { id: job!.id } },
+        "post /batches/:id/signatures": { params: { id: job!.id }, body: { auditor, signature: foreignSignature } },
+        "post /batches/:id/rejections": {
+          params: { id: job!.id },
+          body: { auditor, reason: "test reports missing", signature: foreignSignature },
+        },
+        "get /metrics": {},
+        "get /retirements/:id/certificate.pdf": { params: { id: "1" } },
+        "get /retirements/:id/certificate.html": { params: { id: "1" } },
+        "post /reports/scope3": [
+          {
+            query: { format: "json" },
+            body: {
+              account: A,
+              year: 2026,
+              inventory: [
+                {
+                  year: 2026,
+                  category: "laptop",
+                  devices: 100,
+                  pcfKgPerDevice: "310.5",
+                  manufacturer: "Dell",
+                  model: "Latitude 5420",
+                },
+              ],
+            },
+          },
+          {
+            contentType: "text/csv",
+            query: { format: "csv", account: A, year: "2026" },
+            body: "year,category,devices,pcf_kg_per_device,manufacturer,model\n2026,laptop,100,310.5,Dell,Latitude 5420\n",
+          },
+        ],
+        "get /verify/retirements/:id": { params: { id: "1" } },
+        "get /verify/batches/:id": { params: { id: "1" } },
+        "get /certificates/:batchId": { params: { batchId: "1" } },
+        "get /certificates/:batchId/metadata": { params: { batchId: "1" } },
+        "get /accounts/:address/balances": { params: { address: A } },
+        "get /retirements": {
+          query: { beneficiary: "Acme", account: A, batchId: "1", limit: "10", offset: "0" },
+        },
+        "get /retirements/:id": { params: { id: "1" } },
+        "get /batches": { query: { owner: A, category: "laptop", limit: "10", offset: "0" } },
+        "get /participants": { query: { status: "active", kind: "refurbisher" } },
+        "get /participants/:address": { params: { address: A } },
+        "get /auditors": {},
+      };
+
+      const routes = allRoutes(h.api.deps);
+      const missing = routes.map(routeKey).filter((k) => !(k in examples));
+      expect(missing, "every route needs a valid example here").to.deep.equal([]);
+      const cases: Case[] = [];
+      for (const route of routes) {
+        const list = examples[routeKey(route)]!;
+        for (const example of Array.isArray(list) ? list : [list]) {
+          cases.push({ route, example, label: "as given" });
+          for (const m of mutations(example)) cases.push({ route, example: m.example, label: m.label });
+        }
+      }
+      const failures: string[] = [];
+      const started = Date.now();
+      await inParallel(cases, 12, async (c) => {
+        const failure = await check(h, tokens, c);
+        if (failure) failures.push(failure);
+      });
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      expect(
+        failures,
+        `${failures.length} of ${cases.length} requests failed (${seconds} s):\n${failures.slice(0, 40).join("\n")}`,
+      ).to.deep.equal([]);
+    });
+
+    it("refuses impossible dates and out-of-range integers with 422 and a pointer to the field", async function () {
+      const to = h.deployed.wallet("corporate").address;
+      const retire = {
+        batchId: "1",
+        amount: "1",
+        beneficiaryName: "Acme Corp",
+        periodStart: "2026-01-01",
+        periodEnd: "2026-12-31",
+        scope3Category: 1,
+      };
+      const cases: [string, Record<string, unknown>, string][] = [
+        ["/tx/retire", { ...retire, periodStart: "2026-02-31" }, "/body/periodStart"],
+        ["/tx/retire", { ...retire, periodEnd: "2025-02-29" }, "/body/periodEnd"],
+        ["/tx/retire", { ...retire, periodStart: "1969-12-31" }, "/body/periodStart"],
+        ["/tx/retire", { ...retire, batchId: (1n << 256n).toString() }, "/body/batchId"],
+        ["/tx/transfer", { to, items: [{ batchId: "1", amount: "9".repeat(78) }] }, "/body/items/0/amount"],
+        ["/tx/transfer", { to, items: [{ batchId: (1n << 256n).toString(), amount: "1" }] }, "/body/items/0/batchId"],
+      ];
+      for (const [path, body, pointer] of cases) {
+        const res = await h.http.post(path).set("Authorization", `Bearer ${token}`).send(body);
+        expect(res.status, `${path} ${JSON.stringify(body)} → ${res.text}`).to.equal(422);
+        expect(res.headers["content-type"]).to.match(PROBLEM);
+        expect(res.body.code).to.equal("INVALID_INPUT");
+        expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal([pointer]);
+      }
+      // The largest uint256 is a valid amount: the chain simulation refuses it (no such balance), not the encoder.
+      const max = (1n << 256n) - 1n;
+      const res = await h.http
+        .post("/tx/transfer")
+        .set("Authorization", `Bearer ${token}`)
+        .send({ to, items: [{ batchId: "1", amount: max.toString() }] });
+      expect(res.status, res.text).to.equal(422);
+      expect(res.body.code).to.not.equal("INVALID_INPUT");
     });
   });
 

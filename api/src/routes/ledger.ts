@@ -6,7 +6,7 @@ import { z } from "zod";
 
 import { requireIndex, type AppDeps } from "../deps.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
-import { address, indexStatusSchema, paging, positiveId } from "../schemas.ts";
+import { address, indexStatusSchema, paging, positiveId, positiveIdString } from "../schemas.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -124,10 +124,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       query: z.object({
         beneficiary: z.string().min(1).max(200).optional().describe("beneficiary account or (part of) its name"),
         account: address.optional().describe("the account whose certificates were retired"),
-        batchId: z
-          .string()
-          .regex(/^[1-9][0-9]{0,18}$/)
-          .optional(),
+        batchId: positiveIdString.optional(),
         ...paging,
       }),
       responses: {

@@ -9,7 +9,7 @@ import type { BatchRow, LotRow } from "../../../oracle/src/store/jobs.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
-import { address, batchJobId, hexData, isoDate, lotId, paging } from "../schemas.ts";
+import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
 
 const batchViewSchema = z
   .object({
@@ -263,7 +263,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["batches", "auditors"],
       limit: "write",
       params: z.object({ id: batchJobId }),
-      body: z.object({ auditor: address, reason: z.string().min(1).max(1000), signature: hexData }),
+      body: z.object({ auditor: address, reason: wellFormedText(1, 1000), signature: hexData }),
       responses: { 200: { description: "Rejected", schema: batchViewSchema } },
       handler: async ({ params, body }) => {
         const row = await requireOracle(deps).rejectBatch(params.id, body.auditor, body.reason, body.signature);

@@ -8,11 +8,21 @@ import { PARTICIPANT_KINDS } from "../../../oracle/src/chain/attestation.ts";
 import { requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
-import { address, hash32, hexData, isoDate, positiveId, uintString, unsignedTxSchema } from "../schemas.ts";
+import {
+  address,
+  dayEndSeconds,
+  dayStartSeconds,
+  hash32,
+  hexData,
+  isoDate,
+  positiveId,
+  uint32String,
+  uintString,
+  unsignedTxSchema,
+  wellFormedText,
+} from "../schemas.ts";
 
 const txResponse = { 200: { description: "Unsigned transaction for your wallet", schema: unsignedTxSchema } };
-const dayStart = (d: string) => BigInt(Date.parse(`${d}T00:00:00Z`) / 1000);
-const dayEnd = (d: string) => dayStart(d) + 86_399n;
 
 export function walletRoutes(deps: AppDeps): RouteSpec[] {
   const tx = deps.txs;
@@ -121,13 +131,13 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       body: z.object({
         holder: address.optional().describe("whose certificates (default: you; else you must be its operator)"),
         batchId: uintString,
-        amount: uintString,
-        beneficiaryName: z.string().min(1).max(1024),
+        amount: uint32String,
+        beneficiaryName: wellFormedText(1, 1024),
         beneficiary: address.optional(),
         periodStart: isoDate,
         periodEnd: isoDate,
         scope3Category: z.union([z.literal(1), z.literal(2)]).describe("1 purchased goods, 2 capital goods"),
-        purpose: z.string().max(1024).default(""),
+        purpose: wellFormedText(0, 1024).default(""),
       }),
       responses: txResponse,
       handler: async ({ body, session }) => {
@@ -142,8 +152,8 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
           amount: body.amount,
           beneficiaryName: body.beneficiaryName,
           beneficiary: body.beneficiary ?? "0x0000000000000000000000000000000000000000",
-          periodStart: dayStart(body.periodStart),
-          periodEnd: dayEnd(body.periodEnd),
+          periodStart: dayStartSeconds(body.periodStart),
+          periodEnd: dayEndSeconds(body.periodEnd),
           scope3Category: body.scope3Category,
           purpose: body.purpose,
         };
@@ -237,7 +247,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       auth: "session",
       limit: "write",
       params: z.object({ address, action: z.enum(["suspend", "reinstate"]) }),
-      body: z.object({ reason: z.string().min(1).max(1024) }),
+      body: z.object({ reason: wellFormedText(1, 1024) }),
       responses: txResponse,
       handler: async ({ params, body, session }) => {
         await requireRole(deps, session, ["admin"]);
@@ -340,7 +350,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       auth: "session",
       limit: "write",
       params: z.object({ id: positiveId, action: z.enum(["suspend", "reinstate"]) }),
-      body: z.object({ reason: z.string().min(1).max(1024) }),
+      body: z.object({ reason: wellFormedText(1, 1024) }),
       responses: txResponse,
       handler: async ({ params, body, session }) => {
         await requireRole(deps, session, ["admin"]);

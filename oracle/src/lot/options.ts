@@ -15,7 +15,15 @@ export const lotOptionsSchema = z.object({
     .string()
     .refine((v) => parseTransport(v).ok, "expected transport legs like hgv:600;van:250 (or none)")
     .optional(),
-  lotId: z.string().min(1).max(200).optional(),
+  lotId: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine(
+      (v) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v),
+      "expected well-formed Unicode text",
+    )
+    .optional(),
   refurbisher: z.string().min(1).max(200).optional(),
 });
 export type LotOptionsInput = z.infer<typeof lotOptionsSchema>;
