@@ -75,7 +75,8 @@ export function parseParts(text: string): Parsed<readonly Part[]> {
     const colon = item.indexOf(":");
     const name = (colon < 0 ? item : item.slice(0, colon)).trim();
     const arg = colon < 0 ? undefined : item.slice(colon + 1).trim();
-    const counted = COUNTED[name];
+    // Own keys only: a part named "constructor" or "__proto__" must be an unknown part, not Object.prototype's.
+    const counted = Object.hasOwn(COUNTED, name) ? COUNTED[name] : undefined;
     if (counted !== undefined) {
       if (arg === undefined) {
         parts.push({ kind: counted, amount: "1", units: 1 });
@@ -85,10 +86,10 @@ export function parseParts(text: string): Parsed<readonly Part[]> {
       parts.push({ kind: counted, amount: arg, units: Number(arg) });
       continue;
     }
-    const measured = MEASURED[name];
+    const measured = Object.hasOwn(MEASURED, name) ? MEASURED[name] : undefined;
     if (measured === undefined) return fail(`${PARTS_GRAMMAR}; unknown part "${raw.trim()}"`);
     const m = arg === undefined ? null : MEASURE.exec(arg);
-    const scale = m === null ? undefined : measured.units[m[2]!];
+    const scale = m === null || !Object.hasOwn(measured.units, m[2]!) ? undefined : measured.units[m[2]!];
     if (m === null || scale === undefined) {
       const units = Object.keys(measured.units).join(" or ");
       return fail(`${PARTS_GRAMMAR}; "${raw.trim()}" needs an amount in ${units}`);
