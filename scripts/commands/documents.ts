@@ -101,15 +101,16 @@ export function registerDocuments(program: Command): void {
       .requiredOption("--account <address>", "the corporate's account (beneficiary or retiring account)")
       .requiredOption("--year <YYYY>", "reporting year")
       .requiredOption(
-        "--inventory <file.csv>",
-        "procurement inventory: year,category,devices,pcf_kg_per_device,manufacturer,model",
+        "--inventory <file>",
+        "procurement inventory, CSV or JSON (by .csv/.json, else by content): " +
+          "year,category,devices,pcf_kg_per_device,manufacturer,model[,scope3_category]",
       )
       .option("--out <prefix>", "write <prefix>.json, .csv, .html, .pdf, .svg and .png")
       .option("--json", "print the report as JSON"),
   ).action(
     async (o: ChainOptions & { account: string; year: string; inventory: string; out?: string; json?: boolean }) => {
       if (!isAddress(o.account)) throw new Error(`--account is not an address: ${String(o.account)}`);
-      const { parseInventoryCsv, scope3ChartSvg, scope3Csv, scope3ForAccount, scope3Html, scope3Pdf, svgToPng } =
+      const { parseInventory, scope3ChartSvg, scope3Csv, scope3ForAccount, scope3Html, scope3Pdf, svgToPng } =
         await reports();
       const { loadReferenceTable } = await import("../../oracle/src/reference/index.ts");
       if (!/^\d{4}$/.test(o.year)) throw new Error(`--year must be YYYY, got '${o.year}'`);
@@ -119,7 +120,7 @@ export function registerDocuments(program: Command): void {
       } catch {
         throw new Error(`cannot read inventory ${o.inventory}`);
       }
-      const inventory = parseInventoryCsv(text, Number(o.year));
+      const inventory = parseInventory(text, Number(o.year), o.inventory);
       const { reads, close } = await connectReads(o);
       try {
         const r = await scope3ForAccount(reads, {
@@ -137,24 +138,37 @@ export function registerDocuments(program: Command): void {
           writeFileSync(`${o.out}.svg`, svg);
           writeFileSync(`${o.out}.png`, await svgToPng(svg));
         }
+        // Warnings go to stderr, so that --json output stays one JSON document.
+        for (const note of r.notes) process.stderr.write(`warning: ${note}\n`);
         if (o.json) {
           process.stdout.write(JSON.stringify(r, null, 2) + "\n");
           return;
         }
         const t = r.current.totals;
+        const split = r.current.scope3Subtotals.length > 0;
+        const line = (
+          label: string,
+          c: {
+            devices: number;
+            inventoryIntensityKgPerDevice: string;
+            adjustedIntensityKgPerDevice: string;
+            certificatesApplied: number;
+          },
+        ) =>
+          `${label.padEnd(split ? 18 : 12)} ${String(c.devices).padStart(7)} ${c.inventoryIntensityKgPerDevice.padStart(20)} ${c.adjustedIntensityKgPerDevice.padStart(19)} ${String(c.certificatesApplied).padStart(15)}\n`;
         process.stdout.write(
           `Scope 3 IT procurement ${r.reportingYear} for ${r.account}\n` +
-            `category     devices  inventory kg/device  adjusted kg/device  I-TECs applied\n` +
+            `${"category".padEnd(split ? 18 : 12)} devices  inventory kg/device  adjusted kg/device  I-TECs applied\n` +
             r.current.categories
-              .map(
-                (c) =>
-                  `${c.category.padEnd(12)} ${String(c.devices).padStart(7)} ${c.inventoryIntensityKgPerDevice.padStart(20)} ${c.adjustedIntensityKgPerDevice.padStart(19)} ${String(c.certificatesApplied).padStart(15)}`,
-              )
-              .join("\n") +
-            `\n${"total".padEnd(12)} ${String(t.devices).padStart(7)} ${t.inventoryIntensityKgPerDevice.padStart(20)} ${t.adjustedIntensityKgPerDevice.padStart(19)} ${String(t.certificatesApplied).padStart(15)}\n` +
+              .map((c) => line(c.scope3Category === null ? c.category : `${c.category} (cat. ${c.scope3Category})`, c))
+              .join("") +
+            r.current.scope3Subtotals.map((s) => line(`Scope 3 cat. ${s.scope3Category}`, s)).join("") +
+            line("total", t) +
+            (split ? "Scope 3 cat. 1 = purchased goods and services, 2 = capital goods\n" : "") +
             (r.current.unapplied.length
               ? `not applied: ${r.current.unapplied.map((u) => `#${u.retirementId} ${u.reason}`).join(", ")}\n`
               : "") +
+            (r.notes.length ? `${r.notes.length} warning(s) on stderr: category defaults used\n` : "") +
             (o.out ? `written: ${o.out}.{json,csv,html,pdf,svg,png}\n` : ""),
         );
       } finally {

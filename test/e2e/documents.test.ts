@@ -1,9 +1,13 @@
 /**
  * Both documents end to end from a real run on a chain: retirements made in the test (one by the holder, one by
- * an operator on behalf of a beneficiary), the certificate PDF's extracted text checked against the chain's
- * values, and a Scope 3 report whose chart PNG is saved and checked.
+ * an operator on behalf of a beneficiary whose name is not Latin-1), the certificate PDFs' extracted text checked
+ * against the chain's values, and a Scope 3 report whose chart PNG is saved and checked — through the API (JSON and
+ * CSV inventories, Scope 3 categories) and the `itec report scope3` CLI (JSON and quoted-CSV inventory files).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { expect } from "chai";
 import { PDFParse } from "pdf-parse";
@@ -13,6 +17,8 @@ import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api
 import { signView } from "../helpers/sign.ts";
 
 const OUT = "test/output";
+/** Not Latin-1: Polish, Japanese and an emoticon — the PDF must print it exactly as the chain holds it. */
+const UNICODE_BENEFICIARY = "Łódź Sp. z o.o. — 東京支社 😀";
 
 async function pdfText(bytes: Buffer): Promise<string> {
   const parser = new PDFParse({ data: new Uint8Array(bytes) });
@@ -88,7 +94,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       await trader.post<UnsignedTx>("/tx/retire", {
         batchId: desktop,
         amount: "1",
-        beneficiaryName: "Acme Corporation",
+        beneficiaryName: UNICODE_BENEFICIARY,
         beneficiary: corporate,
         periodStart: "2026-01-01",
         periodEnd: "2026-12-31",
@@ -149,6 +155,43 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     expect(html).to.include(`<th>Beneficiary account</th><td>${corporate}</td>`);
     expect(html).to.include("<th>Retired on behalf of the beneficiary</th><td>yes</td>");
     expect(html).to.include("Category 1 — purchased goods and services");
+    expect(html).to.include(`<th>Beneficiary</th><td>${UNICODE_BENEFICIARY}</td>`);
+  });
+
+  it("prints a non-Latin-1 beneficiary name and the B̄/V̄ labels exactly in the certificate PDF", async function () {
+    const res = await h.http
+      .get("/retirements/2/certificate.pdf")
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).to.equal(200);
+    const pdf = res.body as Buffer;
+    writeFileSync(`${OUT}/certificate-2.pdf`, pdf);
+    const [event] = await h.deployed.registry.queryFilter(h.deployed.registry.filters.CertificatesRetired(2n));
+    const onChain = event!.args.beneficiaryName;
+    expect(onChain).to.equal(UNICODE_BENEFICIARY);
+    const text = await pdfText(pdf);
+    expect(text).to.include(`1 I-TEC retired for ${onChain}:`);
+    expect(text).to.include(`Beneficiary ${onChain} `);
+    for (const label of [
+      "Baseline, new equivalent (B̄)",
+      "Verified reduction (V̄)",
+      "Certified intensity (B̄ − V̄)",
+      "(1 × V̄)",
+    ]) {
+      expect(text, label).to.include(label);
+    }
+    expect(text).to.include("✓ ");
+    expect(text).not.to.include("?");
+    expect(text).not.to.include("[U+"); // every character of this name has a glyph in the shipped fonts
+    // Drawn with the fonts shipped in data/fonts, embedded; never PDF's WinAnsi-only standard fonts.
+    const raw = pdf.toString("latin1");
+    expect(raw).to.match(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect(raw).to.match(/\/BaseFont \/[A-Z]{6}\+DroidSansFallback\b/);
+    expect(raw).not.to.match(/\/BaseFont \/(Helvetica|Courier|Times)/);
   });
 
   it("builds the Scope 3 report from the chain's retirements, as JSON, CSV, PDF and a PNG chart", async function () {
@@ -180,13 +223,28 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     });
     expect(cats.laptop).to.include({ certificatesApplied: 0, adjustedEmissionsKg: "10000.000" });
     expect(json.current.applied.map((a: { retirementId: string }) => a.retirementId).sort()).to.deep.equal(["1", "2"]);
+    expect(
+      json.current.inventory.map((i: { row: string; footprintSource: string; referenceTier: string | null }) => [
+        i.row,
+        i.footprintSource,
+        i.referenceTier,
+      ]),
+    ).to.deep.equal([
+      ["row 2", "supplier_pcf", null],
+      ["row 3", "registry_reference", "T1"],
+      ["row 4", "supplier_pcf", null],
+    ]);
+    expect(json.notes).to.deep.equal([]);
     expect(json.yearOnYear.map((y: { year: number }) => y.year)).to.deep.equal([2025, 2026]);
 
     const csv = (await h.http.post("/reports/scope3?format=csv").send(body).expect(200)).text;
     expect(csv.split("\n")[0]).to.equal(
-      "record_type,year,category,devices,inventory_emissions_kgco2e,inventory_intensity_kgco2e_per_device,certificates_applied,reduction_kgco2e,adjusted_emissions_kgco2e,adjusted_intensity_kgco2e_per_device,retirement_id,batch_id,reduction_kgco2e_per_certificate,reason",
+      "record_type,year,category,devices,inventory_emissions_kgco2e,inventory_intensity_kgco2e_per_device,certificates_applied,reduction_kgco2e,adjusted_emissions_kgco2e,adjusted_intensity_kgco2e_per_device,retirement_id,batch_id,reduction_kgco2e_per_certificate,reason,scope3_category,inventory_row,manufacturer,model,footprint_kgco2e_per_device,footprint_source,reference_tier",
     );
-    expect(csv).to.include("certificate_applied,2026,server,,,,1,261.023,,,1,");
+    expect(csv).to.include(`certificate_applied,2026,server,,,,1,261.023,,,1,${server},261.023,,2,`);
+    expect(csv).to.include(
+      "inventory_row,2026,desktop,5,3129.000,,,,,,,,,HP Elite Tower 880 G9 Desktop PC matched at T1",
+    );
 
     const binary = (req: ReturnType<typeof h.http.post>) =>
       req.buffer(true).parse((r, cb) => {
@@ -203,7 +261,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     const pdf = (await binary(h.http.post("/reports/scope3?format=pdf").send(body))).body as Buffer;
     writeFileSync(`${OUT}/scope3-2026.pdf`, pdf);
     const text = await pdfText(pdf);
-    expect(text).to.include("Scope 3 certificate-adjusted IT procurement intensity - 2026");
+    expect(text).to.include("Scope 3 certificate-adjusted IT procurement intensity — 2026");
     expect(text).to.include("retirement #1");
     const svg = ((await binary(h.http.post("/reports/scope3?format=svg").send(body))).body as Buffer).toString("utf8");
     expect(svg).to.match(/^<svg/).and.include("certificate-adjusted");
@@ -217,5 +275,134 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       .expect(422);
     expect(res.body.code).to.equal("BAD_INVENTORY");
     expect(res.body.detail).to.match(/unknown category 'robot'/);
+    // A comma in an unquoted manufacturer would shift the row: refused, not read as manufacturer '"Dell'.
+    const shifted = await h.http
+      .post(`/reports/scope3?account=${h.deployed.wallet("corporate").address}&year=2026`)
+      .set("Content-Type", "text/csv")
+      .send("category,devices,manufacturer,model\nmonitor,2,Dell, Inc.,P2720D\n")
+      .expect(422);
+    expect(shifted.body.detail).to.match(/line 2: 5 fields where the header has 4/);
+  });
+
+  it("matches certificates by Scope 3 category when the inventory CSV gives scope3_category", async function () {
+    const corporate = h.deployed.wallet("corporate").address;
+    const csv =
+      "year,category,devices,pcf_kg_per_device,manufacturer,model,scope3_category\n" +
+      "2026,server,3,1300.000,,,1\n" +
+      '2026,desktop,5,,"HP","Elite Tower 880 G9 Desktop PC",1\n' +
+      '2026,laptop,40,,"Dell, Inc.",Latitude 9999,2\n';
+    const res = await h.http
+      .post(`/reports/scope3?account=${corporate}&year=2026`)
+      .set("Content-Type", "text/csv")
+      .send(csv)
+      .expect(200);
+    const r = res.body;
+    // #1 was retired for Category 2 (capital goods) but servers are procured under Category 1 here; #2 (desktop,
+    // Category 1) applies.
+    expect(r.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["2"]);
+    expect(r.current.unapplied).to.deep.equal([
+      {
+        retirementId: "1",
+        batchId: server,
+        category: "server",
+        scope3Category: 2,
+        certificates: 1,
+        reason: "NO_MATCHING_SCOPE3_CATEGORY",
+        detail: "retired for Scope 3 Category 2; the 2026 inventory has server only under Category 1",
+      },
+    ]);
+    expect(
+      r.current.scope3Subtotals.map((x: { scope3Category: number; devices: number; certificatesApplied: number }) => [
+        x.scope3Category,
+        x.devices,
+        x.certificatesApplied,
+      ]),
+    ).to.deep.equal([
+      [1, 8, 1],
+      [2, 40, 0],
+    ]);
+    // The quoted manufacturer is read whole; the unknown model falls back to the category default, with a note.
+    const laptop = r.current.inventory.find((i: { category: string }) => i.category === "laptop");
+    expect(laptop).to.include({
+      row: "line 4",
+      manufacturer: "Dell, Inc.",
+      footprintSource: "category_default",
+      referenceTier: "T3",
+    });
+    expect(r.notes).to.have.length(1);
+    expect(r.notes[0]).to.match(
+      /^2026 line 4: Dell, Inc\. 'Latitude 9999' \(laptop\) is not in the registry reference — the laptop category default/,
+    );
+  });
+
+  it("itec report scope3 reads a JSON or a quoted-CSV inventory and warns when a default footprint was used", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "itec-scope3-"));
+    const itec = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["bin/itec.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.once("error", reject);
+        child.once("close", (code) => resolve({ code, stdout, stderr }));
+      });
+    const common = [
+      "report",
+      "scope3",
+      "--rpc",
+      h.chain.url,
+      "--registry",
+      h.deployed.address,
+      "--data-dir",
+      dir,
+      "--account",
+      h.deployed.wallet("corporate").address,
+      "--year",
+      "2026",
+    ];
+    try {
+      writeFileSync(
+        join(dir, "inv.json"),
+        JSON.stringify({
+          inventory: [
+            { category: "server", devices: 3, pcfKgPerDevice: "1300.000", scope3Category: 2 },
+            { category: "desktop", devices: 5, manufacturer: "Nobody", model: "Tower 1", scope3Category: 1 },
+          ],
+        }),
+      );
+      const json = await itec([...common, "--inventory", join(dir, "inv.json"), "--json"]);
+      expect(json.code, json.stderr).to.equal(0);
+      const r = JSON.parse(json.stdout);
+      expect(r.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["1", "2"]);
+      expect(
+        r.current.inventory.map((i: { row: string; footprintSource: string }) => [i.row, i.footprintSource]),
+      ).to.deep.equal([
+        ["row 1", "supplier_pcf"],
+        ["row 2", "category_default"],
+      ]);
+      expect(json.stderr).to.match(
+        /^warning: 2026 row 2: Nobody 'Tower 1' \(desktop\) is not in the registry reference/m,
+      );
+
+      writeFileSync(
+        join(dir, "inv.csv"),
+        'category,devices,manufacturer,model\nserver,3,"Dell, Inc.",PowerEdge R640\ndesktop,5,HP,Elite Tower 880 G9 Desktop PC\n',
+      );
+      const table = await itec([...common, "--inventory", join(dir, "inv.csv"), "--out", join(dir, "acme")]);
+      expect(table.code, table.stderr).to.equal(0);
+      expect(table.stdout)
+        .to.match(/^total\s+8\s/m)
+        .and.include("1 warning(s) on stderr");
+      expect(table.stderr).to.include(
+        "warning: 2026 line 2: Dell, Inc. 'PowerEdge R640' (server) is not in the registry reference",
+      );
+      const csv = readFileSync(join(dir, "acme.csv"), "utf8");
+      expect(csv).to.include("inventory_row,2026,server,3,");
+      expect(csv).to.include(',line 2,"Dell, Inc.",PowerEdge R640,');
+      expect(csv).to.match(/^note,2026,.*'PowerEdge R640' \(server\) is not in the registry reference/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

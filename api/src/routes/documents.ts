@@ -31,6 +31,10 @@ const inventoryLine = z.object({
     .optional(),
   manufacturer: z.string().max(200).optional(),
   model: z.string().max(200).optional(),
+  scope3Category: z
+    .union([z.literal(1), z.literal(2)])
+    .optional()
+    .describe("1 purchased goods, 2 capital goods: certificates then apply only to rows of their Scope 3 category"),
 });
 
 const FORMATS = {
@@ -82,7 +86,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Scope 3 certificate-adjusted IT procurement intensity for an account and year",
       description:
         "Send the procurement inventory (JSON, or text/csv with columns year,category,devices,pcf_kg_per_device," +
-        "manufacturer,model and the account and year in the query). The account's retirements are read from the chain. " +
+        "manufacturer,model and optionally scope3_category, with the account and year in the query). The account's retirements are read from the chain. " +
         "format: json (default), csv, html, pdf, svg (chart), png (chart).",
       tags: ["documents"],
       limit: "write",

@@ -11,7 +11,6 @@ export { buildCertificate, certificateSections, type CertificateModel } from "./
 export {
   certificateHtml,
   certificatePdf,
-  pdfSafe,
   scope3ChartSvg,
   scope3Csv,
   scope3Html,
@@ -19,13 +18,18 @@ export {
   svgToPng,
 } from "./render.ts";
 export {
+  INVENTORY_COLUMNS,
+  parseInventory,
   parseInventoryCsv,
+  parseInventoryJson,
   scope3Report,
   Scope3InputError,
   SCOPE3_RULES,
   type InventoryLine,
+  type InventoryRowReport,
   type Scope3Report,
 } from "./scope3.ts";
+export { FONT_FILES, fontPath, fontRuns } from "./fonts.ts";
 
 /** Fetches a calculation report by its evidence URI (http/https only; loopback or public). */
 export async function fetchReportBytes(uri: string): Promise<Uint8Array | undefined> {
