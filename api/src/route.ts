@@ -6,7 +6,7 @@
 import type { Request, RequestHandler, Response, Router } from "express";
 import { z } from "zod";
 
-import { fieldProblems, HttpProblem, problemSchema } from "./problem.ts";
+import { fieldProblems, HttpProblem, problemSchema, type FieldProblem } from "./problem.ts";
 
 export type Method = "get" | "post" | "put" | "delete";
 
@@ -87,7 +87,21 @@ export interface MountOptions {
   limiters: Record<"auth" | "write" | "read", RequestHandler>;
   /** Body readers (JSON, CSV), run only for routes that take a body — after the rate limit and authentication. */
   bodyParsers: readonly RequestHandler[];
+  /**
+   * Check every reply against the route's declared responses before it is sent (tests; not production: it parses
+   * every JSON answer again). A status the route does not declare, or a JSON body that does not match the schema
+   * of its status — a wrong field, a field the schema does not declare, or a value the schema would rewrite (e.g.
+   * an address not checksummed) — becomes a 500 `RESPONSE_INVALID` naming each field, also written to stderr.
+   * Default: {@link responseValidation}`.enabled` when the routes are mounted.
+   */
+  validateResponses?: boolean;
 }
+
+/**
+ * Process-wide default of {@link MountOptions.validateResponses}, read when routes are mounted. Off; the test
+ * harness (test/helpers/api.ts) switches it on around `startApi`, so every API test also checks the document.
+ */
+export const responseValidation = { enabled: false };
 
 /**
  * Registers every route on `router`. Order per request: rate limit → authentication (401 before anything else is
@@ -95,6 +109,7 @@ export interface MountOptions {
  * unauthenticated or rate-limited caller never has its body read.
  */
 export function mountRoutes(router: Router, routes: readonly RouteSpec[], options: MountOptions): void {
+  const validate = options.validateResponses ?? responseValidation.enabled;
   for (const route of routes) {
     const limiter = options.limiters[route.limit ?? (route.method === "get" ? "read" : "write")];
     const stages: RequestHandler[] = [limiter];
@@ -127,17 +142,73 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], option
       const body = route.body ? parse(route.body, req.body, "/body") : undefined;
       const session = res.locals.session as Session | undefined;
       const reply = await route.handler({ params, query, body, req, res, session });
+      const status = reply.status ?? 200;
+      const [payload, type] =
+        reply.raw !== undefined
+          ? [reply.raw, reply.contentType ?? "application/octet-stream"]
+          : reply.body !== undefined
+            ? [JSON.stringify(reply.body), reply.contentType ?? "application/json"]
+            : [undefined, undefined];
+      if (validate) checkReply(route, status, type, payload);
       if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
-      res.status(reply.status ?? 200);
-      if (reply.raw !== undefined) {
-        res.type(reply.contentType ?? "application/octet-stream").send(reply.raw);
-      } else if (reply.body === undefined) {
-        res.end();
-      } else {
-        res.type(reply.contentType ?? "application/json").send(JSON.stringify(reply.body));
-      }
+      res.status(status);
+      if (payload === undefined) res.end();
+      else res.type(type).send(payload);
     });
   }
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json(;|$)/i;
+
+/** Throws a 500 RESPONSE_INVALID when a reply is not what the route declares (see MountOptions.validateResponses). */
+function checkReply(route: RouteSpec, status: number, type: string | undefined, payload: string | Buffer | undefined) {
+  const spec = route.responses[status];
+  let errors: FieldProblem[] = [];
+  if (!spec) {
+    errors = [{ pointer: "/status", detail: `${status} is not among the declared responses` }];
+  } else if (spec.schema && payload !== undefined && type !== undefined && JSON_TYPE.test(type)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.toString()) as unknown;
+    } catch {
+      errors = [{ pointer: "/response", detail: "the body is not JSON" }];
+    }
+    if (!errors.length) {
+      const result = spec.schema.safeParse(value);
+      errors = result.success ? rewrites(value, result.data, "/response") : fieldProblems("/response", result.error);
+    }
+  }
+  if (!errors.length) return;
+  const detail = `${route.method.toUpperCase()} ${route.path} (${route.operationId}) answered ${status} not as declared`;
+  process.stderr.write(`RESPONSE_INVALID: ${detail}\n${errors.map((e) => `  ${e.pointer}: ${e.detail}`).join("\n")}\n`);
+  throw new HttpProblem(500, "RESPONSE_INVALID", "Response does not match its schema", detail, { errors });
+}
+
+/**
+ * Where a parsed reply differs from what was sent: members the schema does not declare (it strips them; the
+ * document says `additionalProperties: false`), members it adds, and values it rewrites.
+ */
+function rewrites(sent: unknown, parsed: unknown, pointer: string): FieldProblem[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+  if (Array.isArray(sent) && Array.isArray(parsed)) {
+    return sent.flatMap((v, i) => rewrites(v, parsed[i], `${pointer}/${i}`));
+  }
+  if (isObject(sent) && isObject(parsed) && !Array.isArray(sent) && !Array.isArray(parsed)) {
+    const at = (k: string) => `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    return [
+      ...Object.keys(sent).flatMap((k) =>
+        Object.hasOwn(parsed, k)
+          ? rewrites(sent[k], parsed[k], at(k))
+          : [{ pointer: at(k), detail: "not declared in the response schema" }],
+      ),
+      ...Object.keys(parsed)
+        .filter((k) => !Object.hasOwn(sent, k))
+        .map((k) => ({ pointer: at(k), detail: "absent from the reply but added by the schema" })),
+    ];
+  }
+  if (Object.is(sent, parsed)) return [];
+  const show = (v: unknown) => (typeof v === "bigint" ? `${v}n` : JSON.stringify(v));
+  return [{ pointer, detail: `the schema rewrites ${show(sent)} as ${show(parsed)}` }];
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, root: string): unknown {
@@ -199,7 +270,12 @@ export function openApiDocument(
       })),
     ];
     const responses: Record<string, unknown> = {};
-    for (const [status, resp] of Object.entries({ ...COMMON_ERRORS, ...r.responses })) {
+    for (const [status, declared] of Object.entries({ ...COMMON_ERRORS, ...r.responses })) {
+      // Every error is problem+json (errorMiddleware): an error declared with a description only says so too.
+      const resp: ResponseSpec =
+        Number(status) >= 400 && !declared.schema && !declared.contentType
+          ? { ...declared, schema: problemSchema, contentType: "application/problem+json" }
+          : declared;
       responses[status] = {
         description: resp.description,
         ...(resp.schema

@@ -51,11 +51,24 @@ function chainIndex(chainUrl: string, address: string) {
     },
     participants: async (filter) => {
       guard();
-      const accounts = [...new Set((await r.queryFilter(r.filters.ParticipantAdmitted())).map((l) => l.args.account))];
+      // First admission per account (a minimal stand-in: "updated" is the admission too).
+      const admissions = new Map<string, { block: number }>();
+      for (const l of await r.queryFilter(r.filters.ParticipantAdmitted())) {
+        if (!admissions.has(l.args.account)) admissions.set(l.args.account, { block: l.blockNumber });
+      }
       const rows = await Promise.all(
-        accounts.map(async (account) => {
+        [...admissions].map(async ([account, { block }]) => {
           const p = await r.participant(account);
-          return { account, kind: KINDS[Number(p.kind)]!, status: STATUS[Number(p.status)]! };
+          const at = new Date((await provider.getBlock(block))!.timestamp * 1000).toISOString();
+          return {
+            account,
+            kind: KINDS[Number(p.kind)]!,
+            status: STATUS[Number(p.status)]!,
+            admittedBlock: block,
+            admittedAt: at,
+            updatedBlock: block,
+            updatedAt: at,
+          };
         }),
       );
       return rows.filter(

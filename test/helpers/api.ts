@@ -6,6 +6,7 @@ import type { Wallet, HDNodeWallet } from "ethers";
 import { pino } from "pino";
 import request from "supertest";
 
+import { responseValidation } from "../../api/src/route.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
@@ -68,7 +69,16 @@ export async function startApiHarness(
     indexing = indexer.run(stopIndexing.signal, 100);
     index = indexer;
   }
-  const api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
+  // Every JSON reply is checked against the schema its route declares (a mismatch is a 500 RESPONSE_INVALID), so
+  // each API test also checks the OpenAPI document. Only for the routes this harness mounts.
+  const validating = responseValidation.enabled;
+  responseValidation.enabled = true;
+  let api: RunningApi;
+  try {
+    api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
+  } finally {
+    responseValidation.enabled = validating;
+  }
   const http = request(api.url);
   return {
     chain,

@@ -11,7 +11,7 @@ import { ChainClient } from "../../oracle/src/chain/client.ts";
 import { OracleError } from "../../oracle/src/errors.ts";
 import { readLotCsv } from "../../oracle/src/lot/index.ts";
 import { type DeviceInput } from "../../oracle/src/methodology/index.ts";
-import { Oracle } from "../../oracle/src/pipeline/oracle.ts";
+import { MAX_SIGNATURE_BYTES, Oracle, type OracleDeps } from "../../oracle/src/pipeline/oracle.ts";
 import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
 import { devAccount } from "../../oracle/src/runtime/keys.ts";
 import { JobStore } from "../../oracle/src/store/jobs.ts";
@@ -263,7 +263,7 @@ describe("Oracle pipeline", function () {
       }
     };
 
-    it("refuses a signature from a non-auditor and one over tampered figures, and records both", async function () {
+    it("refuses a signature from a non-auditor and one over tampered figures; only a verified signer's refusal is recorded in its name", async function () {
       const { oracle, deployed, store } = h;
       const id = `${lotId}-desktop`;
       const view = await oracle.getAttestation(id);
@@ -276,18 +276,70 @@ describe("Oracle pipeline", function () {
       tampered.typedData.message.reductionGrams = String(
         BigInt(view.typedData.message.reductionGrams as string) + 1000n,
       );
-      expect(await codeOf(oracle.addSignature(id, auditor.address, await signView(auditor, tampered)))).to.equal(
+      const overTampered = await signView(auditor, tampered);
+      expect(await codeOf(oracle.addSignature(id, auditor.address, overTampered))).to.equal("SIGNATURE_INVALID");
+      expect(await codeOf(oracle.addSignature(id, auditor.address, "0xdeadbeef"))).to.equal("SIGNATURE_INVALID");
+      // Anyone can post under any address: what does not verify for the named auditor is never that auditor's.
+      // (A signature over other figures recovers to an unrelated address: it proves nothing about its sender.)
+      const refused = store.signatures(id).filter((s) => s.status === "refused");
+      expect(refused.map((s) => s.auditor)).to.deep.equal([outsider.address]);
+      expect(store.unattributedSignatures(id).map((s) => [s.claimed_auditor, s.signature])).to.deep.equal([
+        [auditor.address, overTampered],
+        [auditor.address, "0xdeadbeef"],
+      ]);
+      expect((await oracle.getAttestation(id)).signatures.map((s) => s.auditor)).to.deep.equal([outsider.address]);
+      expect(oracle.getBatch(id).signatures.map((s) => s.auditor)).to.deep.equal([outsider.address]);
+      expect(oracle.metrics().counters).to.include({ signaturesRefused: 3, signaturesUnattributed: 2 });
+
+      // Length: at most MAX_SIGNATURE_BYTES (an EOA's is 65; ERC-1271 ones may be longer). Beyond it, or not hex
+      // bytes, the signature is refused without being verified or stored.
+      expect(MAX_SIGNATURE_BYTES).to.equal(2048);
+      const atLimit = `0x${"ab".repeat(MAX_SIGNATURE_BYTES)}`;
+      expect(await codeOf(oracle.addSignature(id, auditor.address, atLimit))).to.equal("SIGNATURE_INVALID");
+      for (const bad of [`0x${"ab".repeat(MAX_SIGNATURE_BYTES + 1)}`, "0x", "0xabc", "deadbeef"]) {
+        expect(await codeOf(oracle.addSignature(id, auditor.address, bad)), bad.slice(0, 10)).to.equal(
+          "SIGNATURE_INVALID",
+        );
+      }
+      const tooLong = await oracle
+        .addSignature(id, auditor.address, `0x${"ab".repeat(MAX_SIGNATURE_BYTES + 1)}`)
+        .catch((e: unknown) => e as OracleError);
+      expect((tooLong as OracleError).message).to.match(/longer than 2048 bytes/);
+      expect(store.unattributedSignatures(id)).to.have.length(3);
+      expect(store.unattributedSignatures(id).at(-1)!.signature).to.equal(atLimit);
+      expect(await codeOf(oracle.rejectBatch(id, auditor.address, "no", `0x${"00".repeat(4096)}`))).to.equal(
         "SIGNATURE_INVALID",
       );
-      expect(await codeOf(oracle.addSignature(id, auditor.address, "0xdeadbeef"))).to.equal("SIGNATURE_INVALID");
-      const refused = store.signatures(id).filter((s) => s.status === "refused");
-      expect(refused.map((s) => s.auditor)).to.deep.equal([outsider.address, auditor.address, auditor.address]);
+      expect(store.signatures(id).filter((s) => s.status === "refused")).to.have.length(1);
       expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+
       // The genuine signature is then accepted, once.
       expect((await oracle.addSignature(id, auditor.address, await signView(auditor, view))).state).to.equal("ready");
       expect(await codeOf(oracle.addSignature(id, auditor.address, await signView(auditor, view)))).to.equal(
         "ALREADY_SIGNED",
       );
+    });
+
+    it("answers identical signatures sent at once with one acceptance and ALREADY_SIGNED (409) for the others", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const auditor = deployed.wallet("auditor1");
+      const signature = await signView(auditor, await oracle.getAttestation(id));
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() => oracle.addSignature(id, auditor.address, signature)),
+      );
+      const outcomes = results.map((r) =>
+        r.status === "fulfilled"
+          ? "ok"
+          : r.reason instanceof OracleError
+            ? `${r.reason.code} ${r.reason.status}`
+            : String(r.reason),
+      );
+      expect(outcomes.sort()).to.deep.equal(["ALREADY_SIGNED 409", "ALREADY_SIGNED 409", "ok"]);
+      expect(store.signatures(id).map((s) => [s.auditor, s.status])).to.deep.equal([[auditor.address, "accepted"]]);
+      expect(store.batch(id)!.state).to.equal("ready");
+      expect(store.transitions(id).filter((t) => t.to_state === "ready")).to.have.length(1);
+      expect(oracle.metrics().counters.signaturesAccepted).to.equal(1);
     });
 
     it("refuses signatures on an expired attestation, then renews it and drops the old signatures", async function () {
@@ -301,6 +353,17 @@ describe("Oracle pipeline", function () {
       expect(await codeOf(oracle.addSignature(id, other.address, await signView(other, view)))).to.equal(
         "ATTESTATION_EXPIRED",
       );
+      // The same answer for a signature that does not verify, but that one is not recorded in auditor2's name.
+      expect(await codeOf(oracle.addSignature(id, other.address, `0x${"11".repeat(65)}`))).to.equal(
+        "ATTESTATION_EXPIRED",
+      );
+      expect(
+        store
+          .signatures(id)
+          .filter((s) => s.status === "refused")
+          .map((s) => s.auditor),
+      ).to.deep.equal([other.address]);
+      expect(store.unattributedSignatures(id).map((s) => s.claimed_auditor)).to.deep.equal([other.address]);
       await oracle.tick();
       const renewed = await oracle.getAttestation(id);
       expect(renewed.state).to.equal("awaiting_signatures");
@@ -419,7 +482,139 @@ describe("Oracle pipeline", function () {
       await advance(h, () => store.batch(id)!.state === "confirmed");
       row = store.batch(id)!;
       expect(row.state).to.equal("confirmed");
+      expect(row.failures, "transient errors are not failures").to.equal(0);
       expect(await deployed.registry.batchCount()).to.equal(1n);
+    });
+
+    /** A second oracle on the harness's store whose step throws for the batches in `failing` at `point`. */
+    function faultyWorker(failing: Map<string, string>, config: OracleDeps["config"]): Oracle {
+      const chain = h.oracle.chain;
+      return new Oracle({
+        store: h.store,
+        chain,
+        signer: devAccount(ACCOUNTS.oracle, chain.provider),
+        reference,
+        logger: silent,
+        now: () => h.clock.now,
+        config,
+        faults: (point, context) => {
+          if (failing.get(context.batch as string) === point) {
+            return Promise.reject(new Error(`corrupt batch data (${point})`));
+          }
+          return Promise.resolve();
+        },
+      });
+    }
+
+    it("sets aside a batch whose step keeps failing: the others are posted, it is failed after maxAttempts", async function () {
+      const { deployed, store, clock } = h;
+      const bad = `${lotId}-desktop`;
+      const good = `${lotId}-server`;
+      const worker = faultyWorker(new Map([[bad, "before_post"]]), { maxAttempts: 3 });
+      const a1 = deployed.wallet("auditor1");
+      for (const id of [bad, good])
+        await worker.addSignature(id, a1.address, await signView(a1, await worker.getAttestation(id)));
+      // The bad batch comes first in the pass; the good one is posted all the same.
+      expect(store.batchesInState("ready").map((b) => b.id)).to.deep.equal([bad, good]);
+      await worker.tick();
+      let row = store.batch(bad)!;
+      expect(row.state).to.equal("ready");
+      expect(row.failures).to.equal(1);
+      expect(row.error).to.equal("error: corrupt batch data (before_post)");
+      expect(row.next_attempt_at).to.be.greaterThan(clock.now.getTime());
+      expect(store.batch(good)!.state).to.be.oneOf(["posted", "confirmed"]);
+      // Not retried before its backoff.
+      await worker.tick();
+      expect(store.batch(bad)!.failures).to.equal(1);
+      for (
+        let i = 0;
+        i < 40 && !(store.batch(bad)!.state === "failed" && store.batch(good)!.state === "confirmed");
+        i++
+      ) {
+        clock.now = new Date(clock.now.getTime() + 120_000); // past any backoff
+        await worker.tick();
+        await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
+      }
+      row = store.batch(bad)!;
+      expect(row.state).to.equal("failed");
+      expect(row.error).to.equal("corrupt batch data (before_post) (ready; 3 failed attempts)");
+      expect(store.transitions(bad).at(-1)!.note).to.equal(
+        "ready: gave up after 3 failed attempts: corrupt batch data (before_post)",
+      );
+      expect(store.devicesOfBatch(bad), "a failed batch releases its devices").to.have.length(0);
+      expect(store.txsOfBatch(bad)).to.have.length(0);
+      expect(store.batch(good)!.state).to.equal("confirmed");
+      expect(await deployed.registry.batchCount()).to.equal(1n);
+      expect(worker.metrics().counters.stepFailures).to.equal(3);
+    });
+
+    it("never fails a posted batch on errors (its transaction may be mined): it keeps reconciling it", async function () {
+      const { deployed, store, clock } = h;
+      const stuck = `${lotId}-server`;
+      const other = `${lotId}-desktop`;
+      const failing = new Map([[stuck, "after_receipt"]]);
+      const worker = faultyWorker(failing, { maxAttempts: 2 });
+      const a1 = deployed.wallet("auditor1");
+      for (const id of [stuck, other]) {
+        await worker.addSignature(id, a1.address, await signView(a1, await worker.getAttestation(id)));
+      }
+      for (
+        let i = 0;
+        i < 60 && !(store.batch(stuck)!.failures >= 4 && store.batch(other)!.state === "confirmed");
+        i++
+      ) {
+        clock.now = new Date(clock.now.getTime() + 120_000);
+        await worker.tick();
+        await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
+      }
+      let row = store.batch(stuck)!;
+      expect(row.state).to.equal("posted");
+      expect(row.failures).to.be.at.least(4);
+      expect(row.error).to.equal("error: corrupt batch data (after_receipt)");
+      expect(store.devicesOfBatch(stuck)).to.not.have.length(0);
+      expect(store.batch(other)!.state).to.equal("confirmed");
+      failing.clear();
+      for (let i = 0; i < 10 && store.batch(stuck)!.state !== "confirmed"; i++) {
+        clock.now = new Date(clock.now.getTime() + 120_000);
+        await worker.tick();
+      }
+      row = store.batch(stuck)!;
+      expect(row.state).to.equal("confirmed");
+      expect(store.txsOfBatch(stuck)).to.have.length(1);
+      expect(await deployed.registry.batchCount()).to.equal(2n);
+    });
+
+    it("refuses an as-of date after tomorrow (UTC) or before 2000-01-01, before storing or reserving anything", async function () {
+      const { oracle, deployed, store, clock } = h;
+      const refurbisher = deployed.wallet("refurbisher").address;
+      const day = (offsetDays: number) =>
+        new Date(clock.now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+      const reserved = store.db.prepare("SELECT COUNT(*) AS n FROM batch_devices").get() as { n: number };
+      // A fresh device, so that an accepted lot would reserve it.
+      const fresh = { ...(await section9()).find((d) => d.category === "server")!, serial: "ASOF-NEW-1", line: 2 };
+      for (const asOf of ["9999-12-31", day(2), "1999-12-31", "2026-02-30", "tomorrow"]) {
+        const error = await oracle
+          .submitLot({ devices: [fresh], refurbisher, lotRef: `asof-${asOf}`, asOf })
+          .then(() => undefined)
+          .catch((e: unknown) => e);
+        expect(error, asOf).to.be.instanceOf(OracleError);
+        expect((error as OracleError).code, asOf).to.equal("LOT_INVALID");
+        expect((error as OracleError).status, asOf).to.equal(422);
+        expect((error as OracleError).details).to.include({ field: "asOf" });
+        expect((error as OracleError).message, asOf).to.match(
+          /^as-of date (\S+ is out of range: a lot is calculated as of a day from 2000-01-01 to today|"\S+" is not a YYYY-MM-DD calendar date)/,
+        );
+      }
+      expect(store.listLots().map((l) => l.id)).to.deep.equal([lotId]);
+      expect(store.db.prepare("SELECT COUNT(*) AS n FROM batch_devices").get()).to.deep.equal(reserved);
+      // Tomorrow is within the clock slack; 2000-01-01 is the first day accepted.
+      const lot = await oracle.submitLot({ devices: [fresh], refurbisher, lotRef: "asof-tomorrow", asOf: day(1) });
+      expect(lot.as_of).to.equal(day(1));
+      const early = await oracle
+        .submitLot({ devices: [fresh], refurbisher, lotRef: "asof-2000", asOf: "2000-01-01" })
+        .then(() => "accepted")
+        .catch((e: unknown) => (e as Error).message);
+      expect(early).to.not.match(/out of range/);
     });
   });
 });

@@ -6,7 +6,19 @@ import { z } from "zod";
 
 import { requireIndex, type AppDeps } from "../deps.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
-import { address, indexStatusSchema, paging, positiveId, positiveIdString } from "../schemas.ts";
+import {
+  auditorsSchema,
+  balancesSchema,
+  batchListSchema,
+  certificateBatchSchema,
+  certificateMetadataSchema,
+  chainBatchSchema,
+  participantListSchema,
+  participantSchema,
+  retirementListSchema,
+  retirementVerificationSchema,
+} from "../responses.ts";
+import { address, paging, positiveId, positiveIdString } from "../schemas.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -31,7 +43,10 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["verify"],
       limit: "read",
       params: z.object({ id: positiveId.describe("retirement id") }),
-      responses: { 200: { description: "Verification" }, 404: { description: "No such retirement" } },
+      responses: {
+        200: { description: "Verification", schema: retirementVerificationSchema },
+        404: { description: "No such retirement" },
+      },
       handler: async ({ params, req }) => {
         if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
           return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
@@ -50,7 +65,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "A batch as the chain holds it: figures, totals, report hash, auditors and issuance proof",
       tags: ["verify"],
       params: z.object({ id: positiveId.describe("batch (token) id") }),
-      responses: { 200: { description: "Batch" }, 404: { description: "No such batch" } },
+      responses: { 200: { description: "Batch", schema: chainBatchSchema }, 404: { description: "No such batch" } },
       handler: async ({ params, req }) => {
         if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
           return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
@@ -65,7 +80,10 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Batch detail: issued, retired and outstanding certificates, per-device figures, issuance",
       tags: ["certificates"],
       params: z.object({ batchId: positiveId }),
-      responses: { 200: { description: "Batch detail" }, 404: { description: "No such batch" } },
+      responses: {
+        200: { description: "Batch detail", schema: certificateBatchSchema },
+        404: { description: "No such batch" },
+      },
       handler: async ({ params }) => ({
         body: {
           ...(await deps.reads.batch(params.batchId)),
@@ -80,7 +98,10 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The ERC-1155 metadata JSON the contract's uri(id) returns (decoded)",
       tags: ["certificates"],
       params: z.object({ batchId: positiveId }),
-      responses: { 200: { description: "Metadata" }, 404: { description: "No such batch" } },
+      responses: {
+        200: { description: "Metadata", schema: certificateMetadataSchema },
+        404: { description: "No such batch" },
+      },
       handler: async ({ params }) => {
         const meta = await deps.reads.cache.get(`uri:${params.batchId}`, async () => {
           await deps.reads.batch(params.batchId); // 404 for unknown ids
@@ -100,7 +121,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["certificates"],
       limit: "read",
       params: z.object({ address }),
-      responses: { 200: { description: "Balances" } },
+      responses: { 200: { description: "Balances", schema: balancesSchema } },
       handler: async ({ params }) => {
         const index = requireIndex(deps);
         // Which batches: the index; how many: the chain. Answered once per block and account.
@@ -127,12 +148,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         batchId: positiveIdString.optional(),
         ...paging,
       }),
-      responses: {
-        200: {
-          description: "Retirements",
-          schema: z.object({ retirements: z.array(z.unknown()), index: indexStatusSchema }),
-        },
-      },
+      responses: { 200: { description: "Retirements", schema: retirementListSchema } },
       handler: async ({ query }) => {
         const retirements = await requireIndex(deps).listRetirements(query);
         return { body: { retirements, index: await indexStatus(deps) } };
@@ -145,7 +161,10 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "One retirement (the same answer as /verify/retirements/:id, from the chain)",
       tags: ["retirements"],
       params: z.object({ id: positiveId }),
-      responses: { 200: { description: "Retirement" }, 404: { description: "No such retirement" } },
+      responses: {
+        200: { description: "Retirement", schema: retirementVerificationSchema },
+        404: { description: "No such retirement" },
+      },
       handler: async ({ params }) => ({ body: await deps.reads.verifyRetirement(params.id) }),
     }),
     defineRoute({
@@ -159,7 +178,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         category: z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]).optional(),
         ...paging,
       }),
-      responses: { 200: { description: "Batches" } },
+      responses: { 200: { description: "Batches", schema: batchListSchema } },
       handler: async ({ query }) => ({
         body: { batches: await requireIndex(deps).listBatches(query), index: await indexStatus(deps) },
       }),
@@ -174,7 +193,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         status: z.enum(["active", "suspended"]).optional(),
         kind: z.enum(["refurbisher", "itad", "corporate", "trader"]).optional(),
       }),
-      responses: { 200: { description: "Participants" } },
+      responses: { 200: { description: "Participants", schema: participantListSchema } },
       handler: async ({ query }) => ({
         body: { participants: await requireIndex(deps).participants(query), index: await indexStatus(deps) },
       }),
@@ -186,7 +205,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "An account's standing and roles, read from the chain",
       tags: ["participants"],
       params: z.object({ address }),
-      responses: { 200: { description: "Participant" } },
+      responses: { 200: { description: "Participant", schema: participantSchema } },
       handler: async ({ params }) => ({ body: await deps.reads.participant(params.address) }),
     }),
     defineRoute({
@@ -195,7 +214,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       operationId: "listAuditors",
       summary: "Current auditors (index) and the signature threshold (chain)",
       tags: ["participants", "auditors"],
-      responses: { 200: { description: "Auditors" } },
+      responses: { 200: { description: "Auditors", schema: auditorsSchema } },
       handler: async () => ({
         body: {
           auditors: await requireIndex(deps).auditors(),

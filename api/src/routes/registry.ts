@@ -8,6 +8,7 @@ import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../oracle/src/lot
 import type { BatchRow, LotRow } from "../../../oracle/src/store/jobs.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
+import { attestationViewSchema, batchJobHistoryShape, oracleMetricsSchema } from "../responses.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
 import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
 
@@ -208,7 +209,13 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "A batch job: state machine, transitions, signatures, transactions, token id once minted",
       tags: ["batches"],
       params: z.object({ id: batchJobId }),
-      responses: { 200: { description: "The batch job" }, 404: { description: "No such batch" } },
+      responses: {
+        200: {
+          description: "The batch job",
+          schema: batchViewSchema.extend(batchJobHistoryShape).meta({ id: "BatchJobDetail" }),
+        },
+        404: { description: "No such batch" },
+      },
       handler: async ({ params }) => {
         const b = requireOracle(deps).getBatch(params.id);
         return {
@@ -233,7 +240,11 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "What the auditor signs (eth_signTypedData_v4 payload and digest) next to the figures to review",
       tags: ["batches", "auditors"],
       params: z.object({ id: batchJobId }),
-      responses: { 200: { description: "Typed data, digest and review" }, 404: { description: "No such batch" } },
+      responses: {
+        200: { description: "Typed data, digest and review", schema: attestationViewSchema },
+        404: { description: "No such batch" },
+        409: { description: "The batch has no attestation (e.g. not issuable): see its state" },
+      },
       handler: async ({ params }) => ({ body: await requireOracle(deps).getAttestation(params.id) }),
     }),
     defineRoute({
@@ -249,6 +260,10 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         200: { description: "Accepted; the batch's state", schema: batchViewSchema },
         403: { description: "Signer is not an auditor" },
         409: { description: "Already signed, expired, or the batch takes no signatures" },
+        422: {
+          description:
+            "Signature malformed, over 2,048 bytes, or not verifying for the auditor given (kept aside as unattributed, never in the auditor's name)",
+        },
       },
       handler: async ({ params, body }) => {
         const row = await requireOracle(deps).addSignature(params.id, body.auditor, body.signature);
@@ -276,7 +291,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       operationId: "metrics",
       summary: "Oracle counters and batches per state",
       tags: ["operations"],
-      responses: { 200: { description: "Metrics" } },
+      responses: { 200: { description: "Metrics", schema: oracleMetricsSchema } },
       handler: async () => ({ body: requireOracle(deps).metrics() }),
     }),
   ];

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { PARTICIPANT_KINDS } from "../../../oracle/src/chain/attestation.ts";
 import { requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
+import { checksumAddress, participantSchema, transactionStatusSchema } from "../responses.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
 import {
   address,
@@ -39,10 +40,10 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
           description: "Nonce and what the message must say",
           schema: z.object({
             nonce: z.string(),
-            expiresAt: z.string(),
+            expiresAt: z.iso.datetime(),
             domain: z.string(),
-            uri: z.string(),
-            chainId: z.string(),
+            uri: z.url(),
+            chainId: uintString,
           }),
         },
       },
@@ -66,7 +67,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: {
           description: "Token",
-          schema: z.object({ token: z.string(), address: z.string(), expiresAt: z.string() }),
+          schema: z.object({ token: z.string(), address: checksumAddress, expiresAt: z.iso.datetime() }),
         },
         401: { description: "Refused (domain, chain, nonce, expiry or signature)" },
       },
@@ -79,7 +80,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The signed-in account and its roles, read from the chain now",
       tags: ["auth"],
       auth: "session",
-      responses: { 200: { description: "Account" } },
+      responses: { 200: { description: "Account", schema: participantSchema } },
       handler: async ({ session }) => ({ body: await deps.reads.participant(session!.address) }),
     }),
 
@@ -196,7 +197,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       limit: "write",
       body: z.object({ signedTransaction: hexData }),
       responses: {
-        202: { description: "Sent", schema: z.object({ hash: z.string(), function: z.string() }) },
+        202: { description: "Sent", schema: z.object({ hash: hash32, function: z.string() }) },
         403: { description: "Signed by another account than the one signed in" },
       },
       handler: async ({ body, session }) => ({
@@ -211,7 +212,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Status of a transaction: pending, mined, reverted or unknown",
       tags: ["transactions"],
       params: z.object({ hash: hash32 }),
-      responses: { 200: { description: "Status" } },
+      responses: { 200: { description: "Status", schema: transactionStatusSchema } },
       handler: async ({ params }) => ({ body: await tx.status(params.hash) }),
     }),
 

@@ -5,6 +5,12 @@
  * transaction is signed and persisted *before* it is broadcast, so after a crash the same bytes (same nonce,
  * same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness is the
  * last line of defence: "already issued" counts as success once the on-chain batch is checked to be this one.
+ *
+ * One worker per database: `tick()` first takes (or renews) the store's worker lease, and every change the worker
+ * makes to a batch is a compare-and-set — committed only while it still holds the lease and the batch is still in
+ * the state it read — so a second worker on the same database (e.g. `npm start`'s plus `itec oracle run`) waits
+ * instead of posting the same batch again. A batch whose step keeps failing is set aside (retried with backoff,
+ * `failed` after `maxAttempts`) without holding up the others.
  */
 import { createHash, randomUUID } from "node:crypto";
 
@@ -41,11 +47,22 @@ import {
   gramsToKg,
   METHOD_VERSION,
   PARAMS_VERSION,
+  parseDay,
   type DeviceInput,
   type LotResult,
   type ReferenceTable,
 } from "../methodology/index.ts";
-import type { BatchRow, BatchState, JobStore, LotRow, SignatureRow } from "../store/jobs.ts";
+import {
+  StaleStateError,
+  thisProcess,
+  type BatchRow,
+  type BatchState,
+  type JobStore,
+  type LeaseHolder,
+  type LeaseRow,
+  type LotRow,
+  type SignatureRow,
+} from "../store/jobs.ts";
 
 /** Points where a test may stop the worker (fault injection); production passes no hook. */
 export const FAULT_POINTS = [
@@ -66,8 +83,15 @@ export interface OracleConfig {
   renewMarginSeconds: number;
   /** Public base URL where a lot's report is served, e.g. https://registry.example (→ /lots/L1/report). */
   evidenceBaseUrl: string;
-  /** Give up retrying a transient failure after this many attempts (the batch stays in its state). */
+  /** Longest wait between two retries of a batch's step (transient RPC failures back off up to this, forever). */
   maxBackoffMs: number;
+  /**
+   * A batch whose step fails this many times with a non-transient error is moved to `failed` with the error —
+   * except a `posted` batch, whose transaction may still be mined: it keeps being reconciled at `maxBackoffMs`.
+   */
+  maxAttempts: number;
+  /** How long the worker lease lasts without renewal; a worker renews it on every pass (and within long ones). */
+  workerLeaseMs: number;
 }
 
 export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
@@ -76,7 +100,31 @@ export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
   renewMarginSeconds: 3_600,
   evidenceBaseUrl: "http://127.0.0.1:8080",
   maxBackoffMs: 60_000,
+  maxAttempts: 5,
+  workerLeaseMs: 30_000,
 };
+
+/**
+ * Longest auditor signature accepted, in bytes. An EOA's is 65 bytes (64 in EIP-2098 compact form); an ERC-1271
+ * contract wallet's may be longer (e.g. a Safe's: 65 bytes per owner plus any contract-owner data), so the bound is
+ * generous — 2,048 bytes, ~30 ECDSA owners — yet keeps an unauthenticated caller from having the oracle store
+ * or forward to the chain arbitrarily large blobs.
+ */
+export const MAX_SIGNATURE_BYTES = 2048;
+
+/** Earliest as-of date of a lot; the latest is today (UTC) plus `AS_OF_SLACK_MS` for clocks ahead of ours. */
+export const EARLIEST_AS_OF = "2000-01-01";
+export const AS_OF_SLACK_MS = 86_400_000;
+
+/** The store's lease row that makes one worker at a time advance batches. */
+export const WORKER_LEASE = "worker";
+
+/** Whether this oracle instance may advance batches now, and if not who holds the worker lease. */
+export interface WorkerLeaseStatus {
+  acquired: boolean;
+  holder: { host: string; pid: number; since: string; renewedAt: string; expiresAt: string };
+  message: string;
+}
 
 export interface OracleDeps {
   store: JobStore;
@@ -139,6 +187,7 @@ export interface OracleMetrics {
 }
 
 const SIGNABLE: readonly BatchState[] = ["awaiting_signatures", "ready"];
+const TERMINAL: readonly BatchState[] = ["confirmed", "rejected", "not_issuable", "failed"];
 
 export class Oracle {
   readonly store: JobStore;
@@ -149,14 +198,22 @@ export class Oracle {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #faults: NonNullable<OracleDeps["faults"]>;
+  /** This instance as a worker-lease holder (a fresh id per instance: two instances in one process are two). */
+  readonly #holder: LeaseHolder = { id: randomUUID(), ...thisProcess() };
+  #leaseHeld = false;
+  #leaseRenewedAt = 0;
+  #leaseWarnedAt = 0;
   readonly #counters: Record<string, number> = {
     lotsSubmitted: 0,
     signaturesAccepted: 0,
     signaturesRefused: 0,
+    signaturesUnattributed: 0,
     attestationsRenewed: 0,
     transactionsSent: 0,
     transactionsRebroadcast: 0,
     transientRetries: 0,
+    stepFailures: 0,
+    leaseWaits: 0,
     reverts: 0,
     batchesConfirmed: 0,
   };
@@ -179,15 +236,18 @@ export class Oracle {
   /**
    * Calculates a lot and stores it with its batches in one transaction: issuable batches reserve their device
    * ids (registry-wide exclusivity) and wait for signatures; the others are `not_issuable` with the gate's reason.
-   * @throws OracleError LOT_INVALID (bad lot), LOT_DUPLICATE, NOT_A_PARTICIPANT, CHAIN_UNAVAILABLE
+   * The as-of date must be a calendar day from EARLIEST_AS_OF to today (UTC) plus one day of clock slack: a lot
+   * dated in the future would take its devices' ids for a calculation that cannot have happened yet.
+   * @throws OracleError LOT_INVALID (bad lot or as-of date), LOT_DUPLICATE, NOT_A_PARTICIPANT, CHAIN_UNAVAILABLE
    */
   async submitLot(input: SubmitLotInput): Promise<LotRow> {
     const refurbisher = this.#address(input.refurbisher, "refurbisher");
+    const asOf = input.asOf ?? this.#now().toISOString().slice(0, 10);
+    this.#checkAsOf(asOf);
     await this.#requireParticipant(refurbisher);
     const inputJson = canonicalJson(input.devices.map(stripReaderFields));
     const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
     const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
-    const asOf = input.asOf ?? this.#now().toISOString().slice(0, 10);
     const existing = this.store.lotByRef(refurbisher, lotRef);
     if (existing) {
       throw new OracleError(
@@ -220,6 +280,24 @@ export class Oracle {
     this.#lotLog(lot).info({ batches: this.store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
     await this.#faults("after_lot_stored", { lot: lot.id });
     return lot;
+  }
+
+  #checkAsOf(asOf: string): void {
+    if (parseDay(asOf) === undefined) {
+      throw new OracleError("LOT_INVALID", `as-of date "${asOf}" is not a YYYY-MM-DD calendar date`, {
+        calcCode: "BAD_OPTIONS",
+        field: "asOf",
+      });
+    }
+    const latest = new Date(this.#now().getTime() + AS_OF_SLACK_MS).toISOString().slice(0, 10);
+    if (asOf < EARLIEST_AS_OF || asOf > latest) {
+      throw new OracleError(
+        "LOT_INVALID",
+        `as-of date ${asOf} is out of range: a lot is calculated as of a day from ${EARLIEST_AS_OF} to today ` +
+          `(UTC, one day of clock slack allowed: ${latest})`,
+        { calcCode: "BAD_OPTIONS", field: "asOf", earliest: EARLIEST_AS_OF, latest },
+      );
+    }
   }
 
   /** Calculates a lot left in `submitted` (e.g. stored by an older version or before a crash). */
@@ -414,7 +492,16 @@ export class Oracle {
   /**
    * Accepts an auditor's EIP-712 signature after checking it off-chain: the signer holds the auditor role
    * now, the attestation is unexpired and not yet used, and the signature verifies (ECDSA, or ERC-1271 for a
-   * contract wallet). Refusals are recorded with their reason and thrown.
+   * contract wallet). Signatures are at most MAX_SIGNATURE_BYTES.
+   *
+   * The route takes no login (a signature authenticates itself), so a refusal is recorded as the named auditor's
+   * only when the signature verifies for that auditor (e.g. an expired attestation, or a signer without the role).
+   * One that does not verify — garbage, another key's, or a signature over other figures, which recovers to an
+   * unrelated address — proves nothing about who sent it: it is kept apart as unattributed, never in the
+   * auditor's name. Malformed or oversized input is refused without being stored.
+   *
+   * The final checks (still signable, same attestation, not signed yet) are repeated inside the write
+   * transaction, so concurrent identical submissions get one acceptance and ALREADY_SIGNED for the others.
    */
   async addSignature(batchId: string, auditorInput: string, signature: string): Promise<BatchRow> {
     const auditor = this.#address(auditorInput, "auditor");
@@ -425,33 +512,68 @@ export class Oracle {
       });
     }
     const digest = row.digest;
-    if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) {
-      throw new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`);
-    }
-    const refuse = (code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED", reason: string) => {
-      this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+    const alreadySigned = () =>
+      new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, { batchId, auditor });
+    if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
+    const refuse = (
+      code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED",
+      reason: string,
+      attribution: "auditor" | "unattributed" | "not stored",
+    ) => {
+      if (attribution === "auditor") {
+        this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+      } else if (attribution === "unattributed") {
+        this.store.addUnattributedSignature({ batch_id: batchId, digest, claimed_auditor: auditor, signature, reason });
+      }
       this.#counters.signaturesRefused! += 1;
-      this.#batchLog(row).warn({ auditor, code, reason }, "signature refused");
+      if (attribution !== "auditor") this.#counters.signaturesUnattributed! += 1;
+      this.#batchLog(row).warn({ claimedAuditor: auditor, code, reason, attribution }, "signature refused");
       return new OracleError(code, reason, { batchId, auditor });
     };
+    const malformed = signatureProblem(signature);
+    if (malformed) throw refuse("SIGNATURE_INVALID", malformed, "not stored");
+    const verified = await this.#chainCall(() => this.#verifies(auditor, digest, signature));
     if (this.#nowSec() >= row.deadline) {
-      throw refuse("ATTESTATION_EXPIRED", `the attestation of batch ${batchId} expired at ${iso(row.deadline)}`);
+      throw refuse(
+        "ATTESTATION_EXPIRED",
+        `the attestation of batch ${batchId} expired at ${iso(row.deadline)}`,
+        verified ? "auditor" : "unattributed",
+      );
     }
-    if (!/^0x[0-9a-fA-F]*$/.test(signature)) throw refuse("SIGNATURE_INVALID", "the signature is not hex");
-    const valid = await this.#chainCall(() => this.#verifies(auditor, digest, signature));
-    if (!valid) {
-      throw refuse("SIGNATURE_INVALID", `the signature does not verify for ${auditor} over digest ${digest}`);
+    if (!verified) {
+      throw refuse(
+        "SIGNATURE_INVALID",
+        `the signature does not verify for ${auditor} over digest ${digest}`,
+        "unattributed",
+      );
     }
     if (!(await this.#chainCall(() => this.chain.isAuditor(auditor)))) {
-      throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
+      throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`, "auditor");
     }
     const threshold = await this.#chainCall(() => this.chain.auditorThreshold());
     const updated = this.store.tx(() => {
+      // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
+      const current = this.store.batch(batchId)!;
+      if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
+        throw new OracleError(
+          "BATCH_STATE",
+          current.digest !== digest && SIGNABLE.includes(current.state)
+            ? `the attestation of batch ${batchId} was renewed while the signature was checked; sign the new one`
+            : `batch ${batchId} is ${current.state}: it takes no signatures`,
+          { state: current.state },
+        );
+      }
+      if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
       this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
       const count = this.store.acceptedSignatures(batchId, digest).length;
-      const current = this.store.batch(batchId)!;
       if (count >= threshold && current.state === "awaiting_signatures") {
-        return this.store.transition(batchId, "ready", `${count} of ${threshold} auditor signatures`);
+        return this.store.transition(
+          batchId,
+          "ready",
+          `${count} of ${threshold} auditor signatures`,
+          {},
+          "awaiting_signatures",
+        );
       }
       return current;
     });
@@ -473,6 +595,8 @@ export class Oracle {
     if (text.length === 0 || text.length > 1000) {
       throw new OracleError("SIGNATURE_INVALID", "a rejection needs a reason of 1 to 1000 characters");
     }
+    const malformed = signatureProblem(signature);
+    if (malformed) throw new OracleError("SIGNATURE_INVALID", malformed);
     const digest = TypedDataEncoder.hash(this.chain.domain(), REJECTION_TYPES, {
       attestationDigest: row.digest,
       reason: text,
@@ -483,9 +607,15 @@ export class Oracle {
     if (!(await this.#chainCall(() => this.chain.isAuditor(auditor)))) {
       throw new OracleError("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
     }
-    const updated = this.store.tx(() =>
-      this.store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text }),
-    );
+    const updated = this.store.tx(() => {
+      const current = this.store.batch(batchId)!;
+      if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
+        throw new OracleError("BATCH_STATE", `batch ${batchId} is ${current.state}: it cannot be rejected`, {
+          state: current.state,
+        });
+      }
+      return this.store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text });
+    });
     this.#batchLog(row).warn({ auditor, reason: text }, "batch rejected by auditor");
     return updated;
   }
@@ -504,28 +634,128 @@ export class Oracle {
   // The worker's step
   // -----------------------------------------------------------------------------------------------------------
 
-  /** One pass of the worker: renew expiring attestations, post ready batches, reconcile posted ones. */
+  /**
+   * One pass of the worker: renew expiring attestations, post ready batches, reconcile posted ones. It first
+   * takes this database's worker lease; while another worker holds a fresh one, the pass does nothing (and says
+   * so, at most every 30 s). Each batch's step is isolated: an error is recorded on that batch and the pass goes
+   * on with the others.
+   */
   async tick(): Promise<void> {
+    if (!this.#holdLease()) return;
     this.processPendingLots();
     const nowSec = this.#nowSec();
     for (const b of this.store.batchesInState("awaiting_signatures", "ready")) {
-      if (b.deadline !== null && b.deadline - this.config.renewMarginSeconds <= nowSec) this.#renew(b);
+      if (b.deadline === null || b.deadline - this.config.renewMarginSeconds > nowSec) continue;
+      if (b.failures > 0 && b.next_attempt_at > this.#now().getTime()) continue;
+      if (!this.#keepLease()) return;
+      await this.#step(b, () => Promise.resolve(this.#renew(b)));
     }
     for (const b of this.store.batchesInState("ready")) {
       if (b.next_attempt_at > this.#now().getTime()) continue;
+      if (!this.#keepLease()) return;
       await this.#step(b, () => this.#post(b));
     }
     for (const b of this.store.batchesInState("posted")) {
       if (b.next_attempt_at > this.#now().getTime()) continue;
+      if (!this.#keepLease()) return;
       await this.#step(b, () => this.#reconcile(b));
     }
   }
 
-  /** Runs one step; a transient chain failure is retried later with exponential backoff. */
+  /**
+   * Takes or renews this database's worker lease for this instance (see JobStore.acquireLease). A process may
+   * call it before starting its loop to refuse to run beside another worker; `tick()` calls it on every pass.
+   */
+  acquireWorkerLease(): WorkerLeaseStatus {
+    const nowMs = this.#now().getTime();
+    const r = this.store.acquireLease(WORKER_LEASE, this.#holder, nowMs, this.config.workerLeaseMs);
+    const holder = leaseInfo(r.lease);
+    if (r.acquired) {
+      if (r.tookOver) {
+        this.#log.warn(
+          { previous: leaseInfo(r.tookOver.from), why: r.tookOver.why },
+          `took over the worker lease (${r.tookOver.why})`,
+        );
+      } else if (!this.#leaseHeld) {
+        this.#log.info({ holder }, "worker lease acquired");
+      }
+      this.#leaseHeld = true;
+      this.#leaseRenewedAt = nowMs;
+      return { acquired: true, holder, message: `this worker holds the worker lease until ${holder.expiresAt}` };
+    }
+    if (this.#leaseHeld) this.#log.error({ holder }, "worker lease lost to another worker; this worker stops posting");
+    this.#leaseHeld = false;
+    return {
+      acquired: false,
+      holder,
+      message:
+        `another oracle worker holds this database's worker lease (pid ${holder.pid} on ${holder.host}, since ` +
+        `${holder.since}, valid until ${holder.expiresAt}); this worker waits and takes over when that one stops ` +
+        `or its lease expires`,
+    };
+  }
+
+  /** At the start of a pass: holds the lease (taking or renewing it as needed), or says who does and waits. */
+  #holdLease(): boolean {
+    if (this.#leaseFresh()) return true;
+    const status = this.acquireWorkerLease();
+    if (status.acquired) return true;
+    this.#counters.leaseWaits! += 1;
+    if (Date.now() - this.#leaseWarnedAt >= 30_000) {
+      this.#leaseWarnedAt = Date.now();
+      this.#log.warn({ holder: status.holder }, status.message);
+    }
+    return false;
+  }
+
+  /** Within a pass: renews the lease once a third of its lifetime has passed; false when it was lost. */
+  #keepLease(): boolean {
+    return this.#leaseFresh() || this.acquireWorkerLease().acquired;
+  }
+
+  /**
+   * Held and renewed less than a third of its lifetime ago (so an idle pass writes nothing). Every batch change
+   * re-checks the holder in its own transaction anyway (#commit).
+   */
+  #leaseFresh(): boolean {
+    const sinceRenewal = Math.abs(this.#now().getTime() - this.#leaseRenewedAt);
+    return this.#leaseHeld && sinceRenewal < this.config.workerLeaseMs / 3;
+  }
+
+  /**
+   * Commits a worker's change to batch `b` only if this worker still holds the lease and `b` is still in the
+   * state (and attestation) it was read in — a compare-and-set, in one IMMEDIATE transaction. Otherwise nothing is
+   * written and StaleStateError ends the step (no error is recorded: the batch belongs to someone else now).
+   */
+  #commit<T>(b: BatchRow, fn: () => T): T {
+    return this.store.tx(() => {
+      if (!this.store.holdsLease(WORKER_LEASE, this.#holder.id)) {
+        this.#leaseHeld = false;
+        throw new StaleStateError(`this worker no longer holds the worker lease; batch ${b.id} left to the holder`);
+      }
+      const current = this.store.batch(b.id);
+      if (!current || current.state !== b.state || current.digest !== b.digest) {
+        throw new StaleStateError(
+          `batch ${b.id} is ${current?.state ?? "gone"}${current && current.digest !== b.digest ? " with another attestation" : ""}, not the ${b.state} this worker read`,
+        );
+      }
+      return fn();
+    });
+  }
+
+  /**
+   * Runs one batch's step. A transient chain failure is retried later with exponential backoff (for ever); a
+   * batch changed under the worker is left alone; any other error is recorded on the batch (see #recordFailure)
+   * and never escapes, so the other batches still advance.
+   */
   async #step(b: BatchRow, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
     } catch (error) {
+      if (error instanceof StaleStateError) {
+        this.#batchLog(b).info({ reason: describe(error) }, "batch changed under this worker; step abandoned");
+        return;
+      }
       if (isTransientError(error) || (error instanceof OracleError && error.code === "CHAIN_UNAVAILABLE")) {
         const attempts = b.attempts + 1;
         const delay = Math.min(250 * 2 ** Math.min(attempts, 16), this.config.maxBackoffMs);
@@ -534,14 +764,66 @@ export class Oracle {
         this.#batchLog(b).warn({ attempts, retryInMs: delay, err: describe(error) }, "chain unavailable; will retry");
         return;
       }
-      throw error;
+      this.#recordFailure(b, error);
+    }
+  }
+
+  /**
+   * Records a non-transient error on the batch: failure count, last error and the next try (backoff). After
+   * `maxAttempts` failures in one state the batch is `failed` with the error — unless it is `posted`: its
+   * transaction may still be mined, so it stays and is reconciled at the longest backoff, logged as an error.
+   */
+  #recordFailure(b: BatchRow, error: unknown): void {
+    const message = describe(error);
+    this.#counters.stepFailures! += 1;
+    const log = this.#batchLog(b);
+    try {
+      const outcome = this.store.tx(() => {
+        if (!this.store.holdsLease(WORKER_LEASE, this.#holder.id)) {
+          this.#leaseHeld = false;
+          return { kind: "lease lost" as const };
+        }
+        const current = this.store.batch(b.id);
+        if (!current || TERMINAL.includes(current.state)) return { kind: "finished" as const };
+        const failures = current.failures + 1;
+        if (failures >= this.config.maxAttempts && current.state !== "posted") {
+          this.store.transition(
+            b.id,
+            "failed",
+            `${current.state}: gave up after ${failures} failed attempts: ${message}`,
+            { error: `${message} (${current.state}; ${failures} failed attempts)`, failures },
+            current.state,
+          );
+          return { kind: "failed" as const, failures, state: current.state };
+        }
+        const delay = Math.min(1000 * 2 ** Math.min(failures - 1, 16), this.config.maxBackoffMs);
+        this.store.setFailure(b.id, failures, this.#now().getTime() + delay, `error: ${message}`);
+        return { kind: "retry" as const, failures, delay, state: current.state };
+      });
+      if (outcome.kind === "failed") {
+        log.error(
+          { err: message, failures: outcome.failures, from: outcome.state },
+          "batch failed after repeated errors",
+        );
+      } else if (outcome.kind === "retry") {
+        log[outcome.state === "posted" && outcome.failures >= this.config.maxAttempts ? "error" : "warn"](
+          { err: message, failures: outcome.failures, retryInMs: outcome.delay, state: outcome.state },
+          outcome.state === "posted"
+            ? "error reconciling a posted batch; it stays posted (its transaction may be mined) and is retried"
+            : "batch step failed; will retry",
+        );
+      } else {
+        log.warn({ err: message, outcome: outcome.kind }, "batch step failed; not recorded");
+      }
+    } catch (recordError) {
+      log.error({ err: message, recordErr: describe(recordError) }, "batch step failed and could not be recorded");
     }
   }
 
   #renew(b: BatchRow): void {
     const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
     const renewed = { ...a, deadline: BigInt(this.#nowSec() + this.config.attestationTtlSeconds) };
-    this.store.tx(() => {
+    this.#commit(b, () => {
       for (const s of this.store.acceptedSignatures(b.id, b.digest!)) {
         this.store.dropSignature(s.id, "attestation expired and was renewed");
       }
@@ -563,7 +845,7 @@ export class Oracle {
     // The report must still be the one the auditors reviewed.
     const storedHash = lot.report_json ? keccak256(toUtf8Bytes(lot.report_json)) : null;
     if (storedHash !== a.reportHash || lot.report_hash !== a.reportHash) {
-      this.store.tx(() =>
+      this.#commit(b, () =>
         this.store.transition(b.id, "failed", "REPORT_HASH_MISMATCH", {
           error: `REPORT_HASH_MISMATCH: the stored report hashes to ${storedHash ?? "nothing"}, the attestation says ${a.reportHash}`,
         }),
@@ -580,7 +862,7 @@ export class Oracle {
     }
     const threshold = await this.chain.auditorThreshold();
     if (dropped.length > 0 || signatures.length < threshold) {
-      this.store.tx(() => {
+      this.#commit(b, () => {
         for (const s of dropped) this.store.dropSignature(s.id, "auditor role revoked before posting");
         this.store.transition(
           b.id,
@@ -614,9 +896,21 @@ export class Oracle {
       ...(await this.chain.feeFields()),
     });
     const hash = keccak256(raw);
-    this.store.tx(() => {
+    // The claim: ready → posted only if this worker still holds the lease and the batch is still ready with the
+    // attestation it signed, and the nonce is still free — else nothing is stored and nothing is sent.
+    this.#commit(b, () => {
+      const used = this.store.maxNonce();
+      if (used >= nonce) {
+        throw new StaleStateError(`nonce ${nonce} was taken by another stored transaction (up to ${used}) meanwhile`);
+      }
       this.store.insertTx({ hash, batch_id: b.id, nonce, raw });
-      this.store.transition(b.id, "posted", `issue tx ${hash} (nonce ${nonce})`, { attempts: 0, next_attempt_at: 0 });
+      this.store.transition(
+        b.id,
+        "posted",
+        `issue tx ${hash} (nonce ${nonce})`,
+        { attempts: 0, next_attempt_at: 0 },
+        "ready",
+      );
     });
     await this.#faults("after_tx_persisted", { batch: b.id, hash });
     await this.#broadcast(b, hash, raw);
@@ -642,7 +936,7 @@ export class Oracle {
       .filter((t) => t.status !== "replaced")
       .at(-1);
     if (!tx) {
-      this.store.tx(() => this.store.transition(b.id, "ready", "no transaction recorded; re-posting"));
+      this.#commit(b, () => this.store.transition(b.id, "ready", "no transaction recorded; re-posting"));
       return;
     }
     const receipt = await this.chain.provider.getTransactionReceipt(tx.hash);
@@ -660,7 +954,7 @@ export class Oracle {
       const mined = await this.chain.provider.getTransactionCount(from, "latest");
       if (mined > tx.nonce) {
         // Our nonce was consumed by another transaction: this one can never be mined. Sign anew.
-        this.store.tx(() => {
+        this.#commit(b, () => {
           this.store.setTxStatus(tx.hash, "replaced", null, "nonce consumed by another transaction");
           this.store.transition(b.id, "ready", `tx ${tx.hash} replaced (nonce ${tx.nonce} used); re-posting`);
         });
@@ -682,7 +976,7 @@ export class Oracle {
     const latest = await this.chain.provider.getBlockNumber();
     if (latest - receipt.blockNumber + 1 < this.config.confirmations) return;
     const tokenId = this.#tokenIdFromReceipt(receipt);
-    this.store.tx(() => {
+    this.#commit(b, () => {
       this.store.setTxStatus(tx.hash, "mined", receipt.blockNumber);
       this.store.transition(b.id, "confirmed", `minted as batch #${tokenId} in block ${receipt.blockNumber}`, {
         token_id: tokenId.toString(),
@@ -721,7 +1015,7 @@ export class Oracle {
       await this.#alreadyIssued(b, a, BigInt(revert.args.batchId ?? "0"));
       return;
     }
-    this.store.tx(() => this.store.transition(b.id, "failed", revert.name, { error: revert.message }));
+    this.#commit(b, () => this.store.transition(b.id, "failed", revert.name, { error: revert.message }));
     this.#batchLog(b).error({ revert: revert.message }, "issue reverted; batch failed");
   }
 
@@ -735,7 +1029,7 @@ export class Oracle {
       onChain.issued === a.certificates &&
       onChain.baselineGrams === a.baselineGrams &&
       onChain.reductionGrams === a.reductionGrams;
-    this.store.tx(() => {
+    this.#commit(b, () => {
       for (const t of this.store.txsOfBatch(b.id))
         if (t.status === "signed" || t.status === "broadcast") {
           this.store.setTxStatus(t.hash, "replaced", null, "batch found already issued");
@@ -847,6 +1141,29 @@ function lotSummary(r: LotResult) {
 function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
   const { readerProblems: _r, ...rest } = d;
   return rest;
+}
+
+/** Why `signature` cannot be an auditor's signature at all (not hex bytes, empty, or over MAX_SIGNATURE_BYTES). */
+function signatureProblem(signature: string): string | null {
+  if (typeof signature !== "string") return "the signature is not a string of hex bytes";
+  if (signature.length > 2 + 2 * MAX_SIGNATURE_BYTES) {
+    return (
+      `the signature is longer than ${MAX_SIGNATURE_BYTES} bytes (an EOA's is 65; a contract wallet's ERC-1271 ` +
+      `signature may be longer, up to ${MAX_SIGNATURE_BYTES})`
+    );
+  }
+  if (!/^0x(?:[0-9a-fA-F]{2})+$/.test(signature)) return "the signature is not 0x-prefixed hex bytes";
+  return null;
+}
+
+function leaseInfo(l: LeaseRow): WorkerLeaseStatus["holder"] {
+  return {
+    host: l.host,
+    pid: l.pid,
+    since: l.acquired_at,
+    renewedAt: l.renewed_at,
+    expiresAt: new Date(l.expires_at).toISOString(),
+  };
 }
 
 function publicSignature(s: SignatureRow) {

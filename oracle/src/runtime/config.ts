@@ -2,7 +2,7 @@
  * The oracle's configuration, read once from the environment and validated with zod: a wrong value stops the
  * process with one clear line naming the variable.
  */
-import { isAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
 import { FAULT_POINTS } from "../pipeline/oracle.ts";
@@ -11,7 +11,10 @@ const int = (min: number) => z.coerce.number().int().min(min);
 
 export const oracleEnvSchema = z.object({
   ITEC_RPC_URL: z.url().default("http://127.0.0.1:8545"),
-  ITEC_REGISTRY_ADDRESS: z.string().refine(isAddress, "expected a 0x-prefixed 20-byte address"),
+  ITEC_REGISTRY_ADDRESS: z
+    .string()
+    .refine(isAddress, "expected a 0x-prefixed 20-byte address")
+    .transform((a) => getAddress(a)), // checksummed everywhere it is quoted
   ITEC_CHAIN_ID: z.coerce.bigint().optional(),
   ITEC_ORACLE_KEY: z.string().optional(),
   ITEC_ORACLE_KEYSTORE: z.string().optional(),

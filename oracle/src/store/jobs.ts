@@ -3,6 +3,7 @@
  * device ids, auditor signatures and chain transactions. SQLite (node:sqlite) in WAL mode; every state change
  * is one transaction, so a crash leaves either the old or the new state, never half of one.
  */
+import { hostname } from "node:os";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 
 import { openDatabase, transaction, type Migration } from "./sqlite.ts";
@@ -26,8 +27,10 @@ const NEXT: Record<BatchState, readonly BatchState[]> = {
   submitted: ["calculated", "failed"],
   calculated: ["awaiting_signatures", "not_issuable", "failed"],
   awaiting_signatures: ["awaiting_signatures", "ready", "rejected", "failed", "confirmed"],
-  ready: ["awaiting_signatures", "ready", "posted", "rejected", "failed", "confirmed"],
-  posted: ["posted", "confirmed", "failed", "ready"],
+  // No self-loops on ready or posted: a second "ready → posted" (a second worker posting the same batch) must be
+  // impossible, not just unlikely.
+  ready: ["awaiting_signatures", "posted", "rejected", "failed", "confirmed"],
+  posted: ["confirmed", "failed", "ready"],
   confirmed: [],
   rejected: [],
   not_issuable: [],
@@ -135,6 +138,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chain_txs_batch ON chain_txs(batch_id);
     `,
   },
+  {
+    version: 2,
+    name: "worker lease, per-batch failures, unattributed signatures",
+    sql: `
+      -- Non-transient errors of a batch's current step (transient RPC failures count in attempts, as before).
+      ALTER TABLE batches ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+      -- At most one worker advances batches per database: it holds this row and renews it while it runs.
+      CREATE TABLE worker_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        acquired_at TEXT NOT NULL,
+        renewed_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      -- Signatures that do not verify for the auditor they name: anyone can post one, so they are kept apart and
+      -- never shown as that auditor's refusal.
+      CREATE TABLE unattributed_signatures (
+        id INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches(id),
+        digest TEXT NOT NULL,
+        claimed_auditor TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX unattributed_signatures_batch ON unattributed_signatures(batch_id);
+      -- Refusals recorded before this version without the signature verifying for the named auditor.
+      INSERT INTO unattributed_signatures (batch_id, digest, claimed_auditor, signature, reason, created_at)
+        SELECT batch_id, digest, auditor, signature, reason, created_at FROM signatures
+        WHERE status = 'refused'
+          AND (reason = 'the signature is not hex' OR reason LIKE 'the signature does not verify for %');
+      DELETE FROM signatures
+        WHERE status = 'refused'
+          AND (reason = 'the signature is not hex' OR reason LIKE 'the signature does not verify for %');
+    `,
+  },
 ];
 
 export interface LotRow {
@@ -174,7 +215,10 @@ export interface BatchRow {
   digest: string | null;
   deadline: number | null;
   token_id: string | null;
+  /** Transient (RPC) retries of the current step. */
   attempts: number;
+  /** Non-transient errors of the current step; reset when the batch changes state. */
+  failures: number;
   next_attempt_at: number;
   created_at: string;
   updated_at: string;
@@ -190,6 +234,39 @@ export interface SignatureRow {
   reason: string | null;
   created_at: string;
 }
+
+/** A signature that did not verify for the auditor it named: recorded, but never as that auditor's. */
+export interface UnattributedSignatureRow {
+  id: number;
+  batch_id: string;
+  digest: string;
+  claimed_auditor: string;
+  signature: string;
+  reason: string;
+  created_at: string;
+}
+
+/** Who holds a lease: a random id per worker instance, and where it runs (to notice a crashed local holder). */
+export interface LeaseHolder {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  host: string;
+  pid: number;
+  acquired_at: string;
+  renewed_at: string;
+  /** Unix milliseconds. */
+  expires_at: number;
+}
+
+export type LeaseResult =
+  | { acquired: true; lease: LeaseRow; tookOver: { from: LeaseRow; why: "expired" | "holder process gone" } | null }
+  | { acquired: false; lease: LeaseRow };
 
 export interface TransitionRow {
   id: number;
@@ -217,6 +294,29 @@ export class StateTransitionError extends Error {
   override readonly name = "StateTransitionError";
 }
 
+/**
+ * Thrown by a compare-and-set transition when the batch is no longer in the state the caller read (another
+ * process moved it meanwhile). Nothing was written; the caller re-reads and decides again.
+ */
+export class StaleStateError extends Error {
+  override readonly name = "StaleStateError";
+}
+
+/** This host and process, for lease rows. */
+export function thisProcess(): Omit<LeaseHolder, "id"> {
+  return { host: hostname(), pid: process.pid };
+}
+
+/** Whether a process with this id runs on this host (EPERM: it exists but belongs to another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Typed access to the job tables. All writes go through here. */
 export class JobStore {
   readonly db: DatabaseSync;
@@ -227,11 +327,25 @@ export class JobStore {
     this.#now = now;
   }
 
+  /** Leases this connection holds (name → holder id), released on close. */
+  readonly #leases = new Map<string, string>();
+  #closed = false;
+
   static async open(path: string, now: () => Date = () => new Date()): Promise<JobStore> {
     return new JobStore(await openDatabase(path, MIGRATIONS), now);
   }
 
+  /** Releases the leases taken through this connection (a clean shutdown frees the worker lease at once). */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const [name, holder] of this.#leases) {
+      try {
+        this.releaseLease(name, holder);
+      } catch {
+        // Closing anyway: the lease then expires on its own.
+      }
+    }
     this.db.close();
   }
 
@@ -401,23 +515,41 @@ export class JobStore {
 
   /**
    * Moves a batch to `to` (checking the transition is allowed), records it with a timestamp and note, and sets
-   * any other columns given. Device ids are released when the batch leaves the reserving states.
+   * any other columns given. Device ids are released when the batch leaves the reserving states. Leaving a state
+   * resets its failure count.
+   *
+   * With `from`, the change is a compare-and-set: it is made only if the batch is still in `from`, else
+   * StaleStateError (nothing written). The UPDATE itself is conditional on the state read, so even a caller
+   * outside a transaction cannot overwrite a state another connection wrote meanwhile.
    */
-  transition(id: string, to: BatchState, note: string | null = null, set: Partial<BatchRow> = {}): BatchRow {
+  transition(
+    id: string,
+    to: BatchState,
+    note: string | null = null,
+    set: Partial<BatchRow> = {},
+    from?: BatchState,
+  ): BatchRow {
     const current = this.batch(id);
     if (!current) throw new StateTransitionError(`no batch ${id}`);
+    if (from !== undefined && current.state !== from) {
+      throw new StaleStateError(`batch ${id} is ${current.state}, no longer ${from}`);
+    }
     if (!NEXT[current.state].includes(to)) {
       throw new StateTransitionError(`batch ${id}: ${current.state} → ${to} is not a valid transition`);
     }
-    const columns = Object.entries(set).filter(([k]) => k !== "id" && k !== "state");
+    const values: Partial<BatchRow> =
+      to !== current.state && set.failures === undefined ? { failures: 0, ...set } : set;
+    const columns = Object.entries(values).filter(([k]) => k !== "id" && k !== "state");
     const assignments = ["state = ?", "updated_at = ?", ...columns.map(([k]) => `${k} = ?`)].join(", ");
-    this.run(
-      `UPDATE batches SET ${assignments} WHERE id = ?`,
+    const changed = this.run(
+      `UPDATE batches SET ${assignments} WHERE id = ? AND state = ?`,
       to,
       this.iso(),
       ...columns.map(([, v]) => v as SQLInputValue),
       id,
+      current.state,
     );
+    if (changed !== 1) throw new StaleStateError(`batch ${id} changed state while moving it to ${to}`);
     this.run(
       "INSERT INTO transitions (batch_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)",
       id,
@@ -435,6 +567,18 @@ export class JobStore {
     this.run(
       "UPDATE batches SET attempts = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
       attempts,
+      nextAttemptAt,
+      error,
+      this.iso(),
+      id,
+    );
+  }
+
+  /** Records a non-transient error of the batch's current step and when to try it again (no state change). */
+  setFailure(id: string, failures: number, nextAttemptAt: number, error: string): void {
+    this.run(
+      "UPDATE batches SET failures = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
+      failures,
       nextAttemptAt,
       error,
       this.iso(),
@@ -512,6 +656,79 @@ export class JobStore {
 
   dropSignature(id: number, reason: string): void {
     this.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
+  }
+
+  addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): void {
+    this.run(
+      `INSERT INTO unattributed_signatures (batch_id, digest, claimed_auditor, signature, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      s.batch_id,
+      s.digest,
+      s.claimed_auditor,
+      s.signature,
+      s.reason,
+      this.iso(),
+    );
+  }
+
+  unattributedSignatures(batchId: string): UnattributedSignatureRow[] {
+    return this.all<UnattributedSignatureRow>(
+      "SELECT * FROM unattributed_signatures WHERE batch_id = ? ORDER BY id",
+      batchId,
+    );
+  }
+
+  // --- leases -----------------------------------------------------------------------------------------------
+
+  lease(name: string): LeaseRow | undefined {
+    return this.get<LeaseRow>("SELECT * FROM worker_leases WHERE name = ?", name);
+  }
+
+  /**
+   * Takes or renews the lease `name` for `me` until `nowMs + ttlMs`, in one IMMEDIATE transaction (two
+   * processes cannot both take it). It is taken when free, already `me`'s, expired, or held by a process of
+   * this host that no longer runs (a crashed worker on this machine is noticed at once; one on another machine
+   * when its lease expires). Otherwise it is refused with the current holder.
+   */
+  acquireLease(name: string, me: LeaseHolder, nowMs: number, ttlMs: number): LeaseResult {
+    return this.tx((): LeaseResult => {
+      const current = this.lease(name);
+      let tookOver: { from: LeaseRow; why: "expired" | "holder process gone" } | null = null;
+      if (current && current.holder !== me.id) {
+        if (current.expires_at <= nowMs) tookOver = { from: current, why: "expired" };
+        else if (current.host === me.host && current.pid !== me.pid && !processAlive(current.pid)) {
+          tookOver = { from: current, why: "holder process gone" };
+        } else return { acquired: false, lease: current };
+      }
+      const at = this.iso();
+      this.run(
+        `INSERT INTO worker_leases (name, holder, host, pid, acquired_at, renewed_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET
+           acquired_at = CASE WHEN holder = excluded.holder THEN acquired_at ELSE excluded.acquired_at END,
+           holder = excluded.holder, host = excluded.host, pid = excluded.pid,
+           renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
+        name,
+        me.id,
+        me.host,
+        me.pid,
+        at,
+        at,
+        nowMs + ttlMs,
+      );
+      this.#leases.set(name, me.id);
+      return { acquired: true, lease: this.lease(name)!, tookOver };
+    });
+  }
+
+  /** Whether `holder` holds the lease `name` (call inside the transaction whose writes depend on it). */
+  holdsLease(name: string, holder: string): boolean {
+    return this.lease(name)?.holder === holder;
+  }
+
+  releaseLease(name: string, holder: string): void {
+    this.run("DELETE FROM worker_leases WHERE name = ? AND holder = ?", name, holder);
+    this.#leases.delete(name);
   }
 
   // --- chain transactions -----------------------------------------------------------------------------------

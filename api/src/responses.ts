@@ -1,0 +1,381 @@
+/**
+ * Response schemas: what each read answers, exactly as the handlers build it (chain reads in
+ * oracle/src/chain/reads.ts, the event index in api/src/indexer/store.ts, the oracle's job store). They feed the
+ * OpenAPI document (named ones become components) and, in tests, every JSON reply is checked against them
+ * (see `validateResponses` in route.ts), so the document cannot drift from what the server sends.
+ *
+ * Wire rules: uint256 values and decimals are strings, addresses EIP-55 checksummed, times ISO-8601 UTC. Small
+ * bounded integers (block numbers, counts of the oracle's jobs, uint8/uint16 codes) are JSON numbers.
+ */
+import { getAddress } from "ethers";
+import { z } from "zod";
+
+import {
+  CATEGORY_CODES,
+  PARTICIPANT_KINDS,
+  PARTICIPANT_STATUS,
+  type Category,
+  type ParticipantKindName,
+} from "../../oracle/src/chain/attestation.ts";
+import { BATCH_STATES } from "../../oracle/src/store/jobs.ts";
+import { batchJobId, hash32, indexStatusSchema, lotId, uintString } from "./schemas.ts";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------------------------------------------
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const isChecksummed = (v: string): boolean => {
+  try {
+    return getAddress(v) === v;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * An address as the API writes it: EIP-55 checksummed, nothing else. (The request schema `address` also takes
+ * all-lower/upper case and checksums it; an answer must already be checksummed.)
+ */
+export const checksumAddress = z
+  .string()
+  .regex(ADDRESS, "expected a 0x-prefixed 20-byte Ethereum address")
+  .refine((v) => !ADDRESS.test(v) || isChecksummed(v), "expected the EIP-55 checksummed form")
+  .meta({
+    id: "ChecksumAddress",
+    description: "Ethereum address, EIP-55 checksummed",
+    example: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+  });
+
+/** kgCO2e as a decimal string with exactly three decimals (integer grams / 1000, see `gramsToKg`). */
+export const kgDecimal = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)\.[0-9]{3}$/, "expected kilograms as a decimal string with three decimals")
+  .meta({
+    id: "KgDecimal",
+    description: "kgCO2e as a decimal string with exactly three decimals",
+    example: "189.413",
+  });
+
+const isoTime = z.iso.datetime().meta({ id: "UtcTime", description: "ISO-8601 time in UTC" });
+const isoDay = z.iso.date().meta({ id: "UtcDay", description: "A UTC day, YYYY-MM-DD" });
+const blockNumber = z.number().int().nonnegative();
+const count = z.number().int().nonnegative();
+const category = z
+  .enum(Object.keys(CATEGORY_CODES) as [Category, ...Category[]])
+  .meta({ id: "DeviceCategory", description: "Device category (METHODOLOGY.md §1)" });
+const kinds = Object.keys(PARTICIPANT_KINDS) as [ParticipantKindName, ...ParticipantKindName[]];
+const kind = z.enum(kinds);
+const batchState = z.enum(BATCH_STATES).meta({ id: "BatchState", description: "A batch job's state" });
+/** SHA-256 as 64 lower-case hex digits (no 0x), as the reference data is identified. */
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 as 64 hex digits");
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chain reads (oracle/src/chain/reads.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+const chainBatchShape = {
+  batchId: uintString.describe("token id"),
+  category,
+  issued: uintString,
+  retired: uintString,
+  outstanding: uintString.describe("issued − retired"),
+  suspended: z.boolean(),
+  baselineKgPerDevice: kgDecimal,
+  reductionKgPerDevice: kgDecimal,
+  certifiedIntensityKgPerDevice: kgDecimal,
+  baselineGrams: uintString,
+  reductionGrams: uintString,
+  vintageStart: isoDay,
+  vintageEnd: isoDay,
+  methodology: z.string(),
+  parameters: z.string(),
+  owner: checksumAddress.nullable().describe("first holder (null when the issuance event is not found)"),
+  reportHash: hash32.nullable(),
+  referenceDataHash: hash32.nullable(),
+  deviceRoot: hash32.nullable(),
+  evidenceURI: z.string().nullable(),
+  auditors: z.array(checksumAddress).describe("auditors whose signatures issued the batch"),
+  issuance: z
+    .object({ txHash: hash32, blockNumber, timestamp: isoTime.nullable() })
+    .nullable()
+    .describe("the BatchIssued event (null when not found)"),
+};
+
+/** A batch as the chain holds it (`ChainReads.batch`). */
+export const chainBatchSchema = z
+  .object(chainBatchShape)
+  .meta({ id: "Batch", description: "A batch (ERC-1155 token id) as the registry contract holds it" });
+
+/** The batch with the link to its ERC-1155 metadata (GET /certificates/:batchId). */
+export const certificateBatchSchema = z
+  .object({ ...chainBatchShape, metadataURI: z.url() })
+  .meta({ id: "CertificateBatch", description: "A batch as the chain holds it, with its metadata link" });
+
+/** The ERC-1155 metadata JSON the contract renders (BatchMetadataRenderer.sol), decoded. */
+export const certificateMetadataSchema = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    decimals: z.literal(0),
+    external_url: z.string(),
+    properties: z.object({
+      category,
+      baseline_kgco2e_per_device: kgDecimal,
+      verified_reduction_kgco2e_per_device: kgDecimal,
+      certified_intensity_kgco2e_per_device: kgDecimal,
+      issued: count.describe("uint32, a JSON number as the contract renders it"),
+      retired: count.describe("uint32, a JSON number as the contract renders it"),
+      suspended: z.boolean(),
+      vintage_start: count.describe("Unix seconds (uint40)"),
+      vintage_end: count.describe("Unix seconds (uint40)"),
+      methodology: z.string(),
+      parameters: z.string(),
+    }),
+  })
+  .meta({ id: "CertificateMetadata", description: "ERC-1155 metadata as the contract's uri(id) returns it" });
+
+/** A retirement verified from the chain alone (`ChainReads.verifyRetirement`). */
+export const retirementVerificationSchema = z
+  .object({
+    retirementId: uintString,
+    verified: z.boolean().describe("every check passed"),
+    chain: z.object({ chainId: uintString, registry: checksumAddress, checkedAtBlock: z.number().int() }),
+    claim: z.object({
+      account: checksumAddress.describe("whose certificates were burned"),
+      operator: checksumAddress.nullable().describe("who sent the retirement (null when the event is not found)"),
+      beneficiaryName: z.string().nullable(),
+      beneficiary: checksumAddress.nullable(),
+      onBehalf: z.boolean().nullable(),
+      amount: uintString,
+      periodStart: isoTime,
+      periodEnd: isoTime,
+      scope3Category: z.union([z.literal(1), z.literal(2)]).describe("1 purchased goods, 2 capital goods"),
+      purpose: z.string().nullable(),
+      claimHash: hash32,
+    }),
+    proof: z
+      .object({ txHash: hash32, blockNumber, blockHash: hash32, timestamp: isoTime.nullable() })
+      .nullable()
+      .describe("the CertificatesRetired event (null when not found)"),
+    batch: chainBatchSchema,
+    totals: z.object({ certificates: uintString, unit: z.string(), reductionKgClaimed: kgDecimal }),
+    checks: z.array(z.object({ check: z.string(), passed: z.boolean(), detail: z.string() })),
+    statement: z.string(),
+  })
+  .meta({ id: "RetirementVerification", description: "A retirement checked against the chain, check by check" });
+
+/** An account's standing and roles (`ChainReads.participant`). */
+export const participantSchema = z
+  .object({
+    account: checksumAddress,
+    kind: z.enum(["none", ...kinds]),
+    status: z.enum(PARTICIPANT_STATUS),
+    hasCode: z.boolean().describe("the registry's record says the account is a contract (ERC-1271 signatures)"),
+    roles: z.object({ admin: z.boolean(), auditor: z.boolean(), issuer: z.boolean() }),
+  })
+  .meta({ id: "Participant", description: "An account's standing and roles, read from the chain" });
+
+export const balancesSchema = z
+  .object({
+    account: checksumAddress,
+    balances: z.array(z.object({ batchId: uintString, amount: uintString })).describe("nonzero balances only"),
+    index: indexStatusSchema,
+  })
+  .meta({ id: "Balances" });
+
+/** GET /tx/:hash. */
+export const transactionStatusSchema = z
+  .discriminatedUnion("status", [
+    z.object({
+      hash: hash32,
+      status: z.enum(["mined", "reverted"]),
+      blockNumber,
+      gasUsed: uintString,
+    }),
+    z.object({
+      hash: hash32,
+      status: z.enum(["pending", "unknown"]),
+      blockNumber: z.null(),
+      gasUsed: z.null(),
+    }),
+  ])
+  .meta({ id: "TransactionStatus" });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Event index listings (api/src/indexer/store.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+export const indexedRetirementSchema = z
+  .object({
+    retirementId: uintString,
+    batchId: uintString,
+    account: checksumAddress.describe("the holder whose certificates were burned"),
+    operator: checksumAddress.describe("who sent the transaction: the holder or its approved operator"),
+    beneficiaryName: z.string(),
+    beneficiary: checksumAddress.nullable(),
+    amount: uintString,
+    periodStart: isoTime,
+    periodEnd: isoTime,
+    scope3Category: z.union([z.literal(1), z.literal(2)]),
+    purpose: z.string(),
+    claimHash: hash32,
+    txHash: hash32,
+    blockNumber,
+    logIndex: count,
+    blockTime: isoTime,
+  })
+  .meta({ id: "IndexedRetirement" });
+
+export const indexedBatchSchema = z
+  .object({
+    batchId: uintString,
+    owner: checksumAddress,
+    category,
+    categoryCode: z.number().int().min(1).max(255),
+    issued: uintString,
+    retired: uintString,
+    outstanding: uintString,
+    baselineGrams: uintString,
+    reductionGrams: uintString,
+    vintageStart: isoDay,
+    vintageEnd: isoDay,
+    methodologyId: z.number().int().min(0).max(65_535),
+    methodology: z.string().nullable(),
+    parameters: z.string().nullable(),
+    suspended: z.boolean(),
+    reportHash: hash32,
+    referenceDataHash: hash32,
+    deviceRoot: hash32,
+    evidenceURI: z.string(),
+    deadline: isoTime,
+    auditors: z.array(checksumAddress),
+    txHash: hash32,
+    blockNumber,
+    blockTime: isoTime,
+  })
+  .meta({ id: "IndexedBatch" });
+
+export const indexedParticipantSchema = z
+  .object({
+    account: checksumAddress,
+    kind,
+    status: z.enum(["active", "suspended"]),
+    admittedBlock: blockNumber,
+    admittedAt: isoTime,
+    updatedBlock: blockNumber,
+    updatedAt: isoTime,
+  })
+  .meta({ id: "IndexedParticipant" });
+
+export const retirementListSchema = z.object({
+  retirements: z.array(indexedRetirementSchema),
+  index: indexStatusSchema,
+});
+export const batchListSchema = z.object({ batches: z.array(indexedBatchSchema), index: indexStatusSchema });
+export const participantListSchema = z.object({
+  participants: z.array(indexedParticipantSchema),
+  index: indexStatusSchema,
+});
+export const auditorsSchema = z.object({
+  auditors: z.array(checksumAddress).describe("current auditors, in the order they were granted the role (index)"),
+  threshold: z.number().int().min(0).max(255).describe("signatures needed to issue a batch (chain)"),
+  index: indexStatusSchema,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The oracle's batch jobs (oracle/src/pipeline/oracle.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+const signatureSchema = z
+  .object({
+    auditor: checksumAddress,
+    status: z.enum(["accepted", "refused", "dropped"]),
+    reason: z.string().nullable(),
+    at: isoTime,
+    digest: hash32.describe("the attestation digest signed (or refused)"),
+  })
+  .meta({ id: "AuditorSignature" });
+
+/** What GET /batches/:id adds to the batch job view (the route extends its `BatchJob` schema with these). */
+export const batchJobHistoryShape = {
+  transitions: z.array(
+    z.object({ from: batchState.nullable(), to: batchState, at: isoTime, note: z.string().nullable() }),
+  ),
+  signatures: z.array(signatureSchema),
+  transactions: z.array(
+    z.object({
+      hash: hash32,
+      nonce: count,
+      status: z.enum(["signed", "broadcast", "mined", "reverted", "replaced"]),
+      blockNumber: blockNumber.nullable(),
+    }),
+  ),
+};
+
+const uintDecimal = z.string().regex(/^(0|[1-9][0-9]*)$/, "expected a non-negative integer as a decimal string");
+
+/** GET /batches/:id/attestation: the exact eth_signTypedData_v4 payload, and the figures to review. */
+export const attestationViewSchema = z
+  .object({
+    batchId: batchJobId,
+    lotId,
+    state: batchState,
+    digest: hash32.describe("EIP-712 digest of the attestation"),
+    deadline: isoTime,
+    typedData: z
+      .object({
+        types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+        domain: z.object({
+          name: z.string(),
+          version: z.string(),
+          chainId: z.union([z.number().int().nonnegative(), z.string()]),
+          verifyingContract: z.string().regex(ADDRESS).describe("lower case, as EIP-712 tooling emits it"),
+        }),
+        primaryType: z.literal("Attestation"),
+        message: z.object({
+          owner: z.string().regex(ADDRESS).describe("lower case, as EIP-712 tooling emits it"),
+          category: uintDecimal,
+          certificates: uintDecimal,
+          baselineGrams: uintDecimal,
+          reductionGrams: uintDecimal,
+          vintageStart: uintDecimal,
+          vintageEnd: uintDecimal,
+          methodology: z.string(),
+          parameters: z.string(),
+          reportHash: hash32,
+          referenceDataHash: hash32,
+          deviceRoot: hash32,
+          evidenceURI: z.string(),
+          deadline: uintDecimal,
+        }),
+      })
+      .describe("pass as is to eth_signTypedData_v4"),
+    review: z.object({
+      category,
+      certificates: count,
+      baselineKgPerDevice: kgDecimal,
+      reductionKgPerDevice: kgDecimal,
+      certifiedIntensityKgPerDevice: kgDecimal,
+      totalReductionKg: kgDecimal,
+      vintage: z.object({ start: isoDay.nullable(), end: isoDay.nullable() }),
+      methodology: z.string(),
+      parameters: z.string(),
+      reportHash: hash32,
+      referenceDataSha256: z.union([sha256Hex, z.literal("")]),
+      deviceRoot: hash32,
+      evidenceURI: z.string(),
+      owner: checksumAddress,
+      registry: z.object({ chainId: uintString, address: checksumAddress }),
+    }),
+    signatures: z.array(signatureSchema),
+    threshold: z.number().int().min(0).max(255).nullable().describe("null when the chain could not be read"),
+  })
+  .meta({ id: "AttestationView" });
+
+export const oracleMetricsSchema = z
+  .object({
+    batchesByState: z.record(batchState, count),
+    counters: z.record(z.string(), count).describe("counters since the process started"),
+  })
+  .meta({ id: "OracleMetrics" });

@@ -1,0 +1,290 @@
+/**
+ * Two oracle workers on one database file (e.g. `npm start`'s worker plus `itec oracle run`): only the holder of
+ * the store's worker lease advances batches; a second worker waits with a clear message and takes over when the
+ * first stops, crashes (its process is gone) or lets its lease expire; and a worker that lost the lease in the
+ * middle of posting neither stores nor sends a transaction (the ready → posted claim is a compare-and-set).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { pino } from "pino";
+
+import { REJECTION_TYPES } from "../../oracle/src/chain/attestation.ts";
+import { ChainClient } from "../../oracle/src/chain/client.ts";
+import { readLotCsv } from "../../oracle/src/lot/index.ts";
+import { Oracle, WORKER_LEASE, type FaultPoint } from "../../oracle/src/pipeline/oracle.ts";
+import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { JobStore } from "../../oracle/src/store/jobs.ts";
+import { ACCOUNTS, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
+import { signView } from "../helpers/sign.ts";
+
+const reference = loadReferenceTable();
+const LEASE_MS = 30_000;
+
+interface Worker {
+  oracle: Oracle;
+  store: JobStore;
+  clock: { offsetMs: number };
+  logs: string[];
+  close(): void;
+}
+
+describe("Oracle workers sharing one database", function () {
+  this.timeout(120_000);
+
+  let chain: TestChain;
+  let deployed: DeployedRegistry;
+  let dir: string;
+  let dbPath: string;
+  let workers: Worker[];
+
+  beforeEach(async () => {
+    chain = await startTestChain();
+    deployed = await deployOverRpc(chain, { auditors: 2 });
+    dir = mkdtempSync(join(tmpdir(), "itec-workers-"));
+    dbPath = join(dir, "registry.db");
+    workers = [];
+  });
+  afterEach(async () => {
+    for (const w of workers) w.close();
+    await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** An oracle instance with its own store connection, chain client and clock (offset from real time). */
+  async function worker(
+    faults?: (point: FaultPoint, context: Record<string, unknown>) => Promise<void>,
+    options: { estimateOnLatest?: boolean } = {},
+  ) {
+    const client = await ChainClient.connect({ rpcUrl: chain.url, registryAddress: deployed.address, chainId: 1337n });
+    if (options.estimateOnLatest) {
+      // Like a node that estimates gas against its latest block, not a pending one with others' transactions.
+      const send = client.provider.send.bind(client.provider);
+      client.provider.send = (method: string, params: unknown[] | Record<string, unknown>) =>
+        send(method, method === "eth_estimateGas" && Array.isArray(params) ? [params[0], "latest"] : params);
+    }
+    const store = await JobStore.open(dbPath);
+    const clock = { offsetMs: 0 };
+    const logs: string[] = [];
+    const oracle = new Oracle({
+      store,
+      chain: client,
+      signer: devAccount(ACCOUNTS.oracle, client.provider),
+      reference,
+      logger: pino({ level: "info" }, { write: (line: string) => void logs.push(line) }),
+      now: () => new Date(Date.now() + clock.offsetMs),
+      config: { workerLeaseMs: LEASE_MS },
+      ...(faults ? { faults } : {}),
+    });
+    let closed = false;
+    const w: Worker = {
+      oracle,
+      store,
+      clock,
+      logs,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        store.close();
+        client.provider.destroy();
+      },
+    };
+    workers.push(w);
+    return w;
+  }
+
+  /** Submits the §9 lot through `w` and has auditor 1 sign `count` of its issuable batches (threshold 1). */
+  async function readyBatches(w: Worker, count = 2): Promise<string[]> {
+    await w.oracle.submitLot({
+      devices: await readLotCsv("test/vectors/section9-lot.csv"),
+      defaultTransport: "hgv:600;van:250",
+      refurbisher: deployed.wallet("refurbisher").address,
+    });
+    const ids = w.store
+      .batchesInState("awaiting_signatures")
+      .map((b) => b.id)
+      .slice(0, count);
+    const auditor = deployed.wallet("auditor1");
+    for (const id of ids) {
+      await w.oracle.addSignature(id, auditor.address, await signView(auditor, await w.oracle.getAttestation(id)));
+    }
+    return ids;
+  }
+
+  async function untilConfirmed(w: Worker, ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < 80 && !ids.every((id) => w.store.batch(id)!.state === "confirmed"); i++) {
+      await w.oracle.tick();
+      await new Promise((r) => setTimeout(r, chain.kind === "anvil" ? 250 : 10));
+    }
+    expect(ids.map((id) => w.store.batch(id)!.state)).to.deep.equal(ids.map(() => "confirmed"));
+  }
+
+  /** Exactly once, counted on-chain and in the store. */
+  async function expectIssuedOnce(store: JobStore, ids: readonly string[]): Promise<void> {
+    expect(await deployed.registry.batchCount()).to.equal(BigInt(ids.length));
+    expect(await chain.provider.getTransactionCount(deployed.wallet("oracle").address, "pending")).to.equal(ids.length);
+    for (const id of ids) {
+      expect(store.txsOfBatch(id), id).to.have.length(1);
+      expect(
+        store.transitions(id).filter((t) => t.to_state === "posted"),
+        id,
+      ).to.have.length(1);
+    }
+  }
+
+  it("lets one worker post while a second waits with a clear message, then hands over on a clean stop", async function () {
+    const a = await worker();
+    const b = await worker();
+    const ids = await readyBatches(a);
+    expect(a.oracle.acquireWorkerLease().acquired).to.equal(true);
+
+    await b.oracle.tick();
+    expect(ids.map((id) => b.store.batch(id)!.state)).to.deep.equal(["ready", "ready"]);
+    expect(b.oracle.metrics().counters).to.include({ transactionsSent: 0, leaseWaits: 1 });
+    const status = b.oracle.acquireWorkerLease();
+    expect(status.acquired).to.equal(false);
+    expect(status.holder).to.include({ pid: process.pid, host: hostname() });
+    expect(status.message).to.match(
+      /^another oracle worker holds this database's worker lease \(pid \d+ on .+, since .+, valid until .+\); this worker waits/,
+    );
+    expect(b.logs.join("")).to.include("another oracle worker holds this database's worker lease");
+
+    // Both run their loops at once: the holder posts everything, the other never sends.
+    for (let i = 0; i < 80 && !ids.every((id) => a.store.batch(id)!.state === "confirmed"); i++) {
+      await Promise.all([a.oracle.tick(), b.oracle.tick()]);
+      await new Promise((r) => setTimeout(r, chain.kind === "anvil" ? 250 : 10));
+    }
+    expect(ids.map((id) => a.store.batch(id)!.state)).to.deep.equal(["confirmed", "confirmed"]);
+    expect(a.oracle.metrics().counters.transactionsSent).to.equal(2);
+    expect(b.oracle.metrics().counters.transactionsSent).to.equal(0);
+    await expectIssuedOnce(a.store, ids);
+
+    // A clean stop (the store closed) releases the lease: the second worker takes over at once.
+    a.close();
+    expect(b.oracle.acquireWorkerLease().acquired).to.equal(true);
+  });
+
+  it("takes over the lease of a worker whose process is gone, or whose lease expired, but not of a live one", async function () {
+    const b = await worker();
+    const ids = await readyBatches(b, 1);
+    const setLease = (pid: number, expiresAt: number) =>
+      b.store.db
+        .prepare(
+          `INSERT OR REPLACE INTO worker_leases (name, holder, host, pid, acquired_at, renewed_at, expires_at)
+           VALUES (?, 'crashed-worker', ?, ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', ?)`,
+        )
+        .run(WORKER_LEASE, hostname(), pid, expiresAt);
+    const runNode = (code: string) => spawn(process.execPath, ["-e", code], { stdio: "ignore" });
+
+    // A live process of this host holds a fresh lease: wait.
+    const live = runNode("setTimeout(() => {}, 60000)");
+    try {
+      setLease(live.pid!, Date.now() + LEASE_MS);
+      await b.oracle.tick();
+      expect(b.store.batch(ids[0]!)!.state).to.equal("ready");
+      expect(b.oracle.acquireWorkerLease().acquired).to.equal(false);
+    } finally {
+      live.kill("SIGKILL");
+    }
+    // The holder's process is gone (killed): its lease is taken over at once, without waiting for expiry.
+    const exited = runNode("");
+    await new Promise((r) => exited.once("exit", r));
+    setLease(exited.pid!, Date.now() + 10 * LEASE_MS);
+    await untilConfirmed(b, ids);
+    expect(b.logs.join("")).to.include("took over the worker lease (holder process gone)");
+
+    // A holder on another machine is only known by its lease: taken over once it expires.
+    b.store.db
+      .prepare("UPDATE worker_leases SET holder = 'elsewhere', host = 'other-host', pid = 1, expires_at = ?")
+      .run(Date.now() + LEASE_MS);
+    expect(b.oracle.acquireWorkerLease().acquired).to.equal(false);
+    b.clock.offsetMs = LEASE_MS + 1000;
+    expect(b.oracle.acquireWorkerLease().acquired).to.equal(true);
+    expect(b.logs.join("")).to.include("took over the worker lease (expired)");
+    await expectIssuedOnce(b.store, ids);
+  });
+
+  it("a worker that lost its lease while posting neither stores nor sends a transaction (compare-and-set claim)", async function () {
+    // Worker A stops inside #post (batch read as ready); meanwhile its lease expires and B posts the batch. A's
+    // node estimates gas on the latest block, where the batch is not minted yet: A signs a transaction of its
+    // own (next nonce) and only the claim can stop it.
+    let paused: () => void = () => {};
+    const atPost = new Promise<void>((resolve) => (paused = resolve));
+    let resume: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    const a = await worker(
+      async (point) => {
+        if (point !== "before_post") return;
+        paused();
+        await gate;
+      },
+      { estimateOnLatest: true },
+    );
+    const b = await worker();
+    const ids = await readyBatches(a, 1);
+    const id = ids[0]!;
+    const aTick = a.oracle.tick();
+    await atPost;
+
+    // Keep B's transaction pending, so that A, resumed, sees a chain without the mint.
+    await chain.setAutomine(false);
+    if (chain.kind === "anvil") await chain.provider.send("evm_setIntervalMining", [0]);
+    try {
+      b.clock.offsetMs = LEASE_MS + 1000; // A's lease has expired for B
+      await b.oracle.tick();
+      expect(b.store.batch(id)!.state).to.equal("posted");
+      expect(b.oracle.metrics().counters.transactionsSent).to.equal(1);
+
+      resume();
+      await aTick;
+      expect(a.oracle.metrics().counters.transactionsSent).to.equal(0);
+      expect(a.store.txsOfBatch(id)).to.have.length(1);
+      expect(await chain.provider.getTransactionCount(deployed.wallet("oracle").address, "pending")).to.equal(1);
+      // Whatever A read from the chain (the node may estimate against its pending block: "already issued"), it
+      // wrote nothing on a batch that is no longer its own.
+      expect(a.store.batch(id)).to.include({ state: "posted", failures: 0, error: null });
+      expect(a.logs.join("")).to.include("batch changed under this worker; step abandoned");
+    } finally {
+      resume();
+      await chain.setAutomine(true);
+    }
+    await chain.mine();
+    await untilConfirmed(b, ids);
+    await expectIssuedOnce(b.store, ids);
+  });
+
+  it("does not post a batch an auditor rejected while the worker was posting it (compare-and-set claim)", async function () {
+    let paused: () => void = () => {};
+    const atPost = new Promise<void>((resolve) => (paused = resolve));
+    let resume: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    const worker1 = await worker(async (point) => {
+      if (point !== "before_post") return;
+      paused();
+      await gate;
+    });
+    const api = await worker(); // the API process: takes signatures and rejections, never ticks
+    const [id] = await readyBatches(api, 1);
+    const tick = worker1.oracle.tick();
+    await atPost;
+    const auditor = deployed.wallet("auditor2");
+    const view = await api.oracle.getAttestation(id!);
+    const reason = "serials do not match the erasure certificates";
+    const signature = await auditor.signTypedData(view.typedData.domain, REJECTION_TYPES, {
+      attestationDigest: view.digest,
+      reason,
+    });
+    expect((await api.oracle.rejectBatch(id!, auditor.address, reason, signature)).state).to.equal("rejected");
+    resume();
+    await tick;
+    expect(worker1.store.batch(id!)).to.include({ state: "rejected", failures: 0 });
+    expect(worker1.store.txsOfBatch(id!)).to.have.length(0);
+    expect(worker1.oracle.metrics().counters.transactionsSent).to.equal(0);
+    expect(await chain.provider.getTransactionCount(deployed.wallet("oracle").address, "pending")).to.equal(0);
+    expect(worker1.logs.join("")).to.include("batch changed under this worker; step abandoned");
+  });
+});
