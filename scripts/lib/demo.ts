@@ -3,14 +3,19 @@
  * in its own (dev) wallet — the admin admits participants and two auditors, the refurbisher submits a lot, both
  * auditors review and sign, the oracle posts, the refurbisher sells certificates to a corporate, which retires
  * some against a Scope 3 claim.
+ *
+ * Resumable: every step first checks, on the chain or in the oracle's store (through the API), whether an earlier,
+ * interrupted run already did it (participant admitted, auditor role held, threshold set, lot stored, signature
+ * accepted, batch minted, certificates transferred, retirement made) and skips it, so `npm start` after a Ctrl-C
+ * in the middle of the demonstration completes it.
  */
 import { readFileSync } from "node:fs";
 
-import { Interface, type HDNodeWallet, type JsonRpcProvider } from "ethers";
+import { AbiCoder, Interface, keccak256, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 
 import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
-import { ApiClient, type UnsignedTx } from "./api-client.ts";
+import { ApiError, ApiClient, type UnsignedTx } from "./api-client.ts";
 
 export interface DemoWallets {
   admin: HDNodeWallet;
@@ -29,19 +34,38 @@ export interface DemoResult {
 
 interface LotAnswer {
   id: string;
+  lotRef: string;
+  status: string;
   reportHash: string;
   summary: LotSummary;
   batches: { id: string; category: string; state: string; certificates: number; tokenId: string | null }[];
 }
 
+/** The lot reference the demonstration submits its lot under (unique per refurbisher: how a rerun finds it). */
+export const DEMO_LOT_REF = "demo-lot-1";
+const BENEFICIARY = "Acme Corporation";
+/** Batch states from which a batch gets (or got) minted. */
+const ISSUABLE = ["awaiting_signatures", "ready", "posted", "confirmed"];
+
+type BatchJob = LotAnswer["batches"][number] & {
+  error: string | null;
+  digest: string | null;
+  signatures: { auditor: string; status: string; digest: string }[];
+};
+
 export async function runDemo(options: {
   apiUrl: string;
   provider: JsonRpcProvider;
+  registry: string;
   wallets: DemoWallets;
   lotCsv: string;
   say: (line: string) => void;
+  /** Called after each of the six steps (1–6) has completed. */
+  afterStep?: (step: number) => Promise<void>;
 }): Promise<DemoResult> {
   const { apiUrl, wallets: w, say } = options;
+  const afterStep = options.afterStep ?? (() => Promise.resolve());
+  const registry = ITECRegistry__factory.connect(options.registry, options.provider);
   const client = (signer: HDNodeWallet) => {
     const c = new ApiClient(apiUrl);
     return { c, signer: signer.connect(options.provider) };
@@ -51,32 +75,61 @@ export async function runDemo(options: {
     say(`  ✓ ${tx.description}  (tx ${hash.slice(0, 10)}…)`);
     return hash;
   };
+  const skip = (what: string) => say(`  ✓ ${what} (done by an earlier start)`);
 
   say(
     "1. The registry admin admits participants and auditors (unsigned txs from the API, signed in the admin's wallet)",
   );
   const admin = client(w.admin);
   await admin.c.signIn(admin.signer);
-  await relay(
-    admin,
-    await admin.c.post<UnsignedTx>("/admin/participants", { account: w.refurbisher.address, kind: "refurbisher" }),
-  );
-  await relay(
-    admin,
-    await admin.c.post<UnsignedTx>("/admin/participants", { account: w.corporate.address, kind: "corporate" }),
-  );
-  await relay(admin, await admin.c.post<UnsignedTx>("/admin/auditors", { account: w.auditor1.address }));
-  await relay(admin, await admin.c.post<UnsignedTx>("/admin/auditors", { account: w.auditor2.address }));
-  await relay(admin, await admin.c.request<UnsignedTx>("PUT", "/admin/auditors/threshold", { threshold: 2 }));
+  for (const [who, kind] of [
+    [w.refurbisher, "refurbisher"],
+    [w.corporate, "corporate"],
+  ] as const) {
+    if ((await registry.participant(who.address)).status !== 0n) {
+      skip(`admit ${kind} ${who.address}`);
+      continue;
+    }
+    await relay(admin, await admin.c.post<UnsignedTx>("/admin/participants", { account: who.address, kind }));
+  }
+  const auditorRole = await registry.AUDITOR_ROLE();
+  for (const auditor of [w.auditor1, w.auditor2]) {
+    if (await registry.hasRole(auditorRole, auditor.address)) {
+      skip(`add auditor ${auditor.address}`);
+      continue;
+    }
+    await relay(admin, await admin.c.post<UnsignedTx>("/admin/auditors", { account: auditor.address }));
+  }
+  if ((await registry.auditorThreshold()) === 2n) skip("require 2 auditor signature(s)");
+  else await relay(admin, await admin.c.request<UnsignedTx>("PUT", "/admin/auditors/threshold", { threshold: 2 }));
+  await afterStep(1);
 
   say("2. The refurbisher submits its lot (CSV) — ITEC-CALC 1.0 runs on submission");
   const refurbisher = client(w.refurbisher);
   await refurbisher.c.signIn(refurbisher.signer);
-  const lot = await refurbisher.c.post<LotAnswer>(
-    "/lots?defaultTransport=hgv:600;van:250&lotRef=demo-lot-1",
-    readFileSync(options.lotCsv, "utf8"),
-    { "content-type": "text/csv" },
-  );
+  // The lot reference is unique per refurbisher: a duplicate is the lot an earlier start submitted.
+  const earlier = await refurbisher.c
+    .post<LotAnswer>(
+      `/lots?defaultTransport=hgv:600;van:250&lotRef=${DEMO_LOT_REF}`,
+      readFileSync(options.lotCsv, "utf8"),
+      { "content-type": "text/csv" },
+    )
+    .then(
+      (submitted) => ({ submitted, earlierId: undefined }),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.code === "LOT_DUPLICATE" && typeof error.body.lotId === "string") {
+          return { submitted: undefined, earlierId: error.body.lotId };
+        }
+        throw error;
+      },
+    );
+  let lot: LotAnswer;
+  if (earlier.submitted) lot = earlier.submitted;
+  else {
+    lot = await refurbisher.c.get<LotAnswer>(`/lots/${earlier.earlierId}`);
+    if (lot.status !== "calculated") throw new Error(`the demonstration lot ${lot.id} is ${lot.status}`);
+    skip(`submit lot ${DEMO_LOT_REF} as ${lot.id}`);
+  }
   const s = lot.summary;
   say(
     `  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${
@@ -92,11 +145,26 @@ export async function runDemo(options: {
       `  ${b.category.padEnd(12)} ${String(b.eligible).padStart(8)} ${String(b.certificates).padStart(7)} ${b.baselineKg.padStart(12)} ${b.reductionKg.padStart(12)}  ${(b.relU ?? "—").padEnd(6)}  ${b.issued ? "yes" : `no (${b.reason})`}`,
     );
   }
+  await afterStep(2);
 
   say("3. Two auditors review each attestation and sign it in their own wallets (EIP-712)");
-  const awaiting = lot.batches.filter((b) => b.state === "awaiting_signatures");
-  for (const b of awaiting) {
+  const issuable = lot.batches.filter((b) => ISSUABLE.includes(b.state));
+  for (const b of issuable) {
+    let signed = 0;
+    let skipped = 0;
     for (const auditor of [w.auditor1, w.auditor2]) {
+      const job = await refurbisher.c.get<BatchJob>(`/batches/${b.id}`);
+      const already = job.signatures.some(
+        (x) =>
+          x.status === "accepted" &&
+          x.digest === job.digest &&
+          x.auditor.toLowerCase() === auditor.address.toLowerCase(),
+      );
+      // Past "awaiting_signatures" the batch has all the signatures it needs (or is minted already).
+      if (already || job.state !== "awaiting_signatures") {
+        skipped++;
+        continue;
+      }
       const view = await refurbisher.c.get<{
         typedData: {
           domain: Record<string, unknown>;
@@ -107,16 +175,25 @@ export async function runDemo(options: {
       }>(`/batches/${b.id}/attestation`);
       const { EIP712Domain: _d, ...types } = view.typedData.types;
       const signature = await auditor.signTypedData(view.typedData.domain, types, view.typedData.message);
-      await new ApiClient(apiUrl).post(`/batches/${b.id}/signatures`, { auditor: auditor.address, signature });
+      try {
+        await new ApiClient(apiUrl).post(`/batches/${b.id}/signatures`, { auditor: auditor.address, signature });
+        signed++;
+      } catch (error) {
+        // Signed meanwhile, or no longer taking signatures: either way nothing is left to do for this auditor.
+        if (!(error instanceof ApiError && ["ALREADY_SIGNED", "BATCH_STATE"].includes(error.code))) throw error;
+        skipped++;
+      }
     }
-    say(`  ✓ ${b.id} signed by 2 auditors`);
+    if (signed === 0) skip(`${b.id} signed by 2 auditors`);
+    else say(`  ✓ ${b.id} signed by 2 auditors${skipped > 0 ? ` (${skipped} signature from an earlier start)` : ""}`);
   }
+  await afterStep(3);
 
   say("4. The oracle posts the attested batches; the contract checks the signatures and mints");
   const minted: LotAnswer["batches"] = [];
-  for (const b of awaiting) {
+  for (const b of issuable) {
     for (let i = 0; ; i++) {
-      const job = await refurbisher.c.get<LotAnswer["batches"][number] & { error: string | null }>(`/batches/${b.id}`);
+      const job = await refurbisher.c.get<BatchJob>(`/batches/${b.id}`);
       if (job.state === "confirmed") {
         minted.push(job);
         say(`  ✓ ${b.id} minted as batch #${job.tokenId}: ${job.certificates} I-TECs to the refurbisher`);
@@ -132,35 +209,61 @@ export async function runDemo(options: {
   const sold = minted.reduce((a, b) => (b.certificates > a.certificates ? b : a));
   const amount = Math.min(sold.certificates, 10);
   const retireAmount = Math.max(1, Math.floor(amount / 2));
+  const purpose = `FY2026 refurbished ${sold.category} procurement (CDP C6.5, Scope 3 category 2)`;
+  await afterStep(4);
+
+  // Done already? A retirement by the corporate of this batch with this claim (newest first: made last).
+  const claimHash = keccak256(AbiCoder.defaultAbiCoder().encode(["string", "string"], [BENEFICIARY, purpose]));
+  let retirementId: string | undefined;
+  for (let id = await registry.retirementCount(); id > 0n && retirementId === undefined; id--) {
+    const r = await registry.retirement(id);
+    if (
+      r.account.toLowerCase() === w.corporate.address.toLowerCase() &&
+      String(r.batchId) === sold.tokenId &&
+      r.claimHash === claimHash
+    ) {
+      retirementId = String(id);
+    }
+  }
 
   say(`5. The refurbisher transfers ${amount} I-TECs of batch #${sold.tokenId} to the corporate`);
-  await relay(
-    refurbisher,
-    await refurbisher.c.post<UnsignedTx>("/tx/transfer", {
-      to: w.corporate.address,
-      items: [{ batchId: sold.tokenId, amount: String(amount) }],
-    }),
-  );
+  if (retirementId !== undefined || (await registry.balanceOf(w.corporate.address, sold.tokenId!)) >= BigInt(amount)) {
+    skip(`transfer ${amount} I-TEC of batch #${sold.tokenId} to ${w.corporate.address}`);
+  } else {
+    await relay(
+      refurbisher,
+      await refurbisher.c.post<UnsignedTx>("/tx/transfer", {
+        to: w.corporate.address,
+        items: [{ batchId: sold.tokenId, amount: String(amount) }],
+      }),
+    );
+  }
+  await afterStep(5);
 
   say(`6. The corporate retires ${retireAmount} of them against its FY2026 claim (burn + claim stored on-chain)`);
-  const corporate = client(w.corporate);
-  await corporate.c.signIn(corporate.signer);
-  const hash = await relay(
-    corporate,
-    await corporate.c.post<UnsignedTx>("/tx/retire", {
-      batchId: sold.tokenId,
-      amount: String(retireAmount),
-      beneficiaryName: "Acme Corporation",
-      periodStart: "2026-01-01",
-      periodEnd: "2026-12-31",
-      scope3Category: 2,
-      purpose: `FY2026 refurbished ${sold.category} procurement (CDP C6.5, Scope 3 category 2)`,
-    }),
-  );
-  const receipt = await options.provider.getTransactionReceipt(hash);
-  const iface = new Interface(ITECRegistry__factory.abi);
-  const retired = receipt!.logs.map((l) => iface.parseLog(l)).find((p) => p?.name === "CertificatesRetired");
-  const retirementId = String(retired!.args[0]);
+  if (retirementId !== undefined) {
+    skip(`retirement #${retirementId} of ${retireAmount} I-TEC of batch #${sold.tokenId} for ${BENEFICIARY}`);
+  } else {
+    const corporate = client(w.corporate);
+    await corporate.c.signIn(corporate.signer);
+    const hash = await relay(
+      corporate,
+      await corporate.c.post<UnsignedTx>("/tx/retire", {
+        batchId: sold.tokenId,
+        amount: String(retireAmount),
+        beneficiaryName: BENEFICIARY,
+        periodStart: "2026-01-01",
+        periodEnd: "2026-12-31",
+        scope3Category: 2,
+        purpose,
+      }),
+    );
+    const receipt = await options.provider.getTransactionReceipt(hash);
+    const iface = new Interface(ITECRegistry__factory.abi);
+    const retired = receipt!.logs.map((l) => iface.parseLog(l)).find((p) => p?.name === "CertificatesRetired");
+    retirementId = String(retired!.args[0]);
+  }
+  await afterStep(6);
   return {
     lotId: lot.id,
     batches: lot.batches.map((b) => minted.find((m) => m.id === b.id) ?? b),

@@ -12,6 +12,7 @@
  * The chain stays the source of truth: the index serves listings and search, and says how far it has caught up.
  */
 import { getAddress, type Block, type Log } from "ethers";
+import { isRangeRefused as isNodeRangeRefusal } from "../../../oracle/src/chain/logs.ts";
 import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../../../oracle/src/chain/client.ts";
@@ -445,13 +446,13 @@ function chainChanged(detail: string): IndexerError {
   return new IndexerError("CHAIN_CHANGED", `the chain changed while reading a range (${detail}); not applied`);
 }
 
-/** A node refusing a log range as too large (Besu, geth, providers word it differently). */
+/**
+ * A node refusing a log range as too large (Besu, geth, providers word it differently): the node's own error, not
+ * ethers' message — which echoes the request, whose hex block numbers can contain "503" and passed for transient.
+ */
 function isRangeRefused(error: unknown): boolean {
-  if (isTransientError(error) || error instanceof IndexerError) return false;
-  const text = error instanceof Error ? error.message : String(error);
-  return /block range|range (is )?too (large|wide)|too many (results|logs|blocks)|more than \d+ results|limit exceeded|exceeds? (the )?(max|limit)/i.test(
-    text,
-  );
+  if (error instanceof IndexerError) return false;
+  return isNodeRangeRefusal(error);
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
