@@ -116,7 +116,8 @@ describe("Verification page (headless Chromium)", function () {
     await page.waitForSelector("#batch h2");
     expect(await page.textContent("#batch h2")).to.equal("Batch #1 — server");
     await page.goto(`${h.api.url}/verify/retirements/99`);
-    await page.waitForFunction('document.getElementById("status")?.textContent?.includes("no retirement #99")');
+    // A locator, not a string predicate: the page's CSP (script-src 'self') forbids the eval a string would need.
+    await page.locator("#status", { hasText: "no retirement #99" }).waitFor();
     expect(await page.getAttribute("#status", "class")).to.equal("error");
     await page.close();
   });
