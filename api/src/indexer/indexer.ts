@@ -12,7 +12,7 @@
  * The chain stays the source of truth: the index serves listings and search, and says how far it has caught up.
  */
 import { getAddress, type Block, type Log } from "ethers";
-import { isRangeRefused as isNodeRangeRefusal } from "../../../oracle/src/chain/logs.ts";
+import { isRangeRefused as isNodeRangeRefusal, mapLimit } from "../../../oracle/src/chain/logs.ts";
 import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../../../oracle/src/chain/client.ts";
@@ -453,17 +453,6 @@ function chainChanged(detail: string): IndexerError {
 function isRangeRefused(error: unknown): boolean {
   if (error instanceof IndexerError) return false;
   return isNodeRangeRefusal(error);
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

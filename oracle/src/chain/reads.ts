@@ -10,7 +10,7 @@ import { CATEGORY_NAMES, PARTICIPANT_STATUS } from "./attestation.ts";
 import type { ChainClient } from "./client.ts";
 import { ChainError, decodeRegistryError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
-import { LogRanges } from "./logs.ts";
+import { LogRanges, mapLimit } from "./logs.ts";
 
 const KINDS = ["none", "refurbisher", "itad", "corporate", "trader"] as const;
 
@@ -393,18 +393,4 @@ export class ChainReads {
 function notFoundOr(error: unknown, errorName: string, detail: string): unknown {
   if (decodeRegistryError(error)?.name === errorName) return new ChainError("NOT_FOUND", detail, { cause: error });
   return error;
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
