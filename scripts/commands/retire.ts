@@ -4,9 +4,8 @@
  * where anyone can verify it.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { Interface } from "ethers";
 
-import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
+import { registryInterface } from "../../oracle/src/chain/registry.ts";
 import type { UnsignedTx } from "../lib/api-client.ts";
 import {
   action,
@@ -30,8 +29,6 @@ interface RetireOptions extends SignerOptions {
   beneficiary?: string;
   holder?: string;
 }
-
-const registry = new Interface(ITECRegistry__factory.abi);
 
 function parsePeriod(value: string): { start: string; end: string } {
   const [start, end, ...rest] = value.split("..");
@@ -88,7 +85,7 @@ export function registerRetire(program: Command): void {
         const receipt = await sent.provider.getTransactionReceipt(sent.hash);
         blockNumber = receipt?.blockNumber;
         for (const log of receipt?.logs ?? []) {
-          const parsed = log.address.toLowerCase() === tx.to.toLowerCase() ? registry.parseLog(log) : null;
+          const parsed = log.address.toLowerCase() === tx.to.toLowerCase() ? registryInterface.parseLog(log) : null;
           if (parsed?.name === "CertificatesRetired") retirementId = String(parsed.args.getValue("retirementId"));
         }
       } finally {

@@ -11,10 +11,10 @@
  */
 import { readFileSync } from "node:fs";
 
-import { AbiCoder, Interface, keccak256, type HDNodeWallet, type JsonRpcProvider } from "ethers";
+import { AbiCoder, keccak256, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 
+import { registryAt, registryInterface } from "../../oracle/src/chain/registry.ts";
 import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
-import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
 import { ApiError, ApiClient, type UnsignedTx } from "./api-client.ts";
 
 export interface DemoWallets {
@@ -65,7 +65,7 @@ export async function runDemo(options: {
 }): Promise<DemoResult> {
   const { apiUrl, wallets: w, say } = options;
   const afterStep = options.afterStep ?? (() => Promise.resolve());
-  const registry = ITECRegistry__factory.connect(options.registry, options.provider);
+  const registry = registryAt(options.registry, options.provider);
   const client = (signer: HDNodeWallet) => {
     const c = new ApiClient(apiUrl);
     return { c, signer: signer.connect(options.provider) };
@@ -259,8 +259,10 @@ export async function runDemo(options: {
       }),
     );
     const receipt = await options.provider.getTransactionReceipt(hash);
-    const iface = new Interface(ITECRegistry__factory.abi);
-    const retired = receipt!.logs.map((l) => iface.parseLog(l)).find((p) => p?.name === "CertificatesRetired");
+
+    const retired = receipt!.logs
+      .map((l) => registryInterface.parseLog(l))
+      .find((p) => p?.name === "CertificatesRetired");
     retirementId = String(retired!.args[0]);
   }
   await afterStep(6);

@@ -4,11 +4,9 @@
  * (read from `batch(id)`); `CertificatesRetired` carries ids, holder, operator and the texts but not amount,
  * period, category or beneficiary account (read from `retirement(id)`). Pure functions: no I/O here.
  */
-import { getAddress, Interface, ZeroAddress, type Log, type LogDescription } from "ethers";
+import { getAddress, ZeroAddress, type Log, type LogDescription } from "ethers";
 
-import { ITECRegistry__factory } from "../../../types/ethers-contracts/index.ts";
-
-const registryInterface = new Interface(ITECRegistry__factory.abi);
+import { registryInterface } from "../../../oracle/src/chain/registry.ts";
 
 /** Where a log sits on the chain; (txHash, logIndex) is its identity. */
 export type EventPosition = {

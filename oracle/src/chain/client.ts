@@ -11,7 +11,8 @@ import {
   type TypedDataDomain,
 } from "ethers";
 
-import { ITECRegistry__factory, type ITECRegistry } from "../../../types/ethers-contracts/index.ts";
+import type { ITECRegistry } from "../../../types/ethers-contracts/index.ts";
+import { registryAt } from "./registry.ts";
 import { attestationDomain } from "./attestation.ts";
 import { ChainError, decodeRegistryError, isTransientError } from "./errors.ts";
 
@@ -46,7 +47,7 @@ export class ChainClient {
     this.chainId = chainId;
     this.address = address;
     this.gasPrice = gasPrice;
-    this.registry = ITECRegistry__factory.connect(address, provider);
+    this.registry = registryAt(address, provider);
   }
 
   /** Connects; reads the chain id once when it is not given (retrying transient failures `attempts` times). */

@@ -1,9 +1,9 @@
 /**
  * Typed chain errors and the decoding of the registry's custom errors from any ethers error.
  */
-import { Interface, isError, type ErrorDescription } from "ethers";
+import { isError, type ErrorDescription } from "ethers";
 
-import { ITECRegistry__factory } from "../../../types/ethers-contracts/index.ts";
+import { registryInterface } from "./registry.ts";
 
 /** Base class of errors from the chain adapter; `code` is stable and machine-readable. */
 export class ChainError extends Error {
@@ -14,8 +14,6 @@ export class ChainError extends Error {
     this.code = code;
   }
 }
-
-const registryInterface = new Interface(ITECRegistry__factory.abi);
 
 /** A decoded revert: the custom error's name and arguments (as strings), plus a one-line message. */
 export interface DecodedRevert {

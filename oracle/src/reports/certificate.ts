@@ -3,9 +3,9 @@
  * transaction, block) plus the calculation report the batch references — used only after its keccak256 is
  * checked against the report hash on-chain — so the document can never disagree with the ledger.
  */
-import { Interface, keccak256 } from "ethers";
+import { keccak256 } from "ethers";
 
-import { ITECRegistry__factory } from "../../../types/ethers-contracts/index.ts";
+import { registryInterface } from "../chain/registry.ts";
 import type { ChainReads } from "../chain/reads.ts";
 
 export type CertificateModel = Awaited<ReturnType<typeof buildCertificate>>;
@@ -28,7 +28,7 @@ export async function buildCertificate(
 ) {
   const v = await reads.verifyRetirement(retirementId);
   const registry = v.chain.registry;
-  const calldata = new Interface(ITECRegistry__factory.abi).encodeFunctionData("retirement", [retirementId]);
+  const calldata = registryInterface.encodeFunctionData("retirement", [retirementId]);
 
   let report: {
     status: "verified" | "unavailable" | "hash mismatch";
