@@ -3,7 +3,6 @@
  * routes, the OpenAPI document and docs page, the verification page, and one RFC 9457 error middleware.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 
 import express, { type Express, type Request } from "express";
 import helmet from "helmet";
@@ -17,10 +16,9 @@ import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { walletRoutes } from "./routes/wallet.ts";
+import { PACKAGE } from "../../oracle/src/runtime/package.ts";
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const VERSION = PACKAGE.version;
 
 /** Every route of the API (also what the OpenAPI document is built from). */
 export function allRoutes(deps: AppDeps): RouteSpec[] {

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { fileURLToPath } from "node:url";
 
 import { pino, type Logger } from "pino";
 import { z } from "zod";
@@ -19,8 +18,9 @@ import { ChainReads } from "../../oracle/src/chain/reads.ts";
 import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
 import { TransactionService } from "./services/transactions.ts";
 import { SiweAuth } from "./siwe.ts";
+import { packagePath } from "../../oracle/src/runtime/package.ts";
 
-export const PUBLIC_DIR = fileURLToPath(new URL("../public", import.meta.url));
+export const PUBLIC_DIR = packagePath("api/public");
 
 export const apiEnvSchema = oracleEnvSchema.extend({
   ITEC_API_HOST: z.string().default("127.0.0.1"),

@@ -4,17 +4,15 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
 import { parse } from "csv-parse/sync";
 
 import { CalcInputError } from "../methodology/errors.ts";
 import { buildReferenceTable, type ReferenceRow, type ReferenceTable } from "../methodology/reference.ts";
+import { packagePath } from "../runtime/package.ts";
 
 /** The reference table shipped with the project. */
-export const DEFAULT_REFERENCE_PATH = fileURLToPath(
-  new URL("../../../data/reference/boavizta-data-us.csv", import.meta.url),
-);
+export const DEFAULT_REFERENCE_PATH = packagePath("data/reference/boavizta-data-us.csv");
 
 /** Provenance recorded in reports (see data/reference/SOURCE.txt). */
 export const REFERENCE_SOURCE =

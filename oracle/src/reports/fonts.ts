@@ -10,7 +10,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const DIR = new URL("../../../data/fonts/", import.meta.url);
+import { PACKAGE_ROOT } from "../runtime/package.ts";
+
+const DIR = new URL("data/fonts/", PACKAGE_ROOT);
 
 export const FONT_FILES = {
   sans: "DejaVuSans.ttf",

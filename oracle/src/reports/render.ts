@@ -21,7 +21,10 @@ type TextOptions = PDFKit.Mixins.TextOptions & { x?: number; y?: number };
 class PdfWriter {
   missing = false;
   readonly #registered = new Set<FontKey>();
-  constructor(readonly doc: PDFKit.PDFDocument) {}
+  readonly doc: PDFKit.PDFDocument;
+  constructor(doc: PDFKit.PDFDocument) {
+    this.doc = doc;
+  }
 
   #use(font: FontKey): void {
     if (!this.#registered.has(font)) {
