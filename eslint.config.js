@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "types/ethers-contracts/", "coverage/", "api/public/vendor/"],
+    ignores: ["node_modules/", "artifacts/", "cache/", "types/", "dist/", "coverage/", "api/public/vendor/"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

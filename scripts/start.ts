@@ -587,8 +587,8 @@ function guard(): void {
 
 function onSignal(signal: string): void {
   if (stopping) {
-    // Under `tsx` (npm start) one Ctrl-C can arrive twice: from the terminal and relayed by tsx's own process when
-    // this one is slow to acknowledge it. Only a later one means "stop now".
+    // Under `npm start` one Ctrl-C can arrive twice: from the terminal (the whole process group) and relayed by
+    // npm itself. Only a later one means "stop now".
     if (Date.now() - stopSignalAt < 2_000) return;
     say(`${signal} again: stopping now`);
     process.exit(130); // the exit handler still asks the chain to write its state and stop

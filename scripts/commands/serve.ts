@@ -35,6 +35,7 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command("serve")
+    .summary("run the oracle worker, event indexer and API against an operator's chain (production)")
     .description(
       "run the oracle worker, event indexer and API against the configured chain until SIGINT/SIGTERM " +
         "(ITEC_RPC_URL, ITEC_REGISTRY_ADDRESS, ITEC_ORACLE_KEYSTORE, ITEC_DB_PATH, ITEC_API_PORT, DATABASE_URL, …)",

@@ -1,11 +1,11 @@
 /**
- * `npm start` end to end: scripts/start.ts run as a child process exactly as `npm start` runs it (tsx), each time on
- * a temporary data directory and free ports (never ./.itec, 8080 or 8545). First start: the demonstration, the
+ * `npm start` end to end: scripts/start.ts run as a child process exactly as `npm start` runs it (`node
+ * scripts/start.ts`: Node's own type stripping), each time on a temporary data directory and free ports (never
+ * ./.itec, 8080 or 8545). First start: the demonstration, the
  * printed API URL, verify URL and certificate PDF; the verify URL answers; Ctrl-C (SIGINT) stops it with exit code 0
  * and leaves nothing on the RPC port; a restart keeps the state; a second start on a directory in use, a busy
  * port and an unknown flag are each one line and exit 1; a demonstration interrupted half-way (test hook
  * ITEC_DEMO_STOP_AFTER) is completed by the next start; --fresh starts over.
- * Needs compiled contracts (`npm run build`): the first start then compiles nothing.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,7 +26,7 @@ interface Run {
 }
 
 function start(argv: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/start.ts", ...argv], {
+  const child = spawn(process.execPath, ["scripts/start.ts", ...argv], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -52,9 +52,8 @@ async function until(run: Run, text: string, ms = 60_000): Promise<void> {
 }
 
 /**
- * Ctrl-C: SIGINT to the start.ts process itself (its pid is in the data directory's lock). Not to the tsx
- * launcher: tsx relays a signal and SIGKILLs its child unless the child acknowledges it within ~60 ms, which a
- * loaded machine can miss — a tsx behaviour, not start.ts's, and no test of it.
+ * Ctrl-C: SIGINT to the start.ts process, found by its pid in the data directory's lock (the lock names the process
+ * that holds the data directory, which is what a Ctrl-C must stop).
  */
 async function stop(run: Run, dataDir: string): Promise<number | null> {
   const pid = Number(readFileSync(join(dataDir, "start.lock"), "utf8").trim());

@@ -1,0 +1,20 @@
+/**
+ * `npm ci`'s prepare step in a clone: npm runs `prepare` for the project itself, never for an installed package,
+ * and runs it under the project's Node 22 (node_modules/.bin is first on PATH). Heals Hardhat's native simulator
+ * binding: npm running under the system Node 20 silently skips `@nomicfoundation/edr`'s platform package (its
+ * engines say Node >= 22), so install again under Node 22, which adds it (ADR 0001). Nothing to do for a
+ * production install (`--omit=dev`: no Hardhat) or when the binding loads.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+if (existsSync("node_modules/hardhat")) {
+  try {
+    await import("@nomicfoundation/edr");
+  } catch {
+    const npm = spawnSync("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      stdio: "inherit",
+    });
+    process.exitCode = npm.status ?? 1;
+  }
+}
