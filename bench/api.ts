@@ -26,16 +26,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "itec-bench-api-"));
 const [port, rpcPort] = [await freePort(), await freePort()];
 const server = spawn(
   process.execPath,
-  [
-    "node_modules/tsx/dist/cli.mjs",
-    "scripts/start.ts",
-    "--data-dir",
-    dataDir,
-    "--port",
-    String(port),
-    "--rpc-port",
-    String(rpcPort),
-  ],
+  ["scripts/start.ts", "--data-dir", dataDir, "--port", String(port), "--rpc-port", String(rpcPort)],
   { env: { ...process.env, ITEC_RATE_LIMIT_READ: "100000000" }, stdio: ["ignore", "pipe", "inherit"] },
 );
 let out = "";
