@@ -483,11 +483,7 @@ async function waitForChain(p: JsonRpcProvider): Promise<void> {
 }
 
 async function deploy(provider: JsonRpcProvider): Promise<Deployment> {
-  if (!existsSync("artifacts/contracts/ITECRegistry.sol/ITECRegistry.json")) {
-    say("compiling the contracts (first start)…");
-    await run(process.execPath, ["node_modules/hardhat/dist/src/cli.js", "build", "--quiet"]);
-    guard();
-  }
+  // Ignition deploys the committed artifact (types/abi.ts): nothing to compile, on the first start either.
   // Logs are read from the block after the last one before deployment (a safe lower bound). Kept across an
   // interrupted deployment, which Ignition resumes from its journal.
   let before: number;
@@ -567,16 +563,6 @@ async function writeDocuments(api: RunningApi, retirementId: string) {
   writeFileSync(join(dir, "scope3-2026.csv"), scope3Csv(report));
   writeFileSync(join(dir, "scope3-2026.json"), JSON.stringify(report, null, 2) + "\n");
   return { certificatePdf, scope3Pdf, scope3Png };
-}
-
-function run(cmd: string, argv: string[]): Promise<void> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, argv, { stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolveRun() : reject(new StartError(`compiling the contracts failed (exit ${code})`)),
-    );
-  });
 }
 
 // Stopping ---------------------------------------------------------------------------------------------------------

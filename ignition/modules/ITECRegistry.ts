@@ -10,6 +10,8 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { id } from "ethers";
 
+import { itecRegistryArtifact } from "../../types/abi.ts";
+
 export const METHODOLOGY = "ITEC-CALC 1.0";
 export const PARAMETERS = "ITEC-PARAMS-1";
 export const ISSUER_ROLE = id("ITEC_ISSUER_ROLE");
@@ -19,7 +21,9 @@ export default buildModule("ITECRegistry", (m) => {
   const issuer = m.getParameter("issuer", m.getAccount(1));
   const externalBaseURI = m.getParameter("externalBaseURI", "http://127.0.0.1:8080/batches/");
 
-  const registry = m.contract("ITECRegistry", [admin, externalBaseURI]);
+  // The committed artifact (types/abi.ts, checked against the compiler by test/contracts/abi.test.ts): the bytecode
+  // that was reviewed is the bytecode deployed, and a fresh clone's `npm start` deploys without compiling.
+  const registry = m.contract("ITECRegistry", itecRegistryArtifact, [admin, externalBaseURI]);
   m.call(registry, "registerMethodology", [METHODOLOGY, PARAMETERS]);
   m.call(registry, "grantRole", [ISSUER_ROLE, issuer], { id: "grantIssuer" });
   return { registry };
