@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's quickstart, literally, on this clone — the first thing CI does, before any build step:
 #   npm ci && npm start
+# and, right after npm ci, `npx itec --version` and `npx itec calc` on the sample lot (the CLI needs no build).
 # `npm start` gets free ports and a fresh data directory (so it never meets another registry on 8080/8545) and
 # must print the verify URL within $QUICKSTART_LIMIT seconds (first compile included); the URL must answer 200;
 # Ctrl-C (SIGINT to the whole process group, as a terminal sends it) must stop everything with exit code 0 and
@@ -20,6 +21,10 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 log=$(mktemp)
 say "npm ci"
 npm ci --no-audit --no-fund
+# right after npm ci, before anything else: the CLI works (no build step)
+say "npx itec --version && npx itec calc data/samples/demo-lot.csv"
+npx itec --version >"$log" 2>&1 || fail "npx itec --version"
+npx itec calc data/samples/demo-lot.csv >"$log" 2>&1 || fail "npx itec calc data/samples/demo-lot.csv"
 port=$(free_port)
 rpc_port=$(free_port)
 data_dir=$(mktemp -d)
