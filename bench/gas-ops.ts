@@ -1,6 +1,6 @@
 /**
  * Gas per registry operation, measured exactly (receipt.gasUsed). Shared by `npm run bench:gas` and the gas
- * snapshot test, so the figures in README and the regression guard come from one definition.
+ * snapshot test, so the figures in docs/benchmarks.md and the regression guard come from one definition.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak256, toUtf8Bytes, type ContractTransactionResponse } from "ethers";

@@ -17,7 +17,7 @@ import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
 contract BatchMetadataRenderer {
     using Strings for uint256;
 
-    /// @notice Category name for code 1..6 (METHODOLOGY.md §1).
+    /// @notice Category name for code 1..6 (docs/methodology.md §1).
     function categoryName(uint8 category) public pure returns (string memory) {
         if (category == 1) return "laptop";
         if (category == 2) return "desktop";

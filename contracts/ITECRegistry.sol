@@ -14,9 +14,9 @@ import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
 /**
  * @title ITECRegistry
  * @notice The I-TEC ledger: ERC-1155, one token id per audited batch, see {IITECRegistry}.
- * @dev Storage is laid out for the writes each operation must make (see README, "Gas"): a batch is one slot, a
- * retirement three, the counters and the threshold share one slot that issuance reads anyway, a methodology's
- * id and status are one slot, and a participant's standing and whether it has code are one slot.
+ * @dev Storage is laid out for the writes each operation must make (docs/benchmarks.md, "Gas"; ADR 0002): a batch
+ * is one slot, a retirement three, the counters and the threshold share one slot that issuance reads anyway, a
+ * methodology's id and status are one slot, and a participant's standing and whether it has code are one slot.
  */
 contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EIP712 {
     /// @notice Role of the auditors whose signatures count towards the threshold.

@@ -63,7 +63,7 @@ const blockNumber = z.number().int().nonnegative();
 const count = z.number().int().nonnegative();
 const category = z
   .enum(Object.keys(CATEGORY_CODES) as [Category, ...Category[]])
-  .meta({ id: "DeviceCategory", description: "Device category (METHODOLOGY.md §1)" });
+  .meta({ id: "DeviceCategory", description: "Device category (docs/methodology.md §1)" });
 const kinds = Object.keys(PARTICIPANT_KINDS) as [ParticipantKindName, ...ParticipantKindName[]];
 const kind = z.enum(kinds);
 const batchState = z.enum(BATCH_STATES).meta({ id: "BatchState", description: "A batch job's state" });

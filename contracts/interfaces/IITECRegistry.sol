@@ -6,7 +6,7 @@ pragma solidity 0.8.28;
  * @notice One ERC-1155 token id per audited batch of refurbished devices of one category. One token (one I-TEC)
  * stands for one eligible refurbished device and carries the batch's per-device attributes: the baseline
  * intensity `B̄` of the new equivalent and the verified reduction `V̄`, both in integer grams CO2e per device
- * (ITEC-CALC 1.0, METHODOLOGY.md §7).
+ * (ITEC-CALC 1.0, docs/methodology.md §7).
  *
  * Certificates are minted only against an attestation signed by at least `auditorThreshold()` distinct current
  * auditors (EIP-712, domain bound to this chain and contract), move only between admitted, active participants,

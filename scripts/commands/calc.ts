@@ -220,7 +220,7 @@ function reasons(counts: Readonly<Partial<Record<ExclusionReason, number>>>): st
 
 function deviceTable(r: LotResult): string[] {
   const header = ["line", "serial", "device", "tier", "M", "L_ref", "L1/L2", "P", "UP", "B", "R", "R_up", "U", "V"];
-  // M to at least 3 dp, P and UP rounded up to 3 dp "for reading" as METHODOLOGY.md §9 shows them.
+  // M to at least 3 dp, P and UP rounded up to 3 dp "for reading" as docs/methodology.md §9.2 shows them.
   const kg3 = (text: string): string => (/\.\d{3}/.test(text) ? text : new Dec(text).toFixed(3));
   const up3 = (text: string | undefined): string => (text === undefined ? "?" : ceil3(new Dec(text)).toFixed(3));
   const rows = r.devices.map((d) => {

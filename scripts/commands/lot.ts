@@ -58,7 +58,7 @@ export function registerLot(program: Command): void {
     lot
       .command("submit")
       .description("submit a lot (CSV, or JSON when the file ends in .json); prints the calculation per batch")
-      .argument("<lot>", "lot file: CSV with the METHODOLOGY.md §4 header, or JSON")
+      .argument("<lot>", "lot file: CSV with the docs/methodology.md §4 header, or JSON")
       .option("--transport <legs>", "default transport legs for devices without their own, e.g. hgv:600;van:250")
       .option("--as-of <date>", "calculation date YYYY-MM-DD (default: today, UTC)", parseDay)
       .option("--lot-ref <ref>", "your own lot reference (unique per refurbisher)"),

@@ -44,7 +44,7 @@ describe("OpenAPI document", function () {
   });
 
   it("gives every JSON success answer a schema, and every error the problem schema", function () {
-    // Not described yet: the calculation report (canonical bytes of METHODOLOGY.md §8) and the Scope 3 report
+    // Not described yet: the calculation report (canonical bytes of docs/methodology.md §8.3) and the Scope 3 report
     // (JSON is one of its six formats). Remove an entry once its route declares a schema.
     const notYet = ["getLotReport", "scope3Report"];
     const undescribed: string[] = [];

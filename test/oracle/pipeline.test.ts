@@ -30,7 +30,7 @@ import { signView } from "../helpers/sign.ts";
 const reference = loadReferenceTable();
 const silent = pino({ level: "silent" });
 const SECTION9 = "test/vectors/section9-lot.csv";
-/** METHODOLOGY.md §9: "Lot default transport hgv:600;van:250". */
+/** The lot default transport of the worked examples (docs/methodology.md §9). */
 const S9_TRANSPORT = "hgv:600;van:250";
 
 interface Harness {

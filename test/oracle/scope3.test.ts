@@ -174,7 +174,7 @@ describe("Scope 3 certificate-adjusted intensity", function () {
       retirements: [],
       reference,
     });
-    // T1 308.672 × 2 + T3 176.175 (METHODOLOGY.md §2, §9) = 793.519
+    // T1 308.672 × 2 + T3 176.175 (docs/methodology.md §2, §9) = 793.519
     expect(r.current.categories[0]!.inventoryEmissionsKg).to.equal("793.519");
     expect(r.current.categories[0]!.pcfSources).to.deep.equal([
       "registry reference T1 (Dell Latitude 5420)",

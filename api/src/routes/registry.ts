@@ -108,7 +108,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Submit a lot of refurbished devices (CSV or JSON); returns the calculation and its batches",
       description:
         "The signed-in account must be an active refurbisher or ITAD participant; it receives the certificates. " +
-        "CSV: `Content-Type: text/csv`, header exactly as METHODOLOGY.md §4, options in the query. " +
+        "CSV: `Content-Type: text/csv`, header exactly as docs/methodology.md §4, options in the query. " +
         "JSON: `{ devices: [...], asOf?, defaultTransport?, lotId? }`.",
       tags: ["lots"],
       auth: "session",

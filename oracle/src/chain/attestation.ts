@@ -90,7 +90,7 @@ export function sortSignatures(signatures: readonly AuditorSignature[]): Auditor
   });
 }
 
-/** Device category codes used on-chain (METHODOLOGY.md §1). */
+/** Device category codes used on-chain (docs/methodology.md §1). */
 export const CATEGORY_CODES = {
   laptop: 1,
   desktop: 2,

@@ -1,4 +1,4 @@
-/** Calendar arithmetic of METHODOLOGY.md §5 on plain integers (no Date, no time zone, no clock). */
+/** Calendar arithmetic of docs/methodology.md §5.1 on plain integers (no Date, no time zone, no clock). */
 
 /** A calendar day. */
 export interface Ymd {

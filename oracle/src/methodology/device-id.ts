@@ -1,4 +1,4 @@
-/** Device ids (METHODOLOGY.md §8). */
+/** Device ids (docs/methodology.md §8.1). */
 import { keccak256Utf8 } from "./keccak.ts";
 import { normaliseName, normaliseSerial } from "./normalise.ts";
 

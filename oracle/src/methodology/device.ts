@@ -1,5 +1,5 @@
 /**
- * The per-device formulas of METHODOLOGY.md §3 and §5, evaluated literally, left to right, in the method's Decimal
+ * The per-device formulas of docs/methodology.md §3 and §5, evaluated literally, left to right, in the method's Decimal
  * (40 significant digits, half-even) with no rounding before the named outputs. The order of evaluation is part of the
  * method (it decides the last digit of a quotient); it is written down in docs/adr/0010 and must not change within
  * ITEC-CALC 1.0.

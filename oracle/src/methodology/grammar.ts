@@ -1,5 +1,5 @@
 /**
- * The text grammars of a device row (METHODOLOGY.md §4): decimal quantities, months, parts and transport legs.
+ * The text grammars of a device row (docs/methodology.md §4): decimal quantities, months, parts and transport legs.
  * Parsers return a value or the human description of what was expected; they never throw on bad input.
  */
 import { TRANSPORT_MODES, type TransportMode } from "./params.ts";

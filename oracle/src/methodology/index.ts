@@ -1,5 +1,5 @@
 /**
- * ITEC-CALC 1.0 — the pure calculation core of the I-TEC registry (METHODOLOGY.md).
+ * ITEC-CALC 1.0 — the pure calculation core of the I-TEC registry (docs/methodology.md).
  *
  * No I/O, clock, environment, logging or randomness: the lot, its options (the calculation date included) and the
  * reference table are the only inputs, and the same inputs give a byte-identical report on any machine.

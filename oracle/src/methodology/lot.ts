@@ -1,6 +1,6 @@
 /**
- * `calculateLot`: eligibility (METHODOLOGY.md §6), per-device figures (§5), batches per category and issuance (§7),
- * device ids and Merkle roots (§8). Pure: the lot, the options (including the calculation date) and the reference
+ * `calculateLot`: eligibility (docs/methodology.md §6), per-device figures (§5), batches per category and issuance
+ * (§7), device ids and Merkle roots (§8). Pure: the lot, the options (including the calculation date) and the reference
  * table are all inputs.
  *
  * Speed without approximation (docs/adr/0011): everything a device's figures depend on is a small set of discrete

@@ -1,4 +1,4 @@
-/** Normalisation of the identifying text fields (METHODOLOGY.md §2 matching, §6 duplicates, §8 device ids). */
+/** Normalisation of the identifying text fields (docs/methodology.md §2 matching, §6 duplicates, §8.1 device ids). */
 
 const WS_RUN = /\s+/g;
 const WS_ANY = /\s/g;
@@ -10,8 +10,8 @@ export function normaliseName(value: string): string {
 
 /**
  * Serial as compared and hashed: every whitespace character removed, upper-cased. Idempotent.
- * (METHODOLOGY.md says "spaces"; tabs and non-breaking spaces are removed too so that copy-paste artefacts cannot
- * make two spellings of one serial look like two devices.)
+ * (docs/methodology.md §8.1: not only spaces but tabs and non-breaking spaces too, so that copy-paste artefacts
+ * cannot make two spellings of one serial look like two devices; ADR 0014.)
  */
 export function normaliseSerial(value: string): string {
   return value.replace(WS_ANY, "").toUpperCase();

@@ -1,5 +1,5 @@
 /**
- * ITEC-PARAMS-1 — every number METHODOLOGY.md marks as a *parameter*, in one versioned table.
+ * ITEC-PARAMS-1 — every number docs/methodology.md marks as a *parameter*, in one versioned table.
  *
  * A new calibration is a new table with a new id (`ITEC-PARAMS-2`), never an edit of this one: the id is registered
  * on-chain with each batch, so an issued certificate's figures stay reproducible forever. All quantities are decimal
@@ -17,7 +17,7 @@ export type Category = (typeof CATEGORIES)[number];
 
 export type Tier = "T1" | "T2" | "T3";
 
-/** Per-category parameters (METHODOLOGY.md §3), quantities as decimal strings. */
+/** Per-category parameters (docs/methodology.md §3), quantities as decimal strings. */
 export interface CategoryParams {
   /** Boavizta `subcategory` whose rows feed T3's P25. */
   readonly subcategory: string;
@@ -88,7 +88,7 @@ export interface ParamsTable {
 export const TRANSPORT_MODES = ["van", "hgv", "rail", "sea", "air"] as const;
 export type TransportMode = (typeof TRANSPORT_MODES)[number];
 
-/** ITEC-PARAMS-1: the first calibration (METHODOLOGY.md §2, §3, §6, §7). */
+/** ITEC-PARAMS-1: the first calibration (docs/methodology.md §2, §3, §6, §7). */
 export const PARAMS: ParamsTable = Object.freeze({
   id: PARAMS_VERSION,
   categories: Object.freeze({

@@ -1,5 +1,5 @@
 /**
- * The reference table of METHODOLOGY.md §2, built from Boavizta rows: row validity, the T1/T2 match per normalised
+ * The reference table of docs/methodology.md §2, built from Boavizta rows: row validity, the T1/T2 match per normalised
  * (manufacturer, model), and T3's `min(P25_c, generic_c)` per category. Pure: the rows and the file's sha256 come from
  * the adapter in `oracle/src/reference`.
  */

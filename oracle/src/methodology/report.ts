@@ -1,5 +1,5 @@
 /**
- * The calculation report (METHODOLOGY.md §8) and its canonical JSON (RFC 8785).
+ * The calculation report (docs/methodology.md §8.3) and its canonical JSON (RFC 8785).
  *
  * Two renderings of one content: `buildReport` gives the object (for APIs and tests); `reportChunks` streams its
  * canonical JSON in pieces of ~64 KB, so a 1,000,000-device report (~450 MB) is hashed and written without ever being

@@ -1,7 +1,7 @@
 /** Inputs, reason codes and results of ITEC-CALC 1.0. */
 import type { Category, Tier } from "./params.ts";
 
-/** The lot columns (METHODOLOGY.md §4), in the order of the CSV header. */
+/** The lot columns (docs/methodology.md §4), in the order of the CSV header. */
 export const LOT_COLUMNS = [
   "serial",
   "manufacturer",

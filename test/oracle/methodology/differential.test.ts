@@ -4,8 +4,8 @@
  * its exclusion reason, and for a BAD_INPUT the fields at fault — its device id, and every batch figure
  * (certificates, B̄, V̄, grams, relU, the gate's decision and reason, totals, cut-off totals, tiers, vintage).
  *
- * The naive evaluator is first held to the figures published in METHODOLOGY.md §9, then compared with the engine on
- * the golden-vector lots, a lot of hand-written input edge cases, a small synthetic reference table, a fuzzed lot and
+ * The naive evaluator is first held to the figures published in docs/methodology.md §9, then compared with the engine
+ * on the golden-vector lots, a lot of hand-written input edge cases, a small synthetic reference table, a fuzzed lot and
  * the 30,000-device synthetic lot of the benchmark (read by csv-parse for the naive side, by the engine's reader for
  * the engine).
  */
@@ -182,7 +182,7 @@ const BASE: DeviceInput = {
 const row = (serial: string, change: Partial<DeviceInput> = {}): DeviceInput => ({ ...BASE, serial, ...change });
 const phone = { manufacturer: "Google", model: "Pixel 5", category: "smartphone", second_life_months: "24" };
 
-/** Input edge cases of METHODOLOGY.md §4–§6 and ADR 0014, one row each (the serial says what it probes). */
+/** Input edge cases of docs/methodology.md §4–§6 and ADR 0014, one row each (the serial says what it probes). */
 const EDGE_LOT: DeviceInput[] = [
   // names, matching and tiers (§2)
   row("N-PLAIN"),
@@ -560,7 +560,7 @@ function readCsvIndependently(file: string): DeviceInput[] {
 // ---- the tests ----
 
 describe("ITEC-CALC 1.0 — engine against the independent naive evaluator", () => {
-  describe("naive evaluator against METHODOLOGY.md §9 (typed-in figures)", () => {
+  describe("naive evaluator against docs/methodology.md §9 (typed-in figures)", () => {
     interface Section9 {
       asOf: string;
       defaultTransport: string;
@@ -685,7 +685,7 @@ describe("ITEC-CALC 1.0 — engine against the independent naive evaluator", () 
     // oracle/src/methodology/grammar.ts looked part names and units up in plain object literals, so Object.prototype
     // members matched: `constructor` / `__proto__` parsed as parts and projectItems then threw a DecimalError, failing
     // the whole lot; a unit `constructor` was read as a ×10 scale (Object.length = 1): battery:63constructor = 630 Wh.
-    // METHODOLOGY.md §4/§6.6 and ADR 0014: such a row is BAD_INPUT (parts), and bad rows never stop the lot.
+    // docs/methodology.md §4 and §6 and ADR 0014: such a row is BAD_INPUT (parts), and bad rows never stop the lot.
     it("excludes parts named after Object.prototype members as BAD_INPUT instead of throwing or scaling", () => {
       const parts = ["constructor", "__proto__", "hdd;constructor:3", "battery:63constructor", "other:0.4constructor"];
       expectAgreement(

@@ -2,10 +2,10 @@
  * A second, independent implementation of ITEC-CALC 1.0, used by `differential.test.ts` to check the engine
  * (`oracle/src/methodology`) figure by figure.
  *
- * It is written straight from METHODOLOGY.md §2–§7 and shares no code with the engine: its own parsing of dates, parts
- * and transport, its own reading of the reference rows (validity, matching, tiers, P25), its own formulas in its own
+ * It is written straight from docs/methodology.md §2–§7 and shares no code with the engine: its own parsing of dates,
+ * parts and transport, its own reading of the reference rows (validity, matching, tiers, P25), its own formulas in its own
  * Decimal, its own eligibility and batch gate. From the project it takes only the lot input type (`DeviceInput`, a
- * type) and the reference CSV, which it reads itself with csv-parse. The parameters are copied from METHODOLOGY.md
+ * type) and the reference CSV, which it reads itself with csv-parse. The parameters are copied from docs/methodology.md
  * (ITEC-PARAMS-1), not imported from the engine, so a wrong number in the engine's table shows up as a difference too.
  *
  * Where the methodology leaves a point open, the decision recorded in docs/adr/0014-calc-input-rules.md is followed,
@@ -24,7 +24,7 @@ import { Decimal } from "decimal.js";
 import type { DeviceInput } from "../../../oracle/src/methodology/types.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
-// ITEC-PARAMS-1, copied from METHODOLOGY.md (data, not logic).
+// ITEC-PARAMS-1, copied from docs/methodology.md (data, not logic).
 // ---------------------------------------------------------------------------------------------------------------
 
 /** §1: the six categories, in the order the methodology lists them (batches come in this order). */
@@ -46,7 +46,7 @@ interface CategoryParams {
   readonly genericM: string;
 }
 
-/** METHODOLOGY.md §3 table (and the subcategory names of §2). */
+/** docs/methodology.md §3 table (and the subcategory names of §2). */
 const CATEGORY_PARAMS: Readonly<Record<Category, CategoryParams>> = {
   laptop: cat("Laptop", 48, 48, 96, "5.0", "0.8", "2.5", "181"),
   desktop: cat("Desktop", 72, 60, 96, "6.0", "1.5", "9.0", "277"),
@@ -401,7 +401,7 @@ export function naiveReference(rows: readonly Readonly<Record<string, string>>[]
   return { rowsByModel, t3 };
 }
 
-/** The reference CSV shipped with the project (METHODOLOGY.md §2: Boavizta boavizta-data-us.csv). */
+/** The reference CSV shipped with the project (docs/methodology.md §2: Boavizta boavizta-data-us.csv). */
 export const REFERENCE_CSV = fileURLToPath(new URL("../../../data/reference/boavizta-data-us.csv", import.meta.url));
 
 /** Reads the reference CSV with csv-parse, independently of the engine's adapter. */

@@ -1,4 +1,4 @@
-/** Reference table (METHODOLOGY.md §2): validity, tiers, P25, lifetimes; and its adapter. */
+/** Reference table (docs/methodology.md §2): validity, tiers, P25, lifetimes; and its adapter. */
 import { expect } from "chai";
 
 import { buildReferenceTable, CalcInputError, type ReferenceRow } from "../../../oracle/src/methodology/index.ts";

@@ -1,4 +1,4 @@
-/** METHODOLOGY.md §9 — every published figure, from the lot CSV, through `calculateLot`. */
+/** docs/methodology.md §9 — every published figure, from the lot CSV, through `calculateLot`. */
 import { expect } from "chai";
 
 import { calculateLot, ceil3, Dec, projectItemsOf, type LotResult } from "../../../oracle/src/methodology/index.ts";
@@ -20,7 +20,7 @@ async function run(file: string): Promise<LotResult> {
   return calculateLot(devices, { asOf: S9.asOf, defaultTransport: S9.defaultTransport }, reference());
 }
 
-describe("ITEC-CALC 1.0 — METHODOLOGY.md §9", () => {
+describe("ITEC-CALC 1.0 — docs/methodology.md §9", () => {
   let lot: LotResult;
   before(async () => {
     lot = await run("section9-lot.csv");
