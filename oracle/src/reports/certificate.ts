@@ -7,6 +7,7 @@ import { Interface, keccak256 } from "ethers";
 
 import { ITECRegistry__factory } from "../../../types/ethers-contracts/index.ts";
 import type { ChainReads } from "../chain/reads.ts";
+import { retirementVerifyUrl } from "./links.ts";
 
 export type CertificateModel = Awaited<ReturnType<typeof buildCertificate>>;
 
@@ -19,12 +20,19 @@ interface ReportShape {
 }
 
 /**
- * @param fetchBytes fetches the calculation report (by its evidence URI); undefined when it cannot be read.
+ * @param options.verifyBaseUrl the public base URL of the registry that holds the data (its verify page is linked),
+ *   or null when it is unknown: the certificate then has no link, only the chain commands (see links.ts).
+ * @param options.rpcUrl the JSON-RPC URL quoted in the commands.
+ * @param options.fetchBytes fetches the calculation report (by its evidence URI); undefined when it cannot be read.
  */
 export async function buildCertificate(
   reads: ChainReads,
   retirementId: bigint,
-  options: { verifyBaseUrl: string; rpcUrl: string; fetchBytes?: (uri: string) => Promise<Uint8Array | undefined> },
+  options: {
+    verifyBaseUrl: string | null;
+    rpcUrl: string;
+    fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
+  },
 ) {
   const v = await reads.verifyRetirement(retirementId);
   const registry = v.chain.registry;
@@ -57,7 +65,7 @@ export async function buildCertificate(
       }
     }
   }
-  const verifyUrl = `${options.verifyBaseUrl.replace(/\/$/, "")}/verify/retirements/${retirementId}`;
+  const verifyUrl = options.verifyBaseUrl === null ? null : retirementVerifyUrl(options.verifyBaseUrl, retirementId);
   return {
     title: "I-TEC Retirement Certificate",
     subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",

@@ -66,6 +66,8 @@ function newPdf(info: { Title: string }): { doc: PDFKit.PDFDocument; w: PdfWrite
 // ------------------------------------------------------------------------------------------------------------------
 
 export function certificateHtml(m: CertificateModel): string {
+  const url = m.howToVerify.url;
+  const ask = url ? `Open <a href="${esc(url)}">${esc(url)}</a>, or ask` : "Ask";
   const sections = certificateSections(m)
     .map(
       (s) =>
@@ -80,7 +82,7 @@ code{font:12px ui-monospace,monospace}</style></head><body>
 <p class="v"><b>${esc(m.claim.amount)} I-TEC retired for ${esc(m.claim.beneficiaryName ?? "—")}</b> — ${esc(m.totals.reductionKgClaimed)} kgCO2e verified reduction
 (${esc(m.batch.reductionKgPerDevice)} kgCO2e per device × ${esc(m.claim.amount)} devices), reporting period ${esc(m.claim.periodStart.slice(0, 10))} to ${esc(m.claim.periodEnd.slice(0, 10))}.</p>
 ${sections}
-<section><h2>Verify independently</h2><p>Open <a href="${esc(m.howToVerify.url)}">${esc(m.howToVerify.url)}</a>, or ask any node of the chain:</p>
+<section><h2>Verify independently</h2><p>${ask} any node of the chain:</p>
 <p><code>${esc(m.howToVerify.cast)}</code></p><p><code>${esc(m.howToVerify.jsonRpc)}</code></p><p>${esc(m.howToVerify.claimHash)}.</p></section>
 <p><small>${esc(m.statement)}</small></p></body></html>`;
 }
@@ -118,7 +120,13 @@ export function certificatePdf(m: CertificateModel): Promise<Buffer> {
   }
   w.text("Verify independently", "bold", 9.5);
   doc.moveDown(0.1);
-  w.text(`Verify page: ${m.howToVerify.url}`, "sans", 7);
+  w.text(
+    m.howToVerify.url
+      ? `Verify page: ${m.howToVerify.url} — or ask any node of the chain:`
+      : "Ask any node of the chain:",
+    "sans",
+    7,
+  );
   w.text(m.howToVerify.cast, "mono", 6);
   doc.moveDown(0.1);
   w.text(m.howToVerify.jsonRpc, "mono", 6);
