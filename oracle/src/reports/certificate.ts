@@ -82,7 +82,9 @@ export async function buildCertificate(
     howToVerify: {
       url: verifyUrl,
       cast: `cast call ${registry} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" ${retirementId} --rpc-url ${options.rpcUrl}`,
-      jsonRpc: `curl -s ${options.rpcUrl} -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"${registry}","data":"${calldata}"},"latest"]}'`,
+      // Spaces only between arguments and inside the JSON, where a line may wrap and a copied line break changes
+      // nothing (JSON ignores whitespace); none inside the header, where a line break would.
+      jsonRpc: `curl -s ${options.rpcUrl} -H content-type:application/json --data '{"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": "${registry}", "data": "${calldata}"}, "latest"]}'`,
       claimHash: `keccak256(abi.encode(beneficiaryName, purpose)) must equal ${v.claim.claimHash}`,
     },
   };
