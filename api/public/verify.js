@@ -62,6 +62,18 @@ function retirementView(v) {
         v.verified ? `Retirement #${v.retirementId} verified on-chain` : `Retirement #${v.retirementId}: checks failed`,
       ),
       el("p", {}, v.statement),
+      el(
+        "p",
+        { class: "documents" },
+        "Retirement certificate: ",
+        el(
+          "a",
+          { href: `/retirements/${v.retirementId}/certificate.pdf`, id: "certificate-pdf", type: "application/pdf" },
+          "PDF",
+        ),
+        " · ",
+        el("a", { href: `/retirements/${v.retirementId}/certificate.html`, id: "certificate-html" }, "HTML"),
+      ),
     ),
     el(
       "section",

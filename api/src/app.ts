@@ -129,6 +129,8 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.publicDir) {
     app.get(["/", "/verify", "/verify/"], (_req, res) => res.sendFile("verify.html", { root: deps.publicDir }));
+    // Where every browser looks for the site's icon, whatever page it opened (the docs page too).
+    app.get("/favicon.ico", (_req, res) => res.sendFile("favicon.ico", { root: deps.publicDir, maxAge: "1d" }));
     app.use("/assets", express.static(deps.publicDir, { index: false, maxAge: "1h" }));
   }
 

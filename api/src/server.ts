@@ -25,7 +25,11 @@ export const PUBLIC_DIR = packagePath("api/public");
 export const apiEnvSchema = oracleEnvSchema.extend({
   ITEC_API_HOST: z.string().default("127.0.0.1"),
   ITEC_API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  ITEC_PUBLIC_URL: z.url().optional(),
+  /**
+   * The API's public base URL, as others reach it (behind a proxy, a domain): every link in answers and documents
+   * (verify links in certificates) names it. Default: the address it listens on.
+   */
+  ITEC_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** HMAC key for sign-in tokens (hex, ≥ 32 bytes); random per process when absent (tokens then die with it). */
   ITEC_SESSION_SECRET: z
     .string()
@@ -50,6 +54,17 @@ export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
     );
   }
   return parsed.data;
+}
+
+const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "[::]";
+
+/**
+ * The URL the server listens on, the public URL when ITEC_PUBLIC_URL is not set (links in answers and documents
+ * name it): an IPv6 address in brackets, and loopback for a wildcard address, which no client can use as a host.
+ */
+export function listeningUrl(host: string, port: number): string {
+  if (isWildcard(host)) return `http://127.0.0.1:${port}`;
+  return `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
 }
 
 export interface RunningApi {
@@ -80,7 +95,13 @@ export async function startApi(
   });
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as { port: number };
-  const publicUrl = (env.ITEC_PUBLIC_URL ?? `http://${env.ITEC_API_HOST}:${port}`).replace(/\/$/, "");
+  const publicUrl = env.ITEC_PUBLIC_URL?.replace(/\/+$/, "") ?? listeningUrl(env.ITEC_API_HOST, port);
+  if (!env.ITEC_PUBLIC_URL && isWildcard(env.ITEC_API_HOST)) {
+    logger.warn(
+      { host: env.ITEC_API_HOST, publicUrl },
+      "ITEC_PUBLIC_URL is not set: links in answers and documents name this machine's loopback address; set it to the URL others reach this API at",
+    );
+  }
   const deps: AppDeps = {
     chain,
     reads: new ChainReads(chain, cache, env.ITEC_REGISTRY_DEPLOY_BLOCK),

@@ -11,6 +11,7 @@ import { getAddress, isAddress } from "ethers";
 import { ChainClient } from "../../oracle/src/chain/client.ts";
 import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
 import { ChainReads } from "../../oracle/src/chain/reads.ts";
+import { httpBaseUrl } from "../../oracle/src/reports/links.ts";
 
 /** The documents' code (pdfkit, resvg, the reference table) loads only when a document command runs. */
 const reports = () => import("../../oracle/src/reports/index.ts");
@@ -19,7 +20,6 @@ interface ChainOptions {
   rpc?: string;
   registry?: string;
   dataDir: string;
-  publicUrl?: string;
 }
 
 /** Chain-only reads for a command: the registry from flags, ITEC_* variables or the embedded deployment. */
@@ -48,6 +48,34 @@ export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads
   };
 }
 
+/** The public URL given for the verify link: --public-url, else ITEC_PUBLIC_URL (refused unless http(s)). */
+function givenPublicUrl(o: { publicUrl?: string }): { url: string; source: "given" } | undefined {
+  const [raw, name] =
+    o.publicUrl !== undefined ? [o.publicUrl, "--public-url"] : [process.env.ITEC_PUBLIC_URL, "ITEC_PUBLIC_URL"];
+  if (raw === undefined || raw === "") return undefined;
+  const url = httpBaseUrl(raw);
+  if (url === null)
+    throw new Error(`${name} must be an http(s) base URL such as https://registry.example, got '${raw}'`);
+  return { url, source: "given" };
+}
+
+/**
+ * The base URL the registry contract declares for the retirement's batch; undefined when it declares none (or the
+ * retirement does not exist: the certificate's own read then says so).
+ */
+async function declaredPublicUrl(
+  reads: ChainReads,
+  id: bigint,
+): Promise<{ url: string; source: "on-chain" } | undefined> {
+  const { registryBaseUrlOnChain } = await reports();
+  const batchId = await reads
+    .verifyRetirement(id)
+    .then((v) => BigInt(v.batch.batchId))
+    .catch(() => undefined);
+  const url = batchId === undefined ? null : await registryBaseUrlOnChain(reads, batchId);
+  return url === null ? undefined : { url, source: "on-chain" };
+}
+
 const chainFlags = (cmd: Command) =>
   cmd
     .option("--rpc <url>", "JSON-RPC URL of the chain (default ITEC_RPC_URL or http://127.0.0.1:8545)")
@@ -64,34 +92,41 @@ export function registerDocuments(program: Command): void {
       .option("--html <file>", "write the HTML here")
       .option(
         "--public-url <url>",
-        "registry base URL for the verify link",
-        process.env.ITEC_PUBLIC_URL ?? "http://127.0.0.1:8080",
+        "the registry's public base URL, for the verify link (default ITEC_PUBLIC_URL, else the base URL the " +
+          "registry contract declares on-chain; else no link)",
       )
       .option("--json", "print the certificate's content as JSON"),
-  ).action(async (id: string, o: ChainOptions & { pdf?: string; html?: string; json?: boolean; publicUrl: string }) => {
-    if (!/^[1-9][0-9]*$/.test(id)) throw new Error(`retirement id must be a positive integer, got '${id}'`);
-    const { certificateHtml, certificatePdf, retirementCertificate } = await reports();
-    const { reads, rpcUrl, close } = await connectReads(o);
-    try {
-      const model = await retirementCertificate(reads, BigInt(id), { verifyBaseUrl: o.publicUrl, rpcUrl });
-      if (o.pdf) writeFileSync(o.pdf, await certificatePdf(model));
-      if (o.html) writeFileSync(o.html, certificateHtml(model));
-      if (o.json) {
-        process.stdout.write(JSON.stringify(model, null, 2) + "\n");
-      } else {
-        process.stdout.write(
-          `retirement #${model.retirementId}: ${model.claim.amount} I-TEC for ${model.claim.beneficiaryName} — ` +
-            `${model.totals.reductionKgClaimed} kgCO2e, ${model.verified ? "verified on-chain" : "CHECKS FAILED"}\n` +
-            (o.pdf ? `PDF: ${o.pdf}\n` : "") +
-            (o.html ? `HTML: ${o.html}\n` : "") +
-            `verify: ${model.howToVerify.url}\n`,
-        );
+  ).action(
+    async (id: string, o: ChainOptions & { pdf?: string; html?: string; json?: boolean; publicUrl?: string }) => {
+      if (!/^[1-9][0-9]*$/.test(id)) throw new Error(`retirement id must be a positive integer, got '${id}'`);
+      const { certificateHtml, certificatePdf, retirementCertificate } = await reports();
+      const given = givenPublicUrl(o);
+      const { reads, rpcUrl, close } = await connectReads(o);
+      try {
+        const base = given ?? (await declaredPublicUrl(reads, BigInt(id)));
+        const model = await retirementCertificate(reads, BigInt(id), { verifyBaseUrl: base?.url ?? null, rpcUrl });
+        if (o.pdf) writeFileSync(o.pdf, await certificatePdf(model));
+        if (o.html) writeFileSync(o.html, certificateHtml(model));
+        if (o.json) {
+          process.stdout.write(JSON.stringify(model, null, 2) + "\n");
+        } else {
+          process.stdout.write(
+            `retirement #${model.retirementId}: ${model.claim.amount} I-TEC for ${model.claim.beneficiaryName} — ` +
+              `${model.totals.reductionKgClaimed} kgCO2e, ${model.verified ? "verified on-chain" : "CHECKS FAILED"}\n` +
+              (o.pdf ? `PDF: ${o.pdf}\n` : "") +
+              (o.html ? `HTML: ${o.html}\n` : "") +
+              (model.howToVerify.url
+                ? `verify: ${model.howToVerify.url}${base?.source === "on-chain" ? " (the registry's base URL declared on-chain)" : ""}\n`
+                : `no verify link: the registry's public URL is unknown (pass --public-url or set ITEC_PUBLIC_URL); ` +
+                  `from the chain alone: itec verify retirement ${model.retirementId}\n`),
+          );
+        }
+        if (!model.verified) process.exitCode = 1;
+      } finally {
+        close();
       }
-      if (!model.verified) process.exitCode = 1;
-    } finally {
-      close();
-    }
-  });
+    },
+  );
 
   const report = program.command("report").description("reports");
   chainFlags(

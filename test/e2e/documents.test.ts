@@ -12,8 +12,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { PDFParse } from "pdf-parse";
 
+import { pino } from "pino";
+
+import { readApiEnv, startApi } from "../../api/src/server.ts";
 import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { freePort } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
 
 const OUT = "test/output";
@@ -27,6 +31,24 @@ async function pdfText(bytes: Buffer): Promise<string> {
   } finally {
     await parser.destroy();
   }
+}
+
+/** Runs the `itec` CLI; `env` entries set to undefined are removed from the child's environment. */
+function itec(args: string[], env: Record<string, string | undefined> = {}) {
+  const childEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/itec.js", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: childEnv,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe("Retirement certificates and Scope 3 reports (end to end)", function () {
@@ -267,6 +289,112 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     expect(svg).to.match(/^<svg/).and.include("certificate-adjusted");
   });
 
+  it("links certificates from the API to its configured public URL (ITEC_PUBLIC_URL)", async function () {
+    // A second API over the same chain and oracle, configured with a public URL other than where it listens.
+    const port = await freePort();
+    const listening = `http://127.0.0.1:${port}`;
+    const api = await startApi(
+      readApiEnv({
+        ITEC_RPC_URL: h.chain.url,
+        ITEC_REGISTRY_ADDRESS: h.deployed.address,
+        ITEC_CHAIN_ID: "1337",
+        ITEC_DB_PATH: ":memory:",
+        ITEC_API_PORT: String(port),
+        ITEC_PUBLIC_URL: "https://registry.example/itec/",
+        ITEC_LOG_LEVEL: "silent",
+      }),
+      { oracle: h.api.oracle, logger: pino({ level: "silent" }) },
+    );
+    try {
+      expect(api.url).to.equal("https://registry.example/itec");
+      const res = await fetch(`${listening}/retirements/1/certificate.pdf`);
+      expect(res.status).to.equal(200);
+      const text = await pdfText(Buffer.from(await res.arrayBuffer()));
+      expect(text).to.include("Verify page: https://registry.example/itec/verify/retirements/1");
+      const html = await (await fetch(`${listening}/retirements/1/certificate.html`)).text();
+      expect(html).to.include('<a href="https://registry.example/itec/verify/retirements/1">');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("itec retirement certificate links the registry that holds the data, never a default port", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "itec-certificate-"));
+    const admin = h.deployed.adminRegistry;
+    // The base URI the registry was deployed with (restored at the end): batch #1's external_url without the id.
+    const meta = await (await fetch(`${h.api.url}/certificates/1/metadata`)).json();
+    const base = (meta as { external_url: string }).external_url.replace(/1$/, "");
+    const certificate = (extra: string[] = []) =>
+      itec(
+        [
+          "retirement",
+          "certificate",
+          "1",
+          "--rpc",
+          h.chain.url,
+          "--registry",
+          h.deployed.address,
+          "--data-dir",
+          dir,
+          "--pdf",
+          join(dir, "c.pdf"),
+          "--html",
+          join(dir, "c.html"),
+          ...extra,
+        ],
+        { ITEC_PUBLIC_URL: undefined },
+      );
+    try {
+      // As npm start deploys it: the registry declares its verify page on-chain, on a port that is not 8080.
+      await (await admin.setExternalBaseURI(`${h.api.url}/verify/batches/`)).wait();
+      expect(new URL(h.api.url).port).not.to.equal("8080");
+      const run = await certificate();
+      expect(run.code, run.stderr).to.equal(0);
+      const expected = `${h.api.url}/verify/retirements/1`;
+      expect(run.stdout).to.include(`verify: ${expected} (the registry's base URL declared on-chain)\n`);
+      const text = await pdfText(readFileSync(join(dir, "c.pdf")));
+      const link = /Verify page: (\S+)/.exec(text)?.[1];
+      expect(link).to.equal(expected);
+      expect(new URL(link!).port).to.equal(new URL(h.api.url).port);
+      expect(readFileSync(join(dir, "c.html"), "utf8")).to.include(`<a href="${expected}">`);
+      // The link answers with this registry's retirement #1.
+      const answer = await fetch(link!, { headers: { accept: "application/json" } });
+      expect(answer.status).to.equal(200);
+      expect(((await answer.json()) as { chain: { registry: string } }).chain.registry).to.equal(h.deployed.address);
+
+      // A URL given explicitly wins.
+      const given = await certificate(["--public-url", "https://registry.example/"]);
+      expect(given.code, given.stderr).to.equal(0);
+      expect(given.stdout).to.include("verify: https://registry.example/verify/retirements/1\n");
+      expect(await pdfText(readFileSync(join(dir, "c.pdf")))).to.include(
+        "Verify page: https://registry.example/verify/retirements/1",
+      );
+
+      // Nothing known (an on-chain base URI that names no registry page): no link rather than a wrong one.
+      await (
+        await admin.setExternalBaseURI("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/")
+      ).wait();
+      const none = await certificate();
+      expect(none.code, none.stderr).to.equal(0);
+      expect(none.stdout).to.include(
+        "no verify link: the registry's public URL is unknown (pass --public-url or set ITEC_PUBLIC_URL); " +
+          "from the chain alone: itec verify retirement 1",
+      );
+      expect(none.stdout).not.to.match(/^verify: /m);
+      const unlinked = await pdfText(readFileSync(join(dir, "c.pdf")));
+      expect(unlinked).not.to.include("/verify/retirements/");
+      expect(unlinked).to.include("Ask any node of the chain: cast call");
+      expect(readFileSync(join(dir, "c.html"), "utf8")).not.to.include("/verify/retirements/");
+
+      const bad = await certificate(["--public-url", "registry.example"]);
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr).to.include("--public-url must be an http(s) base URL");
+    } finally {
+      await (await admin.setExternalBaseURI(base)).wait();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a bad inventory with a precise 422", async function () {
     const res = await h.http
       .post(`/reports/scope3?account=${h.deployed.wallet("corporate").address}&year=2026`)
@@ -337,16 +465,6 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
 
   it("itec report scope3 reads a JSON or a quoted-CSV inventory and warns when a default footprint was used", async function () {
     const dir = mkdtempSync(join(tmpdir(), "itec-scope3-"));
-    const itec = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ["bin/itec.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.once("error", reject);
-        child.once("close", (code) => resolve({ code, stdout, stderr }));
-      });
     const common = [
       "report",
       "scope3",

@@ -3,16 +3,58 @@
  * retirement's shareable URL, see the claim, batch, proof and checks fetched from the API; use the form; see an
  * error for an unknown id. A screenshot is saved to test/output/verify-page.png.
  */
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 
 import { expect } from "chai";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
 
 const CHROMIUM = process.env.ITEC_CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * The few DOM types the code run inside Chromium uses: the project compiles without the DOM library, so the
+ * functions passed to page.evaluate take the page's globals from `globalThis` under these names.
+ */
+interface DomElement {
+  readonly tagName: string;
+  readonly id: string;
+  readonly className: string;
+  readonly clientWidth: number;
+  readonly scrollWidth: number;
+  readonly innerText: string;
+  textContent: string | null;
+  readonly style: { cssText: string };
+  getBoundingClientRect(): { right: number; width: number; height: number };
+  querySelectorAll(selector: string): Iterable<DomElement>;
+  append(child: DomElement): void;
+  remove(): void;
+}
+interface DomWindow {
+  document: {
+    documentElement: DomElement;
+    querySelectorAll(selector: string): Iterable<DomElement>;
+    createElement(tag: string): DomElement;
+  };
+  getComputedStyle(e: DomElement): { paddingLeft: string; paddingRight: string; lineHeight: string };
+}
+
+/** The document's width, and every element whose content is wider than its box (none, when nothing overflows). */
+function overflows(page: Page): Promise<{ documentWidth: number; overflowing: string[] }> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as DomWindow;
+    return {
+      documentWidth: document.documentElement.scrollWidth,
+      overflowing: [...document.querySelectorAll("body *")]
+        .filter((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`),
+    };
+  });
+}
 
 describe("Verification page (headless Chromium)", function () {
   this.timeout(180_000);
@@ -100,6 +142,131 @@ describe("Verification page (headless Chromium)", function () {
     expect(await page.locator(".checks li.pass").count()).to.equal(6);
     await page.screenshot({ path: "test/output/verify-page.png", fullPage: true });
     expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("fits a 390-px-wide phone screen: nothing overflows, long hex wraps inside its card", async function () {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${h.api.url}/verify/retirements/1`);
+    await page.waitForSelector("#verdict");
+    expect(await overflows(page)).to.deep.equal({ documentWidth: 390, overflowing: [] });
+    // The registry address (the one that ran off the status card) stays inside its card, wherever it appears.
+    for (const card of ["#verdict", "#proof"]) {
+      const box = (await page.locator(card).boundingBox())!;
+      const inside = await page.evaluate(
+        ({ card, right }) =>
+          [
+            ...(globalThis as unknown as DomWindow).document.querySelectorAll(`${card} code, ${card} p, ${card} li`),
+          ].every((e) => e.getBoundingClientRect().right <= right + 0.5),
+        { card, right: box.x + box.width },
+      );
+      expect(inside, card).to.equal(true);
+    }
+    expect(await page.textContent("#verdict")).to.include(h.deployed.address.slice(0, 20));
+    await page.screenshot({ path: "test/output/verify-page-390.png", fullPage: true });
+    await page.close();
+  });
+
+  it("links the retirement's certificate, PDF and HTML, which answer with their content types", async function () {
+    const page = await browser.newPage();
+    await page.goto(`${h.api.url}/verify/retirements/1`);
+    await page.waitForSelector("#verdict");
+    const pdfHref = await page.getAttribute("#verdict a#certificate-pdf", "href");
+    const htmlHref = await page.getAttribute("#verdict a#certificate-html", "href");
+    expect([pdfHref, htmlHref]).to.deep.equal(["/retirements/1/certificate.pdf", "/retirements/1/certificate.html"]);
+    const pdf = await page.request.get(new URL(pdfHref!, page.url()).href);
+    expect(pdf.status()).to.equal(200);
+    expect(pdf.headers()["content-type"]).to.equal("application/pdf");
+    expect((await pdf.body()).subarray(0, 5).toString("latin1")).to.equal("%PDF-");
+    await page.click("#certificate-html");
+    await page.waitForSelector("h1");
+    expect(new URL(page.url()).pathname).to.equal("/retirements/1/certificate.html");
+    expect(await page.textContent("h1")).to.equal("I-TEC Retirement Certificate #1");
+    const html = await page.request.get(page.url());
+    expect(html.status()).to.equal(200);
+    expect(html.headers()["content-type"]).to.equal("text/html; charset=utf-8");
+    await page.close();
+  });
+
+  it("has a favicon: /favicon.ico and the page's icon link answer 200 with an icon", async function () {
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${h.api.url}/verify/retirements/1`);
+    await page.waitForSelector("#verdict");
+    const ico = await page.request.get(`${h.api.url}/favicon.ico`);
+    expect(ico.status()).to.equal(200);
+    expect(ico.headers()["content-type"]).to.match(/^image\/(x-icon|vnd\.microsoft\.icon)$/);
+    expect((await ico.body()).subarray(0, 4).toString("hex")).to.equal("00000100"); // ICO header: type 1, icon
+    const links = await page.evaluate(() =>
+      [...(globalThis as unknown as DomWindow).document.querySelectorAll("link[rel=icon]")].map(
+        (e) => (e as DomElement & { href: string }).href,
+      ),
+    );
+    expect(links).to.include(`${h.api.url}/favicon.ico`);
+    for (const href of links) {
+      const r = await page.request.get(href);
+      expect(r.status(), href).to.equal(200);
+      expect(r.headers()["content-type"], href).to.match(/^image\//);
+    }
+    expect(failed).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("shows the HTML certificate without overflow on a phone and on A4, commands wrapped only between tokens", async function () {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${h.api.url}/retirements/1/certificate.html`);
+    const cast = `cast call ${h.deployed.address} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" 1 --rpc-url ${h.chain.url}`;
+    // 390 px on screen; then the width of an A4 page's text (210 mm less 2 × 10 mm margins, 718 px) in print.
+    for (const [name, width, media] of [
+      ["390", 390, "screen"],
+      ["a4", 718, "print"],
+    ] as const) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.emulateMedia({ media });
+      expect(await overflows(page), name).to.deep.equal({ documentWidth: width, overflowing: [] });
+      const commands = await page.evaluate(() => {
+        const w = globalThis as unknown as DomWindow;
+        return [...w.document.querySelectorAll("code.cmd")].map((cmd) => {
+          const style = w.getComputedStyle(cmd);
+          const content = cmd.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          // A token may span lines only when, unbroken, it is wider than a whole line.
+          const broken = [...cmd.querySelectorAll(".t")].filter((t) => {
+            const probe = w.document.createElement("span");
+            probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap";
+            probe.textContent = t.textContent;
+            cmd.append(probe);
+            const natural = probe.getBoundingClientRect().width;
+            probe.remove();
+            return t.getBoundingClientRect().height > parseFloat(style.lineHeight) * 1.5 && natural <= content;
+          });
+          return { text: cmd.innerText.replace(/\s+/g, " ").trim(), broken: broken.map((t) => t.textContent) };
+        });
+      });
+      expect(
+        commands.map((c) => c.broken),
+        name,
+      ).to.deep.equal([[], []]);
+      expect(commands[0]!.text, name).to.equal(cast);
+      expect(commands[1]!.text, name).to.match(/^curl -s /);
+      await page.screenshot({ path: `test/output/certificate-${name}.png`, fullPage: true });
+    }
+    // The curl command as the page shows it runs, and answers what the chain answers.
+    const curl = (await page.locator("code.cmd").nth(1).innerText()).replace(/\s+/g, " ").trim();
+    if (existsSync("/usr/bin/curl")) {
+      const { stdout } = await promisify(execFile)("sh", ["-c", curl]);
+      const answer = JSON.parse(stdout) as { result: string };
+      const data = h.deployed.registry.interface.encodeFunctionData("retirement", [1n]);
+      expect(answer.result).to.equal(await h.chain.provider.call({ to: h.deployed.address, data }));
+    }
+    await page.emulateMedia({ media: "print" });
+    await page.pdf({
+      path: "test/output/certificate-print.pdf",
+      format: "A4",
+      margin: { top: "10mm", bottom: "10mm", left: "10mm", right: "10mm" },
+    });
     await page.close();
   });
 

@@ -47,7 +47,11 @@ const FORMATS = {
 } as const;
 
 export function documentRoutes(deps: AppDeps): RouteSpec[] {
-  const options = () => ({ verifyBaseUrl: deps.publicUrl, rpcUrl: deps.publicRpcUrl ?? "http://127.0.0.1:8545" });
+  // Links name this API's public URL (ITEC_PUBLIC_URL, else where it listens); commands, the node it reads.
+  const options = () => ({
+    verifyBaseUrl: deps.publicUrl,
+    rpcUrl: deps.publicRpcUrl ?? deps.chain.provider._getConnection().url,
+  });
   return [
     defineRoute({
       method: "get",

@@ -7,6 +7,7 @@ import { keccak256 } from "ethers";
 
 import { registryInterface } from "../chain/registry.ts";
 import type { ChainReads } from "../chain/reads.ts";
+import { retirementVerifyUrl } from "./links.ts";
 
 export type CertificateModel = Awaited<ReturnType<typeof buildCertificate>>;
 
@@ -19,12 +20,19 @@ interface ReportShape {
 }
 
 /**
- * @param fetchBytes fetches the calculation report (by its evidence URI); undefined when it cannot be read.
+ * @param options.verifyBaseUrl the public base URL of the registry that holds the data (its verify page is linked),
+ *   or null when it is unknown: the certificate then has no link, only the chain commands (see links.ts).
+ * @param options.rpcUrl the JSON-RPC URL quoted in the commands.
+ * @param options.fetchBytes fetches the calculation report (by its evidence URI); undefined when it cannot be read.
  */
 export async function buildCertificate(
   reads: ChainReads,
   retirementId: bigint,
-  options: { verifyBaseUrl: string; rpcUrl: string; fetchBytes?: (uri: string) => Promise<Uint8Array | undefined> },
+  options: {
+    verifyBaseUrl: string | null;
+    rpcUrl: string;
+    fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
+  },
 ) {
   const v = await reads.verifyRetirement(retirementId);
   const registry = v.chain.registry;
@@ -57,7 +65,7 @@ export async function buildCertificate(
       }
     }
   }
-  const verifyUrl = `${options.verifyBaseUrl.replace(/\/$/, "")}/verify/retirements/${retirementId}`;
+  const verifyUrl = options.verifyBaseUrl === null ? null : retirementVerifyUrl(options.verifyBaseUrl, retirementId);
   return {
     title: "I-TEC Retirement Certificate",
     subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",
@@ -74,7 +82,9 @@ export async function buildCertificate(
     howToVerify: {
       url: verifyUrl,
       cast: `cast call ${registry} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" ${retirementId} --rpc-url ${options.rpcUrl}`,
-      jsonRpc: `curl -s ${options.rpcUrl} -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"${registry}","data":"${calldata}"},"latest"]}'`,
+      // Spaces only between arguments and inside the JSON, where a line may wrap and a copied line break changes
+      // nothing (JSON ignores whitespace); none inside the header, where a line break would.
+      jsonRpc: `curl -s ${options.rpcUrl} -H content-type:application/json --data '{"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": "${registry}", "data": "${calldata}"}, "latest"]}'`,
       claimHash: `keccak256(abi.encode(beneficiaryName, purpose)) must equal ${v.claim.claimHash}`,
     },
   };

@@ -30,6 +30,7 @@ export {
   type Scope3Report,
 } from "./scope3.ts";
 export { FONT_FILES, fontPath, fontRuns } from "./fonts.ts";
+export { baseUrlFromExternalUrl, httpBaseUrl, registryBaseUrlOnChain, retirementVerifyUrl } from "./links.ts";
 
 /** Fetches a calculation report by its evidence URI (http/https only; loopback or public). */
 export async function fetchReportBytes(uri: string): Promise<Uint8Array | undefined> {
@@ -42,7 +43,7 @@ export async function fetchReportBytes(uri: string): Promise<Uint8Array | undefi
 export async function retirementCertificate(
   reads: ChainReads,
   id: bigint,
-  options: { verifyBaseUrl: string; rpcUrl: string },
+  options: { verifyBaseUrl: string | null; rpcUrl: string },
 ) {
   return buildCertificate(reads, id, { ...options, fetchBytes: fetchReportBytes });
 }
