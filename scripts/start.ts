@@ -43,6 +43,7 @@ import {
 } from "../oracle/src/reports/index.ts";
 import { createOracle, runWorker, type OracleRuntime } from "../oracle/src/runtime/oracle.ts";
 import { devAccount } from "../oracle/src/runtime/keys.ts";
+import { registryAt } from "../oracle/src/chain/registry.ts";
 import { openIndexer, type Indexer } from "../api/src/indexer/index.ts";
 import { runDemo, type DemoResult } from "./lib/demo.ts";
 
@@ -78,6 +79,9 @@ const demoStartedFile = join(dataDir, "demo.started");
 const rpcUrl = `http://127.0.0.1:${args.rpcPort}`;
 const apiHost = process.env.ITEC_API_HOST ?? "127.0.0.1";
 const ROLES = { admin: 0, oracle: 1, auditor1: 2, auditor2: 3, refurbisher: 5, corporate: 6 } as const;
+/** Where people reach this registry (as the API computes it), and the base of the verify links declared on-chain. */
+const publicUrl = (process.env.ITEC_PUBLIC_URL ?? `http://127.0.0.1:${args.port}`).replace(/\/+$/, "");
+const externalBaseURI = `${publicUrl}/verify/batches/`;
 
 // Everything started so far, for stop(). The signal handlers come first: Ctrl-C works from here on.
 let stopping = false;
@@ -110,6 +114,8 @@ interface Deployment {
   deployBlock: number;
   admin: string;
   issuer: string;
+  /** The base of the verify links the registry declares on-chain (token metadata `external_url`). */
+  externalBaseURI?: string;
 }
 
 await main().then(
@@ -158,6 +164,13 @@ async function main(): Promise<void> {
       fail(`the chain state has no registry at ${deployment.registry} (state file lost?): run npm start -- --fresh`);
     }
     say(`registry: ${deployment.registry} (deployed earlier at block ${deployment.deployBlock})`);
+    if (deployment.externalBaseURI !== externalBaseURI) {
+      // started on another --port or ITEC_PUBLIC_URL: the links the chain declares must name this API
+      await setExternalBaseURI(provider, deployment.registry);
+      deployment = { ...deployment, externalBaseURI };
+      writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2) + "\n");
+      say(`registry: its public URL is now ${publicUrl} (setExternalBaseURI, signed by the dev admin)`);
+    }
   } else {
     deployment = await deploy(provider);
     guard();
@@ -256,7 +269,8 @@ async function main(): Promise<void> {
     const demo = JSON.parse(readFileSync(demoFile, "utf8")) as DemoResult & {
       documents?: { certificatePdf: string; scope3Pdf: string; scope3Png: string };
     };
-    say(`demonstration retirement (from an earlier start): ${demo.verifyUrl}`);
+    // the API's URL now (a restart may use another --port or ITEC_PUBLIC_URL), not the one recorded then
+    say(`demonstration retirement (from an earlier start): ${api.url}/verify/retirements/${demo.retirementId}`);
     if (demo.documents) say(`retirement certificate (PDF): ${demo.documents.certificatePdf}`);
     else await documents(api, demo); // an earlier start could not render them: once more
   }
@@ -503,17 +517,30 @@ async function deploy(provider: JsonRpcProvider): Promise<Deployment> {
   try {
     const { registry } = await connection.ignition.deploy(registryModule, {
       parameters: {
-        ITECRegistry: { admin, issuer, externalBaseURI: `http://127.0.0.1:${args.port}/verify/batches/` },
+        ITECRegistry: { admin, issuer, externalBaseURI },
       },
       deploymentId: "itec-embedded",
     });
     const address = await registry.getAddress();
-    return { registry: address, chainId: 1337, deployBlock: before + 1, admin, issuer };
+    return { registry: address, chainId: 1337, deployBlock: before + 1, admin, issuer, externalBaseURI };
   } catch (error) {
     guard();
     fail(`deploying the registry failed: ${oneLine(error)} (npm start -- --fresh starts over)`);
   } finally {
     await connection.close();
+  }
+}
+
+/** Points the registry's on-chain links at this start's public URL (dev admin, zero gas price). */
+async function setExternalBaseURI(provider: JsonRpcProvider, address: string): Promise<void> {
+  try {
+    const tx = await registryAt(address, devAccount(ROLES.admin, provider)).setExternalBaseURI(externalBaseURI, {
+      gasPrice: 0n,
+    });
+    await tx.wait();
+  } catch (error) {
+    guard();
+    fail(`could not update the registry's public URL: ${oneLine(error)}`);
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Deploys the I-TEC registry, registers ITEC-CALC 1.0 / ITEC-PARAMS-1 and grants the issuer role to the oracle.
- * Parameters (ignition/parameters/*.json or --parameters): issuer, externalBaseURI.
+ * Parameters (ignition/parameters/*.json or --parameters): issuer (default: account #1), externalBaseURI (required:
+ * the registry's public base for token metadata links, e.g. "https://registry.example.org/verify/batches/" — the
+ * documents and the CLI print verify links from it, so no default that could point at another registry).
  *
  * The deploying account becomes the registry admin: the module's own setup calls need the admin role, and Ignition
  * sends every call from the deployer. To hand the registry to another admin (e.g. a multisig) afterwards:
@@ -19,7 +21,7 @@ export const ISSUER_ROLE = id("ITEC_ISSUER_ROLE");
 export default buildModule("ITECRegistry", (m) => {
   const admin = m.getAccount(0);
   const issuer = m.getParameter("issuer", m.getAccount(1));
-  const externalBaseURI = m.getParameter("externalBaseURI", "http://127.0.0.1:8080/batches/");
+  const externalBaseURI = m.getParameter<string>("externalBaseURI");
 
   // The committed artifact (types/abi.ts, checked against the compiler by test/contracts/abi.test.ts): the bytecode
   // that was reviewed is the bytecode deployed, and a fresh clone's `npm start` deploys without compiling.

@@ -27,4 +27,14 @@ describe("Ignition module ITECRegistry", function () {
     expect(await registry.getFunction("hasRole")(ethers.ZeroHash, signers[0]!.address)).to.equal(true);
     expect(await registry.getFunction("getRoleMemberCount")(ethers.ZeroHash)).to.equal(1n);
   });
+
+  it("requires externalBaseURI: no default link that could name another registry", async function () {
+    let error: unknown;
+    try {
+      await ignition.deploy(ITECRegistryModule, { parameters: { ITECRegistry: {} } });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/externalBaseURI/);
+  });
 });

@@ -225,6 +225,25 @@ describe("npm start (scripts/start.ts as a child process)", function () {
     expect(await listening(rpcPort)).to.equal(false);
   });
 
+  it("a restart on another --port: the chain's links and the printed URLs name the new port", async () => {
+    const newPort = await freePort();
+    const moved = launch(["--data-dir", dataDir, "--port", String(newPort), "--rpc-port", String(rpcPort)]);
+    await until(moved, "The registry is running");
+    const url = `http://127.0.0.1:${newPort}`;
+    expect(moved.out()).to.include(`its public URL is now ${url} (setExternalBaseURI`);
+    expect(moved.out()).to.include(`demonstration retirement (from an earlier start): ${url}/verify/retirements/1`);
+    // a CLI that reads the chain alone takes the verify link from the base the registry declares on-chain
+    const { ITEC_PUBLIC_URL: _unset, ...env } = process.env;
+    const cli = spawnSync(
+      process.execPath,
+      ["bin/itec.js", "retirement", "certificate", "1", "--rpc", `http://127.0.0.1:${rpcPort}`, "--data-dir", dataDir],
+      { encoding: "utf8", env },
+    );
+    expect(cli.status, cli.stderr).to.equal(0);
+    expect(cli.stdout).to.include(`verify: ${url}/verify/retirements/1`);
+    expect(await stop(moved, dataDir)).to.equal(0);
+  });
+
   let dir: string;
   let p: number;
   let argv: string[];
