@@ -375,7 +375,16 @@ describe("Registry API", function () {
         .send({ to: outsider.address, items: [{ batchId: "1", amount: "1" }] })
         .expect(422);
       expect(refused.body.code).to.equal("WOULD_REVERT");
-      expect(refused.body.revert.name).to.equal("ITECAccountNotActive");
+      // The detail is the sentence for people; the raw error stays in `revert`.
+      expect(refused.body.detail).to.equal(
+        `${outsider.address} is not an admitted participant: the registry admin can admit it with ` +
+          `\`itec participant admit ${outsider.address} --kind <refurbisher|itad|corporate|trader>\``,
+      );
+      expect(refused.body.revert).to.deep.equal({
+        name: "ITECAccountNotActive",
+        args: { account: outsider.address, status: "0" },
+        message: `ITECAccountNotActive(account=${outsider.address}, status=0)`,
+      });
       const built = (
         await h.http
           .post("/tx/transfer")

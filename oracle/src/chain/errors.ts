@@ -4,6 +4,7 @@
 import { Interface, isError, type ErrorDescription } from "ethers";
 
 import { ITECRegistry__factory } from "../../../types/ethers-contracts/index.ts";
+import { revertSentence } from "./revert-sentences.ts";
 
 /** Base class of errors from the chain adapter; `code` is stable and machine-readable. */
 export class ChainError extends Error {
@@ -21,8 +22,22 @@ const registryInterface = new Interface(ITECRegistry__factory.abi);
 export interface DecodedRevert {
   readonly name: string;
   readonly args: Record<string, string>;
+  /** The raw error, e.g. `ITECAccountNotActive(account=0x…, status=0)`. */
   readonly message: string;
+  /** What it means and the next step, for people (oracle/src/chain/revert-sentences.ts). */
+  readonly sentence: string;
   readonly data: string;
+}
+
+/** The names of every custom error in the registry's ABI (its own and the OpenZeppelin ones it inherits). */
+export function registryErrorNames(): string[] {
+  const names: string[] = [];
+  registryInterface.forEachError((e) => names.push(e.name));
+  return names;
+}
+
+function withSentence(r: Omit<DecodedRevert, "sentence">): DecodedRevert {
+  return { ...r, sentence: revertSentence(r) };
 }
 
 function revertData(error: unknown): string | undefined {
@@ -47,7 +62,7 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   const data = revertData(error);
   if (!data) {
     if (isError(error, "CALL_EXCEPTION")) {
-      return { name: "UnknownRevert", args: {}, message: error.shortMessage, data: "0x" };
+      return withSentence({ name: "UnknownRevert", args: {}, message: error.shortMessage, data: "0x" });
     }
     return undefined;
   }
@@ -57,7 +72,9 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   } catch {
     parsed = null;
   }
-  if (!parsed) return { name: "UnknownRevert", args: {}, message: `reverted with data ${data.slice(0, 74)}`, data };
+  if (!parsed) {
+    return withSentence({ name: "UnknownRevert", args: {}, message: `reverted with data ${data.slice(0, 74)}`, data });
+  }
   const args: Record<string, string> = {};
   parsed.fragment.inputs.forEach((input, i) => {
     args[input.name || String(i)] = String(parsed.args[i]);
@@ -65,7 +82,7 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   const list = Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
-  return { name: parsed.name, args, message: `${parsed.name}(${list})`, data };
+  return withSentence({ name: parsed.name, args, message: `${parsed.name}(${list})`, data });
 }
 
 /**

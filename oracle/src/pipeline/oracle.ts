@@ -970,7 +970,17 @@ export class Oracle {
       const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
       const revert = await this.#replayRevert(receipt);
       this.store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted");
-      await this.#onRevert(b, a, revert ?? { name: "UnknownRevert", args: {}, message: "reverted", data: "0x" });
+      await this.#onRevert(
+        b,
+        a,
+        revert ?? {
+          name: "UnknownRevert",
+          args: {},
+          message: "reverted",
+          sentence: "the registry refused the transaction without a reason",
+          data: "0x",
+        },
+      );
       return;
     }
     const latest = await this.chain.provider.getBlockNumber();
