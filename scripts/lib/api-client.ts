@@ -94,8 +94,8 @@ export class ApiClient {
     const reason = [(error as Error).message, typeof cause?.message === "string" ? cause.message : undefined]
       .filter(Boolean)
       .join(": ");
-    // Never connected: nothing reached the API.
-    if (code === undefined || NOT_SENT.has(code) || method === "GET" || method === "HEAD") {
+    // Never connected (nothing reached the API), or a read (nothing can have changed).
+    if ((code !== undefined && NOT_SENT.has(code)) || method === "GET" || method === "HEAD") {
       return new ApiError(0, {
         code: "API_UNREACHABLE",
         detail: `the registry API at ${this.baseUrl} is unreachable (${reason})`,
