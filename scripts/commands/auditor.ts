@@ -132,7 +132,13 @@ export function registerAuditor(program: Command): void {
       .description("review an attestation again, then sign it (EIP-712) with your own key and submit the signature")
       .argument("<batchJobId>", "batch job id, e.g. L12-laptop", parseBatchJobId)
       .option("--yes", "sign without the interactive confirmation (required when not on a terminal)")
-      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here"),
+      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here")
+      .addHelpText(
+        "after",
+        "\nSigning again is safe: when your signature is already counted for the batch's attestation, sign says so " +
+          "and exits 0 without signing; when the batch takes no more signatures, it says whether yours is among " +
+          "those counted.",
+      ),
   ).action(
     action(
       async (batchId: string, o: SignOptions) => {
@@ -276,8 +282,8 @@ function notCounted(s: SignatureStanding): ApiError {
   return new ApiError(409, {
     code: "BATCH_STATE",
     detail:
-      `batch ${s.batchId} is ${s.state} and takes no more signatures; yours (${s.auditor}) is not among the ${n} ` +
-      `counted${n ? ` (${s.counted.join(", ")})` : ""}: there is nothing to sign`,
+      `batch ${s.batchId} is ${s.state}: it takes no signatures; yours (${s.auditor}) is not among the ${n} ` +
+      `counted${n ? ` (${s.counted.join(", ")})` : ""}, and there is nothing to sign`,
     state: s.state,
     counted: s.counted,
     auditorCounted: false,

@@ -385,8 +385,8 @@ describe("itec role CLIs (end to end, child processes)", function () {
     expect(json.alreadyCounted).to.equal(true);
     expect(json.counted).to.have.members([address("auditor1"), keystoreAuditor]);
     expect(await fails(["auditor", "sign", id, "--dev-account", "auditor2", "--yes"])).to.equal(
-      `itec: BATCH_STATE: batch ${id} is confirmed and takes no more signatures; yours (${address("auditor2")}) is ` +
-        `not among the 2 counted (${json.counted.join(", ")}): there is nothing to sign`,
+      `itec: BATCH_STATE: batch ${id} is confirmed: it takes no signatures; yours (${address("auditor2")}) is ` +
+        `not among the 2 counted (${json.counted.join(", ")}), and there is nothing to sign`,
     );
   });
 
@@ -693,7 +693,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
     await api.signIn(h.deployed.wallet("refurbisher"));
     const said: string[] = [];
     const { lot, calcCommand } = await submitDemoLot(api, "data/samples/demo-lot.csv", (l) => said.push(l));
-    expect(said[0]).to.match(/^ {2}lot L\d+: 43 devices, 35 eligible; /);
+    const excluded = /^ {2}lot L\d+: 43 devices, 35 eligible; excluded (.+)$/.exec(said[0]!)![1]!;
     expect(said.at(-1)).to.equal(`  the same calculation on your machine, device by device: ${calcCommand}`);
     expect(calcCommand).to.equal(`npx itec calc data/samples/demo-lot.csv --as-of ${lot.summary.asOf}`);
 
@@ -705,6 +705,10 @@ describe("itec role CLIs (end to end, child processes)", function () {
     expect(local.lot.eligible).to.equal(lot.summary.eligible).and.to.equal(35);
     expect(local.lot.excluded).to.deep.equal(published.lot.excluded);
     expect(local.batches).to.deep.equal(published.batches);
+    // …and its summary line says what the demonstration said.
+    expect((await ok(calcCommand.split(" ").slice(2))).split("\n")[1]).to.equal(
+      `lot data/samples/demo-lot.csv · as of ${lot.summary.asOf} · 43 devices: 35 eligible, 8 excluded (${excluded})`,
+    );
     // Recording the same lot id and refurbisher, even the report hash is the registry's.
     const same = await okJson<{ reportHash: string }>([
       ...calcCommand.split(" ").slice(2),
