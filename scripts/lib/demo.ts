@@ -16,6 +16,7 @@ import { AbiCoder, Interface, keccak256, type HDNodeWallet, type JsonRpcProvider
 import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
 import { ApiError, ApiClient, type UnsignedTx } from "./api-client.ts";
+import { exclusionText } from "./problem-lines.ts";
 
 export interface DemoWallets {
   admin: HDNodeWallet;
@@ -83,13 +84,8 @@ export async function submitDemoLot(
   if (resumed) say(`  ✓ submit lot ${DEMO_LOT_REF} as ${lot.id} (done by an earlier start)`);
   const s = lot.summary;
   const calcCommand = `npx itec calc ${lotCsv} --as-of ${s.asOf}`;
-  say(
-    `  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${
-      Object.entries(s.excluded)
-        .map(([k, v]) => `${k} ×${v}`)
-        .join(", ") || "none"
-    }`,
-  );
+  // The exclusions as `itec calc` prints them (same order), so the two outputs compare line by line.
+  say(`  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${exclusionText(s.excluded) || "none"}`);
   say(`  reportHash ${lot.reportHash}`);
   say("  category     eligible  I-TECs  B̄ kg/device  V̄ kg/device  relU    issued");
   for (const b of s.batches) {
