@@ -21,6 +21,7 @@ import {
   parseAddress,
   parseBatchJobId,
   print,
+  thisCommand,
   transact,
   withApi,
   withSigner,
@@ -131,38 +132,67 @@ export function registerAuditor(program: Command): void {
       .description("review an attestation again, then sign it (EIP-712) with your own key and submit the signature")
       .argument("<batchJobId>", "batch job id, e.g. L12-laptop", parseBatchJobId)
       .option("--yes", "sign without the interactive confirmation (required when not on a terminal)")
-      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here"),
+      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here")
+      .addHelpText(
+        "after",
+        "\nSigning again is safe: when your signature is already counted for the batch's attestation, sign says so " +
+          "and exits 0 without signing; when the batch takes no more signatures, it says whether yours is among " +
+          "those counted.",
+      ),
   ).action(
-    action(async (batchId: string, o: SignOptions) => {
-      const signer = await loadKey(o);
-      const me = getAddress(await signer.getAddress());
-      const api = new ApiClient(o.api);
-      const r = await fetchReview(api, batchId, o.reportOut);
-      if (!o.json) process.stdout.write(`${reviewLines(r).join("\n")}\n\n`);
-      const failed = r.checks.filter((c) => !c.passed);
-      if (failed.length) throw new Error(`refusing to sign ${batchId}: ${failed.map((c) => c.check).join("; ")}`);
-      await confirm(`Sign attestation ${batchId} (digest ${r.view.digest}) as ${me}?`, o.yes);
-      const { EIP712Domain: _domain, ...types } = r.view.typedData.types;
-      const signature = await signer.signTypedData(r.view.typedData.domain, types, r.view.typedData.message);
-      const job = await api.post<{ state: string }>(`/batches/${batchId}/signatures`, { auditor: me, signature });
-      const accepted = await acceptedCount(api, batchId, r.view.digest);
-      print(
-        o,
-        {
-          batchId,
-          auditor: me,
-          digest: r.view.digest,
-          signature,
-          state: job.state,
-          accepted,
-          threshold: r.view.threshold,
-        },
-        () => [
-          `✓ ${me} signed ${batchId}: ${accepted} of ${r.view.threshold ?? "?"} signature(s); batch is ${job.state}` +
-            (job.state === "ready" ? " (the oracle will post it)" : ""),
-        ],
-      );
-    }),
+    action(
+      async (batchId: string, o: SignOptions) => {
+        const signer = await loadKey(o);
+        const me = getAddress(await signer.getAddress());
+        const api = new ApiClient(o.api);
+        // Signed already (a re-run after a lost answer, say)? Then say so, and sign nothing.
+        const before = await signatureStanding(api, batchId, me);
+        if (before.mine) return alreadyCounted(o, before);
+        if (!["awaiting_signatures", "ready"].includes(before.state)) throw notCounted(before);
+        const r = await fetchReview(api, batchId, o.reportOut);
+        if (!o.json) process.stdout.write(`${reviewLines(r).join("\n")}\n\n`);
+        const failed = r.checks.filter((c) => !c.passed);
+        if (failed.length) throw new Error(`refusing to sign ${batchId}: ${failed.map((c) => c.check).join("; ")}`);
+        await confirm(`Sign attestation ${batchId} (digest ${r.view.digest}) as ${me}?`, o.yes);
+        const { EIP712Domain: _domain, ...types } = r.view.typedData.types;
+        const signature = await signer.signTypedData(r.view.typedData.domain, types, r.view.typedData.message);
+        let job: { state: string };
+        try {
+          job = await api.post<{ state: string }>(`/batches/${batchId}/signatures`, { auditor: me, signature });
+        } catch (error) {
+          // ALREADY_SIGNED / BATCH_STATE: tell the auditor whether their signature is among the counted ones.
+          if (!(error instanceof ApiError) || !["ALREADY_SIGNED", "BATCH_STATE"].includes(error.code)) throw error;
+          const after = await signatureStanding(api, batchId, me);
+          if (after.mine) return alreadyCounted(o, after);
+          if (error.code === "BATCH_STATE" && !["awaiting_signatures", "ready"].includes(after.state)) {
+            throw notCounted(after);
+          }
+          throw error;
+        }
+        const accepted = await acceptedCount(api, batchId, r.view.digest);
+        print(
+          o,
+          {
+            batchId,
+            auditor: me,
+            digest: r.view.digest,
+            signature,
+            state: job.state,
+            accepted,
+            threshold: r.view.threshold,
+          },
+          () => [
+            `✓ ${me} signed ${batchId}: ${accepted} of ${r.view.threshold ?? "?"} signature(s); batch is ${job.state}` +
+              (job.state === "ready" ? " (the oracle will post it)" : ""),
+          ],
+        );
+      },
+      {
+        ifUnsure: (batchId: string) =>
+          `\`itec auditor review ${batchId}\` lists the signatures counted so far, and running the same command ` +
+          `again is safe (it says whether yours was counted): ${thisCommand()}`,
+      },
+    ),
   );
 
   withSigner(
@@ -173,28 +203,91 @@ export function registerAuditor(program: Command): void {
       .requiredOption("--reason <text>", "what is wrong (1-1000 characters, kept with the batch)")
       .option("--yes", "reject without the interactive confirmation (required when not on a terminal)"),
   ).action(
-    action(async (batchId: string, o: SignerOptions & { reason: string; yes?: boolean }) => {
-      const reason = o.reason.trim();
-      if (reason.length === 0 || reason.length > 1000) throw new Error("--reason must be 1 to 1000 characters");
-      const signer = await loadKey(o);
-      const me = getAddress(await signer.getAddress());
-      const api = new ApiClient(o.api);
-      const view = await api.get<AttestationView>(`/batches/${batchId}/attestation`);
-      await confirm(`Reject attestation ${batchId} (digest ${view.digest}) as ${me}: "${reason}"?`, o.yes);
-      const signature = await signer.signTypedData(view.typedData.domain, REJECTION_TYPES, {
-        attestationDigest: view.digest,
-        reason,
-      });
-      const job = await api.post<{ state: string }>(`/batches/${batchId}/rejections`, {
-        auditor: me,
-        reason,
-        signature,
-      });
-      print(o, { batchId, auditor: me, reason, digest: view.digest, signature, state: job.state }, () => [
-        `✓ ${me} rejected ${batchId} ("${reason}"); batch is ${job.state}`,
-      ]);
-    }),
+    action(
+      async (batchId: string, o: SignerOptions & { reason: string; yes?: boolean }) => {
+        const reason = o.reason.trim();
+        if (reason.length === 0 || reason.length > 1000) throw new Error("--reason must be 1 to 1000 characters");
+        const signer = await loadKey(o);
+        const me = getAddress(await signer.getAddress());
+        const api = new ApiClient(o.api);
+        const view = await api.get<AttestationView>(`/batches/${batchId}/attestation`);
+        await confirm(`Reject attestation ${batchId} (digest ${view.digest}) as ${me}: "${reason}"?`, o.yes);
+        const signature = await signer.signTypedData(view.typedData.domain, REJECTION_TYPES, {
+          attestationDigest: view.digest,
+          reason,
+        });
+        const job = await api.post<{ state: string }>(`/batches/${batchId}/rejections`, {
+          auditor: me,
+          reason,
+          signature,
+        });
+        print(o, { batchId, auditor: me, reason, digest: view.digest, signature, state: job.state }, () => [
+          `✓ ${me} rejected ${batchId} ("${reason}"); batch is ${job.state}`,
+        ]);
+      },
+      {
+        ifUnsure: (batchId: string) =>
+          `\`itec lot status ${batchId.split("-")[0]}\` shows whether the batch is rejected; if it is not, run the same command again: ${thisCommand()}`,
+      },
+    ),
   );
+}
+
+interface SignatureStanding {
+  batchId: string;
+  auditor: string;
+  state: string;
+  digest: string | null;
+  tokenId: string | null;
+  /** Auditors whose accepted signature is over the batch's current attestation. */
+  counted: string[];
+  mine: boolean;
+}
+
+/** Whether `me`'s signature is among those counted for the batch's attestation (from `GET /batches/:id`). */
+async function signatureStanding(api: ApiClient, batchId: string, me: string): Promise<SignatureStanding> {
+  const job = await api.get<{
+    state: string;
+    digest: string | null;
+    tokenId: string | null;
+    signatures: { auditor: string; status: string; digest?: string }[];
+  }>(`/batches/${batchId}`);
+  const counted = job.signatures
+    .filter(
+      (s) => s.status === "accepted" && job.digest !== null && (s.digest === undefined || s.digest === job.digest),
+    )
+    .map((s) => getAddress(s.auditor));
+  return {
+    batchId,
+    auditor: me,
+    state: job.state,
+    digest: job.digest,
+    tokenId: job.tokenId,
+    counted,
+    mine: counted.includes(me),
+  };
+}
+
+/** Exit 0: the auditor's signature was counted before (this run signs nothing). */
+function alreadyCounted(o: ApiOptions, s: SignatureStanding): void {
+  print(o, { ...s, alreadyCounted: true }, () => [
+    `✓ your signature (${s.auditor}) was already counted for ${s.batchId}: ${s.counted.length} signature(s) ` +
+      `counted; batch is ${s.state}${s.tokenId ? ` → batch #${s.tokenId}` : ""}. Nothing new was signed.`,
+  ]);
+}
+
+/** BATCH_STATE for a batch past signing, saying that the auditor's signature is not among those counted. */
+function notCounted(s: SignatureStanding): ApiError {
+  const n = s.counted.length;
+  return new ApiError(409, {
+    code: "BATCH_STATE",
+    detail:
+      `batch ${s.batchId} is ${s.state}: it takes no signatures; yours (${s.auditor}) is not among the ${n} ` +
+      `counted${n ? ` (${s.counted.join(", ")})` : ""}, and there is nothing to sign`,
+    state: s.state,
+    counted: s.counted,
+    auditorCounted: false,
+  });
 }
 
 async function acceptedCount(api: ApiClient, batchId: string, digest: string): Promise<number> {

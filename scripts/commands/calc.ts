@@ -13,7 +13,6 @@ import {
   calculateLot,
   ceil3,
   Dec,
-  EXCLUSION_REASONS,
   parseDay,
   parseTransport,
   projectItemsOf,
@@ -21,7 +20,9 @@ import {
   type ExclusionReason,
   type LotResult,
 } from "../../oracle/src/methodology/index.ts";
+import { groupProblems, missingTransportRows } from "../../oracle/src/pipeline/problems.ts";
 import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import { devicesLine, exclusionText, problemLines, transportHint } from "../lib/problem-lines.ts";
 
 interface CalcOptions {
   transport?: string;
@@ -35,8 +36,6 @@ interface CalcOptions {
 
 /** Lots this small get a per-device table in the summary. */
 const DEVICE_TABLE_MAX = 50;
-/** BAD_INPUT problems listed in the summary (all of them are in the report). */
-const PROBLEMS_MAX = 50;
 
 export function registerCalc(program: Command): void {
   program
@@ -160,7 +159,7 @@ async function calcInto(
     writeAll(1, new TextEncoder().encode("\n"));
     return;
   }
-  writeAll(1, new TextEncoder().encode(summary(result, lot, options.out, options.transport !== undefined)));
+  writeAll(1, new TextEncoder().encode(summary(result, lot, options.out)));
 }
 
 /** Writes all of `bytes` to a file descriptor (stdout included), synchronously: large reports stream in order. */
@@ -180,33 +179,18 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 // ---- the readable summary ----
 
-function summary(r: LotResult, lot: string, out: string | undefined, hasDefaultTransport: boolean): string {
+function summary(r: LotResult, lot: string, out: string | undefined): string {
   const lines: string[] = [];
   lines.push(`${r.method} · ${r.params} · reference data sha256 ${r.referenceSha256}`);
-  const excludedCount = r.deviceCount - r.eligibleCount;
-  lines.push(
-    `lot ${lot} · as of ${r.asOf} · ${r.deviceCount} device${r.deviceCount === 1 ? "" : "s"}: ` +
-      `${r.eligibleCount} eligible, ${excludedCount} excluded${reasons(r.excluded)}`,
-  );
+  lines.push(`lot ${lot} · as of ${r.asOf} · ${devicesLine(r.deviceCount, r.eligibleCount, r.excluded)}`);
+  // The usual first stumble, said once and before any per-row line.
+  lines.push(...transportHint(missingTransportRows(r.problems)));
   if (r.deviceCount <= DEVICE_TABLE_MAX) lines.push("", ...deviceTable(r));
   lines.push("");
   for (const b of r.batches) lines.push(...batchLines(b));
   if (r.problems.length > 0) {
-    lines.push("", `BAD_INPUT (${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}):`);
-    for (const p of r.problems.slice(0, PROBLEMS_MAX)) {
-      const where = p.column === null ? `line ${p.line}` : `line ${p.line}, column ${p.column} (${p.field})`;
-      lines.push(`  ${where}: "${p.value}" — expected ${p.expected}`);
-    }
-    if (r.problems.length > PROBLEMS_MAX) {
-      lines.push(`  … and ${r.problems.length - PROBLEMS_MAX} more (all are listed in the report)`);
-    }
-    const noTransport = r.problems.filter((p) => p.field === "transport" && p.value === "").length;
-    if (noTransport > 0 && !hasDefaultTransport) {
-      lines.push(
-        `  → ${noTransport} row${noTransport === 1 ? " has" : "s have"} no transport of ${noTransport === 1 ? "its" : "their"} own and ` +
-          'the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250"',
-      );
-    }
+    const { groups, more } = groupProblems(r.problems);
+    lines.push("", ...problemLines(groups, r.problems.length, more));
   }
   lines.push("", `reportHash ${r.reportHash}${out === undefined ? "" : ` · report written to ${out}`}`);
   return `${lines.join("\n")}\n`;
@@ -214,8 +198,8 @@ function summary(r: LotResult, lot: string, out: string | undefined, hasDefaultT
 
 /** Exclusion counts in the order the reasons are checked. */
 function reasons(counts: Readonly<Partial<Record<ExclusionReason, number>>>): string {
-  const parts = EXCLUSION_REASONS.filter((r) => counts[r] !== undefined).map((r) => `${r} ${counts[r]}`);
-  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+  const text = exclusionText(counts);
+  return text === "" ? "" : ` (${text})`;
 }
 
 function deviceTable(r: LotResult): string[] {

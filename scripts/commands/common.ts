@@ -9,6 +9,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { getAddress, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
 
 import { ChainError } from "../../oracle/src/chain/errors.ts";
+import { revertSentence } from "../../oracle/src/chain/revert-sentences.ts";
 import { devAccount, KeyError, loadSigner } from "../../oracle/src/runtime/keys.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../lib/api-client.ts";
 
@@ -205,7 +206,17 @@ export async function transact(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   const s = await signIn(o);
-  const sent = await signAndSend(s, o, await build(s));
+  const tx = await build(s).catch((error: unknown) => {
+    // The API only builds the transaction: a dropped connection here changed nothing.
+    if (error instanceof ApiError && error.code === "API_CONNECTION_LOST") {
+      throw new ApiError(0, {
+        code: "API_UNREACHABLE",
+        detail: `the connection to the registry API at ${s.api.baseUrl} dropped while it built the transaction; nothing was signed or sent: run \`${thisCommand()}\` again`,
+      });
+    }
+    throw error;
+  });
+  const sent = await signAndSend(s, o, tx);
   sent.provider.destroy();
   print(o, { ...extra, description: sent.description, from: sent.from, txHash: sent.hash }, () => [
     `✓ ${sent.description}`,
@@ -217,8 +228,12 @@ export async function transact(
 // Output, prompts and errors
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Whether a command printed its answer (then a failure after it adds no `--json` error document). */
+let printed = false;
+
 /** JSON (`--json`) or the human-readable lines. */
 export function print(o: { json?: boolean }, json: unknown, human: () => string[]): void {
+  printed = true;
   process.stdout.write(o.json ? `${JSON.stringify(json, null, 2)}\n` : `${human().join("\n")}\n`);
 }
 
@@ -308,19 +323,83 @@ export function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 }
 
+/** This very command line, quoted for a POSIX shell: what to run again. */
+export function thisCommand(): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  return ["itec", ...process.argv.slice(2).map(quote)].join(" ");
+}
+
+/** An error's one line, its code and (for contract reverts) the raw error, as `--json` prints them. */
+export interface ErrorReport {
+  code: string | undefined;
+  message: string;
+  status?: number;
+  /** The custom error the registry reverted with: name and arguments, and the raw `Name(arg=value, …)`. */
+  revert?: { name: string; args: Record<string, string>; message?: string };
+  problem?: Record<string, unknown>;
+}
+
+/** The one-line report of any error a command hits (API problems keep their code; reverts read as a sentence). */
+export function errorReport(error: unknown, ifUnsure?: () => string): ErrorReport {
+  if (error instanceof ApiError) {
+    const revert = revertOf(error.body);
+    if (error.code === "WOULD_REVERT" && revert) {
+      // The sentence from the one table (the API sends it too; computed here so an older API reads the same).
+      return {
+        code: error.code,
+        message: revertSentence({ message: revert.name, ...revert }),
+        status: error.status,
+        revert,
+        problem: error.body,
+      };
+    }
+    const unsure = error.code === "API_CONNECTION_LOST" && ifUnsure ? ` — ${ifUnsure()}` : "";
+    return {
+      code: error.code,
+      message: `${error.code}: ${oneLine(error)}${unsure}`,
+      ...(error.status ? { status: error.status } : {}),
+      problem: error.body,
+    };
+  }
+  if (error instanceof ChainError || error instanceof KeyError) {
+    return { code: error.code, message: `${error.code}: ${oneLine(error)}` };
+  }
+  return { code: undefined, message: oneLine(error) };
+}
+
+function revertOf(body: Record<string, unknown>): ErrorReport["revert"] {
+  const r = body.revert as { name?: unknown; args?: unknown; message?: unknown } | undefined;
+  if (!r || typeof r.name !== "string" || !r.args || typeof r.args !== "object") return undefined;
+  return {
+    name: r.name,
+    args: r.args as Record<string, string>,
+    ...(typeof r.message === "string" ? { message: r.message } : {}),
+  };
+}
+
 /**
  * Wraps a command action: any failure becomes one line with its stable code where there is one (API problems
- * keep their detail and code), which `itec` prints as `itec: <line>` with exit code 1.
+ * keep their detail and code; a contract revert reads as the sentence that says what to do), which `itec` prints
+ * as `itec: <line>` with exit code 1. With `--json` the error is also printed on stdout as `{ "error": … }`, the
+ * raw revert (name and arguments) included. `ifUnsure` says how to find out whether a request whose connection
+ * dropped was carried out (API_CONNECTION_LOST).
  */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+  options: { ifUnsure?: (...args: A) => string } = {},
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (error) {
-      if (error instanceof ApiError || error instanceof ChainError || error instanceof KeyError) {
-        throw new Error(`${error.code}: ${oneLine(error)}`, { cause: error });
+      const report = errorReport(error, options.ifUnsure && (() => options.ifUnsure!(...args)));
+      // commander passes (…arguments, options, command): the options are second to last.
+      const opts = args.length >= 2 ? (args[args.length - 2] as { json?: unknown } | undefined) : undefined;
+      // One JSON document on stdout: a command that printed its answer (e.g. a review that failed a check) keeps it.
+      if (opts && typeof opts === "object" && opts.json === true && !printed) {
+        process.stdout.write(`${JSON.stringify({ error: report }, null, 2)}\n`);
       }
-      throw new Error(oneLine(error), { cause: error });
+      throw new Error(report.message, { cause: error });
     }
   };
 }

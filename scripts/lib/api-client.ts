@@ -3,7 +3,7 @@
  * in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the caller's own key and
  * relays them. Errors come back as the API's problem details, in one line.
  */
-import type { JsonRpcProvider, Signer } from "ethers";
+import { Transaction, type JsonRpcProvider, type Signer } from "ethers";
 
 import { formatSiweMessage } from "../../oracle/src/auth/siwe-message.ts";
 
@@ -25,6 +25,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Connection errors that mean the request never left: the API cannot have acted on it. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"]);
+
 export interface UnsignedTx {
   from: string;
   to: string;
@@ -44,7 +47,22 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return (await this.send<T>(method, path, body, headers)).body;
+  }
+
+  /**
+   * One request; answers the status with the parsed body (a 200 and a 201 can mean different things, e.g. a lot
+   * already submitted). A connection that drops after a state-changing request was sent is API_CONNECTION_LOST
+   * (`mayHaveLanded`): the API may or may not have carried it out, and only the caller knows what tells which.
+   */
+  async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
@@ -56,13 +74,10 @@ export class ApiClient {
         },
         ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
+      text = await res.text();
     } catch (error) {
-      throw new ApiError(0, {
-        code: "API_UNREACHABLE",
-        detail: `the registry API at ${this.baseUrl} is unreachable (${(error as Error).message})`,
-      });
+      throw this.#connectionError(method, path, error);
     }
-    const text = await res.text();
     let parsed: unknown;
     try {
       parsed = text ? (JSON.parse(text) as unknown) : undefined;
@@ -70,7 +85,29 @@ export class ApiClient {
       parsed = { detail: text.slice(0, 200) };
     }
     if (!res.ok) throw new ApiError(res.status, (parsed ?? {}) as Record<string, unknown>);
-    return parsed as T;
+    return { status: res.status, body: parsed as T };
+  }
+
+  #connectionError(method: string, path: string, error: unknown): ApiError {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = typeof cause?.code === "string" ? cause.code : undefined;
+    const reason = [(error as Error).message, typeof cause?.message === "string" ? cause.message : undefined]
+      .filter(Boolean)
+      .join(": ");
+    // Never connected (nothing reached the API), or a read (nothing can have changed).
+    if ((code !== undefined && NOT_SENT.has(code)) || method === "GET" || method === "HEAD") {
+      return new ApiError(0, {
+        code: "API_UNREACHABLE",
+        detail: `the registry API at ${this.baseUrl} is unreachable (${reason})`,
+      });
+    }
+    return new ApiError(0, {
+      code: "API_CONNECTION_LOST",
+      detail:
+        `the connection to the registry API at ${this.baseUrl} dropped before it answered ${method} ${path} ` +
+        `(${reason}): the request may or may not have been carried out`,
+      mayHaveLanded: true,
+    });
   }
 
   get<T>(path: string): Promise<T> {
@@ -133,10 +170,34 @@ export class ApiClient {
       gasLimit: BigInt(tx.gasLimit),
       ...fees,
     });
-    const { hash } = await this.post<{ hash: string }>("/tx/relay", { signedTransaction: raw });
+    let hash: string;
+    try {
+      ({ hash } = await this.post<{ hash: string }>("/tx/relay", { signedTransaction: raw }));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "API_CONNECTION_LOST") {
+        // The signed transaction's hash is known here: it tells whether the relay sent it.
+        const sent = Transaction.from(raw).hash!;
+        throw new ApiError(0, {
+          ...error.body,
+          detail:
+            `the connection to the registry API at ${this.baseUrl} dropped while it relayed transaction ${sent}: ` +
+            `it may or may not have been broadcast. Its status: ${this.baseUrl}/tx/${sent} (mined, pending or ` +
+            "unknown); run the command again only once it says unknown",
+          txHash: sent,
+        });
+      }
+      throw error;
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const s = await this.get<{ status: string }>(`/tx/${hash}`);
+      const s = await this.get<{ status: string }>(`/tx/${hash}`).catch((error: unknown) => {
+        if (!(error instanceof ApiError) || error.status !== 0) throw error;
+        throw new ApiError(0, {
+          ...error.body,
+          detail: `${String(error.body.detail)}; transaction ${hash} was relayed: its status is at ${this.baseUrl}/tx/${hash}`,
+          txHash: hash,
+        });
+      });
       if (s.status === "mined") return hash;
       if (s.status === "reverted")
         throw new ApiError(409, { code: "TX_REVERTED", detail: `transaction ${hash} reverted` });

@@ -16,6 +16,7 @@ import { AbiCoder, keccak256, type HDNodeWallet, type JsonRpcProvider } from "et
 import { registryAt, registryInterface } from "../../oracle/src/chain/registry.ts";
 import type { LotSummary } from "../../oracle/src/pipeline/oracle.ts";
 import { ApiError, ApiClient, type UnsignedTx } from "./api-client.ts";
+import { exclusionText } from "./problem-lines.ts";
 
 export interface DemoWallets {
   admin: HDNodeWallet;
@@ -52,6 +53,49 @@ type BatchJob = LotAnswer["batches"][number] & {
   digest: string | null;
   signatures: { auditor: string; status: string; digest: string }[];
 };
+
+/**
+ * Step 2: the refurbisher (signed in on `api`) submits the sample lot exactly as the file says — no options, so
+ * `itec calc` on the same file gives the same figures, and the demonstration prints that command — and prints the
+ * calculation. A lot stored by an earlier start is found again (`resumed`): the identical lot answers 200, and
+ * one stored from an older sample file answers LOT_DUPLICATE with its id.
+ */
+export async function submitDemoLot(
+  api: ApiClient,
+  lotCsv: string,
+  say: (line: string) => void,
+): Promise<{ lot: LotAnswer; resumed: boolean; calcCommand: string }> {
+  let lot: LotAnswer;
+  let resumed: boolean;
+  try {
+    const sent = await api.send<LotAnswer>("POST", `/lots?lotRef=${DEMO_LOT_REF}`, readFileSync(lotCsv, "utf8"), {
+      "content-type": "text/csv",
+    });
+    lot = sent.body;
+    resumed = sent.status === 200;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "LOT_DUPLICATE" && typeof error.body.lotId === "string")) {
+      throw error;
+    }
+    lot = await api.get<LotAnswer>(`/lots/${error.body.lotId}`);
+    resumed = true;
+  }
+  if (lot.status !== "calculated") throw new Error(`the demonstration lot ${lot.id} is ${lot.status}`);
+  if (resumed) say(`  ✓ submit lot ${DEMO_LOT_REF} as ${lot.id} (done by an earlier start)`);
+  const s = lot.summary;
+  const calcCommand = `npx itec calc ${lotCsv} --as-of ${s.asOf}`;
+  // The exclusions as `itec calc` prints them (same order), so the two outputs compare line by line.
+  say(`  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${exclusionText(s.excluded) || "none"}`);
+  say(`  reportHash ${lot.reportHash}`);
+  say("  category     eligible  I-TECs  B̄ kg/device  V̄ kg/device  relU    issued");
+  for (const b of s.batches) {
+    say(
+      `  ${b.category.padEnd(12)} ${String(b.eligible).padStart(8)} ${String(b.certificates).padStart(7)} ${b.baselineKg.padStart(12)} ${b.reductionKg.padStart(12)}  ${(b.relU ?? "—").padEnd(6)}  ${b.issued ? "yes" : `no (${b.reason})`}`,
+    );
+  }
+  say(`  the same calculation on your machine, device by device: ${calcCommand}`);
+  return { lot, resumed, calcCommand };
+}
 
 export async function runDemo(options: {
   apiUrl: string;
@@ -107,44 +151,7 @@ export async function runDemo(options: {
   say("2. The refurbisher submits its lot (CSV) — ITEC-CALC 1.0 runs on submission");
   const refurbisher = client(w.refurbisher);
   await refurbisher.c.signIn(refurbisher.signer);
-  // The lot reference is unique per refurbisher: a duplicate is the lot an earlier start submitted.
-  const earlier = await refurbisher.c
-    .post<LotAnswer>(
-      `/lots?defaultTransport=hgv:600;van:250&lotRef=${DEMO_LOT_REF}`,
-      readFileSync(options.lotCsv, "utf8"),
-      { "content-type": "text/csv" },
-    )
-    .then(
-      (submitted) => ({ submitted, earlierId: undefined }),
-      (error: unknown) => {
-        if (error instanceof ApiError && error.code === "LOT_DUPLICATE" && typeof error.body.lotId === "string") {
-          return { submitted: undefined, earlierId: error.body.lotId };
-        }
-        throw error;
-      },
-    );
-  let lot: LotAnswer;
-  if (earlier.submitted) lot = earlier.submitted;
-  else {
-    lot = await refurbisher.c.get<LotAnswer>(`/lots/${earlier.earlierId}`);
-    if (lot.status !== "calculated") throw new Error(`the demonstration lot ${lot.id} is ${lot.status}`);
-    skip(`submit lot ${DEMO_LOT_REF} as ${lot.id}`);
-  }
-  const s = lot.summary;
-  say(
-    `  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${
-      Object.entries(s.excluded)
-        .map(([k, v]) => `${k} ×${v}`)
-        .join(", ") || "none"
-    }`,
-  );
-  say(`  reportHash ${lot.reportHash}`);
-  say("  category     eligible  I-TECs  B̄ kg/device  V̄ kg/device  relU    issued");
-  for (const b of s.batches) {
-    say(
-      `  ${b.category.padEnd(12)} ${String(b.eligible).padStart(8)} ${String(b.certificates).padStart(7)} ${b.baselineKg.padStart(12)} ${b.reductionKg.padStart(12)}  ${(b.relU ?? "—").padEnd(6)}  ${b.issued ? "yes" : `no (${b.reason})`}`,
-    );
-  }
+  const { lot } = await submitDemoLot(refurbisher.c, options.lotCsv, say);
   await afterStep(2);
 
   say("3. Two auditors review each attestation and sign it in their own wallets (EIP-712)");

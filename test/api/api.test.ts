@@ -227,7 +227,7 @@ describe("Registry API", function () {
       expect(mine.map((l) => l.id)).to.include(lotId);
     });
 
-    it("takes a JSON lot and refuses the same lot again with 409", async function () {
+    it("takes a JSON lot, answers the identical lot again with the stored one, and refuses other options with 409", async function () {
       const rows = S9_CSV.trim().split("\n");
       const header = rows[0]!.split(",");
       const devices = rows.slice(1, 3).map((r) => Object.fromEntries(r.split(",").map((v, i) => [header[i]!, v])));
@@ -236,9 +236,22 @@ describe("Registry API", function () {
         defaultTransport: "hgv:600;van:250",
         lotId: "json-1",
       };
-      await h.http.post("/lots").set(auth("refurbisher")).send(body).expect(201);
-      const dup = await h.http.post("/lots").set(auth("refurbisher")).send(body).expect(409);
-      expect(dup.body).to.include({ code: "LOT_DUPLICATE", lotId: "L2" });
+      const first = await h.http.post("/lots").set(auth("refurbisher")).send(body).expect(201);
+      // A retry (the answer to the first was lost, say): 200 and the stored lot, unchanged.
+      const again = await h.http.post("/lots").set(auth("refurbisher")).send(body).expect(200);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers.location).to.equal("/lots/L2");
+      // The same reference with other options: a conflict that says how to resubmit.
+      const dup = await h.http
+        .post("/lots")
+        .set(auth("refurbisher"))
+        .send({ ...body, defaultTransport: "rail:300" })
+        .expect(409);
+      expect(dup.body).to.include({ code: "LOT_DUPLICATE", lotId: "L2", identical: false, sameDevices: true });
+      expect(dup.body.differences).to.deep.equal({
+        defaultTransport: { submitted: "hgv:600;van:250", now: "rail:300" },
+      });
+      expect(dup.body.detail).to.include("the options are not part of a lot's identity").and.include("--lot-ref");
     });
 
     it("refuses bad lots with 422 and a precise message, and bad ids with a pointer", async function () {
@@ -315,7 +328,8 @@ describe("Registry API", function () {
         .post(`/batches/${id}/signatures`)
         .send({ auditor: auditor.address, signature: await signView(auditor, view) })
         .expect(409);
-      expect(again.body.code).to.equal("ALREADY_SIGNED");
+      expect(again.body).to.include({ code: "ALREADY_SIGNED", auditorCounted: true });
+      expect(again.body.counted).to.deep.equal([auditor.address]);
       // The worker posts; the batch job then shows the token id.
       await untilConfirmed(h, [id]);
       const job = (await h.http.get(`/batches/${id}`).expect(200)).body;
@@ -375,7 +389,16 @@ describe("Registry API", function () {
         .send({ to: outsider.address, items: [{ batchId: "1", amount: "1" }] })
         .expect(422);
       expect(refused.body.code).to.equal("WOULD_REVERT");
-      expect(refused.body.revert.name).to.equal("ITECAccountNotActive");
+      // The detail is the sentence for people; the raw error stays in `revert`.
+      expect(refused.body.detail).to.equal(
+        `${outsider.address} is not an admitted participant: the registry admin can admit it with ` +
+          `\`itec participant admit ${outsider.address} --kind <refurbisher|itad|corporate|trader>\``,
+      );
+      expect(refused.body.revert).to.deep.equal({
+        name: "ITECAccountNotActive",
+        args: { account: outsider.address, status: "0" },
+        message: `ITECAccountNotActive(account=${outsider.address}, status=0)`,
+      });
       const built = (
         await h.http
           .post("/tx/transfer")

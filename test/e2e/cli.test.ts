@@ -6,7 +6,7 @@
  * non-zero with one line.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,7 +17,10 @@ import type { IndexReader } from "../../api/src/deps.ts";
 import { HttpProblem } from "../../api/src/problem.ts";
 import { devAccount } from "../../oracle/src/runtime/keys.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
+import { ApiClient } from "../../scripts/lib/api-client.ts";
+import { submitDemoLot } from "../../scripts/lib/demo.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { startDroppingProxy } from "../helpers/proxy.ts";
 
 const LOT = "test/vectors/section9-lot.csv";
 const PASSWORD = "correct horse battery staple";
@@ -272,7 +275,15 @@ describe("itec role CLIs (end to end, child processes)", function () {
     const status = await ok(["lot", "status", lotId]);
     expect(status).to.match(/server\s+1\s+1\s+984\.960\s+261\.023\s+\S+\s+L\d+-server\s+awaiting_signatures/);
     expect(status).to.include(`reportHash 0x`).and.include("ITEC-CALC 1.0 · ITEC-PARAMS-1");
-    expect(await fails(args)).to.match(/^itec: LOT_DUPLICATE: /);
+    // The identical lot again (a retry): the stored lot, exit 0, the same answer as the first time.
+    expect(await okJson(args)).to.deep.equal(lot);
+    const again = await ok(args);
+    expect(again, again).to.match(
+      new RegExp(
+        `^already submitted as ${lotId}: nothing new was stored\\nlot ${lotId} \\(ref S9-cli\\) submitted by ${newRefurbisher}`,
+      ),
+    );
+    expect(again).to.match(/server\s+1\s+1\s+984\.960\s+261\.023/);
   });
 
   it("shows the auditor everything to check, and checks the typed data and report locally", async function () {
@@ -356,9 +367,54 @@ describe("itec role CLIs (end to end, child processes)", function () {
     expect(show.auditors).to.have.members([address("auditor1"), keystoreAuditor]);
   });
 
+  it("tells an auditor who signs again whether their signature was counted", async function () {
+    const id = `${lotId}-server`;
+    const counted = await ok(["auditor", "sign", id, "--dev-account", "auditor1", "--yes"]);
+    expect(counted).to.equal(
+      `✓ your signature (${address("auditor1")}) was already counted for ${id}: 2 signature(s) counted; batch is ` +
+        `confirmed → batch #${tokenId}. Nothing new was signed.\n`,
+    );
+    const json = await okJson<{ alreadyCounted: boolean; counted: string[] }>([
+      "auditor",
+      "sign",
+      id,
+      "--dev-account",
+      "auditor1",
+      "--yes",
+    ]);
+    expect(json.alreadyCounted).to.equal(true);
+    expect(json.counted).to.have.members([address("auditor1"), keystoreAuditor]);
+    expect(await fails(["auditor", "sign", id, "--dev-account", "auditor2", "--yes"])).to.equal(
+      `itec: BATCH_STATE: batch ${id} is confirmed: it takes no signatures; yours (${address("auditor2")}) is ` +
+        `not among the 2 counted (${json.counted.join(", ")}), and there is nothing to sign`,
+    );
+  });
+
   it("transfers certificates, refusing an amount the holder does not have", async function () {
     const transfer = ["cert", "transfer", "--to", address("corporate"), "--batch", tokenId, "--dev-account", "8"];
-    expect(await fails([...transfer, "--amount", "2"])).to.match(/^itec: WOULD_REVERT: ERC1155InsufficientBalance\(/);
+    // A contract revert reads as one sentence with the next step; --json keeps the raw error.
+    expect(await fails([...transfer, "--amount", "2"])).to.equal(
+      `itec: ${newRefurbisher} holds 1 I-TEC(s) of batch #${tokenId}, fewer than the 2 asked: see its holdings ` +
+        `with \`itec cert balance ${newRefurbisher}\``,
+    );
+    const raw = await itec([...transfer, "--amount", "2", "--json"]);
+    expect(raw.code).to.equal(1);
+    const { error } = JSON.parse(raw.stdout) as {
+      error: { code: string; revert: { name: string; args: Record<string, string>; message: string } };
+    };
+    expect(error.code).to.equal("WOULD_REVERT");
+    expect(error.revert).to.deep.equal({
+      name: "ERC1155InsufficientBalance",
+      args: { sender: newRefurbisher, balance: "1", needed: "2", tokenId },
+      message: `ERC1155InsufficientBalance(sender=${newRefurbisher}, balance=1, needed=2, tokenId=${tokenId})`,
+    });
+    const outsider = devAccount(9).address;
+    expect(
+      await fails(["cert", "transfer", "--to", outsider, "--batch", tokenId, "--amount", "1", "--dev-account", "8"]),
+    ).to.equal(
+      `itec: ${outsider} is not an admitted participant: the registry admin can admit it with ` +
+        `\`itec participant admit ${outsider} --kind <refurbisher|itad|corporate|trader>\``,
+    );
     const sent = await okJson<{ txHash: string; description: string }>([...transfer, "--amount", "1"]);
     expect(sent.description).to.equal(
       `transfer 1 I-TEC of batch #${tokenId} from ${newRefurbisher} to ${address("corporate")}`,
@@ -495,5 +551,172 @@ describe("itec role CLIs (end to end, child processes)", function () {
     } finally {
       index.state.up = true;
     }
+  });
+
+  /** A lot file in the test's directory: rows of the §9 lot picked by serial, serials prefixed, transport as given. */
+  function lotFile(name: string, prefix: string, serials: string[], transport?: (row: string[]) => string): string {
+    const [header, ...rows] = readFileSync(LOT, "utf8").trim().split("\n");
+    const picked = rows
+      .map((r) => r.split(","))
+      .filter((r) => serials.includes(r[0]!))
+      .map((r) => {
+        r[0] = `${prefix}${r[0]}`;
+        if (transport) r[9] = transport(r);
+        return r.join(",");
+      });
+    const file = join(dir, name);
+    writeFileSync(file, `${header}\n${picked.join("\n")}\n`);
+    return file;
+  }
+  const LAPTOPS = ["S9-5420-001", "S9-T490-004", "S9-U7410-005", "S9-7420-006"];
+
+  it("prints the missing-transport hint first and once, and each kind of problem once (calc, lot submit, lot status)", async function () {
+    // The §9 rows: desktop and server carry their own transport, the four laptops none.
+    const mixed = lotFile("mixed.csv", "MX-", ["S9-HP880-002", "S9-R740-003", ...LAPTOPS]);
+    const hint =
+      '→ 4 rows have no transport of their own and the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250", or fill the transport column';
+    const grouped = /^ {2}lines 2, 5–7 \(4 rows\), column 10 \(transport\): "" — expected transport legs like/m;
+    const calc = (await ok(["calc", mixed])).split("\n");
+    expect(calc[1]).to.match(/· 6 devices: 2 eligible, 4 excluded \(BAD_INPUT 4\)$/);
+    expect(calc[2]).to.equal(hint); // before the device table and every per-row line
+    expect(calc.filter((l) => l.includes("no transport"))).to.have.length(1);
+    expect(calc.filter((l) => l.includes("column 10 (transport)"))).to.have.length(1);
+    expect(calc.join("\n")).to.match(grouped);
+
+    const submitted = (await ok(["lot", "submit", mixed, "--dev-account", "refurbisher"])).split("\n");
+    const lot = /^lot (L\d+) /.exec(submitted[0]!)![1]!;
+    for (const out of [submitted, (await ok(["lot", "status", lot])).split("\n")]) {
+      expect(out[1]).to.match(/· as of \d{4}-\d{2}-\d{2} · 6 devices: 2 eligible, 4 excluded \(BAD_INPUT 4\)$/);
+      expect(out[2]).to.equal(hint);
+      expect(out.filter((l) => l.includes("no transport"))).to.have.length(1);
+      expect(out.filter((l) => l.includes("column 10 (transport)"))).to.have.length(1);
+      expect(out.join("\n")).to.match(grouped).and.include("BAD_INPUT (4 problems):");
+    }
+  });
+
+  it("refuses a lot with no eligible device, stores nothing, and takes the corrected lot", async function () {
+    const laptops = lotFile("laptops.csv", "NT-", LAPTOPS);
+    const args = ["lot", "submit", laptops, "--dev-account", "refurbisher"];
+    const refused = await itec(args);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr.split("\n").filter((l) => l && !l.startsWith("itec: DEV MODE"))).to.deep.equal([
+      "itec: LOT_NOTHING_ELIGIBLE: none of the lot's 4 devices is eligible, so nothing was stored: fix the problems listed above and submit again",
+    ]);
+    expect(refused.stdout.split("\n")).to.deep.equal([
+      `lot ${laptops} not stored: 4 devices: 0 eligible, 4 excluded (BAD_INPUT 4)`,
+      '→ 4 rows have no transport of their own and the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250", or fill the transport column',
+      "",
+      "BAD_INPUT (4 problems):",
+      '  lines 2–5 (4 rows), column 10 (transport): "" — expected transport legs like hgv:600;van:250 (modes van, hgv, rail, sea, air; or none); the lot has no default transport',
+      "",
+    ]);
+    // Nothing was stored, so the same devices with the transport are a new lot, not a LOT_DUPLICATE.
+    const lot = await okJson<{ id: string; summary: { eligible: number } }>([
+      ...args,
+      "--transport",
+      "hgv:600;van:250",
+    ]);
+    expect(lot.summary.eligible).to.equal(4);
+  });
+
+  it("answers a retry after a dropped connection: the identical lot and signature were taken once", async function () {
+    const proxy = await startDroppingProxy(h.api.url);
+    try {
+      const file = lotFile("retry.csv", "RT-", ["S9-HP880-002", "S9-R740-003"]);
+      const args = ["lot", "submit", file, "--transport", "hgv:600;van:250", "--dev-account", "refurbisher"];
+      const viaProxy = [...args, "--api", proxy.url];
+      proxy.dropNext((method, path) => method === "POST" && path.startsWith("/lots"));
+      const lost = await fails(viaProxy);
+      expect(proxy.dropped).to.have.length(1);
+      const command = `itec lot submit ${file} --transport 'hgv:600;van:250' --dev-account refurbisher --api ${proxy.url}`;
+      expect(lost).to.match(
+        new RegExp(
+          `^itec: API_CONNECTION_LOST: the connection to the registry API at ${proxy.url} dropped before it ` +
+            "answered POST /lots\\?defaultTransport=.*: the request may or may not have been carried out — to find " +
+            "out, run the same command again; that is safe, as an identical lot is answered with the one stored " +
+            "\\(exit 0\\): ",
+        ),
+      );
+      expect(lost.endsWith(`: ${command}`), lost).to.equal(true);
+
+      // The command it names: the lot had landed, and the retry says so (exit 0).
+      const again = await ok(viaProxy);
+      const lotId = /^already submitted as (L\d+): nothing new was stored\n/.exec(again)![1]!;
+      expect(again).to.include(`lot ${lotId} (ref sha256:`);
+
+      // Other options for the same devices: refused, saying why and how to resubmit.
+      const other = await fails([...args.slice(0, 3), "--transport", "hgv:100", "--dev-account", "refurbisher"]);
+      expect(other).to.match(
+        new RegExp(
+          `^itec: LOT_DUPLICATE: these devices were already submitted as lot ${lotId} \\(ref sha256:[0-9a-f]{64}\\) ` +
+            "with other options \\(defaultTransport hgv:600;van:250 → hgv:100\\); the options are not part of a " +
+            "lot's identity, so the same devices are never certified twice: " +
+            `${lotId}-desktop \\(awaiting_signatures\\), ${lotId}-server \\(awaiting_signatures\\) still hold its ` +
+            "devices until an auditor rejects them \\(`itec auditor reject <batch job> --reason …`\\); then submit " +
+            "it under a new lot reference \\(lotRef; `itec lot submit --lot-ref <new-ref>`\\)$",
+        ),
+      );
+      // A new reference while those batches hold the devices: nothing eligible, nothing stored.
+      const held = await itec([
+        ...args.slice(0, 3),
+        "--transport",
+        "hgv:100",
+        "--lot-ref",
+        "retry-2",
+        "--dev-account",
+        "refurbisher",
+      ]);
+      expect(held.code).to.equal(1);
+      expect(held.stderr).to.include(
+        `itec: LOT_NOTHING_ELIGIBLE: none of the lot's 2 devices is eligible (excluded: SERIAL_DUPLICATE 2), so ` +
+          `nothing was stored: its eligible devices are already in ${lotId}-desktop, ${lotId}-server`,
+      );
+
+      // An auditor's signature whose answer is lost: the retry says it was counted.
+      const batch = `${lotId}-server`;
+      const sign = ["auditor", "sign", batch, "--dev-account", "auditor1", "--yes", "--api", proxy.url];
+      proxy.dropNext((method, path) => method === "POST" && path === `/batches/${batch}/signatures`);
+      const unsure = await fails(sign);
+      expect(unsure).to.match(/^itec: API_CONNECTION_LOST: .*may or may not have been carried out — /);
+      expect(unsure).to.include(`\`itec auditor review ${batch}\` lists the signatures counted so far`);
+      expect(unsure.endsWith(`: itec ${sign.join(" ")}`), unsure).to.equal(true);
+      expect(await ok(sign)).to.match(
+        new RegExp(`^✓ your signature \\(${address("auditor1")}\\) was already counted for ${batch}: 1 signature`),
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("gives the sample lot the same figures in `itec calc` as in npm start's demonstration", async function () {
+    const api = new ApiClient(h.api.url);
+    await api.signIn(h.deployed.wallet("refurbisher"));
+    const said: string[] = [];
+    const { lot, calcCommand } = await submitDemoLot(api, "data/samples/demo-lot.csv", (l) => said.push(l));
+    const excluded = /^ {2}lot L\d+: 43 devices, 35 eligible; excluded (.+)$/.exec(said[0]!)![1]!;
+    expect(said.at(-1)).to.equal(`  the same calculation on your machine, device by device: ${calcCommand}`);
+    expect(calcCommand).to.equal(`npx itec calc data/samples/demo-lot.csv --as-of ${lot.summary.asOf}`);
+
+    // The printed command, run as printed (with --json): the same devices, exclusions and batch figures.
+    const local = await okJson<{ lot: { eligible: number; excluded: unknown }; batches: unknown[] }>(
+      calcCommand.split(" ").slice(2),
+    );
+    const published = JSON.parse((await h.http.get(`/lots/${lot.id}/report`).expect(200)).text) as typeof local;
+    expect(local.lot.eligible).to.equal(lot.summary.eligible).and.to.equal(35);
+    expect(local.lot.excluded).to.deep.equal(published.lot.excluded);
+    expect(local.batches).to.deep.equal(published.batches);
+    // …and its summary line says what the demonstration said.
+    expect((await ok(calcCommand.split(" ").slice(2))).split("\n")[1]).to.equal(
+      `lot data/samples/demo-lot.csv · as of ${lot.summary.asOf} · 43 devices: 35 eligible, 8 excluded (${excluded})`,
+    );
+    // Recording the same lot id and refurbisher, even the report hash is the registry's.
+    const same = await okJson<{ reportHash: string }>([
+      ...calcCommand.split(" ").slice(2),
+      "--lot-id",
+      "demo-lot-1",
+      "--refurbisher",
+      address("refurbisher"),
+    ]);
+    expect(same.reportHash).to.equal(lot.reportHash);
   });
 });

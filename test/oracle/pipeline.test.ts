@@ -207,6 +207,37 @@ describe("Oracle pipeline", function () {
       expect(store.devicesOfBatch(batch.id)).to.have.length(1);
     });
 
+    it("refuses a lot with no eligible device and stores nothing, saying why (no transport; devices taken)", async function () {
+      const { deployed, oracle, store } = h;
+      const refurbisher = deployed.wallet("refurbisher").address;
+      const laptops = (await section9()).filter((d) => d.category === "laptop");
+      const lots = store.listLots({ refurbisher, limit: 100, offset: 0 }).length;
+      const noTransport = await oracle.submitLot({ devices: laptops, refurbisher }).catch((e: unknown) => e);
+      expect(noTransport).to.be.instanceOf(OracleError);
+      const e1 = noTransport as OracleError;
+      expect(e1.code).to.equal("LOT_NOTHING_ELIGIBLE");
+      expect(e1.status).to.equal(422);
+      expect(e1.message).to.equal(
+        "none of the lot's 4 devices is eligible (excluded: BAD_INPUT 4), so nothing was stored: 4 rows have no " +
+          "transport and the lot has no default transport: give the lot's legs (defaultTransport, e.g. " +
+          "hgv:600;van:250; `itec lot submit --transport`) or fill the transport column, then submit again",
+      );
+      const summary = e1.details!.summary as { missingTransport: number; problemGroups: { rows: number }[] };
+      expect(summary.missingTransport).to.equal(4);
+      expect(summary.problemGroups.map((g) => g.rows)).to.deep.equal([4]);
+
+      // The R740 server is in a confirmed batch: a lot of it alone certifies nothing, and is not stored.
+      const server = (await section9()).find((d) => d.category === "server")!;
+      const taken = (await oracle
+        .submitLot({ devices: [server], refurbisher })
+        .catch((e: unknown) => e)) as OracleError;
+      expect(taken.code).to.equal("LOT_NOTHING_ELIGIBLE");
+      expect(taken.message).to.match(
+        /\(excluded: SERIAL_DUPLICATE 1\), so nothing was stored: its eligible devices are already in L1-server,/,
+      );
+      expect(store.listLots({ refurbisher, limit: 100, offset: 0 })).to.have.length(lots);
+    });
+
     it("refuses a duplicate lot, an unknown refurbisher, a bad address and an empty lot", async function () {
       const { deployed, oracle } = h;
       const refurbisher = deployed.wallet("refurbisher").address;
@@ -224,7 +255,7 @@ describe("Oracle pipeline", function () {
         oracle.submitLot({ devices: await section9(), defaultTransport: S9_TRANSPORT, refurbisher, lotRef: "S9" }),
         "LOT_DUPLICATE",
       );
-      expect(dup.details).to.deep.equal({ lotId: "L1" });
+      expect(dup.details).to.deep.equal({ lotId: "L1", identical: true });
       await expectError(
         oracle.submitLot({
           devices: await section9(),

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 
 import { z } from "zod";
 
+import { OracleError } from "../../../oracle/src/errors.ts";
 import { CalcInputError } from "../../../oracle/src/methodology/index.ts";
 import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../oracle/src/lot/index.ts";
 import type { BatchRow, LotRow } from "../../../oracle/src/store/jobs.ts";
@@ -109,7 +110,12 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       description:
         "The signed-in account must be an active refurbisher or ITAD participant; it receives the certificates. " +
         "CSV: `Content-Type: text/csv`, header exactly as docs/methodology.md §4, options in the query. " +
-        "JSON: `{ devices: [...], asOf?, defaultTransport?, lotId? }`.",
+        "JSON: `{ devices: [...], asOf?, defaultTransport?, lotId? }`. " +
+        "A lot is identified by (refurbisher, lotRef); lotRef defaults to the hash of the devices, and the " +
+        "calculation options are not part of the identity (docs/adr/0040-lot-identity.md). Submitting the identical " +
+        "lot again (same devices and options) answers 200 with the stored lot, so a retry is safe; the same devices " +
+        "or reference with other options or devices is 409 LOT_DUPLICATE saying how to resubmit. A lot without a " +
+        "single eligible device is refused (422 LOT_NOTHING_ELIGIBLE, nothing stored) with its problems grouped.",
       tags: ["lots"],
       auth: "session",
       limit: "write",
@@ -117,8 +123,17 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       body: z.union([lotJsonSchema, z.string()]),
       bodyTypes: ["application/json", "text/csv"],
       responses: {
+        200: {
+          description: "The identical lot was already submitted: the stored lot, unchanged",
+          schema: lotViewSchema,
+        },
         201: { description: "Lot stored and calculated", schema: lotViewSchema },
-        409: { description: "The same lot was already submitted" },
+        409: { description: "LOT_DUPLICATE: the reference or the devices are taken by a lot with other options" },
+        422: {
+          description:
+            "Invalid input (one pointer per field), LOT_INVALID (the lot cannot be read) or LOT_NOTHING_ELIGIBLE " +
+            "(no device is eligible; nothing stored)",
+        },
       },
       handler: async ({ body, query, session, req }) => {
         const oracle = requireOracle(deps);
@@ -145,14 +160,24 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
           throw error;
         }
         const requestId = req.get("x-request-id");
-        const lot = await oracle.submitLot({
-          devices,
-          refurbisher: me.account,
-          ...(options.asOf ? { asOf: options.asOf } : {}),
-          ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
-          ...(options.lotRef ? { lotRef: options.lotRef } : {}),
-          ...(requestId ? { correlationId: requestId.slice(0, 100) } : {}),
-        });
+        let lot: LotRow;
+        try {
+          lot = await oracle.submitLot({
+            devices,
+            refurbisher: me.account,
+            ...(options.asOf ? { asOf: options.asOf } : {}),
+            ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
+            ...(options.lotRef ? { lotRef: options.lotRef } : {}),
+            ...(requestId ? { correlationId: requestId.slice(0, 100) } : {}),
+          });
+        } catch (error) {
+          // The identical lot again (a retry after a lost answer, say): the stored lot, as the first answer was.
+          if (error instanceof OracleError && error.code === "LOT_DUPLICATE" && error.details?.identical === true) {
+            const stored = oracle.getLot(String(error.details.lotId));
+            return { status: 200, body: lotView(deps, stored), headers: { Location: `/lots/${stored.id}` } };
+          }
+          throw error;
+        }
         return { status: 201, body: lotView(deps, lot), headers: { Location: `/lots/${lot.id}` } };
       },
     }),

@@ -159,8 +159,9 @@ export class TransactionService {
   #revertProblem(error: unknown): unknown {
     const revert = decodeRegistryError(error);
     if (!revert) return error;
-    return new HttpProblem(422, "WOULD_REVERT", "The registry would refuse this transaction", revert.message, {
-      extra: { revert: { name: revert.name, args: revert.args } },
+    // The detail is the sentence for people; the raw error stays in `revert` for programs.
+    return new HttpProblem(422, "WOULD_REVERT", "The registry would refuse this transaction", revert.sentence, {
+      extra: { revert: { name: revert.name, args: revert.args, message: revert.message } },
     });
   }
 }

@@ -4,6 +4,7 @@
 import { isError, type ErrorDescription } from "ethers";
 
 import { registryInterface } from "./registry.ts";
+import { revertSentence } from "./revert-sentences.ts";
 
 /** Base class of errors from the chain adapter; `code` is stable and machine-readable. */
 export class ChainError extends Error {
@@ -19,8 +20,22 @@ export class ChainError extends Error {
 export interface DecodedRevert {
   readonly name: string;
   readonly args: Record<string, string>;
+  /** The raw error, e.g. `ITECAccountNotActive(account=0x…, status=0)`. */
   readonly message: string;
+  /** What it means and the next step, for people (oracle/src/chain/revert-sentences.ts). */
+  readonly sentence: string;
   readonly data: string;
+}
+
+/** The names of every custom error in the registry's ABI (its own and the OpenZeppelin ones it inherits). */
+export function registryErrorNames(): string[] {
+  const names: string[] = [];
+  registryInterface.forEachError((e) => names.push(e.name));
+  return names;
+}
+
+function withSentence(r: Omit<DecodedRevert, "sentence">): DecodedRevert {
+  return { ...r, sentence: revertSentence(r) };
 }
 
 function revertData(error: unknown): string | undefined {
@@ -45,7 +60,7 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   const data = revertData(error);
   if (!data) {
     if (isError(error, "CALL_EXCEPTION")) {
-      return { name: "UnknownRevert", args: {}, message: error.shortMessage, data: "0x" };
+      return withSentence({ name: "UnknownRevert", args: {}, message: error.shortMessage, data: "0x" });
     }
     return undefined;
   }
@@ -55,7 +70,9 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   } catch {
     parsed = null;
   }
-  if (!parsed) return { name: "UnknownRevert", args: {}, message: `reverted with data ${data.slice(0, 74)}`, data };
+  if (!parsed) {
+    return withSentence({ name: "UnknownRevert", args: {}, message: `reverted with data ${data.slice(0, 74)}`, data });
+  }
   const args: Record<string, string> = {};
   parsed.fragment.inputs.forEach((input, i) => {
     args[input.name || String(i)] = String(parsed.args[i]);
@@ -63,7 +80,7 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
   const list = Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
-  return { name: parsed.name, args, message: `${parsed.name}(${list})`, data };
+  return withSentence({ name: parsed.name, args, message: `${parsed.name}(${list})`, data });
 }
 
 /**

@@ -40,6 +40,7 @@ import {
 import type { ChainClient } from "../chain/client.ts";
 import { ChainError, isTransientError, type DecodedRevert } from "../chain/errors.ts";
 import { OracleError } from "../errors.ts";
+import { groupProblems, missingTransportRows } from "./problems.ts";
 import {
   calculateLot,
   CalcInputError,
@@ -53,6 +54,7 @@ import {
   type ReferenceTable,
 } from "../methodology/index.ts";
 import {
+  RESERVING_STATES,
   StaleStateError,
   thisProcess,
   type BatchRow,
@@ -249,19 +251,13 @@ export class Oracle {
     const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
     const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
     const existing = this.store.lotByRef(refurbisher, lotRef);
-    if (existing) {
-      throw new OracleError(
-        "LOT_DUPLICATE",
-        `lot ${lotRef} of ${refurbisher} was already submitted as ${existing.id}`,
-        {
-          lotId: existing.id,
-        },
-      );
-    }
+    if (existing) throw this.#duplicate(existing, input, inputSha256);
     const correlationId = input.correlationId ?? randomUUID();
     const options = { asOf, defaultTransport: input.defaultTransport, lotRef };
-    // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright.
-    this.#calculate(input.devices, options, refurbisher, new Set());
+    // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright, and so
+    // is one without a single eligible device (nothing to certify; storing it would only take its reference).
+    const preview = this.#calculate(input.devices, options, refurbisher, new Set());
+    if (preview.eligibleCount === 0) throw nothingEligible(preview, new Map());
 
     const lot = this.store.tx(() => {
       const row = this.store.insertLot({
@@ -273,13 +269,75 @@ export class Oracle {
         input_json: inputJson,
         correlation_id: correlationId,
       });
-      this.#processLotInTx(row, input.devices);
+      const { result, reserved } = this.#processLotInTx(row, input.devices);
+      // Every eligible device is already in another batch: refused, and the transaction stores nothing.
+      if (result.eligibleCount === 0) throw nothingEligible(result, this.store.holdersOf([...reserved]));
       return this.store.lot(row.id)!;
     });
     this.#counters.lotsSubmitted! += 1;
     this.#lotLog(lot).info({ batches: this.store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
     await this.#faults("after_lot_stored", { lot: lot.id });
     return lot;
+  }
+
+  /**
+   * LOT_DUPLICATE for a lot whose reference is taken (docs/adr/0040-lot-identity.md). A lot's identity is
+   * (refurbisher, lotRef), lotRef defaulting to the hash of the devices; the calculation options are not part of
+   * it, so the same devices are never certified twice under two option sets. `identical` (same devices, same
+   * options; an as-of date not given matches any) lets the API answer with the stored lot instead.
+   */
+  #duplicate(existing: LotRow, input: SubmitLotInput, inputSha256: string): OracleError {
+    const stored = JSON.parse(existing.options_json) as { asOf: string; defaultTransport?: string };
+    const sameDevices = existing.input_sha256 === inputSha256;
+    const differences: Record<string, { submitted: string | null; now: string | null }> = {};
+    if ((stored.defaultTransport ?? null) !== (input.defaultTransport ?? null)) {
+      differences.defaultTransport = {
+        submitted: stored.defaultTransport ?? null,
+        now: input.defaultTransport ?? null,
+      };
+    }
+    if (input.asOf !== undefined && input.asOf !== existing.as_of) {
+      differences.asOf = { submitted: existing.as_of, now: input.asOf };
+    }
+    const ref = existing.lot_ref;
+    if (sameDevices && Object.keys(differences).length === 0) {
+      return new OracleError("LOT_DUPLICATE", `lot ${ref} was already submitted as ${existing.id}, identical`, {
+        lotId: existing.id,
+        identical: true,
+      });
+    }
+    const newRef = "submit it under a new lot reference (lotRef; `itec lot submit --lot-ref <new-ref>`)";
+    if (!sameDevices) {
+      return new OracleError(
+        "LOT_DUPLICATE",
+        `lot reference "${ref}" is already lot ${existing.id}, with other devices: ${newRef}`,
+        { lotId: existing.id, identical: false, sameDevices: false },
+      );
+    }
+    const changed = Object.entries(differences)
+      .map(([k, d]) => `${k} ${d.submitted ?? "none"} → ${d.now ?? "none"}`)
+      .join(", ");
+    const batches = this.store.batchesOfLot(existing.id);
+    const issued = batches.filter((b) => b.state === "confirmed" || b.state === "posted").map((b) => b.id);
+    const pending = batches
+      .filter((b) => RESERVING_STATES.includes(b.state) && !issued.includes(b.id))
+      .map((b) => `${b.id} (${b.state})`);
+    const forward = [
+      issued.length
+        ? `${issued.join(", ")} ${issued.length === 1 ? "is" : "are"} issued: those devices stay certified`
+        : "",
+      pending.length
+        ? `${pending.join(", ")} still hold${pending.length === 1 ? "s" : ""} its devices until an auditor rejects ` +
+          `${pending.length === 1 ? "it" : "them"} (\`itec auditor reject <batch job> --reason …\`); then ${newRef}`
+        : `to recalculate them, ${newRef}`,
+    ].filter(Boolean);
+    return new OracleError(
+      "LOT_DUPLICATE",
+      `these devices were already submitted as lot ${existing.id} (ref ${ref}) with other options (${changed}); ` +
+        `the options are not part of a lot's identity, so the same devices are never certified twice: ` +
+        forward.join("; "),
+      { lotId: existing.id, identical: false, sameDevices: true, differences, issued, pending },
+    );
   }
 
   #checkAsOf(asOf: string): void {
@@ -313,7 +371,7 @@ export class Oracle {
     }
   }
 
-  #processLotInTx(lot: LotRow, devices: readonly DeviceInput[]): void {
+  #processLotInTx(lot: LotRow, devices: readonly DeviceInput[]): { result: LotResult; reserved: ReadonlySet<string> } {
     const options = JSON.parse(lot.options_json) as { asOf: string; defaultTransport?: string; lotRef: string };
     // Exclusivity: devices already in a pending or issued batch are SERIAL_DUPLICATE; recalculate until stable
     // (each round only removes devices, so it ends).
@@ -375,6 +433,7 @@ export class Oracle {
       };
       this.#setAttestation(id, attestation, "awaiting_signatures", "attestation built; waiting for auditors");
     }
+    return { result, reserved: certified };
   }
 
   #calculate(
@@ -506,14 +565,29 @@ export class Oracle {
   async addSignature(batchId: string, auditorInput: string, signature: string): Promise<BatchRow> {
     const auditor = this.#address(auditorInput, "auditor");
     const row = this.#batchRow(batchId);
-    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) {
-      throw new OracleError("BATCH_STATE", `batch ${batchId} is ${row.state}: it takes no signatures`, {
-        state: row.state,
-      });
-    }
+    // Whose signatures count for the batch's attestation, so a refusal can tell an auditor who retries whether
+    // theirs is among them (public anyway: `GET /batches/:id` lists them).
+    const counted = (b: BatchRow) =>
+      b.digest ? this.store.acceptedSignatures(batchId, b.digest).map((x) => x.auditor) : [];
+    const takesNone = (b: BatchRow) => {
+      const signers = counted(b);
+      const mine = signers.includes(auditor);
+      return new OracleError(
+        "BATCH_STATE",
+        `batch ${batchId} is ${b.state}: it takes no signatures; ${auditor}'s signature is ` +
+          `${mine ? "" : "not "}among the ${signers.length} counted`,
+        { state: b.state, batchId, auditor, counted: signers, auditorCounted: mine },
+      );
+    };
+    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw takesNone(row);
     const digest = row.digest;
     const alreadySigned = () =>
-      new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, { batchId, auditor });
+      new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, {
+        batchId,
+        auditor,
+        counted: this.store.acceptedSignatures(batchId, digest).map((x) => x.auditor),
+        auditorCounted: true,
+      });
     if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
     const refuse = (
       code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED",
@@ -555,12 +629,11 @@ export class Oracle {
       // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
       const current = this.store.batch(batchId)!;
       if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
+        if (!SIGNABLE.includes(current.state)) throw takesNone(current);
         throw new OracleError(
           "BATCH_STATE",
-          current.digest !== digest && SIGNABLE.includes(current.state)
-            ? `the attestation of batch ${batchId} was renewed while the signature was checked; sign the new one`
-            : `batch ${batchId} is ${current.state}: it takes no signatures`,
-          { state: current.state },
+          `the attestation of batch ${batchId} was renewed while the signature was checked; sign the new one`,
+          { state: current.state, batchId, auditor, counted: counted(current), auditorCounted: false },
         );
       }
       if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
@@ -970,7 +1043,17 @@ export class Oracle {
       const a = attestationFromJson(JSON.parse(b.attestation_json!) as Record<string, unknown>);
       const revert = await this.#replayRevert(receipt);
       this.store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted");
-      await this.#onRevert(b, a, revert ?? { name: "UnknownRevert", args: {}, message: "reverted", data: "0x" });
+      await this.#onRevert(
+        b,
+        a,
+        revert ?? {
+          name: "UnknownRevert",
+          args: {},
+          message: "reverted",
+          sentence: "the registry refused the transaction without a reason",
+          data: "0x",
+        },
+      );
       return;
     }
     const latest = await this.chain.provider.getBlockNumber();
@@ -1117,6 +1200,7 @@ export class Oracle {
 export type LotSummary = ReturnType<typeof lotSummary>;
 
 function lotSummary(r: LotResult) {
+  const { groups, more } = groupProblems(r.problems);
   return {
     method: r.method,
     params: r.params,
@@ -1125,6 +1209,11 @@ function lotSummary(r: LotResult) {
     eligible: r.eligibleCount,
     excluded: r.excluded,
     problems: r.problems.length,
+    /** The problems grouped by kind, with their lines (oracle/src/pipeline/problems.ts); the report lists each. */
+    problemGroups: groups,
+    moreProblemGroups: more,
+    /** Rows without transport in a lot without a default transport. */
+    missingTransport: missingTransportRows(r.problems),
     batches: r.batches.map((b) => ({
       category: b.category,
       eligible: b.eligible,
@@ -1136,6 +1225,37 @@ function lotSummary(r: LotResult) {
       reason: b.reason,
     })),
   };
+}
+
+/**
+ * LOT_NOTHING_ELIGIBLE: not one device of the lot can be certified, so nothing is stored (the lot's reference
+ * stays free for the corrected lot). Says why, with the next step; `summary` carries the grouped problems.
+ */
+function nothingEligible(r: LotResult, holders: ReadonlyMap<string, number>): OracleError {
+  const summary = lotSummary(r);
+  const excluded = Object.entries(r.excluded)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const n = r.deviceCount;
+  let why: string;
+  if (summary.missingTransport > 0) {
+    const m = summary.missingTransport;
+    why =
+      `${m} row${m === 1 ? " has" : "s have"} no transport and the lot has no default transport: give the lot's ` +
+      "legs (defaultTransport, e.g. hgv:600;van:250; `itec lot submit --transport`) or fill the transport column, " +
+      "then submit again";
+  } else if (holders.size > 0) {
+    why =
+      `its eligible devices are already in ${[...holders.keys()].join(", ")}, and a device is never certified twice ` +
+      "(docs/adr/0040-lot-identity.md)";
+  } else {
+    why = "the calculation report (`itec calc <lot>`) says why each device is excluded; fix the rows and submit again";
+  }
+  return new OracleError(
+    "LOT_NOTHING_ELIGIBLE",
+    `none of the lot's ${n} device${n === 1 ? "" : "s"} is eligible (excluded: ${excluded}), so nothing was stored: ${why}`,
+    { summary, holders: Object.fromEntries(holders) },
+  );
 }
 
 function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {

@@ -611,6 +611,17 @@ export class JobStore {
     return found;
   }
 
+  /** The batches holding any of these device ids, with how many of them each holds. */
+  holdersOf(ids: readonly string[]): Map<string, number> {
+    const held = new Map<string, number>();
+    const stmt = this.db.prepare("SELECT batch_id FROM batch_devices WHERE device_id = ?");
+    for (const id of ids) {
+      const row = stmt.get(id) as { batch_id: string } | undefined;
+      if (row) held.set(row.batch_id, (held.get(row.batch_id) ?? 0) + 1);
+    }
+    return held;
+  }
+
   /** Reserves device ids for a batch; the primary key makes a second reservation impossible. */
   reserveDevices(batchId: string, ids: readonly string[]): void {
     const stmt = this.db.prepare("INSERT INTO batch_devices (device_id, batch_id) VALUES (?, ?)");
