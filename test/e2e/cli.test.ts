@@ -151,6 +151,9 @@ describe("itec role CLIs (end to end, child processes)", function () {
   before(async () => {
     index = undefined as unknown as ReturnType<typeof chainIndex>;
     h = await startApiHarness({
+      // One client here runs every role's commands at machine speed (each signing command signs in): far above a
+      // person's rate. The limits themselves are tested in test/api/rate-limit.test.ts.
+      env: { ITEC_RATE_LIMIT_AUTH: "10000", ITEC_RATE_LIMIT_WRITE: "10000" },
       index: (url, registry) => {
         index = chainIndex(url, registry);
         return Promise.resolve(index.reader);
