@@ -5,12 +5,13 @@
  * certificates are transferred and retired; the retirement is verified from the chain alone. Failures must exit
  * non-zero with one line.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+
+import { runItec, type ItecRun } from "../helpers/itec.ts";
 import { JsonRpcProvider, Network } from "ethers";
 
 import type { IndexReader } from "../../api/src/deps.ts";
@@ -25,11 +26,7 @@ import { startDroppingProxy } from "../helpers/proxy.ts";
 const LOT = "test/vectors/section9-lot.csv";
 const PASSWORD = "correct horse battery staple";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ItecRun;
 
 /** A minimal event index over the chain (the real one is wired separately); `up = false` makes it answer 503. */
 function chainIndex(chainUrl: string, address: string) {
@@ -107,18 +104,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
 
   /** Runs `itec …` as a child process with the test's environment (plus `extra`). */
   function itec(args: string[], extra: Record<string, string | undefined> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["bin/itec.js", ...args], {
-        env: Object.fromEntries(Object.entries({ ...env, ...extra }).filter(([, v]) => v !== undefined)),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    return runItec(args, { ...env, ...extra });
   }
 
   /** Expects success; returns stdout (parsed when `--json` was given). */

@@ -4,12 +4,13 @@
  * against the chain's values, and a Scope 3 report whose chart PNG is saved and checked — through the API (JSON and
  * CSV inventories, Scope 3 categories) and the `itec report scope3` CLI (JSON and quoted-CSV inventory files).
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+
+import { runItec } from "../helpers/itec.ts";
 import { PDFParse } from "pdf-parse";
 
 import { pino } from "pino";
@@ -33,22 +34,9 @@ async function pdfText(bytes: Buffer): Promise<string> {
   }
 }
 
-/** Runs the `itec` CLI; `env` entries set to undefined are removed from the child's environment. */
+/** Runs the `itec` CLI with this process's environment; `env` entries set to undefined are removed. */
 function itec(args: string[], env: Record<string, string | undefined> = {}) {
-  const childEnv = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/itec.js", ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: childEnv,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runItec(args, { ...process.env, ...env });
 }
 
 describe("Retirement certificates and Scope 3 reports (end to end)", function () {

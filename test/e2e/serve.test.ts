@@ -9,6 +9,8 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
+import { runItec, type ItecRun } from "../helpers/itec.ts";
+
 import {
   ACCOUNTS,
   deployOverRpc,
@@ -18,11 +20,7 @@ import {
   type TestChain,
 } from "../helpers/chain.ts";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ItecRun;
 
 describe("itec serve (child process, against a chain it did not start)", function () {
   this.timeout(180_000);
@@ -34,15 +32,7 @@ describe("itec serve (child process, against a chain it did not start)", functio
   let api: string;
 
   function itec(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["bin/itec.js", ...args], { env: { ...env, ...extra } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    return runItec(args, { ...env, ...extra });
   }
 
   before(async () => {
