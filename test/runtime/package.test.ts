@@ -1,10 +1,11 @@
 /**
- * A production install (ADR 0004): the project packed with `npm pack` (which compiles dist/) and installed with
- * `--omit=dev` into an empty directory runs `itec` on Node 22 with no devDependency present — `--version`, the
+ * A production install (ADR 0004), both ways: the project packed with `npm pack` (which compiles dist/) and
+ * installed with `--omit=dev` into an empty directory, and a clone installed with `npm ci --omit=dev` (sources run
+ * with Node's type stripping) — each runs `itec` on Node 22 with no devDependency present: `--version`, the
  * calculation on the sample lot, and `serve --help`.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -65,6 +66,38 @@ describe("production install: npm pack, then npm install --omit=dev", function (
   });
 
   it("runs `itec serve --help`", function () {
+    expect(itec("serve", "--help").stdout).to.match(/^Usage: itec serve/);
+  });
+});
+
+describe("production install: a clone with npm ci --omit=dev", function () {
+  this.timeout(600_000);
+  let dir: string;
+
+  before(function () {
+    // the tracked files as they are in this working tree (a clone of it, uncommitted changes included)
+    dir = mkdtempSync(join(tmpdir(), "itec-omit-dev-"));
+    const files = run("git", ["ls-files", "-z"], process.cwd()).stdout.split("\0").filter(Boolean);
+    for (const file of files) {
+      if (!existsSync(file)) continue;
+      mkdirSync(join(dir, file, ".."), { recursive: true });
+      cpSync(file, join(dir, file));
+    }
+    // npm runs `prepare` here too, under the system Node (no project Node without devDependencies): it must pass
+    run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline"], dir);
+  });
+
+  after(function () {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs no devDependency and runs itec --version, calc and serve --help", function () {
+    for (const dev of ["hardhat", "tsx", "typescript", "node", "@foundry-rs/anvil"]) {
+      expect(existsSync(join(dir, "node_modules", dev)), dev).to.equal(false);
+    }
+    const itec = (...args: string[]) => run(process.execPath, ["bin/itec.js", ...args], dir);
+    expect(itec("--version").stdout.trim()).to.equal(PACKAGE.version);
+    expect(itec("calc", "data/samples/demo-lot.csv").stdout).to.match(/43 devices: 35 eligible/);
     expect(itec("serve", "--help").stdout).to.match(/^Usage: itec serve/);
   });
 });
