@@ -184,13 +184,14 @@ describe("itec calc", function () {
       expect(r.stdout).not.to.include("no transport of");
     });
 
-    it("says once, under the problems, that the lot needs --transport when rows have none", () => {
+    it("says once, before the problems, that the lot needs --transport when rows have none", () => {
       const r = itec(LOT, "--as-of", "2026-06-30");
       expect(r.status, r.stderr).to.equal(0);
+      const hint =
+        '→ 4 rows have no transport of their own and the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250"';
+      expect(r.stdout.split(hint).length - 1, "the hint, once").to.equal(1);
       expect(r.stdout).to.include("BAD_INPUT (4 problems):");
-      expect(r.stdout).to.include(
-        '  → 4 rows have no transport of their own and the lot has no default: pass the lot\'s legs, e.g. --transport "hgv:600;van:250"',
-      );
+      expect(r.stdout.indexOf(hint)).to.be.lessThan(r.stdout.indexOf("BAD_INPUT (4 problems):"));
     });
   });
 });
