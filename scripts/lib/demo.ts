@@ -63,6 +63,7 @@ type BatchJob = LotAnswer["batches"][number] & {
 export async function submitDemoLot(
   api: ApiClient,
   lotCsv: string,
+  refurbisher: string,
   say: (line: string) => void,
 ): Promise<{ lot: LotAnswer; resumed: boolean; calcCommand: string }> {
   let lot: LotAnswer;
@@ -83,7 +84,8 @@ export async function submitDemoLot(
   if (lot.status !== "calculated") throw new Error(`the demonstration lot ${lot.id} is ${lot.status}`);
   if (resumed) say(`  ✓ submit lot ${DEMO_LOT_REF} as ${lot.id} (done by an earlier start)`);
   const s = lot.summary;
-  const calcCommand = `npx itec calc ${lotCsv} --as-of ${s.asOf}`;
+  // The report records the lot's reference and the refurbisher too: with them, the same reportHash as on the chain.
+  const calcCommand = `npx itec calc ${lotCsv} --as-of ${s.asOf} --lot-id ${lot.lotRef} --refurbisher ${refurbisher}`;
   // The exclusions as `itec calc` prints them (same order), so the two outputs compare line by line.
   say(`  lot ${lot.id}: ${s.devices} devices, ${s.eligible} eligible; excluded ${exclusionText(s.excluded) || "none"}`);
   say(`  reportHash ${lot.reportHash}`);
@@ -151,7 +153,7 @@ export async function runDemo(options: {
   say("2. The refurbisher submits its lot (CSV) — ITEC-CALC 1.0 runs on submission");
   const refurbisher = client(w.refurbisher);
   await refurbisher.c.signIn(refurbisher.signer);
-  const { lot } = await submitDemoLot(refurbisher.c, options.lotCsv, say);
+  const { lot } = await submitDemoLot(refurbisher.c, options.lotCsv, refurbisher.signer.address, say);
   await afterStep(2);
 
   say("3. Two auditors review each attestation and sign it in their own wallets (EIP-712)");
