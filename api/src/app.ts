@@ -38,6 +38,7 @@ export function buildOpenApi(deps: AppDeps) {
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const https = deps.publicUrl.startsWith("https:");
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   // No per-response ETag: it hashes every body, and the hot answers change with each block anyway.
@@ -48,8 +49,16 @@ export function createApp(deps: AppDeps): Express {
     helmet({
       contentSecurityPolicy: {
         useDefaults: true,
-        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+        directives: {
+          "script-src": ["'self'"],
+          "connect-src": ["'self'"],
+          "img-src": ["'self'", "data:"],
+          // Served over plain http (npm start, a registry behind no TLS), this directive makes Safari fetch the
+          // page's own script and styles over https, which fails: a blank verify page. Only for an https registry.
+          "upgrade-insecure-requests": https ? [] : null,
+        },
       },
+      strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
       crossOriginEmbedderPolicy: false,
     }),
   );

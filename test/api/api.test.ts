@@ -74,6 +74,9 @@ describe("Registry API", function () {
       ]);
       expect(res.headers["x-content-type-options"]).to.equal("nosniff");
       expect(res.headers["content-security-policy"]).to.match(/script-src 'self'/);
+      // an http registry (this one): no upgrade of its own assets to https, no HSTS (Safari: a blank page)
+      expect(res.headers["content-security-policy"]).not.to.match(/upgrade-insecure-requests/);
+      expect(res.headers["strict-transport-security"]).to.equal(undefined);
       const docs = await h.http.get("/docs").expect(200);
       expect(docs.text)
         .to.match(/I-TEC Registry API/)
