@@ -61,6 +61,14 @@ export class ApiClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
+    if (!/^https?:\/\/[^/]/.test(this.baseUrl) || !URL.canParse(this.baseUrl)) {
+      throw new ApiError(0, {
+        code: "BAD_API_URL",
+        detail:
+          `'${this.baseUrl}' is not the URL of an API: give it with its scheme, e.g. http://127.0.0.1:8080 ` +
+          "(--api or ITEC_API_URL)",
+      });
+    }
     let res: Response;
     let text: string;
     try {
@@ -84,7 +92,19 @@ export class ApiClient {
     } catch {
       parsed = { detail: text.slice(0, 200) };
     }
-    if (!res.ok) throw new ApiError(res.status, (parsed ?? {}) as Record<string, unknown>);
+    if (!res.ok) {
+      const problem = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof problem.code !== "string") {
+        // every error of the registry's API is problem+json with a stable code: this is some other server
+        throw new ApiError(res.status, {
+          code: `HTTP_${res.status}`,
+          detail:
+            `${this.baseUrl} answered ${method} ${path} with HTTP ${res.status}, not as the registry's API does: ` +
+            "is --api (ITEC_API_URL) the URL `npm start` or `itec serve` printed for the API?",
+        });
+      }
+      throw new ApiError(res.status, problem);
+    }
     return { status: res.status, body: parsed as T };
   }
 
@@ -98,7 +118,9 @@ export class ApiClient {
     if ((code !== undefined && NOT_SENT.has(code)) || method === "GET" || method === "HEAD") {
       return new ApiError(0, {
         code: "API_UNREACHABLE",
-        detail: `the registry API at ${this.baseUrl} is unreachable (${reason})`,
+        detail:
+          `the registry API at ${this.baseUrl} is unreachable (${reason}): is the registry running? ` +
+          "`npm start` (or `itec serve`) prints its API URL; pass it with --api or ITEC_API_URL",
       });
     }
     return new ApiError(0, {
