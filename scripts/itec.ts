@@ -69,7 +69,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("itec")
     .description("I-TEC Registry: IT Asset Reuse Certificates")
     .version(PACKAGE.version, "-V, --version", "the version of this registry software")
-    .showHelpAfterError()
+    .showHelpAfterError("(npx itec --help lists the commands)")
     .exitOverride();
   // `itec <command> …` and `itec help <command>` need that command in full; nothing else needs any.
   const args = argv.slice(2);

@@ -80,4 +80,14 @@ describe("run time: plain Node, no build step", function () {
     expect(old.status, old.stderr).to.equal(0);
     expect(old.stdout.trim()).to.equal(PACKAGE.version);
   });
+
+  it("an unknown command is three lines: the error, the nearest command, where the list is", function () {
+    const run = spawnSync(process.execPath, ["bin/itec.js", "lott"], { encoding: "utf8" });
+    expect(run.status).to.equal(1);
+    expect(run.stderr.trim().split("\n")).to.deep.equal([
+      "error: unknown command 'lott'",
+      "(Did you mean lot?)",
+      "(npx itec --help lists the commands)",
+    ]);
+  });
 });
