@@ -12,6 +12,10 @@ if (existsSync("node_modules/hardhat")) {
   try {
     await import("@nomicfoundation/edr");
   } catch {
+    process.stdout.write(
+      "prepare: npm skipped Hardhat's native simulator binding under a Node older than 22; installing it under the " +
+        "project's Node 22 (docs/adr/0001-toolchain.md)\n",
+    );
     const npm = spawnSync("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund"], {
       stdio: "inherit",
     });
