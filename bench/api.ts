@@ -6,14 +6,11 @@
  * The per-client read rate limit is raised for the run (one client makes every request).
  * Options: `--duration 20`, `--connections 50`.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
 
 import autocannon from "autocannon";
 
-import { freePort } from "../test/helpers/chain.ts";
+import { startRegistry } from "./registry.ts";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,22 +19,8 @@ function arg(name: string, fallback: string): string {
 const DURATION = Number(arg("duration", "20"));
 const CONNECTIONS = Number(arg("connections", "50"));
 
-const dataDir = mkdtempSync(join(tmpdir(), "itec-bench-api-"));
-const [port, rpcPort] = [await freePort(), await freePort()];
-const server = spawn(
-  process.execPath,
-  ["scripts/start.ts", "--data-dir", dataDir, "--port", String(port), "--rpc-port", String(rpcPort)],
-  { env: { ...process.env, ITEC_RATE_LIMIT_READ: "100000000" }, stdio: ["ignore", "pipe", "inherit"] },
-);
-let out = "";
-await new Promise<void>((resolve, reject) => {
-  server.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-    if (out.includes("The registry is running")) resolve();
-  });
-  server.once("exit", (code) => reject(new Error(`npm start exited ${code}:\n${out}`)));
-});
-const base = `http://127.0.0.1:${port}`;
+const registry = await startRegistry({ ITEC_RATE_LIMIT_READ: "100000000" });
+const base = registry.api;
 const corporate = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 
 async function measure(path: string) {
@@ -58,9 +41,7 @@ const results = {
   verify: await measure("/verify/retirements/1"),
   balance: await measure(`/accounts/${corporate}/balances`),
 };
-server.kill("SIGINT");
-await new Promise((r) => server.once("exit", r));
-rmSync(dataDir, { recursive: true, force: true });
+await registry.stop();
 
 console.log("endpoint   req/s    p50 ms  p99 ms");
 for (const [k, v] of Object.entries(results)) {

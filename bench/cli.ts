@@ -7,37 +7,18 @@
  * `cert balance` ≤ 1.5 s. Also reported, not targeted: `npx itec --help` (npx's own start-up) and `itec calc` on the
  * sample lot. Writes bench/results/cli.json.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 
-import { freePort } from "../test/helpers/chain.ts";
+import { startRegistry } from "./registry.ts";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1] ?? 9) || 9;
 const NODE = process.execPath;
 const corporate = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"; // Hardhat test account #6, the demo's corporate
 
-const dataDir = mkdtempSync(join(tmpdir(), "itec-bench-cli-"));
-const [port, rpcPort] = [await freePort(), await freePort()];
-const registry = spawn(
-  NODE,
-  ["scripts/start.ts", "--data-dir", dataDir, "--port", `${port}`, "--rpc-port", `${rpcPort}`],
-  {
-    stdio: ["ignore", "pipe", "inherit"],
-  },
-);
-let out = "";
-await new Promise<void>((resolve, reject) => {
-  registry.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-    if (out.includes("The registry is running")) resolve();
-  });
-  registry.once("exit", (code) => reject(new Error(`npm start exited ${code}:\n${out}`)));
-});
-
-const api = `http://127.0.0.1:${port}`;
-const rpc = `http://127.0.0.1:${rpcPort}`;
+const registry = await startRegistry();
+const { api, rpc, dataDir } = registry;
 const itec = (...args: string[]) => [NODE, "bin/itec.js", ...args];
 const commands: Record<string, { argv: string[]; target_s?: number }> = {
   "node -e \"require('ethers')\" (baseline)": { argv: [NODE, "-e", "require('ethers')"] },
@@ -63,9 +44,7 @@ for (let round = 0; round < RUNS + 1; round++) {
     if (round > 0) times[name]!.push(seconds); // round 0 warms the file cache
   }
 }
-registry.kill("SIGINT");
-await new Promise((r) => registry.once("exit", r));
-rmSync(dataDir, { recursive: true, force: true });
+await registry.stop();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const baseline = median(Object.values(times)[0]!);
