@@ -1,7 +1,8 @@
 /**
  * The public verification page in real headless Chromium (Debian's chromium driven by playwright-core): open a
  * retirement's shareable URL, see the claim, batch, proof and checks fetched from the API; use the form; see an
- * error for an unknown id. A screenshot is saved to test/output/verify-page.png.
+ * error for an unknown id; no axe-core (WCAG 2.1 A/AA) violation on the page, the form and the HTML certificate.
+ * A screenshot is saved to test/output/verify-page.png.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -165,6 +166,34 @@ describe("Verification page (headless Chromium)", function () {
     expect(await page.textContent("#verdict")).to.include(h.deployed.address.slice(0, 20));
     await page.screenshot({ path: "test/output/verify-page-390.png", fullPage: true });
     await page.close();
+  });
+
+  it("has no accessibility violations (axe-core, WCAG 2.1 A/AA): verify page, lookup form and HTML certificate", async function () {
+    // axe runs inside the page; the page's own CSP forbids injected scripts, so this context bypasses CSP
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    const axeSource = readFileSync("node_modules/axe-core/axe.min.js", "utf8");
+    for (const [path, ready] of [
+      ["/verify/retirements/1", "#verdict"],
+      ["/verify", "form"],
+      ["/retirements/1/certificate.html", "body"],
+    ] as const) {
+      const page = await context.newPage();
+      await page.goto(`${h.api.url}${path}`);
+      await page.waitForSelector(ready);
+      await page.addScriptTag({ content: axeSource });
+      const violations = await page.evaluate(async () => {
+        const { axe } = globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } };
+        const result = await axe.run({
+          runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
+          (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+      });
+      expect(violations, path).to.deep.equal([]);
+      await page.close();
+    }
+    await context.close();
   });
 
   it("links the retirement's certificate, PDF and HTML, which answer with their content types", async function () {
