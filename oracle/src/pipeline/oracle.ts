@@ -567,16 +567,16 @@ export class Oracle {
     const row = this.#batchRow(batchId);
     // Whose signatures count for the batch's attestation, so a refusal can tell an auditor who retries whether
     // theirs is among them (public anyway: `GET /batches/:id` lists them).
-    const counted = (b: BatchRow) =>
-      b.digest ? this.store.acceptedSignatures(batchId, b.digest).map((x) => x.auditor) : [];
+    const signers = (digest: string) => this.store.acceptedSignatures(batchId, digest).map((x) => x.auditor);
+    const counted = (b: BatchRow) => (b.digest ? signers(b.digest) : []);
     const takesNone = (b: BatchRow) => {
-      const signers = counted(b);
-      const mine = signers.includes(auditor);
+      const list = counted(b);
+      const mine = list.includes(auditor);
       return new OracleError(
         "BATCH_STATE",
         `batch ${batchId} is ${b.state}: it takes no signatures; ${auditor}'s signature is ` +
-          `${mine ? "" : "not "}among the ${signers.length} counted`,
-        { state: b.state, batchId, auditor, counted: signers, auditorCounted: mine },
+          `${mine ? "" : "not "}among the ${list.length} counted`,
+        { state: b.state, batchId, auditor, counted: list, auditorCounted: mine },
       );
     };
     if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw takesNone(row);
@@ -585,10 +585,10 @@ export class Oracle {
       new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, {
         batchId,
         auditor,
-        counted: this.store.acceptedSignatures(batchId, digest).map((x) => x.auditor),
+        counted: signers(digest),
         auditorCounted: true,
       });
-    if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
+    if (signers(digest).includes(auditor)) throw alreadySigned();
     const refuse = (
       code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED",
       reason: string,
@@ -636,7 +636,7 @@ export class Oracle {
           { state: current.state, batchId, auditor, counted: counted(current), auditorCounted: false },
         );
       }
-      if (this.store.acceptedSignatures(batchId, digest).some((s) => s.auditor === auditor)) throw alreadySigned();
+      if (signers(digest).includes(auditor)) throw alreadySigned();
       this.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
       const count = this.store.acceptedSignatures(batchId, digest).length;
       if (count >= threshold && current.state === "awaiting_signatures") {

@@ -600,25 +600,28 @@ export class JobStore {
 
   // --- device exclusivity -----------------------------------------------------------------------------------
 
-  /** Device ids among `ids` already reserved by another batch (pending or issued). */
-  reservedDevices(ids: readonly string[], exceptBatch?: string): Set<string> {
-    const found = new Set<string>();
+  /** For each of `ids` that a batch (pending or issued) reserves: that batch. */
+  #deviceBatches(ids: readonly string[]): Map<string, string> {
+    const found = new Map<string, string>();
     const stmt = this.db.prepare("SELECT batch_id FROM batch_devices WHERE device_id = ?");
     for (const id of ids) {
       const row = stmt.get(id) as { batch_id: string } | undefined;
-      if (row && row.batch_id !== exceptBatch) found.add(id);
+      if (row) found.set(id, row.batch_id);
     }
+    return found;
+  }
+
+  /** Device ids among `ids` already reserved by another batch (pending or issued). */
+  reservedDevices(ids: readonly string[], exceptBatch?: string): Set<string> {
+    const found = new Set<string>();
+    for (const [id, batch] of this.#deviceBatches(ids)) if (batch !== exceptBatch) found.add(id);
     return found;
   }
 
   /** The batches holding any of these device ids, with how many of them each holds. */
   holdersOf(ids: readonly string[]): Map<string, number> {
     const held = new Map<string, number>();
-    const stmt = this.db.prepare("SELECT batch_id FROM batch_devices WHERE device_id = ?");
-    for (const id of ids) {
-      const row = stmt.get(id) as { batch_id: string } | undefined;
-      if (row) held.set(row.batch_id, (held.get(row.batch_id) ?? 0) + 1);
-    }
+    for (const batch of this.#deviceBatches(ids).values()) held.set(batch, (held.get(batch) ?? 0) + 1);
     return held;
   }
 
