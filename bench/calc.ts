@@ -18,9 +18,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { generateLot } from "./generate-lot.ts";
-import { readLotCsv } from "../oracle/src/lot/index.ts";
-import { calculateLot } from "../oracle/src/methodology/index.ts";
-import { loadReferenceTable } from "../oracle/src/reference/index.ts";
+import { readLotCsv } from "../core/calc/lot/index.ts";
+import { calculateLot } from "../core/calc/index.ts";
+import { loadReferenceTable } from "../core/calc/reference-file.ts";
 
 const AS_OF = "2026-01-31";
 const LEGS = "hgv:600;van:250";

@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 
 import { parse } from "csv-parse/sync";
 
-import { LOT_HEADER } from "../oracle/src/lot/index.ts";
-import { DEFAULT_REFERENCE_PATH } from "../oracle/src/reference/index.ts";
+import { LOT_HEADER } from "../core/calc/lot/index.ts";
+import { DEFAULT_REFERENCE_PATH } from "../core/calc/reference-file.ts";
 
 /** mulberry32: a small deterministic PRNG (the bench must generate the same lot every time). */
 function prng(seed: number): () => number {

@@ -8,7 +8,7 @@
  */
 import { Command, CommanderError } from "commander";
 
-import { PACKAGE } from "../oracle/src/runtime/package.ts";
+import { PACKAGE } from "../core/package.ts";
 
 type Register = (program: Command) => void;
 

@@ -29,7 +29,7 @@ import { JsonRpcProvider, Network } from "ethers";
 import { pino, type Logger } from "pino";
 
 import { readApiEnv, startApi, type RunningApi } from "../api/src/server.ts";
-import { loadReferenceTable } from "../oracle/src/reference/index.ts";
+import { loadReferenceTable } from "../core/calc/reference-file.ts";
 import {
   certificateHtml,
   certificatePdf as renderCertificatePdf,
@@ -40,11 +40,11 @@ import {
   scope3ForAccount,
   scope3Pdf as renderScope3Pdf,
   svgToPng,
-} from "../oracle/src/reports/index.ts";
+} from "../core/documents/index.ts";
 import { createOracle, runWorker, type OracleRuntime } from "../oracle/src/runtime/oracle.ts";
-import { devAccount } from "../oracle/src/runtime/keys.ts";
-import { registryAt } from "../oracle/src/chain/registry.ts";
-import { openIndexer, type Indexer } from "../api/src/indexer/index.ts";
+import { devAccount } from "../core/keys.ts";
+import { registryAt } from "../sdk/src/registry.ts";
+import { openIndexer, type Indexer } from "../indexer/index.ts";
 import { runDemo, type DemoResult } from "./lib/demo.ts";
 
 const USAGE = `usage: npm start [-- --fresh] [--data-dir .itec] [--port 8080] [--rpc-port 8545] [--block-time 0] [--no-demo]
@@ -497,7 +497,7 @@ async function waitForChain(p: JsonRpcProvider): Promise<void> {
 }
 
 async function deploy(provider: JsonRpcProvider): Promise<Deployment> {
-  // Ignition deploys the committed artifact (types/abi.ts): nothing to compile, on the first start either.
+  // Ignition deploys the committed artifact (sdk/src/abi.ts): nothing to compile, on the first start either.
   // Logs are read from the block after the last one before deployment (a safe lower bound). Kept across an
   // interrupted deployment, which Ignition resumes from its journal.
   let before: number;

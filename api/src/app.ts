@@ -16,7 +16,7 @@ import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { walletRoutes } from "./routes/wallet.ts";
-import { PACKAGE } from "../../oracle/src/runtime/package.ts";
+import { PACKAGE } from "../../core/package.ts";
 
 const VERSION = PACKAGE.version;
 

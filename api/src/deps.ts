@@ -1,12 +1,12 @@
 /** What `createApp` is given: services built at the edge (server.ts or a test), never constructed inside routes. */
 import type { Logger } from "pino";
 
-import type { ChainClient } from "../../oracle/src/chain/client.ts";
-import type { ReferenceTable } from "../../oracle/src/methodology/index.ts";
+import type { ChainClient } from "../../core/chain/client.ts";
+import type { ReferenceTable } from "../../core/calc/index.ts";
 import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route.ts";
-import type { ChainReads } from "../../oracle/src/chain/reads.ts";
+import type { ChainReads } from "../../core/chain/reads.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
 

@@ -6,9 +6,9 @@ import type { ErrorRequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
 
-import { ChainError, isTransientError } from "../../oracle/src/chain/errors.ts";
-import { OracleError } from "../../oracle/src/errors.ts";
-import { IndexerError } from "./indexer/errors.ts";
+import { ChainError, isTransientError } from "../../core/chain/errors.ts";
+import { OracleError } from "../../core/errors.ts";
+import { IndexerError } from "../../indexer/errors.ts";
 
 export const PROBLEM_TYPE_BASE = "https://itec-registry.dev/problems/";
 

@@ -1,6 +1,6 @@
 /**
  * Response schemas: what each read answers, exactly as the handlers build it (chain reads in
- * oracle/src/chain/reads.ts, the event index in api/src/indexer/store.ts, the oracle's job store). They feed the
+ * core/chain/reads.ts, the event index in indexer/store.ts, the oracle's job store). They feed the
  * OpenAPI document (named ones become components) and, in tests, every JSON reply is checked against them
  * (see `validateResponses` in route.ts), so the document cannot drift from what the server sends.
  *
@@ -16,7 +16,7 @@ import {
   PARTICIPANT_STATUS,
   type Category,
   type ParticipantKindName,
-} from "../../oracle/src/chain/attestation.ts";
+} from "../../sdk/src/attestation.ts";
 import { BATCH_STATES } from "../../oracle/src/store/jobs.ts";
 import { batchJobId, hash32, indexStatusSchema, lotId, uintString } from "./schemas.ts";
 
@@ -71,7 +71,7 @@ const batchState = z.enum(BATCH_STATES).meta({ id: "BatchState", description: "A
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 as 64 hex digits");
 
 // ---------------------------------------------------------------------------------------------------------------
-// Chain reads (oracle/src/chain/reads.ts)
+// Chain reads (core/chain/reads.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
 const chainBatchShape = {
@@ -203,7 +203,7 @@ export const transactionStatusSchema = z
   .meta({ id: "TransactionStatus" });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Event index listings (api/src/indexer/store.ts)
+// Event index listings (indexer/store.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
 export const indexedRetirementSchema = z

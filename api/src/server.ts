@@ -8,17 +8,17 @@ import { createServer, type Server } from "node:http";
 import { pino, type Logger } from "pino";
 import { z } from "zod";
 
-import type { ChainClient } from "../../oracle/src/chain/client.ts";
+import type { ChainClient } from "../../core/chain/client.ts";
 import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
-import { ChainReads } from "../../oracle/src/chain/reads.ts";
-import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
+import { ChainReads } from "../../core/chain/reads.ts";
+import { HeadCache } from "../../core/chain/head-cache.ts";
 import { TransactionService } from "./services/transactions.ts";
 import { SiweAuth } from "./siwe.ts";
-import { packagePath } from "../../oracle/src/runtime/package.ts";
+import { packagePath } from "../../core/package.ts";
 
 export const PUBLIC_DIR = packagePath("api/public");
 

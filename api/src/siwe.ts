@@ -7,10 +7,10 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 import { hashMessage, recoverAddress } from "ethers";
 
-import { parseSiweMessage, SiweMessageError } from "../../oracle/src/auth/siwe-message.ts";
+import { parseSiweMessage, SiweMessageError } from "../../sdk/src/siwe.ts";
 import { HttpProblem } from "./problem.ts";
 
-export { formatSiweMessage, parseSiweMessage, type SiweMessage } from "../../oracle/src/auth/siwe-message.ts";
+export { formatSiweMessage, parseSiweMessage, type SiweMessage } from "../../sdk/src/siwe.ts";
 
 export interface SiweOptions {
   /** The host the message must name (e.g. "127.0.0.1:8080" or "registry.example"). */

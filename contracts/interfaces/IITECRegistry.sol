@@ -48,7 +48,7 @@ interface IITECRegistry {
 
     /**
      * @notice The statement an auditor signs (EIP-712 primary type `Attestation`).
-     * @dev Mirrored once in TypeScript (`oracle/src/chain/attestation.ts`); a test proves the type hashes agree.
+     * @dev Mirrored once in TypeScript (`sdk/src/attestation.ts`); a test proves the type hashes agree.
      * Dates are Unix seconds (UTC midnight of the day). Figures are grams CO2e per device (kg × 1000, floor3).
      * @param owner Admitted participant who receives the certificates (the refurbisher / ITAD provider).
      * @param category Device category code: 1 laptop, 2 desktop, 3 monitor, 4 smartphone, 5 tablet, 6 server.

@@ -12,7 +12,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { id } from "ethers";
 
-import { itecRegistryArtifact } from "../../types/abi.ts";
+import { itecRegistryArtifact } from "../../sdk/src/abi.ts";
 
 export const METHODOLOGY = "ITEC-CALC 1.0";
 export const PARAMETERS = "ITEC-PARAMS-1";
@@ -23,7 +23,7 @@ export default buildModule("ITECRegistry", (m) => {
   const issuer = m.getParameter("issuer", m.getAccount(1));
   const externalBaseURI = m.getParameter<string>("externalBaseURI");
 
-  // The committed artifact (types/abi.ts, checked against the compiler by test/contracts/abi.test.ts): the bytecode
+  // The committed artifact (sdk/src/abi.ts, checked against the compiler by test/contracts/abi.test.ts): the bytecode
   // that was reviewed is the bytecode deployed, and a fresh clone's `npm start` deploys without compiling.
   const registry = m.contract("ITECRegistry", itecRegistryArtifact, [admin, externalBaseURI]);
   m.call(registry, "registerMethodology", [METHODOLOGY, PARAMETERS]);

@@ -1,5 +1,5 @@
 /**
- * Writes `types/abi.ts`: the registry's ABI and deployable artifact (bytecode) as TypeScript constants, from the
+ * Writes `sdk/src/abi.ts`: the registry's ABI and deployable artifact (bytecode) as TypeScript constants, from the
  * compiled artifact.
  *
  * Why a committed, generated module (ADR 0004): the CLI, the API and `npm start` must run on a fresh clone right
@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = new URL("../../", import.meta.url);
-export const ABI_MODULE = fileURLToPath(new URL("types/abi.ts", ROOT));
+export const ABI_MODULE = fileURLToPath(new URL("sdk/src/abi.ts", ROOT));
 const ARTIFACT = fileURLToPath(new URL("artifacts/contracts/ITECRegistry.sol/ITECRegistry.json", ROOT));
 
 /** What a deployment needs of Hardhat's artifact (Ignition's `Artifact`); the rest is build bookkeeping. */
@@ -64,7 +64,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = abiModuleText(compiledArtifact());
   if (process.argv.includes("--check")) {
     if (readFileSync(ABI_MODULE, "utf8") !== text) {
-      process.stderr.write("types/abi.ts is not current: run `npm run build` and commit it\n");
+      process.stderr.write("sdk/src/abi.ts is not current: run `npm run build` and commit it\n");
       process.exit(1);
     }
   } else {

@@ -8,9 +8,9 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { getAddress, keccak256, TypedDataEncoder } from "ethers";
 
-import { CATEGORY_CODES, EIP712_NAME, EIP712_VERSION, REJECTION_TYPES } from "../../oracle/src/chain/attestation.ts";
-import { gramsToKg } from "../../oracle/src/methodology/index.ts";
-import { ApiClient, ApiError, type UnsignedTx } from "../lib/api-client.ts";
+import { CATEGORY_CODES, EIP712_NAME, EIP712_VERSION, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { gramsToKg } from "../../core/calc/index.ts";
+import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
   confirm,

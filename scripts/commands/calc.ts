@@ -1,13 +1,13 @@
 /**
  * `itec calc <lot.csv>` — runs ITEC-CALC 1.0 over a lot file and prints a readable summary, or (`--json`) the
- * published report. Thin: parsing and printing only; the calculation is `oracle/src/methodology`.
+ * published report. Thin: parsing and printing only; the calculation is `core/calc`.
  */
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 import type { Command } from "commander";
 
-import { readLotCsv, todayUtc } from "../../oracle/src/lot/index.ts";
+import { readLotCsv, todayUtc } from "../../core/calc/lot/index.ts";
 import {
   CalcInputError,
   calculateLot,
@@ -19,9 +19,9 @@ import {
   type BatchResult,
   type ExclusionReason,
   type LotResult,
-} from "../../oracle/src/methodology/index.ts";
-import { groupProblems, missingTransportRows } from "../../oracle/src/pipeline/problems.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+} from "../../core/calc/index.ts";
+import { groupProblems, missingTransportRows } from "../../core/calc/problems.ts";
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { devicesLine, exclusionText, problemLines, transportHint } from "../lib/problem-lines.ts";
 
 interface CalcOptions {

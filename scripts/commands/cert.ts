@@ -5,8 +5,8 @@
  */
 import type { Command } from "commander";
 
-import { KeyError } from "../../oracle/src/runtime/keys.ts";
-import { ApiClient, type UnsignedTx } from "../lib/api-client.ts";
+import { KeyError } from "../../core/keys.ts";
+import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
   field,

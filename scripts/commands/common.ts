@@ -8,10 +8,10 @@ import { createInterface } from "node:readline/promises";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { getAddress, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
 
-import { ChainError } from "../../oracle/src/chain/errors.ts";
-import { revertSentence } from "../../oracle/src/chain/revert-sentences.ts";
-import { devAccount, KeyError, loadSigner } from "../../oracle/src/runtime/keys.ts";
-import { ApiClient, ApiError, type UnsignedTx } from "../lib/api-client.ts";
+import { ChainError } from "../../core/chain/errors.ts";
+import { revertSentence } from "../../core/chain/revert-sentences.ts";
+import { devAccount, KeyError, loadSigner } from "../../core/keys.ts";
+import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
 
 export const DEFAULT_API_URL = "http://127.0.0.1:8080";
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";

@@ -8,13 +8,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getAddress, isAddress } from "ethers";
 
-import { ChainClient } from "../../oracle/src/chain/client.ts";
-import { HeadCache } from "../../oracle/src/chain/head-cache.ts";
-import { ChainReads } from "../../oracle/src/chain/reads.ts";
-import { httpBaseUrl } from "../../oracle/src/reports/links.ts";
+import { ChainClient } from "../../core/chain/client.ts";
+import { HeadCache } from "../../core/chain/head-cache.ts";
+import { ChainReads } from "../../core/chain/reads.ts";
+import { httpBaseUrl } from "../../core/documents/links.ts";
 
 /** The documents' code (pdfkit, resvg, the reference table) loads only when a document command runs. */
-const reports = () => import("../../oracle/src/reports/index.ts");
+const reports = () => import("../../core/documents/index.ts");
 
 interface ChainOptions {
   rpc?: string;
@@ -147,7 +147,7 @@ export function registerDocuments(program: Command): void {
       if (!isAddress(o.account)) throw new Error(`--account is not an address: ${String(o.account)}`);
       const { parseInventory, scope3ChartSvg, scope3Csv, scope3ForAccount, scope3Html, scope3Pdf, svgToPng } =
         await reports();
-      const { loadReferenceTable } = await import("../../oracle/src/reference/index.ts");
+      const { loadReferenceTable } = await import("../../core/calc/reference-file.ts");
       if (!/^\d{4}$/.test(o.year)) throw new Error(`--year must be YYYY, got '${o.year}'`);
       let text: string;
       try {

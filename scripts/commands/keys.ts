@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getAddress, Wallet } from "ethers";
 
-import { KeyError } from "../../oracle/src/runtime/keys.ts";
+import { KeyError } from "../../core/keys.ts";
 import { action, group, loadKey, print, promptHidden, withSigner, type SignerOptions } from "./common.ts";
 
 const MIN_PASSWORD = 8;

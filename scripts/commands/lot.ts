@@ -7,8 +7,8 @@ import type { LotSummary as StoredSummary } from "../../oracle/src/pipeline/orac
 
 import type { Command } from "commander";
 
-import { parseTransport } from "../../oracle/src/methodology/index.ts";
-import { ApiClient, ApiError } from "../lib/api-client.ts";
+import { parseTransport } from "../../core/calc/index.ts";
+import { ApiClient, ApiError } from "../../sdk/src/api-client.ts";
 import { devicesLine, problemLines, transportHint } from "../lib/problem-lines.ts";
 import {
   action,

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from "commander";
 
-import { ApiClient, type UnsignedTx } from "../lib/api-client.ts";
+import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
   group,

@@ -5,8 +5,8 @@
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 
-import { registryInterface } from "../../oracle/src/chain/registry.ts";
-import type { UnsignedTx } from "../lib/api-client.ts";
+import { registryInterface } from "../../sdk/src/registry.ts";
+import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
   parseAddress,

@@ -11,8 +11,8 @@ import { pino } from "pino";
 import { z } from "zod";
 
 import { readApiEnv, startApi } from "../../api/src/server.ts";
-import { openIndexer } from "../../api/src/indexer/index.ts";
-import type { Indexer } from "../../api/src/indexer/indexer.ts";
+import { openIndexer } from "../../indexer/index.ts";
+import type { Indexer } from "../../indexer/indexer.ts";
 import { ConfigError } from "../../oracle/src/runtime/config.ts";
 import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
 

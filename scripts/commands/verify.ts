@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 
-import type { ChainReads } from "../../oracle/src/chain/reads.ts";
+import type { ChainReads } from "../../core/chain/reads.ts";
 import { connectReads } from "./documents.ts";
 import { action, field, group, parsePositiveInt, print } from "./common.ts";
 

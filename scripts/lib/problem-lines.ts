@@ -3,8 +3,8 @@
  * way in all three: the missing-transport hint first and once, then one line per group of rows with the same
  * problem (not one line per row).
  */
-import { EXCLUSION_REASONS } from "../../oracle/src/methodology/index.ts";
-import type { ProblemGroup } from "../../oracle/src/pipeline/problems.ts";
+import { EXCLUSION_REASONS } from "../../core/calc/index.ts";
+import type { ProblemGroup } from "../../core/calc/problems.ts";
 
 /** Exclusion counts in the order the reasons are checked: `SERIAL_DUPLICATE 2, BAD_INPUT 31`. */
 export function exclusionText(counts: Readonly<Partial<Record<string, number>>>): string {

@@ -353,7 +353,7 @@ describe("Registry API", function () {
       const view = (await h.http.get(`/batches/${id}/attestation`).expect(200)).body;
       const auditor = h.deployed.wallet("auditor2");
       const reason = "test reports missing";
-      const { REJECTION_TYPES } = await import("../../oracle/src/chain/attestation.ts");
+      const { REJECTION_TYPES } = await import("../../sdk/src/attestation.ts");
       const signature = await auditor.signTypedData(view.typedData.domain, REJECTION_TYPES, {
         attestationDigest: view.digest,
         reason,

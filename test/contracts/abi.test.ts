@@ -1,5 +1,5 @@
 /**
- * types/abi.ts is committed (the run time needs it before anything is compiled: ADR 0004) and generated from the
+ * sdk/src/abi.ts is committed (the run time needs it before anything is compiled: ADR 0004) and generated from the
  * compiled registry; Ignition and `npm start` deploy its bytecode. `hardhat test` compiles first, so this fails whenever the contracts changed and `npm run
  * build` was not run and its output committed.
  */
@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 
 import { ABI_MODULE, abiModuleText, compiledArtifact } from "../../scripts/build/abi.ts";
-import { itecRegistryAbi, itecRegistryArtifact } from "../../types/abi.ts";
+import { itecRegistryAbi, itecRegistryArtifact } from "../../sdk/src/abi.ts";
 
-describe("generated ABI module (types/abi.ts)", function () {
+describe("generated ABI module (sdk/src/abi.ts)", function () {
   it("is exactly what the current contracts compile to", function () {
     const compiled = compiledArtifact();
     expect(itecRegistryAbi).to.deep.equal(compiled.abi);

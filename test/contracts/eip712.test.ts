@@ -10,7 +10,7 @@ import {
   ATTESTATION_TYPES,
   EIP712_NAME,
   EIP712_VERSION,
-} from "../../oracle/src/chain/attestation.ts";
+} from "../../sdk/src/attestation.ts";
 import { deployRegistry, makeAttestation, type RegistryFixture } from "../helpers/registry.ts";
 
 const connection = await network.create();

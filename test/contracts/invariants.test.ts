@@ -14,7 +14,7 @@ import { keccak256, toUtf8Bytes, type ContractTransactionReceipt, type ContractT
 import fc from "fast-check";
 import { network } from "hardhat";
 
-import { decodeRegistryError } from "../../oracle/src/chain/errors.ts";
+import { decodeRegistryError } from "../../core/chain/errors.ts";
 import {
   deployRegistry,
   issueBatch,

@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { readLotCsv } from "../../oracle/src/lot/index.ts";
-import { calculateLot } from "../../oracle/src/methodology/index.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
+import { readLotCsv } from "../../core/calc/lot/index.ts";
+import { calculateLot } from "../../core/calc/index.ts";
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { deployRegistry, issueBatch } from "../helpers/registry.ts";
 
 const connection = await network.create();

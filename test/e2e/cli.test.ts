@@ -16,9 +16,9 @@ import { JsonRpcProvider, Network } from "ethers";
 
 import type { IndexReader } from "../../api/src/deps.ts";
 import { HttpProblem } from "../../api/src/problem.ts";
-import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { devAccount } from "../../core/keys.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
-import { ApiClient } from "../../scripts/lib/api-client.ts";
+import { ApiClient } from "../../sdk/src/api-client.ts";
 import { submitDemoLot } from "../../scripts/lib/demo.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { startDroppingProxy } from "../helpers/proxy.ts";

@@ -16,7 +16,7 @@ import { PDFParse } from "pdf-parse";
 import { pino } from "pino";
 
 import { readApiEnv, startApi } from "../../api/src/server.ts";
-import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
+import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { freePort } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";

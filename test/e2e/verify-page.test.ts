@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-import { ApiClient, type UnsignedTx } from "../../scripts/lib/api-client.ts";
+import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
 

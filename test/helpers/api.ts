@@ -10,7 +10,7 @@ import { responseValidation } from "../../api/src/route.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
-import { openIndexer } from "../../api/src/indexer/index.ts";
+import { openIndexer } from "../../indexer/index.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";
 import { startRpcProxy, type RpcProxy } from "./proxy.ts";
 import { ACCOUNTS, freePort, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";

@@ -12,8 +12,8 @@ import { createServer } from "node:net";
 import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import { PARTICIPANT_KINDS } from "../../oracle/src/chain/attestation.ts";
-import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { PARTICIPANT_KINDS } from "../../sdk/src/attestation.ts";
+import { devAccount } from "../../core/keys.ts";
 import {
   ITECRegistry__factory,
   MockERC1271Wallet__factory,

@@ -13,7 +13,7 @@ import {
   sortSignatures,
   type Attestation,
   type AuditorSignature,
-} from "../../oracle/src/chain/attestation.ts";
+} from "../../sdk/src/attestation.ts";
 import type { ITECRegistry } from "../../types/ethers-contracts/index.ts";
 
 export const METHOD = "ITEC-CALC 1.0";

@@ -12,11 +12,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { pino } from "pino";
 
-import { ChainClient } from "../../oracle/src/chain/client.ts";
-import { readLotCsv } from "../../oracle/src/lot/index.ts";
+import { ChainClient } from "../../core/chain/client.ts";
+import { readLotCsv } from "../../core/calc/lot/index.ts";
 import { Oracle, type FaultPoint } from "../../oracle/src/pipeline/oracle.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
-import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
+import { devAccount } from "../../core/keys.ts";
 import { JobStore } from "../../oracle/src/store/jobs.ts";
 import { ACCOUNTS, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";

@@ -6,14 +6,14 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { pino } from "pino";
 
-import { attestationFromJson, CATEGORY_CODES, REJECTION_TYPES } from "../../oracle/src/chain/attestation.ts";
-import { ChainClient } from "../../oracle/src/chain/client.ts";
-import { OracleError } from "../../oracle/src/errors.ts";
-import { readLotCsv } from "../../oracle/src/lot/index.ts";
-import { type DeviceInput } from "../../oracle/src/methodology/index.ts";
+import { attestationFromJson, CATEGORY_CODES, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { ChainClient } from "../../core/chain/client.ts";
+import { OracleError } from "../../core/errors.ts";
+import { readLotCsv } from "../../core/calc/lot/index.ts";
+import { type DeviceInput } from "../../core/calc/index.ts";
 import { MAX_SIGNATURE_BYTES, Oracle, type OracleDeps } from "../../oracle/src/pipeline/oracle.ts";
-import { loadReferenceTable } from "../../oracle/src/reference/index.ts";
-import { devAccount } from "../../oracle/src/runtime/keys.ts";
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
+import { devAccount } from "../../core/keys.ts";
 import { JobStore } from "../../oracle/src/store/jobs.ts";
 import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
 import {

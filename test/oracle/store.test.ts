@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { MIGRATIONS, JobStore, StaleStateError, StateTransitionError } from "../../oracle/src/store/jobs.ts";
-import { openDatabase } from "../../oracle/src/store/sqlite.ts";
+import { openDatabase } from "../../core/db/sqlite.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { COMMANDS, buildProgram } from "../../scripts/itec.ts";
-import { PACKAGE } from "../../oracle/src/runtime/package.ts";
+import { PACKAGE } from "../../core/package.ts";
 
 /** Runs a module script under the project's Node with no loader (exactly how bin/itec.js and npm start run). */
 function plainNode(script: string, args: string[] = []) {
@@ -30,8 +30,8 @@ function sources(dir: string): string[] {
 describe("run time: plain Node, no build step", function () {
   it("loads every run-time module under Node's type stripping (erasable syntax, resolvable imports)", function () {
     // scripts/start.ts runs on import (npm start); the e2e start test runs it. Everything else is imported here.
-    const modules = ["scripts/commands", "scripts/lib", "oracle/src", "api/src"].flatMap(sources);
-    modules.push("scripts/itec.ts", "types/abi.ts");
+    const modules = ["scripts/commands", "scripts/lib", "sdk/src", "core", "oracle/src", "indexer", "api/src"].flatMap(sources);
+    modules.push("scripts/itec.ts");
     expect(modules.length).to.be.greaterThan(80);
     const script = `for (const m of process.argv.slice(1)) await import("./" + m);`;
     const run = plainNode(script, modules);

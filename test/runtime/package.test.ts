@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PACKAGE } from "../../oracle/src/runtime/package.ts";
+import { PACKAGE } from "../../core/package.ts";
 
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 300_000 });

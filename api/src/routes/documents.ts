@@ -14,7 +14,7 @@ import {
   Scope3InputError,
   svgToPng,
   type InventoryLine,
-} from "../../../oracle/src/reports/index.ts";
+} from "../../../core/documents/index.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";

@@ -3,9 +3,9 @@ import { Readable } from "node:stream";
 
 import { z } from "zod";
 
-import { OracleError } from "../../../oracle/src/errors.ts";
-import { CalcInputError } from "../../../oracle/src/methodology/index.ts";
-import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../oracle/src/lot/index.ts";
+import { OracleError } from "../../../core/errors.ts";
+import { CalcInputError } from "../../../core/calc/index.ts";
+import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/index.ts";
 import type { BatchRow, LotRow } from "../../../oracle/src/store/jobs.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-import { PARTICIPANT_KINDS } from "../../../oracle/src/chain/attestation.ts";
+import { PARTICIPANT_KINDS } from "../../../sdk/src/attestation.ts";
 import { requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { checksumAddress, participantSchema, transactionStatusSchema } from "../responses.ts";

@@ -5,8 +5,8 @@
  */
 import { getAddress, Transaction, type Interface } from "ethers";
 
-import type { ChainClient } from "../../../oracle/src/chain/client.ts";
-import { decodeRegistryError, isTransientError } from "../../../oracle/src/chain/errors.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import { decodeRegistryError, isTransientError } from "../../../core/chain/errors.ts";
 import { HttpProblem } from "../problem.ts";
 
 /** An unsigned transaction for the caller's wallet (eth_sendTransaction / eth_signTransaction fields). */

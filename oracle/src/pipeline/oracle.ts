@@ -36,11 +36,11 @@ import {
   sortSignatures,
   type Attestation,
   type AuditorSignature,
-} from "../chain/attestation.ts";
-import type { ChainClient } from "../chain/client.ts";
-import { ChainError, isTransientError, type DecodedRevert } from "../chain/errors.ts";
-import { OracleError } from "../errors.ts";
-import { groupProblems, missingTransportRows } from "./problems.ts";
+} from "../../../sdk/src/attestation.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import { ChainError, isTransientError, type DecodedRevert } from "../../../core/chain/errors.ts";
+import { OracleError } from "../../../core/errors.ts";
+import { groupProblems, missingTransportRows } from "../../../core/calc/problems.ts";
 import {
   calculateLot,
   CalcInputError,
@@ -52,7 +52,7 @@ import {
   type DeviceInput,
   type LotResult,
   type ReferenceTable,
-} from "../methodology/index.ts";
+} from "../../../core/calc/index.ts";
 import {
   RESERVING_STATES,
   StaleStateError,
@@ -1209,7 +1209,7 @@ function lotSummary(r: LotResult) {
     eligible: r.eligibleCount,
     excluded: r.excluded,
     problems: r.problems.length,
-    /** The problems grouped by kind, with their lines (oracle/src/pipeline/problems.ts); the report lists each. */
+    /** The problems grouped by kind, with their lines (core/calc/problems.ts); the report lists each. */
     problemGroups: groups,
     moreProblemGroups: more,
     /** Rows without transport in a lot without a default transport. */

@@ -4,12 +4,12 @@
  */
 import { pino, type Logger } from "pino";
 
-import { ChainClient } from "../chain/client.ts";
+import { ChainClient } from "../../../core/chain/client.ts";
 import { Oracle, type FaultPoint } from "../pipeline/oracle.ts";
-import { loadReferenceTable } from "../reference/index.ts";
+import { loadReferenceTable } from "../../../core/calc/reference-file.ts";
 import { JobStore } from "../store/jobs.ts";
 import type { OracleEnv } from "./config.ts";
-import { loadSigner } from "./keys.ts";
+import { loadSigner } from "../../../core/keys.ts";
 
 export interface OracleRuntime {
   oracle: Oracle;

@@ -6,7 +6,7 @@
 import { hostname } from "node:os";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 
-import { openDatabase, transaction, type Migration } from "./sqlite.ts";
+import { openDatabase, transaction, type Migration } from "../../../core/db/sqlite.ts";
 
 /** Batch states (issue 4). Terminal: confirmed, rejected, not_issuable, failed. */
 export const BATCH_STATES = [

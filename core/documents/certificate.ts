@@ -1,0 +1,154 @@
+/**
+ * The retirement certificate's content, built only from on-chain data (claim, batch figures, chain id, contract,
+ * transaction, block) plus the calculation report the batch references — used only after its keccak256 is
+ * checked against the report hash on-chain — so the document can never disagree with the ledger.
+ */
+import { keccak256 } from "ethers";
+
+import { registryInterface } from "../../sdk/src/registry.ts";
+import type { ChainReads } from "../chain/reads.ts";
+import { retirementVerifyUrl } from "./links.ts";
+
+export type CertificateModel = Awaited<ReturnType<typeof buildCertificate>>;
+
+interface ReportShape {
+  asOf?: string;
+  lot?: { id?: string; refurbisher?: string };
+  lotId?: string;
+  refurbisher?: string;
+  batches?: { category?: string; eligible?: number; devices?: number; certificates?: number }[];
+}
+
+/**
+ * @param options.verifyBaseUrl the public base URL of the registry that holds the data (its verify page is linked),
+ *   or null when it is unknown: the certificate then has no link, only the chain commands (see links.ts).
+ * @param options.rpcUrl the JSON-RPC URL quoted in the commands.
+ * @param options.fetchBytes fetches the calculation report (by its evidence URI); undefined when it cannot be read.
+ */
+export async function buildCertificate(
+  reads: ChainReads,
+  retirementId: bigint,
+  options: {
+    verifyBaseUrl: string | null;
+    rpcUrl: string;
+    fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
+  },
+) {
+  const v = await reads.verifyRetirement(retirementId);
+  const registry = v.chain.registry;
+  const calldata = registryInterface.encodeFunctionData("retirement", [retirementId]);
+
+  let report: {
+    status: "verified" | "unavailable" | "hash mismatch";
+    asOf?: string;
+    lotDevices?: number;
+    batchDevices?: number;
+    eligible?: number;
+  } = {
+    status: "unavailable",
+  };
+  if (options.fetchBytes && v.batch.evidenceURI) {
+    const bytes = await options.fetchBytes(v.batch.evidenceURI).catch(() => undefined);
+    if (bytes) {
+      if (keccak256(bytes) !== v.batch.reportHash) {
+        report = { status: "hash mismatch" };
+      } else {
+        const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as ReportShape & { devices?: unknown[] };
+        const batch = parsed.batches?.find((b) => b.category === v.batch.category);
+        report = {
+          status: "verified",
+          ...(parsed.asOf ? { asOf: parsed.asOf } : {}),
+          ...(Array.isArray(parsed.devices) ? { lotDevices: parsed.devices.length } : {}),
+          ...(batch?.devices !== undefined ? { batchDevices: batch.devices } : {}),
+          ...(batch?.eligible !== undefined ? { eligible: batch.eligible } : {}),
+        };
+      }
+    }
+  }
+  const verifyUrl = options.verifyBaseUrl === null ? null : retirementVerifyUrl(options.verifyBaseUrl, retirementId);
+  return {
+    title: "I-TEC Retirement Certificate",
+    subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",
+    retirementId: v.retirementId,
+    verified: v.verified,
+    claim: v.claim,
+    batch: v.batch,
+    proof: v.proof,
+    chain: v.chain,
+    totals: v.totals,
+    checks: v.checks,
+    statement: v.statement,
+    report: { ...report, uri: v.batch.evidenceURI, hash: v.batch.reportHash },
+    howToVerify: {
+      url: verifyUrl,
+      cast: `cast call ${registry} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" ${retirementId} --rpc-url ${options.rpcUrl}`,
+      // Spaces only between arguments and inside the JSON, where a line may wrap and a copied line break changes
+      // nothing (JSON ignores whitespace); none inside the header, where a line break would.
+      jsonRpc: `curl -s ${options.rpcUrl} -H content-type:application/json --data '{"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": "${registry}", "data": "${calldata}"}, "latest"]}'`,
+      claimHash: `keccak256(abi.encode(beneficiaryName, purpose)) must equal ${v.claim.claimHash}`,
+    },
+  };
+}
+
+/** The certificate's lines, in reading order: one source for the HTML and the PDF. */
+export function certificateSections(m: CertificateModel): { heading: string; rows: [string, string][] }[] {
+  const c = m.claim;
+  const b = m.batch;
+  const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
+  const retiredBy = c.operator && c.operator !== c.account ? `${c.account} (by operator ${c.operator})` : c.account;
+  return [
+    {
+      heading: "Claim",
+      rows: [
+        ["Beneficiary", c.beneficiaryName ?? "—"],
+        ["Beneficiary account", c.beneficiary ?? "— (none given)"],
+        ["Retired by (holder)", retiredBy],
+        ["Retired on behalf of the beneficiary", c.onBehalf ? "yes" : "no"],
+        ["Certificates retired", `${c.amount} I-TEC (1 I-TEC = one verified refurbished ${b.category})`],
+        ["Reporting period", `${day(c.periodStart)} to ${day(c.periodEnd)}`],
+        [
+          "GHG Protocol Scope 3",
+          c.scope3Category === 1 ? "Category 1 — purchased goods and services" : "Category 2 — capital goods",
+        ],
+        ["Purpose", c.purpose ?? "—"],
+      ],
+    },
+    {
+      heading: "Figures (ITEC-CALC)",
+      rows: [
+        ["Baseline, new equivalent (B̄)", `${b.baselineKgPerDevice} kgCO2e per device`],
+        ["Verified reduction (V̄)", `${b.reductionKgPerDevice} kgCO2e per device`],
+        ["Certified intensity (B̄ − V̄)", `${b.certifiedIntensityKgPerDevice} kgCO2e per device`],
+        ["Total reduction claimed", `${m.totals.reductionKgClaimed} kgCO2e (${c.amount} × V̄)`],
+        ["Methodology", `${b.methodology} / ${b.parameters}`],
+      ],
+    },
+    {
+      heading: `Batch #${b.batchId}`,
+      rows: [
+        ["Category", b.category],
+        ["Devices certified in the batch", `${b.issued} (retired ${b.retired}, outstanding ${b.outstanding})`],
+        ["Vintage (refurbished)", `${b.vintageStart} to ${b.vintageEnd}`],
+        ["Auditor(s)", b.auditors.join(", ") || "—"],
+        [
+          "Calculation report",
+          `${b.evidenceURI ?? "—"} (${m.report.status}${m.report.asOf ? `, calculated as of ${m.report.asOf}` : ""})`,
+        ],
+        ["Report hash", b.reportHash ?? "—"],
+        ["Reference data hash", b.referenceDataHash ?? "—"],
+        ["Device Merkle root", b.deviceRoot ?? "—"],
+      ],
+    },
+    {
+      heading: "On-chain proof",
+      rows: [
+        ["Chain id / registry", `${m.chain.chainId} / ${m.chain.registry}`],
+        ["Retirement transaction", m.proof ? m.proof.txHash : "—"],
+        ["Block", m.proof ? `${m.proof.blockNumber} (${m.proof.timestamp ?? ""})` : "—"],
+        ["Issuance transaction", b.issuance?.txHash ?? "—"],
+        ["Claim hash", c.claimHash],
+        ["Checks", m.checks.map((k) => `${k.passed ? "✓" : "✗"} ${k.check}`).join("; ")],
+      ],
+    },
+  ];
+}

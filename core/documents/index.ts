@@ -1,0 +1,76 @@
+/**
+ * The documents, end to end from the chain: a retirement certificate, and a Scope 3 report for an account and
+ * year (its retirements read from the chain, each verified). Used by the API and the `itec` CLI alike.
+ */
+import type { ChainReads } from "../chain/reads.ts";
+import type { ReferenceTable } from "../calc/index.ts";
+import { buildCertificate } from "./certificate.ts";
+import { scope3Report, type InventoryLine, type RetirementForReport } from "./scope3.ts";
+
+export { buildCertificate, certificateSections, type CertificateModel } from "./certificate.ts";
+export {
+  certificateHtml,
+  certificatePdf,
+  scope3ChartSvg,
+  scope3Csv,
+  scope3Html,
+  scope3Pdf,
+  svgToPng,
+} from "./render.ts";
+export {
+  INVENTORY_COLUMNS,
+  parseInventory,
+  parseInventoryCsv,
+  parseInventoryJson,
+  scope3Report,
+  Scope3InputError,
+  SCOPE3_RULES,
+  type InventoryLine,
+  type InventoryRowReport,
+  type Scope3Report,
+} from "./scope3.ts";
+export { FONT_FILES, fontPath, fontRuns } from "./fonts.ts";
+export { baseUrlFromExternalUrl, httpBaseUrl, registryBaseUrlOnChain, retirementVerifyUrl } from "./links.ts";
+
+/** Fetches a calculation report by its evidence URI (http/https only; loopback or public). */
+export async function fetchReportBytes(uri: string): Promise<Uint8Array | undefined> {
+  if (!/^https?:\/\//.test(uri)) return undefined;
+  const res = await fetch(uri, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) return undefined;
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export async function retirementCertificate(
+  reads: ChainReads,
+  id: bigint,
+  options: { verifyBaseUrl: string | null; rpcUrl: string },
+) {
+  return buildCertificate(reads, id, { ...options, fetchBytes: fetchReportBytes });
+}
+
+/** Reads the account's retirements from the chain and builds the report. */
+export async function scope3ForAccount(
+  reads: ChainReads,
+  input: { account: string; reportingYear: number; inventory: readonly InventoryLine[]; reference: ReferenceTable },
+) {
+  const ids = await reads.retirementIdsFor(input.account);
+  const retirements: RetirementForReport[] = [];
+  for (const id of ids) {
+    const v = await reads.verifyRetirement(id);
+    const failed = v.checks.filter((c) => !c.passed).map((c) => c.check);
+    retirements.push({
+      retirementId: v.retirementId,
+      batchId: v.batch.batchId,
+      category: v.batch.category as RetirementForReport["category"],
+      amount: Number(v.claim.amount),
+      reductionKgPerDevice: v.batch.reductionKgPerDevice,
+      periodStart: v.claim.periodStart,
+      periodEnd: v.claim.periodEnd,
+      scope3Category: v.claim.scope3Category,
+      beneficiaryName: v.claim.beneficiaryName,
+      txHash: v.proof?.txHash ?? null,
+      ...(failed.length ? { failedCheck: failed.join("; ") } : {}),
+    });
+  }
+  return scope3Report({ ...input, retirements });
+}

@@ -1,0 +1,217 @@
+/**
+ * The registry's event logs decoded into plain, typed records (addresses checksummed, integers as bigint), and
+ * the view reads a few of them need: `BatchIssued` carries hashes, URI, deadline and auditors but not the figures
+ * (read from `batch(id)`); `CertificatesRetired` carries ids, holder, operator and the texts but not amount,
+ * period, category or beneficiary account (read from `retirement(id)`). Pure functions: no I/O here.
+ */
+import { getAddress, ZeroAddress, type Log, type LogDescription } from "ethers";
+
+import { registryInterface } from "../sdk/src/registry.ts";
+
+/** Where a log sits on the chain; (txHash, logIndex) is its identity. */
+export type EventPosition = {
+  txHash: string;
+  logIndex: number;
+  blockNumber: number;
+  blockHash: string;
+};
+
+/** Figures of a batch from the `batch(id)` view (all fixed at issuance). */
+export type BatchFigures = {
+  issued: bigint;
+  baselineGrams: bigint;
+  reductionGrams: bigint;
+  category: number;
+  vintageStart: bigint;
+  vintageEnd: bigint;
+  methodologyId: number;
+};
+
+/** A stored claim from the `retirement(id)` view (never changes once written). */
+export type RetirementClaim = {
+  amount: bigint;
+  beneficiary: string | null;
+  periodStart: bigint;
+  periodEnd: bigint;
+  scope3Category: number;
+  claimHash: string;
+};
+
+export type RegistryEvent =
+  | { name: "ParticipantAdmitted"; account: string; kind: number; admin: string }
+  | { name: "ParticipantSuspended" | "ParticipantReinstated"; account: string; admin: string; reason: string }
+  | { name: "MethodologyRegistered"; methodologyId: number; methodology: string; parameters: string }
+  | { name: "MethodologyStatusChanged"; methodologyId: number; active: boolean }
+  | {
+      name: "BatchIssued";
+      batchId: bigint;
+      owner: string;
+      reportHash: string;
+      referenceDataHash: string;
+      deviceRoot: string;
+      evidenceURI: string;
+      deadline: bigint;
+      auditors: string[];
+    }
+  | { name: "BatchSuspended" | "BatchReinstated"; batchId: bigint; by: string; reason: string }
+  | {
+      name: "CertificatesRetired";
+      retirementId: bigint;
+      batchId: bigint;
+      account: string;
+      operator: string;
+      beneficiaryName: string;
+      purpose: string;
+    }
+  | {
+      name: "TransferSingle" | "TransferBatch";
+      operator: string;
+      from: string;
+      to: string;
+      ids: bigint[];
+      values: bigint[];
+    }
+  | { name: "RoleGranted" | "RoleRevoked"; role: string; account: string; sender: string }
+  /** Everything else the registry emits (thresholds, approvals, URIs, challenges): kept in the raw event log. */
+  | { name: "Other"; event: string; args: Record<string, unknown> };
+
+/** A decoded log with its position, its block's time and — for issuance and retirement — the view it needs. */
+export type IndexedEvent = EventPosition & { blockTime: number } & (
+    | Exclude<RegistryEvent, { name: "BatchIssued" | "CertificatesRetired" }>
+    | (Extract<RegistryEvent, { name: "BatchIssued" }> & { figures: BatchFigures })
+    | (Extract<RegistryEvent, { name: "CertificatesRetired" }> & { claim: RetirementClaim })
+  );
+
+const addr = (v: unknown) => getAddress(String(v));
+const big = (v: unknown) => BigInt(v as bigint);
+const num = (v: unknown) => Number(v);
+const str = (v: unknown) => String(v);
+const list = (v: unknown) => Array.from(v as readonly unknown[]);
+
+/** Decodes one registry log; undefined when it is not one of the registry's events. */
+export function decodeRegistryLog(log: Pick<Log, "topics" | "data">): RegistryEvent | undefined {
+  let parsed: LogDescription | null;
+  try {
+    parsed = registryInterface.parseLog({ topics: [...log.topics], data: log.data });
+  } catch {
+    return undefined;
+  }
+  if (!parsed) return undefined;
+  const a = parsed.args.toObject() as Record<string, unknown>;
+  switch (parsed.name) {
+    case "ParticipantAdmitted":
+      return { name: parsed.name, account: addr(a.account), kind: num(a.kind), admin: addr(a.admin) };
+    case "ParticipantSuspended":
+    case "ParticipantReinstated":
+      return { name: parsed.name, account: addr(a.account), admin: addr(a.admin), reason: str(a.reason) };
+    case "MethodologyRegistered":
+      return {
+        name: parsed.name,
+        methodologyId: num(a.methodologyId),
+        methodology: str(a.name),
+        parameters: str(a.parameters),
+      };
+    case "MethodologyStatusChanged":
+      return { name: parsed.name, methodologyId: num(a.methodologyId), active: Boolean(a.active) };
+    case "BatchIssued":
+      return {
+        name: parsed.name,
+        batchId: big(a.batchId),
+        owner: addr(a.owner),
+        reportHash: str(a.reportHash),
+        referenceDataHash: str(a.referenceDataHash),
+        deviceRoot: str(a.deviceRoot),
+        evidenceURI: str(a.evidenceURI),
+        deadline: big(a.deadline),
+        auditors: list(a.auditors).map(addr),
+      };
+    case "BatchSuspended":
+    case "BatchReinstated":
+      return { name: parsed.name, batchId: big(a.batchId), by: addr(a.by), reason: str(a.reason) };
+    case "CertificatesRetired":
+      return {
+        name: parsed.name,
+        retirementId: big(a.retirementId),
+        batchId: big(a.batchId),
+        account: addr(a.account),
+        operator: addr(a.operator),
+        beneficiaryName: str(a.beneficiaryName),
+        purpose: str(a.purpose),
+      };
+    case "TransferSingle":
+      return {
+        name: parsed.name,
+        operator: addr(a.operator),
+        from: addr(a.from),
+        to: addr(a.to),
+        ids: [big(a.id)],
+        values: [big(a.value)],
+      };
+    case "TransferBatch":
+      return {
+        name: parsed.name,
+        operator: addr(a.operator),
+        from: addr(a.from),
+        to: addr(a.to),
+        ids: list(a.ids).map(big),
+        values: list(a.values).map(big),
+      };
+    case "RoleGranted":
+    case "RoleRevoked":
+      return { name: parsed.name, role: str(a.role), account: addr(a.account), sender: addr(a.sender) };
+    default:
+      return { name: "Other", event: parsed.name, args: a };
+  }
+}
+
+/** `batch(id)` as returned by the typed contract → the figures the index keeps. */
+export function batchFigures(b: {
+  issued: bigint;
+  baselineGrams: bigint;
+  reductionGrams: bigint;
+  category: bigint;
+  vintageStart: bigint;
+  vintageEnd: bigint;
+  methodologyId: bigint;
+}): BatchFigures {
+  return {
+    issued: b.issued,
+    baselineGrams: b.baselineGrams,
+    reductionGrams: b.reductionGrams,
+    category: Number(b.category),
+    vintageStart: b.vintageStart,
+    vintageEnd: b.vintageEnd,
+    methodologyId: Number(b.methodologyId),
+  };
+}
+
+/** `retirement(id)` as returned by the typed contract → the claim the index keeps. */
+export function retirementClaim(r: {
+  amount: bigint;
+  beneficiary: string;
+  periodStart: bigint;
+  periodEnd: bigint;
+  scope3Category: bigint;
+  claimHash: string;
+}): RetirementClaim {
+  return {
+    amount: r.amount,
+    beneficiary: r.beneficiary === ZeroAddress ? null : getAddress(r.beneficiary),
+    periodStart: r.periodStart,
+    periodEnd: r.periodEnd,
+    scope3Category: Number(r.scope3Category),
+    claimHash: r.claimHash,
+  };
+}
+
+/** JSON of an event's arguments for the raw event log (bigint → decimal string). */
+export function eventArgsJson(event: RegistryEvent): string {
+  const { name: _name, ...rest } = event;
+  const body = event.name === "Other" ? event.args : rest;
+  return JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+/** The event's name as the contract spells it. */
+export function eventName(event: RegistryEvent): string {
+  return event.name === "Other" ? event.event : event.name;
+}

@@ -1,0 +1,304 @@
+/**
+ * One small asynchronous SQL interface over two engines, so the index keeps ONE set of queries:
+ * - SQLite through Node's built-in `node:sqlite` (the embedded default; opened with the project's
+ *   `openDatabase`: WAL, synchronous FULL, migrations in code);
+ * - PostgreSQL through `pg` (pure JavaScript), selected by a `postgres://…` connection string.
+ *
+ * Queries are written once with `?` placeholders in the SQL both engines accept (see docs/adr/0020-indexer.md);
+ * for PostgreSQL they are rewritten to `$1, $2, …`. BIGINT columns come back as JavaScript numbers on both
+ * (block numbers and ids stay far below 2^53).
+ */
+import pg from "pg";
+import type { PoolClient } from "pg";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+
+import { openDatabase, type Migration } from "../core/db/sqlite.ts";
+import { IndexerError } from "./errors.ts";
+
+export type { Migration };
+
+/** A value bound to a `?` placeholder. */
+export type SqlValue = string | number | bigint | null;
+/** A result row: column name → value (TEXT → string, INTEGER/BIGINT → number, NULL → null). */
+export type SqlRow = Record<string, unknown>;
+
+/** Statements on one connection (the database itself, or the connection of an open transaction). */
+export interface SqlExecutor {
+  /** All rows of a query. */
+  all<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row of a query, or undefined. */
+  get<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement; resolves to the number of rows it inserted, updated or deleted. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  readonly dialect: "sqlite" | "postgres";
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenSqlOptions {
+  /** `postgres://…` or `postgresql://…`: use PostgreSQL. Wins over `sqlitePath`. */
+  databaseUrl?: string | undefined;
+  /** SQLite database file (":memory:" for a throwaway store). */
+  sqlitePath?: string | undefined;
+  /** PostgreSQL only: schema to create (if missing) and use, e.g. one per test run. Default: the role's search_path. */
+  pgSchema?: string | undefined;
+  /** PostgreSQL only: pool size (default 4). */
+  pgPoolSize?: number | undefined;
+}
+
+/** Opens the engine the options select and applies `migrations` (each once, in order, in its own transaction). */
+export async function openSql(options: OpenSqlOptions, migrations: readonly Migration[]): Promise<SqlDatabase> {
+  if (options.databaseUrl) {
+    if (!/^postgres(ql)?:\/\//i.test(options.databaseUrl)) {
+      throw new IndexerError("CONFIG", "DATABASE_URL must be a postgres:// or postgresql:// connection string");
+    }
+    return PostgresDatabase.open(options.databaseUrl, migrations, options);
+  }
+  if (!options.sqlitePath) throw new IndexerError("CONFIG", "the index store needs a databaseUrl or a sqlitePath");
+  return new SqliteDatabase(await openDatabase(options.sqlitePath, migrations));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQLite
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * `node:sqlite` is synchronous: every promise here is already settled when returned, so a transaction whose body
+ * awaits only these statements runs to COMMIT without yielding to the event loop — no other caller of the same
+ * connection can observe it half-done.
+ */
+class SqliteDatabase implements SqlDatabase {
+  readonly dialect = "sqlite" as const;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #inTransaction = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  all<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return settle(() => this.#prepare(sql).all(...(params as SQLInputValue[])) as T[]);
+  }
+
+  get<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return settle(() => this.#prepare(sql).get(...(params as SQLInputValue[])) as T | undefined);
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return settle(() => Number(this.#prepare(sql).run(...(params as SQLInputValue[])).changes));
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) throw new IndexerError("STORE", "nested transaction on the index store");
+    this.#inTransaction = true;
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await fn(this);
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      this.#statements.clear();
+      if (this.#db.isOpen) this.#db.close();
+    });
+  }
+}
+
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------------------------------------------
+
+const INT8_OID = 20;
+/** BIGINT (and COUNT(*)) as a JavaScript number instead of pg's default string; values here stay below 2^53. */
+const parseInt8 = (value: string) => Number(value);
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary"): unknown =>
+    oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
+
+const placeholderCache = new Map<string, string>();
+
+/** Rewrites `?` placeholders to `$1, $2, …`, leaving quoted literals and identifiers alone. */
+export function toPostgresPlaceholders(sql: string): string {
+  const cached = placeholderCache.get(sql);
+  if (cached !== undefined) return cached;
+  let out = "";
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === "?") {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  placeholderCache.set(sql, out);
+  return out;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new IndexerError("CONFIG", `invalid schema name "${name}"`);
+  return `"${name}"`;
+}
+
+type Queryable = Pick<PoolClient, "query">;
+
+class PgExecutor implements SqlExecutor {
+  protected readonly target: Queryable;
+  constructor(target: Queryable) {
+    this.target = target;
+  }
+  async all<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const result = await this.target.query(toPostgresPlaceholders(sql), params.map(pgValue));
+    return result.rows as T[];
+  }
+  async get<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const result = await this.target.query(toPostgresPlaceholders(sql), params.map(pgValue));
+    return result.rowCount ?? 0;
+  }
+}
+
+function pgValue(value: SqlValue): string | number | null {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+class PostgresDatabase extends PgExecutor implements SqlDatabase {
+  readonly dialect = "postgres" as const;
+  readonly #pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    super(pool);
+    this.#pool = pool;
+  }
+
+  static async open(url: string, migrations: readonly Migration[], options: OpenSqlOptions): Promise<PostgresDatabase> {
+    const schema = options.pgSchema ? quoteIdent(options.pgSchema) : undefined;
+    if (schema) {
+      const bootstrap = new pg.Client({ connectionString: url });
+      await bootstrap.connect();
+      try {
+        await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } finally {
+        await bootstrap.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.pgPoolSize ?? 4,
+      types: pgTypes,
+      application_name: "itec-indexer",
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // An idle client losing its server (restart) must not crash the process; the next query reconnects.
+    pool.on("error", () => undefined);
+    const db = new PostgresDatabase(pool);
+    try {
+      await db.#migrate(migrations);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return db;
+  }
+
+  /**
+   * Applies missing migrations in one transaction. The table is `ix_schema_migrations` (not the SQLite store's
+   * `schema_migrations`) because a PostgreSQL database may be shared with other services.
+   */
+  async #migrate(migrations: readonly Migration[]): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      // Two processes starting at once: the second waits here, then finds the migrations applied.
+      await client.query("SELECT pg_advisory_xact_lock(4242020)");
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS ix_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+      );
+      const applied = new Set(
+        (await client.query<{ version: number }>("SELECT version FROM ix_schema_migrations")).rows.map(
+          (r) => r.version,
+        ),
+      );
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.sql); // multi-statement DDL: simple query protocol, no parameters
+        await client.query("INSERT INTO ix_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+      }
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      try {
+        const result = await fn(new PgExecutor(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true; // the connection is gone; drop it from the pool
+        }
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * A small client of the registry API for people at a terminal (the `itec` CLIs) and the demonstration: it signs
+ * in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the caller's own key and
+ * relays them. Errors come back as the API's problem details, in one line.
+ */
+import { Transaction, type JsonRpcProvider, type Signer } from "ethers";
+
+import { formatSiweMessage } from "./siwe.ts";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly status: number;
+  readonly code: string;
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, body: Record<string, unknown>) {
+    const pointers = Array.isArray(body.errors)
+      ? ` (${(body.errors as { pointer: string; detail: string }[]).map((e) => `${e.pointer}: ${e.detail}`).join("; ")})`
+      : "";
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    super(`${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`);
+    this.status = status;
+    this.code = text(body.code) ?? `HTTP_${status}`;
+    this.body = body;
+  }
+}
+
+/** Connection errors that mean the request never left: the API cannot have acted on it. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"]);
+
+export interface UnsignedTx {
+  from: string;
+  to: string;
+  data: string;
+  chainId: string;
+  gasPrice?: string;
+  gasLimit: string;
+  description: string;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  #token: string | undefined;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/$/, "");
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return (await this.send<T>(method, path, body, headers)).body;
+  }
+
+  /**
+   * One request; answers the status with the parsed body (a 200 and a 201 can mean different things, e.g. a lot
+   * already submitted). A connection that drops after a state-changing request was sent is API_CONNECTION_LOST
+   * (`mayHaveLanded`): the API may or may not have carried it out, and only the caller knows what tells which.
+   */
+  async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    if (!/^https?:\/\/[^/]/.test(this.baseUrl) || !URL.canParse(this.baseUrl)) {
+      throw new ApiError(0, {
+        code: "BAD_API_URL",
+        detail:
+          `'${this.baseUrl}' is not the URL of an API: give it with its scheme, e.g. http://127.0.0.1:8080 ` +
+          "(--api or ITEC_API_URL)",
+      });
+    }
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}),
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      });
+      text = await res.text();
+    } catch (error) {
+      throw this.#connectionError(method, path, error);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      parsed = { detail: text.slice(0, 200) };
+    }
+    if (!res.ok) {
+      const problem = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof problem.code !== "string") {
+        // every error of the registry's API is problem+json with a stable code: this is some other server
+        throw new ApiError(res.status, {
+          code: `HTTP_${res.status}`,
+          detail:
+            `${this.baseUrl} answered ${method} ${path} with HTTP ${res.status}, not as the registry's API does: ` +
+            "is --api (ITEC_API_URL) the URL `npm start` or `itec serve` printed for the API?",
+        });
+      }
+      throw new ApiError(res.status, problem);
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  #connectionError(method: string, path: string, error: unknown): ApiError {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = typeof cause?.code === "string" ? cause.code : undefined;
+    const reason = [(error as Error).message, typeof cause?.message === "string" ? cause.message : undefined]
+      .filter(Boolean)
+      .join(": ");
+    // Never connected (nothing reached the API), or a read (nothing can have changed).
+    if ((code !== undefined && NOT_SENT.has(code)) || method === "GET" || method === "HEAD") {
+      return new ApiError(0, {
+        code: "API_UNREACHABLE",
+        detail:
+          `the registry API at ${this.baseUrl} is unreachable (${reason}): is the registry running? ` +
+          "`npm start` (or `itec serve`) prints its API URL; pass it with --api or ITEC_API_URL",
+      });
+    }
+    return new ApiError(0, {
+      code: "API_CONNECTION_LOST",
+      detail:
+        `the connection to the registry API at ${this.baseUrl} dropped before it answered ${method} ${path} ` +
+        `(${reason}): the request may or may not have been carried out`,
+      mayHaveLanded: true,
+    });
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>("GET", path);
+  }
+
+  post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.request<T>("POST", path, body ?? {}, headers);
+  }
+
+  /** Signs in with `signer` (EIP-4361) and keeps the token for the following calls. */
+  async signIn(signer: Signer): Promise<string> {
+    const n = await this.get<{ nonce: string; domain: string; uri: string; chainId: string }>("/auth/nonce");
+    const address = await signer.getAddress();
+    const message = formatSiweMessage({
+      domain: n.domain,
+      address,
+      statement: "Sign in to the I-TEC Registry",
+      uri: n.uri,
+      version: "1",
+      chainId: Number(n.chainId),
+      nonce: n.nonce,
+      issuedAt: new Date().toISOString(),
+    });
+    const { token } = await this.post<{ token: string }>("/auth/siwe", {
+      message,
+      signature: await signer.signMessage(message),
+    });
+    this.#token = token;
+    return address;
+  }
+
+  /** Signs an unsigned transaction from the API with `signer`, relays it and waits until it is mined. */
+  async signAndRelay(signer: Signer, tx: UnsignedTx, timeoutMs = 60_000): Promise<string> {
+    const provider = signer.provider;
+    if (!provider) throw new Error("the signer needs a provider (for its nonce)");
+    // Asked of the node directly: a provider's short response cache could hand back a nonce already used.
+    const nonce =
+      "send" in provider && typeof provider.send === "function"
+        ? Number(
+            await (provider as JsonRpcProvider).send("eth_getTransactionCount", [await signer.getAddress(), "pending"]),
+          )
+        : await provider.getTransactionCount(await signer.getAddress(), "pending");
+    let fees: { type: number; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint };
+    if (tx.gasPrice !== undefined) {
+      fees = { type: 0, gasPrice: BigInt(tx.gasPrice) };
+    } else {
+      const fee = await provider.getFeeData();
+      fees =
+        fee.maxFeePerGas !== null
+          ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n }
+          : { type: 0, gasPrice: fee.gasPrice ?? 0n };
+    }
+    const raw = await signer.signTransaction({
+      to: tx.to,
+      data: tx.data,
+      value: 0n,
+      chainId: BigInt(tx.chainId),
+      nonce,
+      gasLimit: BigInt(tx.gasLimit),
+      ...fees,
+    });
+    let hash: string;
+    try {
+      ({ hash } = await this.post<{ hash: string }>("/tx/relay", { signedTransaction: raw }));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "API_CONNECTION_LOST") {
+        // The signed transaction's hash is known here: it tells whether the relay sent it.
+        const sent = Transaction.from(raw).hash!;
+        throw new ApiError(0, {
+          ...error.body,
+          detail:
+            `the connection to the registry API at ${this.baseUrl} dropped while it relayed transaction ${sent}: ` +
+            `it may or may not have been broadcast. Its status: ${this.baseUrl}/tx/${sent} (mined, pending or ` +
+            "unknown); run the command again only once it says unknown",
+          txHash: sent,
+        });
+      }
+      throw error;
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.get<{ status: string }>(`/tx/${hash}`).catch((error: unknown) => {
+        if (!(error instanceof ApiError) || error.status !== 0) throw error;
+        throw new ApiError(0, {
+          ...error.body,
+          detail: `${String(error.body.detail)}; transaction ${hash} was relayed: its status is at ${this.baseUrl}/tx/${hash}`,
+          txHash: hash,
+        });
+      });
+      if (s.status === "mined") return hash;
+      if (s.status === "reverted")
+        throw new ApiError(409, { code: "TX_REVERTED", detail: `transaction ${hash} reverted` });
+      if (Date.now() > deadline)
+        throw new ApiError(504, { code: "TX_TIMEOUT", detail: `transaction ${hash} not mined after ${timeoutMs} ms` });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The retirement certificate's links and commands, rendered from a fixed verification (a retirement as the chain
+ * reads gave it): the verify link names the registry it is given and is absent when none is known; the `cast` and
+ * `curl` commands print — in the HTML and in the PDF — as exactly the runnable command, wrapped only between tokens.
+ */
+import { readFileSync } from "node:fs";
+
+import { expect } from "chai";
+import { id as keccakId, toBeHex, zeroPadValue } from "ethers";
+import { PDFParse } from "pdf-parse";
+
+import type { ChainReads } from "../../core/chain/reads.ts";
+import { buildCertificate, type CertificateModel } from "../../core/documents/certificate.ts";
+import { baseUrlFromExternalUrl, httpBaseUrl } from "../../core/documents/links.ts";
+import { certificateHtml, certificatePdf } from "../../core/documents/render.ts";
+import { commandTokens, wrapTokens } from "../../core/documents/wrap.ts";
+
+const VERIFICATION = JSON.parse(
+  readFileSync(new URL("./fixtures/retirement-1.verification.json", import.meta.url), "utf8"),
+) as { chain: { registry: string } };
+const REGISTRY = VERIFICATION.chain.registry;
+/** Long enough that the commands wrap over several lines in the PDF too. */
+const RPC_URL = "https://rpc.registry-operator.example:8545/v1/itec-mainnet-archive-node";
+
+const reads = { verifyRetirement: () => Promise.resolve(VERIFICATION) } as unknown as ChainReads;
+const certificate = (verifyBaseUrl: string | null) => buildCertificate(reads, 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
+
+/** The runnable commands, spelled out independently of the code under test. */
+const CAST = `cast call ${REGISTRY} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" 1 --rpc-url ${RPC_URL}`;
+const CALLDATA = keccakId("retirement(uint256)").slice(0, 10) + zeroPadValue(toBeHex(1), 32).slice(2);
+
+const normalise = (s: string) => s.replace(/\s+/g, " ").trim();
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+
+async function pdfText(bytes: Buffer): Promise<string> {
+  const parser = new PDFParse({ data: new Uint8Array(bytes) });
+  try {
+    return normalise((await parser.getText()).text);
+  } finally {
+    await parser.destroy();
+  }
+}
+
+describe("Retirement certificate", function () {
+  let m: CertificateModel;
+  before(async () => {
+    m = await certificate("https://registry.example:8443/itec/");
+  });
+
+  describe("howToVerify", function () {
+    it("links the verify page under the base URL it is given", function () {
+      expect(m.howToVerify.url).to.equal("https://registry.example:8443/itec/verify/retirements/1");
+    });
+
+    it("gives a cast command and a curl command that run as printed", function () {
+      expect(m.howToVerify.cast).to.equal(CAST);
+      const curl = /^curl -s (\S+) -H content-type:application\/json --data '([^']+)'$/.exec(m.howToVerify.jsonRpc);
+      expect(curl, m.howToVerify.jsonRpc).to.not.equal(null);
+      expect(curl![1]).to.equal(RPC_URL);
+      expect(JSON.parse(curl![2]!)).to.deep.equal({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_call",
+        params: [{ to: REGISTRY, data: CALLDATA }, "latest"],
+      });
+    });
+  });
+
+  describe("certificateHtml", function () {
+    it("renders each command so that its text, whitespace normalised, is exactly the runnable command", function () {
+      const html = certificateHtml(m);
+      const commands = [...html.matchAll(/<code class="cmd">(.*?)<\/code>/gs)].map((x) => x[1]!);
+      expect(commands).to.have.length(2);
+      const text = commands.map((c) => normalise(unescape(c.replace(/<[^>]+>/g, ""))));
+      expect(text).to.deep.equal([m.howToVerify.cast, m.howToVerify.jsonRpc]);
+      expect(text[0]).to.equal(CAST);
+    });
+
+    it("makes each token of a command one piece, with the line's only break opportunities between them", function () {
+      const html = certificateHtml(m);
+      const [cast, curl] = [...html.matchAll(/<code class="cmd">(.*?)<\/code>/gs)].map((x) => x[1]!);
+      for (const [rendered, command] of [
+        [cast!, m.howToVerify.cast],
+        [curl!, m.howToVerify.jsonRpc],
+      ] as const) {
+        // Nothing but single spaces between the pieces, and each piece exactly one token.
+        expect(rendered.replace(/<span class="t">[^<]*<\/span>/g, "X")).to.match(/^X( X)*$/);
+        const pieces = [...rendered.matchAll(/<span class="t">([^<]*)<\/span>/g)].map((x) => unescape(x[1]!));
+        expect(pieces).to.deep.equal(commandTokens(command));
+        expect(pieces.join(" ")).to.equal(command);
+      }
+      expect(html).to.match(/\.cmd \.t\{display:inline-block;max-width:100%;[^}]*overflow-wrap:anywhere/);
+    });
+
+    it("links the verify page, or says to ask the chain when no registry URL is known", async function () {
+      expect(certificateHtml(m)).to.include(
+        '<a href="https://registry.example:8443/itec/verify/retirements/1">https://registry.example:8443/itec/verify/retirements/1</a>',
+      );
+      const unlinked = await certificate(null);
+      expect(unlinked.howToVerify.url).to.equal(null);
+      const html = certificateHtml(unlinked);
+      expect(html).not.to.include("/verify/retirements/");
+      expect(html).not.to.include("<a ");
+      expect(html).to.include("<p>Ask any node of the chain:</p>");
+    });
+  });
+
+  describe("certificatePdf", function () {
+    it("prints each command whole: wrapped only between tokens, so its extracted text is the runnable command", async function () {
+      const text = await pdfText(await certificatePdf(m));
+      expect(text).to.include(`Verify page: https://registry.example:8443/itec/verify/retirements/1`);
+      expect(text).to.include(CAST);
+      expect(text).to.include(m.howToVerify.jsonRpc);
+    });
+
+    it("has no verify link when no registry URL is known", async function () {
+      const text = await pdfText(await certificatePdf(await certificate(null)));
+      expect(text).not.to.include("Verify page");
+      expect(text).not.to.include("/verify/retirements/");
+      expect(text).to.include(`Ask any node of the chain: ${CAST}`);
+    });
+  });
+});
+
+describe("wrapTokens", function () {
+  const measure = (s: string) => s.length; // one unit per character, as in a monospaced font
+
+  it("ends lines only between tokens, filling each line as far as it goes", function () {
+    const text = "cast call 0x5FbDB2315678 --rpc-url http://127.0.0.1:8545";
+    const lines = wrapTokens(text, { first: 20, rest: 18 }, measure);
+    expect(lines).to.deep.equal([
+      "cast call",
+      "0x5FbDB2315678",
+      "--rpc-url",
+      "http://127.0.0.1:8545".slice(0, 18),
+      "545",
+    ]);
+  });
+
+  it("keeps every token that fits a line whole, and cuts only a token wider than a line", function () {
+    const text = "a --rpc-url bb 0123456789abcdef0123 c";
+    const lines = wrapTokens(text, { first: 12, rest: 12 }, measure);
+    expect(lines).to.deep.equal(["a --rpc-url", "bb", "0123456789ab", "cdef0123 c"]);
+    for (const l of lines) expect(measure(l)).to.be.at.most(12);
+  });
+
+  it("gives back the text, whitespace normalised, when no token is cut", function () {
+    const text = "curl -s  http://x -H content-type:application/json --data '{\"a\": 1}'";
+    const lines = wrapTokens(text, { first: 40, rest: 36 }, measure);
+    expect(lines.join(" ")).to.equal(normalise(text));
+    expect(lines.length).to.be.greaterThan(1);
+  });
+});
+
+describe("Verify links (links.ts)", function () {
+  describe("baseUrlFromExternalUrl", function () {
+    it("reads the registry's base URL from a batch's on-chain external_url", function () {
+      expect(baseUrlFromExternalUrl("http://127.0.0.1:38180/verify/batches/7", 7n)).to.equal("http://127.0.0.1:38180");
+      expect(baseUrlFromExternalUrl("https://registry.example/itec/batches/12", "12")).to.equal(
+        "https://registry.example/itec",
+      );
+    });
+
+    it("gives null for any other shape, another id, or a non-http URL", function () {
+      expect(baseUrlFromExternalUrl("https://registry.example/token/7", 7n)).to.equal(null);
+      expect(baseUrlFromExternalUrl("https://registry.example/batches/17", 7n)).to.equal(null);
+      expect(baseUrlFromExternalUrl("ipfs://bafy/batches/7", 7n)).to.equal(null);
+      expect(baseUrlFromExternalUrl("7", 7n)).to.equal(null);
+      expect(baseUrlFromExternalUrl("/batches/7", 7n)).to.equal(null);
+    });
+  });
+
+  describe("httpBaseUrl", function () {
+    it("accepts an absolute http(s) URL, without its trailing slash", function () {
+      expect(httpBaseUrl("https://registry.example/")).to.equal("https://registry.example");
+      expect(httpBaseUrl("http://127.0.0.1:9000/itec/")).to.equal("http://127.0.0.1:9000/itec");
+    });
+
+    it("refuses other schemes, relative URLs, queries and credentials", function () {
+      for (const bad of ["ftp://x", "registry.example", "/verify", "https://x/?a=1", "https://u:p@x", ""]) {
+        expect(httpBaseUrl(bad), bad).to.equal(null);
+      }
+    });
+  });
+});

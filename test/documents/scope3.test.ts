@@ -1,0 +1,625 @@
+/**
+ * Golden cases for the Scope 3 matching rules (docs/adr/0030-scope3-matching.md): like-for-like categories (and
+ * Scope 3 categories when the inventory gives them), at most one certificate per procured device, the claimed
+ * period's year, V̄ per certificate, never negative, year on year; each inventory row's footprint source and the
+ * notes when a default stood in; the inventory read as RFC 4180 CSV or JSON.
+ */
+import { expect } from "chai";
+
+import { loadReferenceTable } from "../../core/calc/reference-file.ts";
+import { scope3Csv } from "../../core/documents/render.ts";
+import {
+  parseInventory,
+  parseInventoryCsv,
+  parseInventoryJson,
+  scope3Report,
+  Scope3InputError,
+  type InventoryLine,
+} from "../../core/documents/scope3.ts";
+import type { RetirementForReport } from "../../core/documents/scope3.ts";
+
+const reference = loadReferenceTable();
+const ACCOUNT = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
+
+function retirement(id: number, over: Partial<RetirementForReport> = {}): RetirementForReport {
+  return {
+    retirementId: String(id),
+    batchId: "1",
+    category: "laptop",
+    amount: 10,
+    reductionKgPerDevice: "34.217",
+    periodStart: "2026-01-01T00:00:00.000Z",
+    periodEnd: "2026-12-31T23:59:59.000Z",
+    scope3Category: 2,
+    beneficiaryName: "Acme",
+    txHash: null,
+    ...over,
+  };
+}
+
+const laptops2026: InventoryLine[] = [{ year: 2026, category: "laptop", devices: 100, pcfKgPerDevice: "300.000" }];
+
+describe("Scope 3 certificate-adjusted intensity", function () {
+  it("applies V̄ per certificate like-for-like and reports inventory and adjusted intensity", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: laptops2026,
+      retirements: [retirement(1)],
+      reference,
+    });
+    const laptop = r.current.categories[0]!;
+    expect(laptop).to.deep.include({
+      scope3Category: null,
+      category: "laptop",
+      devices: 100,
+      inventoryEmissionsKg: "30000.000",
+      inventoryIntensityKgPerDevice: "300.000",
+      certificatesApplied: 10,
+      reductionKg: "342.170",
+      adjustedEmissionsKg: "29657.830",
+      adjustedIntensityKgPerDevice: "296.578",
+      flooredAtZero: false,
+    });
+    expect(r.current.applied).to.deep.equal([
+      {
+        retirementId: "1",
+        batchId: "1",
+        category: "laptop",
+        scope3Category: 2,
+        certificates: 10,
+        reductionKgPerCertificate: "34.217",
+        reductionKg: "342.170",
+      },
+    ]);
+    expect(r.current.unapplied).to.deep.equal([]);
+  });
+
+  it("caps over-retirement at one certificate per procured device, in retirement order", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: [{ year: 2026, category: "laptop", devices: 12, pcfKgPerDevice: "300" }],
+      retirements: [retirement(2, { amount: 5 }), retirement(1, { amount: 10 })],
+      reference,
+    });
+    expect(r.current.applied.map((a) => [a.retirementId, a.certificates])).to.deep.equal([
+      ["1", 10],
+      ["2", 2],
+    ]);
+    expect(r.current.unapplied).to.deep.equal([
+      {
+        retirementId: "2",
+        batchId: "1",
+        category: "laptop",
+        scope3Category: 2,
+        certificates: 3,
+        reason: "EXCEEDS_PROCURED_DEVICES",
+        detail: "only 12 laptop devices procured in 2026",
+      },
+    ]);
+    expect(r.current.totals.certificatesApplied).to.equal(12);
+  });
+
+  it("never reduces another category (mismatched category is unapplied)", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: laptops2026,
+      retirements: [retirement(1, { category: "server", reductionKgPerDevice: "261.023", amount: 1 })],
+      reference,
+    });
+    expect(r.current.categories[0]!.certificatesApplied).to.equal(0);
+    expect(r.current.unapplied[0]).to.include({ reason: "NO_MATCHING_CATEGORY", certificates: 1 });
+  });
+
+  it("does not count a retirement whose period is outside the year, and allocates multi-year periods to their end year", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: laptops2026,
+      retirements: [
+        retirement(1, { periodStart: "2025-01-01T00:00:00.000Z", periodEnd: "2025-12-31T23:59:59.000Z" }),
+        retirement(2, { periodStart: "2026-07-01T00:00:00.000Z", periodEnd: "2027-06-30T23:59:59.000Z" }),
+        retirement(3, { amount: 4 }),
+      ],
+      reference,
+    });
+    expect(r.current.unapplied.map((u) => [u.retirementId, u.reason])).to.deep.equal([
+      ["1", "PERIOD_OUTSIDE_YEAR"],
+      ["2", "ALLOCATED_TO_OTHER_YEAR"],
+    ]);
+    expect(r.current.applied.map((a) => a.retirementId)).to.deep.equal(["3"]);
+  });
+
+  it("sums several batches with different V̄", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: laptops2026,
+      retirements: [
+        retirement(1, { amount: 3 }),
+        retirement(2, { batchId: "7", amount: 2, reductionKgPerDevice: "58.625" }),
+      ],
+      reference,
+    });
+    // 3 × 34.217 + 2 × 58.625 = 102.651 + 117.250 = 219.901
+    expect(r.current.categories[0]!.reductionKg).to.equal("219.901");
+    expect(r.current.categories[0]!.adjustedEmissionsKg).to.equal("29780.099");
+  });
+
+  it("never shows negative emissions (floored at zero, flagged)", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: [{ year: 2026, category: "server", devices: 1, pcfKgPerDevice: "100" }],
+      retirements: [retirement(1, { category: "server", amount: 1, reductionKgPerDevice: "261.023" })],
+      reference,
+    });
+    expect(r.current.categories[0]).to.deep.include({
+      adjustedEmissionsKg: "0.000",
+      adjustedIntensityKgPerDevice: "0.000",
+      flooredAtZero: true,
+    });
+  });
+
+  it("uses the registry reference PCF by manufacturer/model when no supplier PCF is given", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: [
+        { year: 2026, category: "laptop", devices: 2, manufacturer: "Dell", model: "Latitude 5420" },
+        { year: 2026, category: "laptop", devices: 1, manufacturer: "Nobody", model: "Unknown 1" },
+      ],
+      retirements: [],
+      reference,
+    });
+    // T1 308.672 × 2 + T3 176.175 (docs/methodology.md §2, §9) = 793.519
+    expect(r.current.categories[0]!.inventoryEmissionsKg).to.equal("793.519");
+    expect(r.current.categories[0]!.pcfSources).to.deep.equal([
+      "registry reference T1 (Dell Latitude 5420)",
+      "registry reference T3 (laptop default)",
+    ]);
+    // Each inventory row says where its footprint came from; the unmatched model is a warning in the notes.
+    expect(
+      r.current.inventory.map((i) => [
+        i.row,
+        i.footprintSource,
+        i.referenceTier,
+        i.footprintKgPerDevice,
+        i.emissionsKg,
+      ]),
+    ).to.deep.equal([
+      ["row 1", "registry_reference", "T1", "308.672", "617.344"],
+      ["row 2", "category_default", "T3", "176.175", "176.175"],
+    ]);
+    expect(r.current.inventory[1]!.detail).to.equal(
+      "Nobody Unknown 1 not found in the registry reference; category default",
+    );
+    expect(r.notes).to.deep.equal([
+      "2026 row 2: Nobody 'Unknown 1' (laptop) is not in the registry reference — the laptop category default (registry reference T3, 176.175 kgCO2e per device) was used; give the supplier PCF or the reference's manufacturer and model name.",
+    ]);
+    expect(r.current.notes).to.deep.equal(r.notes);
+  });
+
+  it("reports a supplier PCF row as such and warns when a row has neither PCF nor model", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: [
+        { year: 2026, category: "laptop", devices: 2, pcfKgPerDevice: "300.5", source: "line 2" },
+        { year: 2026, category: "laptop", devices: 1, manufacturer: "Dell", source: "line 3" },
+      ],
+      retirements: [],
+      reference,
+    });
+    expect(r.current.inventory).to.deep.equal([
+      {
+        row: "line 2",
+        scope3Category: null,
+        category: "laptop",
+        devices: 2,
+        manufacturer: null,
+        model: null,
+        footprintKgPerDevice: "300.500",
+        emissionsKg: "601.000",
+        footprintSource: "supplier_pcf",
+        referenceTier: null,
+        detail: "supplier PCF",
+      },
+      {
+        row: "line 3",
+        scope3Category: null,
+        category: "laptop",
+        devices: 1,
+        manufacturer: "Dell",
+        model: null,
+        footprintKgPerDevice: "176.175",
+        emissionsKg: "176.175",
+        footprintSource: "category_default",
+        referenceTier: "T3",
+        detail: "no supplier PCF and no model; category default",
+      },
+    ]);
+    expect(r.notes).to.deep.equal([
+      "2026 line 3: no supplier PCF and no model for 1 laptop devices — the laptop category default (registry reference T3, 176.175 kgCO2e per device) was used.",
+    ]);
+  });
+
+  it("compares years (YoY) without reusing a certificate across years", function () {
+    const inventory: InventoryLine[] = [
+      { year: 2025, category: "laptop", devices: 50, pcfKgPerDevice: "310" },
+      { year: 2026, category: "laptop", devices: 100, pcfKgPerDevice: "300" },
+    ];
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory,
+      retirements: [
+        retirement(1, { amount: 50, periodStart: "2025-01-01T00:00:00.000Z", periodEnd: "2025-12-31T23:59:59.000Z" }),
+        retirement(2, { amount: 20 }),
+      ],
+      reference,
+    });
+    expect(r.years.map((y) => y.year)).to.deep.equal([2025, 2026]);
+    expect(r.years[0]!.applied.map((a) => a.retirementId)).to.deep.equal(["1"]);
+    expect(r.years[1]!.applied.map((a) => a.retirementId)).to.deep.equal(["2"]);
+    // 2025: (15500 − 50×34.217)/50 = 275.783; 2026: (30000 − 20×34.217)/100 = 293.157
+    expect(r.yearOnYear).to.deep.equal([
+      {
+        year: 2025,
+        inventoryIntensityKgPerDevice: "310.000",
+        adjustedIntensityKgPerDevice: "275.783",
+        adjustedChangePct: null,
+      },
+      {
+        year: 2026,
+        inventoryIntensityKgPerDevice: "300.000",
+        adjustedIntensityKgPerDevice: "293.157",
+        adjustedChangePct: "6.3",
+      },
+    ]);
+  });
+
+  it("lists a retirement whose on-chain checks failed as unapplied", function () {
+    const r = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: laptops2026,
+      retirements: [retirement(1, { failedCheck: "batch not suspended" })],
+      reference,
+    });
+    expect(r.current.unapplied[0]).to.include({ reason: "CHECK_FAILED", detail: "batch not suspended" });
+    expect(r.current.applied).to.deep.equal([]);
+  });
+
+  describe("Scope 3 categories (optional scope3_category)", function () {
+    const split: InventoryLine[] = [
+      { year: 2026, category: "laptop", devices: 10, pcfKgPerDevice: "300", scope3Category: 1, source: "line 2" },
+      { year: 2026, category: "laptop", devices: 5, pcfKgPerDevice: "300", scope3Category: 2, source: "line 3" },
+      { year: 2026, category: "server", devices: 2, pcfKgPerDevice: "1300", scope3Category: 2, source: "line 4" },
+    ];
+
+    it("applies a certificate only to rows of the Scope 3 category it was retired for, with subtotals", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: split,
+        retirements: [
+          retirement(1, { amount: 8, scope3Category: 2 }), // 5 fit under Category 2; 3 are over
+          retirement(2, { amount: 4, scope3Category: 1 }),
+        ],
+        reference,
+      });
+      expect(
+        r.current.categories.map((c) => [c.scope3Category, c.category, c.devices, c.certificatesApplied]),
+      ).to.deep.equal([
+        [1, "laptop", 10, 4],
+        [2, "laptop", 5, 5],
+        [2, "server", 2, 0],
+      ]);
+      expect(r.current.applied.map((a) => [a.retirementId, a.scope3Category, a.certificates])).to.deep.equal([
+        ["1", 2, 5],
+        ["2", 1, 4],
+      ]);
+      expect(r.current.unapplied).to.deep.equal([
+        {
+          retirementId: "1",
+          batchId: "1",
+          category: "laptop",
+          scope3Category: 2,
+          certificates: 3,
+          reason: "EXCEEDS_PROCURED_DEVICES",
+          detail: "only 5 laptop devices procured under Scope 3 Category 2 in 2026",
+        },
+      ]);
+      // Category 1: 3000 − 4 × 34.217 = 2863.132; Category 2: 1500 − 5 × 34.217 + 2600 = 3928.915
+      expect(r.current.scope3Subtotals).to.deep.equal([
+        {
+          scope3Category: 1,
+          devices: 10,
+          inventoryEmissionsKg: "3000.000",
+          inventoryIntensityKgPerDevice: "300.000",
+          certificatesApplied: 4,
+          reductionKg: "136.868",
+          adjustedEmissionsKg: "2863.132",
+          adjustedIntensityKgPerDevice: "286.313",
+        },
+        {
+          scope3Category: 2,
+          devices: 7,
+          inventoryEmissionsKg: "4100.000",
+          inventoryIntensityKgPerDevice: "585.714",
+          certificatesApplied: 5,
+          reductionKg: "171.085",
+          adjustedEmissionsKg: "3928.915",
+          adjustedIntensityKgPerDevice: "561.274",
+        },
+      ]);
+      expect(r.current.totals).to.deep.include({
+        devices: 17,
+        certificatesApplied: 9,
+        adjustedEmissionsKg: "6792.047",
+      });
+    });
+
+    it("lists a retirement whose Scope 3 category the inventory does not have for its device category", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: split,
+        retirements: [
+          retirement(1, { category: "server", amount: 1, scope3Category: 1, reductionKgPerDevice: "261.023" }),
+        ],
+        reference,
+      });
+      expect(r.current.unapplied).to.deep.equal([
+        {
+          retirementId: "1",
+          batchId: "1",
+          category: "server",
+          scope3Category: 1,
+          certificates: 1,
+          reason: "NO_MATCHING_SCOPE3_CATEGORY",
+          detail: "retired for Scope 3 Category 1; the 2026 inventory has server only under Category 2",
+        },
+      ]);
+      const none = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: split,
+        retirements: [retirement(2, { category: "monitor", amount: 1, scope3Category: 2 })],
+        reference,
+      });
+      expect(none.current.unapplied[0]).to.include({
+        reason: "NO_MATCHING_CATEGORY",
+        detail: "no monitor under Scope 3 Category 2 in the 2026 inventory",
+      });
+    });
+
+    it("without scope3_category matches by device category alone, whatever the retirement's Scope 3 category", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: laptops2026,
+        retirements: [retirement(1, { amount: 3, scope3Category: 1 }), retirement(2, { amount: 2, scope3Category: 2 })],
+        reference,
+      });
+      expect(r.current.categories[0]).to.include({ scope3Category: null, certificatesApplied: 5 });
+      expect(r.current.scope3Subtotals).to.deep.equal([]);
+    });
+
+    it("decides per year: one year may give Scope 3 categories and an earlier one not", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: [{ year: 2025, category: "laptop", devices: 4, pcfKgPerDevice: "310" }, ...split],
+        retirements: [],
+        reference,
+      });
+      expect(r.years[0]!.scope3Subtotals).to.deep.equal([]);
+      expect(r.years[1]!.scope3Subtotals.map((s) => s.scope3Category)).to.deep.equal([1, 2]);
+    });
+
+    it("refuses a year where only some rows give a Scope 3 category", function () {
+      expect(() =>
+        scope3Report({
+          account: ACCOUNT,
+          reportingYear: 2026,
+          inventory: [
+            ...split,
+            { year: 2026, category: "monitor", devices: 3, pcfKgPerDevice: "60", source: "line 5" },
+          ],
+          retirements: [],
+          reference,
+        }),
+      ).to.throw(Scope3InputError, "2026: scope3_category is given for some inventory rows but not for line 5");
+    });
+
+    it("writes Scope 3 subtotals, per-row footprint sources and notes into the CSV", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: [
+          ...split,
+          {
+            year: 2026,
+            category: "monitor",
+            devices: 3,
+            manufacturer: "Dell, Inc.",
+            model: "X",
+            scope3Category: 1,
+            source: "line 5",
+          },
+        ],
+        retirements: [retirement(1, { amount: 2, scope3Category: 1 })],
+        reference,
+      });
+      const csv = scope3Csv(r).trimEnd().split("\n");
+      expect(csv[0]).to.equal(
+        "record_type,year,category,devices,inventory_emissions_kgco2e,inventory_intensity_kgco2e_per_device,certificates_applied,reduction_kgco2e,adjusted_emissions_kgco2e,adjusted_intensity_kgco2e_per_device,retirement_id,batch_id,reduction_kgco2e_per_certificate,reason,scope3_category,inventory_row,manufacturer,model,footprint_kgco2e_per_device,footprint_source,reference_tier",
+      );
+      expect(csv).to.include(
+        "inventory_row,2026,laptop,10,3000.000,,,,,,,,,supplier PCF,1,line 2,,,300.000,supplier_pcf,",
+      );
+      expect(csv).to.include(
+        'inventory_row,2026,monitor,3,194.100,,,,,,,,,"Dell, Inc. X not found in the registry reference; category default",1,line 5,"Dell, Inc.",X,64.700,category_default,T3',
+      );
+      expect(csv).to.include("scope3_subtotal,2026,all,13,3194.100,245.700,2,68.434,3125.666,240.436,,,,,1,,,,,,");
+      expect(csv).to.include("certificate_applied,2026,laptop,,,,2,68.434,,,1,1,34.217,,1,,,,,,");
+      expect(csv.filter((l) => l.startsWith("note,2026,"))).to.have.length(1);
+      expect(csv.find((l) => l.startsWith("note,"))).to.include("'X' (monitor) is not in the registry reference");
+    });
+  });
+
+  describe("inventory CSV", function () {
+    it("reads year, category, devices, PCF and manufacturer/model", function () {
+      const lines = parseInventoryCsv(
+        "year,category,devices,pcf_kg_per_device,manufacturer,model\n2026,laptop,100,300.5,,\n,server,2,,Dell,PowerEdge R740\n",
+        2026,
+      );
+      expect(lines).to.deep.equal([
+        {
+          year: 2026,
+          category: "laptop",
+          devices: 100,
+          pcfKgPerDevice: "300.5",
+          manufacturer: undefined,
+          model: undefined,
+          source: "line 2",
+        },
+        {
+          year: 2026,
+          category: "server",
+          devices: 2,
+          pcfKgPerDevice: undefined,
+          manufacturer: "Dell",
+          model: "PowerEdge R740",
+          source: "line 3",
+        },
+      ]);
+    });
+
+    it("reads RFC 4180 quoting: a quoted manufacturer with a comma, doubled quotes, CRLF, a BOM", function () {
+      const lines = parseInventoryCsv(
+        '\uFEFFcategory,devices,manufacturer,model,scope3_category\r\nmonitor,3,"Dell, Inc.","P2720D 27""",2\r\n\r\nlaptop,1,Dell,"Latitude\n5420",1\r\n',
+        2026,
+      );
+      expect(lines.map((l) => [l.source, l.manufacturer, l.model, l.scope3Category])).to.deep.equal([
+        ["line 2", "Dell, Inc.", 'P2720D 27"', 2],
+        ["line 4", "Dell", "Latitude\n5420", 1],
+      ]);
+    });
+
+    for (const [csv, message] of [
+      ["category,devices\n", /no rows/],
+      ["", /no rows/],
+      ["category\nlaptop\n", /needs a 'devices' column/],
+      ["category,devices\nrobot,3\n", /line 2: unknown category 'robot'/],
+      ["category,devices\nlaptop,3.5\n", /line 2: devices must be a whole number/],
+      ["category,devices,pcf_kg_per_device\nlaptop,3,abc\n", /pcf_kg_per_device must be a number/],
+      ["category,devices,scope3_category\nlaptop,3,3\n", /line 2: scope3_category must be 1 .* or 2 .*, got '3'/],
+      // An unquoted comma must not shift the row into the wrong columns (it used to read manufacturer '"Dell').
+      [
+        "category,devices,manufacturer,model\nmonitor,3,Dell, Inc.,P2720D\n",
+        /line 2: 5 fields where the header has 4 .* must be in double quotes, e.g. "Dell, Inc."/,
+      ],
+      ["category,devices,manufacturer\nmonitor,3\n", /line 2: 2 fields where the header has 3/],
+      ['category,devices,manufacturer\nmonitor,3,"Dell"x\n', /line 2: field 3: found x after a closing quote/],
+      ['category,devices,manufacturer\nmonitor,3,"Dell\n', /a quoted field is not closed/],
+      ["category,devices,colour\nlaptop,3,red\n", /unknown column 'colour'/],
+      ["category,devices,devices\nlaptop,3,3\n", /column 'devices' appears twice/],
+      ['[{"category":"laptop","devices":3}]', /not CSV: it looks like JSON/],
+    ] as const) {
+      it(`refuses ${JSON.stringify(csv)} with a precise message`, function () {
+        expect(() => parseInventoryCsv(csv, 2026)).to.throw(Scope3InputError, message);
+      });
+    }
+
+    it("refuses a report year the inventory does not cover", function () {
+      expect(() =>
+        scope3Report({ account: ACCOUNT, reportingYear: 2027, inventory: laptops2026, retirements: [], reference }),
+      ).to.throw(Scope3InputError, /no rows for 2027/);
+    });
+  });
+
+  describe("inventory JSON", function () {
+    it("reads an array of rows with the CSV's names or camelCase, numbers or strings", function () {
+      const lines = parseInventoryJson(
+        JSON.stringify([
+          { year: 2025, category: "Laptop", devices: 100, pcfKgPerDevice: 300.5, scope3Category: 2 },
+          { category: "server", devices: "2", manufacturer: "Dell", model: "PowerEdge R740", scope3_category: "1" },
+        ]),
+        2026,
+      );
+      expect(lines).to.deep.equal([
+        {
+          year: 2025,
+          category: "laptop",
+          devices: 100,
+          pcfKgPerDevice: "300.5",
+          manufacturer: undefined,
+          model: undefined,
+          scope3Category: 2,
+          source: "row 1",
+        },
+        {
+          year: 2026,
+          category: "server",
+          devices: 2,
+          pcfKgPerDevice: undefined,
+          manufacturer: "Dell",
+          model: "PowerEdge R740",
+          scope3Category: 1,
+          source: "row 2",
+        },
+      ]);
+    });
+
+    it("reads the API's body shape { inventory: [...] }", function () {
+      const lines = parseInventoryJson(
+        JSON.stringify({ account: ACCOUNT, year: 2026, inventory: [{ category: "laptop", devices: 1 }] }),
+        2026,
+      );
+      expect(lines.map((l) => [l.year, l.category, l.devices])).to.deep.equal([[2026, "laptop", 1]]);
+    });
+
+    for (const [json, message] of [
+      ["[]", /has no rows/],
+      ["{", /not valid JSON/],
+      ['{"rows":[]}', /an array of rows or an object with an "inventory" array/],
+      ['{"year":2025,"inventory":[{"category":"laptop","devices":1}]}', /is for year 2025, not 2026/],
+      ['[{"category":"laptop","devices":1,"colour":"red"}]', /row 1: unknown field 'colour'/],
+      [
+        '[{"category":"laptop","devices":1,"scope3Category":1,"scope3_category":1}]',
+        /row 1: 'scope3_category' is given twice/,
+      ],
+      ['[{"category":"laptop","devices":true}]', /row 1: devices must be a string or a number/],
+      ['[{"category":"laptop","devices":1},{"category":"robot","devices":1}]', /row 2: unknown category 'robot'/],
+      ['[{"category":"laptop","devices":-1}]', /row 1: devices must be a whole number/],
+      ["[3]", /row 1: a row must be an object/],
+    ] as const) {
+      it(`refuses ${json} with a precise message`, function () {
+        expect(() => parseInventoryJson(json, 2026)).to.throw(Scope3InputError, message);
+      });
+    }
+  });
+
+  describe("inventory format", function () {
+    const csv = "category,devices\nlaptop,3\n";
+    const json = '[{"category":"laptop","devices":3}]';
+    it("goes by the file's extension, else by the content", function () {
+      expect(parseInventory(json, 2026, "inv.json")[0]!.source).to.equal("row 1");
+      expect(parseInventory(csv, 2026, "INV.CSV")[0]!.source).to.equal("line 2");
+      expect(parseInventory(`  \n${json}`, 2026, "inventory.txt")[0]!.source).to.equal("row 1");
+      expect(parseInventory(csv, 2026)[0]!.source).to.equal("line 2");
+    });
+    it("says what is wrong when the extension and the content disagree", function () {
+      expect(() => parseInventory(json, 2026, "inv.csv")).to.throw(
+        Scope3InputError,
+        /looks like JSON \(give it as JSON: a \.json file/,
+      );
+      expect(() => parseInventory(csv, 2026, "inv.json")).to.throw(Scope3InputError, /not valid JSON/);
+    });
+  });
+});
