@@ -30,7 +30,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 interface ChildResult {
   wall_s: number;
   /** CPU time of the main thread (Linux), the one core's own work whatever else the machine runs. */
-  cpu_s?: number;
+  cpu_s?: number | undefined;
   peak_rss_mb: number;
   parse_s?: number;
   calc_s?: number;

@@ -6,13 +6,15 @@
 import { readFileSync } from "node:fs";
 
 import { HDNodeWallet, Mnemonic, Wallet, type Provider, type Signer } from "ethers";
+import { CodedError } from "../sdk/src/errors.ts";
 
 /** Hardhat's public test mnemonic. Its keys are published: development only, never on a real network. */
 export const HARDHAT_TEST_MNEMONIC = "test test test test test test test test test test test junk";
 
-export class KeyError extends Error {
-  override readonly name = "KeyError";
-  readonly code = "KEY_UNAVAILABLE";
+export class KeyError extends CodedError<"KEY_UNAVAILABLE"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("KEY_UNAVAILABLE", message, options);
+  }
 }
 
 /** Hardhat test account `index` (0 = admin, 1 = oracle in dev deployments …). */

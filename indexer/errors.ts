@@ -1,31 +1,25 @@
-/** Typed errors of the indexer: a stable machine-readable `code`, a short message and the `cause`. */
+/** Errors of the indexer, on the one error base: a stable code, a short message and the `cause`. */
+import { CodedError } from "../sdk/src/errors.ts";
 
-export const INDEXER_ERROR_CODES = {
+export const INDEXER_ERROR_CODES = [
   /** Bad configuration (store URL, schema name, ranges). */
-  CONFIG: 500,
+  "CONFIG",
   /** A query filter is invalid (e.g. not an address). */
-  INVALID_FILTER: 400,
+  "INVALID_FILTER",
   /** The chain changed under a range being read (node restarted or replaced); the range was not applied. */
-  CHAIN_CHANGED: 503,
+  "CHAIN_CHANGED",
   /** Another indexer advanced the same store first; this range was not applied. */
-  CONCURRENT_WRITER: 409,
+  "CONCURRENT_WRITER",
   /** The index contradicts itself (e.g. a balance below zero): it did not start at the registry's deployment. */
-  INCONSISTENT: 500,
+  "INCONSISTENT",
   /** The store refused an operation. */
-  STORE: 500,
-} as const;
+  "STORE",
+] as const;
 
-export type IndexerErrorCode = keyof typeof INDEXER_ERROR_CODES;
+export type IndexerErrorCode = (typeof INDEXER_ERROR_CODES)[number];
 
-export class IndexerError extends Error {
-  override readonly name = "IndexerError";
-  readonly code: IndexerErrorCode;
-  /** The HTTP status this error maps to in the API. */
-  readonly status: number;
-
+export class IndexerError extends CodedError<IndexerErrorCode> {
   constructor(code: IndexerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.status = INDEXER_ERROR_CODES[code];
+    super(code, message, options);
   }
 }

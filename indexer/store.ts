@@ -7,7 +7,15 @@
  */
 import { getAddress, isAddress } from "ethers";
 
-import { CATEGORY_CODES, CATEGORY_NAMES, PARTICIPANT_KINDS } from "../sdk/src/attestation.ts";
+import {
+  CATEGORY_CODES,
+  CATEGORY_NAMES,
+  kindName,
+  PARTICIPANT_KINDS,
+  PARTICIPANT_STATUS_CODES,
+  statusName,
+} from "../sdk/src/enums.ts";
+import { isoTime } from "../sdk/src/time.ts";
 import { IndexerError } from "./errors.ts";
 import { eventArgsJson, eventName, type IndexedEvent } from "./events.ts";
 import { INDEX_MIGRATIONS, INDEX_TABLES } from "./schema.ts";
@@ -162,14 +170,11 @@ export type ParticipantFilter = { status?: string | undefined; kind?: string | u
 /** Role names the index uses for the registry's AccessControl roles; unknown roles keep their hash. */
 export type RoleNames = Readonly<Record<string, string>>;
 
-const KIND_NAMES = ["none", "refurbisher", "itad", "corporate", "trader"] as const;
-const STATUS_NAMES = ["none", "active", "suspended"] as const;
-const STATUS = { active: 1, suspended: 2 } as const;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
-const iso = (unix: number | bigint) => new Date(Number(unix) * 1000).toISOString();
-const isoDay = (unix: number | bigint) => iso(unix).slice(0, 10);
+const iso = isoTime;
+const isoDay = (unix: number | bigint) => isoTime(unix).slice(0, 10);
 
 type Row = Record<string, unknown>;
 const s = (v: unknown) => v as string;
@@ -387,7 +392,7 @@ export class IndexStore {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (filter.status !== undefined) {
-      const code = STATUS[filter.status as keyof typeof STATUS];
+      const code = PARTICIPANT_STATUS_CODES[filter.status as keyof typeof PARTICIPANT_STATUS_CODES];
       if (code === undefined) throw new IndexerError("INVALID_FILTER", `unknown participant status "${filter.status}"`);
       where.push("status = ?");
       params.push(code);
@@ -404,8 +409,8 @@ export class IndexStore {
     );
     return rows.map((r) => ({
       account: s(r.account),
-      kind: KIND_NAMES[n(r.kind)] ?? `kind-${n(r.kind)}`,
-      status: STATUS_NAMES[n(r.status)] ?? `status-${n(r.status)}`,
+      kind: kindName(n(r.kind)),
+      status: statusName(n(r.status)),
       admittedBlock: n(r.admitted_block),
       admittedAt: iso(n(r.admitted_time)),
       updatedBlock: n(r.updated_block),
@@ -422,7 +427,7 @@ export class IndexStore {
     return rows.map((r) => ({
       account: s(r.account),
       action: s(r.action) as ParticipantEventRecord["action"],
-      kind: r.kind === null ? null : (KIND_NAMES[n(r.kind)] ?? `kind-${n(r.kind)}`),
+      kind: r.kind === null ? null : kindName(n(r.kind)),
       by: s(r.by_account),
       reason: r.reason === null ? null : s(r.reason),
       txHash: s(r.tx_hash),
@@ -480,7 +485,7 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
           "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET kind = excluded.kind, status = excluded.status, " +
           "admitted_block = excluded.admitted_block, admitted_time = excluded.admitted_time, " +
           "updated_block = excluded.updated_block, updated_time = excluded.updated_time",
-        [e.account, e.kind, STATUS.active, e.blockNumber, e.blockTime, e.blockNumber, e.blockTime],
+        [e.account, e.kind, PARTICIPANT_STATUS_CODES.active, e.blockNumber, e.blockTime, e.blockNumber, e.blockTime],
       );
       return;
     case "ParticipantSuspended":
@@ -502,7 +507,7 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
       );
       const changed = await tx.run(
         "UPDATE ix_participants SET status = ?, updated_block = ?, updated_time = ? WHERE account = ?",
-        [suspended ? STATUS.suspended : STATUS.active, e.blockNumber, e.blockTime, e.account],
+        [suspended ? PARTICIPANT_STATUS_CODES.suspended : PARTICIPANT_STATUS_CODES.active, e.blockNumber, e.blockTime, e.account],
       );
       if (changed !== 1) throw inconsistent(`${e.name} for ${e.account}, who was never admitted in the index`);
       return;

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
 import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
+import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
@@ -77,7 +78,7 @@ export function requireIndex(deps: AppDeps): IndexReader {
 export async function requireRole(
   deps: AppDeps,
   session: Session | undefined,
-  allowed: ("admin" | "auditor" | "refurbisher" | "itad" | "corporate" | "trader" | "participant")[],
+  allowed: ("admin" | "auditor" | ParticipantKindName | "participant")[],
 ) {
   if (!session) throw new HttpProblem(401, "UNAUTHENTICATED", "Authentication required", "sign in first");
   const p = await deps.reads.participant(session.address);

@@ -7,8 +7,9 @@ import type { Logger } from "pino";
 import { z } from "zod";
 
 import { ChainError, isTransientError } from "../../core/chain/errors.ts";
-import { OracleError } from "../../core/errors.ts";
-import { IndexerError } from "../../indexer/errors.ts";
+import { OracleError, type OracleErrorCode } from "../../core/errors.ts";
+import { IndexerError, type IndexerErrorCode } from "../../indexer/errors.ts";
+import { CodedError } from "../../sdk/src/errors.ts";
 
 export const PROBLEM_TYPE_BASE = "https://itec-registry.dev/problems/";
 
@@ -19,10 +20,8 @@ export interface FieldProblem {
 }
 
 /** An error the API answers with as it is. `code` becomes the problem type's last segment. */
-export class HttpProblem extends Error {
-  override readonly name = "HttpProblem";
+export class HttpProblem extends CodedError {
   readonly status: number;
-  readonly code: string;
   readonly title: string;
   readonly errors: FieldProblem[] | undefined;
   readonly extra: Record<string, unknown> | undefined;
@@ -34,9 +33,8 @@ export class HttpProblem extends Error {
     detail?: string,
     options: { errors?: FieldProblem[]; extra?: Record<string, unknown>; cause?: unknown } = {},
   ) {
-    super(detail ?? title, { cause: options.cause });
+    super(code, detail ?? title, { cause: options.cause });
     this.status = status;
-    this.code = code;
     this.title = title;
     this.errors = options.errors;
     this.extra = options.extra;
@@ -93,12 +91,39 @@ const TITLES: Record<number, string> = {
   503: "Service unavailable",
 };
 
+/** The HTTP status of each service error code: the only place statuses are attached to the services' codes. */
+export const SERVICE_STATUS: Readonly<Record<OracleErrorCode, number>> = {
+  LOT_INVALID: 422,
+  LOT_DUPLICATE: 409,
+  LOT_NOTHING_ELIGIBLE: 422,
+  NOT_FOUND: 404,
+  BATCH_STATE: 409,
+  NOT_A_PARTICIPANT: 422,
+  INVALID_ADDRESS: 400,
+  SIGNATURE_INVALID: 422,
+  SIGNER_NOT_AUDITOR: 403,
+  ALREADY_SIGNED: 409,
+  ATTESTATION_EXPIRED: 409,
+  CHAIN_UNAVAILABLE: 503,
+};
+
+/** The HTTP status of each indexer error code. */
+export const INDEXER_STATUS: Readonly<Record<IndexerErrorCode, number>> = {
+  CONFIG: 500,
+  INVALID_FILTER: 400,
+  CHAIN_CHANGED: 503,
+  CONCURRENT_WRITER: 409,
+  INCONSISTENT: 500,
+  STORE: 500,
+};
+
 /** Maps any error to a problem: typed service errors keep their code; unknown errors are a 500 without details. */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof OracleError) {
-    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? "Error", error.message, {
-      ...(error.details ? { extra: error.details } : {}),
+    const status = SERVICE_STATUS[error.code];
+    return new HttpProblem(status, error.code, TITLES[status] ?? "Error", error.message, {
+      ...(error.details ? { extra: { ...error.details } } : {}),
     });
   }
   const e = error as { type?: string; status?: number; statusCode?: number; expose?: boolean };
@@ -116,10 +141,11 @@ export function toProblem(error: unknown): HttpProblem {
     }
   }
   // Indexer errors carry their HTTP status; a client's bad filter is a 400 with the reason, the rest say what failed.
-  if (error instanceof IndexerError && error.status < 500) {
-    return new HttpProblem(error.status, error.code, TITLES[error.status] ?? "Error", error.message);
+  const indexerStatus = error instanceof IndexerError ? INDEXER_STATUS[error.code] : 500;
+  if (error instanceof IndexerError && indexerStatus < 500) {
+    return new HttpProblem(indexerStatus, error.code, TITLES[indexerStatus] ?? "Error", error.message);
   }
-  if (error instanceof IndexerError && error.status === 503) {
+  if (error instanceof IndexerError && indexerStatus === 503) {
     return new HttpProblem(503, error.code, TITLES[503]!, `the event index is catching up: ${error.message}`, {
       extra: { retryAfterSeconds: 5 },
     });

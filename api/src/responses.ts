@@ -14,9 +14,10 @@ import {
   CATEGORY_CODES,
   PARTICIPANT_KINDS,
   PARTICIPANT_STATUS,
+  PARTICIPANT_STATUS_VALUES,
   type Category,
   type ParticipantKindName,
-} from "../../sdk/src/attestation.ts";
+} from "../../sdk/src/enums.ts";
 import { BATCH_STATES } from "../../oracle/src/store/jobs.ts";
 import { batchJobId, hash32, indexStatusSchema, lotId, uintString } from "./schemas.ts";
 
@@ -260,7 +261,7 @@ export const indexedParticipantSchema = z
   .object({
     account: checksumAddress,
     kind,
-    status: z.enum(["active", "suspended"]),
+    status: z.enum(PARTICIPANT_STATUS_VALUES),
     admittedBlock: blockNumber,
     admittedAt: isoTime,
     updatedBlock: blockNumber,

@@ -9,7 +9,7 @@ import { pino, type Logger } from "pino";
 import { z } from "zod";
 
 import type { ChainClient } from "../../core/chain/client.ts";
-import { ConfigError, oracleEnvSchema } from "../../oracle/src/runtime/config.ts";
+import { ConfigError, oracleEnvSchema } from "../../core/config.ts";
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
 import { createApp } from "./app.ts";

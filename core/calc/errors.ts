@@ -1,4 +1,5 @@
 /** Whole-lot failures of the calculation and its input adapters. Row-level problems are exclusions, not errors. */
+import { CodedError } from "../../sdk/src/errors.ts";
 
 export const CALC_ERROR_CODES = [
   /** The lot has no device rows. */
@@ -21,12 +22,8 @@ export const CALC_ERROR_CODES = [
 export type CalcErrorCode = (typeof CALC_ERROR_CODES)[number];
 
 /** A lot that cannot be calculated at all. `message` is one line meant for a human; `code` is stable. */
-export class CalcInputError extends Error {
-  override readonly name = "CalcInputError";
-  readonly code: CalcErrorCode;
-
+export class CalcInputError extends CodedError<CalcErrorCode> {
   constructor(code: CalcErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }

@@ -58,13 +58,13 @@ export interface LotOptions {
   /** The calculation date, `YYYY-MM-DD` (recorded in the report; never read from a clock). */
   readonly asOf: string;
   /** Legs applied to devices whose `transport` is empty, e.g. `hgv:600;van:250`. */
-  readonly defaultTransport?: string;
-  readonly lotId?: string;
-  readonly refurbisher?: string;
+  readonly defaultTransport?: string | undefined;
+  readonly lotId?: string | undefined;
+  readonly refurbisher?: string | undefined;
   /** Device ids (`0x` lower-case hex) already certified in the registry: such devices are `SERIAL_DUPLICATE`. */
-  readonly certifiedDeviceIds?: ReadonlySet<string>;
+  readonly certifiedDeviceIds?: ReadonlySet<string> | undefined;
   /** Called now and then during the calculation with (devices done, devices in the lot). */
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Reference values of one (category, manufacturer, model). */

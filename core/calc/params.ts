@@ -12,8 +12,8 @@ export const METHOD_VERSION = "ITEC-CALC 1.0";
 export const PARAMS_VERSION = "ITEC-PARAMS-1";
 
 /** Device categories, in the fixed order used for batches and reports. */
-export const CATEGORIES = ["laptop", "desktop", "monitor", "smartphone", "tablet", "server"] as const;
-export type Category = (typeof CATEGORIES)[number];
+export { CATEGORIES, type Category } from "../../sdk/src/enums.ts";
+import { CATEGORIES, type Category } from "../../sdk/src/enums.ts";
 
 export type Tier = "T1" | "T2" | "T3";
 

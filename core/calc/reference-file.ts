@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 
 import { parse } from "csv-parse/sync";
 
+import { firstLine } from "../../sdk/src/errors.ts";
 import { CalcInputError } from "./errors.ts";
 import { buildReferenceTable, type ReferenceRow, type ReferenceTable } from "./reference.ts";
 import { packagePath } from "../package.ts";
@@ -29,7 +30,7 @@ export function loadReferenceTable(path: string = DEFAULT_REFERENCE_PATH): Refer
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new CalcInputError("BAD_REFERENCE", `cannot read reference table ${path}: ${describe(error)}`, {
+    throw new CalcInputError("BAD_REFERENCE", `cannot read reference table ${path}: ${firstLine(error)}`, {
       cause: error,
     });
   }
@@ -37,14 +38,10 @@ export function loadReferenceTable(path: string = DEFAULT_REFERENCE_PATH): Refer
   try {
     rows = parse<ReferenceRow>(bytes, { columns: true, bom: true, skip_empty_lines: true });
   } catch (error) {
-    throw new CalcInputError("BAD_REFERENCE", `reference table ${path} is not valid CSV: ${describe(error)}`, {
+    throw new CalcInputError("BAD_REFERENCE", `reference table ${path} is not valid CSV: ${firstLine(error)}`, {
       cause: error,
     });
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   return buildReferenceTable(rows, { sha256, source: REFERENCE_SOURCE, license: REFERENCE_LICENSE });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

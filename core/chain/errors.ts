@@ -3,16 +3,14 @@
  */
 import { isError, type ErrorDescription } from "ethers";
 
+import { CodedError, causeText } from "../../sdk/src/errors.ts";
 import { registryInterface } from "../../sdk/src/registry.ts";
 import { revertSentence } from "./revert-sentences.ts";
 
 /** Base class of errors from the chain adapter; `code` is stable and machine-readable. */
-export class ChainError extends Error {
-  override readonly name = "ChainError";
-  readonly code: string;
+export class ChainError extends CodedError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
 
@@ -90,23 +88,9 @@ export function decodeRegistryError(error: unknown): DecodedRevert | undefined {
 export function isTransientError(error: unknown): boolean {
   if (decodeRegistryError(error)) return false;
   if (isError(error, "NETWORK_ERROR") || isError(error, "TIMEOUT") || isError(error, "SERVER_ERROR")) return true;
-  const text = describe(error);
+  const text = causeText(error);
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed|network|timeout|503|502|504/i.test(
     text,
   );
 }
 
-function describe(error: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = error;
-  for (let i = 0; i < 5 && e; i++) {
-    if (e instanceof Error) {
-      parts.push(e.message, (e as { code?: string }).code ?? "");
-      e = e.cause;
-    } else {
-      parts.push(typeof e === "string" ? e : (JSON.stringify(e) ?? ""));
-      break;
-    }
-  }
-  return parts.join(" ");
-}

@@ -6,16 +6,15 @@
 import { AbiCoder, getAddress, keccak256, ZeroAddress } from "ethers";
 
 import { gramsToKg } from "../calc/index.ts";
-import { CATEGORY_NAMES, PARTICIPANT_STATUS } from "../../sdk/src/attestation.ts";
+import { CATEGORY_NAMES, kindName, statusName } from "../../sdk/src/enums.ts";
+import { isoTime } from "../../sdk/src/time.ts";
 import type { ChainClient } from "./client.ts";
 import { ChainError, decodeRegistryError } from "./errors.ts";
 import type { HeadCache } from "./head-cache.ts";
 import { LogRanges, mapLimit } from "./logs.ts";
 
-const KINDS = ["none", "refurbisher", "itad", "corporate", "trader"] as const;
 
-const iso = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString();
-const isoDay = (unix: bigint | number) => iso(unix).slice(0, 10);
+const isoDay = (unix: bigint | number) => isoTime(unix).slice(0, 10);
 
 export interface Check {
   check: string;
@@ -101,7 +100,7 @@ export class ChainReads {
           ? {
               txHash: issued.transactionHash,
               blockNumber: issued.blockNumber,
-              timestamp: block ? iso(block.timestamp) : null,
+              timestamp: block ? isoTime(block.timestamp) : null,
             }
           : null,
       };
@@ -193,8 +192,8 @@ export class ChainReads {
               ? getAddress(claim.beneficiary) !== getAddress(claim.account)
               : null,
           amount: amount.toString(),
-          periodStart: iso(claim.periodStart),
-          periodEnd: iso(claim.periodEnd),
+          periodStart: isoTime(claim.periodStart),
+          periodEnd: isoTime(claim.periodEnd),
           scope3Category: Number(claim.scope3Category),
           purpose,
           claimHash: claim.claimHash,
@@ -204,7 +203,7 @@ export class ChainReads {
               txHash: event.transactionHash,
               blockNumber: event.blockNumber,
               blockHash: event.blockHash,
-              timestamp: block ? iso(block.timestamp) : null,
+              timestamp: block ? isoTime(block.timestamp) : null,
             }
           : null,
         batch,
@@ -267,8 +266,8 @@ export class ChainReads {
       ]);
       return {
         account,
-        kind: KINDS[Number(p.kind)] ?? "none",
-        status: PARTICIPANT_STATUS[Number(p.status)] ?? "none",
+        kind: kindName(p.kind),
+        status: statusName(p.status),
         hasCode: p.hasCode,
         roles: { admin, auditor, issuer },
       };

@@ -10,7 +10,7 @@
  */
 import { ZeroAddress, ZeroHash, id } from "ethers";
 
-import { CATEGORY_NAMES } from "../../sdk/src/attestation.ts";
+import { CATEGORY_NAMES } from "../../sdk/src/enums.ts";
 
 type Args = Readonly<Record<string, string>>;
 

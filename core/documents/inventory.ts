@@ -12,6 +12,7 @@
  */
 import { CsvRecordSplitter } from "../calc/lot/index.ts";
 import { CATEGORIES, type Category } from "../calc/index.ts";
+import { CodedError } from "../../sdk/src/errors.ts";
 
 export interface InventoryLine {
   year: number;
@@ -30,9 +31,10 @@ export interface InventoryLine {
   source?: string | undefined;
 }
 
-export class Scope3InputError extends Error {
-  override readonly name = "Scope3InputError";
-  readonly code = "BAD_INVENTORY";
+export class Scope3InputError extends CodedError<"BAD_INVENTORY"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("BAD_INVENTORY", message, options);
+  }
 }
 
 /** The inventory's columns; JSON rows may also use the camelCase names. */

@@ -1,4 +1,5 @@
 /** Typed errors of the Besu network generator: a stable `code`, a one-line message and, where useful, details. */
+import { CodedError } from "../../sdk/src/errors.ts";
 
 export type BesuNetworkErrorCode =
   /** An option is missing, malformed or out of range; `details.issues` lists every problem found. */
@@ -10,19 +11,13 @@ export type BesuNetworkErrorCode =
   /** The output directory exists and is not empty (pass `force` to write into it anyway). */
   | "OUTPUT_EXISTS";
 
-export class BesuNetworkError extends Error {
-  override readonly name = "BesuNetworkError";
-  readonly code: BesuNetworkErrorCode;
-  readonly details: Record<string, unknown> | undefined;
-
+export class BesuNetworkError extends CodedError<BesuNetworkErrorCode> {
   constructor(
     code: BesuNetworkErrorCode,
     message: string,
     details?: Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.code = code;
-    this.details = details;
+    super(code, message, { ...(details ? { details } : {}), ...(options ?? {}) });
   }
 }

@@ -8,7 +8,8 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { getAddress, keccak256, TypedDataEncoder } from "ethers";
 
-import { CATEGORY_CODES, EIP712_NAME, EIP712_VERSION, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { EIP712_NAME, EIP712_VERSION, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { CATEGORY_CODES } from "../../sdk/src/enums.ts";
 import { gramsToKg } from "../../core/calc/index.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 
-import { readOracleEnv } from "../../oracle/src/runtime/config.ts";
+import { readOracleEnv } from "../../core/config.ts";
 import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
 
 /** `itec oracle run` — the long-running worker that advances every batch (configuration from ITEC_* variables). */

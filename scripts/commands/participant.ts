@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from "commander";
 
+import { PARTICIPANT_KIND_VALUES, PARTICIPANT_STATUS_VALUES } from "../../sdk/src/enums.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
@@ -20,8 +21,8 @@ import {
   type SignerOptions,
 } from "./common.ts";
 
-const KINDS = ["refurbisher", "itad", "corporate", "trader"] as const;
-const STATUSES = ["active", "suspended"] as const;
+const KINDS = PARTICIPANT_KIND_VALUES;
+const STATUSES = PARTICIPANT_STATUS_VALUES;
 
 interface Participant {
   account: string;

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { readApiEnv, startApi } from "../../api/src/server.ts";
 import { openIndexer } from "../../indexer/index.ts";
 import type { Indexer } from "../../indexer/indexer.ts";
-import { ConfigError } from "../../oracle/src/runtime/config.ts";
+import { ConfigError } from "../../core/config.ts";
 import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
 
 /** What the indexer needs beyond the API's variables. */

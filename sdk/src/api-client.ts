@@ -5,12 +5,11 @@
  */
 import { Transaction, type JsonRpcProvider, type Signer } from "ethers";
 
+import { CodedError } from "./errors.ts";
 import { formatSiweMessage } from "./siwe.ts";
 
-export class ApiError extends Error {
-  override readonly name = "ApiError";
+export class ApiError extends CodedError {
   readonly status: number;
-  readonly code: string;
   readonly body: Record<string, unknown>;
 
   constructor(status: number, body: Record<string, unknown>) {
@@ -18,9 +17,8 @@ export class ApiError extends Error {
       ? ` (${(body.errors as { pointer: string; detail: string }[]).map((e) => `${e.pointer}: ${e.detail}`).join("; ")})`
       : "";
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    super(`${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`);
+    super(text(body.code) ?? `HTTP_${status}`, `${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`);
     this.status = status;
-    this.code = text(body.code) ?? `HTTP_${status}`;
     this.body = body;
   }
 }

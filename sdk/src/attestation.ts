@@ -90,29 +90,6 @@ export function sortSignatures(signatures: readonly AuditorSignature[]): Auditor
   });
 }
 
-/** Device category codes used on-chain (docs/methodology.md §1). */
-export const CATEGORY_CODES = {
-  laptop: 1,
-  desktop: 2,
-  monitor: 3,
-  smartphone: 4,
-  tablet: 5,
-  server: 6,
-} as const;
-
-export type Category = keyof typeof CATEGORY_CODES;
-
-export const CATEGORY_NAMES: Record<number, Category> = Object.fromEntries(
-  Object.entries(CATEGORY_CODES).map(([name, code]) => [code, name as Category]),
-);
-
-/** On-chain participant kinds (`IITECRegistry.ParticipantKind`). */
-export const PARTICIPANT_KINDS = { refurbisher: 1, itad: 2, corporate: 3, trader: 4 } as const;
-export type ParticipantKindName = keyof typeof PARTICIPANT_KINDS;
-
-/** On-chain participant status (`IITECRegistry.ParticipantStatus`). */
-export const PARTICIPANT_STATUS = ["none", "active", "suspended"] as const;
-
 /**
  * An auditor's signed refusal to attest (EIP-712 primary type `Rejection`, same domain): binds the reason to the
  * exact attestation digest the auditor reviewed. Verified off-chain by the oracle; never sent to the contract.

@@ -3,11 +3,13 @@
  * them) and its clients (which build them).
  */
 import { getAddress, isAddress } from "ethers";
+import { CodedError } from "./errors.ts";
 
 /** A message that is not valid EIP-4361 text. */
-export class SiweMessageError extends Error {
-  override readonly name = "SiweMessageError";
-  readonly code = "SIWE_MALFORMED";
+export class SiweMessageError extends CodedError<"SIWE_MALFORMED"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIWE_MALFORMED", message, options);
+  }
 }
 
 export interface SiweMessage {

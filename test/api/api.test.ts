@@ -17,8 +17,8 @@ const PROBLEM = /^application\/problem\+json/;
 async function signUnsigned(h: ApiHarness, wallet: HDNodeWallet, tx: Record<string, string>): Promise<string> {
   const fee = await h.chain.provider.getFeeData();
   return wallet.signTransaction({
-    to: tx.to,
-    data: tx.data,
+    to: tx.to!,
+    data: tx.data!,
     value: 0n,
     chainId: BigInt(tx.chainId!),
     nonce: await h.chain.provider.getTransactionCount(wallet.address, "pending"),

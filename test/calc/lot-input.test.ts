@@ -96,7 +96,7 @@ describe("lot input", () => {
       const { devices, options } = parseLotJson({ lotId: "L1", defaultTransport: DEFAULT_LEGS, devices: [row] });
       expect(options).to.deep.equal({ lotId: "L1", defaultTransport: DEFAULT_LEGS });
       expect(devices[0]).to.deep.include({ line: 1, second_life_months: "36", ship_mass_kg: "2", transport: "" });
-      const lot = calculateLot(devices, { asOf: "2026-06-30", ...options }, reference());
+      const lot = calculateLot(devices, { ...options, asOf: "2026-06-30" }, reference());
       expect(lot.device(0).V).to.equal("58.625");
     });
 

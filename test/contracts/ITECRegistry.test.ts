@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash, keccak256, toUtf8Bytes, AbiCoder, id as idHash } from "ethers";
 import { network } from "hardhat";
 
-import { PARTICIPANT_KINDS } from "../../sdk/src/attestation.ts";
+import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import {
   DAY,
   METHOD,

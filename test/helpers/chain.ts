@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import { PARTICIPANT_KINDS } from "../../sdk/src/attestation.ts";
+import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { devAccount } from "../../core/keys.ts";
 import {
   ITECRegistry__factory,

@@ -23,7 +23,8 @@ import {
   type SyncResult,
 } from "../../indexer/index.ts";
 import { INDEX_TABLES } from "../../indexer/schema.ts";
-import { PARTICIPANT_KINDS, type Attestation } from "../../sdk/src/attestation.ts";
+import { type Attestation } from "../../sdk/src/attestation.ts";
+import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { ChainClient } from "../../core/chain/client.ts";
 import { isTransientError } from "../../core/chain/errors.ts";
 import { devAccount } from "../../core/keys.ts";

@@ -6,9 +6,11 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { pino } from "pino";
 
-import { attestationFromJson, CATEGORY_CODES, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { attestationFromJson, REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import { CATEGORY_CODES } from "../../sdk/src/enums.ts";
 import { ChainClient } from "../../core/chain/client.ts";
 import { OracleError } from "../../core/errors.ts";
+import { toProblem } from "../../api/src/problem.ts";
 import { readLotCsv } from "../../core/calc/lot/index.ts";
 import { type DeviceInput } from "../../core/calc/index.ts";
 import { MAX_SIGNATURE_BYTES, Oracle, type OracleDeps } from "../../oracle/src/pipeline/oracle.ts";
@@ -216,7 +218,7 @@ describe("Oracle pipeline", function () {
       expect(noTransport).to.be.instanceOf(OracleError);
       const e1 = noTransport as OracleError;
       expect(e1.code).to.equal("LOT_NOTHING_ELIGIBLE");
-      expect(e1.status).to.equal(422);
+      expect(toProblem(e1).status).to.equal(422);
       expect(e1.message).to.equal(
         "none of the lot's 4 devices is eligible (excluded: BAD_INPUT 4), so nothing was stored: 4 rows have no " +
           "transport and the lot has no default transport: give the lot's legs (defaultTransport, e.g. " +
@@ -363,7 +365,7 @@ describe("Oracle pipeline", function () {
         r.status === "fulfilled"
           ? "ok"
           : r.reason instanceof OracleError
-            ? `${r.reason.code} ${r.reason.status}`
+            ? `${r.reason.code} ${toProblem(r.reason).status}`
             : String(r.reason),
       );
       expect(outcomes.sort()).to.deep.equal(["ALREADY_SIGNED 409", "ALREADY_SIGNED 409", "ok"]);
@@ -630,7 +632,7 @@ describe("Oracle pipeline", function () {
           .catch((e: unknown) => e);
         expect(error, asOf).to.be.instanceOf(OracleError);
         expect((error as OracleError).code, asOf).to.equal("LOT_INVALID");
-        expect((error as OracleError).status, asOf).to.equal(422);
+        expect(toProblem(error).status, asOf).to.equal(422);
         expect((error as OracleError).details).to.include({ field: "asOf" });
         expect((error as OracleError).message, asOf).to.match(
           /^as-of date (\S+ is out of range: a lot is calculated as of a day from 2000-01-01 to today|"\S+" is not a YYYY-MM-DD calendar date)/,

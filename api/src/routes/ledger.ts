@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 
+import { PARTICIPANT_KIND_VALUES, PARTICIPANT_STATUS_VALUES } from "../../../sdk/src/enums.ts";
 import { requireIndex, type AppDeps } from "../deps.ts";
 import { defineRoute, type RouteSpec } from "../route.ts";
 import {
@@ -190,8 +191,8 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Admitted participants (from the index)",
       tags: ["participants"],
       query: z.object({
-        status: z.enum(["active", "suspended"]).optional(),
-        kind: z.enum(["refurbisher", "itad", "corporate", "trader"]).optional(),
+        status: z.enum(PARTICIPANT_STATUS_VALUES).optional(),
+        kind: z.enum(PARTICIPANT_KIND_VALUES).optional(),
       }),
       responses: { 200: { description: "Participants", schema: participantListSchema } },
       handler: async ({ query }) => ({

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-import { PARTICIPANT_KINDS } from "../../../sdk/src/attestation.ts";
+import { PARTICIPANT_KIND_VALUES, PARTICIPANT_KINDS } from "../../../sdk/src/enums.ts";
 import { requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { checksumAddress, participantSchema, transactionStatusSchema } from "../responses.ts";
@@ -225,7 +225,7 @@ export function walletRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["admin", "participants"],
       auth: "session",
       limit: "write",
-      body: z.object({ account: address, kind: z.enum(["refurbisher", "itad", "corporate", "trader"]) }),
+      body: z.object({ account: address, kind: z.enum(PARTICIPANT_KIND_VALUES) }),
       responses: txResponse,
       handler: async ({ body, session }) => {
         await requireRole(deps, session, ["admin"]);

@@ -18,7 +18,7 @@ import { LOT_COLUMNS, type DeviceInput } from "../types.ts";
 
 export interface ReadLotCsvOptions {
   /** Progress in bytes read (and the file size, when reading a path). Called at most every ~1 MB. */
-  readonly onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  readonly onProgress?: ((bytesRead: number, totalBytes: number | undefined) => void) | undefined;
 }
 
 /** The exact header line of a lot CSV. */

@@ -26,17 +26,8 @@ import {
 } from "ethers";
 import type { Logger } from "pino";
 
-import {
-  attestationDigest,
-  attestationFromJson,
-  attestationToJson,
-  attestationTypedData,
-  CATEGORY_CODES,
-  REJECTION_TYPES,
-  sortSignatures,
-  type Attestation,
-  type AuditorSignature,
-} from "../../../sdk/src/attestation.ts";
+import { attestationDigest, attestationFromJson, attestationToJson, attestationTypedData, REJECTION_TYPES, sortSignatures, type Attestation, type AuditorSignature } from "../../../sdk/src/attestation.ts";
+import { statusName, CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import type { ChainClient } from "../../../core/chain/client.ts";
 import { ChainError, isTransientError, type DecodedRevert } from "../../../core/chain/errors.ts";
 import { OracleError } from "../../../core/errors.ts";
@@ -66,15 +57,8 @@ import {
   type SignatureRow,
 } from "../store/jobs.ts";
 
-/** Points where a test may stop the worker (fault injection); production passes no hook. */
-export const FAULT_POINTS = [
-  "after_lot_stored",
-  "before_post",
-  "after_tx_persisted",
-  "after_broadcast",
-  "after_receipt",
-] as const;
-export type FaultPoint = (typeof FAULT_POINTS)[number];
+import type { FaultPoint } from "../../../core/config.ts";
+export { FAULT_POINTS, type FaultPoint } from "../../../core/config.ts";
 
 export interface OracleConfig {
   /** Blocks on top of (and including) the mined block before a mint counts as confirmed (QBFT: 1). */
@@ -136,7 +120,7 @@ export interface OracleDeps {
   signer?: Signer | undefined;
   reference: ReferenceTable;
   logger: Logger;
-  config?: Partial<OracleConfig>;
+  config?: Partial<OracleConfig> | undefined;
   now?: () => Date;
   faults?: (point: FaultPoint, context: Record<string, unknown>) => Promise<void>;
 }
@@ -1163,7 +1147,7 @@ export class Oracle {
     if (Number(p.status) !== 1) {
       throw new OracleError(
         "NOT_A_PARTICIPANT",
-        `${account} is not an active participant of the registry (status ${["none", "active", "suspended"][Number(p.status)]})`,
+        `${account} is not an active participant of the registry (status ${statusName(p.status)})`,
       );
     }
   }

@@ -5,7 +5,17 @@
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
-import { FAULT_POINTS } from "../pipeline/oracle.ts";
+import { CodedError } from "../sdk/src/errors.ts";
+
+/** Points where a test may stop the worker (fault injection); production passes no hook. */
+export const FAULT_POINTS = [
+  "after_lot_stored",
+  "before_post",
+  "after_tx_persisted",
+  "after_broadcast",
+  "after_receipt",
+] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -37,9 +47,10 @@ export const oracleEnvSchema = z.object({
 
 export type OracleEnv = z.infer<typeof oracleEnvSchema>;
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  readonly code = "BAD_CONFIG";
+export class ConfigError extends CodedError<"BAD_CONFIG"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("BAD_CONFIG", message, options);
+  }
 }
 
 /** Parses `env`; throws ConfigError listing every bad variable. */
