@@ -1,6 +1,56 @@
 // @ts-check
 import eslint from "@eslint/js";
+import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
+
+/**
+ * The layers of ADR 0005, low to high: sdk ← core ← {oracle, indexer} ← api ← scripts. A zone forbids `target`
+ * files to import `from` files; `except` (relative to `from`) opens a service's entry module to the layers above.
+ */
+const PRODUCTION = ["sdk", "core", "oracle", "indexer", "api", "scripts", "network", "ignition", "bin"];
+const layerZones = [
+  // The SDK is packed and installed on its own: it imports nothing of the repository outside sdk/.
+  {
+    target: "./sdk",
+    from: ["./core", "./oracle", "./indexer", "./api", "./scripts", "./network", "./types"],
+    message: "sdk/ is the bottom layer and ships alone (ADR 0005)",
+  },
+  {
+    target: "./core",
+    from: ["./oracle", "./indexer", "./api", "./scripts"],
+    message: "core/ is shared domain code: it must not import a service, the API or an entry point (ADR 0005)",
+  },
+  {
+    target: "./oracle",
+    from: ["./indexer", "./api", "./scripts"],
+    message: "the oracle service imports only sdk/ and core/ (ADR 0005)",
+  },
+  {
+    target: "./indexer",
+    from: ["./oracle", "./api", "./scripts"],
+    message: "the indexer imports only sdk/ and core/ (ADR 0005)",
+  },
+  { target: "./api", from: ["./scripts"], message: "api/ is below the entry points (ADR 0005)" },
+  // Services are entered through their index module, never their internals.
+  {
+    target: ["./api", "./scripts"],
+    from: "./oracle",
+    except: ["./src/index.ts"],
+    message: "import the oracle service through oracle/src/index.ts (ADR 0005)",
+  },
+  {
+    target: ["./api", "./scripts"],
+    from: "./indexer",
+    except: ["./index.ts"],
+    message: "import the indexer through indexer/index.ts (ADR 0005)",
+  },
+  // Production code never imports tests or benchmarks.
+  {
+    target: PRODUCTION.map((d) => `./${d}`),
+    from: ["./test", "./bench"],
+    message: "production code must not import test/ or bench/",
+  },
+];
 
 export default tseslint.config(
   {
@@ -20,6 +70,11 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    files: ["**/*.ts", "**/*.js"],
+    plugins: { "import-x": importX },
+    rules: { "import-x/no-restricted-paths": ["error", { basePath: import.meta.dirname, zones: layerZones }] },
   },
   {
     // Tests and benchmarks use chai's property assertions and read untyped HTTP bodies (supertest's `body: any`).
