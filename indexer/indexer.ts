@@ -17,33 +17,31 @@ import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../core/chain/client.ts";
 import { isTransientError } from "../core/chain/errors.ts";
+import { isoTime } from "../sdk/src/time.ts";
 import { IndexerError } from "./errors.ts";
+import type { RoleNames } from "./apply.ts";
 import {
   batchFigures,
   decodeRegistryLog,
   retirementClaim,
   type BatchFigures,
+  type BlockRange,
   type IndexedEvent,
   type RetirementClaim,
 } from "./events.ts";
+import type { BatchFilter, ParticipantFilter, RetirementFilter, TransferFilter } from "./queries.ts";
+import type {
+  BatchRecord,
+  HoldingRecord,
+  IndexIdentity,
+  IndexState,
+  ParticipantEventRecord,
+  ParticipantRecord,
+  RetirementRecord,
+  SuspensionRecord,
+  TransferRecord,
+} from "./records.ts";
 import type { IndexStore } from "./store.ts";
-import {
-  type BatchFilter,
-  type BatchRecord,
-  type BlockRange,
-  type HoldingRecord,
-  type IndexIdentity,
-  type IndexState,
-  type ParticipantEventRecord,
-  type ParticipantFilter,
-  type ParticipantRecord,
-  type RetirementFilter,
-  type RetirementRecord,
-  type RoleNames,
-  type SuspensionRecord,
-  type TransferFilter,
-  type TransferRecord,
-} from "./store.ts";
 
 export interface IndexerOptions {
   /** The registry's chain client (provider without response cache, typed contract, chain id, address). */
@@ -358,7 +356,7 @@ export class Indexer {
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // Queries (the HTTP layer's listings; see store.ts for the record shapes)
+  // Queries (the HTTP layer's listings; see records.ts for the record shapes)
   // -------------------------------------------------------------------------------------------------------------
 
   /** How far the index has caught up: last indexed block (+ hash, time), the head the last sync saw, the lag. */
@@ -373,7 +371,7 @@ export class Indexer {
       startBlock: state?.startBlock ?? identity.startBlock,
       lastBlock,
       lastBlockHash: state?.lastBlockHash ?? null,
-      lastBlockTime: state?.lastBlockTime != null ? new Date(state.lastBlockTime * 1000).toISOString() : null,
+      lastBlockTime: state?.lastBlockTime != null ? isoTime(state.lastBlockTime) : null,
       headBlock: head,
       lagBlocks: head === null ? null : Math.max(0, head - (lastBlock ?? identity.startBlock - 1)),
       updatedAt: state?.updatedAt ?? null,
