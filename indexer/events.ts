@@ -82,6 +82,16 @@ export type IndexedEvent = EventPosition & { blockTime: number } & (
     | (Extract<RegistryEvent, { name: "CertificatesRetired" }> & { claim: RetirementClaim })
   );
 
+/** One block range read from the chain, ready to apply. */
+export type BlockRange = {
+  fromBlock: number;
+  toBlock: number;
+  toHash: string;
+  toTime: number;
+  /** Ordered by (blockNumber, logIndex). */
+  events: readonly IndexedEvent[];
+};
+
 const addr = (v: unknown) => getAddress(String(v));
 const big = (v: unknown) => BigInt(v as bigint);
 const num = (v: unknown) => Number(v);

@@ -16,25 +16,26 @@ import { Indexer, type IndexerOptions } from "./indexer.ts";
 import { IndexStore } from "./store.ts";
 
 export { Indexer, type IndexerOptions, type IndexStatus, type SyncResult } from "./indexer.ts";
+export { IndexStore, type OpenIndexStoreOptions } from "./store.ts";
+export type { BlockRange } from "./events.ts";
 export {
-  IndexStore,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type BatchFilter,
-  type BatchRecord,
-  type BlockRange,
-  type HoldingRecord,
-  type IndexState,
-  type OpenIndexStoreOptions,
-  type ParticipantEventRecord,
   type ParticipantFilter,
-  type ParticipantRecord,
   type RetirementFilter,
-  type RetirementRecord,
-  type SuspensionRecord,
   type TransferFilter,
-  type TransferRecord,
-} from "./store.ts";
+} from "./queries.ts";
+export type {
+  BatchRecord,
+  HoldingRecord,
+  IndexState,
+  ParticipantEventRecord,
+  ParticipantRecord,
+  RetirementRecord,
+  SuspensionRecord,
+  TransferRecord,
+} from "./records.ts";
 export { IndexerError, type IndexerErrorCode } from "./errors.ts";
 
 /** Opens the index store: PostgreSQL when `databaseUrl` is a postgres:// URL, else SQLite at `sqlitePath`. */

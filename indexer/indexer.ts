@@ -11,39 +11,29 @@
  *
  * The chain stays the source of truth: the index serves listings and search, and says how far it has caught up.
  */
-import { getAddress, type Block, type Log } from "ethers";
-import { isRangeRefused as isNodeRangeRefusal, mapLimit } from "../core/chain/logs.ts";
+import { getAddress } from "ethers";
 import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../core/chain/client.ts";
 import { isTransientError } from "../core/chain/errors.ts";
+import { isoTime } from "../sdk/src/time.ts";
 import { IndexerError } from "./errors.ts";
-import {
-  batchFigures,
-  decodeRegistryLog,
-  retirementClaim,
-  type BatchFigures,
-  type IndexedEvent,
-  type RetirementClaim,
-} from "./events.ts";
+import type { RoleNames } from "./apply.ts";
+import type { BlockRange } from "./events.ts";
+import type { BatchFilter, ParticipantFilter, RetirementFilter, TransferFilter } from "./queries.ts";
+import { isRangeRefused, readRange } from "./read-range.ts";
+import type {
+  BatchRecord,
+  HoldingRecord,
+  IndexIdentity,
+  IndexState,
+  ParticipantEventRecord,
+  ParticipantRecord,
+  RetirementRecord,
+  SuspensionRecord,
+  TransferRecord,
+} from "./records.ts";
 import type { IndexStore } from "./store.ts";
-import {
-  type BatchFilter,
-  type BatchRecord,
-  type BlockRange,
-  type HoldingRecord,
-  type IndexIdentity,
-  type IndexState,
-  type ParticipantEventRecord,
-  type ParticipantFilter,
-  type ParticipantRecord,
-  type RetirementFilter,
-  type RetirementRecord,
-  type RoleNames,
-  type SuspensionRecord,
-  type TransferFilter,
-  type TransferRecord,
-} from "./store.ts";
 
 export interface IndexerOptions {
   /** The registry's chain client (provider without response cache, typed contract, chain id, address). */
@@ -236,7 +226,7 @@ export class Indexer {
       const to = Math.min(head, from + span - 1);
       let range: BlockRange;
       try {
-        range = await this.#readRange(from, to);
+        range = await readRange(this.chain, from, to, this.#concurrency);
       } catch (error) {
         if (span > 1 && isRangeRefused(error)) {
           span = Math.max(1, Math.floor(span / 2));
@@ -299,66 +289,8 @@ export class Indexer {
     return this.#roles;
   }
 
-  /** Reads blocks `from`…`to`: logs, their blocks' times, and the views issuance and retirement events need. */
-  async #readRange(from: number, to: number): Promise<BlockRange> {
-    const provider = this.chain.provider;
-    const end = await provider.getBlock(to);
-    if (!end?.hash) throw chainChanged(`block ${to} is gone`);
-    const logs: Log[] = await provider.getLogs({ address: this.chain.address, fromBlock: from, toBlock: to });
-
-    const blocks = new Map<number, Block>([[to, end]]);
-    const wanted = [...new Set(logs.map((l) => l.blockNumber))].filter((b) => !blocks.has(b));
-    await mapLimit(wanted, this.#concurrency, async (number) => {
-      const block = await provider.getBlock(number);
-      if (!block?.hash) throw chainChanged(`block ${number} is gone`);
-      blocks.set(number, block);
-    });
-
-    const decoded = logs
-      .filter((log) => !log.removed)
-      .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
-      .flatMap((log) => {
-        const block = blocks.get(log.blockNumber)!;
-        if (log.blockHash !== block.hash) {
-          throw chainChanged(`log ${log.transactionHash}#${log.index} is in block ${log.blockHash}, not ${block.hash}`);
-        }
-        const event = decodeRegistryLog(log);
-        if (!event) return [];
-        const position = {
-          txHash: log.transactionHash,
-          logIndex: log.index,
-          blockNumber: log.blockNumber,
-          blockHash: log.blockHash,
-          blockTime: block.timestamp,
-        };
-        return [{ position, event }];
-      });
-
-    // Figures and claims never change once written, so reading them at the head is exact (and needs no
-    // archive state); the check below proves the chain did not change under the range meanwhile.
-    const registry = this.chain.registry;
-    const figures = new Map<bigint, BatchFigures>();
-    const claims = new Map<bigint, RetirementClaim>();
-    await mapLimit(decoded, this.#concurrency, async ({ event }) => {
-      if (event.name === "BatchIssued") figures.set(event.batchId, batchFigures(await registry.batch(event.batchId)));
-      if (event.name === "CertificatesRetired") {
-        claims.set(event.retirementId, retirementClaim(await registry.retirement(event.retirementId)));
-      }
-    });
-    const again = await provider.getBlock(to);
-    if (again?.hash !== end.hash) throw chainChanged(`block ${to} changed while its range was read`);
-
-    const events: IndexedEvent[] = decoded.map(({ position, event }) => {
-      if (event.name === "BatchIssued") return { ...position, ...event, figures: figures.get(event.batchId)! };
-      if (event.name === "CertificatesRetired")
-        return { ...position, ...event, claim: claims.get(event.retirementId)! };
-      return { ...position, ...event };
-    });
-    return { fromBlock: from, toBlock: to, toHash: end.hash, toTime: end.timestamp, events };
-  }
-
   // -------------------------------------------------------------------------------------------------------------
-  // Queries (the HTTP layer's listings; see store.ts for the record shapes)
+  // Queries (the HTTP layer's listings; see records.ts for the record shapes)
   // -------------------------------------------------------------------------------------------------------------
 
   /** How far the index has caught up: last indexed block (+ hash, time), the head the last sync saw, the lag. */
@@ -373,7 +305,7 @@ export class Indexer {
       startBlock: state?.startBlock ?? identity.startBlock,
       lastBlock,
       lastBlockHash: state?.lastBlockHash ?? null,
-      lastBlockTime: state?.lastBlockTime != null ? new Date(state.lastBlockTime * 1000).toISOString() : null,
+      lastBlockTime: state?.lastBlockTime != null ? isoTime(state.lastBlockTime) : null,
       headBlock: head,
       lagBlocks: head === null ? null : Math.max(0, head - (lastBlock ?? identity.startBlock - 1)),
       updatedAt: state?.updatedAt ?? null,
@@ -440,19 +372,6 @@ export class Indexer {
     await this.store.close();
     await this.#onClose?.();
   }
-}
-
-function chainChanged(detail: string): IndexerError {
-  return new IndexerError("CHAIN_CHANGED", `the chain changed while reading a range (${detail}); not applied`);
-}
-
-/**
- * A node refusing a log range as too large (Besu, geth, providers word it differently): the node's own error, not
- * ethers' message — which echoes the request, whose hex block numbers can contain "503" and passed for transient.
- */
-function isRangeRefused(error: unknown): boolean {
-  if (error instanceof IndexerError) return false;
-  return isNodeRangeRefusal(error);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,7 +4,7 @@
  * 0/1 flags. Every table holding an event has the event's (tx_hash, log_index[, item_index]) as its key, which is
  * what makes re-applying a range a no-op (docs/adr/0020-indexer.md).
  */
-import type { Migration } from "./sql.ts";
+import type { Migration } from "../core/db/migrate.ts";
 
 /** Every table the indexer owns, children first (the order a rebuild empties them in). */
 export const INDEX_TABLES = [

@@ -1,8 +1,9 @@
 /**
  * One small asynchronous SQL interface over two engines, so the index keeps ONE set of queries:
  * - SQLite through Node's built-in `node:sqlite` (the embedded default; opened with the project's
- *   `openDatabase`: WAL, synchronous FULL, migrations in code);
+ *   `openDatabase`: WAL, synchronous FULL);
  * - PostgreSQL through `pg` (pure JavaScript), selected by a `postgres://…` connection string.
+ * Both apply the schema's migrations with the one runner of core/db/migrate.ts.
  *
  * Queries are written once with `?` placeholders in the SQL both engines accept (see docs/adr/0020-indexer.md);
  * for PostgreSQL they are rewritten to `$1, $2, …`. BIGINT columns come back as JavaScript numbers on both
@@ -12,10 +13,9 @@ import pg from "pg";
 import type { PoolClient } from "pg";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 
-import { openDatabase, type Migration } from "../core/db/sqlite.ts";
+import { migrate, type Migration } from "../core/db/migrate.ts";
+import { openDatabase, settle, transactionAsync } from "../core/db/sqlite.ts";
 import { IndexerError } from "./errors.ts";
-
-export type { Migration };
 
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | bigint | null;
@@ -30,6 +30,8 @@ export interface SqlExecutor {
   get<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** Runs a statement; resolves to the number of rows it inserted, updated or deleted. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs one or more statements without parameters (DDL). */
+  exec(sql: string): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
@@ -102,17 +104,15 @@ class SqliteDatabase implements SqlDatabase {
     return settle(() => Number(this.#prepare(sql).run(...(params as SQLInputValue[])).changes));
   }
 
+  exec(sql: string): Promise<void> {
+    return settle(() => void this.#db.exec(sql));
+  }
+
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.#inTransaction) throw new IndexerError("STORE", "nested transaction on the index store");
     this.#inTransaction = true;
-    this.#db.exec("BEGIN IMMEDIATE");
     try {
-      const result = await fn(this);
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      return await transactionAsync(this.#db, () => fn(this));
     } finally {
       this.#inTransaction = false;
     }
@@ -123,14 +123,6 @@ class SqliteDatabase implements SqlDatabase {
       this.#statements.clear();
       if (this.#db.isOpen) this.#db.close();
     });
-  }
-}
-
-function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
@@ -195,6 +187,9 @@ class PgExecutor implements SqlExecutor {
     const result = await this.target.query(toPostgresPlaceholders(sql), params.map(pgValue));
     return result.rowCount ?? 0;
   }
+  async exec(sql: string): Promise<void> {
+    await this.target.query(sql); // no parameters: the simple query protocol, which runs several statements
+  }
 }
 
 function pgValue(value: SqlValue): string | number | null {
@@ -232,48 +227,15 @@ class PostgresDatabase extends PgExecutor implements SqlDatabase {
     pool.on("error", () => undefined);
     const db = new PostgresDatabase(pool);
     try {
-      await db.#migrate(migrations);
+      // `ix_schema_migrations`, not the SQLite stores' `schema_migrations`: a PostgreSQL database may be shared
+      // with other services. Two processes starting at once: the second waits on the lock, then finds the
+      // migrations applied.
+      await migrate(db, migrations, { table: "ix_schema_migrations", lock: "SELECT pg_advisory_xact_lock(4242020)" });
     } catch (error) {
       await pool.end();
       throw error;
     }
     return db;
-  }
-
-  /**
-   * Applies missing migrations in one transaction. The table is `ix_schema_migrations` (not the SQLite store's
-   * `schema_migrations`) because a PostgreSQL database may be shared with other services.
-   */
-  async #migrate(migrations: readonly Migration[]): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      // Two processes starting at once: the second waits here, then finds the migrations applied.
-      await client.query("SELECT pg_advisory_xact_lock(4242020)");
-      await client.query(
-        "CREATE TABLE IF NOT EXISTS ix_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-      );
-      const applied = new Set(
-        (await client.query<{ version: number }>("SELECT version FROM ix_schema_migrations")).rows.map(
-          (r) => r.version,
-        ),
-      );
-      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (applied.has(m.version)) continue;
-        await client.query(m.sql); // multi-statement DDL: simple query protocol, no parameters
-        await client.query("INSERT INTO ix_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
-          m.version,
-          m.name,
-          new Date().toISOString(),
-        ]);
-      }
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -1,11 +1,16 @@
 /**
  * Opens the embedded SQLite store (Node's built-in `node:sqlite`): WAL journal, foreign keys on, schema
- * migrations applied in code, in order, each in its own transaction and recorded in `schema_migrations`.
+ * migrations applied in code by the one runner (`migrate.ts`) and recorded in `schema_migrations`.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type * as SqliteNamespace from "node:sqlite";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+
+import { migrate, type Migration, type MigrationDatabase, type MigrationExecutor } from "./migrate.ts";
+
+/** The migrations `openDatabase` takes (defined with the runner; named here because callers pass them here). */
+export type { Migration };
 
 type SqliteModule = typeof SqliteNamespace;
 let sqlite: SqliteModule | undefined;
@@ -31,40 +36,32 @@ async function loadSqlite(): Promise<SqliteModule> {
   return sqlite;
 }
 
-/** One schema change: applied once, in order. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
 /** Opens (creating if needed) the database at `path` (":memory:" for tests) and applies `migrations`. */
 export async function openDatabase(path: string, migrations: readonly Migration[]): Promise<DatabaseSync> {
   const { DatabaseSync } = await loadSqlite();
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA foreign_keys = ON");
-  db.exec("PRAGMA busy_timeout = 5000");
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-  );
-  const applied = new Set(
-    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
-  );
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(m.version)) continue;
-    transaction(db, () => {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    });
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA busy_timeout = 5000");
+    await migrate(migrationDatabase(db), migrations);
+  } catch (error) {
+    db.close();
+    throw error;
   }
   return db;
+}
+
+/** `db` as the migration runner's connection. */
+function migrationDatabase(db: DatabaseSync): MigrationDatabase {
+  const executor: MigrationExecutor = {
+    exec: (sql) => settle(() => void db.exec(sql)),
+    all: (sql, params = []) => settle(() => db.prepare(sql).all(...(params as SQLInputValue[]))),
+    run: (sql, params = []) => settle(() => db.prepare(sql).run(...(params as SQLInputValue[]))),
+  };
+  return { transaction: (fn) => transactionAsync(db, () => fn(executor)) };
 }
 
 /** Runs `fn` in one IMMEDIATE transaction (committed when it returns, rolled back when it throws). */
@@ -77,5 +74,31 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
   } catch (error) {
     db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+/**
+ * Runs `fn` in one IMMEDIATE transaction, committed when its promise resolves and rolled back when it rejects.
+ * `fn` must await only statements on `db` (which `node:sqlite` runs synchronously): awaiting anything else would let
+ * other users of the connection run inside this transaction.
+ */
+export async function transactionAsync<T>(db: DatabaseSync, fn: () => Promise<T>): Promise<T> {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = await fn();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** The result of a synchronous `node:sqlite` call as a promise (a throw becomes a rejection). */
+export function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

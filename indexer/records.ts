@@ -1,0 +1,265 @@
+/**
+ * What the index returns: the wire-ready records of its listings (uint256 values as decimal strings, addresses
+ * checksummed, times ISO-8601 UTC) and the mapping of the tables' rows to them. The rows come from SQLite or
+ * PostgreSQL alike (TEXT → string, INTEGER/BIGINT → number, NULL → null; see sql.ts).
+ */
+import { ZeroAddress } from "ethers";
+
+import { CATEGORY_NAMES, kindName, statusName } from "../sdk/src/enums.ts";
+import { isoTime } from "../sdk/src/time.ts";
+import type { SqlRow } from "./sql.ts";
+
+/** What the state row says about the index. */
+export type IndexState = {
+  chainId: string;
+  registry: string;
+  startBlock: number;
+  /** Last block whose events are all applied; null before the first range. */
+  lastBlock: number | null;
+  lastBlockHash: string | null;
+  /** Unix seconds of `lastBlock`. */
+  lastBlockTime: number | null;
+  /** Incremented by every write; writers compare-and-set it. */
+  version: number;
+  updatedAt: string;
+  rebuiltAt: string | null;
+  rebuildReason: string | null;
+};
+
+/** Which chain and contract the index belongs to, and where it starts. */
+export type IndexIdentity = { chainId: string; registry: string; startBlock: number };
+
+export type BatchRecord = {
+  batchId: string;
+  owner: string;
+  category: string;
+  categoryCode: number;
+  issued: string;
+  retired: string;
+  outstanding: string;
+  baselineGrams: string;
+  reductionGrams: string;
+  /** First and last refurbishment date (UTC days). */
+  vintageStart: string;
+  vintageEnd: string;
+  methodologyId: number;
+  methodology: string | null;
+  parameters: string | null;
+  suspended: boolean;
+  reportHash: string;
+  referenceDataHash: string;
+  deviceRoot: string;
+  evidenceURI: string;
+  deadline: string;
+  auditors: string[];
+  txHash: string;
+  blockNumber: number;
+  blockTime: string;
+};
+
+export type RetirementRecord = {
+  retirementId: string;
+  batchId: string;
+  /** The holder whose certificates were burned. */
+  account: string;
+  /** Who sent the transaction: the holder or its approved operator. */
+  operator: string;
+  beneficiaryName: string;
+  /** Beneficiary's account, or null when the claim names none. */
+  beneficiary: string | null;
+  amount: string;
+  periodStart: string;
+  periodEnd: string;
+  scope3Category: number;
+  purpose: string;
+  claimHash: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  blockTime: string;
+};
+
+export type TransferRecord = {
+  txHash: string;
+  logIndex: number;
+  /** Position inside a TransferBatch (0 for TransferSingle). */
+  itemIndex: number;
+  kind: "mint" | "transfer" | "burn";
+  operator: string;
+  from: string;
+  to: string;
+  batchId: string;
+  amount: string;
+  blockNumber: number;
+  blockTime: string;
+};
+
+export type HoldingRecord = { batchId: string; amount: string };
+
+export type ParticipantRecord = {
+  account: string;
+  kind: string;
+  status: string;
+  admittedBlock: number;
+  admittedAt: string;
+  updatedBlock: number;
+  updatedAt: string;
+};
+
+export type SuspensionRecord = {
+  batchId: string;
+  action: "suspended" | "reinstated";
+  by: string;
+  reason: string;
+  txHash: string;
+  blockNumber: number;
+  blockTime: string;
+};
+
+export type ParticipantEventRecord = {
+  account: string;
+  action: "admitted" | "suspended" | "reinstated";
+  kind: string | null;
+  by: string;
+  reason: string | null;
+  txHash: string;
+  blockNumber: number;
+  blockTime: string;
+};
+
+const isoDay = (unix: number | bigint) => isoTime(unix).slice(0, 10);
+
+const s = (v: unknown) => v as string;
+const n = (v: unknown) => v as number;
+
+export function toState(r: SqlRow): IndexState {
+  return {
+    chainId: s(r.chain_id),
+    registry: s(r.registry),
+    startBlock: n(r.start_block),
+    lastBlock: r.last_block === null ? null : n(r.last_block),
+    lastBlockHash: r.last_hash === null ? null : s(r.last_hash),
+    lastBlockTime: r.last_time === null ? null : n(r.last_time),
+    version: n(r.version),
+    updatedAt: s(r.updated_at),
+    rebuiltAt: r.rebuilt_at === null ? null : s(r.rebuilt_at),
+    rebuildReason: r.rebuild_reason === null ? null : s(r.rebuild_reason),
+  };
+}
+
+export function toBatch(r: SqlRow): BatchRecord {
+  const issued = BigInt(s(r.issued));
+  const retired = BigInt(s(r.retired));
+  const category = n(r.category);
+  return {
+    batchId: String(n(r.batch_id)),
+    owner: s(r.owner),
+    category: CATEGORY_NAMES[category] ?? `category-${category}`,
+    categoryCode: category,
+    issued: issued.toString(),
+    retired: retired.toString(),
+    outstanding: (issued - retired).toString(),
+    baselineGrams: s(r.baseline_grams),
+    reductionGrams: s(r.reduction_grams),
+    vintageStart: isoDay(n(r.vintage_start)),
+    vintageEnd: isoDay(n(r.vintage_end)),
+    methodologyId: n(r.methodology_id),
+    methodology: r.methodology_name == null ? null : s(r.methodology_name),
+    parameters: r.methodology_parameters == null ? null : s(r.methodology_parameters),
+    suspended: n(r.suspended) === 1,
+    reportHash: s(r.report_hash),
+    referenceDataHash: s(r.reference_data_hash),
+    deviceRoot: s(r.device_root),
+    evidenceURI: s(r.evidence_uri),
+    deadline: isoTime(n(r.deadline)),
+    auditors: JSON.parse(s(r.auditors)) as string[],
+    txHash: s(r.tx_hash),
+    blockNumber: n(r.block_number),
+    blockTime: isoTime(n(r.block_time)),
+  };
+}
+
+export function toRetirement(r: SqlRow): RetirementRecord {
+  return {
+    retirementId: String(n(r.retirement_id)),
+    batchId: String(n(r.batch_id)),
+    account: s(r.account),
+    operator: s(r.operator),
+    beneficiaryName: s(r.beneficiary_name),
+    beneficiary: r.beneficiary === null ? null : s(r.beneficiary),
+    amount: s(r.amount),
+    periodStart: isoTime(n(r.period_start)),
+    periodEnd: isoTime(n(r.period_end)),
+    scope3Category: n(r.scope3_category),
+    purpose: s(r.purpose),
+    claimHash: s(r.claim_hash),
+    txHash: s(r.tx_hash),
+    blockNumber: n(r.block_number),
+    logIndex: n(r.log_index),
+    blockTime: isoTime(n(r.block_time)),
+  };
+}
+
+export function toTransfer(r: SqlRow): TransferRecord {
+  const from = s(r.from_account);
+  const to = s(r.to_account);
+  return {
+    txHash: s(r.tx_hash),
+    logIndex: n(r.log_index),
+    itemIndex: n(r.item_index),
+    kind: from === ZeroAddress ? "mint" : to === ZeroAddress ? "burn" : "transfer",
+    operator: s(r.operator),
+    from,
+    to,
+    batchId: String(n(r.batch_id)),
+    amount: s(r.amount),
+    blockNumber: n(r.block_number),
+    blockTime: isoTime(n(r.block_time)),
+  };
+}
+
+export function toHolding(r: SqlRow): HoldingRecord {
+  return { batchId: String(n(r.batch_id)), amount: s(r.amount) };
+}
+
+/** A holder of one batch with its balance. */
+export function toHolder(r: SqlRow): { account: string; amount: string } {
+  return { account: s(r.account), amount: s(r.amount) };
+}
+
+export function toParticipant(r: SqlRow): ParticipantRecord {
+  return {
+    account: s(r.account),
+    kind: kindName(n(r.kind)),
+    status: statusName(n(r.status)),
+    admittedBlock: n(r.admitted_block),
+    admittedAt: isoTime(n(r.admitted_time)),
+    updatedBlock: n(r.updated_block),
+    updatedAt: isoTime(n(r.updated_time)),
+  };
+}
+
+export function toParticipantEvent(r: SqlRow): ParticipantEventRecord {
+  return {
+    account: s(r.account),
+    action: s(r.action) as ParticipantEventRecord["action"],
+    kind: r.kind === null ? null : kindName(n(r.kind)),
+    by: s(r.by_account),
+    reason: r.reason === null ? null : s(r.reason),
+    txHash: s(r.tx_hash),
+    blockNumber: n(r.block_number),
+    blockTime: isoTime(n(r.block_time)),
+  };
+}
+
+export function toSuspension(r: SqlRow): SuspensionRecord {
+  return {
+    batchId: String(n(r.batch_id)),
+    action: s(r.action) as SuspensionRecord["action"],
+    by: s(r.by_account),
+    reason: s(r.reason),
+    txHash: s(r.tx_hash),
+    blockNumber: n(r.block_number),
+    blockTime: isoTime(n(r.block_time)),
+  };
+}
