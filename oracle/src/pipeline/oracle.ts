@@ -44,18 +44,10 @@ import {
   type LotResult,
   type ReferenceTable,
 } from "../../../core/calc/index.ts";
-import {
-  RESERVING_STATES,
-  StaleStateError,
-  thisProcess,
-  type BatchRow,
-  type BatchState,
-  type JobStore,
-  type LeaseHolder,
-  type LeaseRow,
-  type LotRow,
-  type SignatureRow,
-} from "../store/jobs.ts";
+import type { JobStore } from "../store/jobs.ts";
+import { thisProcess, type LeaseHolder, type LeaseRow } from "../store/leases.ts";
+import type { BatchRow, LotRow, SignatureRow } from "../store/rows.ts";
+import { RESERVING_STATES, StaleStateError, type BatchState } from "../store/transitions.ts";
 
 import type { FaultPoint } from "../../../core/config.ts";
 export { FAULT_POINTS, type FaultPoint } from "../../../core/config.ts";
