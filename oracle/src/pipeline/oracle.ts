@@ -50,7 +50,6 @@ import type { BatchRow, LotRow, SignatureRow } from "../store/rows.ts";
 import { RESERVING_STATES, StaleStateError, type BatchState } from "../store/transitions.ts";
 
 import type { FaultPoint } from "../../../core/config.ts";
-export { FAULT_POINTS, type FaultPoint } from "../../../core/config.ts";
 
 export interface OracleConfig {
   /** Blocks on top of (and including) the mined block before a mint counts as confirmed (QBFT: 1). */
