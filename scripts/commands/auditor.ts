@@ -29,7 +29,7 @@ import {
   type ApiOptions,
   type SignerOptions,
 } from "./common.ts";
-import type { AttestationView } from "../../oracle/src/pipeline/oracle.ts";
+import type { AttestationView } from "../../oracle/src/pipeline/reads.ts";
 
 /** `GET /batches/:id/attestation` answers the oracle's `AttestationView` as JSON. */
 export type { AttestationView };

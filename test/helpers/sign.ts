@@ -1,6 +1,6 @@
 import type { Signer } from "ethers";
 
-import type { AttestationView } from "../../oracle/src/pipeline/oracle.ts";
+import type { AttestationView } from "../../oracle/src/pipeline/reads.ts";
 
 /** Signs an attestation exactly as a wallet would from the eth_signTypedData_v4 payload the oracle exposes. */
 export async function signView(signer: Signer, view: Pick<AttestationView, "typedData">): Promise<string> {

@@ -14,7 +14,8 @@ import { pino } from "pino";
 
 import { ChainClient } from "../../core/chain/client.ts";
 import { readLotCsv } from "../../core/calc/lot/index.ts";
-import { Oracle, type FaultPoint } from "../../oracle/src/pipeline/oracle.ts";
+import type { FaultPoint } from "../../core/config.ts";
+import { Oracle } from "../../oracle/src/pipeline/oracle.ts";
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { devAccount } from "../../core/keys.ts";
 import { JobStore } from "../../oracle/src/store/jobs.ts";

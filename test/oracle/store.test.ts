@@ -8,7 +8,9 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { MIGRATIONS, JobStore, StaleStateError, StateTransitionError } from "../../oracle/src/store/jobs.ts";
+import { JobStore } from "../../oracle/src/store/jobs.ts";
+import { MIGRATIONS } from "../../oracle/src/store/schema.ts";
+import { StaleStateError, StateTransitionError } from "../../oracle/src/store/transitions.ts";
 import { openDatabase } from "../../core/db/sqlite.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z";

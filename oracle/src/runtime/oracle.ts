@@ -5,10 +5,10 @@
 import { pino, type Logger } from "pino";
 
 import { ChainClient } from "../../../core/chain/client.ts";
-import { Oracle, type FaultPoint } from "../pipeline/oracle.ts";
+import { Oracle } from "../pipeline/oracle.ts";
 import { loadReferenceTable } from "../../../core/calc/reference-file.ts";
 import { JobStore } from "../store/jobs.ts";
-import type { OracleEnv } from "../../../core/config.ts";
+import type { FaultPoint, OracleEnv } from "../../../core/config.ts";
 import { loadSigner } from "../../../core/keys.ts";
 
 export interface OracleRuntime {

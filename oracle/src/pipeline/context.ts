@@ -1,0 +1,108 @@
+/**
+ * What every part of the oracle shares: its dependencies and configuration, the counters it reports, and the small
+ * helpers each part needs (rows that must exist, addresses, chain reads on a caller's behalf, per-lot and
+ * per-batch loggers). One context per Oracle instance; the parts (intake, signatures, lease, step, issuance)
+ * each hold it.
+ */
+import { getAddress, isAddress, type Signer } from "ethers";
+import type { Logger } from "pino";
+
+import type { ReferenceTable } from "../../../core/calc/index.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import { isTransientError } from "../../../core/chain/errors.ts";
+import { OracleError } from "../../../core/errors.ts";
+import type { JobStore } from "../store/jobs.ts";
+import type { BatchRow, LotRow } from "../store/rows.ts";
+import { DEFAULT_ORACLE_CONFIG, type OracleConfig, type OracleDeps } from "./config.ts";
+
+export class OracleContext {
+  readonly store: JobStore;
+  readonly chain: ChainClient;
+  readonly config: OracleConfig;
+  readonly reference: ReferenceTable;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly faults: NonNullable<OracleDeps["faults"]>;
+  readonly #signerOrUndefined: Signer | undefined;
+  /** Counters since start (`Oracle.metrics()`), next to the per-state counts read from the store. */
+  readonly counters = {
+    lotsSubmitted: 0,
+    signaturesAccepted: 0,
+    signaturesRefused: 0,
+    signaturesUnattributed: 0,
+    attestationsRenewed: 0,
+    transactionsSent: 0,
+    transactionsRebroadcast: 0,
+    transientRetries: 0,
+    stepFailures: 0,
+    leaseWaits: 0,
+    reverts: 0,
+    batchesConfirmed: 0,
+  };
+
+  constructor(deps: OracleDeps) {
+    this.store = deps.store;
+    this.chain = deps.chain;
+    this.#signerOrUndefined = deps.signer;
+    this.reference = deps.reference;
+    this.log = deps.logger;
+    this.now = deps.now ?? (() => new Date());
+    this.faults = deps.faults ?? (() => Promise.resolve());
+    this.config = { ...DEFAULT_ORACLE_CONFIG, ...deps.config };
+  }
+
+  /** The key that posts transactions; only the worker has one. */
+  get signer(): Signer {
+    if (!this.#signerOrUndefined)
+      throw new Error("this oracle instance has no key: only the worker posts transactions");
+    return this.#signerOrUndefined;
+  }
+
+  /** @throws OracleError NOT_FOUND */
+  lot(id: string): LotRow {
+    const lot = this.store.lot(id);
+    if (!lot) throw new OracleError("NOT_FOUND", `no lot ${id}`);
+    return lot;
+  }
+
+  /** @throws OracleError NOT_FOUND */
+  batch(id: string): BatchRow {
+    const row = this.store.batch(id);
+    if (!row) throw new OracleError("NOT_FOUND", `no batch ${id}`);
+    return row;
+  }
+
+  /** `value` checksummed. @throws OracleError INVALID_ADDRESS */
+  address(value: string, field: string): string {
+    if (!isAddress(value))
+      throw new OracleError("INVALID_ADDRESS", `${field} is not an Ethereum address: ${String(value)}`);
+    return getAddress(value);
+  }
+
+  /** A chain read on behalf of a caller: an unreachable node becomes CHAIN_UNAVAILABLE (HTTP 503). */
+  async chainCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isTransientError(error)) {
+        throw new OracleError("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; try again", undefined, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  nowSec(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
+  lotLog(lot: LotRow): Logger {
+    return this.log.child({ lot: lot.id, correlationId: lot.correlation_id });
+  }
+
+  batchLog(b: BatchRow): Logger {
+    const lot = this.store.lot(b.lot_id);
+    return this.log.child({ lot: b.lot_id, batch: b.id, correlationId: lot?.correlation_id });
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Issuance: posting a ready batch's `issue` transaction and reconciling it with the chain until it is confirmed.
+ *
+ * A chain transaction is signed and persisted *before* it is broadcast, so after a crash the same bytes (same
+ * nonce, same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness
+ * is the last line of defence: "already issued" counts as success once the on-chain batch is checked to be this
+ * one. A revert is recorded with its decoded error and never retried blindly.
+ */
+import { keccak256, toUtf8Bytes, type TransactionReceipt } from "ethers";
+
+import { sortSignatures, type Attestation, type AuditorSignature } from "../../../sdk/src/attestation.ts";
+import { firstLine } from "../../../sdk/src/errors.ts";
+import { ChainError, isTransientError, type DecodedRevert } from "../../../core/chain/errors.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import type { JobStore } from "../store/jobs.ts";
+import type { BatchRow, SignatureRow } from "../store/rows.ts";
+import { StaleStateError } from "../store/transitions.ts";
+import { storedAttestation } from "./attestations.ts";
+import type { OracleContext } from "./context.ts";
+import type { WorkerLease } from "./lease.ts";
+
+/** Posts ready batches and reconciles posted ones (worker steps, run under the worker lease). */
+export class Issuance {
+  readonly #ctx: OracleContext;
+  readonly #store: JobStore;
+  readonly #chain: ChainClient;
+  readonly #lease: WorkerLease;
+
+  constructor(ctx: OracleContext, lease: WorkerLease) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#chain = ctx.chain;
+    this.#lease = lease;
+  }
+
+  /** A ready batch: checks report and auditors once more, then signs, stores and broadcasts its transaction. */
+  async post(b: BatchRow): Promise<void> {
+    await this.#ctx.faults("before_post", { batch: b.id });
+    const lot = this.#ctx.lot(b.lot_id);
+    const a = storedAttestation(b);
+    // The report must still be the one the auditors reviewed.
+    const storedHash = lot.report_json ? keccak256(toUtf8Bytes(lot.report_json)) : null;
+    if (storedHash !== a.reportHash || lot.report_hash !== a.reportHash) {
+      this.#lease.commit(b, () =>
+        this.#store.transition(b.id, "failed", "REPORT_HASH_MISMATCH", {
+          error: `REPORT_HASH_MISMATCH: the stored report hashes to ${storedHash ?? "nothing"}, the attestation says ${a.reportHash}`,
+        }),
+      );
+      this.#ctx.batchLog(b).error({ storedHash, attested: a.reportHash }, "report tampered; batch failed");
+      return;
+    }
+    // Auditors must still hold the role when we post (revoked after signing → dropped).
+    const signatures: AuditorSignature[] = [];
+    const dropped: SignatureRow[] = [];
+    for (const s of this.#store.acceptedSignatures(b.id, b.digest!)) {
+      if (await this.#chain.isAuditor(s.auditor)) signatures.push({ auditor: s.auditor, signature: s.signature });
+      else dropped.push(s);
+    }
+    const threshold = await this.#chain.auditorThreshold();
+    if (dropped.length > 0 || signatures.length < threshold) {
+      this.#lease.commit(b, () => {
+        for (const s of dropped) this.#store.dropSignature(s.id, "auditor role revoked before posting");
+        this.#store.transition(
+          b.id,
+          "awaiting_signatures",
+          `${signatures.length} valid signatures of ${threshold} needed` +
+            (dropped.length ? `; dropped ${dropped.map((s) => s.auditor).join(", ")} (role revoked)` : ""),
+        );
+      });
+      this.#ctx.batchLog(b).warn({ dropped: dropped.map((s) => s.auditor), threshold }, "not enough auditors to post");
+      return;
+    }
+
+    const data = this.#chain.registry.interface.encodeFunctionData("issue", [a, sortSignatures(signatures)]);
+    const from = await this.#ctx.signer.getAddress();
+    let gasLimit: bigint;
+    try {
+      gasLimit = await this.#chain.provider.estimateGas({ from, to: this.#chain.address, data });
+    } catch (error) {
+      const revert = this.#chain.decodeError(error);
+      if (!revert) throw error;
+      await this.#onRevert(b, a, revert);
+      return;
+    }
+    const nonce = Math.max(await this.#chain.provider.getTransactionCount(from, "pending"), this.#store.maxNonce() + 1);
+    const raw = await this.#ctx.signer.signTransaction({
+      to: this.#chain.address,
+      data,
+      nonce,
+      gasLimit: (gasLimit * 12n) / 10n,
+      chainId: this.#chain.chainId,
+      ...(await this.#chain.feeFields()),
+    });
+    const hash = keccak256(raw);
+    // The claim: ready → posted only if this worker still holds the lease and the batch is still ready with the
+    // attestation it signed, and the nonce is still free — else nothing is stored and nothing is sent.
+    this.#lease.commit(b, () => {
+      const used = this.#store.maxNonce();
+      if (used >= nonce) {
+        throw new StaleStateError(`nonce ${nonce} was taken by another stored transaction (up to ${used}) meanwhile`);
+      }
+      this.#store.insertTx({ hash, batch_id: b.id, nonce, raw });
+      this.#store.transition(
+        b.id,
+        "posted",
+        `issue tx ${hash} (nonce ${nonce})`,
+        { attempts: 0, next_attempt_at: 0 },
+        "ready",
+      );
+    });
+    await this.#ctx.faults("after_tx_persisted", { batch: b.id, hash });
+    await this.#broadcast(b, hash, raw);
+    this.#ctx.counters.transactionsSent += 1;
+    await this.#ctx.faults("after_broadcast", { batch: b.id, hash });
+    this.#ctx.batchLog(b).info({ hash, nonce }, "issue transaction sent");
+  }
+
+  async #broadcast(b: BatchRow, hash: string, raw: string): Promise<void> {
+    try {
+      await this.#chain.provider.broadcastTransaction(raw);
+      this.#store.setTxStatus(hash, "broadcast");
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      // "already known", "nonce too low", a replacement error…: reconciliation decides from the chain's state.
+      this.#ctx.batchLog(b).warn({ hash, err: firstLine(error) }, "broadcast refused; will reconcile");
+    }
+  }
+
+  /** A posted batch: follows its transaction to confirmation, re-broadcasts or re-posts as the chain says. */
+  async reconcile(b: BatchRow): Promise<void> {
+    const tx = this.#store
+      .txsOfBatch(b.id)
+      .filter((t) => t.status !== "replaced")
+      .at(-1);
+    if (!tx) {
+      this.#lease.commit(b, () => this.#store.transition(b.id, "ready", "no transaction recorded; re-posting"));
+      return;
+    }
+    const receipt = await this.#chain.provider.getTransactionReceipt(tx.hash);
+    if (!receipt) {
+      const known = await this.#chain.provider.getTransaction(tx.hash);
+      if (known) return; // pending in the node: wait
+      // Unknown to the node: was the nonce used by something else, or did the batch get issued anyway?
+      const attested = storedAttestation(b);
+      const issued = await this.#chain.registry.batchOfReport(attested.reportHash, attested.category);
+      if (issued !== 0n) {
+        await this.#alreadyIssued(b, attested, issued);
+        return;
+      }
+      const from = await this.#ctx.signer.getAddress();
+      const mined = await this.#chain.provider.getTransactionCount(from, "latest");
+      if (mined > tx.nonce) {
+        // Our nonce was consumed by another transaction: this one can never be mined. Sign anew.
+        this.#lease.commit(b, () => {
+          this.#store.setTxStatus(tx.hash, "replaced", null, "nonce consumed by another transaction");
+          this.#store.transition(b.id, "ready", `tx ${tx.hash} replaced (nonce ${tx.nonce} used); re-posting`);
+        });
+        return;
+      }
+      await this.#broadcast(b, tx.hash, tx.raw);
+      this.#ctx.counters.transactionsRebroadcast += 1;
+      this.#ctx.batchLog(b).info({ hash: tx.hash }, "transaction re-broadcast (same bytes)");
+      return;
+    }
+    await this.#ctx.faults("after_receipt", { batch: b.id, hash: tx.hash });
+    if (receipt.status !== 1) {
+      const a = storedAttestation(b);
+      const revert = await this.#replayRevert(receipt);
+      this.#store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted");
+      await this.#onRevert(
+        b,
+        a,
+        revert ?? {
+          name: "UnknownRevert",
+          args: {},
+          message: "reverted",
+          sentence: "the registry refused the transaction without a reason",
+          data: "0x",
+        },
+      );
+      return;
+    }
+    const latest = await this.#chain.provider.getBlockNumber();
+    if (latest - receipt.blockNumber + 1 < this.#ctx.config.confirmations) return;
+    const tokenId = this.#tokenIdFromReceipt(receipt);
+    this.#lease.commit(b, () => {
+      this.#store.setTxStatus(tx.hash, "mined", receipt.blockNumber);
+      this.#store.transition(b.id, "confirmed", `minted as batch #${tokenId} in block ${receipt.blockNumber}`, {
+        token_id: tokenId.toString(),
+        error: null,
+      });
+    });
+    this.#ctx.counters.batchesConfirmed += 1;
+    this.#ctx.batchLog(b).info({ tokenId: tokenId.toString(), block: receipt.blockNumber }, "batch confirmed");
+  }
+
+  #tokenIdFromReceipt(receipt: TransactionReceipt): bigint {
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.#chain.address.toLowerCase()) continue;
+      const parsed = this.#chain.registry.interface.parseLog(log);
+      if (parsed?.name === "BatchIssued") return parsed.args[0] as bigint;
+    }
+    throw new ChainError("NO_BATCH_EVENT", `receipt ${receipt.hash} has no BatchIssued event`);
+  }
+
+  /** Why a mined transaction reverted: replays it as a call on the state it ran against. */
+  async #replayRevert(receipt: TransactionReceipt): Promise<DecodedRevert | undefined> {
+    const tx = await this.#chain.provider.getTransaction(receipt.hash);
+    if (!tx) return undefined;
+    try {
+      await this.#chain.provider.call({
+        from: tx.from,
+        to: tx.to,
+        data: tx.data,
+        blockTag: receipt.blockNumber - 1,
+      });
+      return undefined;
+    } catch (error) {
+      return this.#chain.decodeError(error);
+    }
+  }
+
+  /** A revert is recorded with its decoded error and never retried blindly; "already issued" is checked. */
+  async #onRevert(b: BatchRow, a: Attestation, revert: DecodedRevert): Promise<void> {
+    this.#ctx.counters.reverts += 1;
+    if (revert.name === "ITECReportAlreadyIssued") {
+      await this.#alreadyIssued(b, a, BigInt(revert.args.batchId ?? "0"));
+      return;
+    }
+    this.#lease.commit(b, () => this.#store.transition(b.id, "failed", revert.name, { error: revert.message }));
+    this.#ctx.batchLog(b).error({ revert: revert.message }, "issue reverted; batch failed");
+  }
+
+  /** The contract says this report's batch exists: success only if it is the same batch (figures and devices). */
+  async #alreadyIssued(b: BatchRow, a: Attestation, tokenId: bigint): Promise<void> {
+    const onChain = await this.#chain.registry.batch(tokenId);
+    const rootBatch = await this.#chain.registry.batchOfDeviceRoot(a.deviceRoot);
+    const same =
+      rootBatch === tokenId &&
+      Number(onChain.category) === a.category &&
+      onChain.issued === a.certificates &&
+      onChain.baselineGrams === a.baselineGrams &&
+      onChain.reductionGrams === a.reductionGrams;
+    this.#lease.commit(b, () => {
+      for (const t of this.#store.txsOfBatch(b.id))
+        if (t.status === "signed" || t.status === "broadcast") {
+          this.#store.setTxStatus(t.hash, "replaced", null, "batch found already issued");
+        }
+      if (same) {
+        this.#store.transition(b.id, "confirmed", `already issued on-chain as batch #${tokenId}; verified same batch`, {
+          token_id: tokenId.toString(),
+          error: null,
+        });
+      } else {
+        this.#store.transition(b.id, "failed", "REPORT_ALREADY_ISSUED_DIFFERENT", {
+          error: `the report's ${b.category} batch is on-chain as #${tokenId} with different figures or devices`,
+        });
+      }
+    });
+    if (same) this.#ctx.counters.batchesConfirmed += 1;
+    const log = this.#ctx.batchLog(b);
+    log[same ? "info" : "error"]({ tokenId: tokenId.toString(), same }, "report already issued on-chain");
+  }
+}

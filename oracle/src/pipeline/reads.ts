@@ -1,0 +1,123 @@
+/**
+ * Reads for callers (the API, the CLI): a lot's canonical report, a batch with its history, signatures and
+ * transactions, and the attestation view an auditor reviews before signing.
+ */
+import { attestationFromJson, attestationTypedData } from "../../../sdk/src/attestation.ts";
+import { isoTime } from "../../../sdk/src/time.ts";
+import { gramsToKg } from "../../../core/calc/index.ts";
+import { OracleError } from "../../../core/errors.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import type { JobStore } from "../store/jobs.ts";
+import type { SignatureRow } from "../store/rows.ts";
+import type { BatchState } from "../store/transitions.ts";
+import type { OracleContext } from "./context.ts";
+
+/** What an auditor reviews and signs, next to the human-readable figures. */
+export interface AttestationView {
+  batchId: string;
+  lotId: string;
+  state: BatchState;
+  digest: string;
+  deadline: string;
+  /** The exact `eth_signTypedData_v4` payload. */
+  typedData: ReturnType<typeof attestationTypedData>;
+  review: {
+    category: string;
+    certificates: number;
+    baselineKgPerDevice: string;
+    reductionKgPerDevice: string;
+    certifiedIntensityKgPerDevice: string;
+    totalReductionKg: string;
+    vintage: { start: string | null; end: string | null };
+    methodology: string;
+    parameters: string;
+    reportHash: string;
+    referenceDataSha256: string;
+    deviceRoot: string;
+    evidenceURI: string;
+    owner: string;
+    registry: { chainId: string; address: string };
+  };
+  signatures: { auditor: string; status: string; reason: string | null; at: string; digest: string }[];
+  threshold: number | null;
+}
+
+/** What callers read of lots and batches. */
+export class OracleReads {
+  readonly #ctx: OracleContext;
+  readonly #store: JobStore;
+  readonly #chain: ChainClient;
+
+  constructor(ctx: OracleContext) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#chain = ctx.chain;
+  }
+
+  /** The canonical report (the bytes `reportHash` is taken over). */
+  report(lotId: string): string {
+    const lot = this.#ctx.lot(lotId);
+    if (!lot.report_json) throw new OracleError("NOT_FOUND", `lot ${lotId} has no report (status ${lot.status})`);
+    return lot.report_json;
+  }
+
+  batch(id: string) {
+    const row = this.#ctx.batch(id);
+    return {
+      ...row,
+      transitions: this.#store.transitions(id),
+      signatures: this.#store.signatures(id).map(publicSignature),
+      transactions: this.#store.txsOfBatch(id).map(({ raw: _raw, ...t }) => t),
+    };
+  }
+
+  /** Exactly what the auditor signs, and the figures to review before signing. */
+  async attestation(batchId: string): Promise<AttestationView> {
+    const row = this.#ctx.batch(batchId);
+    if (!row.attestation_json || !row.digest) {
+      throw new OracleError("BATCH_STATE", `batch ${batchId} has no attestation (state ${row.state})`, {
+        state: row.state,
+      });
+    }
+    const a = attestationFromJson(JSON.parse(row.attestation_json) as Record<string, unknown>);
+    const lot = this.#ctx.lot(row.lot_id);
+    let threshold: number | null;
+    try {
+      threshold = await this.#chain.auditorThreshold();
+    } catch {
+      threshold = null;
+    }
+    const kg = gramsToKg;
+    return {
+      batchId,
+      lotId: row.lot_id,
+      state: row.state,
+      digest: row.digest,
+      deadline: isoTime(a.deadline),
+      typedData: attestationTypedData(this.#chain.domain(), a),
+      review: {
+        category: row.category,
+        certificates: Number(a.certificates),
+        baselineKgPerDevice: kg(a.baselineGrams),
+        reductionKgPerDevice: kg(a.reductionGrams),
+        certifiedIntensityKgPerDevice: kg(a.baselineGrams - a.reductionGrams),
+        totalReductionKg: kg(a.reductionGrams * a.certificates),
+        vintage: { start: row.vintage_start, end: row.vintage_end },
+        methodology: a.methodology,
+        parameters: a.parameters,
+        reportHash: a.reportHash,
+        referenceDataSha256: lot.reference_sha256 ?? "",
+        deviceRoot: a.deviceRoot,
+        evidenceURI: a.evidenceURI,
+        owner: a.owner,
+        registry: { chainId: this.#chain.chainId.toString(), address: this.#chain.address },
+      },
+      signatures: this.#store.signatures(batchId).map(publicSignature),
+      threshold,
+    };
+  }
+}
+
+function publicSignature(s: SignatureRow) {
+  return { auditor: s.auditor, status: s.status, reason: s.reason, at: s.created_at, digest: s.digest };
+}

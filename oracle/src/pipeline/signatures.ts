@@ -1,0 +1,212 @@
+/**
+ * Auditor signatures and rejections: an auditor's EIP-712 signature over a batch's attestation is checked
+ * off-chain (role, deadline, ECDSA or ERC-1271) before it counts, and enough of them make the batch `ready`; an
+ * auditor may instead reject the batch, with a signed reason.
+ */
+import { recoverAddress, TypedDataEncoder } from "ethers";
+
+import { REJECTION_TYPES } from "../../../sdk/src/attestation.ts";
+import { isoTime } from "../../../sdk/src/time.ts";
+import { OracleError } from "../../../core/errors.ts";
+import type { ChainClient } from "../../../core/chain/client.ts";
+import type { JobStore } from "../store/jobs.ts";
+import type { BatchRow } from "../store/rows.ts";
+import type { BatchState } from "../store/transitions.ts";
+import type { OracleContext } from "./context.ts";
+
+/**
+ * Longest auditor signature accepted, in bytes. An EOA's is 65 bytes (64 in EIP-2098 compact form); an ERC-1271
+ * contract wallet's may be longer (e.g. a Safe's: 65 bytes per owner plus any contract-owner data), so the bound is
+ * generous — 2,048 bytes, ~30 ECDSA owners — yet keeps an unauthenticated caller from having the oracle store
+ * or forward to the chain arbitrarily large blobs.
+ */
+export const MAX_SIGNATURE_BYTES = 2048;
+
+const SIGNABLE: readonly BatchState[] = ["awaiting_signatures", "ready"];
+
+/** Takes auditors' signatures and rejections of batches. */
+export class AuditorSignatures {
+  readonly #ctx: OracleContext;
+  readonly #store: JobStore;
+  readonly #chain: ChainClient;
+
+  constructor(ctx: OracleContext) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#chain = ctx.chain;
+  }
+
+  /**
+   * Accepts an auditor's EIP-712 signature after checking it off-chain: the signer holds the auditor role
+   * now, the attestation is unexpired and not yet used, and the signature verifies (ECDSA, or ERC-1271 for a
+   * contract wallet). Signatures are at most MAX_SIGNATURE_BYTES.
+   *
+   * The route takes no login (a signature authenticates itself), so a refusal is recorded as the named auditor's
+   * only when the signature verifies for that auditor (e.g. an expired attestation, or a signer without the role).
+   * One that does not verify — garbage, another key's, or a signature over other figures, which recovers to an
+   * unrelated address — proves nothing about who sent it: it is kept apart as unattributed, never in the
+   * auditor's name. Malformed or oversized input is refused without being stored.
+   *
+   * The final checks (still signable, same attestation, not signed yet) are repeated inside the write
+   * transaction, so concurrent identical submissions get one acceptance and ALREADY_SIGNED for the others.
+   */
+  async add(batchId: string, auditorInput: string, signature: string): Promise<BatchRow> {
+    const auditor = this.#ctx.address(auditorInput, "auditor");
+    const row = this.#ctx.batch(batchId);
+    // Whose signatures count for the batch's attestation, so a refusal can tell an auditor who retries whether
+    // theirs is among them (public anyway: `GET /batches/:id` lists them).
+    const signers = (digest: string) => this.#store.acceptedSignatures(batchId, digest).map((x) => x.auditor);
+    const counted = (b: BatchRow) => (b.digest ? signers(b.digest) : []);
+    const takesNone = (b: BatchRow) => {
+      const list = counted(b);
+      const mine = list.includes(auditor);
+      return new OracleError(
+        "BATCH_STATE",
+        `batch ${batchId} is ${b.state}: it takes no signatures; ${auditor}'s signature is ` +
+          `${mine ? "" : "not "}among the ${list.length} counted`,
+        { state: b.state, batchId, auditor, counted: list, auditorCounted: mine },
+      );
+    };
+    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw takesNone(row);
+    const digest = row.digest;
+    const alreadySigned = () =>
+      new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, {
+        batchId,
+        auditor,
+        counted: signers(digest),
+        auditorCounted: true,
+      });
+    if (signers(digest).includes(auditor)) throw alreadySigned();
+    const refuse = (
+      code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED",
+      reason: string,
+      attribution: "auditor" | "unattributed" | "not stored",
+    ) => {
+      if (attribution === "auditor") {
+        this.#store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+      } else if (attribution === "unattributed") {
+        this.#store.addUnattributedSignature({
+          batch_id: batchId,
+          digest,
+          claimed_auditor: auditor,
+          signature,
+          reason,
+        });
+      }
+      this.#ctx.counters.signaturesRefused += 1;
+      if (attribution !== "auditor") this.#ctx.counters.signaturesUnattributed += 1;
+      this.#ctx.batchLog(row).warn({ claimedAuditor: auditor, code, reason, attribution }, "signature refused");
+      return new OracleError(code, reason, { batchId, auditor });
+    };
+    const malformed = signatureProblem(signature);
+    if (malformed) throw refuse("SIGNATURE_INVALID", malformed, "not stored");
+    const verified = await this.#ctx.chainCall(() => this.#verifies(auditor, digest, signature));
+    if (this.#ctx.nowSec() >= row.deadline) {
+      throw refuse(
+        "ATTESTATION_EXPIRED",
+        `the attestation of batch ${batchId} expired at ${isoTime(row.deadline)}`,
+        verified ? "auditor" : "unattributed",
+      );
+    }
+    if (!verified) {
+      throw refuse(
+        "SIGNATURE_INVALID",
+        `the signature does not verify for ${auditor} over digest ${digest}`,
+        "unattributed",
+      );
+    }
+    if (!(await this.#ctx.chainCall(() => this.#chain.isAuditor(auditor)))) {
+      throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`, "auditor");
+    }
+    const threshold = await this.#ctx.chainCall(() => this.#chain.auditorThreshold());
+    const updated = this.#store.tx(() => {
+      // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
+      const current = this.#store.batch(batchId)!;
+      if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
+        if (!SIGNABLE.includes(current.state)) throw takesNone(current);
+        throw new OracleError(
+          "BATCH_STATE",
+          `the attestation of batch ${batchId} was renewed while the signature was checked; sign the new one`,
+          { state: current.state, batchId, auditor, counted: counted(current), auditorCounted: false },
+        );
+      }
+      if (signers(digest).includes(auditor)) throw alreadySigned();
+      this.#store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
+      const count = this.#store.acceptedSignatures(batchId, digest).length;
+      if (count >= threshold && current.state === "awaiting_signatures") {
+        return this.#store.transition(
+          batchId,
+          "ready",
+          `${count} of ${threshold} auditor signatures`,
+          {},
+          "awaiting_signatures",
+        );
+      }
+      return current;
+    });
+    this.#ctx.counters.signaturesAccepted += 1;
+    this.#ctx.batchLog(row).info({ auditor, state: updated.state }, "signature accepted");
+    return updated;
+  }
+
+  /** An auditor refuses to attest, with a reason, signed as EIP-712 `Rejection` over the attestation digest. */
+  async reject(batchId: string, auditorInput: string, reason: string, signature: string): Promise<BatchRow> {
+    const auditor = this.#ctx.address(auditorInput, "auditor");
+    const row = this.#ctx.batch(batchId);
+    if (!SIGNABLE.includes(row.state) || !row.digest) {
+      throw new OracleError("BATCH_STATE", `batch ${batchId} is ${row.state}: it cannot be rejected`, {
+        state: row.state,
+      });
+    }
+    const text = reason.trim();
+    if (text.length === 0 || text.length > 1000) {
+      throw new OracleError("SIGNATURE_INVALID", "a rejection needs a reason of 1 to 1000 characters");
+    }
+    const malformed = signatureProblem(signature);
+    if (malformed) throw new OracleError("SIGNATURE_INVALID", malformed);
+    const digest = TypedDataEncoder.hash(this.#chain.domain(), REJECTION_TYPES, {
+      attestationDigest: row.digest,
+      reason: text,
+    });
+    if (!(await this.#ctx.chainCall(() => this.#verifies(auditor, digest, signature)))) {
+      throw new OracleError("SIGNATURE_INVALID", `the rejection is not signed by ${auditor}`);
+    }
+    if (!(await this.#ctx.chainCall(() => this.#chain.isAuditor(auditor)))) {
+      throw new OracleError("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
+    }
+    const updated = this.#store.tx(() => {
+      const current = this.#store.batch(batchId)!;
+      if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
+        throw new OracleError("BATCH_STATE", `batch ${batchId} is ${current.state}: it cannot be rejected`, {
+          state: current.state,
+        });
+      }
+      return this.#store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text });
+    });
+    this.#ctx.batchLog(row).warn({ auditor, reason: text }, "batch rejected by auditor");
+    return updated;
+  }
+
+  async #verifies(auditor: string, digest: string, signature: string): Promise<boolean> {
+    try {
+      if (recoverAddress(digest, signature) === auditor) return true;
+    } catch {
+      // Not a 65-byte ECDSA signature: may still be a contract wallet's.
+    }
+    if (!(await this.#chain.hasCode(auditor))) return false;
+    return this.#chain.isValidErc1271Signature(auditor, digest, signature);
+  }
+}
+
+/** Why `signature` cannot be an auditor's signature at all (not hex bytes, empty, or over MAX_SIGNATURE_BYTES). */
+function signatureProblem(signature: string): string | null {
+  if (typeof signature !== "string") return "the signature is not a string of hex bytes";
+  if (signature.length > 2 + 2 * MAX_SIGNATURE_BYTES) {
+    return (
+      `the signature is longer than ${MAX_SIGNATURE_BYTES} bytes (an EOA's is 65; a contract wallet's ERC-1271 ` +
+      `signature may be longer, up to ${MAX_SIGNATURE_BYTES})`
+    );
+  }
+  if (!/^0x(?:[0-9a-fA-F]{2})+$/.test(signature)) return "the signature is not 0x-prefixed hex bytes";
+  return null;
+}
