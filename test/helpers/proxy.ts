@@ -9,11 +9,13 @@ export interface RpcProxy {
   url: string;
   down(): void;
   up(): void;
+  /** Points the proxy at another node (a node restarted behind the same URL); open connections are dropped. */
+  retarget(url: string): void;
   close(): Promise<void>;
 }
 
 export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
-  const target = new URL(targetUrl);
+  let target = new URL(targetUrl);
   let isDown = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -45,6 +47,11 @@ export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
     },
     up: () => {
       isDown = false;
+    },
+    retarget: (url: string) => {
+      target = new URL(url);
+      for (const s of sockets) s.destroy();
+      sockets.clear();
     },
     close: () =>
       new Promise((resolve) => {

@@ -5,7 +5,6 @@
  * The SAME suite runs on SQLite and on PostgreSQL (ITEC_TEST_DATABASE_URL, e.g. from `.ci/postgres.sh`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,6 +28,7 @@ import { ChainClient } from "../../core/chain/client.ts";
 import { isTransientError } from "../../core/chain/errors.ts";
 import { devAccount } from "../../core/keys.ts";
 import { deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
+import { startRpcProxy, type RpcProxy } from "../helpers/proxy.ts";
 import { DAY, METHOD, PARAMS, retirementRequest, signAttestation } from "../helpers/registry.ts";
 
 const PG_URL = process.env.ITEC_TEST_DATABASE_URL;
@@ -69,43 +69,6 @@ function postgresBackend(url: string): Backend {
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
     },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// A JSON-RPC endpoint whose node can be swapped (a node restarted behind the same URL)
-// ---------------------------------------------------------------------------------------------------------------
-
-async function switchableProxy(targetUrl: string) {
-  let target = new URL(targetUrl);
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    retarget(url: string) {
-      target = new URL(url);
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
   };
 }
 
@@ -331,7 +294,7 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
     let backend: Backend;
     let chain: TestChain;
     let d: DeployedRegistry;
-    let proxy: Awaited<ReturnType<typeof switchableProxy>>;
+    let proxy: RpcProxy;
     let client: ChainClient;
     let store: IndexStore;
     let indexer: Indexer;
@@ -354,7 +317,7 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
       chains.push(chain);
       d = await deployOverRpc(chain, { auditors: 2 });
       startBlock = (await d.adminRegistry.deploymentTransaction()!.wait())!.blockNumber;
-      proxy = await switchableProxy(chain.url);
+      proxy = await startRpcProxy(chain.url);
       client = await ChainClient.connect({ rpcUrl: proxy.url, registryAddress: d.address, chainId: chain.chainId });
       store = await backend.open();
       indexer = newIndexer();
