@@ -4,7 +4,8 @@
  * No I/O, clock, environment, logging or randomness: the lot, its options (the calculation date included) and the
  * reference table are the only inputs, and the same inputs give a byte-identical report on any machine.
  */
-import { computeLot, type LotOptions, type LotState, type MemoStats } from "./lot.ts";
+import { computeLot } from "./lot.ts";
+import type { LotOptions, LotState, MemoStats } from "./lot-state.ts";
 import { buildReport, deviceResult, reportBytes, reportChunks, type Report } from "./report.ts";
 import { Dec } from "./decimal.ts";
 import { projectItems } from "./device.ts";
@@ -60,7 +61,7 @@ export {
   type InputProblem,
   type LotColumn,
 } from "./types.ts";
-export type { LotOptions, MemoStats } from "./lot.ts";
+export type { LotOptions, MemoStats } from "./lot-state.ts";
 
 /** The outcome of a lot calculation. Report renderings are computed on demand and cached. */
 export interface LotResult {

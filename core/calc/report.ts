@@ -15,7 +15,9 @@ import { StringDecoder } from "node:string_decoder";
 import { canonicalJson, canonicalString } from "./canonical-json.ts";
 import { gramsToKg } from "./decimal.ts";
 import { hexAt, KeccakEngine, RATE } from "./keccak.ts";
-import type { Figures, LotState, Text } from "./lot.ts";
+import type { Text } from "./lot-inputs.ts";
+import type { LotState } from "./lot-state.ts";
+import type { Figures } from "./memo.ts";
 import { METHOD_VERSION, PARAMS, PARAMS_VERSION, type ParamsTable } from "./params.ts";
 import { EXCLUSION_REASONS, type BatchReport, type DeviceResult, type ExclusionReason } from "./types.ts";
 
