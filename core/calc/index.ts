@@ -22,7 +22,8 @@ export { deviceFigures, legCentral, lifeStage, partCentral, projectItems } from 
 export type { DeviceFigures, LifeStage, ProjectItems } from "./device.ts";
 export { CalcInputError, CALC_ERROR_CODES, type CalcErrorCode } from "./errors.ts";
 export { parseMonths, parseParts, parseTransport, type Leg, type Part, type PartKind } from "./grammar.ts";
-export { keccak256Hex, keccak256Utf8, Keccak256Stream } from "./keccak.ts";
+export { keccak256Hex, keccak256Utf8 } from "./keccak.ts";
+export { Keccak256Stream } from "./keccak-stream.ts";
 export { DeviceMerkleTree } from "./merkle.ts";
 export { normaliseCategory, normaliseName, normaliseSerial } from "./normalise.ts";
 export {

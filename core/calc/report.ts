@@ -14,7 +14,8 @@ import { StringDecoder } from "node:string_decoder";
 
 import { canonicalJson, canonicalString } from "./canonical-json.ts";
 import { gramsToKg } from "./decimal.ts";
-import { hexAt, KeccakEngine, RATE } from "./keccak.ts";
+import { hexAt, KeccakEngine } from "./keccak.ts";
+import { RATE } from "./keccak-module.ts";
 import type { Text } from "./lot-inputs.ts";
 import type { LotState } from "./lot-state.ts";
 import type { Figures } from "./memo.ts";
