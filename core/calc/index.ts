@@ -6,7 +6,8 @@
  */
 import { computeLot } from "./lot.ts";
 import type { LotOptions, LotState, MemoStats } from "./lot-state.ts";
-import { buildReport, deviceResult, reportBytes, reportChunks, type Report } from "./report.ts";
+import { buildReport, deviceResult, type Report } from "./report.ts";
+import { reportBytes, reportChunks } from "./report-stream.ts";
 import { Dec } from "./decimal.ts";
 import { projectItems } from "./device.ts";
 import { parseParts, parseTransport } from "./grammar.ts";
