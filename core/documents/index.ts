@@ -8,15 +8,10 @@ import { buildCertificate } from "./certificate.ts";
 import { scope3Report, type InventoryLine, type RetirementForReport } from "./scope3.ts";
 
 export { buildCertificate, certificateSections, type CertificateModel } from "./certificate.ts";
-export {
-  certificateHtml,
-  certificatePdf,
-  scope3ChartSvg,
-  scope3Csv,
-  scope3Html,
-  scope3Pdf,
-  svgToPng,
-} from "./render.ts";
+export { certificateHtml, certificatePdf } from "./certificate-render.ts";
+export { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
+export { scope3Csv } from "./scope3-csv.ts";
+export { scope3Html, scope3Pdf } from "./scope3-render.ts";
 export {
   INVENTORY_COLUMNS,
   parseInventory,

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
-import { scope3Csv } from "../../core/documents/render.ts";
+import { scope3Csv } from "../../core/documents/scope3-csv.ts";
 import {
   parseInventory,
   parseInventoryCsv,
