@@ -1,7 +1,7 @@
 /** The Scope 3 report's chart: intensity by year as SVG, and its PNG rasterisation with the shipped fonts. */
 import { CHART_FONT_FAMILY, fontPath } from "./fonts.ts";
 import { esc } from "./html-escape.ts";
-import type { Scope3Report } from "./scope3.ts";
+import type { Scope3Report } from "./scope3-types.ts";
 
 /** Grouped bars of total intensity by year: inventory vs certificate-adjusted (kgCO2e per device). */
 export function scope3ChartSvg(r: Scope3Report): string {

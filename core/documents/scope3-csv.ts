@@ -1,5 +1,5 @@
 /** The Scope 3 report as one tidy CSV (one row per record, a `record_type` column). */
-import type { Scope3Report } from "./scope3.ts";
+import type { Scope3Report } from "./scope3-types.ts";
 
 const CSV_COLUMNS = [
   "record_type",

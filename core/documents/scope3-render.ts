@@ -6,7 +6,7 @@ import { MISSING_GLYPHS_NOTE } from "./fonts.ts";
 import { esc } from "./html-escape.ts";
 import { newPdf } from "./pdf-writer.ts";
 import { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
-import { SCOPE3_CATEGORY_NAMES, type InventoryRowReport, type Scope3Report } from "./scope3.ts";
+import { SCOPE3_CATEGORY_NAMES, type InventoryRowReport, type Scope3Report } from "./scope3-types.ts";
 
 /** "supplier PCF", "registry reference T1", "category default (T3)". */
 function footprintLabel(i: InventoryRowReport): string {
