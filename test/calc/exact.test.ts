@@ -3,14 +3,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 
 import { Dec, ceil3, kgToGrams } from "../../core/calc/index.ts";
-import {
-  ceil3Grams,
-  ceilGramsFast,
-  scaledRatio,
-  terminates,
-  toScaled,
-  toScaledByText,
-} from "../../core/calc/exact.ts";
+import { ceil3Grams, ceilGramsFast, scaledRatio, terminates, toScaled, toScaledByText } from "../../core/calc/exact.ts";
 
 /** A random Decimal like the method's terms: a quotient of small integers times a short decimal, or a short decimal. */
 const term = fc
