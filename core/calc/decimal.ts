@@ -28,7 +28,7 @@ export function dec(value: string | bigint): Dec {
   return new Dec(typeof value === "bigint" ? value.toString() : value);
 }
 
-/** A Decimal from a safe integer (months, counts); rejects anything else so no float reaches the method. */
+/** A Decimal from a safe integer (months, counts); rejects anything else so no float reaches the calculation. */
 export function decInt(value: number): Dec {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
   return new Dec(String(value));

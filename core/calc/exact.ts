@@ -17,7 +17,7 @@
  * the exact sum, however close to a boundary).
  *
  * Otherwise — a rounded addition landing within 10^-29 kg of a boundary, a term with more than 48 decimals, a term of
- * 10^9 kg or more — the caller evaluates with Decimal. `test/calc/exact.test.ts` and `memo.test.ts`
+ * 10^9 kg or more — the caller evaluates with Decimal. `test/calc/exact.test.ts` and `differential.test.ts`
  * compare all three levels with the plain Decimal evaluation.
  */
 import type { Dec } from "./decimal.ts";

@@ -4,8 +4,10 @@
  * No I/O, clock, environment, logging or randomness: the lot, its options (the calculation date included) and the
  * reference table are the only inputs, and the same inputs give a byte-identical report on any machine.
  */
-import { computeLot, type LotOptions, type LotState, type MemoStats } from "./lot.ts";
-import { buildReport, deviceResult, reportBytes, reportChunks, type Report } from "./report.ts";
+import { computeLot } from "./lot.ts";
+import type { LotOptions, LotState, MemoStats } from "./lot-state.ts";
+import { buildReport, deviceResult, type Report } from "./report.ts";
+import { reportBytes, reportChunks } from "./report-stream.ts";
 import { Dec } from "./decimal.ts";
 import { projectItems } from "./device.ts";
 import { parseParts, parseTransport } from "./grammar.ts";
@@ -21,7 +23,8 @@ export { deviceFigures, legCentral, lifeStage, partCentral, projectItems } from 
 export type { DeviceFigures, LifeStage, ProjectItems } from "./device.ts";
 export { CalcInputError, CALC_ERROR_CODES, type CalcErrorCode } from "./errors.ts";
 export { parseMonths, parseParts, parseTransport, type Leg, type Part, type PartKind } from "./grammar.ts";
-export { keccak256Hex, keccak256Utf8, Keccak256Stream } from "./keccak.ts";
+export { keccak256Hex, keccak256Utf8 } from "./keccak.ts";
+export { Keccak256Stream } from "./keccak-stream.ts";
 export { DeviceMerkleTree } from "./merkle.ts";
 export { normaliseCategory, normaliseName, normaliseSerial } from "./normalise.ts";
 export {
@@ -60,7 +63,7 @@ export {
   type InputProblem,
   type LotColumn,
 } from "./types.ts";
-export type { LotOptions, MemoStats } from "./lot.ts";
+export type { LotOptions, MemoStats } from "./lot-state.ts";
 
 /** The outcome of a lot calculation. Report renderings are computed on demand and cached. */
 export interface LotResult {

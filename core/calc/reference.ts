@@ -8,7 +8,7 @@ import { CalcInputError } from "./errors.ts";
 import { normaliseName } from "./normalise.ts";
 import { CATEGORIES, PARAMS, type Category, type Tier } from "./params.ts";
 
-/** The Boavizta columns the method reads. */
+/** The Boavizta columns the calculation reads. */
 export const REFERENCE_COLUMNS = [
   "manufacturer",
   "name",
@@ -42,7 +42,7 @@ export interface ReferenceSource {
   readonly license: string;
 }
 
-/** The built table: what the method needs, nothing else. */
+/** The built table: what the calculation needs, nothing else. */
 export interface ReferenceTable extends ReferenceSource {
   /** Data rows read / rows valid under §2. */
   readonly rows: number;

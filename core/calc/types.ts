@@ -41,8 +41,8 @@ export interface DeviceInput {
   readonly test_report_id: string;
   readonly erasure_certificate_id: string;
   /**
-   * Problems the reader found before the method saw the row (e.g. a CSV row with the wrong number of columns, whose
-   * fields cannot be trusted): such a row is excluded as `BAD_INPUT` without further checks.
+   * Problems the reader found before the calculation saw the row (e.g. a CSV row with the wrong number of columns,
+   * whose fields cannot be trusted): such a row is excluded as `BAD_INPUT` without further checks.
    */
   readonly readerProblems?: readonly InputProblem[];
 }

@@ -5,30 +5,25 @@
 import type { ChainReads } from "../chain/reads.ts";
 import type { ReferenceTable } from "../calc/index.ts";
 import { buildCertificate } from "./certificate.ts";
-import { scope3Report, type InventoryLine, type RetirementForReport } from "./scope3.ts";
+import type { InventoryLine } from "./inventory.ts";
+import { scope3Report } from "./scope3.ts";
+import type { RetirementForReport } from "./scope3-types.ts";
 
 export { buildCertificate, certificateSections, type CertificateModel } from "./certificate.ts";
-export {
-  certificateHtml,
-  certificatePdf,
-  scope3ChartSvg,
-  scope3Csv,
-  scope3Html,
-  scope3Pdf,
-  svgToPng,
-} from "./render.ts";
+export { certificateHtml, certificatePdf } from "./certificate-render.ts";
 export {
   INVENTORY_COLUMNS,
   parseInventory,
   parseInventoryCsv,
   parseInventoryJson,
-  scope3Report,
   Scope3InputError,
-  SCOPE3_RULES,
   type InventoryLine,
-  type InventoryRowReport,
-  type Scope3Report,
-} from "./scope3.ts";
+} from "./inventory.ts";
+export { scope3Report, SCOPE3_RULES } from "./scope3.ts";
+export { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
+export { scope3Csv } from "./scope3-csv.ts";
+export { scope3Html, scope3Pdf } from "./scope3-render.ts";
+export type { InventoryRowReport, Scope3Report } from "./scope3-types.ts";
 export { FONT_FILES, fontPath, fontRuns } from "./fonts.ts";
 export { baseUrlFromExternalUrl, httpBaseUrl, registryBaseUrlOnChain, retirementVerifyUrl } from "./links.ts";
 

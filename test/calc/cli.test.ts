@@ -136,11 +136,7 @@ describe("itec calc", function () {
   describe("errors", () => {
     for (const [label, args, pattern] of [
       ["a missing file", ["/nonexistent/lot.csv"], /^itec calc: UNREADABLE_FILE: .*no such file\n$/],
-      [
-        "a wrong header",
-        [fileURLToPath(new URL("../../package.json", import.meta.url))],
-        /^itec calc: BAD_HEADER: /,
-      ],
+      ["a wrong header", [fileURLToPath(new URL("../../package.json", import.meta.url))], /^itec calc: BAD_HEADER: /],
       ["an impossible --as-of", [LOT, "--as-of", "2026-02-30"], /^itec calc: BAD_OPTIONS: --as-of/],
     ] as const) {
       it(`exits non-zero with one line for ${label}`, () => {

@@ -3,16 +3,12 @@ import { expect } from "chai";
 import fc from "fast-check";
 
 import { Dec, ceil3, kgToGrams } from "../../core/calc/index.ts";
-import {
-  ceil3Grams,
-  ceilGramsFast,
-  scaledRatio,
-  terminates,
-  toScaled,
-  toScaledByText,
-} from "../../core/calc/exact.ts";
+import { ceil3Grams, ceilGramsFast, scaledRatio, terminates, toScaled, toScaledByText } from "../../core/calc/exact.ts";
 
-/** A random Decimal like the method's terms: a quotient of small integers times a short decimal, or a short decimal. */
+/**
+ * A random Decimal like the calculation's terms: a quotient of small integers times a short decimal, or a short
+ * decimal.
+ */
 const term = fc
   .tuple(
     fc.integer({ min: 0, max: 999_999 }),
@@ -22,7 +18,7 @@ const term = fc
     fc.boolean(),
   )
   .map(([units, decimals, num, den, quotient]) => {
-    // Terms stay below 10^9 kg (999,999 × 200 / 1), as the grammar bounds guarantee for the method's terms.
+    // Terms stay below 10^9 kg (999,999 × 200 / 1), as the grammar bounds guarantee for the calculation's terms.
     const short = new Dec(String(units)).div(new Dec("10").pow(decimals));
     return quotient ? short.times(new Dec(String(num)).div(new Dec(String(den)))) : short;
   });

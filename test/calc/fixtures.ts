@@ -1,4 +1,4 @@
-/** Shared fixtures of the methodology tests: the reference table, the vectors and a lot reader for them. */
+/** Shared fixtures of the calculation tests: the reference table, the vectors and a lot reader for them. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

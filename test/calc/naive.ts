@@ -8,10 +8,10 @@
  * type) and the reference CSV, which it reads itself with csv-parse. The parameters are copied from docs/methodology.md
  * (ITEC-PARAMS-1), not imported from the engine, so a wrong number in the engine's table shows up as a difference too.
  *
- * Where the methodology leaves a point open, the decision recorded in docs/adr/0014-calc-input-rules.md is followed,
- * and the order of evaluation of docs/adr/0010-calc-literal-decimal-evaluation.md. Details that neither fixes are
- * marked "not in ADR 0014" where they are decided; they follow the engine's documented behaviour so that the test
- * compares the formulas, not arbitrary choices.
+ * Where docs/methodology.md leaves a point open, the decision recorded in docs/adr/0014-calc-input-rules.md is
+ * followed, and the order of evaluation of docs/adr/0010-calc-literal-decimal-evaluation.md. Details that neither
+ * fixes are marked "not in ADR 0014" where they are decided; they follow the engine's documented behaviour so that
+ * the test compares the formulas, not arbitrary choices.
  *
  * Meant to be obviously right rather than fast: one device at a time, one formula after the other, no cache.
  */
@@ -27,7 +27,7 @@ import type { DeviceInput } from "../../core/calc/types.ts";
 // ITEC-PARAMS-1, copied from docs/methodology.md (data, not logic).
 // ---------------------------------------------------------------------------------------------------------------
 
-/** §1: the six categories, in the order the methodology lists them (batches come in this order). */
+/** §1: the six categories, in the order docs/methodology.md lists them (batches come in this order). */
 export const CATEGORIES = ["laptop", "desktop", "monitor", "smartphone", "tablet", "server"] as const;
 export type Category = (typeof CATEGORIES)[number];
 export type Tier = "T1" | "T2" | "T3";
@@ -441,7 +441,7 @@ export interface NaiveDevice {
   /** The device's batch: its category when it is one of the six. */
   readonly category: Category | undefined;
   readonly excluded?: ExclusionReason;
-  /** For a `BAD_INPUT` the method found (not the reader): every unusable field, in column order (ADR 0014). */
+  /** For a `BAD_INPUT` the calculation found (not the reader): every unusable field, in column order (ADR 0014). */
   readonly badFields?: readonly string[];
   readonly tier?: Tier;
   readonly M?: string;

@@ -1,13 +1,7 @@
 /** The golden vectors of test/vectors/calc-vectors.json: tiers, dates, parts, transport, eligibility, rounding, gates. */
 import { expect } from "chai";
 
-import {
-  calculateLot,
-  deviceId,
-  type BatchTotals,
-  type DeviceInput,
-  type LotResult,
-} from "../../core/calc/index.ts";
+import { calculateLot, deviceId, type BatchTotals, type DeviceInput, type LotResult } from "../../core/calc/index.ts";
 import { reference, readVector } from "./fixtures.ts";
 
 interface VectorCase {

@@ -12,7 +12,7 @@ import { PDFParse } from "pdf-parse";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import { buildCertificate, type CertificateModel } from "../../core/documents/certificate.ts";
 import { baseUrlFromExternalUrl, httpBaseUrl } from "../../core/documents/links.ts";
-import { certificateHtml, certificatePdf } from "../../core/documents/render.ts";
+import { certificateHtml, certificatePdf } from "../../core/documents/certificate-render.ts";
 import { commandTokens, wrapTokens } from "../../core/documents/wrap.ts";
 
 const VERIFICATION = JSON.parse(

@@ -8,7 +8,8 @@ import { PDFParse } from "pdf-parse";
 
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { fontRuns, MISSING_GLYPHS_NOTE } from "../../core/documents/fonts.ts";
-import { scope3Pdf, svgToPng } from "../../core/documents/render.ts";
+import { svgToPng } from "../../core/documents/scope3-chart.ts";
+import { scope3Pdf } from "../../core/documents/scope3-render.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
 
 async function pdfText(bytes: Buffer): Promise<string> {

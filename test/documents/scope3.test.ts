@@ -7,16 +7,16 @@
 import { expect } from "chai";
 
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
-import { scope3Csv } from "../../core/documents/render.ts";
 import {
   parseInventory,
   parseInventoryCsv,
   parseInventoryJson,
-  scope3Report,
   Scope3InputError,
   type InventoryLine,
-} from "../../core/documents/scope3.ts";
-import type { RetirementForReport } from "../../core/documents/scope3.ts";
+} from "../../core/documents/inventory.ts";
+import { scope3Report } from "../../core/documents/scope3.ts";
+import { scope3Csv } from "../../core/documents/scope3-csv.ts";
+import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
 
 const reference = loadReferenceTable();
 const ACCOUNT = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";

@@ -12,7 +12,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /**
  * A cell: text, or a JSON number (taken as its shortest decimal text, e.g. `2.5` → "2.5"); null/absent = empty.
- * Content is checked by the method (bad values exclude the row as BAD_INPUT), not here.
+ * Content is checked by the calculation (bad values exclude the row as BAD_INPUT), not here.
  */
 const cell = z
   .union([z.string().max(10_000), z.number()])

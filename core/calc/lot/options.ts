@@ -28,7 +28,7 @@ export const lotOptionsSchema = z.object({
 });
 export type LotOptionsInput = z.infer<typeof lotOptionsSchema>;
 
-/** Today's date in UTC as `YYYY-MM-DD` — for adapters only; the method never reads a clock. */
+/** Today's date in UTC as `YYYY-MM-DD` — for adapters only; the calculation never reads a clock. */
 export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }

@@ -1,0 +1,121 @@
+/** The Scope 3 certificate-adjusted intensity report: its input retirements and its shape (scope3.ts builds it). */
+import type { Category, Tier } from "../calc/index.ts";
+
+/** A retirement as read from the chain. */
+export interface RetirementForReport {
+  retirementId: string;
+  batchId: string;
+  category: Category;
+  amount: number;
+  reductionKgPerDevice: string;
+  periodStart: string;
+  periodEnd: string;
+  scope3Category: number;
+  beneficiaryName: string | null;
+  txHash: string | null;
+  /** The chain's checks on the retirement failed (e.g. its batch is suspended): listed, never applied. */
+  failedCheck?: string | undefined;
+}
+
+export type UnappliedReason =
+  | "CHECK_FAILED"
+  | "PERIOD_OUTSIDE_YEAR"
+  | "ALLOCATED_TO_OTHER_YEAR"
+  | "NO_MATCHING_CATEGORY"
+  | "NO_MATCHING_SCOPE3_CATEGORY"
+  | "EXCEEDS_PROCURED_DEVICES";
+
+/** GHG Protocol Scope 3 category: 1 purchased goods and services, 2 capital goods. */
+export type Scope3Category = 1 | 2;
+
+export const SCOPE3_CATEGORY_NAMES: Record<Scope3Category, string> = {
+  1: "Category 1 — purchased goods and services",
+  2: "Category 2 — capital goods",
+};
+
+/** Where an inventory row's footprint (kgCO2e per device) came from. */
+export type FootprintSource = "supplier_pcf" | "registry_reference" | "category_default";
+
+export interface InventoryRowReport {
+  /** "line 3" of a CSV, "row 2" of a JSON array (or the row's position in the inventory given). */
+  row: string;
+  /** Null when the inventory gives no Scope 3 category for the year. */
+  scope3Category: Scope3Category | null;
+  category: Category;
+  devices: number;
+  manufacturer: string | null;
+  model: string | null;
+  /** kgCO2e per device, rounded half-even to grams (the exact figure is used in the sums). */
+  footprintKgPerDevice: string;
+  emissionsKg: string;
+  footprintSource: FootprintSource;
+  /** The registry reference tier: T1/T2 for a matched model, T3 for the category default; null for a supplier PCF. */
+  referenceTier: Tier | null;
+  detail: string;
+}
+
+export interface CategoryRow {
+  /** Null when the inventory gives no Scope 3 category for the year (matching by device category alone). */
+  scope3Category: Scope3Category | null;
+  category: Category;
+  devices: number;
+  /** Where each PCF came from: supplier figures, registry reference tiers. */
+  pcfSources: string[];
+  inventoryEmissionsKg: string;
+  inventoryIntensityKgPerDevice: string;
+  certificatesApplied: number;
+  reductionKg: string;
+  adjustedEmissionsKg: string;
+  adjustedIntensityKgPerDevice: string;
+  flooredAtZero: boolean;
+}
+
+/** The figures of a category row, a Scope 3 subtotal or the total. */
+export type Figures = Omit<CategoryRow, "scope3Category" | "category" | "pcfSources" | "flooredAtZero">;
+
+export interface YearReport {
+  year: number;
+  /** Every inventory row of the year with its footprint and where that came from. */
+  inventory: InventoryRowReport[];
+  categories: CategoryRow[];
+  /** One per Scope 3 category when the year's inventory gives them; empty otherwise. */
+  scope3Subtotals: ({ scope3Category: Scope3Category } & Figures)[];
+  totals: Figures;
+  /** This year's notes (see `Scope3Report.notes`). */
+  notes: string[];
+  applied: {
+    retirementId: string;
+    batchId: string;
+    category: Category;
+    scope3Category: number;
+    certificates: number;
+    reductionKgPerCertificate: string;
+    reductionKg: string;
+  }[];
+  unapplied: {
+    retirementId: string;
+    batchId: string;
+    category: Category;
+    scope3Category: number;
+    certificates: number;
+    reason: UnappliedReason;
+    detail: string;
+  }[];
+}
+
+export interface Scope3Report {
+  account: string;
+  reportingYear: number;
+  unit: string;
+  rules: string[];
+  /** Warnings for the reader: footprints that fell back to a category default (model missing or not matched). */
+  notes: string[];
+  years: YearReport[];
+  current: YearReport;
+  yearOnYear: {
+    year: number;
+    inventoryIntensityKgPerDevice: string;
+    adjustedIntensityKgPerDevice: string;
+    adjustedChangePct: string | null;
+  }[];
+}
