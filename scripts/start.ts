@@ -18,9 +18,8 @@
  *
  * DEV MODE: every key here is one of Hardhat's well-known test accounts (public; never on a real network).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,6 +29,7 @@ import { pino, type Logger } from "pino";
 
 import { readApiEnv, startApi, type RunningApi } from "../api/src/server.ts";
 import { loadReferenceTable } from "../core/calc/reference-file.ts";
+import { spawnAnvil } from "../core/chain/anvil.ts";
 import {
   certificateHtml,
   certificatePdf as renderCertificatePdf,
@@ -410,37 +410,11 @@ function chainRunning(): boolean {
 }
 
 function startChain(): void {
-  // The native anvil binary of @foundry-rs/anvil, spawned directly (its node_modules/.bin launcher is one more
-  // process that could be left behind). On Linux under `setpriv --pdeathsig SIGINT`: should this process die
-  // without stopping it (SIGKILL, a crash), the kernel still sends anvil SIGINT, so it writes its state and exits
-  // and nothing is left holding the RPC port. It stays in the terminal's process group: a Ctrl-C reaches it too.
-  const [command, ...prefix] = chainCommand();
-  chain = spawn(
-    command!,
-    [
-      ...prefix,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(args.rpcPort),
-      "--chain-id",
-      "1337",
-      "--hardfork",
-      "cancun",
-      "--base-fee",
-      "0",
-      "--gas-price",
-      "0",
-      "--code-size-limit",
-      "24576",
-      "--state",
-      join(dataDir, "chain", "state.json"),
-      "--state-interval",
-      "1",
-      ...(args.blockTime > 0 ? ["--block-time", String(args.blockTime)] : []),
-      "--silent",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+  // anvil as core/chain/anvil.ts launches it (under `setpriv --pdeathsig SIGINT` on Linux: nothing is left holding
+  // the RPC port should this process die). It stays in the terminal's process group: a Ctrl-C reaches it too.
+  chain = spawnAnvil(
+    { port: args.rpcPort, blockTime: args.blockTime, stateFile: join(dataDir, "chain", "state.json") },
+    ["ignore", "ignore", "pipe"],
   );
   chain.stderr!.on("data", (d: Buffer) => (chainError = (chainError + d.toString()).slice(-4000)));
   chain.once("error", (error) => {
@@ -453,20 +427,6 @@ function startChain(): void {
       if (!stopping) void failed(new StartError(`the embedded chain exited (${signal ?? code}): ${chainFailure()}`));
     }, 500);
   });
-}
-
-/** The command line that runs anvil, before anvil's own arguments. */
-function chainCommand(): string[] {
-  const arch = process.arch === "x64" ? "amd64" : process.arch;
-  const exe = process.platform === "win32" ? "anvil.exe" : "anvil";
-  let binary: string;
-  try {
-    binary = createRequire(import.meta.url).resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/${exe}`);
-  } catch {
-    return [join("node_modules", ".bin", "anvil")]; // the package's launcher finds it
-  }
-  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
-  return process.platform === "linux" && setpriv ? [setpriv, "--pdeathsig", "SIGINT", "--", binary] : [binary];
 }
 
 function chainFailure(): string {
