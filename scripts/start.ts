@@ -27,9 +27,10 @@ import { parseArgs } from "node:util";
 import { JsonRpcProvider, Network } from "ethers";
 import { pino, type Logger } from "pino";
 
-import { readApiEnv, startApi, type RunningApi } from "../api/src/server.ts";
+import { startApi, type RunningApi } from "../api/src/server.ts";
 import { loadReferenceTable } from "../core/calc/reference-file.ts";
 import { spawnAnvil } from "../core/chain/anvil.ts";
+import { ConfigError, embeddedServeEnv, readStartEnv, type StartEnv } from "../core/config.ts";
 import {
   certificateHtml,
   certificatePdf as renderCertificatePdf,
@@ -70,6 +71,7 @@ function fail(message: string): never {
 
 // 0. Arguments: nothing is started before they are valid ----------------------------------------------------------
 const args = parseArguments(process.argv.slice(2));
+const config = readConfig();
 const dataDir = resolve(args.dataDir);
 const lockFile = join(dataDir, "start.lock");
 const deploymentFile = join(dataDir, "deployment.json");
@@ -77,10 +79,10 @@ const deployStartFile = join(dataDir, "deployment.pending.json");
 const demoFile = join(dataDir, "demo.json");
 const demoStartedFile = join(dataDir, "demo.started");
 const rpcUrl = `http://127.0.0.1:${args.rpcPort}`;
-const apiHost = process.env.ITEC_API_HOST ?? "127.0.0.1";
+const apiHost = config.ITEC_API_HOST;
 const ROLES = { admin: 0, oracle: 1, auditor1: 2, auditor2: 3, refurbisher: 5, corporate: 6 } as const;
 /** Where people reach this registry (as the API computes it), and the base of the verify links declared on-chain. */
-const publicUrl = (process.env.ITEC_PUBLIC_URL ?? `http://127.0.0.1:${args.port}`).replace(/\/+$/, "");
+const publicUrl = (config.ITEC_PUBLIC_URL ?? `http://127.0.0.1:${args.port}`).replace(/\/+$/, "");
 const externalBaseURI = `${publicUrl}/verify/batches/`;
 
 // Everything started so far, for stop(). The signal handlers come first: Ctrl-C works from here on.
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     say(`--fresh: removed the state in ${dataDir}`);
   }
   mkdirSync(join(dataDir, "chain"), { recursive: true });
-  logger = pino({ level: process.env.ITEC_LOG_LEVEL ?? "warn" }, pino.destination(join(dataDir, "registry.log")));
+  logger = pino({ level: config.ITEC_LOG_LEVEL }, pino.destination(join(dataDir, "registry.log")));
   say(`data directory: ${dataDir}`);
   // Checked before anything starts: a port in use is the commonest failure, and anvil would not say which.
   await requirePort(args.port, apiHost, "--port");
@@ -181,22 +183,16 @@ async function main(): Promise<void> {
   guard();
 
   // 3. Oracle worker, indexer, API --------------------------------------------------------------------------------
-  const env = readApiEnv({
-    ...process.env,
+  const env = embeddedServeEnv(config, {
     ITEC_RPC_URL: rpcUrl,
     ITEC_REGISTRY_ADDRESS: deployment.registry,
-    ITEC_CHAIN_ID: "1337",
-    ITEC_DB_PATH: join(dataDir, "registry.db"),
-    ITEC_ORACLE_DEV_ACCOUNT: String(ROLES.oracle),
+    ITEC_REGISTRY_DEPLOY_BLOCK: deployment.deployBlock,
+    ITEC_CHAIN_ID: 1337n,
     ITEC_GAS_PRICE: "0",
-    ITEC_API_PORT: String(args.port),
-    ITEC_REGISTRY_DEPLOY_BLOCK: String(deployment.deployBlock),
-    // Background loops share the API's process: poll no more often than needed (the oracle 4×/s, the head and
-    // the index 1×/s; measured: tighter loops cost the API a third of its p99 headroom under load).
-    ITEC_POLL_MS: process.env.ITEC_POLL_MS ?? "250",
-    ITEC_HEAD_POLL_MS: process.env.ITEC_HEAD_POLL_MS ?? "1000",
+    ITEC_ORACLE_DEV_ACCOUNT: ROLES.oracle,
+    ITEC_DB_PATH: join(dataDir, "registry.db"),
+    ITEC_API_PORT: args.port,
     ITEC_EVIDENCE_BASE_URL: `http://127.0.0.1:${args.port}`,
-    ITEC_LOG_LEVEL: process.env.ITEC_LOG_LEVEL ?? "warn",
   });
   const oracle = await createOracle(env, logger);
   running.oracle = oracle;
@@ -208,12 +204,12 @@ async function main(): Promise<void> {
     chainId: 1337n,
     startBlock: deployment.deployBlock,
     sqlitePath: join(dataDir, "index.db"),
-    databaseUrl: process.env.DATABASE_URL,
+    databaseUrl: env.DATABASE_URL,
     logger,
   });
   running.indexer = indexer;
   guard();
-  running.indexing = indexer.run(controller.signal, Number(process.env.ITEC_INDEX_POLL_MS ?? 1000));
+  running.indexing = indexer.run(controller.signal, env.ITEC_INDEX_POLL_MS);
   let api: RunningApi;
   try {
     api = await startApi(env, { logger, oracle, index: indexer });
@@ -339,6 +335,17 @@ function parseArguments(argv: string[]) {
     noDemo: values["no-demo"],
     blockTime: Number(values["block-time"]),
   };
+}
+
+/** The environment, validated before anything starts: a bad value is one line (core/config.ts), exit 1. */
+function readConfig(): StartEnv {
+  try {
+    return readStartEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    complain(error.message);
+    process.exit(1);
+  }
 }
 
 /** One `npm start` per data directory: `start.lock` holds the pid; a lock whose process is gone is stale. */
@@ -507,7 +514,7 @@ async function setExternalBaseURI(provider: JsonRpcProvider, address: string): P
 /** TEST ONLY (ITEC_DEMO_STOP_AFTER): a Ctrl-C right after a given step of the demonstration. */
 async function demoHook(step: number): Promise<void> {
   guard(); // a real Ctrl-C during the demonstration: stop it between steps
-  if (process.env.ITEC_DEMO_STOP_AFTER !== String(step)) return;
+  if (config.ITEC_DEMO_STOP_AFTER !== step) return;
   say(`ITEC_DEMO_STOP_AFTER=${step} (test hook): interrupting the demonstration after step ${step}`);
   process.kill(process.pid, "SIGINT");
   await new Promise<never>(() => undefined); // stop() exits the process

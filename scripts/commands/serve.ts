@@ -1,31 +1,19 @@
 /**
  * `itec serve` — the registry's services against a chain you run (a Besu QBFT network in production): the oracle
  * worker, the event indexer and the API with the verification page, in one process, configured only from validated
- * `ITEC_*` variables. `npm start` is the same stack plus an embedded chain, a deployment and dev keys; this is what an
+ * `ITEC_*` variables (core/config.ts). `npm start` is the same stack plus an embedded chain, a deployment and dev keys; this is what an
  * operator runs once the registry is deployed (network/besu/README.md §6–7).
  */
 import { dirname, join } from "node:path";
 
 import type { Command } from "commander";
 import { pino } from "pino";
-import { z } from "zod";
 
-import { readApiEnv, startApi } from "../../api/src/server.ts";
+import { startApi } from "../../api/src/server.ts";
 import { openIndexer } from "../../indexer/index.ts";
 import type { Indexer } from "../../indexer/indexer.ts";
-import { ConfigError } from "../../core/config.ts";
+import { readServeEnv } from "../../core/config.ts";
 import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
-
-/** What the indexer needs beyond the API's variables. */
-const indexEnvSchema = z.object({
-  /** PostgreSQL for the event index of a larger deployment; SQLite beside the registry store otherwise. */
-  DATABASE_URL: z
-    .url()
-    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
-    .optional(),
-  ITEC_INDEX_DB_PATH: z.string().min(1).optional(),
-  ITEC_INDEX_POLL_MS: z.coerce.number().int().min(50).default(1000),
-});
 
 interface ServeOptions {
   worker: boolean;
@@ -43,14 +31,7 @@ export function registerServe(program: Command): void {
     .option("--no-worker", "do not run the oracle worker (no oracle key needed; lots wait for a worker elsewhere)")
     .option("--no-index", "do not run the event indexer (listing routes answer 503)")
     .action(async (options: ServeOptions) => {
-      const env = readApiEnv();
-      const parsed = indexEnvSchema.safeParse(process.env);
-      if (!parsed.success) {
-        throw new ConfigError(
-          `invalid configuration — ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-        );
-      }
-      const indexEnv = parsed.data;
+      const env = readServeEnv();
       const logger = pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec" } });
       const oracle = await createOracle(env, logger, { requireKey: options.worker });
       const controller = new AbortController();
@@ -65,13 +46,13 @@ export function registerServe(program: Command): void {
             registryAddress: oracle.oracle.chain.address,
             chainId: oracle.oracle.chain.chainId,
             startBlock: env.ITEC_REGISTRY_DEPLOY_BLOCK,
-            sqlitePath: indexEnv.ITEC_INDEX_DB_PATH ?? join(dirname(env.ITEC_DB_PATH), "index.db"),
-            databaseUrl: indexEnv.DATABASE_URL,
+            sqlitePath: env.ITEC_INDEX_DB_PATH ?? join(dirname(env.ITEC_DB_PATH), "index.db"),
+            databaseUrl: env.DATABASE_URL,
             logger,
           });
           index = opened;
           closers.unshift(() => opened.close());
-          running.push(opened.run(controller.signal, indexEnv.ITEC_INDEX_POLL_MS));
+          running.push(opened.run(controller.signal, env.ITEC_INDEX_POLL_MS));
         }
         const api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
         closers.unshift(() => api.close());
