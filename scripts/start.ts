@@ -1,8 +1,8 @@
 /**
  * `npm start` — the whole registry on this machine, in one process tree:
  *   the embedded chain (anvil on 127.0.0.1: chain id 1337, Cancun, zero gas price, state persisted),
- *   the contracts deployed with Hardhat Ignition (first start only), the oracle worker, the event indexer,
- *   and the API with the verification page. On first start it runs the demonstration.
+ *   the contracts deployed with Hardhat Ignition (first start only), and the services `itec serve` runs
+ *   (scripts/lib/services.ts: the oracle worker, the event indexer, the API with the verification page). On first start it runs the demonstration.
  * State lives under the data directory (default ./.itec/) and survives a restart; `--fresh` starts over.
  *
  * - Ctrl-C (SIGINT; also SIGTERM, SIGHUP) stops everything cleanly at any point, the first start included: the
@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import { JsonRpcProvider, Network } from "ethers";
 import { pino, type Logger } from "pino";
 
-import { startApi, type RunningApi } from "../api/src/server.ts";
+import type { RunningApi } from "../api/src/server.ts";
 import { loadReferenceTable } from "../core/calc/reference-file.ts";
 import { spawnAnvil } from "../core/chain/anvil.ts";
 import { ConfigError, embeddedServeEnv, readStartEnv, type StartEnv } from "../core/config.ts";
@@ -42,11 +42,10 @@ import {
   scope3Pdf as renderScope3Pdf,
   svgToPng,
 } from "../core/documents/index.ts";
-import { createOracle, runWorker, type OracleRuntime } from "../oracle/src/runtime/oracle.ts";
 import { devAccount } from "../core/keys.ts";
 import { registryAt } from "../sdk/src/registry.ts";
-import { openIndexer, type Indexer } from "../indexer/index.ts";
 import { runDemo, type DemoResult } from "./lib/demo.ts";
+import { startServices, type RunningServices } from "./lib/services.ts";
 
 const USAGE = `usage: npm start [-- --fresh] [--data-dir .itec] [--port 8080] [--rpc-port 8545] [--block-time 0] [--no-demo]
   --fresh       delete the data directory's state (chain, registry store, index, deployment) and start over
@@ -95,11 +94,7 @@ let chainError = "";
 const controller = new AbortController();
 const running: {
   provider?: JsonRpcProvider;
-  oracle?: OracleRuntime;
-  worker?: Promise<void>;
-  indexer?: Indexer;
-  indexing?: Promise<unknown>;
-  api?: RunningApi;
+  services?: RunningServices;
 } = {};
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => onSignal(signal));
 process.on("exit", () => {
@@ -194,32 +189,14 @@ async function main(): Promise<void> {
     ITEC_API_PORT: args.port,
     ITEC_EVIDENCE_BASE_URL: `http://127.0.0.1:${args.port}`,
   });
-  const oracle = await createOracle(env, logger);
-  running.oracle = oracle;
-  guard();
-  running.worker = runWorker(oracle, env.ITEC_POLL_MS, controller.signal);
-  const indexer = await openIndexer({
-    rpcUrl,
-    registryAddress: deployment.registry,
-    chainId: 1337n,
-    startBlock: deployment.deployBlock,
-    sqlitePath: join(dataDir, "index.db"),
-    databaseUrl: env.DATABASE_URL,
-    logger,
-  });
-  running.indexer = indexer;
-  guard();
-  running.indexing = indexer.run(controller.signal, env.ITEC_INDEX_POLL_MS);
-  let api: RunningApi;
-  try {
-    api = await startApi(env, { logger, oracle, index: indexer });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") fail(`port ${args.port} is in use: pass --port`);
+  const services = await startServices(env, { logger, signal: controller.signal }).catch((error: unknown) => {
+    guard();
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`port ${args.port} is in use: pass --port`);
     throw error;
-  }
-  running.api = api;
+  });
+  running.services = services;
   guard();
+  const { api } = services;
   say(`API: ${api.url}  (docs ${api.url}/docs, OpenAPI ${api.url}/openapi.json) — ${elapsed()}`);
 
   // 4. The demonstration (first start; completed by the next start if it was interrupted) ------------------------
@@ -599,16 +576,7 @@ async function stop(code: number, signal?: string): Promise<void> {
     process.exit(code === 0 ? 1 : code);
   }, 20_000).unref();
   controller.abort();
-  await Promise.allSettled([running.worker, running.indexing].filter((p) => p !== undefined));
-  // Bounded: the API's close() waits for requests in flight, and one waiting on a chain that is already gone (a
-  // Ctrl-C at the terminal reaches anvil too) would hold the stop until its RPC timeout. Exiting ends it anyway.
-  if (running.api) await Promise.race([running.api.close().catch(() => undefined), sleep(2_000)]);
-  try {
-    running.oracle?.close();
-  } catch {
-    // closing anyway
-  }
-  await running.indexer?.close().catch(() => undefined);
+  await running.services?.stop();
   running.provider?.destroy();
   const chainWasRunning = chain !== undefined;
   await stopChain();
