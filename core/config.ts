@@ -1,6 +1,11 @@
 /**
- * The oracle's configuration, read once from the environment and validated with zod: a wrong value stops the
- * process with one clear line naming the variable.
+ * The registry's configuration: every environment variable its entry points read (`npm start`, `itec serve`,
+ * `itec oracle run` and the role CLI), defined once here — what it is for, an example, and a zod schema — and
+ * validated once when the process starts. A wrong value stops it with one line naming the variable and how to fix
+ * it; everything past the entry point receives the typed result, never `process.env`.
+ *
+ * docs/operations.md's table of variables is this list, rendered by {@link environmentTable} and checked against it
+ * by test/runtime/config.test.ts.
  */
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
@@ -17,35 +22,241 @@ export const FAULT_POINTS = [
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
-const int = (min: number) => z.coerce.number().int().min(min);
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-export const oracleEnvSchema = z.object({
-  ITEC_RPC_URL: z.url().default("http://127.0.0.1:8545"),
-  ITEC_REGISTRY_ADDRESS: z
+interface Variable {
+  /** What it is for, in one sentence (the table's last column). */
+  doc: string;
+  /** A value that works: the fix an error suggests. */
+  example: string;
+  /** Never echoed in an error (keys, passwords, connection strings). */
+  secret?: true;
+}
+
+/** Every variable, in the order of docs/operations.md's table. */
+export const VARIABLES = {
+  ITEC_RPC_URL: { doc: "the chain's JSON-RPC URL", example: "http://127.0.0.1:8545" },
+  ITEC_REGISTRY_ADDRESS: {
+    doc: "the registry contract's address",
+    example: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  },
+  ITEC_REGISTRY_DEPLOY_BLOCK: { doc: "the block the registry was deployed in: where the index starts", example: "0" },
+  ITEC_CHAIN_ID: { doc: "the chain id the chain must report (detected when unset)", example: "1337" },
+  ITEC_GAS_PRICE: { doc: "`auto`, or a fixed gas price in wei (`0` on a zero-fee network)", example: "0" },
+  ITEC_CONFIRMATIONS: { doc: "blocks after which the oracle takes a transaction as final", example: "1" },
+  ITEC_ORACLE_KEY: { doc: "the oracle's private key (hex; prefer a keystore)", example: "0x…", secret: true },
+  ITEC_ORACLE_KEYSTORE: { doc: "the oracle's encrypted JSON keystore", example: "/etc/itec/oracle.json" },
+  ITEC_ORACLE_KEYSTORE_PASSWORD: { doc: "the password of ITEC_ORACLE_KEYSTORE", example: "…", secret: true },
+  ITEC_ORACLE_DEV_ACCOUNT: {
+    doc: "DEV MODE: the oracle signs with Hardhat's public test account N (0–19)",
+    example: "1",
+  },
+  ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },
+  ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
+  ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
+  ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
+  ITEC_EVIDENCE_BASE_URL: {
+    doc: "the base URL of the evidence links auditors sign",
+    example: "https://registry.example",
+  },
+  ITEC_REFERENCE_PATH: {
+    doc: "another reference-data file (default: the packaged ITEC-PARAMS-1)",
+    example: "ref.json",
+  },
+  ITEC_LOG_LEVEL: { doc: `log level (${LOG_LEVELS.join(", ")})`, example: "info" },
+  ITEC_API_HOST: { doc: "the address the API listens on", example: "127.0.0.1" },
+  ITEC_API_PORT: { doc: "the API's port (0: any free port)", example: "8080" },
+  ITEC_PUBLIC_URL: {
+    doc: "the API's public base URL: the sign-in domain and every link in answers and documents",
+    example: "https://registry.example",
+  },
+  ITEC_SESSION_SECRET: {
+    doc: "HMAC key for sign-in tokens (64+ hex digits; random per process if unset)",
+    example: "<64 hex digits>",
+    secret: true,
+  },
+  ITEC_SESSION_TTL_SECONDS: { doc: "lifetime of a sign-in token", example: "900" },
+  ITEC_PUBLIC_RPC_URL: {
+    doc: "the chain's JSON-RPC URL as third parties reach it, quoted in documents (default ITEC_RPC_URL)",
+    example: "https://rpc.example",
+  },
+  ITEC_HEAD_POLL_MS: { doc: "milliseconds between reads of the chain head (the API's read cache)", example: "250" },
+  ITEC_RATE_LIMIT_AUTH: { doc: "sign-in requests per minute and client", example: "30" },
+  ITEC_RATE_LIMIT_WRITE: { doc: "write requests per minute and client", example: "120" },
+  ITEC_RATE_LIMIT_READ: { doc: "read requests per minute and client", example: "60000" },
+  DATABASE_URL: {
+    doc: "PostgreSQL for the event index (SQLite when unset)",
+    example: "postgres://itec@db/itec",
+    secret: true,
+  },
+  ITEC_INDEX_DB_PATH: {
+    doc: "the event index's SQLite file (default: index.db beside ITEC_DB_PATH)",
+    example: "/var/lib/itec/index.db",
+  },
+  ITEC_INDEX_POLL_MS: { doc: "milliseconds between the event indexer's polls", example: "1000" },
+  ITEC_API_URL: { doc: "the registry API the CLI talks to (`--api`)", example: "http://127.0.0.1:8080" },
+  ITEC_KEYSTORE: { doc: "the CLI's encrypted JSON keystore (`--keystore`)", example: "./me.json" },
+  ITEC_KEYSTORE_PASSWORD: {
+    doc: "the password of the CLI's keystore (else a hidden prompt)",
+    example: "…",
+    secret: true,
+  },
+  ITEC_PRIVATE_KEY: { doc: "the CLI's private key (hex; prefer a keystore)", example: "0x…", secret: true },
+  ITEC_FAULT_PAUSE_AT: {
+    doc: `TEST ONLY: the worker stops at this point (${FAULT_POINTS.join(", ")})`,
+    example: "before_post",
+  },
+  ITEC_DEMO_STOP_AFTER: {
+    doc: "TEST ONLY: `npm start` interrupts itself after this step (1–6) of the demonstration",
+    example: "5",
+  },
+} as const satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+// The schemas of the values --------------------------------------------------------------------------------------
+
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
     .string()
-    .refine(isAddress, "expected a 0x-prefixed 20-byte address")
-    .transform((a) => getAddress(a)), // checksummed everywhere it is quoted
-  ITEC_CHAIN_ID: z.coerce.bigint().optional(),
+    .regex(/^\d+$/, "expected a whole number")
+    .transform(Number)
+    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+const url = z.url({ error: "expected a URL" });
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+const address = z
+  .string()
+  .refine(isAddress, "expected a 0x-prefixed 20-byte address")
+  .transform((a) => getAddress(a)); // checksummed everywhere it is quoted
+const logLevel = z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` });
+/** Where the shell idiom `NAME= command` has always meant "unset". */
+const emptyIsUnset = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+/** A group's variables: each one must be in {@link VARIABLES}. */
+const group = <S extends { [K in VariableName]?: z.ZodType }>(shape: S) => shape;
+
+// The groups: what each entry point reads ------------------------------------------------------------------------
+
+const oracleShape = group({
+  ITEC_RPC_URL: url.default("http://127.0.0.1:8545"),
+  ITEC_REGISTRY_ADDRESS: address,
+  ITEC_CHAIN_ID: z.string().regex(/^\d+$/, "expected a whole number").transform(BigInt).optional(),
   ITEC_ORACLE_KEY: z.string().optional(),
   ITEC_ORACLE_KEYSTORE: z.string().optional(),
   ITEC_ORACLE_KEYSTORE_PASSWORD: z.string().optional(),
-  ITEC_ORACLE_DEV_ACCOUNT: int(0).max(19).optional(),
-  ITEC_DB_PATH: z.string().min(1).default(".itec/registry.db"),
-  ITEC_CONFIRMATIONS: int(1).default(1),
+  ITEC_ORACLE_DEV_ACCOUNT: whole(0, 19).optional(),
+  ITEC_DB_PATH: z.string().min(1, "expected a file path").default(".itec/registry.db"),
+  ITEC_CONFIRMATIONS: whole(1).default(1),
   ITEC_GAS_PRICE: z
-    .union([z.literal("auto"), z.string().regex(/^\d+$/, "expected 'auto' or an integer wei amount")])
+    .string()
+    .regex(/^(auto|\d+)$/, "expected 'auto' or an integer wei amount")
     .default("auto"),
-  ITEC_POLL_MS: int(20).default(500),
-  ITEC_ATTESTATION_TTL_SECONDS: int(60).default(14 * 86_400),
-  ITEC_RENEW_MARGIN_SECONDS: int(0).default(3_600),
-  ITEC_EVIDENCE_BASE_URL: z.url().default("http://127.0.0.1:8080"),
+  ITEC_POLL_MS: whole(20).default(500),
+  ITEC_ATTESTATION_TTL_SECONDS: whole(60).default(14 * 86_400),
+  ITEC_RENEW_MARGIN_SECONDS: whole(0).default(3_600),
+  ITEC_EVIDENCE_BASE_URL: url.default("http://127.0.0.1:8080"),
   ITEC_REFERENCE_PATH: z.string().optional(),
-  ITEC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Test-only fault injection: the worker stops (and waits to be killed) at this point. */
-  ITEC_FAULT_PAUSE_AT: z.enum(FAULT_POINTS).optional(),
+  ITEC_LOG_LEVEL: logLevel.default("info"),
+  ITEC_FAULT_PAUSE_AT: z.enum(FAULT_POINTS, { error: `expected one of ${FAULT_POINTS.join(", ")}` }).optional(),
 });
 
+const apiShape = group({
+  ...oracleShape,
+  ITEC_API_HOST: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
+  ITEC_API_PORT: whole(0, 65_535).default(8080),
+  /** Default: the address it listens on. */
+  ITEC_PUBLIC_URL: httpUrl.optional(),
+  ITEC_SESSION_SECRET: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, "expected at least 32 bytes of hex")
+    .optional(),
+  ITEC_SESSION_TTL_SECONDS: whole(60, 86_400).default(900),
+  ITEC_PUBLIC_RPC_URL: url.optional(),
+  ITEC_REGISTRY_DEPLOY_BLOCK: whole(0).default(0),
+  ITEC_HEAD_POLL_MS: whole(50).default(250),
+  ITEC_RATE_LIMIT_AUTH: whole(1).default(30),
+  ITEC_RATE_LIMIT_WRITE: whole(1).default(120),
+  ITEC_RATE_LIMIT_READ: whole(1).default(60_000),
+});
+
+const serveShape = group({
+  ...apiShape,
+  DATABASE_URL: url
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
+    .optional(),
+  ITEC_INDEX_DB_PATH: z.string().min(1, "expected a file path").optional(),
+  ITEC_INDEX_POLL_MS: whole(50).default(1000),
+});
+
+/** The oracle service (`itec oracle run`). */
+export const oracleEnvSchema = z.object(oracleShape);
+/** The API (with its own oracle service for calculation and signatures). */
+export const apiEnvSchema = z.object(apiShape);
+/** `itec serve`: worker, indexer and API (scripts/lib/services.ts). */
+export const serveEnvSchema = z.object(serveShape);
+
+/**
+ * What `npm start` decides itself — its embedded chain, deployment, dev oracle key and data directory — and so never
+ * reads from the environment.
+ */
+export const SET_BY_NPM_START = [
+  "ITEC_RPC_URL",
+  "ITEC_REGISTRY_ADDRESS",
+  "ITEC_REGISTRY_DEPLOY_BLOCK",
+  "ITEC_CHAIN_ID",
+  "ITEC_GAS_PRICE",
+  "ITEC_ORACLE_KEY",
+  "ITEC_ORACLE_KEYSTORE",
+  "ITEC_ORACLE_KEYSTORE_PASSWORD",
+  "ITEC_ORACLE_DEV_ACCOUNT",
+  "ITEC_DB_PATH",
+  "ITEC_INDEX_DB_PATH",
+  "ITEC_API_PORT",
+  "ITEC_EVIDENCE_BASE_URL",
+] as const satisfies readonly (keyof typeof serveShape)[];
+type SetByNpmStart = (typeof SET_BY_NPM_START)[number];
+
+/** `npm start`: the services' variables less those it sets, and its own defaults. */
+export const startEnvSchema = serveEnvSchema
+  .omit(Object.fromEntries(SET_BY_NPM_START.map((k) => [k, true])) as { [K in SetByNpmStart]: true })
+  .extend(
+    group({
+      // Background loops share the API's process: poll no more often than needed (the oracle 4×/s, the head and
+      // the index 1×/s; measured: tighter loops cost the API a third of its p99 headroom under load).
+      ITEC_POLL_MS: whole(20).default(250),
+      ITEC_HEAD_POLL_MS: whole(50).default(1000),
+      ITEC_LOG_LEVEL: logLevel.default("warn"),
+      ITEC_DEMO_STOP_AFTER: whole(1, 6).optional(),
+    }),
+  );
+
+/** The role CLI (`itec <command>`, "CLI" in the table); flags win over these. */
+export const cliEnvSchema = z.object(
+  group({
+    ITEC_API_URL: httpUrl.default("http://127.0.0.1:8080"),
+    ITEC_RPC_URL: url.default("http://127.0.0.1:8545"),
+    ITEC_REGISTRY_ADDRESS: address.optional(),
+    ITEC_PUBLIC_URL: emptyIsUnset(httpUrl.optional()),
+    ITEC_KEYSTORE: emptyIsUnset(z.string().optional()),
+    ITEC_KEYSTORE_PASSWORD: z.string().optional(),
+    ITEC_PRIVATE_KEY: emptyIsUnset(z.string().optional()),
+  }),
+);
+
 export type OracleEnv = z.infer<typeof oracleEnvSchema>;
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type ServeEnv = z.infer<typeof serveEnvSchema>;
+export type StartEnv = z.infer<typeof startEnvSchema>;
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+/** The entry points and what each reads (the table's "read by" column). */
+export const READERS = {
+  "npm start": startEnvSchema,
+  "itec serve": serveEnvSchema,
+  "itec oracle run": oracleEnvSchema,
+  CLI: cliEnvSchema,
+} as const;
+
+// Reading --------------------------------------------------------------------------------------------------------
 
 export class ConfigError extends CodedError<"BAD_CONFIG"> {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -53,12 +264,74 @@ export class ConfigError extends CodedError<"BAD_CONFIG"> {
   }
 }
 
-/** Parses `env`; throws ConfigError listing every bad variable. */
-export function readOracleEnv(env: NodeJS.ProcessEnv = process.env): OracleEnv {
-  const parsed = oracleEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new ConfigError(`invalid configuration — ${problems}`);
+/**
+ * Parses `env` with `schema`; a bad value throws one ConfigError whose one-line message names each bad variable,
+ * what is wrong and a value that works: `invalid configuration — ITEC_INDEX_POLL_MS: expected a whole number, got
+ * "abc" (e.g. ITEC_INDEX_POLL_MS=1000, or unset it)`.
+ */
+export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? "");
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const field = (schema.shape as Record<string, z.ZodType | undefined>)[name];
+    problems.push(problem(name, issue.message, env[name], field));
   }
-  return parsed.data;
+  throw new ConfigError(`invalid configuration — ${problems.join("; ")}`);
+}
+
+function problem(name: string, message: string, raw: string | undefined, schema: z.ZodType | undefined): string {
+  const variable = (VARIABLES as Record<string, Variable>)[name];
+  if (!variable) return `${name}: ${message}`;
+  const optional = schema?.safeParse(undefined).success ?? false;
+  const fix = `(e.g. ${name}=${variable.example}${optional ? ", or unset it" : ""})`;
+  if (raw === undefined) return `${name}: required, not set ${fix}`;
+  return `${name}: ${message}, got ${variable.secret ? "a value not shown here" : JSON.stringify(raw)} ${fix}`;
+}
+
+export const readOracleEnv = (env?: NodeJS.ProcessEnv): OracleEnv => readEnv(oracleEnvSchema, env);
+export const readApiEnv = (env?: NodeJS.ProcessEnv): ApiEnv => readEnv(apiEnvSchema, env);
+export const readServeEnv = (env?: NodeJS.ProcessEnv): ServeEnv => readEnv(serveEnvSchema, env);
+export const readStartEnv = (env?: NodeJS.ProcessEnv): StartEnv => readEnv(startEnvSchema, env);
+export const readCliEnv = (env?: NodeJS.ProcessEnv): CliEnv => readEnv(cliEnvSchema, env);
+
+/** The services' configuration under `npm start`: what it read from the environment, plus what it set. */
+export function embeddedServeEnv(env: StartEnv, set: Pick<ServeEnv, SetByNpmStart>): ServeEnv {
+  const { ITEC_DEMO_STOP_AFTER: _testHook, ...rest } = env;
+  return { ...rest, ...set };
+}
+
+// Documentation --------------------------------------------------------------------------------------------------
+
+/**
+ * docs/operations.md's table of variables: one row per variable — name, who reads it, its default (per reader
+ * where they differ; "required" where it must be set) and what it is for.
+ */
+export function environmentTable(): [name: string, readBy: string, defaults: string, doc: string][] {
+  return Object.entries(VARIABLES).map(([name, variable]) => {
+    const readers: string[] = [];
+    const byDefault = new Map<string, string[]>();
+    for (const [reader, schema] of Object.entries(READERS)) {
+      const field = (schema.shape as Record<string, z.ZodType | undefined>)[name];
+      if (!field) continue;
+      const empty = field.safeParse(undefined);
+      const shown = !empty.success ? "required" : empty.data === undefined ? "—" : `\`${plain(empty.data)}\``;
+      readers.push(reader);
+      byDefault.set(shown, [...(byDefault.get(shown) ?? []), reader]);
+    }
+    const defaults =
+      byDefault.size === 1
+        ? [...byDefault.keys()][0]!
+        : [...byDefault].map(([shown, by]) => `${shown} (${by.join(", ")})`).join("; ");
+    return [`\`${name}\``, readers.join(", "), defaults, variable.doc];
+  });
+}
+
+function plain(value: unknown): string {
+  if (typeof value === "string") return value;
+  return typeof value === "number" || typeof value === "bigint" ? value.toString() : JSON.stringify(value);
 }

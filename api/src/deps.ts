@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
-import type { Oracle } from "../../oracle/src/pipeline/oracle.ts";
+import type { Oracle } from "../../oracle/src/index.ts";
 import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route.ts";

@@ -8,7 +8,7 @@ import { z } from "zod";
 
 import { ChainError, isTransientError } from "../../core/chain/errors.ts";
 import { OracleError, type OracleErrorCode } from "../../core/errors.ts";
-import { IndexerError, type IndexerErrorCode } from "../../indexer/errors.ts";
+import { IndexerError, type IndexerErrorCode } from "../../indexer/index.ts";
 import { CodedError } from "../../sdk/src/errors.ts";
 
 export const PROBLEM_TYPE_BASE = "https://itec-registry.dev/problems/";

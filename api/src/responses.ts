@@ -18,7 +18,7 @@ import {
   type Category,
   type ParticipantKindName,
 } from "../../sdk/src/enums.ts";
-import { BATCH_STATES } from "../../oracle/src/store/transitions.ts";
+import { BATCH_STATES } from "../../oracle/src/index.ts";
 import { batchJobId, hash32, indexStatusSchema, lotId, uintString } from "./schemas.ts";
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,17 +1,16 @@
 /**
- * The API server: reads zod-validated environment, builds the adapters (chain client with a per-block read
+ * The API server: from its validated configuration (core/config.ts), builds the adapters (chain client with a per-block read
  * cache, oracle service, event index, Sign-In with Ethereum) and listens. `createApp` only wires them.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 
 import { pino, type Logger } from "pino";
-import { z } from "zod";
 
 import type { ChainClient } from "../../core/chain/client.ts";
-import { ConfigError, oracleEnvSchema } from "../../core/config.ts";
+import type { ApiEnv } from "../../core/config.ts";
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
-import { createOracle, type OracleRuntime } from "../../oracle/src/runtime/oracle.ts";
+import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
 import { ChainReads } from "../../core/chain/reads.ts";
@@ -21,40 +20,6 @@ import { SiweAuth } from "./siwe.ts";
 import { packagePath } from "../../core/package.ts";
 
 export const PUBLIC_DIR = packagePath("api/public");
-
-export const apiEnvSchema = oracleEnvSchema.extend({
-  ITEC_API_HOST: z.string().default("127.0.0.1"),
-  ITEC_API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  /**
-   * The API's public base URL, as others reach it (behind a proxy, a domain): every link in answers and documents
-   * (verify links in certificates) names it. Default: the address it listens on.
-   */
-  ITEC_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** HMAC key for sign-in tokens (hex, ≥ 32 bytes); random per process when absent (tokens then die with it). */
-  ITEC_SESSION_SECRET: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64,}$/, "expected at least 32 bytes of hex")
-    .optional(),
-  ITEC_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  /** The chain's JSON-RPC URL as third parties should use it (quoted in documents); default ITEC_RPC_URL. */
-  ITEC_PUBLIC_RPC_URL: z.url().optional(),
-  ITEC_REGISTRY_DEPLOY_BLOCK: z.coerce.number().int().min(0).default(0),
-  ITEC_HEAD_POLL_MS: z.coerce.number().int().min(50).default(250),
-  ITEC_RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(30),
-  ITEC_RATE_LIMIT_WRITE: z.coerce.number().int().min(1).default(120),
-  ITEC_RATE_LIMIT_READ: z.coerce.number().int().min(1).default(60_000),
-});
-export type ApiEnv = z.infer<typeof apiEnvSchema>;
-
-export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const parsed = apiEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      `invalid configuration — ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
-}
 
 const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "[::]";
 

@@ -9,12 +9,10 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { getAddress, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
 
 import { ChainError } from "../../core/chain/errors.ts";
+import { readCliEnv } from "../../core/config.ts";
 import { revertSentence } from "../../core/chain/revert-sentences.ts";
 import { devAccount, KeyError, loadSigner } from "../../core/keys.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
-
-export const DEFAULT_API_URL = "http://127.0.0.1:8080";
-export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 
 /** Dev-mode role names → Hardhat test account indices (the roles `npm start` uses). */
 export const DEV_ROLES = { admin: 0, auditor1: 2, auditor2: 3, refurbisher: 5, corporate: 6, trader: 7 } as const;
@@ -42,18 +40,14 @@ export function group(program: Command, name: string, description: string): Comm
 /** `--api` and `--json` (read-only commands). */
 export function withApi(cmd: Command): Command {
   return cmd
-    .option("--api <url>", "registry API base URL (env ITEC_API_URL)", process.env.ITEC_API_URL ?? DEFAULT_API_URL)
+    .option("--api <url>", "registry API base URL (env ITEC_API_URL)", readCliEnv().ITEC_API_URL)
     .option("--json", "machine-readable output (JSON on stdout)");
 }
 
 /** `--api`, `--json`, `--rpc` and the key sources (commands that sign). */
 export function withSigner(cmd: Command): Command {
   return withApi(cmd)
-    .option(
-      "--rpc <url>",
-      "JSON-RPC URL for your nonce and fees (env ITEC_RPC_URL)",
-      process.env.ITEC_RPC_URL ?? DEFAULT_RPC_URL,
-    )
+    .option("--rpc <url>", "JSON-RPC URL for your nonce and fees (env ITEC_RPC_URL)", readCliEnv().ITEC_RPC_URL)
     .option(
       "--keystore <file>",
       "encrypted JSON keystore (env ITEC_KEYSTORE); password from ITEC_KEYSTORE_PASSWORD or a hidden prompt",
@@ -125,14 +119,15 @@ export async function loadKey(o: Pick<SignerOptions, "keystore" | "devAccount">)
   if (o.keystore !== undefined && o.devAccount !== undefined) {
     throw new KeyError("give one key source: --keystore or --dev-account, not both");
   }
-  const envKeystore = process.env.ITEC_KEYSTORE || undefined;
-  if (o.keystore === undefined && o.devAccount === undefined && envKeystore && process.env.ITEC_PRIVATE_KEY) {
+  const env = readCliEnv();
+  const envKeystore = env.ITEC_KEYSTORE;
+  if (o.keystore === undefined && o.devAccount === undefined && envKeystore && env.ITEC_PRIVATE_KEY) {
     throw new KeyError("both ITEC_KEYSTORE and ITEC_PRIVATE_KEY are set: keep one key source");
   }
   const keystore = o.keystore ?? (o.devAccount === undefined ? envKeystore : undefined);
   if (keystore !== undefined) {
     const password =
-      process.env.ITEC_KEYSTORE_PASSWORD ??
+      env.ITEC_KEYSTORE_PASSWORD ??
       (process.stdin.isTTY ? await promptHidden(`password for ${keystore}: `) : undefined);
     if (password === undefined) {
       throw new KeyError(`keystore ${keystore} needs a password: set ITEC_KEYSTORE_PASSWORD or run on a terminal`);
@@ -148,7 +143,7 @@ export async function loadKey(o: Pick<SignerOptions, "keystore" | "devAccount">)
     );
     return wallet;
   }
-  const privateKey = process.env.ITEC_PRIVATE_KEY;
+  const privateKey = env.ITEC_PRIVATE_KEY;
   if (privateKey) return (await loadSigner({ privateKey })).signer;
   throw new KeyError(
     "no key: pass --keystore <file> (password in ITEC_KEYSTORE_PASSWORD), set ITEC_PRIVATE_KEY, or use --dev-account in development",

@@ -11,6 +11,7 @@ import { getAddress, isAddress } from "ethers";
 import { ChainClient } from "../../core/chain/client.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { ChainReads } from "../../core/chain/reads.ts";
+import { readCliEnv } from "../../core/config.ts";
 import { httpBaseUrl } from "../../core/documents/links.ts";
 
 /** The documents' code (pdfkit, resvg, the reference table) loads only when a document command runs. */
@@ -28,8 +29,9 @@ export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads
   const deployment = existsSync(deploymentFile)
     ? (JSON.parse(readFileSync(deploymentFile, "utf8")) as { registry: string; deployBlock: number })
     : undefined;
-  const rpcUrl = o.rpc ?? process.env.ITEC_RPC_URL ?? "http://127.0.0.1:8545";
-  const registry = o.registry ?? process.env.ITEC_REGISTRY_ADDRESS ?? deployment?.registry;
+  const env = readCliEnv();
+  const rpcUrl = o.rpc ?? env.ITEC_RPC_URL;
+  const registry = o.registry ?? env.ITEC_REGISTRY_ADDRESS ?? deployment?.registry;
   if (!registry || !isAddress(registry)) {
     throw new Error("no registry address: pass --registry, set ITEC_REGISTRY_ADDRESS, or run npm start first");
   }
@@ -51,7 +53,7 @@ export async function connectReads(o: ChainOptions): Promise<{ reads: ChainReads
 /** The public URL given for the verify link: --public-url, else ITEC_PUBLIC_URL (refused unless http(s)). */
 function givenPublicUrl(o: { publicUrl?: string }): { url: string; source: "given" } | undefined {
   const [raw, name] =
-    o.publicUrl !== undefined ? [o.publicUrl, "--public-url"] : [process.env.ITEC_PUBLIC_URL, "ITEC_PUBLIC_URL"];
+    o.publicUrl !== undefined ? [o.publicUrl, "--public-url"] : [readCliEnv().ITEC_PUBLIC_URL, "ITEC_PUBLIC_URL"];
   if (raw === undefined || raw === "") return undefined;
   const url = httpBaseUrl(raw);
   if (url === null)

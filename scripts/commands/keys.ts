@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getAddress, Wallet } from "ethers";
 
+import { readCliEnv } from "../../core/config.ts";
 import { KeyError } from "../../core/keys.ts";
 import { action, group, loadKey, print, promptHidden, withSigner, type SignerOptions } from "./common.ts";
 
@@ -23,7 +24,7 @@ export function registerKeys(program: Command): void {
     .option("--json", "machine-readable output (JSON on stdout)")
     .action(
       action(async (o: { out: string; json?: boolean }) => {
-        const password = process.env.ITEC_KEYSTORE_PASSWORD ?? (await askNewPassword());
+        const password = readCliEnv().ITEC_KEYSTORE_PASSWORD ?? (await askNewPassword());
         if (password.length < MIN_PASSWORD) {
           throw new KeyError(`the keystore password must have at least ${MIN_PASSWORD} characters`);
         }
@@ -51,12 +52,13 @@ export function registerKeys(program: Command): void {
     action(async (o: SignerOptions) => {
       const signer = await loadKey(o);
       const address = getAddress(await signer.getAddress());
+      const envKeystore = readCliEnv().ITEC_KEYSTORE;
       const source = o.keystore
         ? `keystore ${o.keystore}`
         : o.devAccount !== undefined
           ? `DEV MODE test account #${o.devAccount}`
-          : process.env.ITEC_KEYSTORE
-            ? `keystore ${process.env.ITEC_KEYSTORE}`
+          : envKeystore
+            ? `keystore ${envKeystore}`
             : "ITEC_PRIVATE_KEY";
       print(o, { address, source }, () => [`${address} (${source})`]);
     }),

@@ -3,7 +3,7 @@
  * and opens one batch job per issuable category for the auditors.
  */
 import { readFileSync } from "node:fs";
-import type { LotSummary as StoredSummary } from "../../oracle/src/pipeline/lot-summary.ts";
+import type { LotSummary as StoredSummary } from "../../oracle/src/index.ts";
 
 import type { Command } from "commander";
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 
 import { readOracleEnv } from "../../core/config.ts";
-import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
+import { createOracle, runWorker } from "../../oracle/src/index.ts";
 
 /** `itec oracle run` — the long-running worker that advances every batch (configuration from ITEC_* variables). */
 export function registerOracle(program: Command): void {

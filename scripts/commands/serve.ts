@@ -1,31 +1,15 @@
 /**
  * `itec serve` — the registry's services against a chain you run (a Besu QBFT network in production): the oracle
  * worker, the event indexer and the API with the verification page, in one process, configured only from validated
- * `ITEC_*` variables. `npm start` is the same stack plus an embedded chain, a deployment and dev keys; this is what an
- * operator runs once the registry is deployed (network/besu/README.md §6–7).
+ * `ITEC_*` variables (core/config.ts). `npm start` runs the same services (scripts/lib/services.ts) plus an embedded
+ * chain, a deployment and dev keys; this is what an operator runs once the registry is deployed
+ * (network/besu/README.md §6–7).
  */
-import { dirname, join } from "node:path";
-
 import type { Command } from "commander";
 import { pino } from "pino";
-import { z } from "zod";
 
-import { readApiEnv, startApi } from "../../api/src/server.ts";
-import { openIndexer } from "../../indexer/index.ts";
-import type { Indexer } from "../../indexer/indexer.ts";
-import { ConfigError } from "../../core/config.ts";
-import { createOracle, runWorker } from "../../oracle/src/runtime/oracle.ts";
-
-/** What the indexer needs beyond the API's variables. */
-const indexEnvSchema = z.object({
-  /** PostgreSQL for the event index of a larger deployment; SQLite beside the registry store otherwise. */
-  DATABASE_URL: z
-    .url()
-    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
-    .optional(),
-  ITEC_INDEX_DB_PATH: z.string().min(1).optional(),
-  ITEC_INDEX_POLL_MS: z.coerce.number().int().min(50).default(1000),
-});
+import { readServeEnv } from "../../core/config.ts";
+import { startServices } from "../lib/services.ts";
 
 interface ServeOptions {
   worker: boolean;
@@ -43,50 +27,21 @@ export function registerServe(program: Command): void {
     .option("--no-worker", "do not run the oracle worker (no oracle key needed; lots wait for a worker elsewhere)")
     .option("--no-index", "do not run the event indexer (listing routes answer 503)")
     .action(async (options: ServeOptions) => {
-      const env = readApiEnv();
-      const parsed = indexEnvSchema.safeParse(process.env);
-      if (!parsed.success) {
-        throw new ConfigError(
-          `invalid configuration — ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-        );
-      }
-      const indexEnv = parsed.data;
+      const env = readServeEnv();
       const logger = pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec" } });
-      const oracle = await createOracle(env, logger, { requireKey: options.worker });
-      const controller = new AbortController();
-      const closers: (() => Promise<void> | void)[] = [() => oracle.close()];
-      const running: Promise<unknown>[] = [];
+      const services = await startServices(env, { logger, worker: options.worker, index: options.index });
       try {
-        if (options.worker) running.push(runWorker(oracle, env.ITEC_POLL_MS, controller.signal));
-        let index: Indexer | undefined;
-        if (options.index) {
-          const opened = await openIndexer({
-            rpcUrl: env.ITEC_RPC_URL,
-            registryAddress: oracle.oracle.chain.address,
-            chainId: oracle.oracle.chain.chainId,
-            startBlock: env.ITEC_REGISTRY_DEPLOY_BLOCK,
-            sqlitePath: indexEnv.ITEC_INDEX_DB_PATH ?? join(dirname(env.ITEC_DB_PATH), "index.db"),
-            databaseUrl: indexEnv.DATABASE_URL,
-            logger,
-          });
-          index = opened;
-          closers.unshift(() => opened.close());
-          running.push(opened.run(controller.signal, indexEnv.ITEC_INDEX_POLL_MS));
-        }
-        const api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
-        closers.unshift(() => api.close());
+        const { chain } = services.oracle.oracle;
         process.stdout.write(
-          `itec serve: API ${api.url} · registry ${oracle.oracle.chain.address} on chain ` +
-            `${oracle.oracle.chain.chainId} · worker ${options.worker ? "on" : "off"} · index ${options.index ? "on" : "off"}\n`,
+          `itec serve: API ${services.api.url} · registry ${chain.address} on chain ${chain.chainId} · ` +
+            `worker ${options.worker ? "on" : "off"} · index ${options.index ? "on" : "off"}\n`,
         );
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);
           process.once("SIGTERM", resolve);
         });
       } finally {
-        controller.abort();
-        await Promise.allSettled(running);
-        for (const close of closers) await close();
+        await services.stop();
       }
     });
 }

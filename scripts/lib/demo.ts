@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { AbiCoder, keccak256, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 
 import { registryAt, registryInterface } from "../../sdk/src/registry.ts";
-import type { LotSummary } from "../../oracle/src/pipeline/lot-summary.ts";
+import type { LotSummary } from "../../oracle/src/index.ts";
 import { ApiError, ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { exclusionText } from "./problem-lines.ts";
 

@@ -15,7 +15,8 @@ import { PDFParse } from "pdf-parse";
 
 import { pino } from "pino";
 
-import { readApiEnv, startApi } from "../../api/src/server.ts";
+import { readApiEnv } from "../../core/config.ts";
+import { startApi } from "../../api/src/server.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { freePort } from "../helpers/chain.ts";

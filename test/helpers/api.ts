@@ -8,7 +8,8 @@ import request from "supertest";
 
 import { responseValidation } from "../../api/src/route.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
-import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
+import { readApiEnv } from "../../core/config.ts";
+import { startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
 import { openIndexer } from "../../indexer/index.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";

@@ -6,12 +6,12 @@
  *   not automine) — the stand-in for a Besu node that proves only standard JSON-RPC is used.
  * Plus deployment of a configured registry with Hardhat's well-known TEST accounts.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
 import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
 import { network } from "hardhat";
 
+import { spawnAnvil } from "../../core/chain/anvil.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { devAccount } from "../../core/keys.ts";
 import {
@@ -61,28 +61,7 @@ export async function startTestChain(
   let url: string;
   if (kind === "anvil") {
     const port = await freePort();
-    const child: ChildProcess = spawn(
-      "node_modules/.bin/anvil",
-      [
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--chain-id",
-        "1337",
-        "--hardfork",
-        "cancun",
-        ...((options.blockTime ?? 1) > 0 ? ["--block-time", String(options.blockTime ?? 1)] : []),
-        "--base-fee",
-        "0",
-        "--gas-price",
-        "0",
-        "--code-size-limit",
-        "24576",
-        "--silent",
-      ],
-      { stdio: "ignore" },
-    );
+    const child = spawnAnvil({ port, blockTime: options.blockTime ?? 1 }, "ignore");
     url = `http://127.0.0.1:${port}`;
     stopBackend = () =>
       new Promise((resolve) => {

@@ -30,7 +30,16 @@ function sources(dir: string): string[] {
 describe("run time: plain Node, no build step", function () {
   it("loads every run-time module under Node's type stripping (erasable syntax, resolvable imports)", function () {
     // scripts/start.ts runs on import (npm start); the e2e start test runs it. Everything else is imported here.
-    const modules = ["scripts/commands", "scripts/lib", "sdk/src", "core", "oracle/src", "indexer", "api/src"].flatMap(sources);
+    const modules = [
+      "scripts/commands",
+      "scripts/lib",
+      "scripts/start",
+      "sdk/src",
+      "core",
+      "oracle/src",
+      "indexer",
+      "api/src",
+    ].flatMap(sources);
     modules.push("scripts/itec.ts");
     expect(modules.length).to.be.greaterThan(80);
     const script = `for (const m of process.argv.slice(1)) await import("./" + m);`;

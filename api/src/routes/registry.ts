@@ -6,7 +6,7 @@ import { z } from "zod";
 import { OracleError } from "../../../core/errors.ts";
 import { CalcInputError } from "../../../core/calc/index.ts";
 import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/index.ts";
-import type { BatchRow, LotRow } from "../../../oracle/src/store/rows.ts";
+import type { BatchRow, LotRow } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { attestationViewSchema, batchJobHistoryShape, oracleMetricsSchema } from "../responses.ts";
