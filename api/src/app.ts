@@ -11,11 +11,15 @@ import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { renderDocsPage } from "./docs-page.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
 import { rateLimiter } from "./rate-limit.ts";
-import { mountRoutes, openApiDocument, type RouteSpec, type Session } from "./route.ts";
+import type { RouteSpec, Session } from "./route/define.ts";
+import { mountRoutes } from "./route/mount.ts";
+import { openApiDocument } from "./route/openapi.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { registryRoutes } from "./routes/registry.ts";
-import { walletRoutes } from "./routes/wallet.ts";
+import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
 
 const VERSION = PACKAGE.version;
@@ -23,6 +27,11 @@ const VERSION = PACKAGE.version;
 /** Every route of the API (also what the OpenAPI document is built from). */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
   return [...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps), ...ledgerRoutes(deps)];
+}
+
+/** Sign-in, then the transactions participants and the admin sign in their own wallets. */
+function walletRoutes(deps: AppDeps): RouteSpec[] {
+  return [...authRoutes(deps), ...transactionRoutes(deps), ...adminRoutes(deps)];
 }
 
 export function buildOpenApi(deps: AppDeps) {

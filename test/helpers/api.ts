@@ -6,7 +6,7 @@ import type { Wallet, HDNodeWallet } from "ethers";
 import { pino } from "pino";
 import request from "supertest";
 
-import { responseValidation } from "../../api/src/route.ts";
+import { responseValidation } from "../../api/src/route/mount.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv, startApi, type RunningApi } from "../../api/src/server.ts";
 import type { IndexReader } from "../../api/src/deps.ts";
