@@ -8,31 +8,54 @@ import express, { type Express, type Request } from "express";
 import helmet from "helmet";
 
 import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
-import { renderDocsPage } from "./docs-page.ts";
+import { mountDocs } from "./docs.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
 import { rateLimiter } from "./rate-limit.ts";
-import { mountRoutes, openApiDocument, type RouteSpec, type Session } from "./route.ts";
+import type { RouteSpec, Session } from "./route/define.ts";
+import { mountRoutes } from "./route/mount.ts";
+import { openApiDocument } from "./route/openapi.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { registryRoutes } from "./routes/registry.ts";
-import { walletRoutes } from "./routes/wallet.ts";
+import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
 
 const VERSION = PACKAGE.version;
+
+const DESCRIPTION = `IT Asset Reuse Certificates: submit lots, review and sign attestations, hold, transfer and retire \
+certificates, and verify retirements from the chain. uint256 and decimal values are strings; addresses are \
+checksummed; times are ISO-8601 UTC.
+
+**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; each operation lists the codes it can \
+answer with, per status, with an example of each.
+
+**Try it out** runs a request against this registry. Reads need nothing. Operations marked with a lock need a \
+session token from Sign-In with Ethereum (EIP-4361):
+1. \`GET /auth/nonce\` gives a nonce and what the message must say (domain, URI, chain id);
+2. sign the EIP-4361 message in your wallet (\`personal_sign\`; the SDK's \`formatSiweMessage\` writes it);
+3. \`POST /auth/siwe\` with \`{ message, signature }\` answers a short-lived \`token\` (15 minutes by default);
+4. paste the token into **Authorize** (bearer). Roles are read from the chain on every request.
+
+Writes to the chain come back unsigned (\`UnsignedTransaction\`): sign them in your wallet and send them to \
+\`POST /tx/relay\`. The API never holds a participant's key.`;
 
 /** Every route of the API (also what the OpenAPI document is built from). */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
   return [...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps), ...ledgerRoutes(deps)];
 }
 
+/** Sign-in, then the transactions participants and the admin sign in their own wallets. */
+function walletRoutes(deps: AppDeps): RouteSpec[] {
+  return [...authRoutes(deps), ...transactionRoutes(deps), ...adminRoutes(deps)];
+}
+
 export function buildOpenApi(deps: AppDeps) {
   return openApiDocument(allRoutes(deps), {
     title: "I-TEC Registry API",
     version: VERSION,
-    description:
-      "IT Asset Reuse Certificates: submit lots, review and sign attestations, hold, transfer and retire " +
-      "certificates, and verify retirements from the chain. Errors are RFC 9457 problem+json; uint256 and " +
-      "decimal values are strings; addresses are checksummed; times are ISO-8601 UTC.",
+    description: DESCRIPTION,
   });
 }
 
@@ -124,10 +147,7 @@ export function createApp(deps: AppDeps): Express {
   app.get("/openapi.json", (_req, res) => {
     res.json(document);
   });
-  const docs = renderDocsPage(document);
-  app.get("/docs", (_req, res) => {
-    res.type("html").send(docs);
-  });
+  mountDocs(app, `${document.info.title} ${document.info.version}`);
 
   const router = express.Router();
   // Mounted with the public chain reads first: the router tries routes in order and these are the hot ones (no

@@ -6,7 +6,7 @@ import type { ReferenceTable } from "../../core/calc/index.ts";
 import type { Oracle } from "../../oracle/src/index.ts";
 import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
-import type { Session } from "./route.ts";
+import type { Session } from "./route/define.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";

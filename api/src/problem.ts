@@ -20,7 +20,7 @@ export interface FieldProblem {
 }
 
 /** An error the API answers with as it is. `code` becomes the problem type's last segment. */
-export class HttpProblem extends CodedError {
+export class HttpProblem extends CodedError<ProblemCode> {
   readonly status: number;
   readonly title: string;
   readonly errors: FieldProblem[] | undefined;
@@ -28,7 +28,7 @@ export class HttpProblem extends CodedError {
 
   constructor(
     status: number,
-    code: string,
+    code: ProblemCode,
     title: string,
     detail?: string,
     options: { errors?: FieldProblem[]; extra?: Record<string, unknown>; cause?: unknown } = {},
@@ -56,9 +56,12 @@ export const problemSchema = z
 
 export type ProblemBody = z.infer<typeof problemSchema>;
 
+/** The problem type URI of a code, e.g. `…/problems/not-found` for NOT_FOUND. */
+export const problemType = (code: string): string => PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, "-");
+
 export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {
   const body: ProblemBody = {
-    type: PROBLEM_TYPE_BASE + p.code.toLowerCase().replace(/_/g, "-"),
+    type: problemType(p.code),
     title: p.title,
     status: p.status,
     detail: p.message,
@@ -78,7 +81,8 @@ export function fieldProblems(root: string, error: z.ZodError): FieldProblem[] {
   }));
 }
 
-const TITLES: Record<number, string> = {
+/** The title of a problem by status, where the thrower gives none of its own. */
+export const STATUS_TITLES: Readonly<Record<number, string>> = {
   400: "Bad request",
   401: "Authentication required",
   403: "Forbidden",
@@ -88,6 +92,7 @@ const TITLES: Record<number, string> = {
   415: "Unsupported media type",
   422: "Unprocessable content",
   429: "Too many requests",
+  500: "Internal error",
   503: "Service unavailable",
 };
 
@@ -117,12 +122,100 @@ export const INDEXER_STATUS: Readonly<Record<IndexerErrorCode, number>> = {
   STORE: 500,
 };
 
+/** What a problem code tells the caller: its HTTP status and what happened (shown in the API reference). */
+export interface ProblemCodeSpec {
+  status: number;
+  meaning: string;
+}
+
+const fromService = (code: OracleErrorCode, meaning: string): ProblemCodeSpec => ({
+  status: SERVICE_STATUS[code],
+  meaning,
+});
+const fromIndexer = (code: IndexerErrorCode, meaning: string): ProblemCodeSpec => ({
+  status: INDEXER_STATUS[code],
+  meaning,
+});
+const lotUnreadable = (meaning: string): ProblemCodeSpec => ({ status: 422, meaning });
+
+/**
+ * Every stable code a problem answer can carry, with its status. Routes declare which of them they can answer
+ * with (`problems` in their declaration); the OpenAPI document lists them per response status, and in tests an
+ * answer with a code its route does not declare, or with another status than this one, is a 500.
+ */
+export const PROBLEM_CODES = {
+  // The request as a whole
+  MALFORMED_BODY: { status: 400, meaning: "the request body is not valid JSON" },
+  BAD_REQUEST: { status: 400, meaning: "the request body could not be read (e.g. an unsupported charset)" },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: "the request body is larger than the limit (25 MB JSON, 100 MB CSV)" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's Content-Type is not one the operation takes" },
+  INVALID_INPUT: { status: 422, meaning: "invalid fields: `errors` holds one JSON pointer per field" },
+  RATE_LIMITED: { status: 429, meaning: "too many requests from this client this minute; see `Retry-After`" },
+  NOT_FOUND: fromService("NOT_FOUND", "no such resource (lot, batch, retirement, route)"),
+  INTERNAL: { status: 500, meaning: "an unexpected error; it has been logged (no details are given)" },
+  RESPONSE_INVALID: { status: 500, meaning: "tests only: the answer does not match its declared schema" },
+  // Sign-in and roles
+  UNAUTHENTICATED: { status: 401, meaning: "no bearer token: sign in with GET /auth/nonce and POST /auth/siwe" },
+  TOKEN_INVALID: { status: 401, meaning: "the bearer token is not one this registry issued" },
+  TOKEN_EXPIRED: { status: 401, meaning: "the bearer token has expired: sign in again" },
+  SIWE_MALFORMED: { status: 422, meaning: "the sign-in message is not an EIP-4361 message" },
+  SIWE_DOMAIN: { status: 401, meaning: "the sign-in message names another domain than this registry's" },
+  SIWE_CHAIN: { status: 401, meaning: "the sign-in message names another chain than the registry's" },
+  SIWE_EXPIRED: { status: 401, meaning: "the sign-in message's Expiration Time has passed" },
+  SIWE_NOT_YET_VALID: { status: 401, meaning: "the sign-in message's Not Before is still ahead" },
+  SIWE_STALE: { status: 401, meaning: "the sign-in message's Issued At is too far from the server's time" },
+  SIWE_NONCE: { status: 401, meaning: "unknown, used or expired nonce: ask GET /auth/nonce for a new one" },
+  SIWE_SIGNATURE: { status: 401, meaning: "the signature is not the message's account's (EOA or ERC-1271)" },
+  FORBIDDEN: { status: 403, meaning: "the signed-in account lacks the role or standing the operation needs" },
+  // Services behind the API
+  CHAIN_UNAVAILABLE: fromService("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; retry later"),
+  ORACLE_UNAVAILABLE: { status: 503, meaning: "this registry runs no oracle service (lots and batch jobs)" },
+  INDEX_UNAVAILABLE: { status: 503, meaning: "this registry runs no event index (listings)" },
+  CHAIN_CHANGED: fromIndexer("CHAIN_CHANGED", "the event index is catching up after the chain changed; retry"),
+  CONCURRENT_WRITER: fromIndexer("CONCURRENT_WRITER", "another indexer wrote the same range first; retry"),
+  INVALID_FILTER: fromIndexer("INVALID_FILTER", "a listing filter is invalid"),
+  // Lots, batch jobs and signatures (the oracle service)
+  LOT_INVALID: fromService("LOT_INVALID", "the lot cannot be calculated as submitted"),
+  LOT_DUPLICATE: fromService("LOT_DUPLICATE", "the lot reference or its devices are taken by another lot"),
+  LOT_NOTHING_ELIGIBLE: fromService("LOT_NOTHING_ELIGIBLE", "no device of the lot is eligible; nothing stored"),
+  LOT_EMPTY: lotUnreadable("the lot has no device rows"),
+  BAD_HEADER: lotUnreadable("the CSV header is not exactly the columns of docs/methodology.md §4"),
+  BAD_CSV: lotUnreadable("the CSV is malformed beyond one row (e.g. an unclosed quote)"),
+  BAD_JSON: lotUnreadable("the JSON lot does not match its schema"),
+  BAD_OPTIONS: lotUnreadable("a lot option (as-of date, default transport, …) is invalid"),
+  LOT_TOO_LARGE: lotUnreadable("a batch has more devices than the registry takes (2^24 − 1)"),
+  UNREADABLE_FILE: lotUnreadable("the lot cannot be read"),
+  BAD_REFERENCE: lotUnreadable("the reference data the calculation needs is unusable"),
+  BATCH_STATE: fromService("BATCH_STATE", "the batch job is not in a state that allows this (see its state)"),
+  NOT_A_PARTICIPANT: fromService("NOT_A_PARTICIPANT", "the account is not an active participant of that kind"),
+  INVALID_ADDRESS: fromService("INVALID_ADDRESS", "an address is not a valid Ethereum address"),
+  SIGNATURE_INVALID: fromService("SIGNATURE_INVALID", "the signature is malformed or not the auditor's"),
+  SIGNER_NOT_AUDITOR: fromService("SIGNER_NOT_AUDITOR", "the signer does not hold the auditor role"),
+  ALREADY_SIGNED: fromService("ALREADY_SIGNED", "this auditor already signed or refused this batch"),
+  ATTESTATION_EXPIRED: fromService("ATTESTATION_EXPIRED", "the attestation's deadline has passed"),
+  // Scope 3 reports
+  BAD_INVENTORY: { status: 422, meaning: "the procurement inventory cannot be read" },
+  // Transactions built and relayed
+  WOULD_REVERT: { status: 422, meaning: "the registry would refuse the transaction: `revert` names the error" },
+  TX_MALFORMED: { status: 422, meaning: "signedTransaction is not a signed RLP transaction" },
+  TX_UNSIGNED: { status: 422, meaning: "the transaction carries no signature" },
+  TX_NOT_YOURS: { status: 403, meaning: "the transaction is signed by another account than the signed-in one" },
+  TX_WRONG_CHAIN: { status: 422, meaning: "the transaction is for another chain" },
+  TX_NOT_REGISTRY: { status: 422, meaning: "the transaction does not call the registry contract" },
+  TX_FUNCTION_NOT_ALLOWED: { status: 422, meaning: "the relay does not forward this registry function" },
+  TX_REFUSED: { status: 409, meaning: "the node refused the transaction (e.g. nonce or balance)" },
+} as const satisfies Record<string, ProblemCodeSpec>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export const isProblemCode = (code: string): code is ProblemCode => Object.hasOwn(PROBLEM_CODES, code);
+
 /** Maps any error to a problem: typed service errors keep their code; unknown errors are a 500 without details. */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof OracleError) {
     const status = SERVICE_STATUS[error.code];
-    return new HttpProblem(status, error.code, TITLES[status] ?? "Error", error.message, {
+    return new HttpProblem(status, error.code, STATUS_TITLES[status] ?? "Error", error.message, {
       ...(error.details ? { extra: { ...error.details } } : {}),
     });
   }
@@ -134,30 +227,45 @@ export function toProblem(error: unknown): HttpProblem {
       return new HttpProblem(400, "MALFORMED_BODY", "Malformed request body", "the request body is not valid JSON");
     }
     if (e.type === "entity.too.large") {
-      return new HttpProblem(413, "PAYLOAD_TOO_LARGE", TITLES[413]!, "the request body is larger than the limit");
+      return new HttpProblem(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        STATUS_TITLES[413]!,
+        "the request body is larger than the limit",
+      );
     }
     if (status >= 400 && status < 500) {
-      return new HttpProblem(status, "BAD_REQUEST", TITLES[status] ?? "Bad request", "the request could not be read");
+      return new HttpProblem(
+        status,
+        "BAD_REQUEST",
+        STATUS_TITLES[status] ?? "Bad request",
+        "the request could not be read",
+      );
     }
   }
   // Indexer errors carry their HTTP status; a client's bad filter is a 400 with the reason, the rest say what failed.
   const indexerStatus = error instanceof IndexerError ? INDEXER_STATUS[error.code] : 500;
-  if (error instanceof IndexerError && indexerStatus < 500) {
-    return new HttpProblem(indexerStatus, error.code, TITLES[indexerStatus] ?? "Error", error.message);
+  const indexerCode = error instanceof IndexerError && isProblemCode(error.code) ? error.code : undefined;
+  if (indexerCode && indexerStatus < 500) {
+    return new HttpProblem(
+      indexerStatus,
+      indexerCode,
+      STATUS_TITLES[indexerStatus] ?? "Error",
+      (error as Error).message,
+    );
   }
-  if (error instanceof IndexerError && indexerStatus === 503) {
-    return new HttpProblem(503, error.code, TITLES[503]!, `the event index is catching up: ${error.message}`, {
-      extra: { retryAfterSeconds: 5 },
-    });
+  if (indexerCode && indexerStatus === 503) {
+    const detail = `the event index is catching up: ${(error as Error).message}`;
+    return new HttpProblem(503, indexerCode, STATUS_TITLES[503]!, detail, { extra: { retryAfterSeconds: 5 } });
   }
   if (error instanceof ChainError && error.code === "NOT_FOUND") {
-    return new HttpProblem(404, "NOT_FOUND", TITLES[404]!, error.message);
+    return new HttpProblem(404, "NOT_FOUND", STATUS_TITLES[404]!, error.message);
   }
   if (isTransientError(error) || (error instanceof ChainError && error.code === "RPC_UNAVAILABLE")) {
     return new HttpProblem(
       503,
       "CHAIN_UNAVAILABLE",
-      TITLES[503]!,
+      STATUS_TITLES[503]!,
       "the registry's chain node is unreachable; try again",
       {
         extra: { retryAfterSeconds: 5 },

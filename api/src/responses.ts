@@ -2,7 +2,7 @@
  * Response schemas: what each read answers, exactly as the handlers build it (chain reads in
  * core/chain/reads.ts, the event index in indexer/store.ts, the oracle's job store). They feed the
  * OpenAPI document (named ones become components) and, in tests, every JSON reply is checked against them
- * (see `validateResponses` in route.ts), so the document cannot drift from what the server sends.
+ * (see `validateResponses` in route/mount.ts), so the document cannot drift from what the server sends.
  *
  * Wire rules: uint256 values and decimals are strings, addresses EIP-55 checksummed, times ISO-8601 UTC. Small
  * bounded integers (block numbers, counts of the oracle's jobs, uint8/uint16 codes) are JSON numbers.

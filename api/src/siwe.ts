@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { hashMessage, recoverAddress } from "ethers";
 
 import { parseSiweMessage, SiweMessageError } from "../../sdk/src/siwe.ts";
-import { HttpProblem } from "./problem.ts";
+import { HttpProblem, type ProblemCode } from "./problem.ts";
 
 export { formatSiweMessage, parseSiweMessage, type SiweMessage } from "../../sdk/src/siwe.ts";
 
@@ -57,7 +57,7 @@ export class SiweAuth {
     }
     const o = this.#options;
     const now = o.now().getTime();
-    const refuse = (code: string, detail: string) => new HttpProblem(401, code, "Sign-in refused", detail);
+    const refuse = (code: ProblemCode, detail: string) => new HttpProblem(401, code, "Sign-in refused", detail);
     if (m.domain !== o.domain)
       throw refuse("SIWE_DOMAIN", `the message is for ${m.domain}, this registry is ${o.domain}`);
     if (BigInt(m.chainId) !== o.chainId)

@@ -64,7 +64,7 @@ describe("Registry API", function () {
       expect(ready.chain.registry).to.equal(h.deployed.address);
     });
 
-    it("serves the OpenAPI 3.1 document and a readable docs page, with security headers", async function () {
+    it("serves the OpenAPI 3.1 document and its reference page (Swagger UI, local assets), with security headers", async function () {
       const res = await h.http.get("/openapi.json").expect(200);
       expect(res.body.openapi).to.equal("3.1.0");
       expect(Object.keys(res.body.paths as object)).to.include.members([
@@ -79,8 +79,18 @@ describe("Registry API", function () {
       expect(res.headers["strict-transport-security"]).to.equal(undefined);
       const docs = await h.http.get("/docs").expect(200);
       expect(docs.text)
-        .to.match(/I-TEC Registry API/)
-        .and.match(/submitLot/);
+        .to.match(/<title>I-TEC Registry API /)
+        .and.match(/<script src="\/docs\/swagger-ui-bundle.js"><\/script>/)
+        .and.not.match(/https?:\/\//);
+      expect(docs.headers["content-security-policy"]).to.match(/script-src 'self'/);
+      for (const [path, type] of [
+        ["/docs/swagger-ui-bundle.js", /javascript/],
+        ["/docs/init.js", /javascript/],
+        ["/docs/swagger-ui.css", /text\/css/],
+      ] as const) {
+        const asset = await h.http.get(path).expect(200);
+        expect(asset.headers["content-type"], path).to.match(type);
+      }
     });
 
     it("answers unknown routes with a 404 problem", async function () {

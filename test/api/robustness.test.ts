@@ -9,7 +9,7 @@ import { Interface } from "ethers";
 import fc from "fast-check";
 
 import { allRoutes } from "../../api/src/app.ts";
-import type { RouteSpec } from "../../api/src/route.ts";
+import type { RouteSpec } from "../../api/src/route/define.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";

@@ -6,7 +6,7 @@ import type { Wallet, HDNodeWallet } from "ethers";
 import { pino } from "pino";
 import request from "supertest";
 
-import { responseValidation } from "../../api/src/route.ts";
+import { responseValidation } from "../../api/src/route/mount.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { readApiEnv } from "../../core/config.ts";
 import { startApi, type RunningApi } from "../../api/src/server.ts";

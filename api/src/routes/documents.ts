@@ -17,7 +17,7 @@ import {
 } from "../../../core/documents/index.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
-import { defineRoute, type RouteSpec } from "../route.ts";
+import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, positiveId } from "../schemas.ts";
 
 const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
@@ -60,10 +60,12 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The retirement certificate as a one-page PDF, rendered only from on-chain data and the verified report",
       tags: ["retirements", "documents"],
       params: z.object({ id: positiveId }),
+      example: { params: { id: "1" } },
       responses: {
         200: { description: "PDF", contentType: "application/pdf" },
         404: { description: "No such retirement" },
       },
+      problems: ["NOT_FOUND"],
       handler: async ({ params }) => ({
         raw: await certificatePdf(await retirementCertificate(deps.reads, params.id, options())),
         contentType: "application/pdf",
@@ -77,7 +79,9 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The retirement certificate as HTML (same content as the PDF)",
       tags: ["retirements", "documents"],
       params: z.object({ id: positiveId }),
+      example: { params: { id: "1" } },
       responses: { 200: { description: "HTML", contentType: "text/html" }, 404: { description: "No such retirement" } },
+      problems: ["NOT_FOUND"],
       handler: async ({ params }) => ({
         raw: certificateHtml(await retirementCertificate(deps.reads, params.id, options())),
         contentType: "text/html; charset=utf-8",
@@ -108,7 +112,19 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
         z.string(),
       ]),
       bodyTypes: ["application/json", "text/csv"],
+      example: {
+        query: { format: "json" },
+        body: {
+          account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+          year: 2026,
+          inventory: [
+            { category: "laptop", devices: 150, pcfKgPerDevice: "300", scope3Category: 2 },
+            { category: "monitor", devices: 40, manufacturer: "Dell", model: "P2422H" },
+          ],
+        },
+      },
       responses: { 200: { description: "The report in the requested format" } },
+      problems: ["BAD_INVENTORY"],
       handler: async ({ body, query }) => {
         let account: string;
         let year: number;

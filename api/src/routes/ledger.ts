@@ -6,7 +6,19 @@ import { z } from "zod";
 
 import { PARTICIPANT_KIND_VALUES, PARTICIPANT_STATUS_VALUES } from "../../../sdk/src/enums.ts";
 import { requireIndex, type AppDeps } from "../deps.ts";
-import { defineRoute, type RouteSpec } from "../route.ts";
+import {
+  auditorsExample,
+  balancesExample,
+  batchExample,
+  batchListExample,
+  certificateBatchExample,
+  certificateMetadataExample,
+  participantExample,
+  participantListExample,
+  retirementExample,
+  retirementListExample,
+} from "../examples/ledger.ts";
+import { defineRoute, type RouteSpec } from "../route/define.ts";
 import {
   auditorsSchema,
   balancesSchema,
@@ -44,10 +56,12 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["verify"],
       limit: "read",
       params: z.object({ id: positiveId.describe("retirement id") }),
+      example: { params: { id: "1" } },
       responses: {
-        200: { description: "Verification", schema: retirementVerificationSchema },
+        200: { description: "Verification", schema: retirementVerificationSchema, example: retirementExample },
         404: { description: "No such retirement" },
       },
+      problems: ["NOT_FOUND"],
       handler: async ({ params, req }) => {
         if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
           return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
@@ -66,7 +80,12 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "A batch as the chain holds it: figures, totals, report hash, auditors and issuance proof",
       tags: ["verify"],
       params: z.object({ id: positiveId.describe("batch (token) id") }),
-      responses: { 200: { description: "Batch", schema: chainBatchSchema }, 404: { description: "No such batch" } },
+      example: { params: { id: "1" } },
+      responses: {
+        200: { description: "Batch", schema: chainBatchSchema, example: batchExample },
+        404: { description: "No such batch" },
+      },
+      problems: ["NOT_FOUND"],
       handler: async ({ params, req }) => {
         if (deps.publicDir && req.accepts(["json", "html"]) === "html") {
           return { raw: await verifyPage(deps), contentType: "text/html; charset=utf-8" };
@@ -81,10 +100,12 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Batch detail: issued, retired and outstanding certificates, per-device figures, issuance",
       tags: ["certificates"],
       params: z.object({ batchId: positiveId }),
+      example: { params: { batchId: "1" } },
       responses: {
-        200: { description: "Batch detail", schema: certificateBatchSchema },
+        200: { description: "Batch detail", schema: certificateBatchSchema, example: certificateBatchExample },
         404: { description: "No such batch" },
       },
+      problems: ["NOT_FOUND"],
       handler: async ({ params }) => ({
         body: {
           ...(await deps.reads.batch(params.batchId)),
@@ -99,10 +120,12 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The ERC-1155 metadata JSON the contract's uri(id) returns (decoded)",
       tags: ["certificates"],
       params: z.object({ batchId: positiveId }),
+      example: { params: { batchId: "1" } },
       responses: {
-        200: { description: "Metadata", schema: certificateMetadataSchema },
+        200: { description: "Metadata", schema: certificateMetadataSchema, example: certificateMetadataExample },
         404: { description: "No such batch" },
       },
+      problems: ["NOT_FOUND"],
       handler: async ({ params }) => {
         const meta = await deps.reads.cache.get(`uri:${params.batchId}`, async () => {
           await deps.reads.batch(params.batchId); // 404 for unknown ids
@@ -122,7 +145,9 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["certificates"],
       limit: "read",
       params: z.object({ address }),
-      responses: { 200: { description: "Balances", schema: balancesSchema } },
+      example: { params: { address: balancesExample.account } },
+      responses: { 200: { description: "Balances", schema: balancesSchema, example: balancesExample } },
+      problems: ["INDEX_UNAVAILABLE", "CHAIN_CHANGED"],
       handler: async ({ params }) => {
         const index = requireIndex(deps);
         // Which batches: the index; how many: the chain. Answered once per block and account.
@@ -149,7 +174,9 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         batchId: positiveIdString.optional(),
         ...paging,
       }),
-      responses: { 200: { description: "Retirements", schema: retirementListSchema } },
+      example: { query: { beneficiary: "Acme", limit: "20" } },
+      responses: { 200: { description: "Retirements", schema: retirementListSchema, example: retirementListExample } },
+      problems: ["INDEX_UNAVAILABLE", "INVALID_FILTER", "CHAIN_CHANGED"],
       handler: async ({ query }) => {
         const retirements = await requireIndex(deps).listRetirements(query);
         return { body: { retirements, index: await indexStatus(deps) } };
@@ -162,10 +189,12 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "One retirement (the same answer as /verify/retirements/:id, from the chain)",
       tags: ["retirements"],
       params: z.object({ id: positiveId }),
+      example: { params: { id: "1" } },
       responses: {
-        200: { description: "Retirement", schema: retirementVerificationSchema },
+        200: { description: "Retirement", schema: retirementVerificationSchema, example: retirementExample },
         404: { description: "No such retirement" },
       },
+      problems: ["NOT_FOUND"],
       handler: async ({ params }) => ({ body: await deps.reads.verifyRetirement(params.id) }),
     }),
     defineRoute({
@@ -179,7 +208,9 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         category: z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]).optional(),
         ...paging,
       }),
-      responses: { 200: { description: "Batches", schema: batchListSchema } },
+      example: { query: { category: "laptop", limit: "20" } },
+      responses: { 200: { description: "Batches", schema: batchListSchema, example: batchListExample } },
+      problems: ["INDEX_UNAVAILABLE", "INVALID_FILTER", "CHAIN_CHANGED"],
       handler: async ({ query }) => ({
         body: { batches: await requireIndex(deps).listBatches(query), index: await indexStatus(deps) },
       }),
@@ -194,7 +225,11 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         status: z.enum(PARTICIPANT_STATUS_VALUES).optional(),
         kind: z.enum(PARTICIPANT_KIND_VALUES).optional(),
       }),
-      responses: { 200: { description: "Participants", schema: participantListSchema } },
+      example: { query: { status: "active" } },
+      responses: {
+        200: { description: "Participants", schema: participantListSchema, example: participantListExample },
+      },
+      problems: ["INDEX_UNAVAILABLE", "INVALID_FILTER", "CHAIN_CHANGED"],
       handler: async ({ query }) => ({
         body: { participants: await requireIndex(deps).participants(query), index: await indexStatus(deps) },
       }),
@@ -206,7 +241,8 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       summary: "An account's standing and roles, read from the chain",
       tags: ["participants"],
       params: z.object({ address }),
-      responses: { 200: { description: "Participant", schema: participantSchema } },
+      example: { params: { address: participantExample.account } },
+      responses: { 200: { description: "Participant", schema: participantSchema, example: participantExample } },
       handler: async ({ params }) => ({ body: await deps.reads.participant(params.address) }),
     }),
     defineRoute({
@@ -215,7 +251,8 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       operationId: "listAuditors",
       summary: "Current auditors (index) and the signature threshold (chain)",
       tags: ["participants", "auditors"],
-      responses: { 200: { description: "Auditors", schema: auditorsSchema } },
+      responses: { 200: { description: "Auditors", schema: auditorsSchema, example: auditorsExample } },
+      problems: ["INDEX_UNAVAILABLE", "CHAIN_CHANGED"],
       handler: async () => ({
         body: {
           auditors: await requireIndex(deps).auditors(),

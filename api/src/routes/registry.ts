@@ -9,8 +9,19 @@ import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/
 import type { BatchRow, LotRow } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
+import {
+  attestationExample,
+  batchJobDetailExample,
+  lotExample,
+  lotRequestExample,
+  metricsExample,
+  rejectedBatchExample,
+  rejectionRequestExample,
+  signatureRequestExample,
+  signedBatchExample,
+} from "../examples/registry.ts";
 import { attestationViewSchema, batchJobHistoryShape, oracleMetricsSchema } from "../responses.ts";
-import { defineRoute, type RouteSpec } from "../route.ts";
+import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
 
 const batchViewSchema = z
@@ -122,12 +133,14 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       query: csvQuery,
       body: z.union([lotJsonSchema, z.string()]),
       bodyTypes: ["application/json", "text/csv"],
+      example: { body: lotRequestExample },
       responses: {
         200: {
           description: "The identical lot was already submitted: the stored lot, unchanged",
           schema: lotViewSchema,
+          example: lotExample,
         },
-        201: { description: "Lot stored and calculated", schema: lotViewSchema },
+        201: { description: "Lot stored and calculated", schema: lotViewSchema, example: lotExample },
         409: { description: "LOT_DUPLICATE: the reference or the devices are taken by a lot with other options" },
         422: {
           description:
@@ -135,6 +148,20 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
             "(no device is eligible; nothing stored)",
         },
       },
+      problems: [
+        "FORBIDDEN",
+        "ORACLE_UNAVAILABLE",
+        "LOT_DUPLICATE",
+        "LOT_INVALID",
+        "LOT_NOTHING_ELIGIBLE",
+        "NOT_A_PARTICIPANT",
+        "LOT_EMPTY",
+        "BAD_HEADER",
+        "BAD_CSV",
+        "BAD_JSON",
+        "BAD_OPTIONS",
+        "LOT_TOO_LARGE",
+      ],
       handler: async ({ body, query, session, req }) => {
         const oracle = requireOracle(deps);
         const me = await requireRole(deps, session, ["refurbisher", "itad"]);
@@ -189,7 +216,15 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["lots"],
       auth: "session",
       query: z.object(paging),
-      responses: { 200: { description: "Lots", schema: z.object({ lots: z.array(lotViewSchema) }) } },
+      example: { query: { limit: "20", offset: "0" } },
+      responses: {
+        200: {
+          description: "Lots",
+          schema: z.object({ lots: z.array(lotViewSchema) }),
+          example: { lots: [lotExample] },
+        },
+      },
+      problems: ["ORACLE_UNAVAILABLE"],
       handler: async ({ session, query }) => {
         const oracle = requireOracle(deps);
         const lots = oracle.store.listLots({ refurbisher: session!.address, limit: query.limit, offset: query.offset });
@@ -203,7 +238,12 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "A lot: status, calculation summary and its batches",
       tags: ["lots"],
       params: z.object({ id: lotId }),
-      responses: { 200: { description: "The lot", schema: lotViewSchema }, 404: { description: "No such lot" } },
+      example: { params: { id: "L1" } },
+      responses: {
+        200: { description: "The lot", schema: lotViewSchema, example: lotExample },
+        404: { description: "No such lot" },
+      },
+      problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => ({ body: lotView(deps, requireOracle(deps).getLot(params.id)) }),
     }),
     defineRoute({
@@ -213,10 +253,12 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "The lot's calculation report: the exact canonical JSON bytes whose keccak256 is the reportHash",
       tags: ["lots"],
       params: z.object({ id: lotId }),
+      example: { params: { id: "L1" } },
       responses: {
         200: { description: "Canonical report (RFC 8785)", contentType: "application/json" },
         404: { description: "No such lot" },
       },
+      problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => {
         const oracle = requireOracle(deps);
         const lot = oracle.getLot(params.id);
@@ -234,13 +276,16 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "A batch job: state machine, transitions, signatures, transactions, token id once minted",
       tags: ["batches"],
       params: z.object({ id: batchJobId }),
+      example: { params: { id: "L1-server" } },
       responses: {
         200: {
           description: "The batch job",
           schema: batchViewSchema.extend(batchJobHistoryShape).meta({ id: "BatchJobDetail" }),
+          example: batchJobDetailExample,
         },
         404: { description: "No such batch" },
       },
+      problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => {
         const b = requireOracle(deps).getBatch(params.id);
         return {
@@ -265,11 +310,17 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       summary: "What the auditor signs (eth_signTypedData_v4 payload and digest) next to the figures to review",
       tags: ["batches", "auditors"],
       params: z.object({ id: batchJobId }),
+      example: { params: { id: "L1-server" } },
       responses: {
-        200: { description: "Typed data, digest and review", schema: attestationViewSchema },
+        200: {
+          description: "Typed data, digest and review",
+          schema: attestationViewSchema,
+          example: attestationExample,
+        },
         404: { description: "No such batch" },
         409: { description: "The batch has no attestation (e.g. not issuable): see its state" },
       },
+      problems: ["NOT_FOUND", "BATCH_STATE", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => ({ body: await requireOracle(deps).getAttestation(params.id) }),
     }),
     defineRoute({
@@ -281,8 +332,9 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       limit: "write",
       params: z.object({ id: batchJobId }),
       body: z.object({ auditor: address, signature: hexData }),
+      example: { params: { id: "L1-server" }, body: signatureRequestExample },
       responses: {
-        200: { description: "Accepted; the batch's state", schema: batchViewSchema },
+        200: { description: "Accepted; the batch's state", schema: batchViewSchema, example: signedBatchExample },
         403: { description: "Signer is not an auditor" },
         409: { description: "Already signed, expired, or the batch takes no signatures" },
         422: {
@@ -290,6 +342,15 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
             "Signature malformed, over 2,048 bytes, or not verifying for the auditor given (kept aside as unattributed, never in the auditor's name)",
         },
       },
+      problems: [
+        "NOT_FOUND",
+        "SIGNER_NOT_AUDITOR",
+        "ALREADY_SIGNED",
+        "ATTESTATION_EXPIRED",
+        "BATCH_STATE",
+        "SIGNATURE_INVALID",
+        "ORACLE_UNAVAILABLE",
+      ],
       handler: async ({ params, body }) => {
         const row = await requireOracle(deps).addSignature(params.id, body.auditor, body.signature);
         return { body: batchView(deps, row) };
@@ -304,7 +365,15 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       limit: "write",
       params: z.object({ id: batchJobId }),
       body: z.object({ auditor: address, reason: wellFormedText(1, 1000), signature: hexData }),
-      responses: { 200: { description: "Rejected", schema: batchViewSchema } },
+      example: { params: { id: "L1-server" }, body: rejectionRequestExample },
+      responses: {
+        200: {
+          description: "Rejected",
+          schema: batchViewSchema,
+          example: rejectedBatchExample,
+        },
+      },
+      problems: ["NOT_FOUND", "SIGNER_NOT_AUDITOR", "BATCH_STATE", "SIGNATURE_INVALID", "ORACLE_UNAVAILABLE"],
       handler: async ({ params, body }) => {
         const row = await requireOracle(deps).rejectBatch(params.id, body.auditor, body.reason, body.signature);
         return { body: batchView(deps, row) };
@@ -316,7 +385,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       operationId: "metrics",
       summary: "Oracle counters and batches per state",
       tags: ["operations"],
-      responses: { 200: { description: "Metrics", schema: oracleMetricsSchema } },
+      responses: { 200: { description: "Metrics", schema: oracleMetricsSchema, example: metricsExample } },
+      problems: ["ORACLE_UNAVAILABLE"],
       handler: async () => ({ body: requireOracle(deps).metrics() }),
     }),
   ];

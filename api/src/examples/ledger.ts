@@ -1,0 +1,232 @@
+/**
+ * Example answers of the ledger routes (routes/ledger.ts): the registry `npm start` runs, after its
+ * demonstration (lot L1, batches #1–#6, retirement #1). test/api/openapi.test.ts checks each against its schema.
+ */
+
+/** GET /verify/batches/1: batch #1 as the chain holds it. */
+export const batchExample = {
+  batchId: "1",
+  category: "laptop",
+  issued: "12",
+  retired: "5",
+  outstanding: "7",
+  suspended: false,
+  baselineKgPerDevice: "194.660",
+  reductionKgPerDevice: "47.959",
+  certifiedIntensityKgPerDevice: "146.701",
+  baselineGrams: "194660",
+  reductionGrams: "47959",
+  vintageStart: "2025-11-15",
+  vintageEnd: "2025-11-18",
+  methodology: "ITEC-CALC 1.0",
+  parameters: "ITEC-PARAMS-1",
+  owner: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+  reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
+  referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
+  deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
+  evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
+  auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+  issuance: {
+    txHash: "0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712",
+    blockNumber: 9,
+    timestamp: "2026-12-02T04:02:12.000Z",
+  },
+};
+
+/** GET /verify/retirements/1: retirement #1 checked against the chain. */
+export const retirementExample = {
+  retirementId: "1",
+  verified: true,
+  chain: { chainId: "1337", registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", checkedAtBlock: 16 },
+  claim: {
+    account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    operator: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    beneficiaryName: "Acme Corporation",
+    beneficiary: null,
+    onBehalf: null,
+    amount: "5",
+    periodStart: "2026-01-01T00:00:00.000Z",
+    periodEnd: "2026-12-31T23:59:59.000Z",
+    scope3Category: 2,
+    purpose: "FY2026 refurbished laptop procurement (CDP C6.5, Scope 3 category 2)",
+    claimHash: "0x092afdc5d2eecc2143dc9a2f751d8fd2b834456a23adc3c55a6c83015124dc2a",
+  },
+  proof: {
+    txHash: "0x61a5ceaeea8b9a1059d2191b93146bf2946e64c566caf2b585bbf44703735678",
+    blockNumber: 16,
+    blockHash: "0x2b345150f1f1dcbe855f3344881c57e0825a4ea3debf7f23a4cf618260f495cb",
+    timestamp: "2026-12-02T04:02:14.000Z",
+  },
+  batch: batchExample,
+  totals: { certificates: "5", unit: "I-TEC = one verified refurbished device", reductionKgClaimed: "239.795" },
+  checks: [
+    {
+      check: "retirement stored in contract state",
+      passed: true,
+      detail: "retirement(1) on 0x5FbDB2315678afecb367f032d93F642f64180aa3 returned the claim",
+    },
+    {
+      check: "claim texts bound to the stored hash",
+      passed: true,
+      detail:
+        "keccak256(abi.encode(beneficiaryName, purpose)) equals the stored claimHash 0x092afdc5d2eecc2143dc9a2f751d8fd2b834456a23adc3c55a6c83015124dc2a",
+    },
+    {
+      check: "certificates burned",
+      passed: true,
+      detail:
+        "CertificatesRetired in tx 0x61a5ceaeea8b9a1059d2191b93146bf2946e64c566caf2b585bbf44703735678 (block 16); the tokens were burned in the same transaction",
+    },
+    {
+      check: "batch issued against an audited attestation",
+      passed: true,
+      detail:
+        "BatchIssued in tx 0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712, signed by 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC, 0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+    },
+    {
+      check: "report hash indexes this batch",
+      passed: true,
+      detail: "batchOfReport(0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04, laptop) = 1",
+    },
+    { check: "batch not suspended", passed: true, detail: "the batch is in good standing" },
+  ],
+  statement:
+    "Read from chain 1337 at block 16, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3: ✓ retirement stored in contract state; ✓ claim texts bound to the stored hash; ✓ certificates burned; ✓ batch issued against an audited attestation; ✓ report hash indexes this batch; ✓ batch not suspended. Nothing in this answer comes from the registry's own database.",
+};
+
+/** GET /certificates/1. */
+export const certificateBatchExample = {
+  ...batchExample,
+  metadataURI: "http://127.0.0.1:8080/certificates/1/metadata",
+};
+
+/** GET /certificates/1/metadata: what the contract's uri(1) renders, decoded. */
+export const certificateMetadataExample = {
+  name: "I-TEC batch #1 (laptop)",
+  description:
+    "IT Asset Reuse Certificates: one I-TEC per verified refurbished device. Lower carbon intensity than a new equivalent, not an offset.",
+  decimals: 0,
+  external_url: "http://127.0.0.1:8080/verify/batches/1",
+  properties: {
+    category: "laptop",
+    baseline_kgco2e_per_device: "194.660",
+    verified_reduction_kgco2e_per_device: "47.959",
+    certified_intensity_kgco2e_per_device: "146.701",
+    issued: 12,
+    retired: 5,
+    suspended: false,
+    vintage_start: 1763164800,
+    vintage_end: 1763424000,
+    methodology: "ITEC-CALC 1.0",
+    parameters: "ITEC-PARAMS-1",
+  },
+};
+
+/** How far the event index has caught up (every listing carries it). */
+export const indexStatusExample = { lastBlock: 16, head: 16, lagBlocks: 0 };
+
+/** GET /accounts/0x976E…0aa9/balances: the corporate's certificates. */
+export const balancesExample = {
+  account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+  balances: [{ batchId: "1", amount: "5" }],
+  index: indexStatusExample,
+};
+
+/** GET /retirements?beneficiary=Acme. */
+export const retirementListExample = {
+  retirements: [
+    {
+      retirementId: "1",
+      batchId: "1",
+      account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      operator: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      beneficiaryName: "Acme Corporation",
+      beneficiary: null,
+      amount: "5",
+      periodStart: "2026-01-01T00:00:00.000Z",
+      periodEnd: "2026-12-31T23:59:59.000Z",
+      scope3Category: 2,
+      purpose: "FY2026 refurbished laptop procurement (CDP C6.5, Scope 3 category 2)",
+      claimHash: "0x092afdc5d2eecc2143dc9a2f751d8fd2b834456a23adc3c55a6c83015124dc2a",
+      txHash: "0x61a5ceaeea8b9a1059d2191b93146bf2946e64c566caf2b585bbf44703735678",
+      blockNumber: 16,
+      logIndex: 1,
+      blockTime: "2026-12-02T04:02:14.000Z",
+    },
+  ],
+  index: indexStatusExample,
+};
+
+/** GET /batches?category=laptop. */
+export const batchListExample = {
+  batches: [
+    {
+      batchId: "1",
+      owner: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+      category: "laptop",
+      categoryCode: 1,
+      issued: "12",
+      retired: "5",
+      outstanding: "7",
+      baselineGrams: "194660",
+      reductionGrams: "47959",
+      vintageStart: "2025-11-15",
+      vintageEnd: "2025-11-18",
+      methodologyId: 1,
+      methodology: "ITEC-CALC 1.0",
+      parameters: "ITEC-PARAMS-1",
+      suspended: false,
+      reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
+      referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
+      deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
+      evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
+      deadline: "2026-12-16T04:02:11.000Z",
+      auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+      txHash: "0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712",
+      blockNumber: 9,
+      blockTime: "2026-12-02T04:02:12.000Z",
+    },
+  ],
+  index: indexStatusExample,
+};
+
+/** GET /participants?status=active. */
+export const participantListExample = {
+  participants: [
+    {
+      account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+      kind: "refurbisher",
+      status: "active",
+      admittedBlock: 4,
+      admittedAt: "2026-12-02T04:02:09.000Z",
+      updatedBlock: 4,
+      updatedAt: "2026-12-02T04:02:09.000Z",
+    },
+    {
+      account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      kind: "corporate",
+      status: "active",
+      admittedBlock: 5,
+      admittedAt: "2026-12-02T04:02:10.000Z",
+      updatedBlock: 5,
+      updatedAt: "2026-12-02T04:02:10.000Z",
+    },
+  ],
+  index: indexStatusExample,
+};
+
+/** GET /participants/0x9965…A4dc: the demonstration's refurbisher. */
+export const participantExample = {
+  account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+  kind: "refurbisher",
+  status: "active",
+  hasCode: false,
+  roles: { admin: false, auditor: false, issuer: false },
+};
+
+/** GET /auditors. */
+export const auditorsExample = {
+  auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+  threshold: 2,
+  index: indexStatusExample,
+};

@@ -1,0 +1,204 @@
+/**
+ * The transactions participants sign in their own wallets: the API returns them unsigned (simulated first) and
+ * relays them once signed. It never holds a user's key.
+ */
+import { z } from "zod";
+
+import type { AppDeps } from "../deps.ts";
+import {
+  ACCOUNTS,
+  relayedExample,
+  relayExample,
+  transactionStatusExample,
+  unsignedTransferExample,
+} from "../examples/wallet.ts";
+import { HttpProblem } from "../problem.ts";
+import { transactionStatusSchema } from "../responses.ts";
+import { defineRoute, type RouteSpec } from "../route/define.ts";
+import {
+  address,
+  dayEndSeconds,
+  dayStartSeconds,
+  hash32,
+  hexData,
+  isoDate,
+  uint32String,
+  uintString,
+  unsignedTxSchema,
+  wellFormedText,
+} from "../schemas.ts";
+
+/** The answer of every route that builds a transaction: unsigned, for the caller's wallet. */
+export const txResponse = {
+  200: {
+    description: "Unsigned transaction for your wallet",
+    schema: unsignedTxSchema,
+    example: unsignedTransferExample,
+  },
+};
+
+export function transactionRoutes(deps: AppDeps): RouteSpec[] {
+  const tx = deps.txs;
+  return [
+    defineRoute({
+      method: "post",
+      path: "/tx/transfer",
+      operationId: "buildTransfer",
+      summary: "Unsigned ERC-1155 transfer of certificates (single batch or several)",
+      tags: ["transactions"],
+      auth: "session",
+      limit: "write",
+      body: z.object({
+        from: address.optional().describe("holder (default: you; else you must be its approved operator)"),
+        to: address,
+        items: z
+          .array(z.object({ batchId: uintString, amount: uintString }))
+          .min(1)
+          .max(50),
+      }),
+      example: { body: { to: ACCOUNTS.refurbisher, items: [{ batchId: "1", amount: "1" }] } },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => {
+        const from = body.from ?? session!.address;
+        const one = body.items.length === 1 ? body.items[0]! : undefined;
+        const built = one
+          ? await tx.build(
+              session!.address,
+              "safeTransferFrom",
+              [from, body.to, one.batchId, one.amount, "0x"],
+              `transfer ${one.amount} I-TEC of batch #${one.batchId} from ${from} to ${body.to}`,
+            )
+          : await tx.build(
+              session!.address,
+              "safeBatchTransferFrom",
+              [from, body.to, body.items.map((i) => i.batchId), body.items.map((i) => i.amount), "0x"],
+              `transfer ${body.items.map((i) => `${i.amount} of #${i.batchId}`).join(", ")} from ${from} to ${body.to}`,
+            );
+        return { body: built };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/tx/retire",
+      operationId: "buildRetirement",
+      summary: "Unsigned retirement: burn certificates against a claim (optionally on behalf of a beneficiary)",
+      tags: ["transactions", "retirements"],
+      auth: "session",
+      limit: "write",
+      body: z.object({
+        holder: address.optional().describe("whose certificates (default: you; else you must be its operator)"),
+        batchId: uintString,
+        amount: uint32String,
+        beneficiaryName: wellFormedText(1, 1024),
+        beneficiary: address.optional(),
+        periodStart: isoDate,
+        periodEnd: isoDate,
+        scope3Category: z.union([z.literal(1), z.literal(2)]).describe("1 purchased goods, 2 capital goods"),
+        purpose: wellFormedText(0, 1024).default(""),
+      }),
+      example: {
+        body: {
+          batchId: "1",
+          amount: "2",
+          beneficiaryName: "Acme Corporation",
+          periodStart: "2026-01-01",
+          periodEnd: "2026-12-31",
+          scope3Category: 2,
+          purpose: "FY2026 refurbished laptop procurement",
+        },
+      },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => {
+        const holder = body.holder ?? session!.address;
+        if (body.periodEnd < body.periodStart) {
+          throw new HttpProblem(422, "INVALID_INPUT", "Invalid input", "the period ends before it starts", {
+            errors: [{ pointer: "/body/periodEnd", detail: "must not be before periodStart" }],
+          });
+        }
+        const request = {
+          batchId: body.batchId,
+          amount: body.amount,
+          beneficiaryName: body.beneficiaryName,
+          beneficiary: body.beneficiary ?? "0x0000000000000000000000000000000000000000",
+          periodStart: dayStartSeconds(body.periodStart),
+          periodEnd: dayEndSeconds(body.periodEnd),
+          scope3Category: body.scope3Category,
+          purpose: body.purpose,
+        };
+        return {
+          body: await tx.build(
+            session!.address,
+            "retire",
+            [holder, request],
+            `retire ${body.amount} I-TEC of batch #${body.batchId} held by ${holder} for ${body.beneficiaryName} (${body.periodStart}…${body.periodEnd}, Scope 3 category ${body.scope3Category})`,
+          ),
+        };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/tx/approval",
+      operationId: "buildApproval",
+      summary: "Unsigned setApprovalForAll: let an operator (e.g. a broker) move or retire your certificates",
+      tags: ["transactions"],
+      auth: "session",
+      limit: "write",
+      body: z.object({ operator: address, approved: z.boolean() }),
+      example: { body: { operator: ACCOUNTS.trader, approved: true } },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => ({
+        body: await tx.build(
+          session!.address,
+          "setApprovalForAll",
+          [body.operator, body.approved],
+          `${body.approved ? "approve" : "revoke"} operator ${body.operator}`,
+        ),
+      }),
+    }),
+    defineRoute({
+      method: "post",
+      path: "/tx/relay",
+      operationId: "relayTransaction",
+      summary: "Relay a transaction you signed (registry calls only; simulated first)",
+      tags: ["transactions"],
+      auth: "session",
+      limit: "write",
+      body: z.object({ signedTransaction: hexData }),
+      example: { body: relayExample },
+      responses: {
+        202: { description: "Sent", schema: z.object({ hash: hash32, function: z.string() }), example: relayedExample },
+        403: { description: "Signed by another account than the one signed in" },
+      },
+      problems: [
+        "TX_MALFORMED",
+        "TX_UNSIGNED",
+        "TX_NOT_YOURS",
+        "TX_WRONG_CHAIN",
+        "TX_NOT_REGISTRY",
+        "TX_FUNCTION_NOT_ALLOWED",
+        "WOULD_REVERT",
+        "TX_REFUSED",
+      ],
+      handler: async ({ body, session }) => ({
+        status: 202,
+        body: await tx.relay(body.signedTransaction, session!.address),
+      }),
+    }),
+    defineRoute({
+      method: "get",
+      path: "/tx/:hash",
+      operationId: "transactionStatus",
+      summary: "Status of a transaction: pending, mined, reverted or unknown",
+      tags: ["transactions"],
+      params: z.object({ hash: hash32 }),
+      example: { params: { hash: transactionStatusExample.hash } },
+      responses: {
+        200: { description: "Status", schema: transactionStatusSchema, example: transactionStatusExample },
+      },
+      handler: async ({ params }) => ({ body: await tx.status(params.hash) }),
+    }),
+  ];
+}
