@@ -1,5 +1,6 @@
 /** Batch totals and the issuance gate (docs/methodology.md §7), over exact integer-gram sums. */
-import { ceil3, Dec, dec, decInt, decToGrams, floor1, floor3, gramsToKg } from "./decimal.ts";
+import { gramsToKg } from "../../sdk/src/units.ts";
+import { ceil3, Dec, dec, decInt, decToGrams, floor1, floor3 } from "./decimal.ts";
 import { PARAMS, type Category, type Tier } from "./params.ts";
 import type { BatchReason, BatchReport, BatchTotals, ExclusionReason } from "./types.ts";
 

@@ -53,14 +53,6 @@ export function kgToGrams(kg: string): bigint {
   return m[1] === "-" ? -grams : grams;
 }
 
-/** The inverse of {@link kgToGrams}: integer grams (a bigint or a safe integer) to a 3-dp kilogram string. */
-export function gramsToKg(grams: bigint | number): string {
-  if (typeof grams === "number" && !Number.isSafeInteger(grams)) throw new RangeError(`gramsToKg: ${grams}`);
-  const negative = grams < 0;
-  const digits = String(negative ? -grams : grams).padStart(4, "0");
-  return `${negative ? "-" : ""}${digits.slice(0, -3)}.${digits.slice(-3)}`;
-}
-
 /** A Decimal already at 3 dp (the output of floor3/ceil3) to integer grams, through {@link kgToGrams}. */
 export function decToGrams(x: Dec): bigint {
   return kgToGrams(x.toFixed(3));

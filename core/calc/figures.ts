@@ -3,7 +3,8 @@
  * proven error bound (level 1), else the exact fixed point (level 2), else the Decimal evaluation itself — which is
  * the definition the two shortcuts must agree with. See exact.ts for the proofs.
  */
-import { decToGrams, gramsToKg } from "./decimal.ts";
+import { gramsToKg } from "../../sdk/src/units.ts";
+import { decToGrams } from "./decimal.ts";
 import { allocationStage, deviceFigures, lifeStage, shares, type LifeStage, type ProjectItems } from "./device.ts";
 import { ceil3Grams, ceilGramsFast, scaledRatio, terminates, toScaled } from "./exact.ts";
 import { CalcInputError } from "./errors.ts";

@@ -16,7 +16,7 @@ import type { ReferenceTable } from "./reference.ts";
 import type { BatchResult, DeviceInput, DeviceResult, ExclusionReason, InputProblem } from "./types.ts";
 
 export { canonicalJson } from "./canonical-json.ts";
-export { Dec, ceil3, floor3, gramsToKg, kgToGrams } from "./decimal.ts";
+export { Dec, ceil3, floor3, kgToGrams } from "./decimal.ts";
 export { compareDays, formatDay, parseDay, parseManufactureDate, wholeMonths, type Ymd } from "./dates.ts";
 export { deviceId } from "./device-id.ts";
 export { deviceFigures, legCentral, lifeStage, partCentral, projectItems } from "./device.ts";

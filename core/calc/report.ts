@@ -7,7 +7,7 @@
  * bytes), which sorts last: the file is itself canonical JSON, and a verifier removes `reportHash`, canonicalises and
  * hashes (docs/adr/0013).
  */
-import { gramsToKg } from "./decimal.ts";
+import { gramsToKg } from "../../sdk/src/units.ts";
 import { hexAt } from "./keccak.ts";
 import type { LotState } from "./lot-state.ts";
 import { METHOD_VERSION, PARAMS, PARAMS_VERSION, type ParamsTable } from "./params.ts";

@@ -5,7 +5,7 @@
  */
 import { AbiCoder, getAddress, keccak256, ZeroAddress } from "ethers";
 
-import { gramsToKg } from "../calc/index.ts";
+import { gramsToKg } from "../../sdk/src/units.ts";
 import { CATEGORY_NAMES, kindName, statusName } from "../../sdk/src/enums.ts";
 import { isoTime } from "../../sdk/src/time.ts";
 import type { ChainClient } from "./client.ts";

@@ -6,11 +6,11 @@
  */
 import { keccak256, TypedDataEncoder } from "ethers";
 
-import { gramsToKg } from "../../core/calc/index.ts";
 import type { AttestationView } from "../../oracle/src/index.ts";
 import { EIP712_NAME, EIP712_VERSION } from "../../sdk/src/attestation.ts";
 import { ApiError, type ApiClient } from "../../sdk/src/api-client.ts";
 import { CATEGORY_CODES } from "../../sdk/src/enums.ts";
+import { gramsToKg } from "../../sdk/src/units.ts";
 import { field } from "./common.ts";
 
 /** `GET /batches/:id/attestation` answers the oracle's `AttestationView` as JSON. */

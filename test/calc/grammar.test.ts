@@ -1,8 +1,8 @@
 /** Text grammars, dates, normalisation and the grams conversion. */
 import { expect } from "chai";
 
+import { gramsToKg } from "../../sdk/src/units.ts";
 import {
-  gramsToKg,
   kgToGrams,
   normaliseName,
   normaliseSerial,

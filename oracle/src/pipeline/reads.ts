@@ -4,7 +4,7 @@
  */
 import { attestationFromJson, attestationTypedData } from "../../../sdk/src/attestation.ts";
 import { isoTime } from "../../../sdk/src/time.ts";
-import { gramsToKg } from "../../../core/calc/index.ts";
+import { gramsToKg } from "../../../sdk/src/units.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { ChainClient } from "../../../core/chain/client.ts";
 import type { JobStore } from "../store/jobs.ts";
