@@ -7,7 +7,7 @@
 import type { Block, Log } from "ethers";
 
 import type { ChainClient } from "../core/chain/client.ts";
-import { isRangeRefused as isNodeRangeRefusal, mapLimit } from "../core/chain/logs.ts";
+import { isRangeRefused as isNodeRangeRefusal, mapLimit } from "../sdk/src/logs.ts";
 import { IndexerError } from "./errors.ts";
 import {
   batchFigures,
