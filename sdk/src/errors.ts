@@ -24,7 +24,7 @@ export function isCodedError<C extends string>(error: unknown, ...codes: C[]): e
 /** The error and its causes, outermost first (at most `limit`; a cycle ends the walk). */
 export function causeChain(error: unknown, limit = 8): unknown[] {
   const chain: unknown[] = [];
-  for (let e = error; e !== undefined && e !== null && chain.length < limit && !chain.includes(e); ) {
+  for (let e = error; e !== undefined && e !== null && chain.length < limit && !chain.includes(e);) {
     chain.push(e);
     e = e instanceof Error ? e.cause : undefined;
   }
