@@ -1,12 +1,28 @@
 /**
- * A small client of the registry API for people at a terminal (the `itec` CLIs) and the demonstration: it signs
- * in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the caller's own key and
- * relays them. Errors come back as the API's problem details, in one line.
+ * A small client of the registry API for integrators, people at a terminal (the `itec` CLIs) and the
+ * demonstration: it signs in with Sign-In with Ethereum, asks the API for unsigned transactions, signs them with the
+ * caller's own key and relays them, and reads certificates, balances and verifications. The named operations are
+ * typed (api-operations.ts, checked against the API's OpenAPI document); `get`/`post`/`request`/`send` reach any
+ * path. Errors come back as the API's problem details, in one line.
  */
 import { Transaction, type JsonRpcProvider, type Signer } from "ethers";
 
+import {
+  API_OPERATIONS,
+  operationPath,
+  type ApiOperationName,
+  type ApiOperationTypes,
+  type Balances,
+  type CertificateBatch,
+  type Participant,
+  type PathParams,
+  type RetireRequest,
+  type TransactionStatus,
+  type TransferRequest,
+} from "./api-operations.ts";
 import { CodedError } from "./errors.ts";
 import { formatSiweMessage } from "./siwe.ts";
+import type { ChainBatch, RetirementVerification } from "./verification.ts";
 
 export class ApiError extends CodedError {
   readonly status: number;
@@ -17,7 +33,10 @@ export class ApiError extends CodedError {
       ? ` (${(body.errors as { pointer: string; detail: string }[]).map((e) => `${e.pointer}: ${e.detail}`).join("; ")})`
       : "";
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    super(text(body.code) ?? `HTTP_${status}`, `${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`);
+    super(
+      text(body.code) ?? `HTTP_${status}`,
+      `${text(body.detail) ?? text(body.title) ?? `HTTP ${status}`}${pointers}`,
+    );
     this.status = status;
     this.body = body;
   }
@@ -26,12 +45,14 @@ export class ApiError extends CodedError {
 /** Connection errors that mean the request never left: the API cannot have acted on it. */
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"]);
 
+/** A transaction for the caller's wallet: sign it with `from`, then relay it (POST /tx/relay). */
 export interface UnsignedTx {
   from: string;
   to: string;
   data: string;
+  value: "0";
   chainId: string;
-  gasPrice?: string;
+  gasPrice?: string | undefined;
   gasLimit: string;
   description: string;
 }
@@ -138,9 +159,64 @@ export class ApiClient {
     return this.request<T>("POST", path, body ?? {}, headers);
   }
 
+  /** Operation `name` (api-operations.ts) with its path parameters and, when it takes one, its body. */
+  call<K extends ApiOperationName>(
+    name: K,
+    params: PathParams<K>,
+    ...body: [ApiOperationTypes[K]["body"]] extends [never] ? [] : [ApiOperationTypes[K]["body"]]
+  ): Promise<ApiOperationTypes[K]["reply"]> {
+    const { method } = API_OPERATIONS[name];
+    return this.request(method, operationPath(name, params), method === "GET" ? undefined : (body[0] ?? {}));
+  }
+
+  /** A retirement verified by the registry from the chain (the verify page's answer). */
+  verifyRetirement(id: bigint | number | string): Promise<RetirementVerification> {
+    return this.call("verifyRetirement", { id });
+  }
+
+  /** A batch as the chain holds it. */
+  verifyBatch(id: bigint | number | string): Promise<ChainBatch> {
+    return this.call("verifyBatch", { id });
+  }
+
+  /** A batch as the chain holds it, with its ERC-1155 metadata link. */
+  certificate(batchId: bigint | number | string): Promise<CertificateBatch> {
+    return this.call("getCertificateBatch", { batchId });
+  }
+
+  /** Certificates held by `address`. */
+  balances(address: string): Promise<Balances> {
+    return this.call("getBalances", { address });
+  }
+
+  /** An account's standing and roles. */
+  participant(address: string): Promise<Participant> {
+    return this.call("getParticipant", { address });
+  }
+
+  /** The signed-in account's standing and roles. */
+  me(): Promise<Participant> {
+    return this.call("whoAmI", {});
+  }
+
+  /** What became of transaction `hash`. */
+  transactionStatus(hash: string): Promise<TransactionStatus> {
+    return this.call("transactionStatus", { hash });
+  }
+
+  /** An unsigned transfer for the signed-in account's wallet. */
+  buildTransfer(request: TransferRequest): Promise<UnsignedTx> {
+    return this.call("buildTransfer", {}, request);
+  }
+
+  /** An unsigned retirement for the signed-in account's wallet. */
+  buildRetirement(request: RetireRequest): Promise<UnsignedTx> {
+    return this.call("buildRetirement", {}, request);
+  }
+
   /** Signs in with `signer` (EIP-4361) and keeps the token for the following calls. */
   async signIn(signer: Signer): Promise<string> {
-    const n = await this.get<{ nonce: string; domain: string; uri: string; chainId: string }>("/auth/nonce");
+    const n = await this.call("siweNonce", {});
     const address = await signer.getAddress();
     const message = formatSiweMessage({
       domain: n.domain,
@@ -152,10 +228,7 @@ export class ApiClient {
       nonce: n.nonce,
       issuedAt: new Date().toISOString(),
     });
-    const { token } = await this.post<{ token: string }>("/auth/siwe", {
-      message,
-      signature: await signer.signMessage(message),
-    });
+    const { token } = await this.call("siweSignIn", {}, { message, signature: await signer.signMessage(message) });
     this.#token = token;
     return address;
   }
@@ -192,7 +265,7 @@ export class ApiClient {
     });
     let hash: string;
     try {
-      ({ hash } = await this.post<{ hash: string }>("/tx/relay", { signedTransaction: raw }));
+      ({ hash } = await this.call("relayTransaction", {}, { signedTransaction: raw }));
     } catch (error) {
       if (error instanceof ApiError && error.code === "API_CONNECTION_LOST") {
         // The signed transaction's hash is known here: it tells whether the relay sent it.
@@ -210,7 +283,7 @@ export class ApiClient {
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const s = await this.get<{ status: string }>(`/tx/${hash}`).catch((error: unknown) => {
+      const s = await this.transactionStatus(hash).catch((error: unknown) => {
         if (!(error instanceof ApiError) || error.status !== 0) throw error;
         throw new ApiError(0, {
           ...error.body,

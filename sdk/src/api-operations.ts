@@ -1,0 +1,137 @@
+/**
+ * The registry API's operations the typed client calls by name: method, path template (as in the OpenAPI document
+ * the API serves at /openapi.json), request body and reply types. test/sdk/api-operations.test.ts checks every
+ * entry against that document (operation id, method, path and its parameters, body) and the reply types against
+ * the schemas the API declares for them.
+ */
+import type { UnsignedTx } from "./api-client.ts";
+import type { ChainBatch, RetirementVerification } from "./verification.ts";
+
+/** The listing index's progress, as listings and balances report it. */
+export interface IndexStatus {
+  lastBlock: number | null;
+  head: number;
+  lagBlocks: number | null;
+}
+
+/** An account's standing and roles, read from the chain. */
+export interface Participant {
+  account: string;
+  kind: string;
+  status: string;
+  /** The registry's record says the account is a contract (ERC-1271 signatures). */
+  hasCode: boolean;
+  roles: { admin: boolean; auditor: boolean; issuer: boolean };
+}
+
+/** Certificates held by an account: batches from the index, amounts from the chain (nonzero only). */
+export interface Balances {
+  account: string;
+  balances: { batchId: string; amount: string }[];
+  index: IndexStatus;
+}
+
+/** A batch as the chain holds it, with the link to its ERC-1155 metadata. */
+export interface CertificateBatch extends ChainBatch {
+  metadataURI: string;
+}
+
+/** What became of a transaction. */
+export type TransactionStatus =
+  | { hash: string; status: "mined" | "reverted"; blockNumber: number; gasUsed: string }
+  | { hash: string; status: "pending" | "unknown"; blockNumber: null; gasUsed: null };
+
+/** A Sign-In with Ethereum nonce and what the message must say. */
+export interface SiweNonce {
+  nonce: string;
+  expiresAt: string;
+  domain: string;
+  uri: string;
+  chainId: string;
+}
+
+/** A session: the bearer token for the signed-in address. */
+export interface SiweSession {
+  token: string;
+  address: string;
+  expiresAt: string;
+}
+
+/** Certificates to transfer (one batch or several); `from` defaults to the signed-in account. */
+export interface TransferRequest {
+  from?: string;
+  to: string;
+  items: { batchId: string; amount: string }[];
+}
+
+/** A retirement to build: burn `amount` of `batchId` against a claim; `holder` defaults to the signed-in account. */
+export interface RetireRequest {
+  holder?: string;
+  batchId: string;
+  amount: string;
+  beneficiaryName: string;
+  beneficiary?: string;
+  /** YYYY-MM-DD. */
+  periodStart: string;
+  periodEnd: string;
+  /** 1 purchased goods, 2 capital goods. */
+  scope3Category: 1 | 2;
+  purpose?: string;
+}
+
+/** Each operation's request body (`never` when it takes none) and reply. */
+export interface ApiOperationTypes {
+  siweNonce: { body: never; reply: SiweNonce };
+  siweSignIn: { body: { message: string; signature: string }; reply: SiweSession };
+  whoAmI: { body: never; reply: Participant };
+  buildTransfer: { body: TransferRequest; reply: UnsignedTx };
+  buildRetirement: { body: RetireRequest; reply: UnsignedTx };
+  buildApproval: { body: { operator: string; approved: boolean }; reply: UnsignedTx };
+  relayTransaction: { body: { signedTransaction: string }; reply: { hash: string; function: string } };
+  transactionStatus: { body: never; reply: TransactionStatus };
+  verifyRetirement: { body: never; reply: RetirementVerification };
+  verifyBatch: { body: never; reply: ChainBatch };
+  getRetirement: { body: never; reply: RetirementVerification };
+  getCertificateBatch: { body: never; reply: CertificateBatch };
+  getBalances: { body: never; reply: Balances };
+  getParticipant: { body: never; reply: Participant };
+}
+
+export type ApiOperationName = keyof ApiOperationTypes;
+
+/** Method and path template of each operation (path parameters in braces, as in OpenAPI). */
+export const API_OPERATIONS = {
+  siweNonce: { method: "GET", path: "/auth/nonce" },
+  siweSignIn: { method: "POST", path: "/auth/siwe" },
+  whoAmI: { method: "GET", path: "/auth/me" },
+  buildTransfer: { method: "POST", path: "/tx/transfer" },
+  buildRetirement: { method: "POST", path: "/tx/retire" },
+  buildApproval: { method: "POST", path: "/tx/approval" },
+  relayTransaction: { method: "POST", path: "/tx/relay" },
+  transactionStatus: { method: "GET", path: "/tx/{hash}" },
+  verifyRetirement: { method: "GET", path: "/verify/retirements/{id}" },
+  verifyBatch: { method: "GET", path: "/verify/batches/{id}" },
+  getRetirement: { method: "GET", path: "/retirements/{id}" },
+  getCertificateBatch: { method: "GET", path: "/certificates/{batchId}" },
+  getBalances: { method: "GET", path: "/accounts/{address}/balances" },
+  getParticipant: { method: "GET", path: "/participants/{address}" },
+} as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;
+
+/** The names in a path template: `"/tx/{hash}"` → `"hash"`. */
+type ParamNames<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? K | ParamNames<Rest> : never;
+
+/** The path parameters of operation `K` (bigints and numbers for ids are fine). */
+export type PathParams<K extends ApiOperationName> = Record<
+  ParamNames<(typeof API_OPERATIONS)[K]["path"]>,
+  string | number | bigint
+>;
+
+/** The path of operation `name` with its parameters filled in (URI-encoded). */
+export function operationPath<K extends ApiOperationName>(name: K, params: PathParams<K>): string {
+  const values = params as Record<string, string | number | bigint>;
+  return API_OPERATIONS[name].path.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new TypeError(`${name}: missing path parameter ${key}`);
+    return encodeURIComponent(String(value));
+  });
+}
