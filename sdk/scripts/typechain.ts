@@ -27,9 +27,18 @@ const HEADER = [
   " */",
 ].join("\n");
 
-/** The committed text of `file`, from typechain's text of it: a header, and `.ts` relative imports (ADR 0004). */
+/**
+ * The committed text of a file, from typechain's text of it: a header, `.ts` relative imports, and its type-only
+ * event namespaces `declare`d (ADR 0004: Node's type stripping refuses a namespace that is not `declare`, and these
+ * hold only types, so `declare` changes nothing else; the stray `;` after their one-line interfaces would be a
+ * statement, which an ambient namespace may not hold).
+ */
 export function typechainCopyText(typechainText: string): string {
-  return `${HEADER}\n${typechainText.replaceAll(/from "\.\/common\.js"/g, 'from "./common.ts"')}`;
+  const text = typechainText
+    .replaceAll(/from "\.\/common\.js"/g, 'from "./common.ts"')
+    .replaceAll(/^(\s*)export namespace /gm, "$1export declare namespace ")
+    .replaceAll(/^(\s*export interface \w+ \{.*\});$/gm, "$1");
+  return `${HEADER}\n${text}`;
 }
 
 /** Typechain's current text of `file` (`types/ethers-contracts/`, written by `hardhat build`). */

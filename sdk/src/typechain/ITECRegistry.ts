@@ -153,10 +153,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
   }
 
   
-    export namespace ApprovalForAllEvent {
+    export declare namespace ApprovalForAllEvent {
       export type InputTuple = [account: AddressLike, operator: AddressLike, approved: boolean];
       export type OutputTuple = [account: string, operator: string, approved: boolean];
-      export interface OutputObject {account: string, operator: string, approved: boolean };
+      export interface OutputObject {account: string, operator: string, approved: boolean }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -165,10 +165,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace AuditorThresholdChangedEvent {
+    export declare namespace AuditorThresholdChangedEvent {
       export type InputTuple = [previous: BigNumberish, current: BigNumberish];
       export type OutputTuple = [previous: bigint, current: bigint];
-      export interface OutputObject {previous: bigint, current: bigint };
+      export interface OutputObject {previous: bigint, current: bigint }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -177,10 +177,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace BatchIssuedEvent {
+    export declare namespace BatchIssuedEvent {
       export type InputTuple = [batchId: BigNumberish, owner: AddressLike, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, evidenceURI: string, deadline: BigNumberish, auditors: AddressLike[]];
       export type OutputTuple = [batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint, auditors: string[]];
-      export interface OutputObject {batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint, auditors: string[] };
+      export interface OutputObject {batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint, auditors: string[] }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -189,10 +189,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace BatchReinstatedEvent {
+    export declare namespace BatchReinstatedEvent {
       export type InputTuple = [batchId: BigNumberish, by: AddressLike, reason: string];
       export type OutputTuple = [batchId: bigint, by: string, reason: string];
-      export interface OutputObject {batchId: bigint, by: string, reason: string };
+      export interface OutputObject {batchId: bigint, by: string, reason: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -201,10 +201,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace BatchSuspendedEvent {
+    export declare namespace BatchSuspendedEvent {
       export type InputTuple = [batchId: BigNumberish, by: AddressLike, reason: string];
       export type OutputTuple = [batchId: bigint, by: string, reason: string];
-      export interface OutputObject {batchId: bigint, by: string, reason: string };
+      export interface OutputObject {batchId: bigint, by: string, reason: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -213,10 +213,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace CertificatesRetiredEvent {
+    export declare namespace CertificatesRetiredEvent {
       export type InputTuple = [retirementId: BigNumberish, batchId: BigNumberish, account: AddressLike, operator: AddressLike, beneficiaryName: string, purpose: string];
       export type OutputTuple = [retirementId: bigint, batchId: bigint, account: string, operator: string, beneficiaryName: string, purpose: string];
-      export interface OutputObject {retirementId: bigint, batchId: bigint, account: string, operator: string, beneficiaryName: string, purpose: string };
+      export interface OutputObject {retirementId: bigint, batchId: bigint, account: string, operator: string, beneficiaryName: string, purpose: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -225,10 +225,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace DuplicateDeviceChallengedEvent {
+    export declare namespace DuplicateDeviceChallengedEvent {
       export type InputTuple = [deviceId: BytesLike, earlierBatchId: BigNumberish, laterBatchId: BigNumberish, challenger: AddressLike];
       export type OutputTuple = [deviceId: string, earlierBatchId: bigint, laterBatchId: bigint, challenger: string];
-      export interface OutputObject {deviceId: string, earlierBatchId: bigint, laterBatchId: bigint, challenger: string };
+      export interface OutputObject {deviceId: string, earlierBatchId: bigint, laterBatchId: bigint, challenger: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -237,10 +237,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace EIP712DomainChangedEvent {
+    export declare namespace EIP712DomainChangedEvent {
       export type InputTuple = [];
       export type OutputTuple = [];
-      export interface OutputObject {};
+      export interface OutputObject {}
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -249,10 +249,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace ExternalBaseURIChangedEvent {
+    export declare namespace ExternalBaseURIChangedEvent {
       export type InputTuple = [baseURI: string];
       export type OutputTuple = [baseURI: string];
-      export interface OutputObject {baseURI: string };
+      export interface OutputObject {baseURI: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -261,10 +261,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace MethodologyRegisteredEvent {
+    export declare namespace MethodologyRegisteredEvent {
       export type InputTuple = [methodologyId: BigNumberish, name: string, parameters: string];
       export type OutputTuple = [methodologyId: bigint, name: string, parameters: string];
-      export interface OutputObject {methodologyId: bigint, name: string, parameters: string };
+      export interface OutputObject {methodologyId: bigint, name: string, parameters: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -273,10 +273,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace MethodologyStatusChangedEvent {
+    export declare namespace MethodologyStatusChangedEvent {
       export type InputTuple = [methodologyId: BigNumberish, active: boolean];
       export type OutputTuple = [methodologyId: bigint, active: boolean];
-      export interface OutputObject {methodologyId: bigint, active: boolean };
+      export interface OutputObject {methodologyId: bigint, active: boolean }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -285,10 +285,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace ParticipantAdmittedEvent {
+    export declare namespace ParticipantAdmittedEvent {
       export type InputTuple = [account: AddressLike, kind: BigNumberish, admin: AddressLike];
       export type OutputTuple = [account: string, kind: bigint, admin: string];
-      export interface OutputObject {account: string, kind: bigint, admin: string };
+      export interface OutputObject {account: string, kind: bigint, admin: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -297,10 +297,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace ParticipantCodeSyncedEvent {
+    export declare namespace ParticipantCodeSyncedEvent {
       export type InputTuple = [account: AddressLike, hasCode: boolean];
       export type OutputTuple = [account: string, hasCode: boolean];
-      export interface OutputObject {account: string, hasCode: boolean };
+      export interface OutputObject {account: string, hasCode: boolean }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -309,10 +309,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace ParticipantReinstatedEvent {
+    export declare namespace ParticipantReinstatedEvent {
       export type InputTuple = [account: AddressLike, admin: AddressLike, reason: string];
       export type OutputTuple = [account: string, admin: string, reason: string];
-      export interface OutputObject {account: string, admin: string, reason: string };
+      export interface OutputObject {account: string, admin: string, reason: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -321,10 +321,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace ParticipantSuspendedEvent {
+    export declare namespace ParticipantSuspendedEvent {
       export type InputTuple = [account: AddressLike, admin: AddressLike, reason: string];
       export type OutputTuple = [account: string, admin: string, reason: string];
-      export interface OutputObject {account: string, admin: string, reason: string };
+      export interface OutputObject {account: string, admin: string, reason: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -333,10 +333,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace RoleAdminChangedEvent {
+    export declare namespace RoleAdminChangedEvent {
       export type InputTuple = [role: BytesLike, previousAdminRole: BytesLike, newAdminRole: BytesLike];
       export type OutputTuple = [role: string, previousAdminRole: string, newAdminRole: string];
-      export interface OutputObject {role: string, previousAdminRole: string, newAdminRole: string };
+      export interface OutputObject {role: string, previousAdminRole: string, newAdminRole: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -345,10 +345,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace RoleGrantedEvent {
+    export declare namespace RoleGrantedEvent {
       export type InputTuple = [role: BytesLike, account: AddressLike, sender: AddressLike];
       export type OutputTuple = [role: string, account: string, sender: string];
-      export interface OutputObject {role: string, account: string, sender: string };
+      export interface OutputObject {role: string, account: string, sender: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -357,10 +357,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace RoleRevokedEvent {
+    export declare namespace RoleRevokedEvent {
       export type InputTuple = [role: BytesLike, account: AddressLike, sender: AddressLike];
       export type OutputTuple = [role: string, account: string, sender: string];
-      export interface OutputObject {role: string, account: string, sender: string };
+      export interface OutputObject {role: string, account: string, sender: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -369,10 +369,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace TransferBatchEvent {
+    export declare namespace TransferBatchEvent {
       export type InputTuple = [operator: AddressLike, from: AddressLike, to: AddressLike, ids: BigNumberish[], values: BigNumberish[]];
       export type OutputTuple = [operator: string, from: string, to: string, ids: bigint[], values: bigint[]];
-      export interface OutputObject {operator: string, from: string, to: string, ids: bigint[], values: bigint[] };
+      export interface OutputObject {operator: string, from: string, to: string, ids: bigint[], values: bigint[] }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -381,10 +381,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace TransferSingleEvent {
+    export declare namespace TransferSingleEvent {
       export type InputTuple = [operator: AddressLike, from: AddressLike, to: AddressLike, id: BigNumberish, value: BigNumberish];
       export type OutputTuple = [operator: string, from: string, to: string, id: bigint, value: bigint];
-      export interface OutputObject {operator: string, from: string, to: string, id: bigint, value: bigint };
+      export interface OutputObject {operator: string, from: string, to: string, id: bigint, value: bigint }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -393,10 +393,10 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export namespace URIEvent {
+    export declare namespace URIEvent {
       export type InputTuple = [value: string, id: BigNumberish];
       export type OutputTuple = [value: string, id: bigint];
-      export interface OutputObject {value: string, id: bigint };
+      export interface OutputObject {value: string, id: bigint }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
