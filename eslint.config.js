@@ -54,7 +54,16 @@ const layerZones = [
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "types/", "dist/", "coverage/", "api/public/vendor/"],
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "types/",
+      "dist/",
+      "sdk/dist/",
+      "coverage/",
+      "api/public/vendor/",
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -93,4 +93,3 @@ export function isTransientError(error: unknown): boolean {
     text,
   );
 }
-

@@ -6,7 +6,13 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { ZeroHash, keccak256, toUtf8Bytes, type Signer } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation, type AuditorSignature } from "../../sdk/src/attestation.ts";
+import {
+  attestationDomain,
+  ATTESTATION_TYPES,
+  sortSignatures,
+  type Attestation,
+  type AuditorSignature,
+} from "../../sdk/src/attestation.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import type { ITECRegistry } from "../../types/ethers-contracts/index.ts";
 
