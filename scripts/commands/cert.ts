@@ -7,6 +7,7 @@ import type { Command } from "commander";
 
 import { KeyError } from "../../core/keys.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
+import type { ChainBatch } from "../../sdk/src/verification.ts";
 import {
   action,
   field,
@@ -22,27 +23,6 @@ import {
   withSigner,
   type SignerOptions,
 } from "./common.ts";
-
-/** `GET /certificates/:batchId` (chain reads). */
-interface BatchDetail {
-  batchId: string;
-  category: string;
-  issued: string;
-  retired: string;
-  outstanding: string;
-  suspended: boolean;
-  baselineKgPerDevice: string;
-  reductionKgPerDevice: string;
-  certifiedIntensityKgPerDevice: string;
-  vintageStart: string;
-  vintageEnd: string;
-  methodology: string;
-  parameters: string;
-  owner: string | null;
-  reportHash: string | null;
-  auditors: string[];
-  issuance: { txHash: string; blockNumber: number; timestamp: string | null } | null;
-}
 
 export function registerCert(program: Command): void {
   const cert = group(program, "cert", "certificates: balances, batch details, transfers");
@@ -70,7 +50,7 @@ export function registerCert(program: Command): void {
         index: { lastBlock: number | null; head: number; lagBlocks: number | null };
       }>(`/accounts/${account}/balances`);
       const details = await Promise.all(
-        res.balances.map((b) => api.get<BatchDetail>(`/certificates/${b.batchId}`).catch(() => undefined)),
+        res.balances.map((b) => api.get<ChainBatch>(`/certificates/${b.batchId}`).catch(() => undefined)),
       );
       const rows = res.balances.map((b, i) => ({ ...b, category: details[i]?.category ?? null, detail: details[i] }));
       const total = res.balances.reduce((sum, b) => sum + BigInt(b.amount), 0n);
@@ -101,7 +81,7 @@ export function registerCert(program: Command): void {
       .argument("<batchId>", "batch (token) id", parsePositiveInt),
   ).action(
     action(async (id: string, o: { api: string; json?: boolean }) => {
-      const b = await new ApiClient(o.api).get<BatchDetail>(`/certificates/${id}`);
+      const b = await new ApiClient(o.api).get<ChainBatch>(`/certificates/${id}`);
       const row = (k: string, v: string) => field(k, v, 22);
       print(o, b, () => [
         `batch #${b.batchId} (${b.category})${b.suspended ? " · SUSPENDED" : ""}`,

@@ -52,8 +52,10 @@ export interface UnsignedTx {
   data: string;
   value: "0";
   chainId: string;
+  /** Set on zero-fee networks (Besu QBFT, the embedded chain): wallets must send this gas price. */
   gasPrice?: string | undefined;
   gasLimit: string;
+  /** What the transaction does, for the person about to sign it. */
   description: string;
 }
 

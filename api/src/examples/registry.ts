@@ -3,6 +3,8 @@
  * one of its six batches). test/api/openapi.test.ts checks each against its schema.
  */
 
+import { ATTESTATION_TYPES } from "../../../sdk/src/attestation.ts";
+
 /** A batch job (the server batch of lot L1), minted as batch #6. */
 export const batchJobExample = {
   id: "L1-server",
@@ -175,22 +177,7 @@ export const attestationExample = {
   deadline: "2026-12-16T04:02:11.000Z",
   typedData: {
     types: {
-      Attestation: [
-        { name: "owner", type: "address" },
-        { name: "category", type: "uint8" },
-        { name: "certificates", type: "uint32" },
-        { name: "baselineGrams", type: "uint40" },
-        { name: "reductionGrams", type: "uint40" },
-        { name: "vintageStart", type: "uint40" },
-        { name: "vintageEnd", type: "uint40" },
-        { name: "methodology", type: "string" },
-        { name: "parameters", type: "string" },
-        { name: "reportHash", type: "bytes32" },
-        { name: "referenceDataHash", type: "bytes32" },
-        { name: "deviceRoot", type: "bytes32" },
-        { name: "evidenceURI", type: "string" },
-        { name: "deadline", type: "uint64" },
-      ],
+      Attestation: ATTESTATION_TYPES.Attestation.map((f) => ({ name: f.name, type: f.type })),
       EIP712Domain: [
         { name: "name", type: "string" },
         { name: "version", type: "string" },

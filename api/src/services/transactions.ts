@@ -7,21 +7,8 @@ import { getAddress, Transaction, type Interface } from "ethers";
 
 import type { ChainClient } from "../../../core/chain/client.ts";
 import { decodeRegistryError, isTransientError } from "../../../core/chain/errors.ts";
+import type { UnsignedTx } from "../../../sdk/src/api-client.ts";
 import { HttpProblem } from "../problem.ts";
-
-/** An unsigned transaction for the caller's wallet (eth_sendTransaction / eth_signTransaction fields). */
-export interface UnsignedTx {
-  from: string;
-  to: string;
-  data: string;
-  value: "0";
-  chainId: string;
-  /** Set on zero-fee networks (Besu QBFT, the embedded chain): wallets must send this gas price. */
-  gasPrice?: string;
-  gasLimit: string;
-  /** What the transaction does, for the person about to sign it. */
-  description: string;
-}
 
 /** Registry functions the relay forwards (everything a participant, operator or admin signs). */
 const RELAYABLE = new Set([
