@@ -93,13 +93,14 @@ export async function requireRole(
       403,
       "FORBIDDEN",
       "Forbidden",
-      `${session.address} is ${describe(p)}; this needs: ${allowed.join(" or ")}`,
+      `${session.address} is ${standing(p)}; this needs: ${allowed.join(" or ")}`,
     );
   }
   return p;
 }
 
-function describe(p: { kind: string; status: string; roles: { admin: boolean; auditor: boolean } }): string {
+/** "an active corporate (auditor)", "not a participant": who the caller is, for a refusal. */
+function standing(p: { kind: string; status: string; roles: { admin: boolean; auditor: boolean } }): string {
   const roles = [p.roles.admin ? "admin" : "", p.roles.auditor ? "auditor" : ""].filter(Boolean);
   return `${p.status === "none" ? "not a participant" : `${p.status === "active" ? "an" : "a"} ${p.status} ${p.kind}`}${roles.length ? ` (${roles.join(", ")})` : ""}`;
 }

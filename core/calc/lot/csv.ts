@@ -13,6 +13,7 @@ import { createReadStream, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
+import { CodedError } from "../../../sdk/src/errors.ts";
 import { CalcInputError } from "../errors.ts";
 import { LOT_COLUMNS, type DeviceInput } from "../types.ts";
 
@@ -47,7 +48,11 @@ function detach(value: string): string {
 }
 
 /** A malformed-CSV finding that loses the record boundaries, turned into `BAD_CSV` with the source's label. */
-class CsvSyntaxError extends Error {}
+class CsvSyntaxError extends CodedError<"BAD_CSV"> {
+  constructor(message: string) {
+    super("BAD_CSV", message);
+  }
+}
 
 /** A malformed record whose boundaries are still certain: the record is kept, with what is wrong in it. */
 export interface CsvRecordProblem {
