@@ -4,12 +4,17 @@ import { z } from "zod";
 import { PARTICIPANT_KIND_VALUES, PARTICIPANT_KINDS } from "../../../sdk/src/enums.ts";
 import { requireRole, type AppDeps } from "../deps.ts";
 import { ACCOUNTS } from "../examples/wallet.ts";
-import { defineRoute, type RouteSpec } from "../route/define.ts";
+import { defineRoute, type RouteSpec, type Session } from "../route/define.ts";
 import { address, positiveId, wellFormedText } from "../schemas.ts";
 import { txResponse } from "./transactions.ts";
 
 export function adminRoutes(deps: AppDeps): RouteSpec[] {
   const tx = deps.txs;
+  /** The unsigned transaction for the admin's wallet; anyone else is refused (403) before anything is built. */
+  const adminTx = async (session: Session | undefined, fn: string, args: readonly unknown[], description: string) => {
+    await requireRole(deps, session, ["admin"]);
+    return { body: await tx.build(session!.address, fn, args, description) };
+  };
   return [
     defineRoute({
       method: "post",
@@ -24,15 +29,12 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       problems: ["FORBIDDEN", "WOULD_REVERT"],
       handler: async ({ body, session }) => {
-        await requireRole(deps, session, ["admin"]);
-        return {
-          body: await tx.build(
-            session!.address,
-            "admitParticipant",
-            [body.account, PARTICIPANT_KINDS[body.kind]],
-            `admit ${body.account} as ${body.kind}`,
-          ),
-        };
+        return adminTx(
+          session,
+          "admitParticipant",
+          [body.account, PARTICIPANT_KINDS[body.kind]],
+          `admit ${body.account} as ${body.kind}`,
+        );
       },
     }),
     defineRoute({
@@ -52,16 +54,13 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       problems: ["FORBIDDEN", "WOULD_REVERT"],
       handler: async ({ params, body, session }) => {
-        await requireRole(deps, session, ["admin"]);
         const fn = params.action === "suspend" ? "suspendParticipant" : "reinstateParticipant";
-        return {
-          body: await tx.build(
-            session!.address,
-            fn,
-            [params.address, body.reason],
-            `${params.action} ${params.address}: ${body.reason}`,
-          ),
-        };
+        return adminTx(
+          session,
+          fn,
+          [params.address, body.reason],
+          `${params.action} ${params.address}: ${body.reason}`,
+        );
       },
     }),
     defineRoute({
@@ -77,14 +76,10 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       problems: ["FORBIDDEN", "WOULD_REVERT"],
       handler: async ({ body, session }) => {
-        await requireRole(deps, session, ["admin"]);
+        await requireRole(deps, session, ["admin"]); // before any chain read: a non-admin learns nothing
+        const role = await deps.chain.role("AUDITOR_ROLE");
         return {
-          body: await tx.build(
-            session!.address,
-            "grantRole",
-            [await deps.chain.role("AUDITOR_ROLE"), body.account],
-            `add auditor ${body.account}`,
-          ),
+          body: await tx.build(session!.address, "grantRole", [role, body.account], `add auditor ${body.account}`),
         };
       },
     }),
@@ -138,15 +133,12 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       problems: ["FORBIDDEN", "WOULD_REVERT"],
       handler: async ({ body, session }) => {
-        await requireRole(deps, session, ["admin"]);
-        return {
-          body: await tx.build(
-            session!.address,
-            "setAuditorThreshold",
-            [body.threshold],
-            `require ${body.threshold} auditor signature(s)`,
-          ),
-        };
+        return adminTx(
+          session,
+          "setAuditorThreshold",
+          [body.threshold],
+          `require ${body.threshold} auditor signature(s)`,
+        );
       },
     }),
     defineRoute({
@@ -163,16 +155,8 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: txResponse,
       problems: ["FORBIDDEN", "WOULD_REVERT"],
       handler: async ({ params, body, session }) => {
-        await requireRole(deps, session, ["admin"]);
         const fn = params.action === "suspend" ? "suspendBatch" : "reinstateBatch";
-        return {
-          body: await tx.build(
-            session!.address,
-            fn,
-            [params.id, body.reason],
-            `${params.action} batch #${params.id}: ${body.reason}`,
-          ),
-        };
+        return adminTx(session, fn, [params.id, body.reason], `${params.action} batch #${params.id}: ${body.reason}`);
       },
     }),
   ];
