@@ -17,7 +17,10 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
 import { startRegistry, type BenchRegistry } from "../../bench/registry.ts";
+import { devAccount } from "../../core/keys.ts";
+import { START_ROLES } from "../../scripts/start/dev-accounts.ts";
 import { ApiClient } from "../../sdk/src/api-client.ts";
+import { registryAt } from "../../sdk/src/registry.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 import { verifyDeviceInBatch, verifyRetirement } from "../../sdk/src/verify.ts";
 
@@ -94,6 +97,47 @@ describe("SDK README example against a running registry", function () {
     const api = new ApiClient(registry.api);
     expect(atAnyBlock(await api.verifyRetirement(1n))).to.deep.equal(atAnyBlock(truth));
     expect(await api.verifyBatch(truth.batch.batchId)).to.deep.equal(truth.batch);
+  });
+
+  it("the typed client's reads and unsigned transactions, signed in as a holder of the batch", async function () {
+    const api = new ApiClient(registry.api);
+    const { batchId } = truth.batch;
+    const certificate = await api.certificate(batchId);
+    expect({ ...certificate, metadataURI: undefined }).to.deep.equal({ ...truth.batch, metadataURI: undefined });
+    expect(certificate.metadataURI).to.match(/^https?:\/\//);
+
+    // The demonstration's refurbisher sold part of the batch to its corporate, which retired part of that.
+    const contract = registryAt(address, provider);
+    const wallets = [devAccount(START_ROLES.corporate), devAccount(START_ROLES.refurbisher)];
+    const amounts = await Promise.all(wallets.map((w) => contract.balanceOf(w.address, batchId)));
+    const i = amounts.findIndex((a) => a > 0n);
+    expect(i, "someone in the demonstration holds the batch").to.be.at.least(0);
+    const holder = wallets[i]!;
+    const other = wallets[1 - i]!;
+    const held = await api.balances(holder.address);
+    expect(held.account.toLowerCase()).to.equal(holder.address.toLowerCase());
+    expect(held.balances).to.deep.include({ batchId, amount: amounts[i]!.toString() });
+    expect(await api.participant(holder.address)).to.deep.include({
+      kind: i === 0 ? "corporate" : "refurbisher",
+      status: "active",
+    });
+
+    await api.signIn(holder);
+    expect((await api.me()).account.toLowerCase()).to.equal(holder.address.toLowerCase());
+    const transfer = await api.buildTransfer({ to: other.address, items: [{ batchId, amount: "1" }] });
+    expect(transfer.to.toLowerCase()).to.equal(address.toLowerCase());
+    expect(transfer.from.toLowerCase()).to.equal(holder.address.toLowerCase());
+    expect(contract.interface.parseTransaction({ data: transfer.data })!.name).to.equal("safeTransferFrom");
+    const retire = await api.buildRetirement({
+      batchId,
+      amount: "1",
+      beneficiaryName: "Acme Corporation",
+      periodStart: "2026-01-01",
+      periodEnd: "2026-12-31",
+      scope3Category: 2,
+      purpose: "SDK test",
+    });
+    expect(contract.interface.parseTransaction({ data: retire.data })!.name).to.equal("retire");
   });
 
   it("proves a device of the batch from its evidence, with the SDK and with `itec verify batch`", async function () {
