@@ -16,8 +16,6 @@ import {
   type LotResult,
 } from "../../../core/calc/index.ts";
 import { OracleError } from "../../../core/errors.ts";
-import type { ChainClient } from "../../../core/chain/client.ts";
-import type { JobStore } from "../store/jobs.ts";
 import type { LotRow } from "../store/rows.ts";
 import { attestationFor, setAttestation } from "./attestations.ts";
 import type { OracleContext } from "./context.ts";
@@ -42,13 +40,9 @@ export interface SubmitLotInput {
 /** Takes lots in: calculates them and stores them with their batches. */
 export class LotIntake {
   readonly #ctx: OracleContext;
-  readonly #store: JobStore;
-  readonly #chain: ChainClient;
 
   constructor(ctx: OracleContext) {
     this.#ctx = ctx;
-    this.#store = ctx.store;
-    this.#chain = ctx.chain;
   }
 
   /**
@@ -66,8 +60,8 @@ export class LotIntake {
     const inputJson = canonicalJson(input.devices.map(stripReaderFields));
     const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
     const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
-    const existing = this.#store.lotByRef(refurbisher, lotRef);
-    if (existing) throw duplicateLot(this.#store, existing, input, inputSha256);
+    const existing = this.#ctx.store.lotByRef(refurbisher, lotRef);
+    if (existing) throw duplicateLot(this.#ctx.store, existing, input, inputSha256);
     const correlationId = input.correlationId ?? randomUUID();
     const options = { asOf, defaultTransport: input.defaultTransport, lotRef };
     // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright, and so
@@ -75,8 +69,8 @@ export class LotIntake {
     const preview = this.#calculate(input.devices, options, refurbisher, new Set());
     if (preview.eligibleCount === 0) throw nothingEligible(preview, new Map());
 
-    const lot = this.#store.tx(() => {
-      const row = this.#store.insertLot({
+    const lot = this.#ctx.store.tx(() => {
+      const row = this.#ctx.store.insertLot({
         refurbisher,
         lot_ref: lotRef,
         as_of: asOf,
@@ -87,13 +81,13 @@ export class LotIntake {
       });
       const { result, reserved } = this.#processLotInTx(row, input.devices);
       // Every eligible device is already in another batch: refused, and the transaction stores nothing.
-      if (result.eligibleCount === 0) throw nothingEligible(result, this.#store.holdersOf([...reserved]));
-      return this.#store.lot(row.id)!;
+      if (result.eligibleCount === 0) throw nothingEligible(result, this.#ctx.store.holdersOf([...reserved]));
+      return this.#ctx.store.lot(row.id)!;
     });
     this.#ctx.counters.lotsSubmitted += 1;
     this.#ctx
       .lotLog(lot)
-      .info({ batches: this.#store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
+      .info({ batches: this.#ctx.store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
     await this.#ctx.faults("after_lot_stored", { lot: lot.id });
     return lot;
   }
@@ -118,12 +112,12 @@ export class LotIntake {
 
   /** Calculates a lot left in `submitted` (e.g. stored by an older version or before a crash). */
   processPending(): void {
-    for (const lot of this.#store.lotsByStatus("submitted")) {
+    for (const lot of this.#ctx.store.lotsByStatus("submitted")) {
       const devices = JSON.parse(lot.input_json) as DeviceInput[];
       try {
-        this.#store.tx(() => this.#processLotInTx(lot, devices));
+        this.#ctx.store.tx(() => this.#processLotInTx(lot, devices));
       } catch (error) {
-        this.#store.setLotFailed(lot.id, firstLine(error));
+        this.#ctx.store.setLotFailed(lot.id, firstLine(error));
         this.#ctx.lotLog(lot).error({ err: firstLine(error) }, "lot calculation failed");
       }
     }
@@ -137,14 +131,14 @@ export class LotIntake {
     let result = this.#calculate(devices, options, lot.refurbisher, certified);
     for (;;) {
       const ids = result.batches.filter((b) => b.issued).flatMap((b) => b.deviceIds);
-      const conflicts = this.#store.reservedDevices(ids);
+      const conflicts = this.#ctx.store.reservedDevices(ids);
       if (conflicts.size === 0) break;
       certified = new Set([...certified, ...conflicts]);
       result = this.#calculate(devices, options, lot.refurbisher, certified);
     }
 
     const reportJson = result.reportJson;
-    this.#store.setLotCalculated(lot.id, {
+    this.#ctx.store.setLotCalculated(lot.id, {
       report_json: reportJson,
       report_hash: result.reportHash,
       reference_sha256: result.referenceSha256,
@@ -153,7 +147,7 @@ export class LotIntake {
     const nowSec = this.#ctx.nowSec();
     for (const b of result.batches) {
       const id = `${lot.id}-${b.category}`;
-      this.#store.insertBatch(
+      this.#ctx.store.insertBatch(
         {
           id,
           lot_id: lot.id,
@@ -167,12 +161,12 @@ export class LotIntake {
         },
         lot.submitted_at,
       );
-      this.#store.transition(id, "calculated", `${b.eligible} eligible of ${b.devices} devices`);
+      this.#ctx.store.transition(id, "calculated", `${b.eligible} eligible of ${b.devices} devices`);
       if (!b.issued) {
-        this.#store.transition(id, "not_issuable", b.reason, { reason: b.reason });
+        this.#ctx.store.transition(id, "not_issuable", b.reason, { reason: b.reason });
         continue;
       }
-      this.#store.reserveDevices(id, b.deviceIds);
+      this.#ctx.store.reserveDevices(id, b.deviceIds);
       const attestation = attestationFor(this.#ctx, lot, result, b, nowSec);
       setAttestation(this.#ctx, id, attestation, "awaiting_signatures", "attestation built; waiting for auditors");
     }
@@ -206,7 +200,7 @@ export class LotIntake {
   }
 
   async #requireParticipant(account: string): Promise<void> {
-    const p = await this.#ctx.chainCall(() => this.#chain.registry.participant(account));
+    const p = await this.#ctx.chainCall(() => this.#ctx.chain.registry.participant(account));
     if (Number(p.status) !== 1) {
       throw new OracleError(
         "NOT_A_PARTICIPANT",

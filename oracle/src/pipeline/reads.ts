@@ -6,8 +6,6 @@ import { attestationFromJson, attestationTypedData } from "../../../sdk/src/atte
 import { isoTime } from "../../../sdk/src/time.ts";
 import { gramsToKg } from "../../../sdk/src/units.ts";
 import { OracleError } from "../../../core/errors.ts";
-import type { ChainClient } from "../../../core/chain/client.ts";
-import type { JobStore } from "../store/jobs.ts";
 import type { SignatureRow } from "../store/rows.ts";
 import type { BatchState } from "../store/transitions.ts";
 import type { OracleContext } from "./context.ts";
@@ -45,13 +43,9 @@ export interface AttestationView {
 /** What callers read of lots and batches. */
 export class OracleReads {
   readonly #ctx: OracleContext;
-  readonly #store: JobStore;
-  readonly #chain: ChainClient;
 
   constructor(ctx: OracleContext) {
     this.#ctx = ctx;
-    this.#store = ctx.store;
-    this.#chain = ctx.chain;
   }
 
   /** The canonical report (the bytes `reportHash` is taken over). */
@@ -65,9 +59,9 @@ export class OracleReads {
     const row = this.#ctx.batch(id);
     return {
       ...row,
-      transitions: this.#store.transitions(id),
-      signatures: this.#store.signatures(id).map(publicSignature),
-      transactions: this.#store.txsOfBatch(id).map(({ raw: _raw, ...t }) => t),
+      transitions: this.#ctx.store.transitions(id),
+      signatures: this.#ctx.store.signatures(id).map(publicSignature),
+      transactions: this.#ctx.store.txsOfBatch(id).map(({ raw: _raw, ...t }) => t),
     };
   }
 
@@ -83,7 +77,7 @@ export class OracleReads {
     const lot = this.#ctx.lot(row.lot_id);
     let threshold: number | null;
     try {
-      threshold = await this.#chain.auditorThreshold();
+      threshold = await this.#ctx.chain.auditorThreshold();
     } catch {
       threshold = null;
     }
@@ -94,7 +88,7 @@ export class OracleReads {
       state: row.state,
       digest: row.digest,
       deadline: isoTime(a.deadline),
-      typedData: attestationTypedData(this.#chain.domain(), a),
+      typedData: attestationTypedData(this.#ctx.chain.domain(), a),
       review: {
         category: row.category,
         certificates: Number(a.certificates),
@@ -110,9 +104,9 @@ export class OracleReads {
         deviceRoot: a.deviceRoot,
         evidenceURI: a.evidenceURI,
         owner: a.owner,
-        registry: { chainId: this.#chain.chainId.toString(), address: this.#chain.address },
+        registry: { chainId: this.#ctx.chain.chainId.toString(), address: this.#ctx.chain.address },
       },
-      signatures: this.#store.signatures(batchId).map(publicSignature),
+      signatures: this.#ctx.store.signatures(batchId).map(publicSignature),
       threshold,
     };
   }

@@ -8,8 +8,6 @@ import { recoverAddress, TypedDataEncoder } from "ethers";
 import { REJECTION_TYPES } from "../../../sdk/src/attestation.ts";
 import { isoTime } from "../../../sdk/src/time.ts";
 import { OracleError } from "../../../core/errors.ts";
-import type { ChainClient } from "../../../core/chain/client.ts";
-import type { JobStore } from "../store/jobs.ts";
 import type { BatchRow } from "../store/rows.ts";
 import type { BatchState } from "../store/transitions.ts";
 import type { OracleContext } from "./context.ts";
@@ -27,13 +25,9 @@ const SIGNABLE: readonly BatchState[] = ["awaiting_signatures", "ready"];
 /** Takes auditors' signatures and rejections of batches. */
 export class AuditorSignatures {
   readonly #ctx: OracleContext;
-  readonly #store: JobStore;
-  readonly #chain: ChainClient;
 
   constructor(ctx: OracleContext) {
     this.#ctx = ctx;
-    this.#store = ctx.store;
-    this.#chain = ctx.chain;
   }
 
   /**
@@ -55,7 +49,7 @@ export class AuditorSignatures {
     const row = this.#ctx.batch(batchId);
     // Whose signatures count for the batch's attestation, so a refusal can tell an auditor who retries whether
     // theirs is among them (public anyway: `GET /batches/:id` lists them).
-    const signers = (digest: string) => this.#store.acceptedSignatures(batchId, digest).map((x) => x.auditor);
+    const signers = (digest: string) => this.#ctx.store.acceptedSignatures(batchId, digest).map((x) => x.auditor);
     const counted = (b: BatchRow) => (b.digest ? signers(b.digest) : []);
     const takesNone = (b: BatchRow) => {
       const list = counted(b);
@@ -83,9 +77,9 @@ export class AuditorSignatures {
       attribution: "auditor" | "unattributed" | "not stored",
     ) => {
       if (attribution === "auditor") {
-        this.#store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+        this.#ctx.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
       } else if (attribution === "unattributed") {
-        this.#store.addUnattributedSignature({
+        this.#ctx.store.addUnattributedSignature({
           batch_id: batchId,
           digest,
           claimed_auditor: auditor,
@@ -115,13 +109,13 @@ export class AuditorSignatures {
         "unattributed",
       );
     }
-    if (!(await this.#ctx.chainCall(() => this.#chain.isAuditor(auditor)))) {
+    if (!(await this.#ctx.chainCall(() => this.#ctx.chain.isAuditor(auditor)))) {
       throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`, "auditor");
     }
-    const threshold = await this.#ctx.chainCall(() => this.#chain.auditorThreshold());
-    const updated = this.#store.tx(() => {
+    const threshold = await this.#ctx.chainCall(() => this.#ctx.chain.auditorThreshold());
+    const updated = this.#ctx.store.tx(() => {
       // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
-      const current = this.#store.batch(batchId)!;
+      const current = this.#ctx.store.batch(batchId)!;
       if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
         if (!SIGNABLE.includes(current.state)) throw takesNone(current);
         throw new OracleError(
@@ -131,10 +125,10 @@ export class AuditorSignatures {
         );
       }
       if (signers(digest).includes(auditor)) throw alreadySigned();
-      this.#store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
-      const count = this.#store.acceptedSignatures(batchId, digest).length;
+      this.#ctx.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
+      const count = this.#ctx.store.acceptedSignatures(batchId, digest).length;
       if (count >= threshold && current.state === "awaiting_signatures") {
-        return this.#store.transition(
+        return this.#ctx.store.transition(
           batchId,
           "ready",
           `${count} of ${threshold} auditor signatures`,
@@ -164,24 +158,24 @@ export class AuditorSignatures {
     }
     const malformed = signatureProblem(signature);
     if (malformed) throw new OracleError("SIGNATURE_INVALID", malformed);
-    const digest = TypedDataEncoder.hash(this.#chain.domain(), REJECTION_TYPES, {
+    const digest = TypedDataEncoder.hash(this.#ctx.chain.domain(), REJECTION_TYPES, {
       attestationDigest: row.digest,
       reason: text,
     });
     if (!(await this.#ctx.chainCall(() => this.#verifies(auditor, digest, signature)))) {
       throw new OracleError("SIGNATURE_INVALID", `the rejection is not signed by ${auditor}`);
     }
-    if (!(await this.#ctx.chainCall(() => this.#chain.isAuditor(auditor)))) {
+    if (!(await this.#ctx.chainCall(() => this.#ctx.chain.isAuditor(auditor)))) {
       throw new OracleError("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
     }
-    const updated = this.#store.tx(() => {
-      const current = this.#store.batch(batchId)!;
+    const updated = this.#ctx.store.tx(() => {
+      const current = this.#ctx.store.batch(batchId)!;
       if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
         throw new OracleError("BATCH_STATE", `batch ${batchId} is ${current.state}: it cannot be rejected`, {
           state: current.state,
         });
       }
-      return this.#store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text });
+      return this.#ctx.store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text });
     });
     this.#ctx.batchLog(row).warn({ auditor, reason: text }, "batch rejected by auditor");
     return updated;
@@ -193,8 +187,8 @@ export class AuditorSignatures {
     } catch {
       // Not a 65-byte ECDSA signature: may still be a contract wallet's.
     }
-    if (!(await this.#chain.hasCode(auditor))) return false;
-    return this.#chain.isValidErc1271Signature(auditor, digest, signature);
+    if (!(await this.#ctx.chain.hasCode(auditor))) return false;
+    return this.#ctx.chain.isValidErc1271Signature(auditor, digest, signature);
   }
 }
 
