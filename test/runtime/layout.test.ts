@@ -3,7 +3,7 @@
  * the import rule between layers, which `npm run lint` enforces with `import-x/no-restricted-paths` — proven here
  * to fire on a violation, so a broken lint configuration cannot pass silently.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
@@ -34,6 +34,14 @@ describe("layout (ADR 0005)", function () {
       .map((path) => ({ file: relative(ROOT, path), lines: readFileSync(path, "utf8").split("\n").length }))
       .filter((f) => f.lines > LIMIT + 25 && EXEMPT[f.file] === undefined);
     expect(long, "split these by concept, or record why in an ADR and add them to EXEMPT").to.deep.equal([]);
+  });
+
+  it("leaves no script under test/output (Hardhat's mocha would load it as a test file)", function () {
+    const output = join(ROOT, "test", "output");
+    const scripts = existsSync(output)
+      ? readdirSync(output, { recursive: true, encoding: "utf8" }).filter((f) => /\.[cm]?[jt]s$/.test(f))
+      : [];
+    expect(scripts, "tests write scripts outside test/ (e.g. node_modules/.cache)").to.deep.equal([]);
   });
 
   describe("import rules (eslint import-x/no-restricted-paths)", function () {

@@ -86,8 +86,11 @@ describe("SDK README example against a running registry", function () {
   });
 
   it("runs from the sources and prints that the retirement verifies", function () {
-    mkdirSync(join(ROOT, "test", "output"), { recursive: true });
-    const file = join(ROOT, "test", "output", "sdk-readme-example.mjs");
+    // Not under test/: Hardhat's mocha loads every script there as a test file, and a leftover example crashed the
+    // next `npm test`. Under node_modules/.cache the example still resolves `ethers` from the project.
+    const dir = join(ROOT, "node_modules", ".cache", "itec-sdk-readme");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "sdk-readme-example.mjs");
     const sdk = pathToFileURL(join(ROOT, "sdk", "src", "index.ts")).href;
     writeFileSync(file, readmeExample().replace('"@itec-registry/sdk"', JSON.stringify(sdk)));
     expectVerifiedOutput(run(NODE, [file, registry.rpc, address, "1"], ROOT, false), truth);
