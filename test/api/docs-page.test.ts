@@ -4,14 +4,14 @@
  * "Try it out" runs a GET against the running registry, signed in through "Authorize" with a SIWE session token,
  * and axe-core finds no WCAG 2.1 A/AA violation. A screenshot is saved to test/output/docs-page.png.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 import { expect } from "chai";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+
+import { launchChromium, requireChromium } from "../helpers/browser.ts";
 
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
-
-const CHROMIUM = process.env.ITEC_CHROMIUM ?? "/usr/bin/chromium";
 
 describe("API reference page (headless Chromium)", function () {
   this.timeout(180_000);
@@ -20,27 +20,12 @@ describe("API reference page (headless Chromium)", function () {
   let operations: number;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
-      this.skip();
-    }
+    requireChromium(this);
     mkdirSync("test/output", { recursive: true });
     h = await startApiHarness();
     const doc = (await h.http.get("/openapi.json").expect(200)).body as { paths: Record<string, object> };
     operations = Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -9,13 +9,13 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 
 import { expect } from "chai";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+
+import { launchChromium, requireChromium } from "../helpers/browser.ts";
 
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { signView } from "../helpers/sign.ts";
-
-const CHROMIUM = process.env.ITEC_CHROMIUM ?? "/usr/bin/chromium";
 
 /**
  * The few DOM types the code run inside Chromium uses: the project compiles without the DOM library, so the
@@ -64,10 +64,7 @@ describe("Verification page (headless Chromium)", function () {
   let txHash: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
-      this.skip();
-    }
+    requireChromium(this);
     mkdirSync("test/output", { recursive: true });
     h = await startApiHarness();
     const w = (role: Parameters<typeof h.deployed.wallet>[0]) => h.deployed.wallet(role).connect(h.chain.provider);
@@ -100,19 +97,7 @@ describe("Verification page (headless Chromium)", function () {
       }),
     );
     await h.api.deps.reads.cache.refresh();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
