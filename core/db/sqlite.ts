@@ -9,9 +9,6 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 
 import { migrate, type Migration, type MigrationDatabase, type MigrationExecutor } from "./migrate.ts";
 
-/** The migrations `openDatabase` takes (defined with the runner; named here because callers pass them here). */
-export type { Migration };
-
 type SqliteModule = typeof SqliteNamespace;
 let sqlite: SqliteModule | undefined;
 

@@ -2,7 +2,7 @@
  * The job database's schema: its migrations, each applied once and in order by `openDatabase`
  * (core/db/sqlite.ts).
  */
-import type { Migration } from "../../../core/db/sqlite.ts";
+import type { Migration } from "../../../core/db/migrate.ts";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
