@@ -91,25 +91,50 @@ export async function measureGas(connection: NetworkConnection): Promise<Record<
   );
   await measure("suspend_batch", registry.connect(admin).suspendBatch(batch3, "audit finding: evidence incomplete"));
   await measure("reinstate_batch", registry.connect(admin).reinstateBatch(batch3, "finding closed"));
-  await measure("admit_participant", registry.connect(admin).admitParticipant(f.outsider.address, 3));
-
-  // Fraud proof: two batches whose device trees share one device.
-  const ids = (prefix: string, n: number) =>
-    Array.from({ length: n }, (_, i) => [keccak256(toUtf8Bytes(`${prefix}|${i}`))]);
-  const shared = keccak256(toUtf8Bytes("dell|SHARED-SERIAL"));
-  const treeA = StandardMerkleTree.of([...ids("a", 999), [shared]], ["bytes32"]);
-  const treeB = StandardMerkleTree.of([...ids("b", 999), [shared]], ["bytes32"]);
-  await issueBatch(f, { deviceRoot: treeA.root, certificates: 1000n });
-  await issueBatch(f, { deviceRoot: treeB.root, certificates: 1000n });
   await measure(
-    "challenge_duplicate",
-    registry.challengeDuplicateDevice(
-      shared,
-      treeA.root,
-      treeA.getProof([shared]),
-      treeB.root,
-      treeB.getProof([shared]),
-    ),
+    "admit_participant",
+    registry.connect(admin).admitParticipant(f.outsider.address, 3, "Outsider Industries Ltd"),
+  );
+  await measure(
+    "set_accreditation",
+    registry.connect(admin).setAccreditation(f.auditors[2]!.address, 2, 0x7e, 0, 4_102_444_800),
+  );
+
+  // Fraud proof: two batches whose device trees share one device (leaves [index, deviceId], ADR 0015).
+  const leaves = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => [i, keccak256(toUtf8Bytes(`${prefix}|${i}`))] as [number, string]);
+  const shared = keccak256(toUtf8Bytes("dell|SHARED-SERIAL"));
+  const treeA = StandardMerkleTree.of([...leaves("a", 999), [999, shared]], ["uint256", "bytes32"]);
+  const treeB = StandardMerkleTree.of([...leaves("b", 999), [999, shared]], ["uint256", "bytes32"]);
+  const { batchId: batchA } = await issueBatch(f, { deviceRoot: treeA.root, certificates: 1000n });
+  const { batchId: batchB } = await issueBatch(f, { deviceRoot: treeB.root, certificates: 1000n });
+  const proof = (tree: typeof treeA) => ({
+    root: tree.root,
+    index: 999n,
+    deviceId: shared,
+    proof: tree.getProof([999, shared]),
+  });
+  await measure("challenge_duplicate", registry.challengeDuplicateDevice(proof(treeA), proof(treeB)));
+  await measure(
+    "settle_challenge",
+    registry
+      .connect(admin)
+      .settleChallenge(1n, batchB, "device sold twice: later batch at fault", "https://registry.example/findings/1"),
+  );
+
+  // Reversal of a batch with a retirement on it, and the claim's replacement from a good batch of the category.
+  await (
+    await registry.connect(refurbisher).safeTransferFrom(refurbisher.address, corporate.address, batch2, 20n, "0x")
+  ).wait();
+  await (await registry.connect(corporate).retire(corporate.address, retirementRequest(batch2, { amount: 5n }))).wait();
+  const reversedClaim = await registry.retirementCount();
+  await measure(
+    "reverse_batch",
+    registry.connect(admin).reverseBatch(batch2, "baseline model misidentified", "https://registry.example/findings/2"),
+  );
+  await measure(
+    "replace_retirement",
+    registry.connect(corporate).replaceRetirement(reversedClaim, corporate.address, batch1),
   );
   return gas;
 }

@@ -6,7 +6,7 @@ pragma solidity 0.8.28;
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
+import {IITECRegistryTypes} from "./interfaces/IITECRegistryTypes.sol";
 
 /**
  * @title BatchMetadataRenderer
@@ -38,7 +38,7 @@ contract BatchMetadataRenderer {
     /// @notice `data:application/json;base64,…` metadata for batch `id`.
     function render(
         uint256 id,
-        IITECRegistry.Batch calldata b,
+        IITECRegistryTypes.Batch calldata b,
         string calldata methodologyName,
         string calldata parameters,
         string calldata externalBaseURI
@@ -62,7 +62,7 @@ contract BatchMetadataRenderer {
     }
 
     function _properties(
-        IITECRegistry.Batch calldata b,
+        IITECRegistryTypes.Batch calldata b,
         string memory category,
         string calldata methodologyName,
         string calldata parameters
@@ -85,7 +85,7 @@ contract BatchMetadataRenderer {
                     ',"retired":',
                     uint256(b.retired).toString(),
                     ',"suspended":',
-                    b.suspended ? "true" : "false",
+                    b.status != IITECRegistryTypes.BatchStatus.Active ? "true" : "false",
                     ',"vintage_start":',
                     uint256(b.vintageStart).toString(),
                     ',"vintage_end":',

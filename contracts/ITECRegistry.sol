@@ -1,190 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {LeanERC1155} from "./base/LeanERC1155.sol";
-import {BatchMetadataRenderer} from "./BatchMetadataRenderer.sol";
-import {IITECRegistry} from "./interfaces/IITECRegistry.sol";
+import {ITECRegistryExtension} from "./ITECRegistryExtension.sol";
+import {IITECRegistryCore} from "./interfaces/IITECRegistryCore.sol";
+import {RegistryState} from "./registry/RegistryState.sol";
+import {Texts} from "./registry/Texts.sol";
 
 /**
  * @title ITECRegistry
  * @notice The I-TEC ledger: ERC-1155, one token id per audited batch, see {IITECRegistry}.
- * @dev Storage is laid out for the writes each operation must make (docs/benchmarks.md, "Gas"; ADR 0002): a batch
- * is one slot, a retirement three, the counters and the threshold share one slot that issuance reads anyway, a
- * methodology's id and status are one slot, and a participant's standing and whether it has code are one slot.
+ * @dev This contract holds the token and the paths every certificate takes — issue, transfer, retire, replace —
+ * with what a verifier reads of them. Governance, fraud proofs and the register's other views ({IITECRegistryAdmin})
+ * run in {ITECRegistryExtension}, deployed first and fixed at construction, to which the fallback delegates: together
+ * they exceed the 24,576-byte code limit, and the hot paths pay nothing for the split (docs/adr/0006-registry-v2.md).
  */
-contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EIP712 {
-    /// @notice Role of the auditors whose signatures count towards the threshold.
-    bytes32 public constant AUDITOR_ROLE = keccak256("ITEC_AUDITOR_ROLE");
-    /// @notice Role of the oracle account that posts attestations.
-    bytes32 public constant ISSUER_ROLE = keccak256("ITEC_ISSUER_ROLE");
-
-    /// @notice EIP-712 type hash of {IITECRegistry-Attestation}.
+contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessControlDefaultAdminRules, EIP712 {
+    /// @notice EIP-712 type hash of {IITECRegistryTypes-Attestation}.
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(address owner,uint8 category,uint32 certificates,uint40 baselineGrams,uint40 reductionGrams,"
         "uint40 vintageStart,uint40 vintageEnd,string methodology,string parameters,bytes32 reportHash,"
         "bytes32 referenceDataHash,bytes32 deviceRoot,string evidenceURI,uint64 deadline)"
     );
 
-    /// @notice Highest device category code (1 laptop … 6 server).
-    uint8 public constant MAX_CATEGORY = 6;
-    /// @notice Longest accepted beneficiary name / purpose / reason, in bytes.
-    uint256 public constant MAX_TEXT_BYTES = 1024;
-
-    /// @dev Everything issuance and retirement count, in one slot.
-    struct Counters {
-        uint64 batches;
-        uint64 retirements;
-        uint8 auditorThreshold;
-        uint16 methodologies;
-    }
-
-    /// @dev Issuance looks a methodology up by its (name, parameters) key with one storage read.
-    struct MethodologyRef {
-        uint16 id;
-        bool active;
-    }
-
-    BatchMetadataRenderer private immutable _RENDERER;
-
-    Counters private _counters;
-    string private _externalBaseURI;
-
-    mapping(address account => Participant) private _participants;
-    mapping(uint256 batchId => Batch) private _batches;
-    mapping(bytes32 reportKey => uint256 batchId) private _batchOfReportKey;
-    mapping(bytes32 deviceRoot => uint256 batchId) private _batchOfDeviceRoot;
-    mapping(uint256 retirementId => Retirement) private _retirements;
-    mapping(uint16 methodologyId => Methodology) private _methodologies;
-    mapping(bytes32 methodologyKey => MethodologyRef) private _methodologyRefs;
+    ITECRegistryExtension private immutable _EXTENSION;
 
     /**
-     * @param admin The registry admin (admits participants and auditors, suspends what is wrong).
+     * @param admin The registry admin (admits participants, accredits auditors, settles and reverses).
+     * @param adminDelay Seconds a scheduled admin transfer waits before the new admin can accept it.
      * @param externalBaseURI Base of the `external_url` in token metadata, e.g. "https://registry.example/batches/".
+     * @param extension_ The deployed {ITECRegistryExtension} this registry delegates to (fixed for its lifetime).
      */
-    constructor(address admin, string memory externalBaseURI) EIP712("I-TEC Registry", "1") {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _counters.auditorThreshold = 1;
-        _requireJsonSafe(bytes(externalBaseURI), "baseURI");
-        _externalBaseURI = externalBaseURI;
-        _RENDERER = new BatchMetadataRenderer();
+    constructor(
+        address admin,
+        uint48 adminDelay,
+        string memory externalBaseURI,
+        ITECRegistryExtension extension_
+    ) AccessControlDefaultAdminRules(adminDelay, admin) EIP712("I-TEC Registry", "2") {
+        _requireMarkupSafe(bytes(externalBaseURI), "baseURI");
+        Layout storage $ = _state();
+        $.counters.auditorThreshold = 1;
+        $.externalBaseURI = externalBaseURI;
+        if (address(extension_).code.length == 0) revert ITECNotDelegated();
+        _EXTENSION = extension_;
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Participants
-    // ---------------------------------------------------------------------------------------------------------
-
-    /// @inheritdoc IITECRegistry
-    function admitParticipant(address account, ParticipantKind kind) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (kind == ParticipantKind.None) revert ITECInvalidParticipantKind(kind);
-        if (account == address(0)) revert ITECAccountNotActive(account, ParticipantStatus.None);
-        Participant storage p = _participants[account];
-        if (p.status != ParticipantStatus.None) revert ITECParticipantAlreadyAdmitted(account);
-        p.kind = kind;
-        p.status = ParticipantStatus.Active;
-        p.hasCode = account.code.length > 0;
-        emit ParticipantAdmitted(account, kind, _msgSender());
-    }
-
-    /// @inheritdoc IITECRegistry
-    function syncParticipantCode(address account) external {
-        Participant storage p = _participants[account];
-        if (p.status == ParticipantStatus.None) revert ITECAccountNotActive(account, ParticipantStatus.None);
-        bool hasCode = account.code.length > 0;
-        p.hasCode = hasCode;
-        emit ParticipantCodeSynced(account, hasCode);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function suspendParticipant(address account, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireText(reason, "reason");
-        _moveParticipant(account, ParticipantStatus.Active, ParticipantStatus.Suspended);
-        emit ParticipantSuspended(account, _msgSender(), reason);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function reinstateParticipant(address account, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireText(reason, "reason");
-        _moveParticipant(account, ParticipantStatus.Suspended, ParticipantStatus.Active);
-        emit ParticipantReinstated(account, _msgSender(), reason);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function participant(address account) external view returns (Participant memory) {
-        return _participants[account];
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Auditors and methodologies
-    // ---------------------------------------------------------------------------------------------------------
-
-    /// @inheritdoc IITECRegistry
-    function setAuditorThreshold(uint8 threshold) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 auditors = getRoleMemberCount(AUDITOR_ROLE);
-        if (threshold == 0 || threshold > auditors) revert ITECInvalidThreshold(threshold, auditors);
-        uint256 previous = _counters.auditorThreshold;
-        _counters.auditorThreshold = threshold;
-        emit AuditorThresholdChanged(previous, threshold);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function auditorThreshold() external view returns (uint256) {
-        return _counters.auditorThreshold;
-    }
-
-    /// @inheritdoc IITECRegistry
-    function registerMethodology(
-        string calldata name,
-        string calldata parameters
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint16 methodologyId) {
-        _requireText(name, "name");
-        _requireText(parameters, "parameters");
-        _requireJsonSafe(bytes(name), "name");
-        _requireJsonSafe(bytes(parameters), "parameters");
-        bytes32 key = _methodologyKey(keccak256(bytes(name)), keccak256(bytes(parameters)));
-        uint16 existing = _methodologyRefs[key].id;
-        if (existing != 0) revert ITECMethodologyExists(existing);
-        methodologyId = ++_counters.methodologies;
-        _methodologyRefs[key] = MethodologyRef({id: methodologyId, active: true});
-        _methodologies[methodologyId] = Methodology({name: name, parameters: parameters, active: true});
-        emit MethodologyRegistered(methodologyId, name, parameters);
-        emit MethodologyStatusChanged(methodologyId, true);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function setMethodologyActive(uint16 methodologyId, bool active) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (methodologyId == 0 || methodologyId > _counters.methodologies) {
-            revert ITECUnknownMethodology(methodologyId);
-        }
-        Methodology storage m = _methodologies[methodologyId];
-        m.active = active;
-        _methodologyRefs[_methodologyKey(keccak256(bytes(m.name)), keccak256(bytes(m.parameters)))].active = active;
-        emit MethodologyStatusChanged(methodologyId, active);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function methodology(uint16 methodologyId) external view returns (Methodology memory) {
-        if (methodologyId == 0 || methodologyId > _counters.methodologies) {
-            revert ITECUnknownMethodology(methodologyId);
-        }
-        return _methodologies[methodologyId];
-    }
-
-    /// @inheritdoc IITECRegistry
-    function methodologyIdOf(string calldata name, string calldata parameters) external view returns (uint16) {
-        return _methodologyRefs[_methodologyKey(keccak256(bytes(name)), keccak256(bytes(parameters)))].id;
+    /**
+     * @notice Everything else the registry does (see {IITECRegistryAdmin}) runs in {ITECRegistryExtension}, in this
+     * contract's storage; an unknown selector reverts there without data.
+     */
+    fallback() external {
+        _delegateToExtension();
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Issuance
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @inheritdoc IITECRegistry
+    /// @inheritdoc IITECRegistryCore
     function issue(
         Attestation calldata attestation,
         AuditorSignature[] calldata signatures
@@ -193,32 +71,33 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
             revert ITECAttestationExpired(attestation.deadline, block.timestamp);
         }
         _validateAttestation(attestation);
+        Layout storage $ = _state();
 
         bytes32 methodologyHash = keccak256(bytes(attestation.methodology));
         bytes32 parametersHash = keccak256(bytes(attestation.parameters));
-        MethodologyRef memory ref = _methodologyRefs[_methodologyKey(methodologyHash, parametersHash)];
+        MethodologyRef memory ref = $.methodologyRefs[_methodologyKey(methodologyHash, parametersHash)];
         if (!ref.active) revert ITECMethodologyNotApproved(attestation.methodology, attestation.parameters);
 
         bytes32 reportKey = _reportKey(attestation.reportHash, attestation.category);
-        uint256 existing = _batchOfReportKey[reportKey];
+        uint256 existing = $.batchOfReportKey[reportKey];
         if (existing != 0) revert ITECReportAlreadyIssued(attestation.reportHash, attestation.category, existing);
-        existing = _batchOfDeviceRoot[attestation.deviceRoot];
+        existing = $.batchOfDeviceRoot[attestation.deviceRoot];
         if (existing != 0) revert ITECDeviceRootAlreadyUsed(attestation.deviceRoot, existing);
 
         bytes32 digest = _hashTypedDataV4(_attestationStructHash(attestation, methodologyHash, parametersHash));
-        address[] memory auditors = _checkSignatures(digest, signatures);
+        address[] memory auditors = _checkSignatures(digest, attestation.category, signatures);
 
         // Effects before the mint: `_mint` may call into the owner (ERC-1155 acceptance check).
-        batchId = ++_counters.batches;
-        _batchOfReportKey[reportKey] = batchId;
-        _batchOfDeviceRoot[attestation.deviceRoot] = batchId;
-        _batches[batchId] = Batch({
+        batchId = ++$.counters.batches;
+        $.batchOfReportKey[reportKey] = batchId;
+        $.batchOfDeviceRoot[attestation.deviceRoot] = batchId;
+        $.batches[batchId] = Batch({
             issued: attestation.certificates,
             retired: 0,
             baselineGrams: attestation.baselineGrams,
             reductionGrams: attestation.reductionGrams,
             category: attestation.category,
-            suspended: false,
+            status: BatchStatus.Active,
             vintageStart: attestation.vintageStart,
             vintageEnd: attestation.vintageEnd,
             methodologyId: ref.id
@@ -236,7 +115,7 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
         _mint(attestation.owner, batchId, attestation.certificates);
     }
 
-    /// @inheritdoc IITECRegistry
+    /// @inheritdoc IITECRegistryCore
     function attestationDigest(Attestation calldata attestation) external view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -248,120 +127,58 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
             );
     }
 
-    /// @inheritdoc IITECRegistry
-    function batchOfReport(bytes32 reportHash, uint8 category) external view returns (uint256) {
-        return _batchOfReportKey[_reportKey(reportHash, category)];
-    }
-
-    /// @inheritdoc IITECRegistry
-    function batchOfDeviceRoot(bytes32 deviceRoot) external view returns (uint256) {
-        return _batchOfDeviceRoot[deviceRoot];
-    }
-
-    /// @inheritdoc IITECRegistry
-    function batch(uint256 batchId) public view returns (Batch memory) {
+    /// @inheritdoc IITECRegistryCore
+    function batch(uint256 batchId) external view returns (Batch memory) {
         return _existingBatch(batchId);
     }
 
-    /// @inheritdoc IITECRegistry
-    function batchTotals(uint256 batchId) external view returns (uint256 issued, uint256 retired, uint256 outstanding) {
+    /// @inheritdoc IITECRegistryCore
+    function batchTotals(
+        uint256 batchId
+    ) external view returns (uint256 issued, uint256 retired, uint256 outstanding, uint256 cancelled) {
         Batch storage b = _existingBatch(batchId);
         issued = b.issued;
         retired = b.retired;
-        // Burning happens only in `retire`, which adds to `retired`: retired ≤ issued always.
-        outstanding = issued - retired;
-    }
-
-    /// @inheritdoc IITECRegistry
-    function batchCount() external view returns (uint256) {
-        return _counters.batches;
+        // Burning adds to `retired` (retire and replace), so retired ≤ issued always; a reversal stops both.
+        if (b.status == BatchStatus.Reversed) cancelled = issued - retired;
+        else outstanding = issued - retired;
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Batch suspension and fraud proof
+    // Retirement and replacement
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @inheritdoc IITECRegistry
-    function suspendBatch(uint256 batchId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireText(reason, "reason");
-        Batch storage b = _existingBatch(batchId);
-        if (b.suspended) revert ITECBatchSuspended(batchId);
-        b.suspended = true;
-        emit BatchSuspended(batchId, _msgSender(), reason);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function reinstateBatch(uint256 batchId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireText(reason, "reason");
-        Batch storage b = _existingBatch(batchId);
-        if (!b.suspended) revert ITECBatchNotSuspended(batchId);
-        b.suspended = false;
-        emit BatchReinstated(batchId, _msgSender(), reason);
-    }
-
-    /// @inheritdoc IITECRegistry
-    function challengeDuplicateDevice(
-        bytes32 deviceId,
-        bytes32 rootA,
-        bytes32[] calldata proofA,
-        bytes32 rootB,
-        bytes32[] calldata proofB
-    ) external returns (uint256 suspendedBatchId) {
-        uint256 batchA = _batchOfDeviceRoot[rootA];
-        if (batchA == 0) revert ITECUnknownDeviceRoot(rootA);
-        uint256 batchB = _batchOfDeviceRoot[rootB];
-        if (batchB == 0) revert ITECUnknownDeviceRoot(rootB);
-        if (batchA == batchB) revert ITECSameBatch(batchA);
-
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(deviceId))));
-        if (!MerkleProof.verifyCalldata(proofA, rootA, leaf)) revert ITECInvalidDeviceProof(deviceId, rootA);
-        if (!MerkleProof.verifyCalldata(proofB, rootB, leaf)) revert ITECInvalidDeviceProof(deviceId, rootB);
-
-        (uint256 earlier, uint256 later) = batchA < batchB ? (batchA, batchB) : (batchB, batchA);
-        Batch storage b = _batches[later];
-        if (b.suspended) revert ITECBatchSuspended(later);
-        b.suspended = true;
-        emit DuplicateDeviceChallenged(deviceId, earlier, later, _msgSender());
-        emit BatchSuspended(later, _msgSender(), "duplicate device proven on-chain");
-        return later;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Retirement
-    // ---------------------------------------------------------------------------------------------------------
-
-    /// @inheritdoc IITECRegistry
+    /// @inheritdoc IITECRegistryCore
     function retire(address holder, RetirementRequest calldata request) external returns (uint256 retirementId) {
-        address operator = _msgSender();
-        if (holder != operator && !isApprovedForAll(holder, operator)) {
-            revert ITECNotHolderOrOperator(operator, holder);
-        }
+        address operator = _requireHolderOrOperator(holder);
         if (request.amount == 0) revert ITECInvalidRetirement("amount");
         if (request.scope3Category != 1 && request.scope3Category != 2) revert ITECInvalidRetirement("scope3Category");
         if (request.periodStart > request.periodEnd) revert ITECInvalidRetirement("period");
-        _requireText(request.beneficiaryName, "beneficiaryName");
-        if (bytes(request.purpose).length > MAX_TEXT_BYTES) {
-            revert ITECInvalidText("purpose", bytes(request.purpose).length);
-        }
+        _requireText(request.beneficiaryName, "beneficiaryName", false);
+        _requireText(request.purpose, "purpose", true);
         Batch storage b = _existingBatch(request.batchId);
+        Layout storage $ = _state();
 
-        // Checks holder/operator standing, batch suspension and balance (ERC1155InsufficientBalance).
+        // Checks holder/operator standing, batch status and balance (ERC1155InsufficientBalance).
         _burn(holder, request.batchId, request.amount);
 
-        // A batch is at most 2^32-1 certificates and `retired` counts burned ones, so it cannot overflow.
+        // A batch is at most 2^32-1 certificates and `retired` counts burned ones, so it cannot overflow; a block
+        // number beyond 2^32 (136 years of one-second blocks) would wrap, which the verifier would notice.
         unchecked {
             b.retired += request.amount;
-            retirementId = ++_counters.retirements;
+            retirementId = ++$.counters.retirements;
         }
-        _retirements[retirementId] = Retirement({
+        $.retirements[retirementId] = Retirement({
             account: holder,
             // `_existingBatch` proved batchId ≤ batchCount, and 2^40 batches cannot be issued in practice.
             batchId: uint40(request.batchId),
             scope3Category: request.scope3Category,
             amount: request.amount,
+            replacements: 0,
             beneficiary: request.beneficiary,
             periodStart: request.periodStart,
             periodEnd: request.periodEnd,
+            blockNumber: uint32(block.number),
             claimHash: keccak256(abi.encode(request.beneficiaryName, request.purpose))
         });
         emit CertificatesRetired(
@@ -374,49 +191,66 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
         );
     }
 
-    /// @inheritdoc IITECRegistry
+    /// @inheritdoc IITECRegistryCore
+    function replaceRetirement(uint256 retirementId, address holder, uint256 fromBatchId) external {
+        address operator = _requireHolderOrOperator(holder);
+        Retirement storage r = _existingRetirement(retirementId);
+        uint256 previous = r.batchId;
+        Batch storage reversed = _state().batches[previous];
+        if (reversed.status != BatchStatus.Reversed) {
+            revert ITECClaimNotReversed(
+                retirementId,
+                r.replacements == 0 ? ClaimStatus.Verified : ClaimStatus.Replaced
+            );
+        }
+        Batch storage from = _existingBatch(fromBatchId);
+        if (from.category != reversed.category) revert ITECCategoryMismatch(reversed.category, from.category);
+        uint32 amount = r.amount;
+
+        // Checks holder/operator standing, the replacement batch's status and the balance.
+        _burn(holder, fromBatchId, amount);
+        unchecked {
+            from.retired += amount; // ≤ issued, as in `retire`
+            ++r.replacements;
+        }
+        r.batchId = uint40(fromBatchId);
+        emit RetirementReplaced(retirementId, previous, fromBatchId, holder, operator);
+    }
+
+    /// @inheritdoc IITECRegistryCore
     function retirement(uint256 retirementId) external view returns (Retirement memory) {
-        if (retirementId == 0 || retirementId > _counters.retirements) revert ITECUnknownRetirement(retirementId);
-        return _retirements[retirementId];
+        return _existingRetirement(retirementId);
     }
 
-    /// @inheritdoc IITECRegistry
-    function retirementCount() external view returns (uint256) {
-        return _counters.retirements;
-    }
-
-    /// @inheritdoc IITECRegistry
-    function claimHashOf(string calldata beneficiaryName, string calldata purpose) external pure returns (bytes32) {
-        return keccak256(abi.encode(beneficiaryName, purpose));
+    /// @inheritdoc IITECRegistryCore
+    function claimStatus(uint256 retirementId) external view returns (ClaimStatus status, uint256 batchId) {
+        Retirement storage r = _existingRetirement(retirementId);
+        batchId = r.batchId;
+        if (_state().batches[batchId].status == BatchStatus.Reversed) status = ClaimStatus.Reversed;
+        else status = r.replacements == 0 ? ClaimStatus.Verified : ClaimStatus.Replaced;
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Metadata
+    // Token
     // ---------------------------------------------------------------------------------------------------------
 
-    /**
-     * @notice ERC-1155 metadata of batch `id` as an on-chain `data:application/json;base64,…` document, so any
-     * wallet shows a certificate without trusting a server: name, category, per-device figures in kg, vintage,
-     * methodology and a link to the registry's page for the batch.
-     */
-    function uri(uint256 id) public view override returns (string memory) {
-        Batch memory b = _existingBatch(id);
-        Methodology storage m = _methodologies[b.methodologyId];
-        return _RENDERER.render(id, b, m.name, m.parameters, _externalBaseURI);
+    /// @notice The {ITECRegistryExtension} this registry delegates to: compare its code with the published artifact.
+    function extension() external view returns (address) {
+        return address(_EXTENSION);
     }
 
-    /// @notice Sets the base of the `external_url` in token metadata. Only the registry admin.
-    function setExternalBaseURI(string calldata baseURI) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _requireJsonSafe(bytes(baseURI), "baseURI");
-        _externalBaseURI = baseURI;
-        emit ExternalBaseURIChanged(baseURI);
+    /// @notice A reversed batch's certificates are cancelled: every balance of it reads 0.
+    function balanceOf(address account, uint256 id) public view override returns (uint256) {
+        if (_state().batches[id].status == BatchStatus.Reversed) return 0;
+        return super.balanceOf(account, id);
     }
 
     /// @inheritdoc LeanERC1155
     function supportsInterface(
         bytes4 interfaceId
-    ) public view override(LeanERC1155, AccessControlEnumerable) returns (bool) {
-        return LeanERC1155.supportsInterface(interfaceId) || AccessControlEnumerable.supportsInterface(interfaceId);
+    ) public view override(LeanERC1155, AccessControlDefaultAdminRules) returns (bool) {
+        return
+            LeanERC1155.supportsInterface(interfaceId) || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -424,42 +258,49 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * @dev The permissioning hook every balance change passes (mint on issue, single / batch / operator
-     * transfers, burn on retire): the sender, the receiver and an operator acting for the sender must be active
-     * participants, and no certificate of a suspended batch moves.
+     * @dev Every operation (mint, single / batch / operator transfer, burn): the sender, the receiver and an
+     * operator acting for the sender must be active participants.
      */
-    function _checkMove(address operator, address from, address to, uint256 id) internal view override {
+    function _checkParties(address operator, address from, address to) internal view override {
         if (from != address(0)) {
             _requireActive(from);
             if (operator != from) _requireActive(operator);
-            if (_batches[id].suspended) revert ITECBatchSuspended(id);
         }
         if (to != address(0)) _requireActive(to);
     }
 
-    /**
-     * @dev Every receiver is an admitted participant (checked in {_checkMove}), and whether it has code sits in
-     * the participant slot just read, so transfers to EOAs skip a cold EXTCODESIZE.
-     */
-    function _isContractReceiver(address to) internal view override returns (bool) {
-        return _participants[to].hasCode;
+    /// @dev No certificate of a suspended or reversed batch moves.
+    function _checkToken(uint256 id) internal view override {
+        BatchStatus status = _state().batches[id].status;
+        if (status != BatchStatus.Active) {
+            if (status == BatchStatus.Reversed) revert ITECBatchReversed(id);
+            revert ITECBatchSuspended(id);
+        }
+    }
+
+    /// @dev Admin, issuer and auditors are separate keys: refuse a role to an account that holds another.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (_state().accreditations[account].bodyId != 0) revert ITECRoleConflict(account, role);
+        if (role == DEFAULT_ADMIN_ROLE && hasRole(ISSUER_ROLE, account)) revert ITECRoleConflict(account, ISSUER_ROLE);
+        if (role == ISSUER_ROLE && account == defaultAdmin()) revert ITECRoleConflict(account, DEFAULT_ADMIN_ROLE);
+        return super._grantRole(role, account);
+    }
+
+    function _requireHolderOrOperator(address holder) private view returns (address operator) {
+        operator = _msgSender();
+        if (holder != operator && !isApprovedForAll(holder, operator)) revert ITECNotHolderOrOperator(operator, holder);
     }
 
     function _requireActive(address account) private view {
-        ParticipantStatus status = _participants[account].status;
+        ParticipantStatus status = _state().participants[account].status;
         if (status != ParticipantStatus.Active) revert ITECAccountNotActive(account, status);
     }
 
-    function _moveParticipant(address account, ParticipantStatus from, ParticipantStatus to) private {
-        Participant storage p = _participants[account];
-        if (p.status != from) revert ITECParticipantStatus(account, p.status, from);
-        p.status = to;
-    }
-
-    function _existingBatch(uint256 batchId) private view returns (Batch storage b) {
-        b = _batches[batchId];
-        // Every issued batch has issued ≥ 1, so a zero slot means "never issued".
-        if (b.issued == 0) revert ITECUnknownBatch(batchId);
+    function _existingRetirement(uint256 retirementId) private view returns (Retirement storage) {
+        if (retirementId == 0 || retirementId > _state().counters.retirements) {
+            revert ITECUnknownRetirement(retirementId);
+        }
+        return _state().retirements[retirementId];
     }
 
     function _validateAttestation(Attestation calldata a) private view {
@@ -472,43 +313,86 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
         }
         if (a.reportHash == bytes32(0)) revert ITECInvalidAttestation("reportHash");
         if (a.deviceRoot == bytes32(0)) revert ITECInvalidAttestation("deviceRoot");
-        if (bytes(a.evidenceURI).length > MAX_TEXT_BYTES) {
-            revert ITECInvalidText("evidenceURI", bytes(a.evidenceURI).length);
-        }
+        _requireText(a.evidenceURI, "evidenceURI", true);
     }
 
     /**
-     * @dev Counts the signatures of distinct current auditors; any invalid one reverts with its auditor named,
-     * so a bad signature is never silently skipped. Ascending order makes duplicates impossible in O(n).
+     * @dev Checks every signature and counts the distinct auditing bodies behind them: each auditor must be
+     * accredited for `category` and within its window, and any invalid signature reverts with its auditor named,
+     * so nothing is silently skipped. Ascending addresses make duplicate entries impossible in O(n); a contract
+     * wallet that accepts a signature made by a key that also signs as another entry is refused, so one key never
+     * counts twice whatever the accreditations say.
      */
     function _checkSignatures(
         bytes32 digest,
+        uint8 category,
         AuditorSignature[] calldata signatures
     ) private view returns (address[] memory auditors) {
+        Layout storage $ = _state();
         uint256 n = signatures.length;
-        uint256 threshold = _counters.auditorThreshold;
+        uint256 threshold = $.counters.auditorThreshold;
         if (n < threshold) revert ITECInsufficientSignatures(n, threshold);
         auditors = new address[](n);
+        uint32[] memory bodies = new uint32[](n);
+        uint256 distinct = 0;
         address previous = address(0);
         for (uint256 i = 0; i < n; ++i) {
             address auditor = signatures[i].auditor;
             if (auditor <= previous) revert ITECSignersNotDistinct(previous, auditor);
-            if (!hasRole(AUDITOR_ROLE, auditor)) revert ITECSignerNotAuditor(auditor);
-            if (!_isValidSignature(auditor, digest, signatures[i].signature)) revert ITECInvalidSignature(auditor);
+            Accreditation memory acc = $.accreditations[auditor];
+            if (acc.bodyId == 0) revert ITECSignerNotAuditor(auditor);
+            if (block.timestamp > acc.validUntil) revert ITECAuditorExpired(auditor, acc.validUntil);
+            if (block.timestamp < acc.validFrom) revert ITECAuditorNotYetValid(auditor, acc.validFrom);
+            if ((acc.categories >> category) & 1 == 0) revert ITECAuditorNotAccredited(auditor, category);
+            _requireValidSignature(auditor, digest, signatures[i].signature, signatures);
+            uint256 j = 0;
+            while (j < distinct && bodies[j] != acc.bodyId) ++j;
+            if (j == distinct) bodies[distinct++] = acc.bodyId;
             auditors[i] = auditor;
             previous = auditor;
         }
+        if (distinct < threshold) revert ITECInsufficientSignatures(distinct, threshold);
     }
 
     /**
-     * @dev ECDSA first (no EXTCODESIZE for the usual EOA auditor), then ERC-1271 for contract wallets. An
-     * ECDSA signature that recovers to the auditor is valid whatever code the account has.
+     * @dev ECDSA first (no EXTCODESIZE for the usual EOA auditor), then ERC-1271 for contract wallets. An ECDSA
+     * signature that recovers to the auditor is valid whatever code the account has. A wallet is asked about the
+     * bare digest, so if its signature recovers to a key that is itself one of the signers, the same key would
+     * count twice: refused.
      */
-    function _isValidSignature(address auditor, bytes32 digest, bytes calldata signature) private view returns (bool) {
+    function _requireValidSignature(
+        address auditor,
+        bytes32 digest,
+        bytes calldata signature,
+        AuditorSignature[] calldata signatures
+    ) private view {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == auditor) return true;
-        return
-            auditor.code.length > 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(auditor, digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == auditor) return;
+        if (
+            auditor.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNowCalldata(auditor, digest, signature)
+        ) {
+            revert ITECInvalidSignature(auditor);
+        }
+        if (err == ECDSA.RecoverError.NoError) {
+            for (uint256 k = 0; k < signatures.length; ++k) {
+                if (signatures[k].auditor == recovered) revert ITECSigningKeyReused(auditor, recovered);
+            }
+        }
+    }
+
+    /// @dev Runs the current call in {ITECRegistryExtension} with this contract's storage and returns its result.
+    function _delegateToExtension() private {
+        address target = address(_EXTENSION);
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) {
+                revert(ptr, returndatasize())
+            }
+            return(ptr, returndatasize())
+        }
     }
 
     function _attestationStructHash(
@@ -542,26 +426,5 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
                     )
                 )
             );
-    }
-
-    function _requireText(string calldata text, string memory field) private pure {
-        uint256 length = bytes(text).length;
-        if (length == 0 || length > MAX_TEXT_BYTES) revert ITECInvalidText(field, length);
-    }
-
-    function _requireJsonSafe(bytes memory text, string memory field) private pure {
-        for (uint256 i = 0; i < text.length; ++i) {
-            bytes1 c = text[i];
-            // 0x22 is '"', 0x5c is '\\': both would end or escape a JSON string literal.
-            if (c == 0x22 || c == 0x5c || uint8(c) < 0x20) revert ITECUnsafeText(field);
-        }
-    }
-
-    function _reportKey(bytes32 reportHash, uint8 category) private pure returns (bytes32) {
-        return keccak256(abi.encode(reportHash, category));
-    }
-
-    function _methodologyKey(bytes32 nameHash, bytes32 parametersHash) private pure returns (bytes32) {
-        return keccak256(abi.encode(nameHash, parametersHash));
     }
 }

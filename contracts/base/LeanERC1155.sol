@@ -14,15 +14,19 @@ import {ERC165, IERC165} from "@openzeppelin/contracts/utils/introspection/ERC16
  * without building memory arrays for single-token operations. Single transfers, mints and burns are the
  * registry's hot paths, and the benchmark counts every gas unit they spend above their storage writes (see
  * docs/adr/0002-gas-layout.md).
- * @dev Every balance change — mint, burn, single or batch transfer, operator or not — passes through {_move},
- * and {_checkMove} is called for each token id before any balance changes: that is the one hook derived
- * contracts override to enforce who may hold and move what.
+ * @dev Every operation — mint, burn, single or batch transfer (even an empty one), operator or not — calls
+ * {_checkParties} once, and every token id that leaves an account passes {_checkToken} before any balance
+ * changes: those are the hooks derived contracts override to enforce who may hold and move what. A receiver is
+ * asked through {IERC1155Receiver} whenever it has code at the time of the transfer (ERC1155Utils checks it).
  */
-abstract contract LeanERC1155 is Context, ERC165, IERC1155, IERC1155MetadataURI, IERC1155Errors {
+abstract contract LeanERC1155 is Context, ERC165, IERC1155, IERC1155Errors {
     mapping(uint256 id => mapping(address account => uint256)) private _balances;
     mapping(address account => mapping(address operator => bool)) private _operatorApprovals;
 
-    /// @inheritdoc IERC165
+    /**
+     * @inheritdoc IERC165
+     * @dev Declares {IERC1155MetadataURI}: the derived contract serves `uri` (the registry through its extension).
+     */
     function supportsInterface(bytes4 interfaceId) public view virtual override(ERC165, IERC165) returns (bool) {
         return
             interfaceId == type(IERC1155).interfaceId ||
@@ -43,7 +47,7 @@ abstract contract LeanERC1155 is Context, ERC165, IERC1155, IERC1155MetadataURI,
         if (accounts.length != ids.length) revert ERC1155InvalidArrayLength(ids.length, accounts.length);
         balances = new uint256[](accounts.length);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            balances[i] = _balances[ids[i]][accounts[i]];
+            balances[i] = balanceOf(accounts[i], ids[i]);
         }
     }
 
@@ -68,9 +72,10 @@ abstract contract LeanERC1155 is Context, ERC165, IERC1155, IERC1155MetadataURI,
         }
         if (to == address(0)) revert ERC1155InvalidReceiver(address(0));
         if (from == address(0)) revert ERC1155InvalidSender(address(0));
-        _move(operator, from, to, id, value);
+        _checkParties(operator, from, to);
+        _move(from, to, id, value);
         emit TransferSingle(operator, from, to, id, value);
-        if (_isContractReceiver(to)) ERC1155Utils.checkOnERC1155Received(operator, from, to, id, value, data);
+        ERC1155Utils.checkOnERC1155Received(operator, from, to, id, value, data);
     }
 
     /// @inheritdoc IERC1155
@@ -88,46 +93,46 @@ abstract contract LeanERC1155 is Context, ERC165, IERC1155, IERC1155MetadataURI,
         if (to == address(0)) revert ERC1155InvalidReceiver(address(0));
         if (from == address(0)) revert ERC1155InvalidSender(address(0));
         if (ids.length != values.length) revert ERC1155InvalidArrayLength(ids.length, values.length);
+        // Once, before the loop: an empty batch transfer is still a transfer between these parties.
+        _checkParties(operator, from, to);
         for (uint256 i = 0; i < ids.length; ++i) {
-            _move(operator, from, to, ids[i], values[i]);
+            _move(from, to, ids[i], values[i]);
         }
         emit TransferBatch(operator, from, to, ids, values);
-        if (_isContractReceiver(to)) {
-            ERC1155Utils.checkOnERC1155BatchReceived(operator, from, to, ids, values, data);
-        }
+        ERC1155Utils.checkOnERC1155BatchReceived(operator, from, to, ids, values, data);
     }
 
     /// @dev Creates `value` tokens of `id` for `to`; calls the receiver hook last (checks-effects-interactions).
     function _mint(address to, uint256 id, uint256 value) internal {
         if (to == address(0)) revert ERC1155InvalidReceiver(address(0));
         address operator = _msgSender();
-        _move(operator, address(0), to, id, value);
+        _checkParties(operator, address(0), to);
+        _move(address(0), to, id, value);
         emit TransferSingle(operator, address(0), to, id, value);
-        if (_isContractReceiver(to)) ERC1155Utils.checkOnERC1155Received(operator, address(0), to, id, value, "");
+        ERC1155Utils.checkOnERC1155Received(operator, address(0), to, id, value, "");
     }
 
     /// @dev Destroys `value` tokens of `id` held by `from`.
     function _burn(address from, uint256 id, uint256 value) internal {
         if (from == address(0)) revert ERC1155InvalidSender(address(0));
         address operator = _msgSender();
-        _move(operator, from, address(0), id, value);
+        _checkParties(operator, from, address(0));
+        _move(from, address(0), id, value);
         emit TransferSingle(operator, from, address(0), id, value);
     }
 
     /**
-     * @dev The hook: called for every token id before its balances move (`from` zero on mint, `to` zero on
-     * burn). Revert to refuse the movement.
+     * @dev Hook called once per operation, before any balance moves (`from` zero on mint, `to` zero on burn):
+     * revert to refuse the parties.
      */
-    function _checkMove(address operator, address from, address to, uint256 id) internal view virtual;
+    function _checkParties(address operator, address from, address to) internal view virtual;
 
-    /// @dev Whether `to` must be asked through {IERC1155Receiver}. Default: it has code.
-    function _isContractReceiver(address to) internal view virtual returns (bool) {
-        return to.code.length > 0;
-    }
+    /// @dev Hook called for every token id that leaves `from` (transfers and burns): revert to refuse the id.
+    function _checkToken(uint256 id) internal view virtual;
 
-    function _move(address operator, address from, address to, uint256 id, uint256 value) private {
-        _checkMove(operator, from, to, id);
+    function _move(address from, address to, uint256 id, uint256 value) private {
         if (from != address(0)) {
+            _checkToken(id);
             uint256 fromBalance = _balances[id][from];
             if (fromBalance < value) revert ERC1155InsufficientBalance(from, fromBalance, value, id);
             // Cannot underflow: checked just above.

@@ -11,7 +11,7 @@ import {
   type TypedDataDomain,
 } from "ethers";
 
-import type { ITECRegistry } from "../../sdk/src/typechain/ITECRegistry.ts";
+import type { ITECRegistry } from "../../sdk/src/registry.ts";
 import { registryAt } from "../../sdk/src/registry.ts";
 import { attestationDomain } from "../../sdk/src/attestation.ts";
 import { ChainError, decodeRegistryError, isTransientError } from "./errors.ts";

@@ -17,8 +17,13 @@ import { fileURLToPath } from "node:url";
 const ROOT = new URL("../../", import.meta.url);
 const FROM = fileURLToPath(new URL("types/ethers-contracts/", ROOT));
 export const TYPECHAIN_DIR = fileURLToPath(new URL("sdk/src/typechain/", ROOT));
-/** The files copied: the contract's declarations and the helper types they import. */
-export const TYPECHAIN_FILES = ["ITECRegistry.ts", "common.ts"] as const;
+/**
+ * The files copied (target name → typechain's file): the declarations of the registry's whole surface — the
+ * `IITECRegistry` interface, which the registry and its extension together implement (ADR 0006) — and the helper
+ * types they import.
+ */
+const SOURCES = { "ITECRegistry.ts": "interfaces/IITECRegistry.ts", "common.ts": "common.ts" } as const;
+export const TYPECHAIN_FILES = Object.keys(SOURCES) as (keyof typeof SOURCES)[];
 
 const HEADER = [
   "/*",
@@ -35,7 +40,7 @@ const HEADER = [
  */
 export function typechainCopyText(typechainText: string): string {
   const text = typechainText
-    .replaceAll(/from "\.\/common\.js"/g, 'from "./common.ts"')
+    .replaceAll(/from "\.\.?\/common\.js"/g, 'from "./common.ts"')
     .replaceAll(/^(\s*)export namespace /gm, "$1export declare namespace ")
     .replaceAll(/^(\s*export interface \w+ \{.*\});$/gm, "$1");
   return `${HEADER}\n${text}`;
@@ -43,7 +48,7 @@ export function typechainCopyText(typechainText: string): string {
 
 /** Typechain's current text of `file` (`types/ethers-contracts/`, written by `hardhat build`). */
 export function typechainText(file: (typeof TYPECHAIN_FILES)[number]): string {
-  const path = `${FROM}${file}`;
+  const path = `${FROM}${SOURCES[file]}`;
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` (hardhat build) first`);
   return readFileSync(path, "utf8");
 }

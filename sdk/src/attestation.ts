@@ -4,9 +4,9 @@
  */
 import { TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
 
-/** EIP-712 domain name and version of the registry contract (`EIP712("I-TEC Registry", "1")`). */
+/** EIP-712 domain name and version of the registry contract (`EIP712("I-TEC Registry", "2")`). */
 export const EIP712_NAME = "I-TEC Registry";
-export const EIP712_VERSION = "1";
+export const EIP712_VERSION = "2";
 
 /** Field order and types exactly as in the Solidity struct. */
 export const ATTESTATION_TYPES: Record<"Attestation", TypedDataField[]> = {

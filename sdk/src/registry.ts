@@ -6,7 +6,7 @@
 import { Contract, Interface, type ContractRunner } from "ethers";
 
 import { itecRegistryAbi } from "./abi.ts";
-import type { ITECRegistry } from "./typechain/ITECRegistry.ts";
+import type { IITECRegistry as ITECRegistry } from "./typechain/ITECRegistry.ts";
 
 export type { ITECRegistry };
 

@@ -7,15 +7,16 @@ import { readFileSync } from "node:fs";
 
 import { expect } from "chai";
 
-import { ABI_MODULE, abiModuleText, compiledArtifact } from "../../scripts/build/abi.ts";
-import { itecRegistryAbi, itecRegistryArtifact } from "../../sdk/src/abi.ts";
+import { ABI_MODULE, abiModuleText, compiledArtifacts } from "../../scripts/build/abi.ts";
+import { itecRegistryAbi, itecRegistryArtifact, itecRegistryExtensionArtifact } from "../../sdk/src/abi.ts";
 
 describe("generated ABI module (sdk/src/abi.ts)", function () {
   it("is exactly what the current contracts compile to", function () {
-    const compiled = compiledArtifact();
-    expect(itecRegistryAbi).to.deep.equal(compiled.abi);
-    expect(itecRegistryArtifact.bytecode).to.equal(compiled.bytecode);
-    expect(itecRegistryArtifact.deployedBytecode).to.equal(compiled.deployedBytecode);
+    const compiled = compiledArtifacts();
+    expect(itecRegistryAbi).to.deep.equal(compiled.surface.abi);
+    expect(itecRegistryArtifact.bytecode).to.equal(compiled.registry.bytecode);
+    expect(itecRegistryArtifact.deployedBytecode).to.equal(compiled.registry.deployedBytecode);
+    expect(itecRegistryExtensionArtifact.bytecode).to.equal(compiled.extension.bytecode);
     expect(readFileSync(ABI_MODULE, "utf8")).to.equal(abiModuleText(compiled));
   });
 });

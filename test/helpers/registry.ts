@@ -14,11 +14,15 @@ import {
   type AuditorSignature,
 } from "../../sdk/src/attestation.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
-import type { ITECRegistry } from "../../types/ethers-contracts/index.ts";
+import type { IITECRegistry as ITECRegistry } from "../../types/ethers-contracts/index.ts";
 
 export const METHOD = "ITEC-CALC 1.0";
 export const PARAMS = "ITEC-PARAMS-1";
 export const DAY = 86_400n;
+/** Every device category (bits 1..6): what the fixture's auditors are accredited for. */
+export const ALL_CATEGORIES = 0x7e;
+/** Seconds a scheduled admin transfer waits in the fixture (OpenZeppelin AccessControlDefaultAdminRules). */
+export const ADMIN_DELAY = 2n * DAY;
 
 export interface RegistryFixture {
   registry: ITECRegistry;
@@ -32,6 +36,27 @@ export interface RegistryFixture {
   trader: HardhatEthersSigner;
   outsider: HardhatEthersSigner;
   now: bigint;
+}
+
+/**
+ * Deploys the extension, then the registry that delegates to it, and returns the registry under its whole ABI
+ * (`IITECRegistry`: the registry's own functions and the extension's).
+ */
+export async function deployRegistryContracts(
+  connection: NetworkConnection,
+  admin: string,
+  externalBaseURI: string,
+  adminDelay: bigint = ADMIN_DELAY,
+): Promise<ITECRegistry> {
+  const { ethers } = connection;
+  const extension = await ethers.deployContract("ITECRegistryExtension");
+  const deployed = await ethers.deployContract("ITECRegistry", [
+    admin,
+    adminDelay,
+    externalBaseURI,
+    await extension.getAddress(),
+  ]);
+  return (await ethers.getContractAt("IITECRegistry", await deployed.getAddress())) as unknown as ITECRegistry;
 }
 
 /** Deploys and configures a registry on `connection`. */
@@ -50,19 +75,19 @@ export async function deployRegistry(connection: NetworkConnection): Promise<Reg
     HardhatEthersSigner,
     HardhatEthersSigner,
   ];
-  const registry = (await ethers.deployContract("ITECRegistry", [
-    admin.address,
-    "https://registry.example/batches/",
-  ])) as unknown as ITECRegistry;
+  const registry = await deployRegistryContracts(connection, admin.address, "https://registry.example/batches/");
   const address = await registry.getAddress();
-  const ISSUER = await registry.ISSUER_ROLE();
-  const AUDITOR = await registry.AUDITOR_ROLE();
-  await (await registry.grantRole(ISSUER, issuer.address)).wait();
-  for (const a of [a1, a2, a3]) await (await registry.grantRole(AUDITOR, a.address)).wait();
+  await (await registry.grantRole(await registry.ISSUER_ROLE(), issuer.address)).wait();
+  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  // One auditing body per auditor: the threshold counts bodies (issue 13, finding 1).
+  for (const [i, a] of [a1, a2, a3].entries()) {
+    await (await registry.registerAuditorBody(`Audit Body ${"ABC"[i]}`)).wait();
+    await (await registry.setAccreditation(a.address, i + 1, ALL_CATEGORIES, 0, now + 3650n * DAY)).wait();
+  }
   await (await registry.registerMethodology(METHOD, PARAMS)).wait();
-  await (await registry.admitParticipant(refurbisher.address, PARTICIPANT_KINDS.refurbisher)).wait();
-  await (await registry.admitParticipant(corporate.address, PARTICIPANT_KINDS.corporate)).wait();
-  await (await registry.admitParticipant(trader.address, PARTICIPANT_KINDS.trader)).wait();
+  await (await registry.admitParticipant(refurbisher.address, PARTICIPANT_KINDS.refurbisher, "Refurb Co")).wait();
+  await (await registry.admitParticipant(corporate.address, PARTICIPANT_KINDS.corporate, "Corporate plc")).wait();
+  await (await registry.admitParticipant(trader.address, PARTICIPANT_KINDS.trader, "Trader GmbH")).wait();
   const { chainId } = await ethers.provider.getNetwork();
   const block = await ethers.provider.getBlock("latest");
   return {

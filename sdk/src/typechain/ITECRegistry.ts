@@ -8,16 +8,41 @@
 import type { BaseContract, BigNumberish, BytesLike, FunctionFragment, Result, Interface, EventFragment, AddressLike, ContractRunner, ContractMethod, Listener } from "ethers"
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, TypedLogDescription, TypedListener, TypedContractMethod } from "./common.ts"
   
-export declare namespace IITECRegistry {
+export declare namespace IITECRegistryTypes {
       
+    export type AccreditationStruct = {bodyId: BigNumberish, categories: BigNumberish, validFrom: BigNumberish, validUntil: BigNumberish}
+
+    export type AccreditationStructOutput = [bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint] & {bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint }
+  
+
     export type AttestationStruct = {owner: AddressLike, category: BigNumberish, certificates: BigNumberish, baselineGrams: BigNumberish, reductionGrams: BigNumberish, vintageStart: BigNumberish, vintageEnd: BigNumberish, methodology: string, parameters: string, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, evidenceURI: string, deadline: BigNumberish}
 
     export type AttestationStructOutput = [owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint] & {owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint }
   
 
-    export type BatchStruct = {issued: BigNumberish, retired: BigNumberish, baselineGrams: BigNumberish, reductionGrams: BigNumberish, category: BigNumberish, suspended: boolean, vintageStart: BigNumberish, vintageEnd: BigNumberish, methodologyId: BigNumberish}
+    export type AuditorBodyStruct = {name: string, auditors: BigNumberish}
 
-    export type BatchStructOutput = [issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, suspended: boolean, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint] & {issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, suspended: boolean, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint }
+    export type AuditorBodyStructOutput = [name: string, auditors: bigint] & {name: string, auditors: bigint }
+  
+
+    export type BatchStruct = {issued: BigNumberish, retired: BigNumberish, baselineGrams: BigNumberish, reductionGrams: BigNumberish, category: BigNumberish, status: BigNumberish, vintageStart: BigNumberish, vintageEnd: BigNumberish, methodologyId: BigNumberish}
+
+    export type BatchStructOutput = [issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, status: bigint, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint] & {issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, status: bigint, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint }
+  
+
+    export type BatchHoldStruct = {adminSuspended: boolean, openChallenges: BigNumberish}
+
+    export type BatchHoldStructOutput = [adminSuspended: boolean, openChallenges: bigint] & {adminSuspended: boolean, openChallenges: bigint }
+  
+
+    export type ChallengeStruct = {kind: BigNumberish, status: BigNumberish, batchA: BigNumberish, batchB: BigNumberish, faultyBatchId: BigNumberish, challenger: AddressLike, deviceId: BytesLike, index: BigNumberish}
+
+    export type ChallengeStructOutput = [kind: bigint, status: bigint, batchA: bigint, batchB: bigint, faultyBatchId: bigint, challenger: string, deviceId: string, index: bigint] & {kind: bigint, status: bigint, batchA: bigint, batchB: bigint, faultyBatchId: bigint, challenger: string, deviceId: string, index: bigint }
+  
+
+    export type DeviceProofStruct = {root: BytesLike, index: BigNumberish, deviceId: BytesLike, proof: BytesLike[]}
+
+    export type DeviceProofStructOutput = [root: string, index: bigint, deviceId: string, proof: string[]] & {root: string, index: bigint, deviceId: string, proof: string[] }
   
 
     export type AuditorSignatureStruct = {auditor: AddressLike, signature: BytesLike}
@@ -30,9 +55,9 @@ export declare namespace IITECRegistry {
     export type MethodologyStructOutput = [name: string, parameters: string, active: boolean] & {name: string, parameters: string, active: boolean }
   
 
-    export type ParticipantStruct = {kind: BigNumberish, status: BigNumberish, hasCode: boolean}
+    export type ParticipantStruct = {kind: BigNumberish, status: BigNumberish, name: string}
 
-    export type ParticipantStructOutput = [kind: bigint, status: bigint, hasCode: boolean] & {kind: bigint, status: bigint, hasCode: boolean }
+    export type ParticipantStructOutput = [kind: bigint, status: bigint, name: string] & {kind: bigint, status: bigint, name: string }
   
 
     export type RetirementRequestStruct = {batchId: BigNumberish, amount: BigNumberish, beneficiaryName: string, beneficiary: AddressLike, periodStart: BigNumberish, periodEnd: BigNumberish, scope3Category: BigNumberish, purpose: string}
@@ -40,90 +65,130 @@ export declare namespace IITECRegistry {
     export type RetirementRequestStructOutput = [batchId: bigint, amount: bigint, beneficiaryName: string, beneficiary: string, periodStart: bigint, periodEnd: bigint, scope3Category: bigint, purpose: string] & {batchId: bigint, amount: bigint, beneficiaryName: string, beneficiary: string, periodStart: bigint, periodEnd: bigint, scope3Category: bigint, purpose: string }
   
 
-    export type RetirementStruct = {account: AddressLike, batchId: BigNumberish, scope3Category: BigNumberish, amount: BigNumberish, beneficiary: AddressLike, periodStart: BigNumberish, periodEnd: BigNumberish, claimHash: BytesLike}
+    export type RetirementStruct = {account: AddressLike, batchId: BigNumberish, scope3Category: BigNumberish, amount: BigNumberish, replacements: BigNumberish, beneficiary: AddressLike, periodStart: BigNumberish, periodEnd: BigNumberish, blockNumber: BigNumberish, claimHash: BytesLike}
 
-    export type RetirementStructOutput = [account: string, batchId: bigint, scope3Category: bigint, amount: bigint, beneficiary: string, periodStart: bigint, periodEnd: bigint, claimHash: string] & {account: string, batchId: bigint, scope3Category: bigint, amount: bigint, beneficiary: string, periodStart: bigint, periodEnd: bigint, claimHash: string }
+    export type RetirementStructOutput = [account: string, batchId: bigint, scope3Category: bigint, amount: bigint, replacements: bigint, beneficiary: string, periodStart: bigint, periodEnd: bigint, blockNumber: bigint, claimHash: string] & {account: string, batchId: bigint, scope3Category: bigint, amount: bigint, replacements: bigint, beneficiary: string, periodStart: bigint, periodEnd: bigint, blockNumber: bigint, claimHash: string }
   
     }
 
-  export interface ITECRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "AUDITOR_ROLE" | "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_TEXT_BYTES" | "admitParticipant" | "attestationDigest" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "challengeDuplicateDevice" | "claimHashOf" | "eip712Domain" | "getRoleAdmin" | "getRoleMember" | "getRoleMemberCount" | "getRoleMembers" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "participant" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renounceRole" | "retire" | "retirement" | "retirementCount" | "revokeRole" | "safeBatchTransferFrom" | "safeTransferFrom" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "syncParticipantCode" | "uri"): FunctionFragment;
+  export interface IITECRegistryInterface extends Interface {
+    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_NAME_BYTES" | "MAX_TEXT_BYTES" | "RENDERER" | "acceptDefaultAdminTransfer" | "accreditation" | "admitParticipant" | "attestationDigest" | "auditorBody" | "auditorBodyCounts" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchHold" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "beginDefaultAdminTransfer" | "cancelDefaultAdminTransfer" | "challenge" | "challengeCount" | "challengeDuplicateDevice" | "challengeIndexReuse" | "challengeTreeSize" | "changeDefaultAdminDelay" | "claimHashOf" | "claimStatus" | "defaultAdmin" | "defaultAdminDelay" | "defaultAdminDelayIncreaseWait" | "eip712Domain" | "extension" | "getRoleAdmin" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "participant" | "pendingDefaultAdmin" | "pendingDefaultAdminDelay" | "registerAuditorBody" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renameAuditorBody" | "renameParticipant" | "renounceRole" | "replaceRetirement" | "retire" | "retirement" | "retirementCount" | "reverseBatch" | "revokeAccreditation" | "revokeRole" | "rollbackDefaultAdminDelay" | "safeBatchTransferFrom" | "safeTransferFrom" | "setAccreditation" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "settleChallenge" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "uri"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "ApprovalForAll" | "AuditorThresholdChanged" | "BatchIssued" | "BatchReinstated" | "BatchSuspended" | "CertificatesRetired" | "DuplicateDeviceChallenged" | "EIP712DomainChanged" | "ExternalBaseURIChanged" | "MethodologyRegistered" | "MethodologyStatusChanged" | "ParticipantAdmitted" | "ParticipantCodeSynced" | "ParticipantReinstated" | "ParticipantSuspended" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "TransferBatch" | "TransferSingle" | "URI"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AccreditationRevoked" | "ApprovalForAll" | "AuditorAccredited" | "AuditorBodyRegistered" | "AuditorBodyRenamed" | "AuditorThresholdChanged" | "BatchIssued" | "BatchReinstated" | "BatchReversed" | "BatchStatusChanged" | "BatchSuspended" | "CertificatesRetired" | "ChallengeOpened" | "ChallengeSettled" | "DefaultAdminDelayChangeCanceled" | "DefaultAdminDelayChangeScheduled" | "DefaultAdminTransferCanceled" | "DefaultAdminTransferScheduled" | "EIP712DomainChanged" | "ExternalBaseURIChanged" | "MethodologyRegistered" | "MethodologyStatusChanged" | "ParticipantAdmitted" | "ParticipantReinstated" | "ParticipantRenamed" | "ParticipantSuspended" | "RetirementReplaced" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "TransferBatch" | "TransferSingle" | "URI"): EventFragment;
 
     encodeFunctionData(functionFragment: 'ATTESTATION_TYPEHASH', values?: undefined): string;
-encodeFunctionData(functionFragment: 'AUDITOR_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'ISSUER_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_CATEGORY', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MAX_NAME_BYTES', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_TEXT_BYTES', values?: undefined): string;
-encodeFunctionData(functionFragment: 'admitParticipant', values: [AddressLike, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'attestationDigest', values: [IITECRegistry.AttestationStruct]): string;
+encodeFunctionData(functionFragment: 'RENDERER', values?: undefined): string;
+encodeFunctionData(functionFragment: 'acceptDefaultAdminTransfer', values?: undefined): string;
+encodeFunctionData(functionFragment: 'accreditation', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'admitParticipant', values: [AddressLike, BigNumberish, string]): string;
+encodeFunctionData(functionFragment: 'attestationDigest', values: [IITECRegistryTypes.AttestationStruct]): string;
+encodeFunctionData(functionFragment: 'auditorBody', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'auditorBodyCounts', values?: undefined): string;
 encodeFunctionData(functionFragment: 'auditorThreshold', values?: undefined): string;
 encodeFunctionData(functionFragment: 'balanceOf', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'balanceOfBatch', values: [AddressLike[], BigNumberish[]]): string;
 encodeFunctionData(functionFragment: 'batch', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'batchCount', values?: undefined): string;
+encodeFunctionData(functionFragment: 'batchHold', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'batchOfDeviceRoot', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'batchOfReport', values: [BytesLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'batchTotals', values: [BigNumberish]): string;
-encodeFunctionData(functionFragment: 'challengeDuplicateDevice', values: [BytesLike, BytesLike, BytesLike[], BytesLike, BytesLike[]]): string;
+encodeFunctionData(functionFragment: 'beginDefaultAdminTransfer', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'cancelDefaultAdminTransfer', values?: undefined): string;
+encodeFunctionData(functionFragment: 'challenge', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'challengeCount', values?: undefined): string;
+encodeFunctionData(functionFragment: 'challengeDuplicateDevice', values: [IITECRegistryTypes.DeviceProofStruct, IITECRegistryTypes.DeviceProofStruct]): string;
+encodeFunctionData(functionFragment: 'challengeIndexReuse', values: [IITECRegistryTypes.DeviceProofStruct, IITECRegistryTypes.DeviceProofStruct]): string;
+encodeFunctionData(functionFragment: 'challengeTreeSize', values: [IITECRegistryTypes.DeviceProofStruct]): string;
+encodeFunctionData(functionFragment: 'changeDefaultAdminDelay', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'claimHashOf', values: [string, string]): string;
+encodeFunctionData(functionFragment: 'claimStatus', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'defaultAdmin', values?: undefined): string;
+encodeFunctionData(functionFragment: 'defaultAdminDelay', values?: undefined): string;
+encodeFunctionData(functionFragment: 'defaultAdminDelayIncreaseWait', values?: undefined): string;
 encodeFunctionData(functionFragment: 'eip712Domain', values?: undefined): string;
+encodeFunctionData(functionFragment: 'extension', values?: undefined): string;
 encodeFunctionData(functionFragment: 'getRoleAdmin', values: [BytesLike]): string;
-encodeFunctionData(functionFragment: 'getRoleMember', values: [BytesLike, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'getRoleMemberCount', values: [BytesLike]): string;
-encodeFunctionData(functionFragment: 'getRoleMembers', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'grantRole', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'hasRole', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'isApprovedForAll', values: [AddressLike, AddressLike]): string;
-encodeFunctionData(functionFragment: 'issue', values: [IITECRegistry.AttestationStruct, IITECRegistry.AuditorSignatureStruct[]]): string;
+encodeFunctionData(functionFragment: 'issue', values: [IITECRegistryTypes.AttestationStruct, IITECRegistryTypes.AuditorSignatureStruct[]]): string;
 encodeFunctionData(functionFragment: 'methodology', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'methodologyIdOf', values: [string, string]): string;
 encodeFunctionData(functionFragment: 'participant', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'pendingDefaultAdmin', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingDefaultAdminDelay', values?: undefined): string;
+encodeFunctionData(functionFragment: 'registerAuditorBody', values: [string]): string;
 encodeFunctionData(functionFragment: 'registerMethodology', values: [string, string]): string;
 encodeFunctionData(functionFragment: 'reinstateBatch', values: [BigNumberish, string]): string;
 encodeFunctionData(functionFragment: 'reinstateParticipant', values: [AddressLike, string]): string;
+encodeFunctionData(functionFragment: 'renameAuditorBody', values: [BigNumberish, string]): string;
+encodeFunctionData(functionFragment: 'renameParticipant', values: [AddressLike, string]): string;
 encodeFunctionData(functionFragment: 'renounceRole', values: [BytesLike, AddressLike]): string;
-encodeFunctionData(functionFragment: 'retire', values: [AddressLike, IITECRegistry.RetirementRequestStruct]): string;
+encodeFunctionData(functionFragment: 'replaceRetirement', values: [BigNumberish, AddressLike, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'retire', values: [AddressLike, IITECRegistryTypes.RetirementRequestStruct]): string;
 encodeFunctionData(functionFragment: 'retirement', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'retirementCount', values?: undefined): string;
+encodeFunctionData(functionFragment: 'reverseBatch', values: [BigNumberish, string, string]): string;
+encodeFunctionData(functionFragment: 'revokeAccreditation', values: [AddressLike, string]): string;
 encodeFunctionData(functionFragment: 'revokeRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'rollbackDefaultAdminDelay', values?: undefined): string;
 encodeFunctionData(functionFragment: 'safeBatchTransferFrom', values: [AddressLike, AddressLike, BigNumberish[], BigNumberish[], BytesLike]): string;
 encodeFunctionData(functionFragment: 'safeTransferFrom', values: [AddressLike, AddressLike, BigNumberish, BigNumberish, BytesLike]): string;
+encodeFunctionData(functionFragment: 'setAccreditation', values: [AddressLike, BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setApprovalForAll', values: [AddressLike, boolean]): string;
 encodeFunctionData(functionFragment: 'setAuditorThreshold', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setExternalBaseURI', values: [string]): string;
 encodeFunctionData(functionFragment: 'setMethodologyActive', values: [BigNumberish, boolean]): string;
+encodeFunctionData(functionFragment: 'settleChallenge', values: [BigNumberish, BigNumberish, string, string]): string;
 encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'suspendBatch', values: [BigNumberish, string]): string;
 encodeFunctionData(functionFragment: 'suspendParticipant', values: [AddressLike, string]): string;
-encodeFunctionData(functionFragment: 'syncParticipantCode', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'uri', values: [BigNumberish]): string;
 
     decodeFunctionResult(functionFragment: 'ATTESTATION_TYPEHASH', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'AUDITOR_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ISSUER_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_CATEGORY', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MAX_NAME_BYTES', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_TEXT_BYTES', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'RENDERER', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'acceptDefaultAdminTransfer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'accreditation', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'admitParticipant', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'attestationDigest', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'auditorBody', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'auditorBodyCounts', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'auditorThreshold', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'balanceOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'balanceOfBatch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'batch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'batchCount', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'batchHold', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'batchOfDeviceRoot', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'batchOfReport', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'batchTotals', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'beginDefaultAdminTransfer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'cancelDefaultAdminTransfer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'challenge', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'challengeCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'challengeDuplicateDevice', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'challengeIndexReuse', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'challengeTreeSize', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'changeDefaultAdminDelay', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimHashOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimStatus', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'defaultAdmin', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'defaultAdminDelay', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'defaultAdminDelayIncreaseWait', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'eip712Domain', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'extension', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getRoleAdmin', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'getRoleMember', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'getRoleMemberCount', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'getRoleMembers', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'grantRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'hasRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'isApprovedForAll', data: BytesLike): Result;
@@ -131,32 +196,90 @@ decodeFunctionResult(functionFragment: 'issue', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'methodology', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'methodologyIdOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'participant', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingDefaultAdmin', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingDefaultAdminDelay', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'registerAuditorBody', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'registerMethodology', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'reinstateBatch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'reinstateParticipant', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'renameAuditorBody', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'renameParticipant', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'replaceRetirement', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'retire', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'retirement', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'retirementCount', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'reverseBatch', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'revokeAccreditation', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revokeRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'rollbackDefaultAdminDelay', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'safeBatchTransferFrom', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'safeTransferFrom', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setAccreditation', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setApprovalForAll', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setAuditorThreshold', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setExternalBaseURI', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setMethodologyActive', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settleChallenge', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'suspendBatch', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'suspendParticipant', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'syncParticipantCode', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
   }
 
   
+    export declare namespace AccreditationRevokedEvent {
+      export type InputTuple = [auditor: AddressLike, bodyId: BigNumberish, admin: AddressLike, reason: string];
+      export type OutputTuple = [auditor: string, bodyId: bigint, admin: string, reason: string];
+      export interface OutputObject {auditor: string, bodyId: bigint, admin: string, reason: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export declare namespace ApprovalForAllEvent {
       export type InputTuple = [account: AddressLike, operator: AddressLike, approved: boolean];
       export type OutputTuple = [account: string, operator: string, approved: boolean];
       export interface OutputObject {account: string, operator: string, approved: boolean }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace AuditorAccreditedEvent {
+      export type InputTuple = [auditor: AddressLike, bodyId: BigNumberish, categories: BigNumberish, validFrom: BigNumberish, validUntil: BigNumberish, admin: AddressLike];
+      export type OutputTuple = [auditor: string, bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint, admin: string];
+      export interface OutputObject {auditor: string, bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint, admin: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace AuditorBodyRegisteredEvent {
+      export type InputTuple = [bodyId: BigNumberish, name: string];
+      export type OutputTuple = [bodyId: bigint, name: string];
+      export interface OutputObject {bodyId: bigint, name: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace AuditorBodyRenamedEvent {
+      export type InputTuple = [bodyId: BigNumberish, name: string];
+      export type OutputTuple = [bodyId: bigint, name: string];
+      export interface OutputObject {bodyId: bigint, name: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -201,6 +324,30 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
+    export declare namespace BatchReversedEvent {
+      export type InputTuple = [batchId: BigNumberish, admin: AddressLike, cancelled: BigNumberish, retiredReversed: BigNumberish, reason: string, evidenceURI: string];
+      export type OutputTuple = [batchId: bigint, admin: string, cancelled: bigint, retiredReversed: bigint, reason: string, evidenceURI: string];
+      export interface OutputObject {batchId: bigint, admin: string, cancelled: bigint, retiredReversed: bigint, reason: string, evidenceURI: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace BatchStatusChangedEvent {
+      export type InputTuple = [batchId: BigNumberish, status: BigNumberish];
+      export type OutputTuple = [batchId: bigint, status: bigint];
+      export interface OutputObject {batchId: bigint, status: bigint }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export declare namespace BatchSuspendedEvent {
       export type InputTuple = [batchId: BigNumberish, by: AddressLike, reason: string];
       export type OutputTuple = [batchId: bigint, by: string, reason: string];
@@ -225,10 +372,70 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-    export declare namespace DuplicateDeviceChallengedEvent {
-      export type InputTuple = [deviceId: BytesLike, earlierBatchId: BigNumberish, laterBatchId: BigNumberish, challenger: AddressLike];
-      export type OutputTuple = [deviceId: string, earlierBatchId: bigint, laterBatchId: bigint, challenger: string];
-      export interface OutputObject {deviceId: string, earlierBatchId: bigint, laterBatchId: bigint, challenger: string }
+    export declare namespace ChallengeOpenedEvent {
+      export type InputTuple = [challengeId: BigNumberish, batchA: BigNumberish, batchB: BigNumberish, kind: BigNumberish, deviceId: BytesLike, index: BigNumberish, challenger: AddressLike];
+      export type OutputTuple = [challengeId: bigint, batchA: bigint, batchB: bigint, kind: bigint, deviceId: string, index: bigint, challenger: string];
+      export interface OutputObject {challengeId: bigint, batchA: bigint, batchB: bigint, kind: bigint, deviceId: string, index: bigint, challenger: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace ChallengeSettledEvent {
+      export type InputTuple = [challengeId: BigNumberish, faultyBatchId: BigNumberish, admin: AddressLike, reason: string, evidenceURI: string];
+      export type OutputTuple = [challengeId: bigint, faultyBatchId: bigint, admin: string, reason: string, evidenceURI: string];
+      export interface OutputObject {challengeId: bigint, faultyBatchId: bigint, admin: string, reason: string, evidenceURI: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace DefaultAdminDelayChangeCanceledEvent {
+      export type InputTuple = [];
+      export type OutputTuple = [];
+      export interface OutputObject {}
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace DefaultAdminDelayChangeScheduledEvent {
+      export type InputTuple = [newDelay: BigNumberish, effectSchedule: BigNumberish];
+      export type OutputTuple = [newDelay: bigint, effectSchedule: bigint];
+      export interface OutputObject {newDelay: bigint, effectSchedule: bigint }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace DefaultAdminTransferCanceledEvent {
+      export type InputTuple = [];
+      export type OutputTuple = [];
+      export interface OutputObject {}
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace DefaultAdminTransferScheduledEvent {
+      export type InputTuple = [newAdmin: AddressLike, acceptSchedule: BigNumberish];
+      export type OutputTuple = [newAdmin: string, acceptSchedule: bigint];
+      export interface OutputObject {newAdmin: string, acceptSchedule: bigint }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -286,21 +493,9 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
   
 
     export declare namespace ParticipantAdmittedEvent {
-      export type InputTuple = [account: AddressLike, kind: BigNumberish, admin: AddressLike];
-      export type OutputTuple = [account: string, kind: bigint, admin: string];
-      export interface OutputObject {account: string, kind: bigint, admin: string }
-      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
-      export type Filter = TypedDeferredTopicFilter<Event>
-      export type Log = TypedEventLog<Event>
-      export type LogDescription = TypedLogDescription<Event>
-    }
-
-  
-
-    export declare namespace ParticipantCodeSyncedEvent {
-      export type InputTuple = [account: AddressLike, hasCode: boolean];
-      export type OutputTuple = [account: string, hasCode: boolean];
-      export interface OutputObject {account: string, hasCode: boolean }
+      export type InputTuple = [account: AddressLike, kind: BigNumberish, admin: AddressLike, name: string];
+      export type OutputTuple = [account: string, kind: bigint, admin: string, name: string];
+      export interface OutputObject {account: string, kind: bigint, admin: string, name: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -321,10 +516,34 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
+    export declare namespace ParticipantRenamedEvent {
+      export type InputTuple = [account: AddressLike, admin: AddressLike, name: string];
+      export type OutputTuple = [account: string, admin: string, name: string];
+      export interface OutputObject {account: string, admin: string, name: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export declare namespace ParticipantSuspendedEvent {
       export type InputTuple = [account: AddressLike, admin: AddressLike, reason: string];
       export type OutputTuple = [account: string, admin: string, reason: string];
       export interface OutputObject {account: string, admin: string, reason: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export declare namespace RetirementReplacedEvent {
+      export type InputTuple = [retirementId: BigNumberish, previousBatchId: BigNumberish, batchId: BigNumberish, holder: AddressLike, operator: AddressLike];
+      export type OutputTuple = [retirementId: bigint, previousBatchId: bigint, batchId: bigint, holder: string, operator: string];
+      export interface OutputObject {retirementId: bigint, previousBatchId: bigint, batchId: bigint, holder: string, operator: string }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -405,12 +624,12 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
-  export interface ITECRegistry extends BaseContract {
+  export interface IITECRegistry extends BaseContract {
     
-    connect(runner?: ContractRunner | null): ITECRegistry;
+    connect(runner?: ContractRunner | null): IITECRegistry;
     waitForDeployment(): Promise<this>;
 
-    interface: ITECRegistryInterface;
+    interface: IITECRegistryInterface;
 
     
   queryFilter<TCEvent extends TypedContractEvent>(
@@ -447,14 +666,6 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
-    AUDITOR_ROLE: TypedContractMethod<
-      [],
-      [string],
-      'view'
-    >
-    
-
-    
     DEFAULT_ADMIN_ROLE: TypedContractMethod<
       [],
       [string],
@@ -479,6 +690,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    MAX_NAME_BYTES: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     MAX_TEXT_BYTES: TypedContractMethod<
       [],
       [bigint],
@@ -487,8 +706,32 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    RENDERER: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    acceptDefaultAdminTransfer: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    accreditation: TypedContractMethod<
+      [auditor: AddressLike, ],
+      [IITECRegistryTypes.AccreditationStructOutput],
+      'view'
+    >
+    
+
+    
     admitParticipant: TypedContractMethod<
-      [account: AddressLike, kind: BigNumberish, ],
+      [account: AddressLike, kind: BigNumberish, name: string, ],
       [void],
       'nonpayable'
     >
@@ -496,8 +739,24 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
     
     attestationDigest: TypedContractMethod<
-      [attestation: IITECRegistry.AttestationStruct, ],
+      [attestation: IITECRegistryTypes.AttestationStruct, ],
       [string],
+      'view'
+    >
+    
+
+    
+    auditorBody: TypedContractMethod<
+      [bodyId: BigNumberish, ],
+      [IITECRegistryTypes.AuditorBodyStructOutput],
+      'view'
+    >
+    
+
+    
+    auditorBodyCounts: TypedContractMethod<
+      [],
+      [[bigint, bigint] & {registered: bigint, withAuditors: bigint }],
       'view'
     >
     
@@ -529,7 +788,7 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     batch: TypedContractMethod<
       [batchId: BigNumberish, ],
-      [IITECRegistry.BatchStructOutput],
+      [IITECRegistryTypes.BatchStructOutput],
       'view'
     >
     
@@ -538,6 +797,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     batchCount: TypedContractMethod<
       [],
       [bigint],
+      'view'
+    >
+    
+
+    
+    batchHold: TypedContractMethod<
+      [batchId: BigNumberish, ],
+      [IITECRegistryTypes.BatchHoldStructOutput],
       'view'
     >
     
@@ -561,15 +828,71 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     batchTotals: TypedContractMethod<
       [batchId: BigNumberish, ],
-      [[bigint, bigint, bigint] & {issued: bigint, retired: bigint, outstanding: bigint }],
+      [[bigint, bigint, bigint, bigint] & {issued: bigint, retired: bigint, outstanding: bigint, cancelled: bigint }],
+      'view'
+    >
+    
+
+    
+    beginDefaultAdminTransfer: TypedContractMethod<
+      [newAdmin: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    cancelDefaultAdminTransfer: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    challenge: TypedContractMethod<
+      [challengeId: BigNumberish, ],
+      [IITECRegistryTypes.ChallengeStructOutput],
+      'view'
+    >
+    
+
+    
+    challengeCount: TypedContractMethod<
+      [],
+      [bigint],
       'view'
     >
     
 
     
     challengeDuplicateDevice: TypedContractMethod<
-      [deviceId: BytesLike, rootA: BytesLike, proofA: BytesLike[], rootB: BytesLike, proofB: BytesLike[], ],
+      [a: IITECRegistryTypes.DeviceProofStruct, b: IITECRegistryTypes.DeviceProofStruct, ],
       [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    challengeIndexReuse: TypedContractMethod<
+      [a: IITECRegistryTypes.DeviceProofStruct, b: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    challengeTreeSize: TypedContractMethod<
+      [p: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    changeDefaultAdminDelay: TypedContractMethod<
+      [newDelay: BigNumberish, ],
+      [void],
       'nonpayable'
     >
     
@@ -583,6 +906,38 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    claimStatus: TypedContractMethod<
+      [retirementId: BigNumberish, ],
+      [[bigint, bigint] & {status: bigint, batchId: bigint }],
+      'view'
+    >
+    
+
+    
+    defaultAdmin: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    defaultAdminDelay: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    defaultAdminDelayIncreaseWait: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     eip712Domain: TypedContractMethod<
       [],
       [[string, string, string, bigint, string, string, bigint[]] & {fields: string, name: string, version: string, chainId: bigint, verifyingContract: string, salt: string, extensions: bigint[] }],
@@ -591,33 +946,17 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    extension: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
     getRoleAdmin: TypedContractMethod<
       [role: BytesLike, ],
       [string],
-      'view'
-    >
-    
-
-    
-    getRoleMember: TypedContractMethod<
-      [role: BytesLike, index: BigNumberish, ],
-      [string],
-      'view'
-    >
-    
-
-    
-    getRoleMemberCount: TypedContractMethod<
-      [role: BytesLike, ],
-      [bigint],
-      'view'
-    >
-    
-
-    
-    getRoleMembers: TypedContractMethod<
-      [role: BytesLike, ],
-      [string[]],
       'view'
     >
     
@@ -648,7 +987,7 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
     
     issue: TypedContractMethod<
-      [attestation: IITECRegistry.AttestationStruct, signatures: IITECRegistry.AuditorSignatureStruct[], ],
+      [attestation: IITECRegistryTypes.AttestationStruct, signatures: IITECRegistryTypes.AuditorSignatureStruct[], ],
       [bigint],
       'nonpayable'
     >
@@ -657,7 +996,7 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     methodology: TypedContractMethod<
       [methodologyId: BigNumberish, ],
-      [IITECRegistry.MethodologyStructOutput],
+      [IITECRegistryTypes.MethodologyStructOutput],
       'view'
     >
     
@@ -673,8 +1012,32 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     participant: TypedContractMethod<
       [account: AddressLike, ],
-      [IITECRegistry.ParticipantStructOutput],
+      [IITECRegistryTypes.ParticipantStructOutput],
       'view'
+    >
+    
+
+    
+    pendingDefaultAdmin: TypedContractMethod<
+      [],
+      [[string, bigint] & {newAdmin: string, acceptSchedule: bigint }],
+      'view'
+    >
+    
+
+    
+    pendingDefaultAdminDelay: TypedContractMethod<
+      [],
+      [[bigint, bigint] & {newDelay: bigint, effectSchedule: bigint }],
+      'view'
+    >
+    
+
+    
+    registerAuditorBody: TypedContractMethod<
+      [name: string, ],
+      [bigint],
+      'nonpayable'
     >
     
 
@@ -703,6 +1066,22 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    renameAuditorBody: TypedContractMethod<
+      [bodyId: BigNumberish, name: string, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    renameParticipant: TypedContractMethod<
+      [account: AddressLike, name: string, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     renounceRole: TypedContractMethod<
       [role: BytesLike, callerConfirmation: AddressLike, ],
       [void],
@@ -711,8 +1090,16 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    replaceRetirement: TypedContractMethod<
+      [retirementId: BigNumberish, holder: AddressLike, fromBatchId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     retire: TypedContractMethod<
-      [holder: AddressLike, request: IITECRegistry.RetirementRequestStruct, ],
+      [holder: AddressLike, request: IITECRegistryTypes.RetirementRequestStruct, ],
       [bigint],
       'nonpayable'
     >
@@ -721,7 +1108,7 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     retirement: TypedContractMethod<
       [retirementId: BigNumberish, ],
-      [IITECRegistry.RetirementStructOutput],
+      [IITECRegistryTypes.RetirementStructOutput],
       'view'
     >
     
@@ -735,8 +1122,32 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    reverseBatch: TypedContractMethod<
+      [batchId: BigNumberish, reason: string, evidenceURI: string, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    revokeAccreditation: TypedContractMethod<
+      [auditor: AddressLike, reason: string, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     revokeRole: TypedContractMethod<
       [role: BytesLike, account: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    rollbackDefaultAdminDelay: TypedContractMethod<
+      [],
       [void],
       'nonpayable'
     >
@@ -753,6 +1164,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
     safeTransferFrom: TypedContractMethod<
       [from: AddressLike, to: AddressLike, id: BigNumberish, value: BigNumberish, data: BytesLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setAccreditation: TypedContractMethod<
+      [auditor: AddressLike, bodyId: BigNumberish, categories: BigNumberish, validFrom: BigNumberish, validUntil: BigNumberish, ],
       [void],
       'nonpayable'
     >
@@ -791,6 +1210,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    settleChallenge: TypedContractMethod<
+      [challengeId: BigNumberish, faultyBatchId: BigNumberish, reason: string, evidenceURI: string, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     supportsInterface: TypedContractMethod<
       [interfaceId: BytesLike, ],
       [boolean],
@@ -815,14 +1242,6 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
-    syncParticipantCode: TypedContractMethod<
-      [account: AddressLike, ],
-      [void],
-      'nonpayable'
-    >
-    
-
-    
     uri: TypedContractMethod<
       [id: BigNumberish, ],
       [string],
@@ -834,11 +1253,6 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
     getFunction(nameOrSignature: 'ATTESTATION_TYPEHASH'): TypedContractMethod<
-      [],
-      [string],
-      'view'
-    >;
-getFunction(nameOrSignature: 'AUDITOR_ROLE'): TypedContractMethod<
       [],
       [string],
       'view'
@@ -858,19 +1272,49 @@ getFunction(nameOrSignature: 'MAX_CATEGORY'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'MAX_NAME_BYTES'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'MAX_TEXT_BYTES'): TypedContractMethod<
       [],
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'RENDERER'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'acceptDefaultAdminTransfer'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'accreditation'): TypedContractMethod<
+      [auditor: AddressLike, ],
+      [IITECRegistryTypes.AccreditationStructOutput],
+      'view'
+    >;
 getFunction(nameOrSignature: 'admitParticipant'): TypedContractMethod<
-      [account: AddressLike, kind: BigNumberish, ],
+      [account: AddressLike, kind: BigNumberish, name: string, ],
       [void],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'attestationDigest'): TypedContractMethod<
-      [attestation: IITECRegistry.AttestationStruct, ],
+      [attestation: IITECRegistryTypes.AttestationStruct, ],
       [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'auditorBody'): TypedContractMethod<
+      [bodyId: BigNumberish, ],
+      [IITECRegistryTypes.AuditorBodyStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'auditorBodyCounts'): TypedContractMethod<
+      [],
+      [[bigint, bigint] & {registered: bigint, withAuditors: bigint }],
       'view'
     >;
 getFunction(nameOrSignature: 'auditorThreshold'): TypedContractMethod<
@@ -890,12 +1334,17 @@ getFunction(nameOrSignature: 'balanceOfBatch'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'batch'): TypedContractMethod<
       [batchId: BigNumberish, ],
-      [IITECRegistry.BatchStructOutput],
+      [IITECRegistryTypes.BatchStructOutput],
       'view'
     >;
 getFunction(nameOrSignature: 'batchCount'): TypedContractMethod<
       [],
       [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'batchHold'): TypedContractMethod<
+      [batchId: BigNumberish, ],
+      [IITECRegistryTypes.BatchHoldStructOutput],
       'view'
     >;
 getFunction(nameOrSignature: 'batchOfDeviceRoot'): TypedContractMethod<
@@ -910,12 +1359,47 @@ getFunction(nameOrSignature: 'batchOfReport'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'batchTotals'): TypedContractMethod<
       [batchId: BigNumberish, ],
-      [[bigint, bigint, bigint] & {issued: bigint, retired: bigint, outstanding: bigint }],
+      [[bigint, bigint, bigint, bigint] & {issued: bigint, retired: bigint, outstanding: bigint, cancelled: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'beginDefaultAdminTransfer'): TypedContractMethod<
+      [newAdmin: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'cancelDefaultAdminTransfer'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'challenge'): TypedContractMethod<
+      [challengeId: BigNumberish, ],
+      [IITECRegistryTypes.ChallengeStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'challengeCount'): TypedContractMethod<
+      [],
+      [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'challengeDuplicateDevice'): TypedContractMethod<
-      [deviceId: BytesLike, rootA: BytesLike, proofA: BytesLike[], rootB: BytesLike, proofB: BytesLike[], ],
+      [a: IITECRegistryTypes.DeviceProofStruct, b: IITECRegistryTypes.DeviceProofStruct, ],
       [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'challengeIndexReuse'): TypedContractMethod<
+      [a: IITECRegistryTypes.DeviceProofStruct, b: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'challengeTreeSize'): TypedContractMethod<
+      [p: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'changeDefaultAdminDelay'): TypedContractMethod<
+      [newDelay: BigNumberish, ],
+      [void],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'claimHashOf'): TypedContractMethod<
@@ -923,29 +1407,39 @@ getFunction(nameOrSignature: 'claimHashOf'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'claimStatus'): TypedContractMethod<
+      [retirementId: BigNumberish, ],
+      [[bigint, bigint] & {status: bigint, batchId: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'defaultAdmin'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'defaultAdminDelay'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'defaultAdminDelayIncreaseWait'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'eip712Domain'): TypedContractMethod<
       [],
       [[string, string, string, bigint, string, string, bigint[]] & {fields: string, name: string, version: string, chainId: bigint, verifyingContract: string, salt: string, extensions: bigint[] }],
       'view'
     >;
+getFunction(nameOrSignature: 'extension'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'getRoleAdmin'): TypedContractMethod<
       [role: BytesLike, ],
       [string],
-      'view'
-    >;
-getFunction(nameOrSignature: 'getRoleMember'): TypedContractMethod<
-      [role: BytesLike, index: BigNumberish, ],
-      [string],
-      'view'
-    >;
-getFunction(nameOrSignature: 'getRoleMemberCount'): TypedContractMethod<
-      [role: BytesLike, ],
-      [bigint],
-      'view'
-    >;
-getFunction(nameOrSignature: 'getRoleMembers'): TypedContractMethod<
-      [role: BytesLike, ],
-      [string[]],
       'view'
     >;
 getFunction(nameOrSignature: 'grantRole'): TypedContractMethod<
@@ -964,13 +1458,13 @@ getFunction(nameOrSignature: 'isApprovedForAll'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'issue'): TypedContractMethod<
-      [attestation: IITECRegistry.AttestationStruct, signatures: IITECRegistry.AuditorSignatureStruct[], ],
+      [attestation: IITECRegistryTypes.AttestationStruct, signatures: IITECRegistryTypes.AuditorSignatureStruct[], ],
       [bigint],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'methodology'): TypedContractMethod<
       [methodologyId: BigNumberish, ],
-      [IITECRegistry.MethodologyStructOutput],
+      [IITECRegistryTypes.MethodologyStructOutput],
       'view'
     >;
 getFunction(nameOrSignature: 'methodologyIdOf'): TypedContractMethod<
@@ -980,8 +1474,23 @@ getFunction(nameOrSignature: 'methodologyIdOf'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'participant'): TypedContractMethod<
       [account: AddressLike, ],
-      [IITECRegistry.ParticipantStructOutput],
+      [IITECRegistryTypes.ParticipantStructOutput],
       'view'
+    >;
+getFunction(nameOrSignature: 'pendingDefaultAdmin'): TypedContractMethod<
+      [],
+      [[string, bigint] & {newAdmin: string, acceptSchedule: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'pendingDefaultAdminDelay'): TypedContractMethod<
+      [],
+      [[bigint, bigint] & {newDelay: bigint, effectSchedule: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'registerAuditorBody'): TypedContractMethod<
+      [name: string, ],
+      [bigint],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'registerMethodology'): TypedContractMethod<
       [name: string, parameters: string, ],
@@ -998,19 +1507,34 @@ getFunction(nameOrSignature: 'reinstateParticipant'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'renameAuditorBody'): TypedContractMethod<
+      [bodyId: BigNumberish, name: string, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'renameParticipant'): TypedContractMethod<
+      [account: AddressLike, name: string, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'renounceRole'): TypedContractMethod<
       [role: BytesLike, callerConfirmation: AddressLike, ],
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'replaceRetirement'): TypedContractMethod<
+      [retirementId: BigNumberish, holder: AddressLike, fromBatchId: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'retire'): TypedContractMethod<
-      [holder: AddressLike, request: IITECRegistry.RetirementRequestStruct, ],
+      [holder: AddressLike, request: IITECRegistryTypes.RetirementRequestStruct, ],
       [bigint],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'retirement'): TypedContractMethod<
       [retirementId: BigNumberish, ],
-      [IITECRegistry.RetirementStructOutput],
+      [IITECRegistryTypes.RetirementStructOutput],
       'view'
     >;
 getFunction(nameOrSignature: 'retirementCount'): TypedContractMethod<
@@ -1018,8 +1542,23 @@ getFunction(nameOrSignature: 'retirementCount'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'reverseBatch'): TypedContractMethod<
+      [batchId: BigNumberish, reason: string, evidenceURI: string, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'revokeAccreditation'): TypedContractMethod<
+      [auditor: AddressLike, reason: string, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'revokeRole'): TypedContractMethod<
       [role: BytesLike, account: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'rollbackDefaultAdminDelay'): TypedContractMethod<
+      [],
       [void],
       'nonpayable'
     >;
@@ -1030,6 +1569,11 @@ getFunction(nameOrSignature: 'safeBatchTransferFrom'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'safeTransferFrom'): TypedContractMethod<
       [from: AddressLike, to: AddressLike, id: BigNumberish, value: BigNumberish, data: BytesLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setAccreditation'): TypedContractMethod<
+      [auditor: AddressLike, bodyId: BigNumberish, categories: BigNumberish, validFrom: BigNumberish, validUntil: BigNumberish, ],
       [void],
       'nonpayable'
     >;
@@ -1053,6 +1597,11 @@ getFunction(nameOrSignature: 'setMethodologyActive'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'settleChallenge'): TypedContractMethod<
+      [challengeId: BigNumberish, faultyBatchId: BigNumberish, reason: string, evidenceURI: string, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'supportsInterface'): TypedContractMethod<
       [interfaceId: BytesLike, ],
       [boolean],
@@ -1068,32 +1617,39 @@ getFunction(nameOrSignature: 'suspendParticipant'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
-getFunction(nameOrSignature: 'syncParticipantCode'): TypedContractMethod<
-      [account: AddressLike, ],
-      [void],
-      'nonpayable'
-    >;
 getFunction(nameOrSignature: 'uri'): TypedContractMethod<
       [id: BigNumberish, ],
       [string],
       'view'
     >;
 
-    getEvent(key: 'ApprovalForAll'): TypedContractEvent<ApprovalForAllEvent.InputTuple, ApprovalForAllEvent.OutputTuple, ApprovalForAllEvent.OutputObject>;
+    getEvent(key: 'AccreditationRevoked'): TypedContractEvent<AccreditationRevokedEvent.InputTuple, AccreditationRevokedEvent.OutputTuple, AccreditationRevokedEvent.OutputObject>;
+getEvent(key: 'ApprovalForAll'): TypedContractEvent<ApprovalForAllEvent.InputTuple, ApprovalForAllEvent.OutputTuple, ApprovalForAllEvent.OutputObject>;
+getEvent(key: 'AuditorAccredited'): TypedContractEvent<AuditorAccreditedEvent.InputTuple, AuditorAccreditedEvent.OutputTuple, AuditorAccreditedEvent.OutputObject>;
+getEvent(key: 'AuditorBodyRegistered'): TypedContractEvent<AuditorBodyRegisteredEvent.InputTuple, AuditorBodyRegisteredEvent.OutputTuple, AuditorBodyRegisteredEvent.OutputObject>;
+getEvent(key: 'AuditorBodyRenamed'): TypedContractEvent<AuditorBodyRenamedEvent.InputTuple, AuditorBodyRenamedEvent.OutputTuple, AuditorBodyRenamedEvent.OutputObject>;
 getEvent(key: 'AuditorThresholdChanged'): TypedContractEvent<AuditorThresholdChangedEvent.InputTuple, AuditorThresholdChangedEvent.OutputTuple, AuditorThresholdChangedEvent.OutputObject>;
 getEvent(key: 'BatchIssued'): TypedContractEvent<BatchIssuedEvent.InputTuple, BatchIssuedEvent.OutputTuple, BatchIssuedEvent.OutputObject>;
 getEvent(key: 'BatchReinstated'): TypedContractEvent<BatchReinstatedEvent.InputTuple, BatchReinstatedEvent.OutputTuple, BatchReinstatedEvent.OutputObject>;
+getEvent(key: 'BatchReversed'): TypedContractEvent<BatchReversedEvent.InputTuple, BatchReversedEvent.OutputTuple, BatchReversedEvent.OutputObject>;
+getEvent(key: 'BatchStatusChanged'): TypedContractEvent<BatchStatusChangedEvent.InputTuple, BatchStatusChangedEvent.OutputTuple, BatchStatusChangedEvent.OutputObject>;
 getEvent(key: 'BatchSuspended'): TypedContractEvent<BatchSuspendedEvent.InputTuple, BatchSuspendedEvent.OutputTuple, BatchSuspendedEvent.OutputObject>;
 getEvent(key: 'CertificatesRetired'): TypedContractEvent<CertificatesRetiredEvent.InputTuple, CertificatesRetiredEvent.OutputTuple, CertificatesRetiredEvent.OutputObject>;
-getEvent(key: 'DuplicateDeviceChallenged'): TypedContractEvent<DuplicateDeviceChallengedEvent.InputTuple, DuplicateDeviceChallengedEvent.OutputTuple, DuplicateDeviceChallengedEvent.OutputObject>;
+getEvent(key: 'ChallengeOpened'): TypedContractEvent<ChallengeOpenedEvent.InputTuple, ChallengeOpenedEvent.OutputTuple, ChallengeOpenedEvent.OutputObject>;
+getEvent(key: 'ChallengeSettled'): TypedContractEvent<ChallengeSettledEvent.InputTuple, ChallengeSettledEvent.OutputTuple, ChallengeSettledEvent.OutputObject>;
+getEvent(key: 'DefaultAdminDelayChangeCanceled'): TypedContractEvent<DefaultAdminDelayChangeCanceledEvent.InputTuple, DefaultAdminDelayChangeCanceledEvent.OutputTuple, DefaultAdminDelayChangeCanceledEvent.OutputObject>;
+getEvent(key: 'DefaultAdminDelayChangeScheduled'): TypedContractEvent<DefaultAdminDelayChangeScheduledEvent.InputTuple, DefaultAdminDelayChangeScheduledEvent.OutputTuple, DefaultAdminDelayChangeScheduledEvent.OutputObject>;
+getEvent(key: 'DefaultAdminTransferCanceled'): TypedContractEvent<DefaultAdminTransferCanceledEvent.InputTuple, DefaultAdminTransferCanceledEvent.OutputTuple, DefaultAdminTransferCanceledEvent.OutputObject>;
+getEvent(key: 'DefaultAdminTransferScheduled'): TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
 getEvent(key: 'EIP712DomainChanged'): TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
 getEvent(key: 'ExternalBaseURIChanged'): TypedContractEvent<ExternalBaseURIChangedEvent.InputTuple, ExternalBaseURIChangedEvent.OutputTuple, ExternalBaseURIChangedEvent.OutputObject>;
 getEvent(key: 'MethodologyRegistered'): TypedContractEvent<MethodologyRegisteredEvent.InputTuple, MethodologyRegisteredEvent.OutputTuple, MethodologyRegisteredEvent.OutputObject>;
 getEvent(key: 'MethodologyStatusChanged'): TypedContractEvent<MethodologyStatusChangedEvent.InputTuple, MethodologyStatusChangedEvent.OutputTuple, MethodologyStatusChangedEvent.OutputObject>;
 getEvent(key: 'ParticipantAdmitted'): TypedContractEvent<ParticipantAdmittedEvent.InputTuple, ParticipantAdmittedEvent.OutputTuple, ParticipantAdmittedEvent.OutputObject>;
-getEvent(key: 'ParticipantCodeSynced'): TypedContractEvent<ParticipantCodeSyncedEvent.InputTuple, ParticipantCodeSyncedEvent.OutputTuple, ParticipantCodeSyncedEvent.OutputObject>;
 getEvent(key: 'ParticipantReinstated'): TypedContractEvent<ParticipantReinstatedEvent.InputTuple, ParticipantReinstatedEvent.OutputTuple, ParticipantReinstatedEvent.OutputObject>;
+getEvent(key: 'ParticipantRenamed'): TypedContractEvent<ParticipantRenamedEvent.InputTuple, ParticipantRenamedEvent.OutputTuple, ParticipantRenamedEvent.OutputObject>;
 getEvent(key: 'ParticipantSuspended'): TypedContractEvent<ParticipantSuspendedEvent.InputTuple, ParticipantSuspendedEvent.OutputTuple, ParticipantSuspendedEvent.OutputObject>;
+getEvent(key: 'RetirementReplaced'): TypedContractEvent<RetirementReplacedEvent.InputTuple, RetirementReplacedEvent.OutputTuple, RetirementReplacedEvent.OutputObject>;
 getEvent(key: 'RoleAdminChanged'): TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
 getEvent(key: 'RoleGranted'): TypedContractEvent<RoleGrantedEvent.InputTuple, RoleGrantedEvent.OutputTuple, RoleGrantedEvent.OutputObject>;
 getEvent(key: 'RoleRevoked'): TypedContractEvent<RoleRevokedEvent.InputTuple, RoleRevokedEvent.OutputTuple, RoleRevokedEvent.OutputObject>;
@@ -1103,8 +1659,24 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
 
     filters: {
       
+      'AccreditationRevoked(address,uint32,address,string)': TypedContractEvent<AccreditationRevokedEvent.InputTuple, AccreditationRevokedEvent.OutputTuple, AccreditationRevokedEvent.OutputObject>;
+      AccreditationRevoked: TypedContractEvent<AccreditationRevokedEvent.InputTuple, AccreditationRevokedEvent.OutputTuple, AccreditationRevokedEvent.OutputObject>;
+    
+
       'ApprovalForAll(address,address,bool)': TypedContractEvent<ApprovalForAllEvent.InputTuple, ApprovalForAllEvent.OutputTuple, ApprovalForAllEvent.OutputObject>;
       ApprovalForAll: TypedContractEvent<ApprovalForAllEvent.InputTuple, ApprovalForAllEvent.OutputTuple, ApprovalForAllEvent.OutputObject>;
+    
+
+      'AuditorAccredited(address,uint32,uint8,uint40,uint40,address)': TypedContractEvent<AuditorAccreditedEvent.InputTuple, AuditorAccreditedEvent.OutputTuple, AuditorAccreditedEvent.OutputObject>;
+      AuditorAccredited: TypedContractEvent<AuditorAccreditedEvent.InputTuple, AuditorAccreditedEvent.OutputTuple, AuditorAccreditedEvent.OutputObject>;
+    
+
+      'AuditorBodyRegistered(uint32,string)': TypedContractEvent<AuditorBodyRegisteredEvent.InputTuple, AuditorBodyRegisteredEvent.OutputTuple, AuditorBodyRegisteredEvent.OutputObject>;
+      AuditorBodyRegistered: TypedContractEvent<AuditorBodyRegisteredEvent.InputTuple, AuditorBodyRegisteredEvent.OutputTuple, AuditorBodyRegisteredEvent.OutputObject>;
+    
+
+      'AuditorBodyRenamed(uint32,string)': TypedContractEvent<AuditorBodyRenamedEvent.InputTuple, AuditorBodyRenamedEvent.OutputTuple, AuditorBodyRenamedEvent.OutputObject>;
+      AuditorBodyRenamed: TypedContractEvent<AuditorBodyRenamedEvent.InputTuple, AuditorBodyRenamedEvent.OutputTuple, AuditorBodyRenamedEvent.OutputObject>;
     
 
       'AuditorThresholdChanged(uint256,uint256)': TypedContractEvent<AuditorThresholdChangedEvent.InputTuple, AuditorThresholdChangedEvent.OutputTuple, AuditorThresholdChangedEvent.OutputObject>;
@@ -1119,6 +1691,14 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
       BatchReinstated: TypedContractEvent<BatchReinstatedEvent.InputTuple, BatchReinstatedEvent.OutputTuple, BatchReinstatedEvent.OutputObject>;
     
 
+      'BatchReversed(uint256,address,uint256,uint256,string,string)': TypedContractEvent<BatchReversedEvent.InputTuple, BatchReversedEvent.OutputTuple, BatchReversedEvent.OutputObject>;
+      BatchReversed: TypedContractEvent<BatchReversedEvent.InputTuple, BatchReversedEvent.OutputTuple, BatchReversedEvent.OutputObject>;
+    
+
+      'BatchStatusChanged(uint256,uint8)': TypedContractEvent<BatchStatusChangedEvent.InputTuple, BatchStatusChangedEvent.OutputTuple, BatchStatusChangedEvent.OutputObject>;
+      BatchStatusChanged: TypedContractEvent<BatchStatusChangedEvent.InputTuple, BatchStatusChangedEvent.OutputTuple, BatchStatusChangedEvent.OutputObject>;
+    
+
       'BatchSuspended(uint256,address,string)': TypedContractEvent<BatchSuspendedEvent.InputTuple, BatchSuspendedEvent.OutputTuple, BatchSuspendedEvent.OutputObject>;
       BatchSuspended: TypedContractEvent<BatchSuspendedEvent.InputTuple, BatchSuspendedEvent.OutputTuple, BatchSuspendedEvent.OutputObject>;
     
@@ -1127,8 +1707,28 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
       CertificatesRetired: TypedContractEvent<CertificatesRetiredEvent.InputTuple, CertificatesRetiredEvent.OutputTuple, CertificatesRetiredEvent.OutputObject>;
     
 
-      'DuplicateDeviceChallenged(bytes32,uint256,uint256,address)': TypedContractEvent<DuplicateDeviceChallengedEvent.InputTuple, DuplicateDeviceChallengedEvent.OutputTuple, DuplicateDeviceChallengedEvent.OutputObject>;
-      DuplicateDeviceChallenged: TypedContractEvent<DuplicateDeviceChallengedEvent.InputTuple, DuplicateDeviceChallengedEvent.OutputTuple, DuplicateDeviceChallengedEvent.OutputObject>;
+      'ChallengeOpened(uint256,uint256,uint256,uint8,bytes32,uint256,address)': TypedContractEvent<ChallengeOpenedEvent.InputTuple, ChallengeOpenedEvent.OutputTuple, ChallengeOpenedEvent.OutputObject>;
+      ChallengeOpened: TypedContractEvent<ChallengeOpenedEvent.InputTuple, ChallengeOpenedEvent.OutputTuple, ChallengeOpenedEvent.OutputObject>;
+    
+
+      'ChallengeSettled(uint256,uint256,address,string,string)': TypedContractEvent<ChallengeSettledEvent.InputTuple, ChallengeSettledEvent.OutputTuple, ChallengeSettledEvent.OutputObject>;
+      ChallengeSettled: TypedContractEvent<ChallengeSettledEvent.InputTuple, ChallengeSettledEvent.OutputTuple, ChallengeSettledEvent.OutputObject>;
+    
+
+      'DefaultAdminDelayChangeCanceled()': TypedContractEvent<DefaultAdminDelayChangeCanceledEvent.InputTuple, DefaultAdminDelayChangeCanceledEvent.OutputTuple, DefaultAdminDelayChangeCanceledEvent.OutputObject>;
+      DefaultAdminDelayChangeCanceled: TypedContractEvent<DefaultAdminDelayChangeCanceledEvent.InputTuple, DefaultAdminDelayChangeCanceledEvent.OutputTuple, DefaultAdminDelayChangeCanceledEvent.OutputObject>;
+    
+
+      'DefaultAdminDelayChangeScheduled(uint48,uint48)': TypedContractEvent<DefaultAdminDelayChangeScheduledEvent.InputTuple, DefaultAdminDelayChangeScheduledEvent.OutputTuple, DefaultAdminDelayChangeScheduledEvent.OutputObject>;
+      DefaultAdminDelayChangeScheduled: TypedContractEvent<DefaultAdminDelayChangeScheduledEvent.InputTuple, DefaultAdminDelayChangeScheduledEvent.OutputTuple, DefaultAdminDelayChangeScheduledEvent.OutputObject>;
+    
+
+      'DefaultAdminTransferCanceled()': TypedContractEvent<DefaultAdminTransferCanceledEvent.InputTuple, DefaultAdminTransferCanceledEvent.OutputTuple, DefaultAdminTransferCanceledEvent.OutputObject>;
+      DefaultAdminTransferCanceled: TypedContractEvent<DefaultAdminTransferCanceledEvent.InputTuple, DefaultAdminTransferCanceledEvent.OutputTuple, DefaultAdminTransferCanceledEvent.OutputObject>;
+    
+
+      'DefaultAdminTransferScheduled(address,uint48)': TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
+      DefaultAdminTransferScheduled: TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
     
 
       'EIP712DomainChanged()': TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
@@ -1147,20 +1747,24 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
       MethodologyStatusChanged: TypedContractEvent<MethodologyStatusChangedEvent.InputTuple, MethodologyStatusChangedEvent.OutputTuple, MethodologyStatusChangedEvent.OutputObject>;
     
 
-      'ParticipantAdmitted(address,uint8,address)': TypedContractEvent<ParticipantAdmittedEvent.InputTuple, ParticipantAdmittedEvent.OutputTuple, ParticipantAdmittedEvent.OutputObject>;
+      'ParticipantAdmitted(address,uint8,address,string)': TypedContractEvent<ParticipantAdmittedEvent.InputTuple, ParticipantAdmittedEvent.OutputTuple, ParticipantAdmittedEvent.OutputObject>;
       ParticipantAdmitted: TypedContractEvent<ParticipantAdmittedEvent.InputTuple, ParticipantAdmittedEvent.OutputTuple, ParticipantAdmittedEvent.OutputObject>;
-    
-
-      'ParticipantCodeSynced(address,bool)': TypedContractEvent<ParticipantCodeSyncedEvent.InputTuple, ParticipantCodeSyncedEvent.OutputTuple, ParticipantCodeSyncedEvent.OutputObject>;
-      ParticipantCodeSynced: TypedContractEvent<ParticipantCodeSyncedEvent.InputTuple, ParticipantCodeSyncedEvent.OutputTuple, ParticipantCodeSyncedEvent.OutputObject>;
     
 
       'ParticipantReinstated(address,address,string)': TypedContractEvent<ParticipantReinstatedEvent.InputTuple, ParticipantReinstatedEvent.OutputTuple, ParticipantReinstatedEvent.OutputObject>;
       ParticipantReinstated: TypedContractEvent<ParticipantReinstatedEvent.InputTuple, ParticipantReinstatedEvent.OutputTuple, ParticipantReinstatedEvent.OutputObject>;
     
 
+      'ParticipantRenamed(address,address,string)': TypedContractEvent<ParticipantRenamedEvent.InputTuple, ParticipantRenamedEvent.OutputTuple, ParticipantRenamedEvent.OutputObject>;
+      ParticipantRenamed: TypedContractEvent<ParticipantRenamedEvent.InputTuple, ParticipantRenamedEvent.OutputTuple, ParticipantRenamedEvent.OutputObject>;
+    
+
       'ParticipantSuspended(address,address,string)': TypedContractEvent<ParticipantSuspendedEvent.InputTuple, ParticipantSuspendedEvent.OutputTuple, ParticipantSuspendedEvent.OutputObject>;
       ParticipantSuspended: TypedContractEvent<ParticipantSuspendedEvent.InputTuple, ParticipantSuspendedEvent.OutputTuple, ParticipantSuspendedEvent.OutputObject>;
+    
+
+      'RetirementReplaced(uint256,uint256,uint256,address,address)': TypedContractEvent<RetirementReplacedEvent.InputTuple, RetirementReplacedEvent.OutputTuple, RetirementReplacedEvent.OutputObject>;
+      RetirementReplaced: TypedContractEvent<RetirementReplacedEvent.InputTuple, RetirementReplacedEvent.OutputTuple, RetirementReplacedEvent.OutputObject>;
     
 
       'RoleAdminChanged(bytes32,bytes32,bytes32)': TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
