@@ -116,7 +116,8 @@ contract ITECRegistryExtension is IITECRegistryAdmin, RegistryState {
         if (IAccessControl(address(this)).hasRole(ISSUER_ROLE, auditor)) revert ITECRoleConflict(auditor, ISSUER_ROLE);
         // Bits 1..6 are the categories; bit 0 and bit 7 name none.
         if (categories == 0 || categories & 0x81 != 0) revert ITECInvalidAccreditation("categories");
-        if (validFrom >= validUntil) revert ITECInvalidAccreditation("validity");
+        // An empty window, or one already over, accredits no one (and must not raise the threshold's bound).
+        if (validFrom >= validUntil || validUntil < block.timestamp) revert ITECInvalidAccreditation("validity");
         AuditorBody storage body = _existingBody(bodyId);
         Layout storage $ = _state();
         Accreditation storage acc = $.accreditations[auditor];
@@ -230,6 +231,11 @@ contract ITECRegistryExtension is IITECRegistryAdmin, RegistryState {
         if (batchA == batchB) revert ITECInvalidChallenge("same batch");
         (uint256 earlier, uint256 later) = batchA < batchB ? (batchA, batchB) : (batchB, batchA);
         bytes32 key = keccak256(abi.encode(ChallengeKind.DuplicateDevice, earlier, later, a.deviceId));
+        uint256 existing = _state().challengeOfKey[key];
+        if (existing != 0) revert ITECAlreadyChallenged(existing);
+        // A tree already found lying (or reversed) is void: it may not freeze another batch with its next fake leaf.
+        _requireCredibleWitness(earlier);
+        _requireCredibleWitness(later);
         return _open(key, ChallengeKind.DuplicateDevice, earlier, later, a.deviceId, 0);
     }
 
@@ -406,6 +412,11 @@ contract ITECRegistryExtension is IITECRegistryAdmin, RegistryState {
         if (b.status == BatchStatus.Reversed) revert ITECBatchReversed(batchId);
     }
 
+    function _requireCredibleWitness(uint256 batchId) private view {
+        if (_state().batches[batchId].status == BatchStatus.Reversed) revert ITECBatchReversed(batchId);
+        if (_state().holds[batchId].atFault) revert ITECBatchAtFault(batchId);
+    }
+
     /// @dev The batch whose tree holds the leaf (index, deviceId) under `p.root`.
     function _provenBatch(DeviceProof calldata p) private view returns (uint256 batchId) {
         batchId = _state().batchOfDeviceRoot[p.root];
@@ -453,7 +464,10 @@ contract ITECRegistryExtension is IITECRegistryAdmin, RegistryState {
     function _release(uint256 batchId, bool atFault) private {
         BatchHold storage hold = _state().holds[batchId];
         --hold.openChallenges;
-        if (atFault) hold.adminSuspended = true;
+        if (atFault) {
+            hold.adminSuspended = true;
+            hold.atFault = true;
+        }
         _refreshStatus(batchId);
     }
 

@@ -59,6 +59,8 @@ interface IITECRegistryErrors is IITECRegistryTypes {
     error ITECBatchNotSuspended(uint256 batchId);
     /// @notice The batch was reversed: its certificates are cancelled.
     error ITECBatchReversed(uint256 batchId);
+    /// @notice A settlement found the batch at fault: its device tree is no evidence against another batch.
+    error ITECBatchAtFault(uint256 batchId);
     /// @notice No retirement with this id exists.
     error ITECUnknownRetirement(uint256 retirementId);
     /// @notice A field of the retirement request is invalid; `field` names it.

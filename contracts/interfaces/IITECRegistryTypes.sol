@@ -147,10 +147,14 @@ interface IITECRegistryTypes {
         uint16 methodologyId;
     }
 
-    /// @notice Why a batch is frozen: the admin's suspension and the fraud proofs still open against it.
+    /**
+     * @notice Why a batch is frozen: the admin's suspension and the fraud proofs still open against it; `atFault`
+     * once a settlement found it at fault (its tree then proves nothing against another batch).
+     */
     struct BatchHold {
         bool adminSuspended;
         uint16 openChallenges;
+        bool atFault;
     }
 
     /**

@@ -168,8 +168,8 @@ describe("attacks on fraud proofs (audit 2026-12)", function () {
         await f.registry.settleChallenge(id, 1, "the tree lists more devices than it certified", EVIDENCE);
       }
       expect(await statuses(f, 1, 2)).to.deep.equal([SUSPENDED, ACTIVE]);
-      expect(await f.registry.batchHold(1)).to.deep.equal([true, 0n]);
-      expect(await f.registry.batchHold(2)).to.deep.equal([false, 0n]);
+      expect(await f.registry.batchHold(1)).to.deep.equal([true, 0n, true]);
+      expect(await f.registry.batchHold(2)).to.deep.equal([false, 0n, false]);
       await f.registry.connect(f.refurbisher).safeTransferFrom(f.refurbisher.address, f.corporate.address, 2, 1, "0x");
       expect(await f.registry.balanceOf(f.corporate.address, 2)).to.equal(1n);
     }

@@ -14,6 +14,7 @@ const connection = await network.create();
 const { networkHelpers } = connection;
 
 const ACTIVE = 0n;
+const SUSPENDED = 1n;
 const REVERSED = 2n;
 const EVIDENCE = "https://registry.example/challenges/evidence.pdf";
 
@@ -31,7 +32,7 @@ async function registryFixture(): Promise<RegistryFixture> {
   return deployRegistry(connection);
 }
 
-describe("residual attacks on contract v2 (audit 2026-12)", function () {
+describe("residual forms of the audit attacks, closed in v2 (audit 2026-12)", function () {
   it("finding 3: a batch reversed for a lying tree cannot freeze an honest batch again with its next fake leaf", async function () {
     const f = await networkHelpers.loadFixture(registryFixture);
     const { registry, trader, outsider } = f;
@@ -66,6 +67,39 @@ describe("residual attacks on contract v2 (audit 2026-12)", function () {
     // reversed batch's tree is void and should prove nothing against anyone.
     await expect(registry.connect(trader).challengeDuplicateDevice(proofOf(poisoned, 2, c2), proofOf(honest, 1, c2)))
       .to.be.revertedWithCustomError(registry, "ITECBatchReversed")
+      .withArgs(1);
+    expect((await registry.batch(2)).status).to.equal(ACTIVE);
+  });
+
+  it("finding 3: a batch found at fault (not yet reversed) cannot freeze an honest batch with its next fake leaf", async function () {
+    const f = await networkHelpers.loadFixture(registryFixture);
+    const { registry, trader } = f;
+    const c1 = device("hp|D-1");
+    const c2 = device("hp|D-2");
+    const poisoned = StandardMerkleTree.of<Leaf>(
+      [
+        [0, device("acer|Q-0")],
+        [1, c1],
+        [2, c2],
+      ],
+      ["uint256", "bytes32"],
+    );
+    const honest = StandardMerkleTree.of<Leaf>(
+      [
+        [0, c1],
+        [1, c2],
+      ],
+      ["uint256", "bytes32"],
+    );
+    await issueBatch(f, { deviceRoot: poisoned.root, certificates: 1n, owner: trader.address });
+    await issueBatch(f, { deviceRoot: honest.root, certificates: 2n });
+    await registry.connect(trader).challengeDuplicateDevice(proofOf(poisoned, 1, c1), proofOf(honest, 0, c1));
+    await registry.settleChallenge(1, 1, "the poisoning batch listed a competitor's devices", EVIDENCE);
+    expect((await registry.batchHold(1)).atFault).to.equal(true);
+    expect([(await registry.batch(1)).status, (await registry.batch(2)).status]).to.deep.equal([SUSPENDED, ACTIVE]);
+
+    await expect(registry.connect(trader).challengeDuplicateDevice(proofOf(poisoned, 2, c2), proofOf(honest, 1, c2)))
+      .to.be.revertedWithCustomError(registry, "ITECBatchAtFault")
       .withArgs(1);
     expect((await registry.batch(2)).status).to.equal(ACTIVE);
   });

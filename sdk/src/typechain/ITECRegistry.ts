@@ -30,9 +30,9 @@ export declare namespace IITECRegistryTypes {
     export type BatchStructOutput = [issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, status: bigint, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint] & {issued: bigint, retired: bigint, baselineGrams: bigint, reductionGrams: bigint, category: bigint, status: bigint, vintageStart: bigint, vintageEnd: bigint, methodologyId: bigint }
   
 
-    export type BatchHoldStruct = {adminSuspended: boolean, openChallenges: BigNumberish}
+    export type BatchHoldStruct = {adminSuspended: boolean, openChallenges: BigNumberish, atFault: boolean}
 
-    export type BatchHoldStructOutput = [adminSuspended: boolean, openChallenges: bigint] & {adminSuspended: boolean, openChallenges: bigint }
+    export type BatchHoldStructOutput = [adminSuspended: boolean, openChallenges: bigint, atFault: boolean] & {adminSuspended: boolean, openChallenges: bigint, atFault: boolean }
   
 
     export type ChallengeStruct = {kind: BigNumberish, status: BigNumberish, batchA: BigNumberish, batchB: BigNumberish, faultyBatchId: BigNumberish, challenger: AddressLike, deviceId: BytesLike, index: BigNumberish}
