@@ -1,7 +1,7 @@
 /**
  * The Keccak-256 WebAssembly module, *generated* here at load time (no opaque blob; docs/adr/0012): Keccak-f[1600] as
  * a loop over one round body, `absorb`, and the one-call hashes the calculation needs (`hash32`, `hashPair`,
- * `hashShort`). The round constants and rotation offsets are derived from FIPS 202 rather than typed in. Emitted with
+ * `hashShort`, `hashLeaf`). The round constants and rotation offsets are derived from FIPS 202 rather than typed in. Emitted with
  * wasm-emitter.ts; instantiated by keccak.ts.
  */
 import { Code, functionBody, I32, I64, name, OP, section, sleb, uleb, vec } from "./wasm-emitter.ts";
@@ -42,6 +42,7 @@ function rotationOffsets(): number[] {
 // hash32(s, in, out)         keccak256 of the 32 bytes at in → out (state scratch at s)
 // hashPair(s, a, b, out)     keccak256(sorted(a, b)) of two 32-byte nodes (OpenZeppelin's commutative node hash)
 // hashShort(s, p, len, out)  keccak256 of len ≤ 135 bytes at p (pads in place: p must have 136 writable bytes)
+// hashLeaf(s, in, out)       keccak256(keccak256(the 64 bytes at in)): a StandardMerkleTree leaf of two 32-byte words
 
 /** Where the data segment puts the 24 round constants (little-endian i64), between the state and the scratch. */
 const RC_AT = 256;
@@ -267,6 +268,21 @@ function hashShortBody(): number[] {
   return functionBody([], c);
 }
 
+function hashLeafBody(): number[] {
+  const [S, IN, OUT] = [0, 1, 2];
+  const c = new Code();
+  loadPadded(c, S, 8, (j) => c.get(IN).load(8 * j));
+  c.get(S).op(OP.call, FN_PERMUTE);
+  // The inner digest is lanes 0–3 of the state, already where the outer hash's 32-byte message goes: pad the rest.
+  for (let j = 4; j < 25; j++) {
+    c.get(S);
+    c.i64(j === 4 ? PAD_FIRST : j === 16 ? PAD_LAST : 0n);
+    c.store(8 * j);
+  }
+  digest(c, S, OUT);
+  return functionBody([], c);
+}
+
 /** The module's bytes (a few KB), ready for `new WebAssembly.Module`. */
 export function buildModule(): Uint8Array {
   const types = [
@@ -274,7 +290,7 @@ export function buildModule(): Uint8Array {
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])], // 1: (i32, i32, i32) → ()
     [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])], // 2: (i32 ×4) → ()
   ];
-  const functions = [0, 1, 1, 2, 2];
+  const functions = [0, 1, 1, 2, 2, 1];
   const exports: [string, number, number][] = [
     ["memory", 2, 0],
     ["permute", 0, 0],
@@ -282,6 +298,7 @@ export function buildModule(): Uint8Array {
     ["hash32", 0, 2],
     ["hashPair", 0, 3],
     ["hashShort", 0, 4],
+    ["hashLeaf", 0, 5],
   ];
   const bytes = [
     0x00,
@@ -296,7 +313,7 @@ export function buildModule(): Uint8Array {
     ...section(3, vec(functions.map((t) => uleb(t)))),
     ...section(5, vec([[0x00, ...uleb(1)]])),
     ...section(7, vec(exports.map(([n, kind, index]) => [...name(n), kind, ...uleb(index)]))),
-    ...section(10, vec([permuteBody(), absorbBody(), hash32Body(), hashPairBody(), hashShortBody()])),
+    ...section(10, vec([permuteBody(), absorbBody(), hash32Body(), hashPairBody(), hashShortBody(), hashLeafBody()])),
     ...section(
       11,
       vec([[0x00, OP.i32Const, ...sleb(BigInt(RC_AT)), OP.end, ...vec(roundConstantBytes().map((b) => [b]))]]),

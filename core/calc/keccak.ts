@@ -31,6 +31,7 @@ interface KeccakExports {
   hash32(state: number, input: number, output: number): void;
   hashPair(state: number, a: number, b: number, output: number): void;
   hashShort(state: number, data: number, length: number, output: number): void;
+  hashLeaf(state: number, input: number, output: number): void;
 }
 
 let compiled: object | undefined;

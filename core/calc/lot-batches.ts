@@ -1,6 +1,7 @@
 /**
  * From the per-device outcome of a lot to its batches (docs/methodology.md §7, §8): the exclusion counts, one batch
- * per category present — exact integer-gram sums, the issuance gate, the device Merkle tree — and its result.
+ * per category present — exact integer-gram sums, the issuance gate, the device Merkle tree — and its result. A
+ * batch's eligible devices keep lot order: the k-th is the device of index k in its tree (docs/adr/0015).
  */
 import { batchReport, emptySums, type GramSums } from "./batch.ts";
 import { hexAt } from "./keccak.ts";
@@ -71,14 +72,23 @@ export function lotBatches(lot: LotOutcome): {
     });
     batchReports.push(report);
     let ids: string[] | undefined;
+    let indexOf: Map<string, number> | undefined;
+    const deviceIds = () => (ids ??= members.map((i) => hexAt(idBytes, i * 32)));
+    const deviceProof = (id: string) => {
+      indexOf ??= new Map(deviceIds().map((d, k) => [d, k]));
+      const k = indexOf.get(id.toLowerCase());
+      if (k === undefined) throw new Error(`not a device of this batch: ${id}`);
+      return tree.deviceProof(k, id);
+    };
     batches.push({
       ...report,
       baselineGrams,
       reductionGrams,
       get deviceIds(): readonly string[] {
-        return (ids ??= members.map((i) => hexAt(idBytes, i * 32)));
+        return deviceIds();
       },
-      proof: (id: string) => tree.proof(id.toLowerCase()),
+      deviceProof,
+      proof: (id: string) => [...deviceProof(id).proof],
     });
   });
   return { batches, batchReports, excluded, eligible };

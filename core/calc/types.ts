@@ -1,4 +1,5 @@
 /** Inputs, reason codes and results of ITEC-CALC 1.0. */
+import type { DeviceProof } from "../../sdk/src/device-proof.ts";
 import type { Category, Tier } from "./params.ts";
 
 /** The lot columns (docs/methodology.md §4), in the order of the CSV header. */
@@ -176,8 +177,17 @@ export interface BatchResult extends Omit<BatchReport, "baselineGrams" | "reduct
   /** B̄ × 1000 and V̄ × 1000, from `kgToGrams` (the one conversion). */
   readonly baselineGrams: bigint;
   readonly reductionGrams: bigint;
-  /** Device ids (`0x` + 64 lower-case hex) of the eligible devices, in lot order. */
+  /**
+   * Device ids (`0x` + 64 lower-case hex) of the eligible devices, in lot order: `deviceIds[k]` is the device of
+   * index `k` in the device tree (leaf `[k, id]`, docs/adr/0015), the order the report lists them in.
+   */
   readonly deviceIds: readonly string[];
-  /** Merkle proof of an eligible device, compatible with `StandardMerkleTree` (["bytes32"]) and `MerkleProof`. */
+  /**
+   * An eligible device's index, id and Merkle proof, compatible with `StandardMerkleTree` (["uint256", "bytes32"]),
+   * the SDK's `verifyDeviceInclusion` and `MerkleProof`.
+   * @throws Error when the id is not one of the batch's eligible devices.
+   */
+  deviceProof(deviceId: string): DeviceProof;
+  /** `deviceProof(deviceId).proof`: the sibling hashes alone (the index is the id's position in `deviceIds`). */
   proof(deviceId: string): string[];
 }

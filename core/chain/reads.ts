@@ -65,9 +65,14 @@ export class ChainReads {
     return chainErrors(this.#reader.verifyBatch(id));
   }
 
-  /** Batch `batchId` verified, and `deviceId` shown by `proof` to be one of its devices. */
-  verifyDeviceInBatch(batchId: bigint, deviceId: string, proof: readonly string[]): Promise<DeviceVerification> {
-    return chainErrors(this.#reader.verifyDeviceInBatch(batchId, deviceId, proof));
+  /** Batch `batchId` verified, and device `deviceId` at index `index` shown by `proof` to be one of its devices. */
+  verifyDeviceInBatch(
+    batchId: bigint,
+    index: number | bigint,
+    deviceId: string,
+    proof: readonly string[],
+  ): Promise<DeviceVerification> {
+    return chainErrors(this.#reader.verifyDeviceInBatch(batchId, index, deviceId, proof));
   }
 
   /**

@@ -1,14 +1,17 @@
 /**
  * An auditor's review of an attestation, on the auditor's own machine (`itec auditor review` and `sign`): every
  * figure the auditor attests to, and the checks that the EIP-712 typed data is exactly those figures, that it hashes
- * to the digest under the registry's domain, and that the published calculation report hashes to the report hash
- * and states the same batch.
+ * to the digest under the registry's domain, that the published calculation report hashes to the report hash and
+ * states the same batch, and that the device root is the tree of the report's eligible devices, one leaf
+ * `[index, deviceId]` per certificate (docs/adr/0015).
  */
 import { keccak256, TypedDataEncoder } from "ethers";
 
+import { DeviceMerkleTree } from "../../core/calc/merkle.ts";
 import type { AttestationView } from "../../oracle/src/index.ts";
 import { EIP712_NAME, EIP712_VERSION } from "../../sdk/src/attestation.ts";
 import { ApiError, type ApiClient } from "../../sdk/src/api-client.ts";
+import { reportDeviceIds, type ReportDevices } from "../../sdk/src/device-proof.ts";
 import { CATEGORY_CODES } from "../../sdk/src/enums.ts";
 import { gramsToKg } from "../../sdk/src/units.ts";
 import { field } from "./common.ts";
@@ -163,10 +166,49 @@ export function checkAttestation(view: AttestationView, report: Uint8Array): Rev
       ? `differs in: ${reportDiffs.join(", ")}`
       : `the report's ${rv.category} batch has these figures, device root and vintage`,
   });
+  checks.push(deviceRootCheck(parsed, rv.category, certificates, String(m.deviceRoot)));
   return checks;
 }
 
-interface ReportShape {
+/**
+ * The device root rebuilt here from the report's devices: the eligible devices of the batch's category, in report
+ * order, leaf `[index, deviceId]` each (docs/methodology.md §8.2). A tree that lists more (or other) devices than the
+ * report certifies — finding 3 of issue 13, a small batch whose tree holds another refurbisher's future devices —
+ * cannot give the signed root, and one leaf per certificate means as many devices as certificates, all distinct.
+ */
+export function deviceRootCheck(
+  report: ReportShape | undefined,
+  category: string,
+  certificates: bigint,
+  signedRoot: string,
+): ReviewCheck {
+  const check = "device root is the report's devices";
+  let ids: string[];
+  try {
+    if (report === undefined) throw new Error("the report is not JSON");
+    ids = reportDeviceIds(report as ReportDevices, category);
+  } catch (error) {
+    return { check, passed: false, detail: (error as Error).message };
+  }
+  const root = DeviceMerkleTree.fromIds(ids).root;
+  const distinct = new Set(ids).size;
+  const devices = `the report's ${ids.length} eligible ${category} device${ids.length === 1 ? "" : "s"}`;
+  const problems = [
+    root === signedRoot.toLowerCase() ? "" : `the rebuilt tree's root ${root} differs from the signed device root`,
+    BigInt(ids.length) === certificates ? "" : `${ids.length} devices for ${certificates} certificates`,
+    distinct === ids.length ? "" : `${ids.length - distinct} device id(s) listed twice`,
+  ].filter((p) => p !== "");
+  return {
+    check,
+    passed: problems.length === 0,
+    detail: problems.length
+      ? `${devices}: ${problems.join("; ")}`
+      : `${devices}, one leaf [index, deviceId] per certificate, give the signed device root`,
+  };
+}
+
+export interface ReportShape {
+  devices?: ReportDevices["devices"];
   method?: string;
   params?: string;
   referenceData?: { sha256?: string };

@@ -2,7 +2,8 @@
  * `itec verify retirement <id>` and `itec verify batch <id>` — verify from the CHAIN ONLY (never the API or the
  * registry's database), with the SDK's statement of checks (sdk/src/checks.ts): for a retirement, the stored claim,
  * its texts bound to the stored hash, the burn, the batch's audited issuance and the report index; for a batch, the
- * last three, and with `--device`/`--proof` that a device is one of its devices. Exit code 1 when any check fails.
+ * last three, and with `--device`/`--index`/`--proof` that a device is one of its devices (its leaf `[index,
+ * deviceId]`, docs/adr/0015). Exit code 1 when any check fails.
  */
 import { InvalidArgumentError, type Command } from "commander";
 
@@ -19,6 +20,7 @@ interface ChainOptions {
 
 interface BatchOptions extends ChainOptions {
   device?: string;
+  index?: string;
   proof?: string[];
 }
 
@@ -39,6 +41,31 @@ function parseProof(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError("expected 32-byte hashes (0x + 64 hex digits), separated by commas.");
   }
   return [...previous, ...hashes];
+}
+
+/** A device's index in its batch's tree: 0, 1, … (uint256). */
+function parseIndex(value: string): string {
+  if (!/^(0|[1-9][0-9]{0,76})$/.test(value) || BigInt(value) >= 1n << 256n) {
+    throw new InvalidArgumentError("expected the device's index in the batch: an integer from 0.");
+  }
+  return value;
+}
+
+/**
+ * Why the device flags given do not make a device proof, or undefined when they do (all three, or none). A proof
+ * without `--index` is the form before leaves carried their index, so it names the new form.
+ */
+function deviceFlagsProblem(o: BatchOptions): string | undefined {
+  const given = [o.device, o.index, o.proof].filter((x) => x !== undefined).length;
+  if (given === 0 || given === 3) return undefined;
+  if (o.index === undefined && o.device !== undefined && o.proof !== undefined) {
+    return (
+      "a device proof names the device's index in the batch: its leaf is [index, deviceId] (docs/adr/0015). Add " +
+      "--index <n>, the device's 0-based position among the batch's eligible devices in its calculation report, " +
+      "with a proof of that leaf (StandardMerkleTree.of(ids.map((id, k) => [k, id]), ['uint256', 'bytes32']))"
+    );
+  }
+  return "--device, --index and --proof go together: the proof shows that device, at that index, in the batch's device tree";
 }
 
 function parseDeviceId(value: string): string {
@@ -118,23 +145,31 @@ export function registerVerify(program: Command): void {
   chainFlags(
     verify
       .command("batch")
-      .description("verify a batch (and, with --device and --proof, one of its devices) from the chain only")
+      .description("verify a batch (and, with --device, --index and --proof, one of its devices) from the chain only")
       .argument("<id>", "batch (token) id", parsePositiveInt)
       .option("--device <id>", "a device id (0x + 64 hex digits) to show as one of the batch's devices", parseDeviceId)
-      .option("--proof <hashes>", "the device's Merkle proof: hashes from the leaf up, comma-separated", parseProof),
+      .option(
+        "--index <n>",
+        "the device's index in the batch: its 0-based position among the batch's eligible devices in the report",
+        parseIndex,
+      )
+      .option(
+        "--proof <hashes>",
+        "the Merkle proof of leaf [index, device]: hashes from the leaf up, comma-separated",
+        parseProof,
+      ),
   ).action(
     action(async (id: string, o: BatchOptions) => {
-      if ((o.device === undefined) !== (o.proof === undefined)) {
-        throw new Error("--device and --proof go together: the proof shows that device in the batch's device tree");
-      }
+      const problem = deviceFlagsProblem(o);
+      if (problem !== undefined) throw new Error(problem);
       const chain = await connectReads(o);
       const v = await (
-        o.device !== undefined
-          ? chain.reads.verifyDeviceInBatch(BigInt(id), o.device, o.proof ?? [])
+        o.device !== undefined && o.index !== undefined
+          ? chain.reads.verifyDeviceInBatch(BigInt(id), BigInt(o.index), o.device, o.proof ?? [])
           : chain.reads.verifyBatch(BigInt(id))
       ).finally(() => chain.close());
       print(o, v, () => [
-        `Batch #${v.batchId}${o.device !== undefined ? `, device ${o.device}` : ""}: ` +
+        `Batch #${v.batchId}${o.device !== undefined ? `, device ${o.device} (index ${o.index})` : ""}: ` +
           `${v.verified ? "VERIFIED" : "NOT VERIFIED"} from the chain`,
         ...batchLines(v.batch),
         "proof",

@@ -77,20 +77,34 @@ export function retirementChecks(f: RetirementFacts): Check[] {
   ];
 }
 
-/** The check that `proof` shows `deviceId` to be a leaf of the batch's device tree (root from BatchIssued). */
-export function deviceInclusionCheck(batch: ChainBatch, deviceId: string, proof: readonly string[]): Check {
+/**
+ * The check that `proof` shows leaf `[index, deviceId]` in the batch's device tree (root from BatchIssued), at an
+ * index below the batch's certificates: a leaf at or above it proves the tree holds more devices than were certified
+ * (docs/adr/0015), so it fails the check although the proof reaches the root.
+ */
+export function deviceInclusionCheck(
+  batch: ChainBatch,
+  index: number | bigint,
+  deviceId: string,
+  proof: readonly string[],
+): Check {
   const check = "device in the batch's device tree";
   if (batch.deviceRoot === null) {
     return { check, passed: false, detail: "no BatchIssued event found: the batch's device root is unknown" };
   }
-  const reached = deviceProofRoot(deviceId, proof);
-  const passed = reached === batch.deviceRoot.toLowerCase();
+  const reached = deviceProofRoot(index, deviceId, proof);
+  const inTree = reached === batch.deviceRoot.toLowerCase();
+  const certified = BigInt(index) < BigInt(batch.issued);
   return {
     check,
-    passed,
+    passed: inTree && certified,
     detail:
-      `the proof (${proof.length} hashes) leads from device ${deviceId} to ${reached}, which ` +
-      `${passed ? "equals" : "differs from"} the device root ${batch.deviceRoot} of batch #${batch.batchId}`,
+      `the proof (${proof.length} hashes) leads from device ${deviceId} at index ${index} to ${reached}, which ` +
+      `${inTree ? "equals" : "differs from"} the device root ${batch.deviceRoot} of batch #${batch.batchId}` +
+      (inTree && !certified
+        ? `, but index ${index} is not below the batch's ${batch.issued} certificates: the tree holds more ` +
+          "devices than were certified"
+        : ""),
   };
 }
 

@@ -1,12 +1,15 @@
 /**
- * Device-inclusion proofs: is a device one of a batch's devices? Each batch commits on-chain (BatchIssued's
- * `deviceRoot`) to the Merkle root over its device ids, in OpenZeppelin's StandardMerkleTree layout with leaf
- * encoding `["bytes32"]` — what the calculation builds (core/calc/merkle.ts) and what the contract's
- * `challengeDuplicateDevice` verifies with `MerkleProof`:
+ * Device-inclusion proofs: is a device one of a batch's devices, and where? Each batch commits on-chain
+ * (BatchIssued's `deviceRoot`) to the Merkle root over its devices, in OpenZeppelin's StandardMerkleTree layout with
+ * leaf encoding `["uint256", "bytes32"]` and values `[index, deviceId]` — what the calculation builds
+ * (core/calc/merkle.ts) and what the contract's fraud proofs verify with `MerkleProof`:
  *
- *   leaf = keccak256(keccak256(abi.encode(bytes32 deviceId)))      node = keccak256(sorted(left, right))
+ *   leaf = keccak256(keccak256(abi.encode(uint256 index, bytes32 deviceId)))     node = keccak256(sorted(left, right))
  *
- * A proof is the sibling hashes from the leaf up (`StandardMerkleTree.getProof`). A device id is
+ * `index` is the device's 0-based position among the batch's eligible devices in the order its calculation report
+ * lists them (`reportDeviceIds`), 0 … certificates − 1. A leaf with an index at or above the batch's certificates, two
+ * leaves with one index, or one device id in two batches each prove a tree wrong (docs/adr/0015). A proof is the
+ * sibling hashes from the leaf up (`StandardMerkleTree.getProof(index)`). A device id is
  * `keccak256(utf8(lower(manufacturer) + "|" + upper(serial)))` after the normalisation of docs/methodology.md §8.1.
  */
 import { AbiCoder, concat, keccak256 } from "ethers";
@@ -14,21 +17,50 @@ import { AbiCoder, concat, keccak256 } from "ethers";
 import { CodedError } from "./errors.ts";
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
+const UINT256_LIMIT = 1n << 256n;
 
-/** A device id or proof element that is not 32 bytes of hex. */
-export class DeviceProofError extends CodedError<"MALFORMED_DEVICE_ID" | "MALFORMED_PROOF"> {}
+/** A device id, index, proof element or report that is not what a device proof needs. */
+export class DeviceProofError extends CodedError<
+  "MALFORMED_DEVICE_ID" | "MALFORMED_DEVICE_INDEX" | "MALFORMED_PROOF" | "MALFORMED_REPORT"
+> {}
 
-/** The tree's leaf for `deviceId` (`0x` + 64 hex): `keccak256(keccak256(abi.encode(deviceId)))`. */
-export function deviceLeaf(deviceId: string): string {
+/** One device's proof: its leaf `[index, deviceId]` and the sibling hashes from that leaf up to the device root. */
+export interface DeviceProof {
+  /** 0-based position among the batch's eligible devices in report order (`reportDeviceIds`). */
+  readonly index: number;
+  /** `0x` + 64 lower-case hex. */
+  readonly deviceId: string;
+  readonly proof: readonly string[];
+}
+
+/** The index as a bigint, refused unless it is an integer in uint256's range. */
+function indexOf(index: number | bigint): bigint {
+  const ok =
+    typeof index === "bigint" ? index >= 0n && index < UINT256_LIMIT : Number.isSafeInteger(index) && index >= 0;
+  if (!ok) {
+    throw new DeviceProofError(
+      "MALFORMED_DEVICE_INDEX",
+      `a device index is an integer from 0 (its position in the batch), got ${String(index)}`,
+    );
+  }
+  return BigInt(index);
+}
+
+/**
+ * The tree's leaf for the device of index `index` with id `deviceId` (`0x` + 64 hex):
+ * `keccak256(keccak256(abi.encode(uint256 index, bytes32 deviceId)))`, StandardMerkleTree's `leafHash([index, id])`.
+ */
+export function deviceLeaf(index: number | bigint, deviceId: string): string {
+  const i = indexOf(index);
   if (!HASH.test(deviceId)) {
     throw new DeviceProofError("MALFORMED_DEVICE_ID", `a device id is 0x and 64 hex digits, got "${deviceId}"`);
   }
-  return keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [deviceId])));
+  return keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32"], [i, deviceId])));
 }
 
-/** The root that `proof` leads to from `deviceId`'s leaf (lower-case hex); a valid proof leads to the batch's root. */
-export function deviceProofRoot(deviceId: string, proof: readonly string[]): string {
-  let node = deviceLeaf(deviceId);
+/** The root that `proof` leads to from leaf `[index, deviceId]` (lower-case hex); a valid proof reaches the batch's. */
+export function deviceProofRoot(index: number | bigint, deviceId: string, proof: readonly string[]): string {
+  let node = deviceLeaf(index, deviceId);
   for (const [i, sibling] of proof.entries()) {
     if (!HASH.test(sibling)) {
       throw new DeviceProofError("MALFORMED_PROOF", `proof element ${i} is not 0x and 64 hex digits: "${sibling}"`);
@@ -39,7 +71,44 @@ export function deviceProofRoot(deviceId: string, proof: readonly string[]): str
   return node;
 }
 
-/** Whether `proof` shows `deviceId` to be a leaf of the device tree with root `root`. */
-export function verifyDeviceInclusion(root: string, deviceId: string, proof: readonly string[]): boolean {
-  return deviceProofRoot(deviceId, proof) === root.toLowerCase();
+/**
+ * Whether `proof` shows leaf `[index, deviceId]` in the device tree with root `root`. It says nothing of whether the
+ * index is below the batch's certificates: `deviceInclusionCheck` (checks.ts) checks that against the chain.
+ */
+export function verifyDeviceInclusion(
+  root: string,
+  index: number | bigint,
+  deviceId: string,
+  proof: readonly string[],
+): boolean {
+  return deviceProofRoot(index, deviceId, proof) === root.toLowerCase();
+}
+
+/** What `reportDeviceIds` reads of a calculation report (docs/methodology.md §8.3). */
+export interface ReportDevices {
+  readonly devices: readonly { readonly deviceId?: string; readonly category: string; readonly excluded?: string }[];
+}
+
+/**
+ * A batch's device ids in index order, from its calculation report (the batch's evidence): the devices of `category`
+ * that are not excluded, in the order the report lists them (lot order). `ids[k]` is the device of index `k`, so
+ * `StandardMerkleTree.of(ids.map((id, k) => [k, id]), ["uint256", "bytes32"])` rebuilds the batch's tree and
+ * `getProof(k)` proves device `k`.
+ * @throws DeviceProofError `MALFORMED_REPORT` when the report has no device list or an eligible device has no id.
+ */
+export function reportDeviceIds(report: ReportDevices, category: string): string[] {
+  const listed: unknown = report.devices; // a parsed report is untrusted JSON, whatever its static type says
+  if (!Array.isArray(listed)) throw new DeviceProofError("MALFORMED_REPORT", "the report has no device list");
+  const ids: string[] = [];
+  for (const [position, d] of report.devices.entries()) {
+    if (d.category !== category || d.excluded !== undefined) continue;
+    if (typeof d.deviceId !== "string" || !HASH.test(d.deviceId)) {
+      throw new DeviceProofError(
+        "MALFORMED_REPORT",
+        `device ${position} of the report is an eligible ${category} without a 32-byte device id`,
+      );
+    }
+    ids.push(d.deviceId.toLowerCase());
+  }
+  return ids;
 }

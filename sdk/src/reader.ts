@@ -238,18 +238,25 @@ export class RegistryReader {
   }
 
   /**
-   * Batch `batchId` verified, and `deviceId` shown to be one of its devices by `proof` (sibling hashes from the leaf
-   * up, as `StandardMerkleTree.getProof` gives them) against the device root of its BatchIssued event.
+   * Batch `batchId` verified, and device `deviceId` at index `index` shown to be one of its devices by `proof`
+   * (sibling hashes from leaf `[index, deviceId]` up, as `StandardMerkleTree.getProof(index)` gives them) against the
+   * device root of its BatchIssued event, with the index below the batch's certificates (device-proof.ts).
    */
-  async verifyDeviceInBatch(batchId: bigint, deviceId: string, proof: readonly string[]): Promise<DeviceVerification> {
+  async verifyDeviceInBatch(
+    batchId: bigint,
+    index: number | bigint,
+    deviceId: string,
+    proof: readonly string[],
+  ): Promise<DeviceVerification> {
     const v = await this.verifyBatch(batchId);
-    const checks = [...v.checks, deviceInclusionCheck(v.batch, deviceId, proof)];
+    const checks = [...v.checks, deviceInclusionCheck(v.batch, index, deviceId, proof)];
     return {
       ...v,
       verified: checks.every((c) => c.passed),
       checks,
       statement: statementOf(v.chain.chainId, v.chain.checkedAtBlock, this.address, checks),
       deviceId,
+      deviceIndex: index.toString(),
     };
   }
 

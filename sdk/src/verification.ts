@@ -109,4 +109,6 @@ export interface BatchVerification {
 /** A device shown to be one of a batch's devices, and the batch verified (`verifyDeviceInBatch`). */
 export interface DeviceVerification extends BatchVerification {
   deviceId: string;
+  /** The device's index in the batch's tree (its leaf is `[index, deviceId]`), as a decimal string. */
+  deviceIndex: string;
 }

@@ -43,16 +43,23 @@ export function verifyBatch(
 }
 
 /**
- * Batch `batchId` verified, plus the check that `proof` shows device `deviceId` to be one of its devices (against
- * the device root the batch was issued with). See device-proof.ts for the tree.
+ * Batch `batchId` verified, plus the check that `proof` shows device `deviceId` at index `index` to be one of its
+ * devices (against the device root the batch was issued with, and below its certificates). See device-proof.ts for
+ * the tree and where the index comes from (`reportDeviceIds`).
  */
 export function verifyDeviceInBatch(
   provider: Provider,
   registryAddress: string,
   batchId: Id,
+  index: number | bigint,
   deviceId: string,
   proof: readonly string[],
   options?: RegistryReaderOptions,
 ): Promise<DeviceVerification> {
-  return new RegistryReader(provider, registryAddress, options).verifyDeviceInBatch(BigInt(batchId), deviceId, proof);
+  return new RegistryReader(provider, registryAddress, options).verifyDeviceInBatch(
+    BigInt(batchId),
+    index,
+    deviceId,
+    proof,
+  );
 }

@@ -83,6 +83,23 @@ describe("Keccak-256 (WebAssembly)", () => {
       expect(ab).to.equal(ba);
       expect(`0x${ab}`).to.equal(keccak256(Buffer.concat([b, a])));
     });
+
+    it("hashes a 64-byte leaf message twice (StandardMerkleTree's leaf of two words), in place or not", () => {
+      const e = new KeccakEngine();
+      const base = KeccakEngine.SCRATCH;
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (message) => {
+          const expected = keccak256(keccak256(message));
+          e.u8.set(message, base);
+          e.fn.hashLeaf(KeccakEngine.STATE, base, base + 64);
+          const apart = `0x${Buffer.from(e.u8.subarray(base + 64, base + 96)).toString("hex")}`;
+          e.fn.hashLeaf(KeccakEngine.STATE, base, base);
+          const inPlace = `0x${Buffer.from(e.u8.subarray(base, base + 32)).toString("hex")}`;
+          return apart === expected && inPlace === expected;
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 
   describe("deviceId", () => {

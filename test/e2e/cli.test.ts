@@ -294,6 +294,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
       "✓ typed data states the figures shown",
       "✓ report hashes to the report hash",
       "✓ report states the same batch",
+      "✓ device root is the report's devices",
     ]) {
       expect(out).to.include(text);
     }

@@ -20,6 +20,7 @@ import { startRegistry, type BenchRegistry } from "../../bench/registry.ts";
 import { devAccount } from "../../core/keys.ts";
 import { START_ROLES } from "../../scripts/start/dev-accounts.ts";
 import { ApiClient } from "../../sdk/src/api-client.ts";
+import { reportDeviceIds, type ReportDevices } from "../../sdk/src/device-proof.ts";
 import { registryAt } from "../../sdk/src/registry.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 import { verifyDeviceInBatch, verifyRetirement } from "../../sdk/src/verify.ts";
@@ -144,34 +145,44 @@ describe("SDK README example against a running registry", function () {
   });
 
   it("proves a device of the batch from its evidence, with the SDK and with `itec verify batch`", async function () {
-    // The batch's evidence is its calculation report: its eligible devices of the batch's category are the tree.
-    const report = (await (await fetch(truth.batch.evidenceURI!)).json()) as {
-      devices: { deviceId?: string; category: string; excluded?: string }[];
-    };
-    const ids = report.devices
-      .filter((d) => d.category === truth.batch.category && d.excluded === undefined)
-      .map((d) => d.deviceId!);
+    // The batch's evidence is its calculation report: its eligible devices of the batch's category, in report order,
+    // are the tree's leaves [index, deviceId].
+    const report = (await (await fetch(truth.batch.evidenceURI!)).json()) as ReportDevices;
+    const ids = reportDeviceIds(report, truth.batch.category);
+    expect(ids.length).to.be.greaterThan(1);
+    expect(BigInt(ids.length)).to.equal(BigInt(truth.batch.issued));
     const tree = StandardMerkleTree.of(
-      ids.map((id) => [id]),
-      ["bytes32"],
+      ids.map((id, index) => [index, id]),
+      ["uint256", "bytes32"],
     );
     expect(tree.root).to.equal(truth.batch.deviceRoot);
     const device = ids[0]!;
-    const proof = tree.getProof([device]);
-    const v = await verifyDeviceInBatch(provider, address, truth.batch.batchId, device, proof);
+    const proof = tree.getProof(0);
+    const v = await verifyDeviceInBatch(provider, address, truth.batch.batchId, 0, device, proof);
     expect(v.verified, JSON.stringify(v.checks)).to.equal(true);
 
     const itec = (...args: string[]) =>
       run(NODE, ["bin/itec.js", "verify", "batch", ...args, "--rpc", registry.rpc, "--registry", address], ROOT, false);
-    const ok = itec(truth.batch.batchId, "--device", device, "--proof", proof.join(","));
+    const ok = itec(truth.batch.batchId, "--device", device, "--index", "0", "--proof", proof.join(","));
     expect(ok.status, ok.stderr).to.equal(0);
-    expect(ok.stdout).to.match(new RegExp(`^Batch #${truth.batch.batchId}, device ${device}: VERIFIED from the chain`));
-    expect(ok.stdout).to.include("✓ device in the batch's device tree").and.include("✓ report hash indexes this batch");
-    const wrong = itec(truth.batch.batchId, "--device", ids[1]!, "--proof", proof.join(","));
-    expect(wrong.status).to.equal(1);
-    expect(wrong.stderr).to.equal(
-      `itec: batch #${truth.batch.batchId} failed 1 check(s): device in the batch's device tree\n`,
+    expect(ok.stdout).to.match(
+      new RegExp(`^Batch #${truth.batch.batchId}, device ${device} \\(index 0\\): VERIFIED from the chain`),
     );
+    expect(ok.stdout).to.include("✓ device in the batch's device tree").and.include("✓ report hash indexes this batch");
+    for (const args of [
+      ["--device", ids[1]!, "--index", "0"],
+      ["--device", device, "--index", "1"],
+    ]) {
+      const wrong = itec(truth.batch.batchId, ...args, "--proof", proof.join(","));
+      expect(wrong.status).to.equal(1);
+      expect(wrong.stderr).to.equal(
+        `itec: batch #${truth.batch.batchId} failed 1 check(s): device in the batch's device tree\n`,
+      );
+    }
+    // The form before leaves carried their index is refused with the new form named.
+    const old = itec(truth.batch.batchId, "--device", device, "--proof", proof.join(","));
+    expect(old.status).to.equal(1);
+    expect(old.stderr).to.include("a device proof names the device's index in the batch").and.include("--index <n>");
   });
 
   describe("the packed SDK, installed into an empty directory", function () {

@@ -14,6 +14,7 @@ import { ChainError } from "../../core/chain/errors.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { ChainReads } from "../../core/chain/reads.ts";
 import type { Attestation } from "../../sdk/src/attestation.ts";
+import { deviceInclusionCheck } from "../../sdk/src/checks.ts";
 import { RegistryReadError, RegistryReader } from "../../sdk/src/reader.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 import { verifyBatch, verifyDeviceInBatch, verifyRetirement } from "../../sdk/src/verify.ts";
@@ -55,8 +56,8 @@ describe("SDK: verification from the chain alone", function () {
   let address: string;
   const devices = Array.from({ length: 12 }, (_, i) => keccak256(toBeHex(0x5dc + i, 32)));
   const tree = StandardMerkleTree.of(
-    devices.map((d) => [d]),
-    ["bytes32"],
+    devices.map((d, index) => [index, d]),
+    ["uint256", "bytes32"],
   );
 
   before(async function () {
@@ -145,21 +146,40 @@ describe("SDK: verification from the chain alone", function () {
       expect(v.statement).to.include("✓ report hash indexes this batch");
     });
 
-    it("shows a device in the batch's device tree, and refuses a device or proof that is not", async function () {
+    it("shows a device in the batch's device tree, and refuses a device, index or proof that is not", async function () {
       const device = devices[5]!;
-      const ok = await verifyDeviceInBatch(provider, address, 1n, device, tree.getProof([device]));
+      const ok = await verifyDeviceInBatch(provider, address, 1n, 5, device, tree.getProof(5));
       expect(ok.verified).to.equal(true);
-      expect(ok.deviceId).to.equal(device);
+      expect(ok).to.deep.include({ deviceId: device, deviceIndex: "5" });
       expect(ok.checks.at(-1)).to.deep.include({ check: "device in the batch's device tree", passed: true });
+      expect(ok.checks.at(-1)!.detail).to.include(`at index 5 to ${tree.root}, which equals the device root`);
       expect(ok.checks.at(-1)!.detail).to.include(`equals the device root ${tree.root} of batch #1`);
 
       const stranger = keccak256(toUtf8Bytes("not in this batch"));
-      const no = await verifyDeviceInBatch(provider, address, 1n, stranger, tree.getProof([device]));
-      expect(no.verified).to.equal(false);
-      expect(no.checks.filter((c) => !c.passed).map((c) => c.check)).to.deep.equal([
-        "device in the batch's device tree",
-      ]);
-      expect(no.statement).to.include("✗ device in the batch's device tree");
+      for (const [index, id] of [
+        [5, stranger],
+        [4, device],
+      ] as const) {
+        const no = await verifyDeviceInBatch(provider, address, 1n, index, id, tree.getProof(5));
+        expect(no.verified).to.equal(false);
+        expect(no.checks.filter((c) => !c.passed).map((c) => c.check)).to.deep.equal([
+          "device in the batch's device tree",
+        ]);
+        expect(no.statement).to.include("✗ device in the batch's device tree");
+      }
+    });
+
+    it("fails a proof that reaches the root at an index not below the batch's certificates", async function () {
+      // The batch as if it had been issued for 5 certificates: its tree of 12 then names 7 devices too many.
+      const { batch } = await verifyBatch(provider, address, 1n);
+      const short = { ...batch, issued: "5" };
+      expect(deviceInclusionCheck(short, 4, devices[4]!, tree.getProof(4)).passed).to.equal(true);
+      const over = deviceInclusionCheck(short, 5, devices[5]!, tree.getProof(5));
+      expect(over.passed).to.equal(false);
+      expect(over.detail).to.include("which equals the device root");
+      expect(over.detail).to.include(
+        "but index 5 is not below the batch's 5 certificates: the tree holds more devices than were certified",
+      );
     });
   });
 
