@@ -218,7 +218,7 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
             baselineGrams: attestation.baselineGrams,
             reductionGrams: attestation.reductionGrams,
             category: attestation.category,
-            suspended: false,
+            status: BatchStatus.Active,
             vintageStart: attestation.vintageStart,
             vintageEnd: attestation.vintageEnd,
             methodologyId: ref.id
@@ -285,8 +285,8 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
     function suspendBatch(uint256 batchId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireText(reason, "reason");
         Batch storage b = _existingBatch(batchId);
-        if (b.suspended) revert ITECBatchSuspended(batchId);
-        b.suspended = true;
+        if (b.status == BatchStatus.Suspended) revert ITECBatchSuspended(batchId);
+        b.status = BatchStatus.Suspended;
         emit BatchSuspended(batchId, _msgSender(), reason);
     }
 
@@ -294,8 +294,8 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
     function reinstateBatch(uint256 batchId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireText(reason, "reason");
         Batch storage b = _existingBatch(batchId);
-        if (!b.suspended) revert ITECBatchNotSuspended(batchId);
-        b.suspended = false;
+        if (b.status != BatchStatus.Suspended) revert ITECBatchNotSuspended(batchId);
+        b.status = BatchStatus.Active;
         emit BatchReinstated(batchId, _msgSender(), reason);
     }
 
@@ -319,8 +319,8 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
 
         (uint256 earlier, uint256 later) = batchA < batchB ? (batchA, batchB) : (batchB, batchA);
         Batch storage b = _batches[later];
-        if (b.suspended) revert ITECBatchSuspended(later);
-        b.suspended = true;
+        if (b.status == BatchStatus.Suspended) revert ITECBatchSuspended(later);
+        b.status = BatchStatus.Suspended;
         emit DuplicateDeviceChallenged(deviceId, earlier, later, _msgSender());
         emit BatchSuspended(later, _msgSender(), "duplicate device proven on-chain");
         return later;
@@ -432,7 +432,7 @@ contract ITECRegistry is IITECRegistry, LeanERC1155, AccessControlEnumerable, EI
         if (from != address(0)) {
             _requireActive(from);
             if (operator != from) _requireActive(operator);
-            if (_batches[id].suspended) revert ITECBatchSuspended(id);
+            if (_batches[id].status == BatchStatus.Suspended) revert ITECBatchSuspended(id);
         }
         if (to != address(0)) _requireActive(to);
     }

@@ -88,6 +88,13 @@ interface IITECRegistry {
         bytes signature;
     }
 
+    /// @notice Lifecycle of a batch: only `Active` certificates move.
+    enum BatchStatus {
+        Active,
+        Suspended,
+        Reversed
+    }
+
     /**
      * @notice Stored record of an issued batch; `issued - retired` certificates are outstanding.
      * @dev Packed into exactly one storage slot. The report hash and device root are kept as keys of the
@@ -100,7 +107,7 @@ interface IITECRegistry {
         uint40 baselineGrams;
         uint40 reductionGrams;
         uint8 category;
-        bool suspended;
+        BatchStatus status;
         uint40 vintageStart;
         uint40 vintageEnd;
         uint16 methodologyId;
