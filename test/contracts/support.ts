@@ -40,6 +40,18 @@ export const K_INDEX_REUSED = 2;
 export const CH_OPEN = 1;
 export const CH_SETTLED = 2;
 
+/** Mulberry32: a small seeded PRNG giving floats in [0, 1), so a generated test checks the same cases every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A device id as the calculation derives one: keccak256 of its normalised "manufacturer|SERIAL". */
 export const deviceId = (label: string): string => keccak256(toUtf8Bytes(label));
 

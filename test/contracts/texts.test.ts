@@ -10,6 +10,7 @@ import { hexlify, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import type { TextsHarness } from "../../types/ethers-contracts/index.ts";
+import { prng } from "./support.ts";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -24,18 +25,6 @@ function isUtf8(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-/** Mulberry32: a small seeded PRNG, so every run checks the same strings (a failure names its case). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replaceAll(" ", ""), "hex"));
