@@ -9,6 +9,15 @@ contract TextsHarness {
         return Texts.isUtf8(text);
     }
 
+    function isUtf8Calldata(bytes calldata text) external pure returns (bool) {
+        return Texts.isUtf8Calldata(text);
+    }
+
+    /// @notice {Texts-isUtf8Calldata} of the first `length` bytes of `data`: what follows them is still calldata.
+    function isUtf8CalldataPrefix(bytes calldata data, uint256 length) external pure returns (bool) {
+        return Texts.isUtf8Calldata(data[:length]);
+    }
+
     function isMarkupSafe(bytes calldata text) external pure returns (bool) {
         return Texts.isMarkupSafe(text);
     }
