@@ -7,10 +7,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { GAS_TARGETS, V1_GAS, V1_TOLERANCE, measureGas } from "../../bench/gas-ops.ts";
+import { UNDER_COVERAGE } from "./support.ts";
 
 describe("gas", function () {
   let gas: Record<string, number>;
   before(async function () {
+    if (UNDER_COVERAGE) this.skip();
     gas = await measureGas(await network.create());
   });
 

@@ -160,8 +160,12 @@ describe("ITECRegistry issue", function () {
       .withArgs("evidenceURI");
   });
 
-  it("reverts when the owner is unknown or suspended", async function () {
+  it("reverts when the owner is the zero address, unknown or suspended", async function () {
     const f = await networkHelpers.loadFixture(registryFixture);
+    const zero = makeAttestation(f, { owner: ZeroAddress });
+    await expect(f.registry.connect(f.issuer).issue(zero, await signAttestation(f, zero, [f.auditors[0]!])))
+      .to.be.revertedWithCustomError(f.registry, "ERC1155InvalidReceiver")
+      .withArgs(ZeroAddress);
     const unknown = makeAttestation(f, { owner: f.outsider.address });
     await expect(f.registry.connect(f.issuer).issue(unknown, await signAttestation(f, unknown, [f.auditors[0]!])))
       .to.be.revertedWithCustomError(f.registry, "ITECAccountNotActive")

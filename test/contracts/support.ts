@@ -20,6 +20,12 @@ import type { AuditorSignature } from "../../sdk/src/attestation.ts";
 import type { ITECRegistry } from "../../sdk/src/registry.ts";
 import { deployRegistry, issueBatch, type RegistryFixture } from "../helpers/registry.ts";
 
+/**
+ * Whether the contracts run instrumented (`hardhat test --coverage`, which Hardhat passes on as HARDHAT_COVERAGE):
+ * their bytecode, sizes and gas are then not the deployed ones, so the tests of those skip.
+ */
+export const UNDER_COVERAGE = process.env.HARDHAT_COVERAGE === "true";
+
 /** `ParticipantStatus`. */
 export const P_NONE = 0;
 export const P_ACTIVE = 1;
