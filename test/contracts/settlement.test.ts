@@ -137,6 +137,28 @@ describe("ITECRegistry settlement", function () {
   });
 
   describe("holds: admin suspension and open challenges together", function () {
+    it("suspends and reinstates a batch with events, reasons and status changes", async function () {
+      const f = await networkHelpers.loadFixture(openFixture);
+      const { registry, admin } = f;
+      await expect(registry.suspendBatch(3, "audit finding"))
+        .to.emit(registry, "BatchSuspended")
+        .withArgs(3, admin.address, "audit finding")
+        .and.to.emit(registry, "BatchStatusChanged")
+        .withArgs(3, B_SUSPENDED)
+        .and.to.emit(registry, "URI")
+        .withArgs(anyValue, 3);
+      expect(await registry.batchHold(3)).to.deep.equal([true, 0n]);
+      await expect(registry.reinstateBatch(3, "finding closed"))
+        .to.emit(registry, "BatchReinstated")
+        .withArgs(3, admin.address, "finding closed")
+        .and.to.emit(registry, "BatchStatusChanged")
+        .withArgs(3, B_ACTIVE)
+        .and.to.emit(registry, "URI")
+        .withArgs(anyValue, 3);
+      expect((await registry.batch(3)).status).to.equal(BigInt(B_ACTIVE));
+      expect(await registry.batchHold(3)).to.deep.equal([false, 0n]);
+    });
+
     it("keeps a batch frozen while either the admin's suspension or a challenge holds it", async function () {
       const f = await networkHelpers.loadFixture(openFixture);
       const { registry, admin } = f;
