@@ -14,12 +14,29 @@ import {
   signAttestation,
 } from "../test/helpers/registry.ts";
 
-/** Targets from issue 2 (gas). */
+/**
+ * Absolute targets from issue 2 (gas), kept where registry v2 still meets them: issue (1 auditor) does. Transfer to a
+ * new holder (62,000) and retire (120,000) no longer do — v2 asks a receiver for its code at every transfer (issue 13
+ * finding 4: a cold EXTCODESIZE, 2,600 gas) and checks the claim's texts are UTF-8 (finding 8) — so they are
+ * guarded by {V1_GAS} + {V1_TOLERANCE} instead, the rule issue 13 sets.
+ */
 export const GAS_TARGETS: Record<string, number> = {
   issue_1_auditor: 160_000,
-  transfer_new_holder: 62_000,
-  retire: 120_000,
 };
+
+/**
+ * Registry v1's figures (bench/results/gas.json at commit 74fb908) for the operations issue 13 bounds: registry v2
+ * must stay within {V1_TOLERANCE} of each.
+ */
+export const V1_GAS: Record<string, number> = {
+  issue_1_auditor: 153_176,
+  issue_2_of_3: 161_956,
+  transfer_new_holder: 61_137,
+  retire: 119_642,
+};
+
+/** Issue 13: "gas stays within 5 % of today's bench/results/gas.json" for the operations of {V1_GAS}. */
+export const V1_TOLERANCE = 0.05;
 
 /** Runs every measured operation once on a fresh registry and returns gas used per operation. */
 export async function measureGas(connection: NetworkConnection): Promise<Record<string, number>> {

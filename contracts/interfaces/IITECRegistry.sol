@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {IERC5313} from "@openzeppelin/contracts/interfaces/IERC5313.sol";
 import {IERC1155Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC1155MetadataURI} from "@openzeppelin/contracts/token/ERC1155/extensions/IERC1155MetadataURI.sol";
 
@@ -22,8 +23,9 @@ import {IITECRegistryCore} from "./IITECRegistryCore.sol";
  * A batch found wrong is reversed: its outstanding certificates are cancelled and every claim on it reads
  * `Reversed` until it is replaced with certificates of the same category.
  *
- * The admin is one account changed only in two steps with a delay (OpenZeppelin AccessControlDefaultAdminRules);
- * admin, issuer and auditors must be separate keys (the contract refuses one account in two of these roles).
+ * The admin is one account (`defaultAdmin()`, also ERC-5313 `owner()`) changed only in two steps with a delay
+ * (OpenZeppelin AccessControlDefaultAdminRules); admin, issuer and auditors must be separate keys (the contract
+ * refuses one account in two of these roles).
  * test/contracts/surface.test.ts proves that this interface and the two contracts behind it
  * ({ITECRegistry}, {ITECRegistryExtension}) declare exactly the same functions, events and errors.
  */
@@ -33,6 +35,7 @@ interface IITECRegistry is
     IERC1155MetadataURI,
     IERC1155Errors,
     IAccessControlDefaultAdminRules,
+    IERC5313,
     IERC5267
 {
     /// @notice Role of the oracle account that posts attestations: keccak256("ITEC_ISSUER_ROLE").

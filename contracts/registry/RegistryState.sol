@@ -89,7 +89,7 @@ abstract contract RegistryState is IITECRegistryEvents, IITECRegistryErrors {
     function _requireText(string calldata text, string memory field, bool optional) internal pure {
         uint256 length = bytes(text).length;
         if ((length == 0 && !optional) || length > MAX_TEXT_BYTES) revert ITECInvalidText(field, length);
-        if (!Texts.isUtf8(bytes(text))) revert ITECUnsafeText(field);
+        if (!Texts.isUtf8Calldata(bytes(text))) revert ITECUnsafeText(field);
     }
 
     /// @dev An organisation name: 1…MAX_NAME_BYTES bytes of UTF-8, no control characters or markup.

@@ -14,7 +14,7 @@ library Texts {
     /**
      * @notice Whether `text` is valid UTF-8.
      * @dev ASCII — nearly every text here — is checked a word (32 bytes) at a time, the tail of the string with the
-     * bytes past its end masked off, so `retire` pays a few dozen gas for its texts rather than a loop per byte.
+     * bytes past its end masked off, rather than in a loop per byte. Texts in calldata go through {isUtf8Calldata}.
      */
     function isUtf8(bytes memory text) internal pure returns (bool) {
         uint256 n = text.length;
@@ -62,6 +62,36 @@ library Texts {
             i += follow + 1;
         }
         return true;
+    }
+
+    /**
+     * @notice {isUtf8} of a text in calldata, without copying it when it is ASCII (nearly every text here is): its
+     * words are checked in place, and only a text with a non-ASCII byte is copied to memory and checked by {isUtf8}.
+     * @dev Saves `issue` and `retire` the copy of their texts, ~450 gas per text (test/contracts/gas.test.ts).
+     */
+    function isUtf8Calldata(bytes calldata text) internal pure returns (bool) {
+        bool ascii = true;
+        // Past the end of `text` lie other calldata (or zeros): masked off, so that they do not send an ASCII text
+        // down the copying path — which checks exactly `text`, so the answer never depends on them.
+        assembly ("memory-safe") {
+            let end := add(text.offset, text.length)
+            for {
+                let p := text.offset
+            } lt(p, end) {
+                p := add(p, 32)
+            } {
+                let word := and(calldataload(p), HIGH_BITS)
+                let left := sub(end, p)
+                if lt(left, 32) {
+                    word := and(word, not(shr(mul(left, 8), not(0))))
+                }
+                if word {
+                    ascii := 0
+                    break
+                }
+            }
+        }
+        return ascii || isUtf8(text);
     }
 
     /**

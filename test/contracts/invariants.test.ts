@@ -2,8 +2,9 @@
  * Property tests: fast-check drives random sequences of everything that moves or freezes certificates — issue
  * (fresh, replayed report, reused device root, too few signatures, to an inactive owner), single / batch /
  * operator transfers, retirement by the holder or an approved operator, approvals on and off, admission,
- * participant and batch suspension, and the duplicate-device fraud proof — against the real contract and a
- * plain TypeScript model of it. Every step must either succeed on both, or revert on-chain with exactly the
+ * participant and batch suspension, and the duplicate-device fraud proof with its settlement (an open challenge
+ * freezes both batches; a settled one never again) — against the real contract and a plain TypeScript model of it.
+ * Reversal and replacement are exercised by claims.property.test.ts. Every step must either succeed on both, or revert on-chain with exactly the
  * custom error (and arguments) the model predicts; after every step the chain's balances, totals, statuses and
  * retirement records must equal the model's, every certificate outstanding must be held by someone, and nothing
  * of an inactive account or a suspended batch may have moved.
@@ -41,19 +42,25 @@ const ACTIVE = 1;
 const SUSPENDED = 2;
 const TRADER_KIND = 4;
 
-const trees = new Map<number, StandardMerkleTree<[string]>>();
-/** The device Merkle tree of a mask (OpenZeppelin StandardMerkleTree, leaf encoding bytes32, as issuance uses). */
-function deviceTree(mask: number): StandardMerkleTree<[string]> {
+const trees = new Map<number, StandardMerkleTree<[number, string]>>();
+/**
+ * The device Merkle tree of a mask (OpenZeppelin StandardMerkleTree over [index, deviceId], as issuance uses): the
+ * devices of the mask in id order, indexed from 0.
+ */
+function deviceTree(mask: number): StandardMerkleTree<[number, string]> {
   let tree = trees.get(mask);
   if (!tree) {
     tree = StandardMerkleTree.of(
-      DEVICES.filter((_, i) => mask & (1 << i)).map((d): [string] => [d]),
-      ["bytes32"],
+      DEVICES.filter((_, i) => mask & (1 << i)).map((d, k): [number, string] => [k, d]),
+      ["uint256", "bytes32"],
     );
     trees.set(mask, tree);
   }
   return tree;
 }
+
+/** The index of device `device` in the tree of `mask` (the number of the mask's devices before it). */
+const leafIndex = (mask: number, device: number) => DEVICES.filter((_, i) => i < device && mask & (1 << i)).length;
 
 async function invariantFixture() {
   const f = await deployRegistry(connection);
@@ -88,6 +95,7 @@ type Op =
   | { kind: "issue"; owner: number; certificates: number; devices: number; signers: number; replayOf: number }
   | { kind: "approve"; owner: number; operator: number; approved: boolean }
   | { kind: "challenge"; device: number; batchA: number; batchB: number }
+  | { kind: "settle"; challenge: number; faulty: number }
   | { kind: "admit" | "suspendAccount" | "reinstateAccount"; account: number }
   | { kind: "suspendBatch" | "reinstateBatch"; batch: number };
 
@@ -158,9 +166,25 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("challenge" as const),
-      device: fc.integer({ min: 0, max: DEVICES.length - 1 }),
+      // Mostly device 1, the one the fixture's two batches share.
+      device: fc.oneof(
+        { weight: 2, arbitrary: fc.constant(1) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: DEVICES.length - 1 }) },
+      ),
       batchA: batchRef,
       batchB: batchRef,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("settle" as const),
+      // Mostly the challenges opened so far; faulty: 0 neither, 1 the earlier batch, 2 the later, 3 one not named.
+      challenge: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
+      ),
+      faulty: fc.integer({ min: 0, max: 3 }),
     }),
   },
   // Admission succeeds only for the outsider: all four accounts are drawn alike here.
@@ -175,10 +199,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 interface BatchModel {
   issued: bigint;
   retired: bigint;
-  suspended: boolean;
+  adminSuspended: boolean;
+  openChallenges: number;
   mask: number;
   reportHash: string;
 }
+
+/** Whether a batch is frozen (status Suspended): the admin suspended it or an open challenge names it. */
+const frozen = (b: BatchModel) => b.adminSuspended || b.openChallenges > 0;
 
 interface Model {
   status: number[]; // per account: 0 none, 1 active, 2 suspended
@@ -186,6 +214,8 @@ interface Model {
   balance: Map<string, bigint>; // `${account}/${batchIndex}`
   batches: BatchModel[];
   retirements: { holder: number; batch: number; amount: bigint }[];
+  /** Challenges by id − 1: the proof's key, the two batches (earlier first) and whether it is open. */
+  challenges: { key: string; a: number; b: number; open: boolean }[];
 }
 
 const key = (a: number, b: number) => `${a}/${b}`;
@@ -196,11 +226,18 @@ function initialModel(reportHashes: string[]): Model {
   const batches = INITIAL_MASKS.map((mask, b) => {
     balance.set(key(0, b), INITIAL_CERTIFICATES - TO_CORPORATE);
     balance.set(key(1, b), TO_CORPORATE);
-    return { issued: INITIAL_CERTIFICATES, retired: 0n, suspended: false, mask, reportHash: reportHashes[b]! };
+    return {
+      issued: INITIAL_CERTIFICATES,
+      retired: 0n,
+      adminSuspended: false,
+      openChallenges: 0,
+      mask,
+      reportHash: reportHashes[b]!,
+    };
   });
   const approved = Array.from({ length: ACCOUNTS }, () => Array.from({ length: ACCOUNTS }, () => false));
   approved[0]![2] = true;
-  return { status: [ACTIVE, ACTIVE, ACTIVE, 0], approved, balance, batches, retirements: [] };
+  return { status: [ACTIVE, ACTIVE, ACTIVE, 0], approved, balance, batches, retirements: [], challenges: [] };
 }
 
 /** What the model predicts for one operation: success (and how the model then changes) or this revert. */
@@ -233,7 +270,9 @@ async function readBalances(f: RegistryFixture, holders: string[], n: number) {
 }
 
 describe("ITECRegistry invariants (fast-check)", function () {
-  it("matches a model through random issue/transfer/retire/approve/suspend/challenge sequences", async function () {
+  it("matches a model through random issue/transfer/retire/approve/suspend/challenge/settle sequences", async function () {
+    // How often each kind of operation succeeded over all runs: the sequences must reach every path, not only reverts.
+    const succeeded = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30, size: "max" }), async (ops) => {
         const f = await networkHelpers.loadFixture(invariantFixture);
@@ -250,18 +289,19 @@ describe("ITECRegistry invariants (fast-check)", function () {
 
         for (const [step, o] of ops.entries()) {
           const statusBefore = [...m.status];
-          const suspendedBefore = m.batches.map((b) => b.suspended);
+          const suspendedBefore = m.batches.map(frozen);
           let predicted: Prediction;
           let send: () => Promise<ContractTransactionReceipt>;
-          // The contract's `_checkMove` hook, run for every token id a transfer or retirement moves (to = -1: burn).
+          // The contract's hooks for a transfer or retirement of one token id (to = -1: burn): `_checkParties` (sender,
+          // its operator, receiver), then `_checkToken` (the batch's status).
           const moveCheck = (operator: number, from: number, to: number, b: number) =>
             firstRevert(
               m.status[from] !== ACTIVE && revert("ITECAccountNotActive", addr[from], m.status[from]),
               operator !== from &&
                 m.status[operator] !== ACTIVE &&
                 revert("ITECAccountNotActive", addr[operator], m.status[operator]),
-              exists(b) && m.batches[b]!.suspended && revert("ITECBatchSuspended", id(b)),
               to >= 0 && m.status[to] !== ACTIVE && revert("ITECAccountNotActive", addr[to], m.status[to]),
+              exists(b) && frozen(m.batches[b]!) && revert("ITECBatchSuspended", id(b)),
             );
           const approval = (operator: number, owner: number, error: string) =>
             operator !== owner && !m.approved[owner]![operator] && revert(error, addr[operator], addr[owner]);
@@ -363,7 +403,8 @@ describe("ITECRegistry invariants (fast-check)", function () {
                   m.batches.push({
                     issued: BigInt(o.certificates),
                     retired: 0n,
-                    suspended: false,
+                    adminSuspended: false,
+                    openChallenges: 0,
                     mask: o.devices,
                     reportHash: attestation.reportHash,
                   });
@@ -385,31 +426,68 @@ describe("ITECRegistry invariants (fast-check)", function () {
               const device = DEVICES[o.device]!;
               const root = (b: number) => (exists(b) ? deviceTree(m.batches[b]!.mask).root : UNKNOWN_ROOT);
               const contains = (b: number) => exists(b) && (m.batches[b]!.mask & (1 << o.device)) !== 0;
-              const proof = (b: number) => (contains(b) ? deviceTree(m.batches[b]!.mask).getProof([device]) : []);
-              const later = Math.max(o.batchA, o.batchB);
+              // A proof of the device's leaf where it is one; else a bare leaf at index 0, which cannot verify.
+              const proof = (b: number) => {
+                if (!contains(b)) return { root: root(b), index: 0n, deviceId: device, proof: [] };
+                const k = leafIndex(m.batches[b]!.mask, o.device);
+                return {
+                  root: root(b),
+                  index: BigInt(k),
+                  deviceId: device,
+                  proof: deviceTree(m.batches[b]!.mask).getProof([k, device]),
+                };
+              };
+              const proven = (b: number) =>
+                firstRevert(
+                  !exists(b) && revert("ITECUnknownDeviceRoot", UNKNOWN_ROOT),
+                  !contains(b) && revert("ITECInvalidDeviceProof", root(b), 0, device),
+                );
+              const [earlier, later] = [Math.min(o.batchA, o.batchB), Math.max(o.batchA, o.batchB)];
+              const key = `${earlier}/${later}/${o.device}`;
+              const made = m.challenges.findIndex((c) => c.key === key);
               predicted =
                 firstRevert(
-                  !exists(o.batchA) && revert("ITECUnknownDeviceRoot", UNKNOWN_ROOT),
-                  !exists(o.batchB) && revert("ITECUnknownDeviceRoot", UNKNOWN_ROOT),
-                  o.batchA === o.batchB && revert("ITECSameBatch", id(o.batchA)),
-                  !contains(o.batchA) && revert("ITECInvalidDeviceProof", device, root(o.batchA)),
-                  !contains(o.batchB) && revert("ITECInvalidDeviceProof", device, root(o.batchB)),
-                  exists(later) && m.batches[later]!.suspended && revert("ITECBatchSuspended", id(later)),
-                ) ?? success(() => (m.batches[later]!.suspended = true));
+                  proven(o.batchA),
+                  proven(o.batchB),
+                  o.batchA === o.batchB && revert("ITECInvalidChallenge", "same batch"),
+                  made >= 0 && revert("ITECAlreadyChallenged", made + 1),
+                ) ??
+                success(() => {
+                  m.challenges.push({ key, a: earlier, b: later, open: true });
+                  m.batches[earlier]!.openChallenges += 1;
+                  m.batches[later]!.openChallenges += 1;
+                });
               // Anyone may prove fraud: the outsider does.
               send = () =>
-                wait(
-                  f.registry
-                    .connect(f.outsider)
-                    .challengeDuplicateDevice(device, root(o.batchA), proof(o.batchA), root(o.batchB), proof(o.batchB)),
-                );
+                wait(f.registry.connect(f.outsider).challengeDuplicateDevice(proof(o.batchA), proof(o.batchB)));
+              break;
+            }
+            case "settle": {
+              const c = m.challenges[o.challenge];
+              const faulty = c ? [0n, id(c.a), id(c.b), 99n][o.faulty]! : 0n;
+              predicted =
+                firstRevert(
+                  !c?.open && revert("ITECChallengeNotOpen", o.challenge + 1),
+                  o.faulty === 3 && revert("ITECInvalidSettlement", o.challenge + 1, faulty),
+                ) ??
+                success(() => {
+                  c!.open = false;
+                  for (const [b, atFault] of [
+                    [c!.a, o.faulty === 1],
+                    [c!.b, o.faulty === 2],
+                  ] as const) {
+                    m.batches[b]!.openChallenges -= 1;
+                    if (atFault) m.batches[b]!.adminSuspended = true;
+                  }
+                });
+              send = () => wait(f.registry.settleChallenge(o.challenge + 1, faulty, "property test", ""));
               break;
             }
             case "admit": {
               predicted =
                 firstRevert(m.status[o.account] !== 0 && revert("ITECParticipantAlreadyAdmitted", addr[o.account])) ??
                 success(() => (m.status[o.account] = ACTIVE));
-              send = () => wait(f.registry.admitParticipant(addr[o.account]!, TRADER_KIND));
+              send = () => wait(f.registry.admitParticipant(addr[o.account]!, TRADER_KIND, "Property Trader"));
               break;
             }
             case "suspendAccount":
@@ -434,9 +512,9 @@ describe("ITECRegistry invariants (fast-check)", function () {
               predicted =
                 firstRevert(
                   !exists(o.batch) && revert("ITECUnknownBatch", id(o.batch)),
-                  m.batches[o.batch]?.suspended === suspend &&
+                  m.batches[o.batch]?.adminSuspended === suspend &&
                     revert(suspend ? "ITECBatchSuspended" : "ITECBatchNotSuspended", id(o.batch)),
-                ) ?? success(() => (m.batches[o.batch]!.suspended = suspend));
+                ) ?? success(() => (m.batches[o.batch]!.adminSuspended = suspend));
               send = () =>
                 wait(
                   suspend
@@ -468,6 +546,7 @@ describe("ITECRegistry invariants (fast-check)", function () {
               `${where}: succeeded, model expected ${predicted.ok || describeRevert(predicted)}`,
             ).to.equal(true);
             if (predicted.ok) predicted.apply();
+            succeeded.set(o.kind, (succeeded.get(o.kind) ?? 0) + 1);
             const events = receipt.logs.flatMap((log) => {
               const parsed = f.registry.interface.parseLog(log);
               return parsed ? [parsed] : [];
@@ -496,15 +575,18 @@ describe("ITECRegistry invariants (fast-check)", function () {
           // --- Invariants, read fresh from the chain after every step ---
           const width = sweep();
           const after = await readBalances(f, holders, width);
-          const [batchCount, retirementCount, statuses, totals, records] = await Promise.all([
+          const [batchCount, retirementCount, challengeCount, statuses, totals, records, holds] = await Promise.all([
             f.registry.batchCount(),
             f.registry.retirementCount(),
+            f.registry.challengeCount(),
             Promise.all(addr.map((a) => f.registry.participant(a))),
             Promise.all(m.batches.map((_, b) => f.registry.batchTotals(id(b)))),
             Promise.all(m.batches.map((_, b) => f.registry.batch(id(b)))),
+            Promise.all(m.batches.map((_, b) => f.registry.batchHold(id(b)))),
           ]);
           expect(batchCount, `${where}: batchCount`).to.equal(BigInt(m.batches.length));
           expect(retirementCount, `${where}: retirementCount`).to.equal(BigInt(m.retirements.length));
+          expect(challengeCount, `${where}: challengeCount`).to.equal(BigInt(m.challenges.length));
           expect(
             statuses.map((p) => Number(p.status)),
             `${where}: participant statuses`,
@@ -528,7 +610,7 @@ describe("ITECRegistry invariants (fast-check)", function () {
             }
           }
           for (const [b, mb] of m.batches.entries()) {
-            const [issued, retired, outstanding] = totals[b]!;
+            const [issued, retired, outstanding, cancelled] = totals[b]!;
             let held = 0n;
             for (let h = 0; h < holders.length; h++) held += after(h, b);
             const retiredByClaims = m.retirements.filter((r) => r.batch === b).reduce((s, r) => s + r.amount, 0n);
@@ -536,9 +618,14 @@ describe("ITECRegistry invariants (fast-check)", function () {
             // Every certificate of a batch is held by someone or retired: Σ balances = outstanding = issued − retired.
             expect(held, `${w} Σ balances vs outstanding`).to.equal(outstanding);
             expect(held, `${w} Σ balances vs model issued − Σ retirements`).to.equal(mb.issued - retiredByClaims);
-            expect([issued, retired], `${w} issued/retired`).to.deep.equal([mb.issued, mb.retired]);
+            expect([issued, retired, cancelled], `${w} issued/retired/cancelled`).to.deep.equal([
+              mb.issued,
+              mb.retired,
+              0n,
+            ]);
             expect(retired, `${w} retired vs Σ retirements`).to.equal(retiredByClaims);
-            expect(records[b]!.suspended, `${w} suspended`).to.equal(mb.suspended);
+            expect(records[b]!.status, `${w} status`).to.equal(frozen(mb) ? 1n : 0n);
+            expect(holds[b], `${w} hold`).to.deep.equal([mb.adminSuspended, BigInt(mb.openChallenges)]);
           }
           before = after;
           beforeWidth = width;
@@ -546,5 +633,9 @@ describe("ITECRegistry invariants (fast-check)", function () {
       }),
       { numRuns: 100 },
     );
+    const kinds = ["transfer", "batchTransfer", "retire", "issue", "approve", "challenge", "settle", "admit"];
+    for (const kind of [...kinds, "suspendAccount", "reinstateAccount", "suspendBatch", "reinstateBatch"]) {
+      expect(succeeded.get(kind) ?? 0, `successful ${kind} operations`).to.be.at.least(3);
+    }
   });
 });

@@ -72,7 +72,7 @@ export declare namespace IITECRegistryTypes {
     }
 
   export interface IITECRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_NAME_BYTES" | "MAX_TEXT_BYTES" | "RENDERER" | "acceptDefaultAdminTransfer" | "accreditation" | "admitParticipant" | "attestationDigest" | "auditorBody" | "auditorBodyCounts" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchHold" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "beginDefaultAdminTransfer" | "cancelDefaultAdminTransfer" | "challenge" | "challengeCount" | "challengeDuplicateDevice" | "challengeIndexReuse" | "challengeTreeSize" | "changeDefaultAdminDelay" | "claimHashOf" | "claimStatus" | "defaultAdmin" | "defaultAdminDelay" | "defaultAdminDelayIncreaseWait" | "eip712Domain" | "extension" | "getRoleAdmin" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "participant" | "pendingDefaultAdmin" | "pendingDefaultAdminDelay" | "registerAuditorBody" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renameAuditorBody" | "renameParticipant" | "renounceRole" | "replaceRetirement" | "retire" | "retirement" | "retirementCount" | "reverseBatch" | "revokeAccreditation" | "revokeRole" | "rollbackDefaultAdminDelay" | "safeBatchTransferFrom" | "safeTransferFrom" | "setAccreditation" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "settleChallenge" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "uri"): FunctionFragment;
+    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_NAME_BYTES" | "MAX_TEXT_BYTES" | "RENDERER" | "acceptDefaultAdminTransfer" | "accreditation" | "admitParticipant" | "attestationDigest" | "auditorBody" | "auditorBodyCounts" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchHold" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "beginDefaultAdminTransfer" | "cancelDefaultAdminTransfer" | "challenge" | "challengeCount" | "challengeDuplicateDevice" | "challengeIndexReuse" | "challengeTreeSize" | "changeDefaultAdminDelay" | "claimHashOf" | "claimStatus" | "defaultAdmin" | "defaultAdminDelay" | "defaultAdminDelayIncreaseWait" | "eip712Domain" | "extension" | "getRoleAdmin" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "owner" | "participant" | "pendingDefaultAdmin" | "pendingDefaultAdminDelay" | "registerAuditorBody" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renameAuditorBody" | "renameParticipant" | "renounceRole" | "replaceRetirement" | "retire" | "retirement" | "retirementCount" | "reverseBatch" | "revokeAccreditation" | "revokeRole" | "rollbackDefaultAdminDelay" | "safeBatchTransferFrom" | "safeTransferFrom" | "setAccreditation" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "settleChallenge" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "uri"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AccreditationRevoked" | "ApprovalForAll" | "AuditorAccredited" | "AuditorBodyRegistered" | "AuditorBodyRenamed" | "AuditorThresholdChanged" | "BatchIssued" | "BatchReinstated" | "BatchReversed" | "BatchStatusChanged" | "BatchSuspended" | "CertificatesRetired" | "ChallengeOpened" | "ChallengeSettled" | "DefaultAdminDelayChangeCanceled" | "DefaultAdminDelayChangeScheduled" | "DefaultAdminTransferCanceled" | "DefaultAdminTransferScheduled" | "EIP712DomainChanged" | "ExternalBaseURIChanged" | "MethodologyRegistered" | "MethodologyStatusChanged" | "ParticipantAdmitted" | "ParticipantReinstated" | "ParticipantRenamed" | "ParticipantSuspended" | "RetirementReplaced" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "TransferBatch" | "TransferSingle" | "URI"): EventFragment;
 
@@ -120,6 +120,7 @@ encodeFunctionData(functionFragment: 'isApprovedForAll', values: [AddressLike, A
 encodeFunctionData(functionFragment: 'issue', values: [IITECRegistryTypes.AttestationStruct, IITECRegistryTypes.AuditorSignatureStruct[]]): string;
 encodeFunctionData(functionFragment: 'methodology', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'methodologyIdOf', values: [string, string]): string;
+encodeFunctionData(functionFragment: 'owner', values?: undefined): string;
 encodeFunctionData(functionFragment: 'participant', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'pendingDefaultAdmin', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pendingDefaultAdminDelay', values?: undefined): string;
@@ -195,6 +196,7 @@ decodeFunctionResult(functionFragment: 'isApprovedForAll', data: BytesLike): Res
 decodeFunctionResult(functionFragment: 'issue', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'methodology', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'methodologyIdOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'owner', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'participant', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingDefaultAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pendingDefaultAdminDelay', data: BytesLike): Result;
@@ -1010,6 +1012,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    owner: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
     participant: TypedContractMethod<
       [account: AddressLike, ],
       [IITECRegistryTypes.ParticipantStructOutput],
@@ -1470,6 +1480,11 @@ getFunction(nameOrSignature: 'methodology'): TypedContractMethod<
 getFunction(nameOrSignature: 'methodologyIdOf'): TypedContractMethod<
       [name: string, parameters: string, ],
       [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'owner'): TypedContractMethod<
+      [],
+      [string],
       'view'
     >;
 getFunction(nameOrSignature: 'participant'): TypedContractMethod<
