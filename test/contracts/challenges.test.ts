@@ -62,7 +62,7 @@ describe("ITECRegistry fraud proofs", function () {
       expect(await registry.challengeCount()).to.equal(1n);
       for (const id of [1, 2]) {
         expect((await registry.batch(id)).status, `batch ${id}`).to.equal(BigInt(B_SUSPENDED));
-        expect(await registry.batchHold(id)).to.deep.equal([false, 1n]);
+        expect(await registry.batchHold(id)).to.deep.equal([false, 1n, false]);
       }
       expect((await registry.batch(3)).status).to.equal(BigInt(B_ACTIVE));
       await expect(
@@ -126,7 +126,7 @@ describe("ITECRegistry fraud proofs", function () {
         .withArgs(4, B_SUSPENDED);
       const c = await registry.challenge(1);
       expect([c.kind, c.batchA, c.batchB, c.index]).to.deep.equal([BigInt(K_OUT_OF_RANGE), 4n, 0n, 2n]);
-      expect(await registry.batchHold(4)).to.deep.equal([false, 1n]);
+      expect(await registry.batchHold(4)).to.deep.equal([false, 1n, false]);
       await expect(registry.challengeTreeSize(p))
         .to.be.revertedWithCustomError(registry, "ITECAlreadyChallenged")
         .withArgs(1);

@@ -183,6 +183,8 @@ interface BatchModel {
   retired: bigint;
   adminSuspended: boolean;
   openChallenges: number;
+  /** A settlement found it at fault: its tree is no evidence against another batch any more. */
+  atFault: boolean;
   mask: number;
   reportHash: string;
 }
@@ -213,6 +215,7 @@ export function initialModel(reportHashes: string[]): Model {
       retired: 0n,
       adminSuspended: false,
       openChallenges: 0,
+      atFault: false,
       mask,
       reportHash: reportHashes[b]!,
     };

@@ -184,6 +184,7 @@ describe("ITECRegistry invariants (fast-check)", function () {
                     issued: BigInt(o.certificates),
                     retired: 0n,
                     adminSuspended: false,
+                    atFault: false,
                     openChallenges: 0,
                     mask: o.devices,
                     reportHash: attestation.reportHash,
@@ -231,6 +232,8 @@ describe("ITECRegistry invariants (fast-check)", function () {
                   proven(o.batchB),
                   o.batchA === o.batchB && revert("ITECInvalidChallenge", "same batch"),
                   made >= 0 && revert("ITECAlreadyChallenged", made + 1),
+                  m.batches[earlier]?.atFault === true && revert("ITECBatchAtFault", id(earlier)),
+                  m.batches[later]?.atFault === true && revert("ITECBatchAtFault", id(later)),
                 ) ??
                 success(() => {
                   m.challenges.push({ key, a: earlier, b: later, open: true });
@@ -257,7 +260,7 @@ describe("ITECRegistry invariants (fast-check)", function () {
                     [c!.b, o.faulty === 2],
                   ] as const) {
                     m.batches[b]!.openChallenges -= 1;
-                    if (atFault) m.batches[b]!.adminSuspended = true;
+                    if (atFault) m.batches[b]!.adminSuspended = m.batches[b]!.atFault = true;
                   }
                 });
               send = () => wait(f.registry.settleChallenge(o.challenge + 1, faulty, "property test", ""));
@@ -405,7 +408,7 @@ describe("ITECRegistry invariants (fast-check)", function () {
             ]);
             expect(retired, `${w} retired vs Σ retirements`).to.equal(retiredByClaims);
             expect(records[b]!.status, `${w} status`).to.equal(frozen(mb) ? 1n : 0n);
-            expect(holds[b], `${w} hold`).to.deep.equal([mb.adminSuspended, BigInt(mb.openChallenges)]);
+            expect(holds[b], `${w} hold`).to.deep.equal([mb.adminSuspended, BigInt(mb.openChallenges), mb.atFault]);
           }
           before = after;
           beforeWidth = width;

@@ -56,7 +56,7 @@ describe("ITECRegistry issue", function () {
     });
     expect(await registry.balanceOf(refurbisher.address, 1)).to.equal(3n);
     expect(await registry.batchTotals(1)).to.deep.equal([3n, 0n, 3n, 0n]);
-    expect(await registry.batchHold(1)).to.deep.equal([false, 0n]);
+    expect(await registry.batchHold(1)).to.deep.equal([false, 0n, false]);
     expect(await registry.batchOfReport(a.reportHash, 2)).to.equal(1n);
     expect(await registry.batchOfReport(a.reportHash, 1)).to.equal(0n);
     expect(await registry.batchOfDeviceRoot(a.deviceRoot)).to.equal(1n);

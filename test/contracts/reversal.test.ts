@@ -88,7 +88,7 @@ describe("ITECRegistry reversal", function () {
       }
       expect((await registry.batch(bad)).status).to.equal(BigInt(B_REVERSED));
       // The admin's suspension flag stays as it was; only the status is final.
-      expect(await registry.batchHold(bad)).to.deep.equal([true, 0n]);
+      expect(await registry.batchHold(bad)).to.deep.equal([true, 0n, false]);
     });
 
     it("reverses a batch nobody retired from: all of it is cancelled", async function () {

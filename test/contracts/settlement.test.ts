@@ -46,9 +46,9 @@ describe("ITECRegistry settlement", function () {
       const c = await registry.challenge(1);
       expect([c.status, c.faultyBatchId]).to.deep.equal([BigInt(CH_SETTLED), 2n]);
       expect((await registry.batch(1)).status).to.equal(BigInt(B_ACTIVE));
-      expect(await registry.batchHold(1)).to.deep.equal([false, 0n]);
+      expect(await registry.batchHold(1)).to.deep.equal([false, 0n, false]);
       expect((await registry.batch(2)).status).to.equal(BigInt(B_SUSPENDED));
-      expect(await registry.batchHold(2)).to.deep.equal([true, 0n]);
+      expect(await registry.batchHold(2)).to.deep.equal([true, 0n, true]);
       // Batch 1 moves again.
       await registry.connect(f.refurbisher).safeTransferFrom(f.refurbisher.address, f.corporate.address, 1, 1n, "0x");
     });
@@ -103,7 +103,7 @@ describe("ITECRegistry settlement", function () {
         .to.be.revertedWithCustomError(registry, "ITECInvalidSettlement")
         .withArgs(2, 3);
       await registry.settleChallenge(2, 4, "tree larger than certified", EVIDENCE);
-      expect(await registry.batchHold(4)).to.deep.equal([true, 0n]);
+      expect(await registry.batchHold(4)).to.deep.equal([true, 0n, true]);
       await expect(registry.settleChallenge(3, 0, "duplicate leaf was a clerical re-send", ""))
         .to.emit(registry, "BatchStatusChanged")
         .withArgs(5, B_ACTIVE);
@@ -147,7 +147,7 @@ describe("ITECRegistry settlement", function () {
         .withArgs(3, B_SUSPENDED)
         .and.to.emit(registry, "URI")
         .withArgs(anyValue, 3);
-      expect(await registry.batchHold(3)).to.deep.equal([true, 0n]);
+      expect(await registry.batchHold(3)).to.deep.equal([true, 0n, false]);
       await expect(registry.reinstateBatch(3, "finding closed"))
         .to.emit(registry, "BatchReinstated")
         .withArgs(3, admin.address, "finding closed")
@@ -156,7 +156,7 @@ describe("ITECRegistry settlement", function () {
         .and.to.emit(registry, "URI")
         .withArgs(anyValue, 3);
       expect((await registry.batch(3)).status).to.equal(BigInt(B_ACTIVE));
-      expect(await registry.batchHold(3)).to.deep.equal([false, 0n]);
+      expect(await registry.batchHold(3)).to.deep.equal([false, 0n, false]);
     });
 
     it("keeps a batch frozen while either the admin's suspension or a challenge holds it", async function () {
@@ -170,7 +170,7 @@ describe("ITECRegistry settlement", function () {
       const suspend = registry.suspendBatch(1, "audit finding");
       await expect(suspend).to.emit(registry, "BatchSuspended").withArgs(1, admin.address, "audit finding");
       expect(await statusChanges(registry, suspend)).to.deep.equal([]);
-      expect(await registry.batchHold(1)).to.deep.equal([true, 1n]);
+      expect(await registry.batchHold(1)).to.deep.equal([true, 1n, false]);
       await expect(registry.suspendBatch(1, "again"))
         .to.be.revertedWithCustomError(registry, "ITECBatchSuspended")
         .withArgs(1);
@@ -180,7 +180,7 @@ describe("ITECRegistry settlement", function () {
       // Batch 2, held by the challenge only, is released; batch 1 is not.
       expect(await statusChanges(registry, settle)).to.deep.equal([[2n, BigInt(B_ACTIVE)]]);
       expect((await registry.batch(1)).status).to.equal(BigInt(B_SUSPENDED));
-      expect(await registry.batchHold(1)).to.deep.equal([true, 0n]);
+      expect(await registry.batchHold(1)).to.deep.equal([true, 0n, false]);
       await expect(registry.reinstateBatch(1, "finding closed"))
         .to.emit(registry, "BatchReinstated")
         .withArgs(1, admin.address, "finding closed")
@@ -198,10 +198,10 @@ describe("ITECRegistry settlement", function () {
       await expect(open).to.emit(registry, "ChallengeOpened").withArgs(2, 2, 3, 0, sharedBC, 0, f.admin.address);
       // Batch 2 was frozen already; only batch 3 changes.
       expect(await statusChanges(registry, open)).to.deep.equal([[3n, BigInt(B_SUSPENDED)]]);
-      expect(await registry.batchHold(2)).to.deep.equal([false, 2n]);
+      expect(await registry.batchHold(2)).to.deep.equal([false, 2n, false]);
       await registry.settleChallenge(1, 0, "no fault", "");
       expect((await registry.batch(2)).status).to.equal(BigInt(B_SUSPENDED));
-      expect(await registry.batchHold(2)).to.deep.equal([false, 1n]);
+      expect(await registry.batchHold(2)).to.deep.equal([false, 1n, false]);
       await registry.settleChallenge(2, 3, "batch 3 at fault", "");
       expect((await registry.batch(2)).status).to.equal(BigInt(B_ACTIVE));
       expect((await registry.batch(3)).status).to.equal(BigInt(B_SUSPENDED));
@@ -210,31 +210,30 @@ describe("ITECRegistry settlement", function () {
     it("lets the admin reinstate a batch while a challenge is open without releasing it", async function () {
       const f = await networkHelpers.loadFixture(openFixture);
       const { registry } = f;
-      await registry.settleChallenge(1, 2, "batch 2 at fault", "");
-      await registry.suspendBatch(1, "separate finding");
+      // Batch 1 found at fault in challenge 1 (so its tree is no evidence any more); batch 2 is held by challenge 2.
+      await registry.settleChallenge(1, 1, "batch 1 at fault", "");
+      await registry.suspendBatch(2, "separate finding");
       await registry.challengeDuplicateDevice(
         deviceProof(f.treeB, 3n, f.sharedBC),
         deviceProof(f.treeC, 1n, f.sharedBC),
       );
       expect(await statusChanges(registry, registry.reinstateBatch(2, "corrected"))).to.deep.equal([]);
       expect((await registry.batch(2)).status).to.equal(BigInt(B_SUSPENDED));
-      expect(await registry.batchHold(2)).to.deep.equal([false, 1n]);
+      expect(await registry.batchHold(2)).to.deep.equal([false, 1n, false]);
     });
 
-    it("leaves a reversed batch reversed through challenges and their settlement", async function () {
+    it("leaves a reversed batch reversed, and its tree proves nothing against another batch", async function () {
       const f = await networkHelpers.loadFixture(openFixture);
       const { registry, treeB, treeC, sharedBC } = f;
       await registry.reverseBatch(3, "wrong", "");
-      const open = registry.challengeDuplicateDevice(
-        deviceProof(treeB, 3n, sharedBC),
-        deviceProof(treeC, 1n, sharedBC),
-      );
-      await expect(open).to.emit(registry, "ChallengeOpened");
-      // Batch 2 is frozen already and batch 3 stays reversed: no status changes.
-      expect(await statusChanges(registry, open)).to.deep.equal([]);
-      await registry.settleChallenge(2, 3, "batch 3 at fault", "");
+      await expect(
+        registry.challengeDuplicateDevice(deviceProof(treeB, 3n, sharedBC), deviceProof(treeC, 1n, sharedBC)),
+      )
+        .to.be.revertedWithCustomError(registry, "ITECBatchReversed")
+        .withArgs(3);
       expect((await registry.batch(3)).status).to.equal(BigInt(B_REVERSED));
-      expect(await registry.batchHold(3)).to.deep.equal([true, 0n]);
+      expect((await registry.batch(2)).status).to.equal(BigInt(B_SUSPENDED)); // still held by challenge 1 only
+      expect(await registry.batchHold(2)).to.deep.equal([false, 1n, false]);
     });
 
     it("reverts batch suspension for unknown batches and non-admins", async function () {
