@@ -1,6 +1,6 @@
 /**
  * The transactions participants sign in their own wallets: the API returns them unsigned (simulated first) and
- * relays them once signed. It never holds a user's key.
+ * relays them once signed. It never holds a user's key. Fraud proofs, which anyone may make: challenges.ts.
  */
 import { z } from "zod";
 
@@ -22,11 +22,13 @@ import {
   hash32,
   hexData,
   isoDate,
+  positiveId,
   uint32String,
   uintString,
   unsignedTxSchema,
   wellFormedText,
 } from "../schemas.ts";
+import { challengeRoutes } from "./challenges.ts";
 
 /** The answer of every route that builds a transaction: unsigned, for the caller's wallet. */
 export const txResponse = {
@@ -139,6 +141,39 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
     }),
     defineRoute({
       method: "post",
+      path: "/tx/replace",
+      operationId: "buildReplacement",
+      summary: "Unsigned replaceRetirement: restore a reversed claim with certificates of another batch",
+      description:
+        "A retirement whose batch was reversed reads `reversed` until it is replaced: this burns the claim's " +
+        "amount of `fromBatchId` (same device category) held by `holder` and re-points the claim to it, keeping " +
+        "its beneficiary, period, Scope 3 category and texts. The holder or its approved operator signs: the " +
+        "reversed batch's owner, or anyone holding such certificates.",
+      tags: ["transactions", "retirements"],
+      auth: "session",
+      limit: "write",
+      body: z.object({
+        retirementId: positiveId.describe("the reversed claim"),
+        fromBatchId: positiveId.describe("the batch whose certificates replace it (same device category)"),
+        holder: address.optional().describe("whose certificates (default: you; else you must be its operator)"),
+      }),
+      example: { body: { retirementId: "1", fromBatchId: "2" } },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => {
+        const holder = body.holder ?? session!.address;
+        return {
+          body: await tx.build(
+            session!.address,
+            "replaceRetirement",
+            [body.retirementId, holder, body.fromBatchId],
+            `replace reversed retirement #${body.retirementId} with certificates of batch #${body.fromBatchId} held by ${holder}`,
+          ),
+        };
+      },
+    }),
+    defineRoute({
+      method: "post",
       path: "/tx/approval",
       operationId: "buildApproval",
       summary: "Unsigned setApprovalForAll: let an operator (e.g. a broker) move or retire your certificates",
@@ -200,5 +235,6 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async ({ params }) => ({ body: await tx.status(params.hash) }),
     }),
+    ...challengeRoutes(deps),
   ];
 }
