@@ -22,6 +22,8 @@ import {
   hash32,
   hexData,
   isoDate,
+  maxUint,
+  parseIsoDay,
   positiveId,
   uint32String,
   uintString,
@@ -29,6 +31,13 @@ import {
   wellFormedText,
 } from "../schemas.ts";
 import { challengeRoutes } from "./challenges.ts";
+
+/** The last day whose last second fits a uint32: claim periods are stored as uint32 Unix seconds (contract v2). */
+const LAST_PERIOD_DAY = "2106-02-06";
+const periodDay = isoDate.refine(
+  (v) => parseIsoDay(v) === undefined || dayEndSeconds(v) <= maxUint(32),
+  `expected a date up to ${LAST_PERIOD_DAY} (the registry stores claim periods as uint32 seconds)`,
+);
 
 /** The answer of every route that builds a transaction: unsigned, for the caller's wallet. */
 export const txResponse = {
@@ -94,8 +103,8 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
         amount: uint32String,
         beneficiaryName: wellFormedText(1, 1024),
         beneficiary: address.optional(),
-        periodStart: isoDate,
-        periodEnd: isoDate,
+        periodStart: periodDay,
+        periodEnd: periodDay,
         scope3Category: z.union([z.literal(1), z.literal(2)]).describe("1 purchased goods, 2 capital goods"),
         purpose: wellFormedText(0, 1024).default(""),
       }),
