@@ -405,7 +405,7 @@ describe("Registry API", function () {
       // The detail is the sentence for people; the raw error stays in `revert`.
       expect(refused.body.detail).to.equal(
         `${outsider.address} is not an admitted participant: the registry admin can admit it with ` +
-          `\`itec participant admit ${outsider.address} --kind <refurbisher|itad|corporate|trader>\``,
+          `\`itec participant admit ${outsider.address} --kind <refurbisher|itad|corporate|trader> --name "…"\``,
       );
       expect(refused.body.revert).to.deep.equal({
         name: "ITECAccountNotActive",

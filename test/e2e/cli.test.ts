@@ -474,7 +474,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
       await fails(["cert", "transfer", "--to", outsider, "--batch", tokenId, "--amount", "1", "--dev-account", "8"]),
     ).to.equal(
       `itec: ${outsider} is not an admitted participant: the registry admin can admit it with ` +
-        `\`itec participant admit ${outsider} --kind <refurbisher|itad|corporate|trader>\``,
+        `\`itec participant admit ${outsider} --kind <refurbisher|itad|corporate|trader> --name "…"\``,
     );
     const sent = await okJson<{ txHash: string; description: string }>([...transfer, "--amount", "1"]);
     expect(sent.description).to.equal(
