@@ -1,14 +1,17 @@
 /**
  * Applying a block range's events to the index tables, inside the store's transaction. Every event is first
  * recorded in `ix_events` under its (txHash, logIndex); only an event that was not there yet changes anything
- * else (balance deltas, retired totals, statuses, role membership), so re-applying a range changes nothing.
- * Amounts are added as exact bigints in TypeScript; a result the chain could not produce (a balance below zero, a
- * suspension of a batch never issued) means the index did not start at the registry's deployment.
+ * else (balance deltas, retired totals, statuses and holds, challenges, claims, names, accreditations, role
+ * membership), so re-applying a range changes nothing. Amounts are added as exact bigints in TypeScript; a result
+ * the chain could not produce (a balance below zero, a suspension of a batch never issued) means the index did
+ * not start at the registry's deployment.
+ *
+ * Some state the contract changes without an event of its own is derived here exactly as the contract derives it:
+ * a challenge holds the batches it names (`openChallenges`), its settlement releases them and leaves the faulty
+ * one suspended by the admin, and a replacement burns the claim's amount from its new batch (`retired`).
  */
-import { ZeroAddress } from "ethers";
-
 import { PARTICIPANT_STATUS_CODES } from "../sdk/src/enums.ts";
-import { IndexerError } from "./errors.ts";
+import { applyCertificateEvent, inconsistent } from "./apply-certificates.ts";
 import { eventArgsJson, eventName, type IndexedEvent } from "./events.ts";
 import type { SqlExecutor } from "./sql.ts";
 
@@ -32,40 +35,42 @@ export async function applyEvents(tx: SqlExecutor, events: readonly IndexedEvent
   return applied;
 }
 
-/** Applies one event new to the index. */
+/** Applies one event new to the index: the register's here, the certificates' in apply-certificates.ts. */
 async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): Promise<void> {
   switch (e.name) {
     case "ParticipantAdmitted":
+      await participantEvent(tx, e, "admitted", { kind: e.kind, name: e.participantName });
       await tx.run(
-        "INSERT INTO ix_participant_events (tx_hash, log_index, account, action, kind, by_account, reason, block_number, block_time) " +
-          "VALUES (?, ?, ?, 'admitted', ?, ?, NULL, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING",
-        [e.txHash, e.logIndex, e.account, e.kind, e.admin, e.blockNumber, e.blockTime],
-      );
-      await tx.run(
-        "INSERT INTO ix_participants (account, kind, status, admitted_block, admitted_time, updated_block, updated_time) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET kind = excluded.kind, status = excluded.status, " +
-          "admitted_block = excluded.admitted_block, admitted_time = excluded.admitted_time, " +
-          "updated_block = excluded.updated_block, updated_time = excluded.updated_time",
-        [e.account, e.kind, PARTICIPANT_STATUS_CODES.active, e.blockNumber, e.blockTime, e.blockNumber, e.blockTime],
-      );
-      return;
-    case "ParticipantSuspended":
-    case "ParticipantReinstated": {
-      const suspended = e.name === "ParticipantSuspended";
-      await tx.run(
-        "INSERT INTO ix_participant_events (tx_hash, log_index, account, action, kind, by_account, reason, block_number, block_time) " +
-          "VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING",
+        "INSERT INTO ix_participants (account, kind, status, name, admitted_block, admitted_time, updated_block, " +
+          "updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET kind = excluded.kind, " +
+          "status = excluded.status, name = excluded.name, admitted_block = excluded.admitted_block, " +
+          "admitted_time = excluded.admitted_time, updated_block = excluded.updated_block, " +
+          "updated_time = excluded.updated_time",
         [
-          e.txHash,
-          e.logIndex,
           e.account,
-          suspended ? "suspended" : "reinstated",
-          e.admin,
-          e.reason,
+          e.kind,
+          PARTICIPANT_STATUS_CODES.active,
+          e.participantName,
+          e.blockNumber,
+          e.blockTime,
           e.blockNumber,
           e.blockTime,
         ],
       );
+      return;
+    case "ParticipantRenamed": {
+      await participantEvent(tx, e, "renamed", { name: e.participantName });
+      const changed = await tx.run(
+        "UPDATE ix_participants SET name = ?, updated_block = ?, updated_time = ? WHERE account = ?",
+        [e.participantName, e.blockNumber, e.blockTime, e.account],
+      );
+      if (changed !== 1) throw inconsistent(`${e.name} for ${e.account}, who was never admitted in the index`);
+      return;
+    }
+    case "ParticipantSuspended":
+    case "ParticipantReinstated": {
+      const suspended = e.name === "ParticipantSuspended";
+      await participantEvent(tx, e, suspended ? "suspended" : "reinstated", { reason: e.reason });
       const changed = await tx.run(
         "UPDATE ix_participants SET status = ?, updated_block = ?, updated_time = ? WHERE account = ?",
         [
@@ -76,6 +81,43 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
         ],
       );
       if (changed !== 1) throw inconsistent(`${e.name} for ${e.account}, who was never admitted in the index`);
+      return;
+    }
+    case "AuditorBodyRegistered":
+      await tx.run(
+        "INSERT INTO ix_auditor_bodies (body_id, name, registered_block, registered_time, updated_block, updated_time) " +
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (body_id) DO NOTHING",
+        [e.bodyId, e.bodyName, e.blockNumber, e.blockTime, e.blockNumber, e.blockTime],
+      );
+      return;
+    case "AuditorBodyRenamed": {
+      const changed = await tx.run(
+        "UPDATE ix_auditor_bodies SET name = ?, updated_block = ?, updated_time = ? WHERE body_id = ?",
+        [e.bodyName, e.blockNumber, e.blockTime, e.bodyId],
+      );
+      if (changed !== 1) throw inconsistent(`${e.name} for body ${e.bodyId}, which the index never saw registered`);
+      return;
+    }
+    case "AuditorAccredited":
+      await accreditationEvent(tx, e, "accredited", e.bodyId, e.admin, {
+        categories: e.categories,
+        validFrom: e.validFrom,
+        validUntil: e.validUntil,
+      });
+      // A re-accreditation (another body, scope or window) replaces the previous one, as in the contract.
+      await tx.run(
+        "INSERT INTO ix_accreditations (auditor, body_id, categories, valid_from, valid_until, accredited_block, " +
+          "accredited_log_index, accredited_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (auditor) DO UPDATE SET " +
+          "body_id = excluded.body_id, categories = excluded.categories, valid_from = excluded.valid_from, " +
+          "valid_until = excluded.valid_until, accredited_block = excluded.accredited_block, " +
+          "accredited_log_index = excluded.accredited_log_index, accredited_time = excluded.accredited_time",
+        [e.auditor, e.bodyId, e.categories, e.validFrom, e.validUntil, e.blockNumber, e.logIndex, e.blockTime],
+      );
+      return;
+    case "AccreditationRevoked": {
+      await accreditationEvent(tx, e, "revoked", e.bodyId, e.admin, { reason: e.reason });
+      const changed = await tx.run("DELETE FROM ix_accreditations WHERE auditor = ?", [e.auditor]);
+      if (changed !== 1) throw inconsistent(`${e.name} for ${e.auditor}, whom the index never saw accredited`);
       return;
     }
     case "MethodologyRegistered":
@@ -90,111 +132,6 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
         e.active ? 1 : 0,
         e.methodologyId,
       ]);
-      return;
-    case "BatchIssued": {
-      const f = e.figures;
-      await tx.run(
-        "INSERT INTO ix_batches (batch_id, owner, category, issued, retired, baseline_grams, reduction_grams, vintage_start, " +
-          "vintage_end, methodology_id, suspended, report_hash, reference_data_hash, device_root, evidence_uri, deadline, " +
-          "auditors, tx_hash, log_index, block_number, block_time) " +
-          "VALUES (?, ?, ?, ?, '0', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING",
-        [
-          e.batchId,
-          e.owner,
-          f.category,
-          f.issued.toString(),
-          f.baselineGrams.toString(),
-          f.reductionGrams.toString(),
-          f.vintageStart,
-          f.vintageEnd,
-          f.methodologyId,
-          e.reportHash,
-          e.referenceDataHash,
-          e.deviceRoot,
-          e.evidenceURI,
-          e.deadline,
-          JSON.stringify(e.auditors),
-          e.txHash,
-          e.logIndex,
-          e.blockNumber,
-          e.blockTime,
-        ],
-      );
-      return;
-    }
-    case "BatchSuspended":
-    case "BatchReinstated": {
-      const suspended = e.name === "BatchSuspended";
-      await tx.run(
-        "INSERT INTO ix_batch_events (tx_hash, log_index, batch_id, action, by_account, reason, block_number, block_time) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING",
-        [
-          e.txHash,
-          e.logIndex,
-          e.batchId,
-          suspended ? "suspended" : "reinstated",
-          e.by,
-          e.reason,
-          e.blockNumber,
-          e.blockTime,
-        ],
-      );
-      const changed = await tx.run("UPDATE ix_batches SET suspended = ? WHERE batch_id = ?", [
-        suspended ? 1 : 0,
-        e.batchId,
-      ]);
-      if (changed !== 1) throw inconsistent(`${e.name} for batch ${e.batchId}, which the index never saw issued`);
-      return;
-    }
-    case "CertificatesRetired": {
-      const c = e.claim;
-      await tx.run(
-        "INSERT INTO ix_retirements (retirement_id, batch_id, account, operator, beneficiary_name, beneficiary_name_lc, " +
-          "beneficiary, amount, period_start, period_end, scope3_category, purpose, claim_hash, tx_hash, log_index, " +
-          "block_number, block_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
-          "ON CONFLICT (retirement_id) DO NOTHING",
-        [
-          e.retirementId,
-          e.batchId,
-          e.account,
-          e.operator,
-          e.beneficiaryName,
-          e.beneficiaryName.toLowerCase(),
-          c.beneficiary,
-          c.amount.toString(),
-          c.periodStart,
-          c.periodEnd,
-          c.scope3Category,
-          e.purpose,
-          c.claimHash,
-          e.txHash,
-          e.logIndex,
-          e.blockNumber,
-          e.blockTime,
-        ],
-      );
-      const row = await tx.get<{ retired: string }>("SELECT retired FROM ix_batches WHERE batch_id = ?", [e.batchId]);
-      if (!row) throw inconsistent(`retirement ${e.retirementId} of batch ${e.batchId}, which the index never saw`);
-      await tx.run("UPDATE ix_batches SET retired = ? WHERE batch_id = ?", [
-        (BigInt(row.retired) + c.amount).toString(),
-        e.batchId,
-      ]);
-      return;
-    }
-    case "TransferSingle":
-    case "TransferBatch":
-      for (let i = 0; i < e.ids.length; i++) {
-        const id = e.ids[i]!;
-        const value = e.values[i] ?? 0n;
-        await tx.run(
-          "INSERT INTO ix_transfers (tx_hash, log_index, item_index, operator, from_account, to_account, batch_id, amount, " +
-            "block_number, block_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
-            "ON CONFLICT (tx_hash, log_index, item_index) DO NOTHING",
-          [e.txHash, e.logIndex, i, e.operator, e.from, e.to, id, value.toString(), e.blockNumber, e.blockTime],
-        );
-        if (e.from !== ZeroAddress) await addHolding(tx, e.from, id, -value);
-        if (e.to !== ZeroAddress) await addHolding(tx, e.to, id, value);
-      }
       return;
     case "RoleGranted":
     case "RoleRevoked": {
@@ -216,33 +153,67 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
       }
       return;
     }
+    case "URI":
     case "Other":
       return; // kept in ix_events only
+    default:
+      await applyCertificateEvent(tx, e);
   }
 }
 
-/** Adds `delta` to a balance, exactly (bigint), deleting the row at zero. */
-async function addHolding(tx: SqlExecutor, account: string, batchId: bigint, delta: bigint): Promise<void> {
-  const row = await tx.get<{ amount: string }>("SELECT amount FROM ix_holdings WHERE account = ? AND batch_id = ?", [
-    account,
-    batchId,
-  ]);
-  const next = BigInt(row?.amount ?? "0") + delta;
-  if (next < 0n) throw inconsistent(`balance of ${account} in batch ${batchId} would fall below zero`);
-  if (next === 0n) {
-    await tx.run("DELETE FROM ix_holdings WHERE account = ? AND batch_id = ?", [account, batchId]);
-  } else {
-    await tx.run(
-      "INSERT INTO ix_holdings (account, batch_id, amount) VALUES (?, ?, ?) " +
-        "ON CONFLICT (account, batch_id) DO UPDATE SET amount = excluded.amount",
-      [account, batchId, next.toString()],
-    );
-  }
+type At = { txHash: string; logIndex: number; blockNumber: number; blockTime: number };
+
+/** One row of a participant's history (admission, renaming, suspension, reinstatement). */
+async function participantEvent(
+  tx: SqlExecutor,
+  e: At & { account: string; admin: string },
+  action: "admitted" | "renamed" | "suspended" | "reinstated",
+  what: { kind?: number; name?: string; reason?: string },
+): Promise<void> {
+  await tx.run(
+    "INSERT INTO ix_participant_events (tx_hash, log_index, account, action, kind, name, by_account, reason, " +
+      "block_number, block_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING",
+    [
+      e.txHash,
+      e.logIndex,
+      e.account,
+      action,
+      what.kind ?? null,
+      what.name ?? null,
+      e.admin,
+      what.reason ?? null,
+      e.blockNumber,
+      e.blockTime,
+    ],
+  );
 }
 
-function inconsistent(what: string): IndexerError {
-  return new IndexerError(
-    "INCONSISTENT",
-    `index inconsistent: ${what} — does the configured start block precede the registry's deployment?`,
+/** One row of an auditor's accreditation history. */
+async function accreditationEvent(
+  tx: SqlExecutor,
+  e: At & { auditor: string },
+  action: "accredited" | "revoked",
+  bodyId: number,
+  admin: string,
+  what: { categories?: number; validFrom?: bigint; validUntil?: bigint; reason?: string },
+): Promise<void> {
+  await tx.run(
+    "INSERT INTO ix_accreditation_events (tx_hash, log_index, auditor, body_id, action, categories, valid_from, " +
+      "valid_until, by_account, reason, block_number, block_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+      "ON CONFLICT (tx_hash, log_index) DO NOTHING",
+    [
+      e.txHash,
+      e.logIndex,
+      e.auditor,
+      bodyId,
+      action,
+      what.categories ?? null,
+      what.validFrom ?? null,
+      what.validUntil ?? null,
+      admin,
+      what.reason ?? null,
+      e.blockNumber,
+      e.blockTime,
+    ],
   );
 }

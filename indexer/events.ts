@@ -2,7 +2,9 @@
  * The registry's event logs decoded into plain, typed records (addresses checksummed, integers as bigint), and
  * the view reads a few of them need: `BatchIssued` carries hashes, URI, deadline and auditors but not the figures
  * (read from `batch(id)`); `CertificatesRetired` carries ids, holder, operator and the texts but not amount,
- * period, category or beneficiary account (read from `retirement(id)`). Pure functions: no I/O here.
+ * period, category or beneficiary account (read from `retirement(id)`). Every other change the index follows
+ * (statuses, holds, challenges, reversals, replacements, names, bodies and accreditations) is in its event.
+ * Pure functions: no I/O here.
  */
 import { getAddress, ZeroAddress, type Log, type LogDescription } from "ethers";
 
@@ -38,8 +40,20 @@ export type RetirementClaim = {
 };
 
 export type RegistryEvent =
-  | { name: "ParticipantAdmitted"; account: string; kind: number; admin: string }
+  | { name: "ParticipantAdmitted"; account: string; kind: number; admin: string; participantName: string }
+  | { name: "ParticipantRenamed"; account: string; admin: string; participantName: string }
   | { name: "ParticipantSuspended" | "ParticipantReinstated"; account: string; admin: string; reason: string }
+  | { name: "AuditorBodyRegistered" | "AuditorBodyRenamed"; bodyId: number; bodyName: string }
+  | {
+      name: "AuditorAccredited";
+      auditor: string;
+      bodyId: number;
+      categories: number;
+      validFrom: bigint;
+      validUntil: bigint;
+      admin: string;
+    }
+  | { name: "AccreditationRevoked"; auditor: string; bodyId: number; admin: string; reason: string }
   | { name: "MethodologyRegistered"; methodologyId: number; methodology: string; parameters: string }
   | { name: "MethodologyStatusChanged"; methodologyId: number; active: boolean }
   | {
@@ -54,6 +68,16 @@ export type RegistryEvent =
       auditors: string[];
     }
   | { name: "BatchSuspended" | "BatchReinstated"; batchId: bigint; by: string; reason: string }
+  | { name: "BatchStatusChanged"; batchId: bigint; status: number }
+  | {
+      name: "BatchReversed";
+      batchId: bigint;
+      admin: string;
+      cancelled: bigint;
+      retiredReversed: bigint;
+      reason: string;
+      evidenceURI: string;
+    }
   | {
       name: "CertificatesRetired";
       retirementId: bigint;
@@ -64,6 +88,32 @@ export type RegistryEvent =
       purpose: string;
     }
   | {
+      name: "RetirementReplaced";
+      retirementId: bigint;
+      previousBatchId: bigint;
+      batchId: bigint;
+      holder: string;
+      operator: string;
+    }
+  | {
+      name: "ChallengeOpened";
+      challengeId: bigint;
+      batchA: bigint;
+      batchB: bigint;
+      kind: number;
+      deviceId: string;
+      index: bigint;
+      challenger: string;
+    }
+  | {
+      name: "ChallengeSettled";
+      challengeId: bigint;
+      faultyBatchId: bigint;
+      admin: string;
+      reason: string;
+      evidenceURI: string;
+    }
+  | {
       name: "TransferSingle" | "TransferBatch";
       operator: string;
       from: string;
@@ -72,7 +122,12 @@ export type RegistryEvent =
       values: bigint[];
     }
   | { name: "RoleGranted" | "RoleRevoked"; role: string; account: string; sender: string }
-  /** Everything else the registry emits (thresholds, approvals, URIs, challenges): kept in the raw event log. */
+  /**
+   * ERC-1155 `URI`: the batch's on-chain metadata changed with its status (which BatchStatusChanged records). Its
+   * value, a whole base64 document with an SVG card, is not kept: `uri(id)` renders it again at any time.
+   */
+  | { name: "URI"; id: bigint }
+  /** Everything else the registry emits (thresholds, approvals, admin transfers, base URI): the raw event log only. */
   | { name: "Other"; event: string; args: Record<string, unknown> };
 
 /** A decoded log with its position, its block's time and — for issuance and retirement — the view it needs. */
@@ -110,10 +165,39 @@ export function decodeRegistryLog(log: Pick<Log, "topics" | "data">): RegistryEv
   const a = parsed.args.toObject() as Record<string, unknown>;
   switch (parsed.name) {
     case "ParticipantAdmitted":
-      return { name: parsed.name, account: addr(a.account), kind: num(a.kind), admin: addr(a.admin) };
+      return {
+        name: parsed.name,
+        account: addr(a.account),
+        kind: num(a.kind),
+        admin: addr(a.admin),
+        participantName: str(a.name),
+      };
+    case "ParticipantRenamed":
+      return { name: parsed.name, account: addr(a.account), admin: addr(a.admin), participantName: str(a.name) };
     case "ParticipantSuspended":
     case "ParticipantReinstated":
       return { name: parsed.name, account: addr(a.account), admin: addr(a.admin), reason: str(a.reason) };
+    case "AuditorBodyRegistered":
+    case "AuditorBodyRenamed":
+      return { name: parsed.name, bodyId: num(a.bodyId), bodyName: str(a.name) };
+    case "AuditorAccredited":
+      return {
+        name: parsed.name,
+        auditor: addr(a.auditor),
+        bodyId: num(a.bodyId),
+        categories: num(a.categories),
+        validFrom: big(a.validFrom),
+        validUntil: big(a.validUntil),
+        admin: addr(a.admin),
+      };
+    case "AccreditationRevoked":
+      return {
+        name: parsed.name,
+        auditor: addr(a.auditor),
+        bodyId: num(a.bodyId),
+        admin: addr(a.admin),
+        reason: str(a.reason),
+      };
     case "MethodologyRegistered":
       return {
         name: parsed.name,
@@ -138,6 +222,47 @@ export function decodeRegistryLog(log: Pick<Log, "topics" | "data">): RegistryEv
     case "BatchSuspended":
     case "BatchReinstated":
       return { name: parsed.name, batchId: big(a.batchId), by: addr(a.by), reason: str(a.reason) };
+    case "BatchStatusChanged":
+      return { name: parsed.name, batchId: big(a.batchId), status: num(a.status) };
+    case "BatchReversed":
+      return {
+        name: parsed.name,
+        batchId: big(a.batchId),
+        admin: addr(a.admin),
+        cancelled: big(a.cancelled),
+        retiredReversed: big(a.retiredReversed),
+        reason: str(a.reason),
+        evidenceURI: str(a.evidenceURI),
+      };
+    case "RetirementReplaced":
+      return {
+        name: parsed.name,
+        retirementId: big(a.retirementId),
+        previousBatchId: big(a.previousBatchId),
+        batchId: big(a.batchId),
+        holder: addr(a.holder),
+        operator: addr(a.operator),
+      };
+    case "ChallengeOpened":
+      return {
+        name: parsed.name,
+        challengeId: big(a.challengeId),
+        batchA: big(a.batchA),
+        batchB: big(a.batchB),
+        kind: num(a.kind),
+        deviceId: str(a.deviceId),
+        index: big(a.index),
+        challenger: addr(a.challenger),
+      };
+    case "ChallengeSettled":
+      return {
+        name: parsed.name,
+        challengeId: big(a.challengeId),
+        faultyBatchId: big(a.faultyBatchId),
+        admin: addr(a.admin),
+        reason: str(a.reason),
+        evidenceURI: str(a.evidenceURI),
+      };
     case "CertificatesRetired":
       return {
         name: parsed.name,
@@ -169,6 +294,8 @@ export function decodeRegistryLog(log: Pick<Log, "topics" | "data">): RegistryEv
     case "RoleGranted":
     case "RoleRevoked":
       return { name: parsed.name, role: str(a.role), account: addr(a.account), sender: addr(a.sender) };
+    case "URI":
+      return { name: parsed.name, id: big(a.id) };
     default:
       return { name: "Other", event: parsed.name, args: a };
   }

@@ -22,6 +22,7 @@ export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type BatchFilter,
+  type ChallengeFilter,
   type ParticipantFilter,
   type RetirementFilter,
   type TransferFilter,
@@ -30,12 +31,19 @@ export type {
   BatchRecord,
   HoldingRecord,
   IndexState,
-  ParticipantEventRecord,
   ParticipantRecord,
   RetirementRecord,
-  SuspensionRecord,
   TransferRecord,
 } from "./records.ts";
+export type {
+  AccreditationEventRecord,
+  AccreditationRecord,
+  AuditorBodyRecord,
+  BatchActionRecord,
+  ChallengeRecord,
+  ParticipantEventRecord,
+  ReplacementRecord,
+} from "./records-register.ts";
 export { IndexerError, type IndexerErrorCode } from "./errors.ts";
 
 /** Opens the index store: PostgreSQL when `databaseUrl` is a postgres:// URL, else SQLite at `sqlitePath`. */

@@ -20,19 +20,26 @@ import { isoTime } from "../sdk/src/time.ts";
 import { IndexerError } from "./errors.ts";
 import type { RoleNames } from "./apply.ts";
 import type { BlockRange } from "./events.ts";
-import type { BatchFilter, ParticipantFilter, RetirementFilter, TransferFilter } from "./queries.ts";
+import type { BatchFilter, ChallengeFilter, ParticipantFilter, RetirementFilter, TransferFilter } from "./queries.ts";
 import { isRangeRefused, readRange } from "./read-range.ts";
 import type {
   BatchRecord,
   HoldingRecord,
   IndexIdentity,
   IndexState,
-  ParticipantEventRecord,
   ParticipantRecord,
   RetirementRecord,
-  SuspensionRecord,
   TransferRecord,
 } from "./records.ts";
+import type {
+  AccreditationEventRecord,
+  AccreditationRecord,
+  AuditorBodyRecord,
+  BatchActionRecord,
+  ChallengeRecord,
+  ParticipantEventRecord,
+  ReplacementRecord,
+} from "./records-register.ts";
 import type { IndexStore } from "./store.ts";
 
 export interface IndexerOptions {
@@ -276,15 +283,17 @@ export class Indexer {
     return undefined;
   }
 
-  /** Role hash → name for the roles the index tracks, read once from the contract. */
+  /**
+   * Role hash → name for the roles the index tracks, read once from the contract. Auditors hold no role: they are
+   * accredited addresses (AuditorAccredited / AccreditationRevoked).
+   */
   async #roleNames(): Promise<RoleNames> {
     if (!this.#roles) {
-      const [admin, issuer, auditor] = await Promise.all([
+      const [admin, issuer] = await Promise.all([
         this.chain.role("DEFAULT_ADMIN_ROLE"),
         this.chain.role("ISSUER_ROLE"),
-        this.chain.role("AUDITOR_ROLE"),
       ]);
-      this.#roles = { [admin]: "admin", [issuer]: "issuer", [auditor]: "auditor" };
+      this.#roles = { [admin]: "admin", [issuer]: "issuer" };
     }
     return this.#roles;
   }
@@ -354,16 +363,41 @@ export class Indexer {
     return this.store.participantEvents(account);
   }
 
+  /** Accredited auditor signing addresses (not revoked), in the order of their latest accreditation. */
   auditors(): Promise<string[]> {
     return this.store.auditors();
+  }
+
+  accreditations(): Promise<AccreditationRecord[]> {
+    return this.store.accreditations();
+  }
+
+  accreditationEvents(auditor?: string): Promise<AccreditationEventRecord[]> {
+    return this.store.accreditationEvents(auditor);
+  }
+
+  auditorBodies(): Promise<AuditorBodyRecord[]> {
+    return this.store.auditorBodies();
   }
 
   transfers(filter: TransferFilter = {}): Promise<TransferRecord[]> {
     return this.store.transfers(filter);
   }
 
-  suspensions(batchId?: string | number | bigint): Promise<SuspensionRecord[]> {
-    return this.store.suspensions(batchId);
+  batchActions(batchId?: string | number | bigint): Promise<BatchActionRecord[]> {
+    return this.store.batchActions(batchId);
+  }
+
+  challenge(id: string | number | bigint): Promise<ChallengeRecord | undefined> {
+    return this.store.challenge(id);
+  }
+
+  challenges(filter: ChallengeFilter = {}): Promise<ChallengeRecord[]> {
+    return this.store.challenges(filter);
+  }
+
+  replacements(retirementId?: string | number | bigint): Promise<ReplacementRecord[]> {
+    return this.store.replacements(retirementId);
   }
 
   /** Waits for a sync in flight, then closes the store (and what `onClose` registered). */

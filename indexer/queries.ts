@@ -1,28 +1,47 @@
 /**
  * The index's listings and lookups: filters checked and turned into parameters, one query each, rows mapped to
- * wire-ready records (records.ts). Read-only: the store (store.ts) adds the writes.
+ * wire-ready records (records.ts, records-register.ts). Read-only: the store (store.ts) adds the writes.
  */
 import { getAddress, isAddress } from "ethers";
 
-import { CATEGORY_CODES, CATEGORY_NAMES, PARTICIPANT_KINDS, PARTICIPANT_STATUS_CODES } from "../sdk/src/enums.ts";
+import {
+  BATCH_STATUS,
+  CATEGORY_CODES,
+  CATEGORY_NAMES,
+  CLAIM_STATUS,
+  PARTICIPANT_KINDS,
+  PARTICIPANT_STATUS_CODES,
+} from "../sdk/src/enums.ts";
 import { IndexerError } from "./errors.ts";
 import {
   toBatch,
   toHolder,
   toHolding,
   toParticipant,
-  toParticipantEvent,
   toRetirement,
-  toSuspension,
   toTransfer,
   type BatchRecord,
   type HoldingRecord,
-  type ParticipantEventRecord,
   type ParticipantRecord,
   type RetirementRecord,
-  type SuspensionRecord,
   type TransferRecord,
 } from "./records.ts";
+import {
+  toAccreditation,
+  toAccreditationEvent,
+  toAuditorBody,
+  toBatchAction,
+  toChallenge,
+  toParticipantEvent,
+  toReplacement,
+  type AccreditationEventRecord,
+  type AccreditationRecord,
+  type AuditorBodyRecord,
+  type BatchActionRecord,
+  type ChallengeRecord,
+  type ParticipantEventRecord,
+  type ReplacementRecord,
+} from "./records-register.ts";
 import type { SqlDatabase, SqlValue } from "./sql.ts";
 
 export type Page = { limit?: number | undefined; offset?: number | undefined };
@@ -31,12 +50,23 @@ export type RetirementFilter = Page & {
   beneficiary?: string | undefined;
   /** The account whose certificates were retired. */
   account?: string | undefined;
+  /** Retired from this batch, or resting on it after a replacement. */
   batchId?: string | number | bigint | undefined;
+  /** "verified" | "reversed" (replacement owed) | "replaced". */
+  claimStatus?: string | undefined;
 };
 export type BatchFilter = Page & {
   owner?: string | undefined;
   /** Category name ("laptop") or code (1…6). */
   category?: string | number | undefined;
+  /** "active" | "suspended" | "reversed". */
+  status?: string | undefined;
+};
+export type ChallengeFilter = Page & {
+  /** "open" | "settled". */
+  status?: string | undefined;
+  /** A batch the challenge names. */
+  batchId?: string | number | bigint | undefined;
 };
 export type TransferFilter = Page & { account?: string | undefined; batchId?: string | number | bigint | undefined };
 export type ParticipantFilter = { status?: string | undefined; kind?: string | undefined };
@@ -45,8 +75,14 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 const BATCH_SELECT =
-  "SELECT b.*, m.name AS methodology_name, m.parameters AS methodology_parameters FROM ix_batches b " +
-  "LEFT JOIN ix_methodologies m ON m.methodology_id = b.methodology_id";
+  "SELECT b.*, m.name AS methodology_name, m.parameters AS methodology_parameters, p.name AS owner_name " +
+  "FROM ix_batches b LEFT JOIN ix_methodologies m ON m.methodology_id = b.methodology_id " +
+  "LEFT JOIN ix_participants p ON p.account = b.owner";
+/** A retirement with the status of the batch it rests on now (its claim's status) and the holder's name. */
+const RETIREMENT_SELECT =
+  "SELECT r.*, b.status AS batch_status, p.name AS account_name FROM ix_retirements r " +
+  "LEFT JOIN ix_batches b ON b.batch_id = r.batch_id LEFT JOIN ix_participants p ON p.account = r.account";
+const REVERSED = BATCH_STATUS.indexOf("reversed");
 
 /** The index's reads over one SQL connection. */
 export class IndexQueries {
@@ -75,6 +111,10 @@ export class IndexQueries {
       where.push("b.category = ?");
       params.push(categoryParam(filter.category));
     }
+    if (filter.status !== undefined) {
+      where.push("b.status = ?");
+      params.push(enumParam(BATCH_STATUS, filter.status, "batch status"));
+    }
     const rows = await this.db.all(`${BATCH_SELECT}${whereClause(where)} ORDER BY b.batch_id LIMIT ? OFFSET ?`, [
       ...params,
       ...pageParams(filter),
@@ -84,9 +124,7 @@ export class IndexQueries {
 
   /** Retirement `id`, or undefined when the index has not seen it. */
   async retirement(id: string | number | bigint): Promise<RetirementRecord | undefined> {
-    const row = await this.db.get("SELECT * FROM ix_retirements WHERE retirement_id = ?", [
-      idParam(id, "retirementId"),
-    ]);
+    const row = await this.db.get(`${RETIREMENT_SELECT} WHERE r.retirement_id = ?`, [idParam(id, "retirementId")]);
     return row ? toRetirement(row) : undefined;
   }
 
@@ -100,41 +138,55 @@ export class IndexQueries {
     if (filter.beneficiary !== undefined && filter.beneficiary !== "") {
       const pattern = `%${escapeLike(filter.beneficiary.toLowerCase())}%`;
       if (isAddress(filter.beneficiary)) {
-        where.push("(beneficiary = ? OR beneficiary_name_lc LIKE ? ESCAPE '\\')");
+        where.push("(r.beneficiary = ? OR r.beneficiary_name_lc LIKE ? ESCAPE '\\')");
         params.push(getAddress(filter.beneficiary), pattern);
       } else {
-        where.push("beneficiary_name_lc LIKE ? ESCAPE '\\'");
+        where.push("r.beneficiary_name_lc LIKE ? ESCAPE '\\'");
         params.push(pattern);
       }
     }
     if (filter.account !== undefined) {
-      where.push("account = ?");
+      where.push("r.account = ?");
       params.push(addressParam(filter.account, "account"));
     }
     if (filter.batchId !== undefined) {
-      where.push("batch_id = ?");
-      params.push(idParam(filter.batchId, "batchId"));
+      const id = idParam(filter.batchId, "batchId");
+      where.push("(r.batch_id = ? OR r.original_batch_id = ?)");
+      params.push(id, id);
+    }
+    if (filter.claimStatus !== undefined) {
+      const status = CLAIM_STATUS[enumParam(CLAIM_STATUS, filter.claimStatus, "claim status")];
+      where.push(
+        status === "reversed"
+          ? "b.status = ?"
+          : `b.status <> ? AND r.replacements ${status === "verified" ? "=" : ">"} 0`,
+      );
+      params.push(REVERSED);
     }
     const rows = await this.db.all(
-      `SELECT * FROM ix_retirements${whereClause(where)} ORDER BY retirement_id LIMIT ? OFFSET ?`,
+      `${RETIREMENT_SELECT}${whereClause(where)} ORDER BY r.retirement_id LIMIT ? OFFSET ?`,
       [...params, ...pageParams(filter)],
     );
     return rows.map(toRetirement);
   }
 
-  /** Non-zero balances of `account`, ascending batch id. */
+  /** Non-zero balances of `account`, ascending batch id (a reversed batch's balances read 0, as on-chain). */
   async holdings(account: string): Promise<HoldingRecord[]> {
-    const rows = await this.db.all("SELECT batch_id, amount FROM ix_holdings WHERE account = ? ORDER BY batch_id", [
-      addressParam(account, "account"),
-    ]);
+    const rows = await this.db.all(
+      "SELECT h.batch_id, h.amount FROM ix_holdings h JOIN ix_batches b ON b.batch_id = h.batch_id " +
+        "WHERE h.account = ? AND b.status <> ? ORDER BY h.batch_id",
+      [addressParam(account, "account"), REVERSED],
+    );
     return rows.map(toHolding);
   }
 
-  /** Holders of batch `id` with their balances, ascending account. */
+  /** Holders of batch `id` with their balances, ascending account (none once the batch is reversed). */
   async holders(id: string | number | bigint): Promise<{ account: string; amount: string }[]> {
-    const rows = await this.db.all("SELECT account, amount FROM ix_holdings WHERE batch_id = ? ORDER BY account", [
-      idParam(id, "batchId"),
-    ]);
+    const rows = await this.db.all(
+      "SELECT h.account, h.amount FROM ix_holdings h JOIN ix_batches b ON b.batch_id = h.batch_id " +
+        "WHERE h.batch_id = ? AND b.status <> ? ORDER BY h.account",
+      [idParam(id, "batchId"), REVERSED],
+    );
     return rows.map(toHolder);
   }
 
@@ -181,7 +233,7 @@ export class IndexQueries {
     return rows.map(toParticipant);
   }
 
-  /** Admissions, suspensions and reinstatements, in chain order (of one account, or all). */
+  /** Admissions, renamings, suspensions and reinstatements, in chain order (of one account, or all). */
   async participantEvents(account?: string): Promise<ParticipantEventRecord[]> {
     const rows = await this.db.all(
       `SELECT * FROM ix_participant_events${account !== undefined ? " WHERE account = ?" : ""} ORDER BY block_number, log_index`,
@@ -190,12 +242,50 @@ export class IndexQueries {
     return rows.map(toParticipantEvent);
   }
 
-  /** Current auditors (accounts holding the auditor role), in the order they were granted it. */
+  /**
+   * Accredited auditor signing addresses (accredited and not revoked), in the order of their latest accreditation.
+   * Whether one counts at a given time also depends on its window and scope: see `accreditations()`.
+   */
   async auditors(): Promise<string[]> {
-    return this.roleMembers("auditor");
+    const rows = await this.db.all(
+      "SELECT auditor FROM ix_accreditations ORDER BY accredited_block, accredited_log_index",
+    );
+    return rows.map((r) => String(r.auditor));
   }
 
-  /** Current holders of `role` ("admin", "issuer", "auditor", or a role hash), in grant order. */
+  /** Current accreditations with their body, scope and window, in the order of `auditors()`. */
+  async accreditations(): Promise<AccreditationRecord[]> {
+    const rows = await this.db.all(
+      "SELECT a.*, ab.name AS body_name FROM ix_accreditations a LEFT JOIN ix_auditor_bodies ab ON " +
+        "ab.body_id = a.body_id ORDER BY a.accredited_block, a.accredited_log_index",
+    );
+    return rows.map(toAccreditation);
+  }
+
+  /** Accreditations and revocations, in chain order (of one auditor, or all). */
+  async accreditationEvents(auditor?: string): Promise<AccreditationEventRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM ix_accreditation_events${auditor !== undefined ? " WHERE auditor = ?" : ""} ORDER BY block_number, log_index`,
+      auditor !== undefined ? [addressParam(auditor, "auditor")] : [],
+    );
+    return rows.map(toAccreditationEvent);
+  }
+
+  /** Auditing bodies, ascending id, each with the addresses accredited for it now. */
+  async auditorBodies(): Promise<AuditorBodyRecord[]> {
+    const [bodies, members] = await Promise.all([
+      this.db.all("SELECT * FROM ix_auditor_bodies ORDER BY body_id"),
+      this.db.all("SELECT auditor, body_id FROM ix_accreditations ORDER BY accredited_block, accredited_log_index"),
+    ]);
+    return bodies.map((b) =>
+      toAuditorBody(
+        b,
+        members.filter((m) => m.body_id === b.body_id).map((m) => String(m.auditor)),
+      ),
+    );
+  }
+
+  /** Current holders of `role` ("admin", "issuer", or a role hash), in grant order. */
   async roleMembers(role: string): Promise<string[]> {
     const rows = await this.db.all(
       "SELECT account FROM ix_roles WHERE role = ? ORDER BY granted_block, granted_log_index",
@@ -204,13 +294,51 @@ export class IndexQueries {
     return rows.map((r) => String(r.account));
   }
 
-  /** Suspension history: suspensions and reinstatements of batches (of one batch, or all), in chain order. */
-  async suspensions(batchId?: string | number | bigint): Promise<SuspensionRecord[]> {
+  /** Admin actions on batches (suspension, reinstatement, reversal), of one batch or all, in chain order. */
+  async batchActions(batchId?: string | number | bigint): Promise<BatchActionRecord[]> {
     const rows = await this.db.all(
       `SELECT * FROM ix_batch_events${batchId !== undefined ? " WHERE batch_id = ?" : ""} ORDER BY block_number, log_index`,
       batchId !== undefined ? [idParam(batchId, "batchId")] : [],
     );
-    return rows.map(toSuspension);
+    return rows.map(toBatchAction);
+  }
+
+  /** Challenge `id`, or undefined when the index has not seen it. */
+  async challenge(id: string | number | bigint): Promise<ChallengeRecord | undefined> {
+    const row = await this.db.get("SELECT * FROM ix_challenges WHERE challenge_id = ?", [idParam(id, "challengeId")]);
+    return row ? toChallenge(row) : undefined;
+  }
+
+  /** Fraud-proof challenges, open or settled, naming a batch or all, ascending id. */
+  async challenges(filter: ChallengeFilter = {}): Promise<ChallengeRecord[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.status !== undefined) {
+      if (filter.status !== "open" && filter.status !== "settled") {
+        throw new IndexerError("INVALID_FILTER", `unknown challenge status "${filter.status}"`);
+      }
+      where.push("settled = ?");
+      params.push(filter.status === "settled" ? 1 : 0);
+    }
+    if (filter.batchId !== undefined) {
+      const id = idParam(filter.batchId, "batchId");
+      where.push("(batch_a = ? OR batch_b = ?)");
+      params.push(id, id);
+    }
+    const rows = await this.db.all(
+      `SELECT * FROM ix_challenges${whereClause(where)} ORDER BY challenge_id LIMIT ? OFFSET ?`,
+      [...params, ...pageParams(filter)],
+    );
+    return rows.map(toChallenge);
+  }
+
+  /** Replacements of reversed claims (of one retirement, or all), in chain order. */
+  async replacements(retirementId?: string | number | bigint): Promise<ReplacementRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM ix_replacements${retirementId !== undefined ? " WHERE retirement_id = ?" : ""} ORDER BY block_number, log_index`,
+      retirementId !== undefined ? [idParam(retirementId, "retirementId")] : [],
+    );
+    return rows.map(toReplacement);
   }
 }
 
@@ -255,6 +383,13 @@ function categoryParam(value: string | number): number {
   if (code === undefined || CATEGORY_NAMES[code] === undefined) {
     throw new IndexerError("INVALID_FILTER", `unknown category "${value}"`);
   }
+  return code;
+}
+
+/** The on-chain code of an enum value given by name (e.g. "reversed" → 2). */
+function enumParam(names: readonly string[], value: string, what: string): number {
+  const code = names.indexOf(value);
+  if (code < 0) throw new IndexerError("INVALID_FILTER", `unknown ${what} "${value}"`);
   return code;
 }
 

@@ -1,11 +1,20 @@
 /**
- * What the index returns: the wire-ready records of its listings (uint256 values as decimal strings, addresses
+ * What the index returns: the wire-ready records of its listings (histories, bodies, accreditations and
+ * challenges: records-register.ts) (uint256 values as decimal strings, addresses
  * checksummed, times ISO-8601 UTC) and the mapping of the tables' rows to them. The rows come from SQLite or
  * PostgreSQL alike (TEXT → string, INTEGER/BIGINT → number, NULL → null; see sql.ts).
  */
 import { ZeroAddress } from "ethers";
 
-import { CATEGORY_NAMES, kindName, statusName } from "../sdk/src/enums.ts";
+import {
+  batchStatusName,
+  CATEGORY_NAMES,
+  CLAIM_STATUS,
+  kindName,
+  statusName,
+  type BatchStatusName,
+  type ClaimStatusName,
+} from "../sdk/src/enums.ts";
 import { isoTime } from "../sdk/src/time.ts";
 import type { SqlRow } from "./sql.ts";
 
@@ -32,11 +41,17 @@ export type IndexIdentity = { chainId: string; registry: string; startBlock: num
 export type BatchRecord = {
   batchId: string;
   owner: string;
+  /** The owner's organisation name on the ledger (null when the index has no participant entry for it). */
+  ownerName: string | null;
   category: string;
   categoryCode: number;
   issued: string;
+  /** Burned against claims: retirements from the batch and replacements of other batches' reversed claims. */
   retired: string;
+  /** issued − retired while the batch stands; 0 once it is reversed. */
   outstanding: string;
+  /** What was outstanding when the batch was reversed (void certificates); 0 otherwise. */
+  cancelled: string;
   baselineGrams: string;
   reductionGrams: string;
   /** First and last refurbishment date (UTC days). */
@@ -45,7 +60,10 @@ export type BatchRecord = {
   methodologyId: number;
   methodology: string | null;
   parameters: string | null;
-  suspended: boolean;
+  /** `suspended` while the admin or an open challenge holds it; `reversed` is final. */
+  status: BatchStatusName | `status-${string}`;
+  /** Why it is held: the admin's suspension and the number of open challenges naming it. */
+  hold: { adminSuspended: boolean; openChallenges: number };
   reportHash: string;
   referenceDataHash: string;
   deviceRoot: string;
@@ -59,9 +77,18 @@ export type BatchRecord = {
 
 export type RetirementRecord = {
   retirementId: string;
+  /** The batch the claim rests on now (another than `originalBatchId` after a replacement). */
   batchId: string;
+  /** The batch the certificates were retired from. */
+  originalBatchId: string;
+  /** How many times the claim was restored from another batch. */
+  replacements: number;
+  /** `reversed` while its batch is reversed (replacement owed), `replaced` once restored, else `verified`. */
+  claimStatus: ClaimStatusName;
   /** The holder whose certificates were burned. */
   account: string;
+  /** The holder's organisation name on the ledger (null when the index has no participant entry for it). */
+  accountName: string | null;
   /** Who sent the transaction: the holder or its approved operator. */
   operator: string;
   beneficiaryName: string;
@@ -98,33 +125,14 @@ export type HoldingRecord = { batchId: string; amount: string };
 
 export type ParticipantRecord = {
   account: string;
+  /** The organisation name on the ledger (set at admission, changed by the admin). */
+  name: string;
   kind: string;
   status: string;
   admittedBlock: number;
   admittedAt: string;
   updatedBlock: number;
   updatedAt: string;
-};
-
-export type SuspensionRecord = {
-  batchId: string;
-  action: "suspended" | "reinstated";
-  by: string;
-  reason: string;
-  txHash: string;
-  blockNumber: number;
-  blockTime: string;
-};
-
-export type ParticipantEventRecord = {
-  account: string;
-  action: "admitted" | "suspended" | "reinstated";
-  kind: string | null;
-  by: string;
-  reason: string | null;
-  txHash: string;
-  blockNumber: number;
-  blockTime: string;
 };
 
 const isoDay = (unix: number | bigint) => isoTime(unix).slice(0, 10);
@@ -151,14 +159,17 @@ export function toBatch(r: SqlRow): BatchRecord {
   const issued = BigInt(s(r.issued));
   const retired = BigInt(s(r.retired));
   const category = n(r.category);
+  const status = batchStatusName(n(r.status));
   return {
     batchId: String(n(r.batch_id)),
     owner: s(r.owner),
     category: CATEGORY_NAMES[category] ?? `category-${category}`,
     categoryCode: category,
+    ownerName: r.owner_name == null ? null : s(r.owner_name),
     issued: issued.toString(),
     retired: retired.toString(),
-    outstanding: (issued - retired).toString(),
+    outstanding: status === "reversed" ? "0" : (issued - retired).toString(),
+    cancelled: s(r.cancelled),
     baselineGrams: s(r.baseline_grams),
     reductionGrams: s(r.reduction_grams),
     vintageStart: isoDay(n(r.vintage_start)),
@@ -166,7 +177,8 @@ export function toBatch(r: SqlRow): BatchRecord {
     methodologyId: n(r.methodology_id),
     methodology: r.methodology_name == null ? null : s(r.methodology_name),
     parameters: r.methodology_parameters == null ? null : s(r.methodology_parameters),
-    suspended: n(r.suspended) === 1,
+    status,
+    hold: { adminSuspended: n(r.admin_suspended) === 1, openChallenges: n(r.open_challenges) },
     reportHash: s(r.report_hash),
     referenceDataHash: s(r.reference_data_hash),
     deviceRoot: s(r.device_root),
@@ -179,11 +191,17 @@ export function toBatch(r: SqlRow): BatchRecord {
   };
 }
 
+/** Rows joined with the batch the claim rests on now (`batch_status`) and the holder's name (`account_name`). */
 export function toRetirement(r: SqlRow): RetirementRecord {
+  const replacements = n(r.replacements);
   return {
     retirementId: String(n(r.retirement_id)),
     batchId: String(n(r.batch_id)),
+    originalBatchId: String(n(r.original_batch_id)),
+    replacements,
+    claimStatus: claimStatus(n(r.batch_status), replacements),
     account: s(r.account),
+    accountName: r.account_name == null ? null : s(r.account_name),
     operator: s(r.operator),
     beneficiaryName: s(r.beneficiary_name),
     beneficiary: r.beneficiary === null ? null : s(r.beneficiary),
@@ -230,6 +248,7 @@ export function toHolder(r: SqlRow): { account: string; amount: string } {
 export function toParticipant(r: SqlRow): ParticipantRecord {
   return {
     account: s(r.account),
+    name: s(r.name),
     kind: kindName(n(r.kind)),
     status: statusName(n(r.status)),
     admittedBlock: n(r.admitted_block),
@@ -239,27 +258,8 @@ export function toParticipant(r: SqlRow): ParticipantRecord {
   };
 }
 
-export function toParticipantEvent(r: SqlRow): ParticipantEventRecord {
-  return {
-    account: s(r.account),
-    action: s(r.action) as ParticipantEventRecord["action"],
-    kind: r.kind === null ? null : kindName(n(r.kind)),
-    by: s(r.by_account),
-    reason: r.reason === null ? null : s(r.reason),
-    txHash: s(r.tx_hash),
-    blockNumber: n(r.block_number),
-    blockTime: isoTime(n(r.block_time)),
-  };
-}
-
-export function toSuspension(r: SqlRow): SuspensionRecord {
-  return {
-    batchId: String(n(r.batch_id)),
-    action: s(r.action) as SuspensionRecord["action"],
-    by: s(r.by_account),
-    reason: s(r.reason),
-    txHash: s(r.tx_hash),
-    blockNumber: n(r.block_number),
-    blockTime: isoTime(n(r.block_time)),
-  };
+/** The claim's status as `claimStatus(id)` computes it: from the status of the batch it rests on now. */
+function claimStatus(batchStatus: number, replacements: number): ClaimStatusName {
+  if (batchStatusName(batchStatus) === "reversed") return CLAIM_STATUS[1];
+  return replacements === 0 ? CLAIM_STATUS[0] : CLAIM_STATUS[2];
 }

@@ -11,12 +11,17 @@ export const INDEX_TABLES = [
   "ix_events",
   "ix_transfers",
   "ix_holdings",
+  "ix_replacements",
   "ix_retirements",
+  "ix_challenges",
   "ix_batch_events",
   "ix_batches",
   "ix_methodologies",
   "ix_participant_events",
   "ix_participants",
+  "ix_accreditation_events",
+  "ix_accreditations",
+  "ix_auditor_bodies",
   "ix_role_events",
   "ix_roles",
 ] as const;
@@ -192,6 +197,111 @@ CREATE TABLE IF NOT EXISTS ix_role_events (
   block_time BIGINT NOT NULL,
   PRIMARY KEY (tx_hash, log_index)
 );
+`,
+  },
+  {
+    // Contract v2 (issue 13). Rows of a v1 registry keep their meaning: a suspended batch becomes status
+    // Suspended held by the admin, a retirement rests on the batch it was retired from, a participant has no name
+    // yet. The auditor role is gone (auditors are accredited addresses of auditing bodies), so its rows go.
+    version: 2,
+    name: "contract v2: batch status and holds, reversal, challenges, replacements, names, bodies, accreditations",
+    sql: `
+ALTER TABLE ix_batches ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ix_batches ADD COLUMN admin_suspended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ix_batches ADD COLUMN open_challenges INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ix_batches ADD COLUMN cancelled TEXT NOT NULL DEFAULT '0';
+UPDATE ix_batches SET status = 1, admin_suspended = 1 WHERE suspended = 1;
+ALTER TABLE ix_batches DROP COLUMN suspended;
+CREATE INDEX IF NOT EXISTS ix_batches_by_status ON ix_batches (status, batch_id);
+
+ALTER TABLE ix_batch_events ADD COLUMN evidence_uri TEXT;
+ALTER TABLE ix_batch_events ADD COLUMN cancelled TEXT;
+
+ALTER TABLE ix_retirements ADD COLUMN original_batch_id BIGINT NOT NULL DEFAULT 0;
+UPDATE ix_retirements SET original_batch_id = batch_id;
+ALTER TABLE ix_retirements ADD COLUMN replacements INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE IF NOT EXISTS ix_replacements (
+  tx_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  retirement_id BIGINT NOT NULL,
+  previous_batch_id BIGINT NOT NULL,
+  batch_id BIGINT NOT NULL,
+  holder TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  block_number BIGINT NOT NULL,
+  block_time BIGINT NOT NULL,
+  PRIMARY KEY (tx_hash, log_index)
+);
+CREATE INDEX IF NOT EXISTS ix_replacements_by_retirement ON ix_replacements (retirement_id, block_number, log_index);
+
+CREATE TABLE IF NOT EXISTS ix_challenges (
+  challenge_id BIGINT PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  settled INTEGER NOT NULL,
+  batch_a BIGINT NOT NULL,
+  batch_b BIGINT,
+  device_id TEXT NOT NULL,
+  device_index TEXT NOT NULL,
+  challenger TEXT NOT NULL,
+  faulty_batch_id BIGINT,
+  settled_by TEXT,
+  settle_reason TEXT,
+  settle_evidence_uri TEXT,
+  settled_block BIGINT,
+  settled_time BIGINT,
+  tx_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  block_number BIGINT NOT NULL,
+  block_time BIGINT NOT NULL,
+  UNIQUE (tx_hash, log_index)
+);
+CREATE INDEX IF NOT EXISTS ix_challenges_by_batch_a ON ix_challenges (batch_a, challenge_id);
+CREATE INDEX IF NOT EXISTS ix_challenges_by_batch_b ON ix_challenges (batch_b, challenge_id);
+
+ALTER TABLE ix_participants ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE ix_participant_events ADD COLUMN name TEXT;
+
+CREATE TABLE IF NOT EXISTS ix_auditor_bodies (
+  body_id BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  registered_block BIGINT NOT NULL,
+  registered_time BIGINT NOT NULL,
+  updated_block BIGINT NOT NULL,
+  updated_time BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ix_accreditations (
+  auditor TEXT PRIMARY KEY,
+  body_id BIGINT NOT NULL,
+  categories INTEGER NOT NULL,
+  valid_from BIGINT NOT NULL,
+  valid_until BIGINT NOT NULL,
+  accredited_block BIGINT NOT NULL,
+  accredited_log_index INTEGER NOT NULL,
+  accredited_time BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_accreditations_by_body ON ix_accreditations (body_id, auditor);
+
+CREATE TABLE IF NOT EXISTS ix_accreditation_events (
+  tx_hash TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  auditor TEXT NOT NULL,
+  body_id BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  categories INTEGER,
+  valid_from BIGINT,
+  valid_until BIGINT,
+  by_account TEXT NOT NULL,
+  reason TEXT,
+  block_number BIGINT NOT NULL,
+  block_time BIGINT NOT NULL,
+  PRIMARY KEY (tx_hash, log_index)
+);
+CREATE INDEX IF NOT EXISTS ix_accreditation_events_by_auditor ON ix_accreditation_events (auditor, block_number);
+
+DELETE FROM ix_roles WHERE role = 'auditor';
 `,
   },
 ];

@@ -15,11 +15,11 @@ type Register = (program: Command) => void;
 /** Each top-level command: its one-line summary (for `itec --help`) and the module that registers it. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> }> = {
   participant: {
-    summary: "admit, suspend, reinstate and list participants (admin)",
+    summary: "admit, rename, suspend, reinstate and list participants (admin)",
     load: async () => (await import("./commands/participant.ts")).registerParticipant,
   },
   auditor: {
-    summary: "the auditor set (admin) and attestation review, signing and rejection",
+    summary: "auditing bodies and accreditation (admin); attestation review, signing and rejection",
     load: async () => (await import("./commands/auditor.ts")).registerAuditor,
   },
   lot: {
@@ -37,6 +37,18 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Reg
   retire: {
     summary: "retire (burn) I-TECs against a claim stored on-chain; prints the retirement id and verify URL",
     load: async () => (await import("./commands/retire.ts")).registerRetire,
+  },
+  replace: {
+    summary: "restore a reversed retirement with I-TECs of another batch of its device category (burned)",
+    load: async () => (await import("./commands/retire.ts")).registerReplace,
+  },
+  batch: {
+    summary: "suspend, reinstate or reverse an issued batch (admin)",
+    load: async () => (await import("./commands/batch.ts")).registerBatch,
+  },
+  challenge: {
+    summary: "fraud proofs against batches (anyone) and their settlement (admin)",
+    load: async () => (await import("./commands/challenge.ts")).registerChallenge,
   },
   verify: {
     summary: "verify from the chain alone",

@@ -190,7 +190,10 @@ export const PROBLEM_CODES = {
   NOT_A_PARTICIPANT: fromService("NOT_A_PARTICIPANT", "the account is not an active participant of that kind"),
   INVALID_ADDRESS: fromService("INVALID_ADDRESS", "an address is not a valid Ethereum address"),
   SIGNATURE_INVALID: fromService("SIGNATURE_INVALID", "the signature is malformed or not the auditor's"),
-  SIGNER_NOT_AUDITOR: fromService("SIGNER_NOT_AUDITOR", "the signer does not hold the auditor role"),
+  SIGNER_NOT_AUDITOR: fromService(
+    "SIGNER_NOT_AUDITOR",
+    "the signer is not an auditor accredited now for the batch's device category (none, expired, not yet valid, out of scope)",
+  ),
   ALREADY_SIGNED: fromService("ALREADY_SIGNED", "this auditor already signed or refused this batch"),
   ATTESTATION_EXPIRED: fromService("ATTESTATION_EXPIRED", "the attestation's deadline has passed"),
   // Scope 3 reports

@@ -11,7 +11,9 @@ import { getAddress } from "ethers";
 import { z } from "zod";
 
 import {
+  BATCH_STATUS,
   CATEGORY_CODES,
+  CLAIM_STATUS,
   PARTICIPANT_KINDS,
   PARTICIPANT_STATUS,
   PARTICIPANT_STATUS_VALUES,
@@ -207,11 +209,19 @@ export const transactionStatusSchema = z
 // Event index listings (indexer/store.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
+const indexedName = z.string().nullable().describe("the organisation name on the ledger (null: not admitted)");
+
 export const indexedRetirementSchema = z
   .object({
     retirementId: uintString,
-    batchId: uintString,
+    batchId: uintString.describe("the batch the claim rests on now"),
+    originalBatchId: uintString.describe("the batch the certificates were retired from"),
+    replacements: count.describe("times the claim was restored from another batch"),
+    claimStatus: z
+      .enum(CLAIM_STATUS)
+      .describe("reversed: its batch was reversed, replacement owed; replaced: restored from another batch"),
     account: checksumAddress.describe("the holder whose certificates were burned"),
+    accountName: indexedName,
     operator: checksumAddress.describe("who sent the transaction: the holder or its approved operator"),
     beneficiaryName: z.string(),
     beneficiary: checksumAddress.nullable(),
@@ -232,11 +242,13 @@ export const indexedBatchSchema = z
   .object({
     batchId: uintString,
     owner: checksumAddress,
+    ownerName: indexedName,
     category,
     categoryCode: z.number().int().min(1).max(255),
     issued: uintString,
     retired: uintString,
-    outstanding: uintString,
+    outstanding: uintString.describe("issued − retired while the batch stands; 0 once reversed"),
+    cancelled: uintString.describe("outstanding certificates cancelled by a reversal (0 unless reversed)"),
     baselineGrams: uintString,
     reductionGrams: uintString,
     vintageStart: isoDay,
@@ -244,7 +256,8 @@ export const indexedBatchSchema = z
     methodologyId: z.number().int().min(0).max(65_535),
     methodology: z.string().nullable(),
     parameters: z.string().nullable(),
-    suspended: z.boolean(),
+    status: z.enum(BATCH_STATUS).describe("suspended: by the admin and/or open challenges; reversed: final"),
+    hold: z.object({ adminSuspended: z.boolean(), openChallenges: count }),
     reportHash: hash32,
     referenceDataHash: hash32,
     deviceRoot: hash32,
@@ -260,6 +273,7 @@ export const indexedBatchSchema = z
 export const indexedParticipantSchema = z
   .object({
     account: checksumAddress,
+    name: z.string().describe("the organisation name on the ledger"),
     kind,
     status: z.enum(PARTICIPANT_STATUS_VALUES),
     admittedBlock: blockNumber,
@@ -279,8 +293,15 @@ export const participantListSchema = z.object({
   index: indexStatusSchema,
 });
 export const auditorsSchema = z.object({
-  auditors: z.array(checksumAddress).describe("current auditors, in the order they were granted the role (index)"),
-  threshold: z.number().int().min(0).max(255).describe("signatures needed to issue a batch (chain)"),
+  auditors: z
+    .array(checksumAddress)
+    .describe("accredited auditor signing addresses, in the order of their latest accreditation (index)"),
+  threshold: z
+    .number()
+    .int()
+    .min(0)
+    .max(255)
+    .describe("distinct auditing bodies whose signatures issue a batch (chain)"),
   index: indexStatusSchema,
 });
 

@@ -1,14 +1,17 @@
 /**
- * `itec auditor add|remove|threshold|list` (the registry admin's auditor set) and `itec auditor review|sign|reject`
- * (an auditor's work). Review shows everything the auditor attests and checks it on the auditor's machine
- * (auditor-review.ts). Sign refuses when any check fails; it signs with the auditor's own key and sends only the
- * signature.
+ * `itec auditor register-body|rename-body|accredit|revoke|threshold|list` (the registry admin's auditing bodies and
+ * the accreditation of their signing addresses) and `itec auditor review|sign|reject` (an auditor's work). A
+ * signature counts at issuance only from an address accredited for the batch's device category within its window,
+ * and the threshold counts distinct auditing bodies. Review shows everything the auditor attests and checks it on
+ * the auditor's machine (auditor-review.ts). Sign refuses when any check fails; it signs with the auditor's own key
+ * and sends only the signature.
  */
 import { InvalidArgumentError, type Command } from "commander";
 import { getAddress } from "ethers";
 
 import { REJECTION_TYPES } from "../../sdk/src/attestation.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
+import { CATEGORIES } from "../../sdk/src/enums.ts";
 import {
   action,
   confirm,
@@ -17,7 +20,9 @@ import {
   loadKey,
   parseAddress,
   parseBatchJobId,
+  parseDay,
   print,
+  table,
   thisCommand,
   transact,
   withApi,
@@ -30,30 +35,116 @@ import { fetchReview, reviewJson, reviewLines } from "./auditor-review.ts";
 
 type SignOptions = SignerOptions & { yes?: boolean; reportOut?: string };
 
+/** `--categories laptop,desktop` or `all` → the category names, each once. */
+function parseCategories(value: string): string[] {
+  if (value === "all") return [...CATEGORIES];
+  const names = value.split(",").map((c) => c.trim());
+  const unknown = names.filter((c) => !(CATEGORIES as readonly string[]).includes(c));
+  if (unknown.length || names.length === 0) {
+    throw new InvalidArgumentError(`expected "all" or a comma-separated list of ${CATEGORIES.join(", ")}.`);
+  }
+  return [...new Set(names)];
+}
+
+function parseBodyId(value: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 0xffffffff) {
+    throw new InvalidArgumentError("expected an auditing body id (a positive integer).");
+  }
+  return Number(value);
+}
+
+/** What GET /participants/:address says of an auditor's accreditation. */
+interface AccreditationView {
+  bodyId: number;
+  body: string;
+  categories: string[];
+  validFrom: string;
+  validUntil: string;
+}
+
 export function registerAuditor(program: Command): void {
-  const auditor = group(program, "auditor", "the auditor set (admin) and attestation review, signing and rejection");
+  const auditor = group(
+    program,
+    "auditor",
+    "auditing bodies and accreditation (admin); attestation review, signing and rejection",
+  );
 
   withSigner(
     auditor
-      .command("add")
-      .description("grant the auditor role (registry admin)")
-      .argument("<address>", "the auditor's account", parseAddress),
+      .command("register-body")
+      .description("register an auditing body; its id is in the AuditorBodyRegistered event (registry admin)")
+      .argument("<name>", "the body's name (1-200 bytes; no \" \\ < > & or control characters)"),
   ).action(
-    action(async (account: string, o: SignerOptions) =>
-      transact(o, (s) => s.api.post<UnsignedTx>("/admin/auditors", { account }), { action: "add", account }),
+    action(async (name: string, o: SignerOptions) =>
+      transact(o, (s) => s.api.post<UnsignedTx>("/admin/auditor-bodies", { name }), { action: "register-body", name }),
     ),
   );
 
   withSigner(
     auditor
-      .command("remove")
-      .description("revoke the auditor role (registry admin)")
-      .argument("<address>", "the auditor's account", parseAddress),
+      .command("rename-body")
+      .description("change an auditing body's name (registry admin)")
+      .argument("<bodyId>", "the body's id", parseBodyId)
+      .requiredOption("--name <name>", "the new name"),
   ).action(
-    action(async (account: string, o: SignerOptions) =>
-      transact(o, (s) => s.api.request<UnsignedTx>("DELETE", `/admin/auditors/${account}`), {
-        action: "remove",
+    action(async (bodyId: number, o: SignerOptions & { name: string }) =>
+      transact(o, (s) => s.api.request<UnsignedTx>("PUT", `/admin/auditor-bodies/${bodyId}/name`, { name: o.name }), {
+        action: "rename-body",
+        bodyId,
+        name: o.name,
+      }),
+    ),
+  );
+
+  withSigner(
+    auditor
+      .command("accredit")
+      .description(
+        "accredit an auditor's signing address for an auditing body, device categories and a window (registry admin)",
+      )
+      .argument("<address>", "the auditor's signing address (not the admin's or the issuer's)", parseAddress)
+      .requiredOption("--body <id>", "the auditing body it signs for", parseBodyId)
+      .requiredOption(
+        "--categories <list>",
+        `"all" or a comma-separated list of ${CATEGORIES.join(", ")}`,
+        parseCategories,
+      )
+      .requiredOption("--from <date>", "first day of the accreditation YYYY-MM-DD (UTC)", parseDay)
+      .requiredOption("--until <date>", "last day of the accreditation YYYY-MM-DD (UTC), inclusive", parseDay)
+      .addHelpText(
+        "after",
+        "\nAccrediting an address again replaces its accreditation (another body, scope or window). Expiry needs no " +
+          "transaction: the registry reads the window at issuance.",
+      ),
+  ).action(
+    action(
+      async (
+        account: string,
+        o: SignerOptions & { body: number; categories: string[]; from: string; until: string },
+      ) => {
+        if (o.until < o.from) throw new Error("--until is before --from");
+        const body = { bodyId: o.body, categories: o.categories, validFrom: o.from, validUntil: o.until };
+        return transact(o, (s) => s.api.request<UnsignedTx>("PUT", `/admin/auditors/${account}/accreditation`, body), {
+          action: "accredit",
+          account,
+          ...body,
+        });
+      },
+    ),
+  );
+
+  withSigner(
+    auditor
+      .command("revoke")
+      .description("withdraw an auditor's accreditation before it expires (registry admin)")
+      .argument("<address>", "the auditor's signing address", parseAddress)
+      .requiredOption("--reason <text>", "why (recorded on-chain in the event)"),
+  ).action(
+    action(async (account: string, o: SignerOptions & { reason: string }) =>
+      transact(o, (s) => s.api.post<UnsignedTx>(`/admin/auditors/${account}/revoke`, { reason: o.reason }), {
+        action: "revoke",
         account,
+        reason: o.reason,
       }),
     ),
   );
@@ -61,8 +152,8 @@ export function registerAuditor(program: Command): void {
   withSigner(
     auditor
       .command("threshold")
-      .description("set how many distinct auditor signatures an issuance needs (registry admin)")
-      .argument("<n>", "1 to 255", (v: string) => {
+      .description("set how many distinct auditing bodies must sign an issuance (registry admin)")
+      .argument("<n>", "1 to 255, at most the bodies with an accredited auditor", (v: string) => {
         if (!/^[1-9][0-9]{0,2}$/.test(v) || Number(v) > 255)
           throw new InvalidArgumentError("expected an integer 1 to 255.");
         return Number(v);
@@ -76,16 +167,39 @@ export function registerAuditor(program: Command): void {
     ),
   );
 
-  withApi(auditor.command("list").description("current auditors (event index) and the signature threshold")).action(
+  withApi(
+    auditor
+      .command("list")
+      .description("accredited auditors with their bodies, categories and windows, and the threshold"),
+  ).action(
     action(async (o: ApiOptions) => {
-      const res = await new ApiClient(o.api).get<{
+      const api = new ApiClient(o.api);
+      const res = await api.get<{
         auditors: string[];
         threshold: number;
         index: { lastBlock: number | null; head: number; lagBlocks: number | null };
       }>("/auditors");
-      print(o, res, () => [
-        `threshold: ${res.threshold} signature(s) per issuance`,
-        ...(res.auditors.length ? res.auditors.map((a) => `  ${a}`) : ["  no auditors"]),
+      // Body, scope and window from the chain (the listing is the index's).
+      const accreditations = await Promise.all(
+        res.auditors.map(async (a) => ({
+          auditor: a,
+          accreditation:
+            (await api.get<{ accreditation?: AccreditationView | null }>(`/participants/${a}`)).accreditation ?? null,
+        })),
+      );
+      print(o, { ...res, accreditations }, () => [
+        `threshold: signatures of ${res.threshold} auditing bod${res.threshold === 1 ? "y" : "ies"} per issuance`,
+        ...(accreditations.length
+          ? table(
+              ["auditor", "body", "categories", "valid"],
+              accreditations.map(({ auditor: a, accreditation: x }) => [
+                a,
+                x ? `#${x.bodyId} ${x.body}` : "—",
+                x ? (x.categories.length === CATEGORIES.length ? "all" : x.categories.join(",")) : "—",
+                x ? `${x.validFrom.slice(0, 10)} to ${x.validUntil.slice(0, 10)}` : "—",
+              ]),
+            ).map((l) => `  ${l}`)
+          : ["  no auditors"]),
         indexNote(res.index),
       ]);
     }),

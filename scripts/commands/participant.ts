@@ -1,7 +1,8 @@
 /**
- * `itec participant admit|suspend|reinstate|show|list` — the registry admin's participant register. Changes are
- * unsigned transactions from the API, signed in the admin's own wallet; reads come from the API (standing from
- * the chain, listings from the event index).
+ * `itec participant admit|rename|suspend|reinstate|show|list` — the registry admin's participant register: each
+ * participant is admitted under its organisation's name, which certificates, reports and the verify page print.
+ * Changes are unsigned transactions from the API, signed in the admin's own wallet; reads come from the API
+ * (standing from the chain, listings from the event index).
  */
 import { Option, type Command } from "commander";
 
@@ -28,25 +29,54 @@ interface Participant {
   account: string;
   kind: string;
   status: string;
+  /** The organisation name on the ledger (null / absent when not admitted). */
+  name?: string | null;
   hasCode?: boolean;
   roles?: { admin: boolean; auditor: boolean; issuer: boolean };
+  accreditation?: {
+    bodyId: number;
+    body: string;
+    categories: string[];
+    validFrom: string;
+    validUntil: string;
+  } | null;
 }
 
+const NAME_HELP = 'organisation name on the ledger (1-200 bytes; no " \\ < > & or control characters)';
+
 export function registerParticipant(program: Command): void {
-  const participant = group(program, "participant", "admit, suspend, reinstate and list participants (admin)");
+  const participant = group(program, "participant", "admit, rename, suspend, reinstate and list participants (admin)");
 
   withSigner(
     participant
       .command("admit")
-      .description("admit an account as a participant (registry admin)")
+      .description("admit an account as a participant, under its organisation's name (registry admin)")
       .argument("<address>", "the account to admit", parseAddress)
-      .addOption(new Option("--kind <kind>", "participant kind").choices(KINDS).makeOptionMandatory()),
+      .addOption(new Option("--kind <kind>", "participant kind").choices(KINDS).makeOptionMandatory())
+      .requiredOption("--name <name>", NAME_HELP),
   ).action(
-    action(async (account: string, o: SignerOptions & { kind: string }) =>
-      transact(o, (s) => s.api.post<UnsignedTx>("/admin/participants", { account, kind: o.kind }), {
+    action(async (account: string, o: SignerOptions & { kind: string; name: string }) =>
+      transact(o, (s) => s.api.post<UnsignedTx>("/admin/participants", { account, kind: o.kind, name: o.name }), {
         action: "admit",
         account,
         kind: o.kind,
+        name: o.name,
+      }),
+    ),
+  );
+
+  withSigner(
+    participant
+      .command("rename")
+      .description("change a participant's organisation name on the ledger (registry admin)")
+      .argument("<address>", "the participant", parseAddress)
+      .requiredOption("--name <name>", NAME_HELP),
+  ).action(
+    action(async (account: string, o: SignerOptions & { name: string }) =>
+      transact(o, (s) => s.api.request<UnsignedTx>("PUT", `/admin/participants/${account}/name`, { name: o.name }), {
+        action: "rename",
+        account,
+        name: o.name,
       }),
     ),
   );
@@ -76,7 +106,7 @@ export function registerParticipant(program: Command): void {
   withApi(
     participant
       .command("show")
-      .description("an account's standing and roles, read from the chain")
+      .description("an account's standing, organisation name, roles and accreditation, read from the chain")
       .argument("<address>", "the account", parseAddress),
   ).action(
     action(async (account: string, o: ApiOptions) => {
@@ -84,10 +114,18 @@ export function registerParticipant(program: Command): void {
       const roles = Object.entries(p.roles ?? {})
         .filter(([, has]) => has)
         .map(([r]) => r);
+      const a = p.accreditation;
       print(o, p, () => [
         `${p.account}: ${p.status === "none" ? "not a participant" : `${p.status} ${p.kind}`}` +
+          (p.name ? ` "${p.name}"` : "") +
           (roles.length ? ` · roles: ${roles.join(", ")}` : "") +
           (p.hasCode ? " · contract account" : ""),
+        ...(a
+          ? [
+              `  accredited for auditing body #${a.bodyId} "${a.body}": ${a.categories.join(", ")}, ` +
+                `${a.validFrom.slice(0, 10)} to ${a.validUntil.slice(0, 10)}`,
+            ]
+          : []),
       ]);
     }),
   );
@@ -112,8 +150,8 @@ export function registerParticipant(program: Command): void {
         ...(res.participants.length === 0
           ? ["no participants match"]
           : table(
-              ["account", "kind", "status"],
-              res.participants.map((p) => [String(p.account), String(p.kind), String(p.status)]),
+              ["account", "kind", "status", "name"],
+              res.participants.map((p) => [String(p.account), String(p.kind), String(p.status), p.name ?? ""]),
             )),
         indexNote(res.index),
       ]);

@@ -1,7 +1,8 @@
 /**
  * `itec retire` — burn I-TECs against a Scope 3 claim stored on-chain, signed with the holder's (or its approved
  * operator's) own key. Prints the retirement id, read from the receipt's `CertificatesRetired` log, and the URL
- * where anyone can verify it.
+ * where anyone can verify it. `itec replace` restores a claim whose batch was reversed with certificates of another
+ * batch of the same device category.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 
@@ -9,6 +10,7 @@ import { registryInterface } from "../../sdk/src/registry.ts";
 import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   action,
+  transact,
   parseAddress,
   parseDay,
   parsePositiveInt,
@@ -102,5 +104,40 @@ export function registerRetire(program: Command): void {
         `  or from the chain alone: itec verify retirement ${retirementId}`,
       ]);
     }),
+  );
+}
+
+export function registerReplace(program: Command): void {
+  withSigner(
+    program
+      .command("replace")
+      .showHelpAfterError(false)
+      .description("restore a reversed retirement with I-TECs of another batch of its device category (burned)")
+      .argument("<retirementId>", "the retirement whose batch was reversed", parsePositiveInt)
+      .requiredOption(
+        "--from-batch <id>",
+        "batch whose certificates replace it (same device category)",
+        parsePositiveInt,
+      )
+      .option("--holder <address>", "whose certificates (default: yours; else you must be its operator)", parseAddress)
+      .addHelpText(
+        "after",
+        "\nThe claim keeps its beneficiary, period, Scope 3 category and purpose, and rests on the new batch: its " +
+          "verification reads `replaced`. The reversed batch's owner owes the replacement; anyone holding " +
+          "certificates of the same category may make it.",
+      ),
+  ).action(
+    action(async (retirementId: string, o: SignerOptions & { fromBatch: string; holder?: string }) =>
+      transact(
+        o,
+        (s) =>
+          s.api.post<UnsignedTx>("/tx/replace", {
+            retirementId,
+            fromBatchId: o.fromBatch,
+            ...(o.holder ? { holder: o.holder } : {}),
+          }),
+        { action: "replace", retirementId, fromBatchId: o.fromBatch },
+      ),
+    ),
   );
 }

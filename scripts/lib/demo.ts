@@ -1,18 +1,20 @@
 /**
  * The first-start demonstration: the whole registry working end to end through the API, with each role signing
- * in its own (dev) wallet — the admin admits participants and two auditors, the refurbisher submits a lot, both
- * auditors review and sign, the oracle posts, the refurbisher sells certificates to a corporate, which retires
- * some against a Scope 3 claim.
+ * in its own (dev) wallet — the admin admits the participants under their organisations' names, registers two
+ * auditing bodies and accredits one auditor for each, the refurbisher submits a lot, both auditors review and
+ * sign, the oracle posts, the refurbisher sells certificates to a corporate, which retires some against a Scope 3
+ * claim.
  *
  * Resumable: every step first checks, on the chain or in the oracle's store (through the API), whether an earlier,
- * interrupted run already did it (participant admitted, auditor role held, threshold set, lot stored, signature
- * accepted, batch minted, certificates transferred, retirement made) and skips it, so `npm start` after a Ctrl-C
- * in the middle of the demonstration completes it.
+ * interrupted run already did it (participant admitted, body registered, auditor accredited, threshold set, lot
+ * stored, signature accepted, batch minted, certificates transferred, retirement made) and skips it, so
+ * `npm start` after a Ctrl-C in the middle of the demonstration completes it.
  */
 import { readFileSync } from "node:fs";
 
 import { AbiCoder, keccak256, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 
+import { CATEGORIES } from "../../sdk/src/enums.ts";
 import { registryAt, registryInterface } from "../../sdk/src/registry.ts";
 import type { LotSummary } from "../../oracle/src/index.ts";
 import { ApiError, ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
@@ -44,6 +46,10 @@ interface LotAnswer {
 
 /** The lot reference the demonstration submits its lot under (unique per refurbisher: how a rerun finds it). */
 export const DEMO_LOT_REF = "demo-lot-1";
+/** The organisation names the demonstration's participants are admitted under. */
+export const DEMO_NAMES = { refurbisher: "Refurb Co", corporate: "Acme Corporation" } as const;
+/** The demonstration's auditing bodies (ids 1 and 2 on a fresh registry), one per dev auditor. */
+export const DEMO_BODIES = ["Audit Body A", "Audit Body B"] as const;
 const BENEFICIARY = "Acme Corporation";
 /** Batch states from which a batch gets (or got) minted. */
 const ISSUABLE = ["awaiting_signatures", "ready", "posted", "confirmed"];
@@ -124,7 +130,8 @@ export async function runDemo(options: {
   const skip = (what: string) => say(`  ✓ ${what} (done by an earlier start)`);
 
   say(
-    "1. The registry admin admits participants and auditors (unsigned txs from the API, signed in the admin's wallet)",
+    "1. The registry admin admits the participants, registers two auditing bodies and accredits an auditor of each " +
+      "(unsigned txs from the API, signed in the admin's wallet)",
   );
   const admin = client(w.admin);
   await admin.c.signIn(admin.signer);
@@ -132,21 +139,37 @@ export async function runDemo(options: {
     [w.refurbisher, "refurbisher"],
     [w.corporate, "corporate"],
   ] as const) {
+    const name = DEMO_NAMES[kind];
     if ((await registry.participant(who.address)).status !== 0n) {
-      skip(`admit ${kind} ${who.address}`);
+      skip(`admit ${who.address} as ${kind} "${name}"`);
       continue;
     }
-    await relay(admin, await admin.c.post<UnsignedTx>("/admin/participants", { account: who.address, kind }));
+    await relay(admin, await admin.c.post<UnsignedTx>("/admin/participants", { account: who.address, kind, name }));
   }
-  const auditorRole = await registry.AUDITOR_ROLE();
-  for (const auditor of [w.auditor1, w.auditor2]) {
-    if (await registry.hasRole(auditorRole, auditor.address)) {
-      skip(`add auditor ${auditor.address}`);
+  // One body per auditor: the threshold counts bodies, so two addresses of one body would count once.
+  const latest = (await options.provider.getBlock("latest"))!.timestamp;
+  const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
+  for (const [i, auditor] of [w.auditor1, w.auditor2].entries()) {
+    const bodyId = i + 1;
+    const name = DEMO_BODIES[i]!;
+    if ((await registry.auditorBodyCounts()).registered >= BigInt(bodyId)) skip(`register auditing body "${name}"`);
+    else await relay(admin, await admin.c.post<UnsignedTx>("/admin/auditor-bodies", { name }));
+    if ((await registry.accreditation(auditor.address)).bodyId !== 0n) {
+      skip(`accredit ${auditor.address} for auditing body #${bodyId}`);
       continue;
     }
-    await relay(admin, await admin.c.post<UnsignedTx>("/admin/auditors", { account: auditor.address }));
+    const accreditation = {
+      bodyId,
+      categories: [...CATEGORIES],
+      validFrom: day(latest - 86_400),
+      validUntil: day(latest + 10 * 365 * 86_400),
+    };
+    await relay(
+      admin,
+      await admin.c.request<UnsignedTx>("PUT", `/admin/auditors/${auditor.address}/accreditation`, accreditation),
+    );
   }
-  if ((await registry.auditorThreshold()) === 2n) skip("require 2 auditor signature(s)");
+  if ((await registry.auditorThreshold()) === 2n) skip("require signatures of 2 auditing bodies");
   else await relay(admin, await admin.c.request<UnsignedTx>("PUT", "/admin/auditors/threshold", { threshold: 2 }));
   await afterStep(1);
 
@@ -156,7 +179,7 @@ export async function runDemo(options: {
   const { lot } = await submitDemoLot(refurbisher.c, options.lotCsv, refurbisher.signer.address, say);
   await afterStep(2);
 
-  say("3. Two auditors review each attestation and sign it in their own wallets (EIP-712)");
+  say("3. The two auditing bodies' auditors review each attestation and sign it in their own wallets (EIP-712)");
   const issuable = lot.batches.filter((b) => ISSUABLE.includes(b.state));
   for (const b of issuable) {
     let signed = 0;

@@ -394,6 +394,7 @@ describe("API robustness", function () {
       const A = corporate.address;
       const B = h.deployed.wallet("trader").address;
       const hash = `0x${"ab".repeat(32)}`;
+      const deviceProof = { root: `0x${"cd".repeat(32)}`, index: "3", deviceId: hash, proof: [hash, hash] };
       const examples: Record<string, Example | Example[]> = {
         "get /auth/nonce": {},
         "post /auth/siwe": { body: { message: siwe, signature: await corporate.signMessage(siwe) } },
@@ -427,15 +428,36 @@ describe("API robustness", function () {
         "post /tx/approval": { body: { operator: A, approved: true } },
         "post /tx/relay": { body: { signedTransaction } },
         "get /tx/:hash": { params: { hash } },
-        "post /admin/participants": { as: "admin", body: { account: A, kind: "trader" } },
+        "post /tx/replace": { body: { retirementId: "1", fromBatchId: "2", holder: refurbisher.address } },
+        "post /tx/challenges/duplicate-device": { body: { a: deviceProof, b: { ...deviceProof, root: hash } } },
+        "post /tx/challenges/tree-size": { body: { proof: deviceProof } },
+        "post /tx/challenges/index-reuse": { body: { a: deviceProof, b: { ...deviceProof, deviceId: hash } } },
+        "post /admin/participants": { as: "admin", body: { account: A, kind: "trader", name: "Trader GmbH" } },
+        "put /admin/participants/:address/name": { as: "admin", params: { address: B }, body: { name: "Trader AG" } },
         "post /admin/participants/:address/:action": {
           as: "admin",
           params: { address: B, action: "suspend" },
           body: { reason: "audit finding" },
         },
-        "post /admin/auditors": { as: "admin", body: { account: A } },
-        "delete /admin/auditors/:address": { as: "admin", params: { address: auditor } },
+        "post /admin/auditor-bodies": { as: "admin", body: { name: "Audit Body N" } },
+        "put /admin/auditor-bodies/:bodyId/name": { as: "admin", params: { bodyId: "1" }, body: { name: "Body A" } },
+        "put /admin/auditors/:address/accreditation": {
+          as: "admin",
+          params: { address: B },
+          body: { bodyId: 1, categories: ["laptop", "server"], validFrom: "2026-01-01", validUntil: "2026-12-31" },
+        },
+        "post /admin/auditors/:address/revoke": { as: "admin", params: { address: auditor }, body: { reason: "left" } },
         "put /admin/auditors/threshold": { as: "admin", body: { threshold: 1 } },
+        "post /admin/batches/:id/reverse": {
+          as: "admin",
+          params: { id: "1" },
+          body: { reason: "double counted", evidenceURI: "https://registry.example/findings/1" },
+        },
+        "post /admin/challenges/:id/settle": {
+          as: "admin",
+          params: { id: "1" },
+          body: { faultyBatchId: "1", reason: "double counted", evidenceURI: "" },
+        },
         "post /admin/batches/:id/:action": {
           as: "admin",
           params: { id: "1", action: "suspend" },

@@ -1,27 +1,31 @@
 /**
  * The role CLIs end to end: the real `itec` binary run as child processes (no terminal, as in a script) against a
- * running API over a real chain. The admin admits a refurbisher and adds an auditor whose key lives in a keystore
- * made with `itec keys new`; the refurbisher submits the §9 lot; two auditors review and sign; the oracle posts;
- * certificates are transferred and retired; the retirement is verified from the chain alone. Failures must exit
- * non-zero with one line.
+ * running API over a real chain. The admin admits a refurbisher under its name, registers an auditing body and
+ * accredits an auditor whose key lives in a keystore made with `itec keys new`; the refurbisher submits the §9
+ * lot; two auditors of two bodies review and sign; the oracle posts; certificates are transferred and retired; the
+ * retirement is verified from the chain alone; a batch is reversed and the claim replaced; fraud proofs are made
+ * and settled. Failures must exit non-zero with one line.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 
 import { runItec, type ItecRun } from "../helpers/itec.ts";
-import { JsonRpcProvider, Network } from "ethers";
+import { id as hashText, JsonRpcProvider, keccak256, Network, toUtf8Bytes } from "ethers";
 
 import type { IndexReader } from "../../api/src/deps.ts";
 import { HttpProblem } from "../../api/src/problem.ts";
 import { devAccount } from "../../core/keys.ts";
-import { ITECRegistry__factory } from "../../types/ethers-contracts/index.ts";
+import type { Attestation } from "../../sdk/src/attestation.ts";
 import { ApiClient } from "../../sdk/src/api-client.ts";
+import { registryAt } from "../../sdk/src/registry.ts";
 import { submitDemoLot } from "../../scripts/lib/demo.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { startDroppingProxy } from "../helpers/proxy.ts";
+import { DAY, METHOD, PARAMS, signAttestation } from "../helpers/registry.ts";
 
 const LOT = "test/vectors/section9-lot.csv";
 const PASSWORD = "correct horse battery staple";
@@ -31,7 +35,7 @@ type Run = ItecRun;
 /** A minimal event index over the chain (the real one is wired separately); `up = false` makes it answer 503. */
 function chainIndex(chainUrl: string, address: string) {
   const provider = new JsonRpcProvider(chainUrl, Network.from(1337n), { staticNetwork: true, cacheTimeout: -1 });
-  const r = ITECRegistry__factory.connect(address, provider);
+  const r = registryAt(address, provider);
   const state = { up: true };
   const guard = () => {
     if (!state.up) throw new HttpProblem(503, "INDEX_UNAVAILABLE", "Service unavailable", "the index is catching up");
@@ -62,6 +66,7 @@ function chainIndex(chainUrl: string, address: string) {
           const at = new Date((await provider.getBlock(block))!.timestamp * 1000).toISOString();
           return {
             account,
+            name: p.name,
             kind: KINDS[Number(p.kind)]!,
             status: STATUS[Number(p.status)]!,
             admittedBlock: block,
@@ -77,9 +82,10 @@ function chainIndex(chainUrl: string, address: string) {
     },
     auditors: async () => {
       guard();
-      const role = await r.AUDITOR_ROLE();
-      const granted = [...new Set((await r.queryFilter(r.filters.RoleGranted(role))).map((l) => l.args.account))];
-      const current = await Promise.all(granted.map(async (a) => ((await r.hasRole(role, a)) ? a : null)));
+      const accredited = [...new Set((await r.queryFilter(r.filters.AuditorAccredited())).map((l) => l.args.auditor))];
+      const current = await Promise.all(
+        accredited.map(async (a) => ((await r.accreditation(a)).bodyId !== 0n ? a : null)),
+      );
       return current.filter((a): a is string => a !== null);
     },
     listRetirements: () => {
@@ -165,12 +171,15 @@ describe("itec role CLIs (end to end, child processes)", function () {
     const commands = [
       [],
       ["participant", "admit"],
+      ["participant", "rename"],
       ["participant", "suspend"],
       ["participant", "reinstate"],
       ["participant", "show"],
       ["participant", "list"],
-      ["auditor", "add"],
-      ["auditor", "remove"],
+      ["auditor", "register-body"],
+      ["auditor", "rename-body"],
+      ["auditor", "accredit"],
+      ["auditor", "revoke"],
       ["auditor", "threshold"],
       ["auditor", "list"],
       ["auditor", "review"],
@@ -183,6 +192,14 @@ describe("itec role CLIs (end to end, child processes)", function () {
       ["cert", "show"],
       ["cert", "transfer"],
       ["retire"],
+      ["replace"],
+      ["batch", "suspend"],
+      ["batch", "reinstate"],
+      ["batch", "reverse"],
+      ["challenge", "duplicate-device"],
+      ["challenge", "tree-size"],
+      ["challenge", "index-reuse"],
+      ["challenge", "settle"],
       ["verify", "retirement"],
       ["keys", "new"],
       ["keys", "show"],
@@ -213,12 +230,25 @@ describe("itec role CLIs (end to end, child processes)", function () {
     ).to.match(/cannot decrypt keystore/);
   });
 
-  it("lets the admin admit, suspend and reinstate a participant, add an auditor and set the threshold", async function () {
+  it("lets the admin admit, rename, suspend and reinstate a participant, accredit an auditor and set the threshold", async function () {
     const admin = ["--dev-account", "admin"];
-    const run = await itec(["participant", "admit", newRefurbisher, "--kind", "refurbisher", ...admin]);
+    const run = await itec([
+      "participant",
+      "admit",
+      newRefurbisher,
+      "--kind",
+      "refurbisher",
+      "--name",
+      "Second Life IT",
+      ...admin,
+    ]);
     expect(run.code).to.equal(0);
     expect(run.stderr).to.match(/DEV MODE: .*test account #0 \(admin\).*never use it on a real network/);
-    expect(run.stdout).to.match(new RegExp(`✓ admit ${newRefurbisher} as refurbisher\\n  tx 0x[0-9a-f]{64}`));
+    expect(run.stdout).to.match(
+      new RegExp(`✓ admit ${newRefurbisher} as refurbisher "Second Life IT"\\n  tx 0x[0-9a-f]{64}`),
+    );
+    await ok(["participant", "rename", newRefurbisher, "--name", "Second Life IT Ltd", ...admin]);
+    expect((await h.deployed.registry.participant(newRefurbisher)).name).to.equal("Second Life IT Ltd");
 
     const suspended = await okJson<{ txHash: string }>([
       "participant",
@@ -230,24 +260,66 @@ describe("itec role CLIs (end to end, child processes)", function () {
     ]);
     expect(suspended.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect((await h.deployed.registry.participant(newRefurbisher)).status).to.equal(2n);
-    expect(await ok(["participant", "show", newRefurbisher])).to.include("suspended refurbisher");
+    expect(await ok(["participant", "show", newRefurbisher])).to.include('suspended refurbisher "Second Life IT Ltd"');
     await ok(["participant", "reinstate", newRefurbisher, "--reason", "documents received", ...admin]);
     expect((await h.deployed.registry.participant(newRefurbisher)).status).to.equal(1n);
 
-    await ok(["auditor", "add", keystoreAuditor, ...admin]);
+    // A third auditing body, whose auditor signs with a keystore key.
+    const registered = await okJson<{ description: string }>(["auditor", "register-body", "Audit Body K", ...admin]);
+    expect(registered.description).to.equal('register auditing body "Audit Body K"');
+    await ok(["auditor", "rename-body", "3", "--name", "Keystore Audit Body", ...admin]);
+    await ok([
+      "auditor",
+      "accredit",
+      keystoreAuditor,
+      "--body",
+      "3",
+      "--categories",
+      "all",
+      "--from",
+      "2026-01-01",
+      "--until",
+      "2036-12-31",
+      ...admin,
+    ]);
     await ok(["auditor", "threshold", "2", ...admin]);
-    expect(await h.deployed.registry.hasRole(await h.deployed.registry.AUDITOR_ROLE(), keystoreAuditor)).to.equal(true);
+    const accreditation = await h.deployed.registry.accreditation(keystoreAuditor);
+    expect([accreditation.bodyId, accreditation.categories]).to.deep.equal([3n, 0x7en]);
+    expect((await h.deployed.registry.auditorBody(3)).name).to.equal("Keystore Audit Body");
     expect(await h.deployed.registry.auditorThreshold()).to.equal(2n);
 
-    const list = await okJson<{ participants: { account: string; status: string }[] }>([
+    const list = await okJson<{ participants: { account: string; name: string; status: string }[] }>([
       "participant",
       "list",
       "--kind",
       "refurbisher",
     ]);
-    expect(list.participants.map((p) => p.account)).to.include.members([address("refurbisher"), newRefurbisher]);
+    expect(list.participants.map((p) => [p.account, p.name])).to.deep.include.members([
+      [address("refurbisher"), "Refurb Co"],
+      [newRefurbisher, "Second Life IT Ltd"],
+    ]);
     const auditors = await ok(["auditor", "list"]);
-    expect(auditors).to.include("threshold: 2").and.include(keystoreAuditor).and.include(address("auditor1"));
+    expect(auditors)
+      .to.include("threshold: signatures of 2 auditing bodies per issuance")
+      .and.match(new RegExp(`${keystoreAuditor}\\s+#3 Keystore Audit Body\\s+all\\s+2026-01-01 to 2036-12-31`))
+      .and.include(address("auditor1"));
+    // An accreditation the admin cannot give: to itself (admin, issuer and auditors are separate keys).
+    expect(
+      await fails([
+        "auditor",
+        "accredit",
+        address("admin"),
+        "--body",
+        "1",
+        "--categories",
+        "laptop",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2026-12-31",
+        ...admin,
+      ]),
+    ).to.match(/^itec: /);
   });
 
   it("submits the §9 lot and prints the calculation per batch", async function () {
@@ -314,7 +386,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
       "itec: not a terminal: pass --yes to confirm",
     );
     expect(await fails(["auditor", "sign", id, "--dev-account", "corporate", "--yes"])).to.match(
-      /^itec: SIGNER_NOT_AUDITOR: 0x976EA74026E726554dB657fA54763abd0C3a0aa9 does not hold the auditor role/,
+      /^itec: SIGNER_NOT_AUDITOR: 0x976EA74026E726554dB657fA54763abd0C3a0aa9 is not an accredited auditor of the registry/,
     );
     const first = await ok(["auditor", "sign", id, "--dev-account", "auditor1", "--yes"]);
     expect(first).to.include("984.960").and.include("✓ report hashes to the report hash");
@@ -403,7 +475,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
       await fails(["cert", "transfer", "--to", outsider, "--batch", tokenId, "--amount", "1", "--dev-account", "8"]),
     ).to.equal(
       `itec: ${outsider} is not an admitted participant: the registry admin can admit it with ` +
-        `\`itec participant admit ${outsider} --kind <refurbisher|itad|corporate|trader>\``,
+        `\`itec participant admit ${outsider} --kind <refurbisher|itad|corporate|trader> --name "…"\``,
     );
     const sent = await okJson<{ txHash: string; description: string }>([...transfer, "--amount", "1"]);
     expect(sent.description).to.equal(
@@ -466,15 +538,14 @@ describe("itec role CLIs (end to end, child processes)", function () {
     expect(json.verified).to.equal(true);
     expect(json.claim.beneficiaryName).to.equal("Acme Corporation");
 
-    const admin = ITECRegistry__factory.connect(h.deployed.address, devAccount(0, h.chain.provider));
-    await (await admin.suspendBatch(BigInt(tokenId), "audit finding")).wait();
+    await ok(["batch", "suspend", tokenId, "--reason", "audit finding", "--dev-account", "admin"]);
     try {
       const failed = await itec(["verify", "retirement", retirementId]);
       expect(failed.code).to.equal(1);
-      expect(failed.stdout).to.include("NOT VERIFIED").and.include("✗ batch not suspended");
-      expect(failed.stderr).to.equal("itec: retirement #1 failed 1 check(s): batch not suspended\n");
+      expect(failed.stdout).to.include("NOT VERIFIED").and.include("✗ batch not suspended or reversed");
+      expect(failed.stderr).to.equal("itec: retirement #1 failed 1 check(s): batch not suspended or reversed\n");
     } finally {
-      await (await admin.reinstateBatch(BigInt(tokenId), "cleared")).wait();
+      await ok(["batch", "reinstate", tokenId, "--reason", "cleared", "--dev-account", "admin"]);
     }
     expect(await fails(["verify", "retirement", "99"])).to.equal("itec: NOT_FOUND: no retirement #99 on the registry");
   });
@@ -482,19 +553,34 @@ describe("itec role CLIs (end to end, child processes)", function () {
   it("fails with one line: wrong role, bad address, unknown batch, unreachable API, missing key, index down", async function () {
     const cases: [string[], Record<string, string> | undefined, RegExp][] = [
       [
-        ["participant", "admit", address("trader"), "--kind", "trader", "--dev-account", "corporate"],
+        ["participant", "admit", address("trader"), "--kind", "trader", "--name", "T", "--dev-account", "corporate"],
         undefined,
         /^itec: FORBIDDEN: 0x976EA74026E726554dB657fA54763abd0C3a0aa9 is an active corporate; this needs: admin$/,
       ],
       [
-        ["participant", "admit", "0x1234", "--kind", "trader", "--dev-account", "admin"],
+        ["participant", "admit", "0x1234", "--kind", "trader", "--name", "T", "--dev-account", "admin"],
         undefined,
         /^error: command-argument value '0x1234' is invalid for argument 'address'\. not an Ethereum address/,
       ],
       [
-        ["participant", "admit", address("trader"), "--dev-account", "admin"],
+        ["participant", "admit", address("trader"), "--name", "T", "--dev-account", "admin"],
         undefined,
         /^error: required option '--kind <kind>' not specified$/,
+      ],
+      [
+        ["participant", "admit", address("trader"), "--kind", "trader", "--dev-account", "admin"],
+        undefined,
+        /^error: required option '--name <name>' not specified$/,
+      ],
+      [
+        ["auditor", "accredit", address("trader"), "--body", "1", "--categories", "toasters", "--from", "2026-01-01"],
+        undefined,
+        /^error: option '--categories <list>' argument 'toasters' is invalid\. expected "all" or a comma-separated list/,
+      ],
+      [
+        ["challenge", "tree-size", "/nonexistent/proof.json"],
+        undefined,
+        /^error: command-argument value '\/nonexistent\/proof\.json' is invalid for argument 'proof'\. .*cannot read it \(ENOENT\)/,
       ],
       [["auditor", "review", "L99-server"], undefined, /^itec: NOT_FOUND: no batch L99-server$/],
       [
@@ -676,6 +762,136 @@ describe("itec role CLIs (end to end, child processes)", function () {
     } finally {
       await proxy.close();
     }
+  });
+
+  it("reverses a batch, replaces the reversed claim, and makes and settles a fraud proof", async function () {
+    const registry = h.deployed.registry;
+    const admin = ["--dev-account", "admin"];
+    let issued = 0;
+    /** A batch of `category` to the refurbisher, signed by two bodies (threshold 2), under `tree`'s root. */
+    const issue = async (category: number, certificates: bigint, tree?: StandardMerkleTree<[bigint, string]>) => {
+      issued += 1;
+      const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
+      const attestation: Attestation = {
+        owner: address("refurbisher"),
+        category,
+        certificates,
+        baselineGrams: 900_000n,
+        reductionGrams: 300_000n,
+        vintageStart: now - 30n * DAY,
+        vintageEnd: now - DAY,
+        methodology: METHOD,
+        parameters: PARAMS,
+        reportHash: keccak256(toUtf8Bytes(`cli-test-report-${issued}`)),
+        referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
+        deviceRoot: tree?.root ?? keccak256(toUtf8Bytes(`cli-test-root-${issued}`)),
+        evidenceURI: `https://registry.example/lots/cli-${issued}/report.json`,
+        deadline: now + 30n * DAY,
+      };
+      const signers = [h.deployed.wallet("auditor1"), h.deployed.wallet("auditor2")];
+      const signatures = await signAttestation(
+        { chainId: h.chain.chainId, address: h.deployed.address },
+        attestation,
+        signers,
+      );
+      await (await registry.connect(h.deployed.wallet("oracle")).issue(attestation, signatures)).wait();
+      return String(await registry.batchCount());
+    };
+
+    // The server batch retirement #1 rests on is found wrong; the corporate restores its claim with another one.
+    const spare = await issue(6, 5n);
+    await ok([
+      "cert",
+      "transfer",
+      "--to",
+      address("corporate"),
+      "--batch",
+      spare,
+      "--amount",
+      "2",
+      "--dev-account",
+      "refurbisher",
+    ]);
+    const reversed = await okJson<{ description: string }>([
+      "batch",
+      "reverse",
+      tokenId,
+      "--reason",
+      "devices double counted",
+      "--evidence",
+      "https://registry.example/findings/1",
+      ...admin,
+    ]);
+    expect(reversed.description).to.equal(`reverse batch #${tokenId}: devices double counted`);
+    expect((await registry.claimStatus(BigInt(retirementId)))[0]).to.equal(1n); // Reversed
+    expect(await fails(["batch", "reinstate", tokenId, "--reason", "x", ...admin])).to.match(/^itec: /);
+    const replaced = await ok(["replace", retirementId, "--from-batch", spare, "--dev-account", "corporate"]);
+    expect(replaced).to.include(
+      `✓ replace reversed retirement #${retirementId} with certificates of batch #${spare} held by ${address("corporate")}`,
+    );
+    const [status, batchId] = await registry.claimStatus(BigInt(retirementId));
+    expect([status, String(batchId)]).to.deep.equal([2n, spare]); // Replaced
+    expect(await registry.balanceOf(address("corporate"), BigInt(spare))).to.equal(1n);
+
+    // A device in two batches' trees: anyone proves it from two proof files, the admin finds the later at fault.
+    const tree = (leaves: [number, string][]) =>
+      StandardMerkleTree.of(
+        leaves.map(([i, d]) => [BigInt(i), hashText(d)] as [bigint, string]),
+        ["uint256", "bytes32"],
+      );
+    const t1 = tree([
+      [0, "cli-device-a"],
+      [1, "cli-device-b"],
+    ]);
+    const t2 = tree([
+      [0, "cli-device-b"],
+      [1, "cli-device-c"],
+    ]);
+    const b1 = await issue(2, 2n, t1);
+    const b2 = await issue(2, 2n, t2);
+    const proofFile = (name: string, t: typeof t1, position: number) => {
+      const [index, deviceId] = t.at(position)!;
+      const file = join(dir, name);
+      writeFileSync(
+        file,
+        JSON.stringify({ root: t.root, index: index.toString(), deviceId, proof: t.getProof(position) }),
+      );
+      return file;
+    };
+    const a = proofFile("a.json", t1, 1);
+    const b = proofFile("b.json", t2, 0);
+    const opened = await okJson<{ description: string }>([
+      "challenge",
+      "duplicate-device",
+      a,
+      b,
+      "--dev-account",
+      "trader",
+    ]);
+    expect(opened.description).to.equal(
+      `challenge: device ${hashText("cli-device-b")} is in the trees ${t1.root} and ${t2.root}`,
+    );
+    const challengeId = String(await registry.challengeCount());
+    expect([(await registry.batch(BigInt(b1))).status, (await registry.batch(BigInt(b2))).status]).to.deep.equal([
+      1n,
+      1n,
+    ]);
+    expect(await fails(["challenge", "duplicate-device", a, b, "--dev-account", "trader"])).to.match(/^itec: /);
+    await ok([
+      "challenge",
+      "settle",
+      challengeId,
+      "--faulty",
+      b2,
+      "--reason",
+      "the later batch lists an earlier device",
+      "--evidence",
+      "ipfs://finding",
+      ...admin,
+    ]);
+    expect((await registry.batch(BigInt(b1))).status).to.equal(0n); // released
+    expect((await registry.batchHold(BigInt(b2))).adminSuspended).to.equal(true); // at fault
+    expect((await registry.challenge(BigInt(challengeId))).faultyBatchId).to.equal(BigInt(b2));
   });
 
   it("gives the sample lot the same figures in `itec calc` as in npm start's demonstration", async function () {

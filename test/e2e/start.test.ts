@@ -264,7 +264,14 @@ describe("npm start (scripts/start.ts as a child process)", function () {
     await until(resumed, "The registry is running");
     const out = resumed.out();
     expect(out).to.include("Completing the demonstration an earlier start began");
-    for (const done of ["admit refurbisher", "add auditor", "submit lot demo-lot-1 as L1", "transfer 10 I-TEC"]) {
+    for (const done of [
+      'admit 0x[0-9a-fA-F]{40} as refurbisher "Refurb Co"',
+      'register auditing body "Audit Body A"',
+      "accredit 0x[0-9a-fA-F]{40} for auditing body #2",
+      "require signatures of 2 auditing bodies",
+      "submit lot demo-lot-1 as L1",
+      "transfer 10 I-TEC",
+    ]) {
       expect(out).to.match(new RegExp(`✓ ${done}.*\\(done by an earlier start\\)`));
     }
     expect(out).to.match(/✓ retire 5 I-TEC of batch #1 .*\(tx 0x/); // the step it had not done

@@ -1,6 +1,7 @@
 /**
- * The event indexer against a real chain over HTTP JSON-RPC: every kind of registry event lands in the index and
- * the index equals the chain; it resumes from its last block, re-applying ranges changes nothing, a range that
+ * The event indexer against a real chain over HTTP JSON-RPC: every kind of registry event (contract v2: names,
+ * auditing bodies and accreditations, batch status and holds, fraud proofs and their settlement, reversal and
+ * replacement) lands in the index and the index equals the chain; it resumes from its last block, re-applying ranges changes nothing, a range that
  * fails before COMMIT leaves nothing behind, and a node restarted with another history makes it rebuild.
  * The SAME suite runs on SQLite and on PostgreSQL (ITEC_TEST_DATABASE_URL, e.g. from `.ci/postgres.sh`).
  */
@@ -8,8 +9,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
-import { AbiCoder, getAddress, keccak256, toUtf8Bytes, ZeroAddress, type ContractTransactionResponse } from "ethers";
+import {
+  AbiCoder,
+  getAddress,
+  id as hashText,
+  keccak256,
+  toUtf8Bytes,
+  ZeroAddress,
+  type ContractTransactionResponse,
+} from "ethers";
 import pg from "pg";
 
 import type { IndexReader } from "../../api/src/deps.ts";
@@ -23,7 +33,13 @@ import {
 } from "../../indexer/index.ts";
 import { INDEX_TABLES } from "../../indexer/schema.ts";
 import { type Attestation } from "../../sdk/src/attestation.ts";
-import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
+import {
+  BATCH_STATUS,
+  categoriesOfMask,
+  challengeKindName,
+  CLAIM_STATUS,
+  PARTICIPANT_KINDS,
+} from "../../sdk/src/enums.ts";
 import { ChainClient } from "../../core/chain/client.ts";
 import { isTransientError } from "../../core/chain/errors.ts";
 import { devAccount } from "../../core/keys.ts";
@@ -84,8 +100,30 @@ async function send(tx: Promise<ContractTransactionResponse>): Promise<void> {
   await (await tx).wait();
 }
 
-/** Issues a batch to `owner` signed by auditor1; returns its id. */
-async function issue(d: DeployedRegistry, chain: TestChain, category: number, certificates: bigint): Promise<bigint> {
+type DeviceTree = StandardMerkleTree<[bigint, string]>;
+
+/** A device tree of [index, deviceId] leaves (ADR 0015), from leaves given as they are (even if they lie). */
+function deviceTree(leaves: [number, string][]): DeviceTree {
+  return StandardMerkleTree.of(
+    leaves.map(([i, device]) => [BigInt(i), hashText(device)] as [bigint, string]),
+    ["uint256", "bytes32"],
+  );
+}
+
+/** The challenge proof of leaf `position` of `tree`. */
+function proofOf(tree: DeviceTree, position: number) {
+  const [index, deviceId] = tree.at(position)!;
+  return { root: tree.root, index, deviceId, proof: tree.getProof(position) };
+}
+
+/** Issues a batch to `owner` signed by auditor1 (under `tree`'s root when given); returns its id. */
+async function issue(
+  d: DeployedRegistry,
+  chain: TestChain,
+  category: number,
+  certificates: bigint,
+  tree?: DeviceTree,
+): Promise<bigint> {
   counter += 1;
   const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
   const tag = `${counter}-${Math.random()}`;
@@ -101,7 +139,7 @@ async function issue(d: DeployedRegistry, chain: TestChain, category: number, ce
     parameters: PARAMS,
     reportHash: keccak256(toUtf8Bytes(`report-${tag}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
-    deviceRoot: keccak256(toUtf8Bytes(`root-${tag}`)),
+    deviceRoot: tree?.root ?? keccak256(toUtf8Bytes(`root-${tag}`)),
     evidenceURI: `https://registry.example/lots/${counter}/report.json`,
     deadline: now + 30n * DAY,
   };
@@ -112,8 +150,12 @@ async function issue(d: DeployedRegistry, chain: TestChain, category: number, ce
   return d.registry.batchCount();
 }
 
-/** Everything the index tracks: issuance, single and batch transfers, retirements (own, on behalf, by an operator),
- * batch suspension and reinstatement, participant admission and suspension, auditor grants and revocations. */
+/**
+ * Everything the index tracks: issuance, single and batch transfers, retirements (own, on behalf, by an operator),
+ * batch suspension and reinstatement, participant admission, renaming and suspension, auditing bodies and
+ * accreditations (registered, renamed, accredited, revoked), the three fraud proofs (one settled with a batch at
+ * fault), and a reversal with one of its claims replaced from another batch.
+ */
 async function populate(d: DeployedRegistry, chain: TestChain): Promise<void> {
   const refurbisher = d.wallet("refurbisher");
   const corporate = d.wallet("corporate");
@@ -152,14 +194,63 @@ async function populate(d: DeployedRegistry, chain: TestChain): Promise<void> {
         retirementRequest(b2, { amount: 4n, beneficiaryName: "Initech Ltd", beneficiary: ELSEWHERE }),
       ),
   );
-  await send(d.adminRegistry.suspendBatch(b3, "audit finding"));
-  await send(d.adminRegistry.reinstateBatch(b3, "finding resolved"));
-  await send(d.adminRegistry.suspendBatch(b2, "under review"));
-  await send(d.adminRegistry.admitParticipant(OUTSIDER, PARTICIPANT_KINDS.itad));
-  await send(d.adminRegistry.suspendParticipant(trader.address, "KYC expired"));
-  const AUDITOR = await d.registry.AUDITOR_ROLE();
-  await send(d.adminRegistry.grantRole(AUDITOR, d.wallet("auditor3").address));
-  await send(d.adminRegistry.revokeRole(AUDITOR, d.wallet("auditor2").address));
+  const admin = d.adminRegistry;
+  await send(admin.suspendBatch(b3, "audit finding"));
+  await send(admin.reinstateBatch(b3, "finding resolved"));
+  await send(admin.suspendBatch(b2, "under review"));
+  await send(admin.admitParticipant(OUTSIDER, PARTICIPANT_KINDS.itad, "Outsider Recycling"));
+  await send(admin.renameParticipant(corporate.address, "Corporate Group plc"));
+  await send(admin.suspendParticipant(trader.address, "KYC expired"));
+  const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
+  await send(admin.registerAuditorBody("Audit Body C"));
+  const bodyC = (await d.registry.auditorBodyCounts()).registered;
+  await send(admin.setAccreditation(d.wallet("auditor3").address, bodyC, 0x06, now - DAY, now + 365n * DAY));
+  await send(admin.renameAuditorBody(1, "Audit Body A (renamed)"));
+  await send(admin.revokeAccreditation(d.wallet("auditor2").address, "left the body"));
+
+  // Fraud proofs: a device in two batches (settled: the later batch at fault), a tree larger than its batch and an
+  // index used twice (both left open, so they hold their batches).
+  const tag = `${counter}-${Math.random()}`;
+  const [a, b, c, e, f, g] = ["a", "b", "c", "e", "f", "g"].map((x) => `device-${x}-${tag}`) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const t4 = deviceTree([
+    [0, a],
+    [1, b],
+  ]);
+  const t5 = deviceTree([
+    [0, b],
+    [1, c],
+  ]);
+  const t6 = deviceTree([
+    [0, e],
+    [1, f],
+  ]);
+  const t7 = deviceTree([
+    [0, f],
+    [0, g],
+  ]);
+  await issue(d, chain, CATEGORY.laptop, 2n, t4);
+  const b5 = await issue(d, chain, CATEGORY.laptop, 2n, t5);
+  await issue(d, chain, CATEGORY.desktop, 1n, t6);
+  await issue(d, chain, CATEGORY.desktop, 2n, t7);
+  const challenger = d.registry.connect(devAccount(8, chain.provider));
+  await send(challenger.challengeDuplicateDevice(proofOf(t4, 1), proofOf(t5, 0)));
+  await send(admin.settleChallenge(await d.registry.challengeCount(), b5, "b5 listed b4's device", "ipfs://finding"));
+  await send(challenger.challengeTreeSize(proofOf(t6, 1)));
+  await send(challenger.challengeIndexReuse(proofOf(t7, 0), proofOf(t7, 1)));
+
+  // Reversal: batch 1 is found wrong; the corporate restores its first claim with certificates of another laptop
+  // batch, the second stays reversed (replacement owed).
+  const b8 = await issue(d, chain, CATEGORY.laptop, 20n);
+  await send(d.registry.connect(refurbisher).safeTransferFrom(refurbisher.address, corporate.address, b8, 10n, "0x"));
+  await send(admin.reverseBatch(b1, "double counted devices", "https://registry.example/findings/1"));
+  await send(d.registry.connect(corporate).replaceRetirement(1, corporate.address, b8));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -188,15 +279,19 @@ async function expectIndexEqualsChain(indexer: Indexer, d: DeployedRegistry, cha
   expect(batches.map((b) => b.batchId)).to.deep.equal(Array.from({ length: batchCount }, (_, i) => String(i + 1)));
   const issuedLogs = await r.queryFilter(r.filters.BatchIssued(), 0, head);
   for (const b of batches) {
-    const onChain = await r.batch(BigInt(b.batchId));
+    const id = BigInt(b.batchId);
+    const [onChain, totals, hold] = await Promise.all([r.batch(id), r.batchTotals(id), r.batchHold(id)]);
     const method = await r.methodology(onChain.methodologyId);
-    const log = issuedLogs.find((l) => l.args.batchId === BigInt(b.batchId))!;
+    const owner = await r.participant(b.owner);
+    const log = issuedLogs.find((l) => l.args.batchId === id)!;
     expect(b).to.deep.include({
       owner: getAddress(log.args.owner),
+      ownerName: owner.name,
       categoryCode: Number(onChain.category),
-      issued: onChain.issued.toString(),
-      retired: onChain.retired.toString(),
-      outstanding: (onChain.issued - onChain.retired).toString(),
+      issued: totals.issued.toString(),
+      retired: totals.retired.toString(),
+      outstanding: totals.outstanding.toString(),
+      cancelled: totals.cancelled.toString(),
       baselineGrams: onChain.baselineGrams.toString(),
       reductionGrams: onChain.reductionGrams.toString(),
       vintageStart: isoDay(onChain.vintageStart),
@@ -204,7 +299,8 @@ async function expectIndexEqualsChain(indexer: Indexer, d: DeployedRegistry, cha
       methodologyId: Number(onChain.methodologyId),
       methodology: method.name,
       parameters: method.parameters,
-      suspended: onChain.suspended,
+      status: BATCH_STATUS[Number(onChain.status)],
+      hold: { adminSuspended: hold.adminSuspended, openChallenges: Number(hold.openChallenges) },
       reportHash: log.args.reportHash,
       deviceRoot: log.args.deviceRoot,
       evidenceURI: log.args.evidenceURI,
@@ -221,16 +317,21 @@ async function expectIndexEqualsChain(indexer: Indexer, d: DeployedRegistry, cha
     Array.from({ length: retirementCount }, (_, i) => String(i + 1)),
   );
   for (const x of retirements) {
-    const claim = await r.retirement(BigInt(x.retirementId));
+    const id = BigInt(x.retirementId);
+    const [claim, [status]] = await Promise.all([r.retirement(id), r.claimStatus(id)]);
     expect(x).to.deep.include({
       batchId: claim.batchId.toString(),
+      replacements: Number(claim.replacements),
+      claimStatus: CLAIM_STATUS[Number(status)],
       account: getAddress(claim.account),
+      accountName: (await r.participant(claim.account)).name,
       amount: claim.amount.toString(),
       beneficiary: claim.beneficiary === ZeroAddress ? null : getAddress(claim.beneficiary),
       periodStart: iso(claim.periodStart),
       periodEnd: iso(claim.periodEnd),
       scope3Category: Number(claim.scope3Category),
       claimHash: claim.claimHash,
+      blockNumber: Number(claim.blockNumber),
     });
     // The texts from the event are the ones the stored claim hash binds.
     expect(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "string"], [x.beneficiaryName, x.purpose]))).to.equal(
@@ -254,23 +355,73 @@ async function expectIndexEqualsChain(indexer: Indexer, d: DeployedRegistry, cha
   }
 
   const participants = await indexer.participants();
-  const expectedParticipants: { account: string; kind: number; status: number }[] = [];
+  const expectedParticipants: { account: string; name: string; kind: number; status: number }[] = [];
   for (const account of KNOWN_ACCOUNTS) {
     const p = await r.participant(account);
-    if (p.kind !== 0n) expectedParticipants.push({ account, kind: Number(p.kind), status: Number(p.status) });
+    if (p.kind !== 0n) {
+      expectedParticipants.push({ account, name: p.name, kind: Number(p.kind), status: Number(p.status) });
+    }
   }
   const KINDS = ["none", "refurbisher", "itad", "corporate", "trader"];
   const STATUSES = ["none", "active", "suspended"];
   expect(
-    participants.map((p) => ({ account: p.account, kind: p.kind, status: p.status })).sort(byAccount),
+    participants.map((p) => ({ account: p.account, name: p.name, kind: p.kind, status: p.status })).sort(byAccount),
   ).to.deep.equal(
     expectedParticipants
-      .map((p) => ({ account: p.account, kind: KINDS[p.kind], status: STATUSES[p.status] }))
+      .map((p) => ({ account: p.account, name: p.name, kind: KINDS[p.kind], status: STATUSES[p.status] }))
       .sort(byAccount),
   );
 
-  const auditors = await r.getRoleMembers(await r.AUDITOR_ROLE());
-  expect([...(await indexer.auditors())].sort()).to.deep.equal(auditors.map((a) => getAddress(a)).sort());
+  // Accreditations: every known account the chain accredits, with its body, scope and window.
+  const accreditations = await indexer.accreditations();
+  const expectedAccreditations = [];
+  for (const account of KNOWN_ACCOUNTS) {
+    const a = await r.accreditation(account);
+    if (a.bodyId === 0n) continue;
+    expectedAccreditations.push({
+      auditor: account,
+      bodyId: Number(a.bodyId),
+      bodyName: (await r.auditorBody(a.bodyId)).name,
+      categories: categoriesOfMask(a.categories),
+      categoriesMask: Number(a.categories),
+      validFrom: iso(a.validFrom),
+      validUntil: iso(a.validUntil),
+    });
+  }
+  expect(
+    accreditations
+      .map(({ accreditedBlock: _b, accreditedAt: _t, ...a }) => a)
+      .sort((x, y) => x.auditor.localeCompare(y.auditor)),
+  ).to.deep.equal(expectedAccreditations.sort((x, y) => x.auditor.localeCompare(y.auditor)));
+  expect([...(await indexer.auditors())].sort()).to.deep.equal(expectedAccreditations.map((a) => a.auditor).sort());
+  const bodies = await indexer.auditorBodies();
+  const [registered] = await r.auditorBodyCounts();
+  expect(bodies.map((b) => b.bodyId)).to.deep.equal(Array.from({ length: Number(registered) }, (_, i) => i + 1));
+  for (const body of bodies) {
+    const onChain = await r.auditorBody(body.bodyId);
+    expect(body.name).to.equal(onChain.name);
+    expect(body.auditors).to.have.length(Number(onChain.auditors));
+  }
+
+  // Challenges: kind, what they name and hold, and the decision.
+  const challenges = await indexer.challenges({ limit: 1000 });
+  expect(challenges.map((c) => c.challengeId)).to.deep.equal(
+    Array.from({ length: Number(await r.challengeCount()) }, (_, i) => String(i + 1)),
+  );
+  for (const c of challenges) {
+    const onChain = await r.challenge(BigInt(c.challengeId));
+    expect(c).to.deep.include({
+      kind: challengeKindName(onChain.kind),
+      status: onChain.status === 2n ? "settled" : "open",
+      batchA: onChain.batchA.toString(),
+      batchB: onChain.batchB === 0n ? null : onChain.batchB.toString(),
+      faultyBatchId: onChain.faultyBatchId === 0n ? null : onChain.faultyBatchId.toString(),
+      challenger: getAddress(onChain.challenger),
+      deviceId: onChain.deviceId,
+      index: onChain.index.toString(),
+    });
+    expect(await indexer.challenge(c.challengeId)).to.deep.equal(c);
+  }
 }
 
 const byAccount = (a: { account: string }, b: { account: string }) => a.account.localeCompare(b.account);
@@ -316,7 +467,7 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
       chain = await startTestChain();
       chains.push(chain);
       d = await deployOverRpc(chain, { auditors: 2 });
-      startBlock = (await d.adminRegistry.deploymentTransaction()!.wait())!.blockNumber;
+      startBlock = d.deployBlock;
       proxy = await startRpcProxy(chain.url);
       client = await ChainClient.connect({ rpcUrl: proxy.url, registryAddress: d.address, chainId: chain.chainId });
       store = await backend.open();
@@ -365,30 +516,139 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
         beneficiary: ELSEWHERE,
         amount: "4",
       });
+      // Retirement 1 was retired from batch 1 and now rests on batch 8: it is listed under both.
       expect((await indexer.listRetirements({ batchId: "1" })).map((x) => x.retirementId)).to.deep.equal(["1", "2"]);
+      expect((await indexer.listRetirements({ batchId: "8" })).map((x) => x.retirementId)).to.deep.equal(["1"]);
       expect(
         (await indexer.listRetirements({ batchId: 1, limit: 1, offset: 1 })).map((x) => x.retirementId),
       ).to.deep.equal(["2"]);
+      for (const [claimStatus, expected] of [
+        ["verified", ["3"]],
+        ["reversed", ["2"]],
+        ["replaced", ["1"]],
+      ] as const) {
+        const listed = await indexer.listRetirements({ claimStatus });
+        expect(
+          listed.map((x) => x.retirementId),
+          claimStatus,
+        ).to.deep.equal(expected);
+      }
+      expect(await indexer.retirement(1)).to.deep.include({
+        batchId: "8",
+        originalBatchId: "1",
+        replacements: 1,
+        claimStatus: "replaced",
+        accountName: "Corporate Group plc",
+      });
+      expect(await indexer.replacements(1)).to.have.length(1);
+      expect((await indexer.replacements(1))[0]).to.deep.include({
+        retirementId: "1",
+        previousBatchId: "1",
+        batchId: "8",
+        holder: corporate,
+        operator: corporate,
+        amount: "5",
+      });
 
-      expect((await indexer.listBatches({ owner: refurbisher })).map((b) => b.batchId)).to.deep.equal(["1", "2", "3"]);
+      expect((await indexer.listBatches({ owner: refurbisher })).map((b) => b.batchId)).to.deep.equal([
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+      ]);
       expect((await indexer.listBatches({ category: "server" })).map((b) => b.batchId)).to.deep.equal(["2"]);
-      expect((await indexer.listBatches({ category: 2 })).map((b) => b.batchId)).to.deep.equal(["3"]);
+      expect((await indexer.listBatches({ category: 2 })).map((b) => b.batchId)).to.deep.equal(["3", "6", "7"]);
+      expect((await indexer.listBatches({ status: "suspended" })).map((b) => b.batchId)).to.deep.equal([
+        "2",
+        "5",
+        "6",
+        "7",
+      ]);
+      expect((await indexer.listBatches({ status: "reversed" })).map((b) => b.batchId)).to.deep.equal(["1"]);
+      const hold = (adminSuspended: boolean, openChallenges: number) => ({ adminSuspended, openChallenges });
       expect((await indexer.batch(2))!).to.deep.include({
-        suspended: true,
+        ownerName: "Refurb Co",
+        status: "suspended",
+        hold: hold(true, 0),
         issued: "50",
         retired: "4",
         outstanding: "46",
+        cancelled: "0",
       });
+      expect((await indexer.batch(1))!).to.deep.include({
+        status: "reversed",
+        retired: "8",
+        outstanding: "0",
+        cancelled: "92",
+      });
+      expect((await indexer.batch(8))!).to.deep.include({ status: "active", retired: "5", outstanding: "15" });
+      // Settled with batch 5 at fault: 4 released, 5 left suspended by the admin; 6 and 7 held by open challenges.
+      expect((await indexer.batch(4))!).to.deep.include({ status: "active", hold: hold(false, 0) });
+      expect((await indexer.batch(5))!).to.deep.include({ status: "suspended", hold: hold(true, 0) });
+      expect((await indexer.batch(6))!).to.deep.include({ status: "suspended", hold: hold(false, 1) });
       expect(await indexer.batch(99)).to.equal(undefined);
 
-      expect((await indexer.suspensions(3)).map((x) => [x.action, x.reason])).to.deep.equal([
+      expect((await indexer.batchActions(3)).map((x) => [x.action, x.reason])).to.deep.equal([
         ["suspended", "audit finding"],
         ["reinstated", "finding resolved"],
       ]);
+      expect(await indexer.batchActions(1)).to.have.length(1);
+      expect((await indexer.batchActions(1))[0]).to.deep.include({
+        action: "reversed",
+        reason: "double counted devices",
+        evidenceURI: "https://registry.example/findings/1",
+        cancelled: "92",
+      });
+      expect(await indexer.holders(1)).to.deep.equal([]); // a reversed batch's balances read 0
+
+      expect((await indexer.challenges({ status: "open" })).map((c) => [c.challengeId, c.kind])).to.deep.equal([
+        ["2", "index-out-of-range"],
+        ["3", "index-reused"],
+      ]);
+      expect((await indexer.challenges({ batchId: 5 })).map((c) => c.challengeId)).to.deep.equal(["1"]);
+      expect((await indexer.challenge(1))!).to.deep.include({
+        kind: "duplicate-device",
+        status: "settled",
+        batchA: "4",
+        batchB: "5",
+        faultyBatchId: "5",
+      });
+      expect((await indexer.challenge(1))!.settlement).to.deep.include({
+        reason: "b5 listed b4's device",
+        evidenceURI: "ipfs://finding",
+        by: d.wallet("admin").address,
+      });
+      expect((await indexer.challenge(2))!).to.deep.include({ batchB: null, index: "1", settlement: null });
+
       expect((await indexer.participants({ status: "suspended" })).map((p) => p.account)).to.deep.equal([trader]);
-      expect((await indexer.participants({ kind: "itad" })).map((p) => p.account)).to.deep.equal([OUTSIDER]);
+      expect((await indexer.participants({ kind: "itad" })).map((p) => [p.account, p.name])).to.deep.equal([
+        [OUTSIDER, "Outsider Recycling"],
+      ]);
       expect((await indexer.participantEvents(trader)).map((e) => e.action)).to.deep.equal(["admitted", "suspended"]);
+      expect((await indexer.participantEvents(corporate)).map((e) => [e.action, e.name])).to.deep.equal([
+        ["admitted", "Corporate plc"],
+        ["renamed", "Corporate Group plc"],
+      ]);
       expect(await indexer.auditors()).to.deep.equal([d.wallet("auditor1").address, d.wallet("auditor3").address]);
+      expect((await indexer.auditorBodies()).map((b) => [b.bodyId, b.name, b.auditors])).to.deep.equal([
+        [1, "Audit Body A (renamed)", [d.wallet("auditor1").address]],
+        [2, "Audit Body B", []],
+        [3, "Audit Body C", [d.wallet("auditor3").address]],
+      ]);
+      expect((await indexer.accreditations()).find((a) => a.bodyId === 3)!.categories).to.deep.equal([
+        "laptop",
+        "desktop",
+      ]);
+      expect(
+        (await indexer.accreditationEvents(d.wallet("auditor2").address)).map((e) => [e.action, e.reason]),
+      ).to.deep.equal([
+        ["accredited", null],
+        ["revoked", "left the body"],
+      ]);
 
       const traderMoves = await indexer.transfers({ account: trader });
       expect(traderMoves.map((t) => [t.kind, t.batchId, t.amount, t.from === trader ? "out" : "in"])).to.deep.equal([
@@ -406,7 +666,13 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
         "burn",
       ]);
 
-      for (const bad of [() => indexer.holdings("0x1234"), () => indexer.listBatches({ category: "toaster" })]) {
+      for (const bad of [
+        () => indexer.holdings("0x1234"),
+        () => indexer.listBatches({ category: "toaster" }),
+        () => indexer.listBatches({ status: "frozen" }),
+        () => indexer.listRetirements({ claimStatus: "valid" }),
+        () => indexer.challenges({ status: "pending" }),
+      ]) {
         const error = await bad().then(
           () => undefined,
           (e: unknown) => e,
@@ -524,7 +790,7 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
       expect(after.lastBlock).to.equal(before.lastBlock);
       expect(after.lastBlockHash).to.equal(before.lastBlockHash);
       expect(after.lastError).to.be.a("string");
-      expect(await indexer.listBatches()).to.have.length(6);
+      expect(await indexer.listBatches()).to.have.length(11);
     });
 
     it("rebuilds from the start block when the node restarts from an earlier state, with no stale rows", async function () {
@@ -544,7 +810,9 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
       expect(await indexer.listRetirements()).to.deep.equal([]);
       expect(await indexer.transfers({ account: d.wallet("trader").address })).to.deep.equal([]);
       expect(await indexer.holdings(d.wallet("trader").address)).to.deep.equal([]);
-      expect(await indexer.suspensions()).to.deep.equal([]);
+      expect(await indexer.batchActions()).to.deep.equal([]);
+      expect(await indexer.challenges()).to.deep.equal([]);
+      expect(await indexer.replacements()).to.deep.equal([]);
       expect(await indexer.participantEvents(OUTSIDER)).to.deep.equal([]);
       expect(await indexer.auditors()).to.deep.equal([d2.wallet("auditor1").address]);
       const status = await indexer.status();

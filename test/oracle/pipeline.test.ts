@@ -94,6 +94,25 @@ async function advance(h: Harness, done: () => boolean, passes = 40): Promise<vo
   }
 }
 
+/**
+ * (Re-)accredits `auditor`: for body `bodyId`, or a new body named `body`; for `categories` (default all) from
+ * `from` until `until` (default: from the epoch for ten years).
+ */
+async function accredit(
+  deployed: DeployedRegistry,
+  auditor: string,
+  options: { bodyId?: number; body?: string; categories?: number; from?: bigint; until?: bigint },
+): Promise<void> {
+  const admin = deployed.adminRegistry;
+  let bodyId = options.bodyId;
+  if (bodyId === undefined) {
+    await (await admin.registerAuditorBody(options.body ?? "Audit Body X")).wait();
+    bodyId = Number((await deployed.registry.auditorBodyCounts()).registered);
+  }
+  const until = options.until ?? BigInt(Math.floor(Date.now() / 1000)) + 3650n * 86_400n;
+  await (await admin.setAccreditation(auditor, bodyId, options.categories ?? 0x7e, options.from ?? 0n, until)).wait();
+}
+
 describe("Oracle pipeline", function () {
   this.timeout(120_000);
 
@@ -132,11 +151,12 @@ describe("Oracle pipeline", function () {
       };
       expect(keccak256(toUtf8Bytes(oracle.getReport(lot.id)))).to.equal(lot.report_hash);
 
-      // Threshold 2: one EOA auditor and one ERC-1271 contract wallet (owned by the second auditor's key).
+      // Threshold 2 (auditing bodies): one EOA auditor and one ERC-1271 contract wallet (owned by the second
+      // auditor's key), accredited for a third body.
       const auditor1 = deployed.wallet("auditor1");
       const walletOwner = deployed.wallet("auditor2");
       const contractWallet = await deployContractWallet(deployed, walletOwner.address);
-      await (await deployed.adminRegistry.grantRole(await deployed.registry.AUDITOR_ROLE(), contractWallet)).wait();
+      await accredit(deployed, contractWallet, { body: "Audit Body C" });
       await (await deployed.adminRegistry.setAuditorThreshold(2)).wait();
 
       for (const category of ["desktop", "server"]) {
@@ -412,18 +432,89 @@ describe("Oracle pipeline", function () {
       clock.now = new Date();
     });
 
-    it("drops a signature whose auditor lost the role before posting, then posts with a current auditor", async function () {
+    it("drops a signature whose auditor's accreditation was revoked before posting, then posts with a current auditor", async function () {
       const { oracle, deployed, store } = h;
       const id = `${lotId}-desktop`;
       const a1 = deployed.wallet("auditor1");
       const view = await oracle.getAttestation(id);
       await oracle.addSignature(id, a1.address, await signView(a1, view));
-      await (await deployed.adminRegistry.revokeRole(await deployed.registry.AUDITOR_ROLE(), a1.address)).wait();
+      await (await deployed.adminRegistry.revokeAccreditation(a1.address, "left the body")).wait();
       await oracle.tick();
       expect(store.batch(id)!.state).to.equal("awaiting_signatures");
-      expect(store.signatures(id).at(-1)!.reason).to.equal("auditor role revoked before posting");
+      expect(store.signatures(id).at(-1)!.reason).to.equal(
+        `no longer counts before posting: ${a1.address} is not an accredited auditor of the registry`,
+      );
+      expect(store.transitions(id).at(-1)!.note).to.match(
+        /^0 valid signature\(s\) from 0 auditing body\(ies\); 1 bodies/,
+      );
       const a2 = deployed.wallet("auditor2");
       await oracle.addSignature(id, a2.address, await signView(a2, view));
+      await advance(h, () => store.batch(id)!.state === "confirmed");
+      expect(store.batch(id)!.state).to.equal("confirmed");
+    });
+
+    it("counts auditing bodies, not addresses: two auditors of one body count once", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const [a1, a2, a3] = (["auditor1", "auditor2", "auditor3"] as const).map((r) => deployed.wallet(r));
+      await accredit(deployed, a3!.address, { bodyId: 1 }); // a second address of auditor1's body
+      await (await deployed.adminRegistry.setAuditorThreshold(2)).wait();
+      const view = await oracle.getAttestation(id);
+      expect((await oracle.addSignature(id, a1!.address, await signView(a1!, view))).state).to.equal(
+        "awaiting_signatures",
+      );
+      expect((await oracle.addSignature(id, a3!.address, await signView(a3!, view))).state).to.equal(
+        "awaiting_signatures",
+      );
+      expect((await oracle.addSignature(id, a2!.address, await signView(a2!, view))).state).to.equal("ready");
+      expect(store.transitions(id).at(-1)!.note).to.equal("2 of 2 auditing bodies (3 auditor signatures)");
+      await advance(h, () => store.batch(id)!.state === "confirmed");
+      expect(store.batch(id)!.state).to.equal("confirmed");
+      const [issued] = await deployed.registry.queryFilter(deployed.registry.filters.BatchIssued());
+      expect(issued!.args.auditors).to.have.length(3);
+    });
+
+    it("refuses a signature from an auditor not accredited for the batch's category or outside its window", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const a2 = deployed.wallet("auditor2");
+      const view = await oracle.getAttestation(id);
+      const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
+      const refusal = async () => {
+        const error = await oracle.addSignature(id, a2.address, await signView(a2, view)).then(
+          () => undefined,
+          (e: unknown) => e as OracleError,
+        );
+        expect(error?.code).to.equal("SIGNER_NOT_AUDITOR");
+        return error!.message;
+      };
+      await accredit(deployed, a2.address, { bodyId: 2, categories: 0x02 }); // laptops only
+      expect(await refusal()).to.equal(
+        `${a2.address}'s accreditation (auditing body 2) does not cover desktop batches`,
+      );
+      await accredit(deployed, a2.address, { bodyId: 2, from: now - 10n * 86_400n, until: now - 86_400n });
+      expect(await refusal()).to.match(/\(auditing body 2\) ended at \d{4}-/);
+      await accredit(deployed, a2.address, { bodyId: 2, from: now + 86_400n, until: now + 10n * 86_400n });
+      expect(await refusal()).to.match(/\(auditing body 2\) starts only at \d{4}-/);
+      expect(store.signatures(id).map((s) => s.status)).to.deep.equal(["refused", "refused", "refused"]);
+      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+    });
+
+    it("never posts an issuance the registry would refuse: an accreditation ending before the next block is dropped", async function () {
+      const { oracle, deployed, store } = h;
+      const id = `${lotId}-desktop`;
+      const [a1, a2] = (["auditor1", "auditor2"] as const).map((r) => deployed.wallet(r));
+      const view = await oracle.getAttestation(id);
+      expect((await oracle.addSignature(id, a1!.address, await signView(a1!, view))).state).to.equal("ready");
+      // Still valid now, but not by the time a posted transaction is mined (within the margin).
+      const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
+      await accredit(deployed, a1!.address, { bodyId: 1, from: 0n, until: now + 30n });
+      await oracle.tick();
+      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+      expect(store.signatures(id).at(-1)!.reason).to.match(/^no longer counts before posting: .* ends at /);
+      expect(store.txsOfBatch(id)).to.have.length(0);
+      expect(await deployed.registry.batchCount()).to.equal(0n);
+      await oracle.addSignature(id, a2!.address, await signView(a2!, view));
       await advance(h, () => store.batch(id)!.state === "confirmed");
       expect(store.batch(id)!.state).to.equal("confirmed");
     });

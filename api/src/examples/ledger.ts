@@ -138,7 +138,11 @@ export const retirementListExample = {
     {
       retirementId: "1",
       batchId: "1",
+      originalBatchId: "1",
+      replacements: 0,
+      claimStatus: "verified",
       account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      accountName: "Acme Corporation",
       operator: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
       beneficiaryName: "Acme Corporation",
       beneficiary: null,
@@ -163,11 +167,13 @@ export const batchListExample = {
     {
       batchId: "1",
       owner: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+      ownerName: "Refurb Co",
       category: "laptop",
       categoryCode: 1,
       issued: "12",
       retired: "5",
       outstanding: "7",
+      cancelled: "0",
       baselineGrams: "194660",
       reductionGrams: "47959",
       vintageStart: "2025-11-15",
@@ -175,7 +181,8 @@ export const batchListExample = {
       methodologyId: 1,
       methodology: "ITEC-CALC 1.0",
       parameters: "ITEC-PARAMS-1",
-      suspended: false,
+      status: "active",
+      hold: { adminSuspended: false, openChallenges: 0 },
       reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
       referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
       deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
@@ -195,6 +202,7 @@ export const participantListExample = {
   participants: [
     {
       account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+      name: "Refurb Co",
       kind: "refurbisher",
       status: "active",
       admittedBlock: 4,
@@ -204,6 +212,7 @@ export const participantListExample = {
     },
     {
       account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      name: "Acme Corporation",
       kind: "corporate",
       status: "active",
       admittedBlock: 5,

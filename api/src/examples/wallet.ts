@@ -1,12 +1,13 @@
 /**
  * Example requests and answers of sign-in and the wallet transactions (routes/auth.ts, transactions.ts,
- * admin.ts): the corporate of the registry `npm start` runs (Hardhat's well-known account #6) signing in and
- * building, signing and relaying its transactions. test/api/openapi.test.ts checks each against its schema.
+ * challenges.ts, admin.ts, admin-batches.ts): the corporate of the registry `npm start` runs (Hardhat's
+ * well-known account #6, registry v2 at the second address the dev admin deploys to) signing in and building,
+ * signing and relaying its transactions. test/api/openapi.test.ts checks each against its schema.
  */
 
 /** The demonstration's accounts (Hardhat's well-known development accounts). */
 export const ACCOUNTS = {
-  registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  registry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
   admin: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
   auditor: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
   refurbisher: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
@@ -62,22 +63,22 @@ export const unsignedTransferExample = {
   value: "0",
   chainId: "1337",
   gasPrice: "0",
-  gasLimit: "52844",
+  gasLimit: "56079",
   description: `transfer 1 I-TEC of batch #1 from ${ACCOUNTS.corporate} to ${ACCOUNTS.refurbisher}`,
 };
 
 /** POST /tx/relay: a setApprovalForAll the corporate signed in its wallet (legacy type, zero gas price). */
 export const relayExample = {
   signedTransaction:
-    "0xf8a6038082d6d8945fbdb2315678afecb367f032d93f642f64180aa380b844a22cb465000000000000000000000000a0ee7a142d267c" +
-    "1f36714e4a8f75612f20a797200000000000000000000000000000000000000000000000000000000000000001820a96a09380da107479" +
-    "70605c04da2d9c6147d2c11676cbf2830524a82908467b7d8891a0721bc8f9a754ddcbf3ba3a9b8160025c857aff38fa5f0ab511f53002" +
-    "7ee7f8be",
+    "0xf8a6018082d9dc94e7f1725e7734ce288f8367e1bb143e90bb3f051280b844a22cb465000000000000000000000000a0ee7a142d267c" +
+    "1f36714e4a8f75612f20a797200000000000000000000000000000000000000000000000000000000000000001820a95a05cefbedf7ab5" +
+    "3774d4772ac67ab8c4c0932c8fd20acdf26d7b3478c752246e78a01cfc13a1025068022914734967745538b2a173f3eeddc68432e0fbc6" +
+    "f3264ab3",
 };
 
 /** POST /tx/relay's answer. */
 export const relayedExample = {
-  hash: "0xcdb34618f9b80bf7bdaeefa4f25e5c2035b72c61b70f4c282707bf5461c06ea9",
+  hash: "0xd6880c020c199318cdef5ab9f29527c5bc9da757cc86d005a98761602369826f",
   function: "setApprovalForAll",
 };
 
@@ -85,6 +86,6 @@ export const relayedExample = {
 export const transactionStatusExample = {
   hash: relayedExample.hash,
   status: "mined",
-  blockNumber: 17,
-  gasUsed: "120278",
+  blockNumber: 20,
+  gasUsed: "46477",
 };

@@ -1,6 +1,6 @@
 /**
  * The transactions participants sign in their own wallets: the API returns them unsigned (simulated first) and
- * relays them once signed. It never holds a user's key.
+ * relays them once signed. It never holds a user's key. Fraud proofs, which anyone may make: challenges.ts.
  */
 import { z } from "zod";
 
@@ -22,11 +22,22 @@ import {
   hash32,
   hexData,
   isoDate,
+  maxUint,
+  parseIsoDay,
+  positiveId,
   uint32String,
   uintString,
   unsignedTxSchema,
   wellFormedText,
 } from "../schemas.ts";
+import { challengeRoutes } from "./challenges.ts";
+
+/** The last day whose last second fits a uint32: claim periods are stored as uint32 Unix seconds (contract v2). */
+const LAST_PERIOD_DAY = "2106-02-06";
+const periodDay = isoDate.refine(
+  (v) => parseIsoDay(v) === undefined || dayEndSeconds(v) <= maxUint(32),
+  `expected a date up to ${LAST_PERIOD_DAY} (the registry stores claim periods as uint32 seconds)`,
+);
 
 /** The answer of every route that builds a transaction: unsigned, for the caller's wallet. */
 export const txResponse = {
@@ -92,8 +103,8 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
         amount: uint32String,
         beneficiaryName: wellFormedText(1, 1024),
         beneficiary: address.optional(),
-        periodStart: isoDate,
-        periodEnd: isoDate,
+        periodStart: periodDay,
+        periodEnd: periodDay,
         scope3Category: z.union([z.literal(1), z.literal(2)]).describe("1 purchased goods, 2 capital goods"),
         purpose: wellFormedText(0, 1024).default(""),
       }),
@@ -133,6 +144,39 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
             "retire",
             [holder, request],
             `retire ${body.amount} I-TEC of batch #${body.batchId} held by ${holder} for ${body.beneficiaryName} (${body.periodStart}…${body.periodEnd}, Scope 3 category ${body.scope3Category})`,
+          ),
+        };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/tx/replace",
+      operationId: "buildReplacement",
+      summary: "Unsigned replaceRetirement: restore a reversed claim with certificates of another batch",
+      description:
+        "A retirement whose batch was reversed reads `reversed` until it is replaced: this burns the claim's " +
+        "amount of `fromBatchId` (same device category) held by `holder` and re-points the claim to it, keeping " +
+        "its beneficiary, period, Scope 3 category and texts. The holder or its approved operator signs: the " +
+        "reversed batch's owner, or anyone holding such certificates.",
+      tags: ["transactions", "retirements"],
+      auth: "session",
+      limit: "write",
+      body: z.object({
+        retirementId: positiveId.describe("the reversed claim"),
+        fromBatchId: positiveId.describe("the batch whose certificates replace it (same device category)"),
+        holder: address.optional().describe("whose certificates (default: you; else you must be its operator)"),
+      }),
+      example: { body: { retirementId: "1", fromBatchId: "2" } },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => {
+        const holder = body.holder ?? session!.address;
+        return {
+          body: await tx.build(
+            session!.address,
+            "replaceRetirement",
+            [body.retirementId, holder, body.fromBatchId],
+            `replace reversed retirement #${body.retirementId} with certificates of batch #${body.fromBatchId} held by ${holder}`,
           ),
         };
       },
@@ -200,5 +244,6 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async ({ params }) => ({ body: await tx.status(params.hash) }),
     }),
+    ...challengeRoutes(deps),
   ];
 }

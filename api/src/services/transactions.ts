@@ -10,24 +10,36 @@ import { decodeRegistryError, isTransientError } from "../../../core/chain/error
 import type { UnsignedTx } from "../../../sdk/src/api-client.ts";
 import { HttpProblem } from "../problem.ts";
 
-/** Registry functions the relay forwards (everything a participant, operator or admin signs). */
+/**
+ * Registry functions the relay forwards: everything a participant, operator, challenger or admin signs (the admin
+ * handover, `beginDefaultAdminTransfer` / `acceptDefaultAdminTransfer`, is signed and sent by the admins directly).
+ */
 const RELAYABLE = new Set([
   "safeTransferFrom",
   "safeBatchTransferFrom",
   "setApprovalForAll",
   "retire",
+  "replaceRetirement",
+  "challengeDuplicateDevice",
+  "challengeTreeSize",
+  "challengeIndexReuse",
   "admitParticipant",
+  "renameParticipant",
   "suspendParticipant",
   "reinstateParticipant",
+  "registerAuditorBody",
+  "renameAuditorBody",
+  "setAccreditation",
+  "revokeAccreditation",
+  "setAuditorThreshold",
   "grantRole",
   "revokeRole",
-  "setAuditorThreshold",
   "suspendBatch",
   "reinstateBatch",
+  "reverseBatch",
+  "settleChallenge",
   "registerMethodology",
   "setMethodologyActive",
-  "challengeDuplicateDevice",
-  "syncParticipantCode",
 ]);
 
 export class TransactionService {

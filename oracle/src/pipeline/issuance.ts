@@ -1,5 +1,8 @@
 /**
  * Issuance: posting a ready batch's `issue` transaction and reconciling it with the chain until it is confirmed.
+ * Before posting, every signature is checked once more as the registry will check it (accreditation.ts): one
+ * that no longer counts is dropped, and a batch short of distinct auditing bodies goes back to await signatures
+ * — the oracle never posts an issuance the registry would refuse for its auditors.
  *
  * A chain transaction is signed and persisted *before* it is broadcast, so after a crash the same bytes (same
  * nonce, same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness
@@ -15,6 +18,7 @@ import type { ChainClient } from "../../../core/chain/client.ts";
 import type { JobStore } from "../store/jobs.ts";
 import type { BatchRow, SignatureRow } from "../store/rows.ts";
 import { StaleStateError } from "../store/transitions.ts";
+import { accreditationClock, auditorStanding, countedBodies } from "./accreditation.ts";
 import { storedAttestation } from "./attestations.ts";
 import type { OracleContext } from "./context.ts";
 import type { WorkerLease } from "./lease.ts";
@@ -49,26 +53,37 @@ export class Issuance {
       this.#ctx.batchLog(b).error({ storedHash, attested: a.reportHash }, "report tampered; batch failed");
       return;
     }
-    // Auditors must still hold the role when we post (revoked after signing → dropped).
+    // Each auditor must still count when the transaction is mined: accredited for the category, within its window
+    // (with a margin for the block to come). One that no longer does (revoked, expired, rescoped) is dropped.
+    const clock = await accreditationClock(this.#chain);
+    const accepted = this.#store.acceptedSignatures(b.id, b.digest!);
+    const standings = await Promise.all(
+      accepted.map((s) => auditorStanding(this.#chain, s.auditor, a.category, clock)),
+    );
     const signatures: AuditorSignature[] = [];
-    const dropped: SignatureRow[] = [];
-    for (const s of this.#store.acceptedSignatures(b.id, b.digest!)) {
-      if (await this.#chain.isAuditor(s.auditor)) signatures.push({ auditor: s.auditor, signature: s.signature });
-      else dropped.push(s);
-    }
+    const dropped: { row: SignatureRow; reason: string }[] = [];
+    accepted.forEach((s, i) => {
+      const standing = standings[i]!;
+      if (standing.counts) signatures.push({ auditor: s.auditor, signature: s.signature });
+      else dropped.push({ row: s, reason: standing.reason });
+    });
+    const bodies = countedBodies(standings);
     const threshold = await this.#chain.auditorThreshold();
-    if (dropped.length > 0 || signatures.length < threshold) {
+    const short = bodies < threshold;
+    if (dropped.length > 0 || short) {
       this.#lease.commit(b, () => {
-        for (const s of dropped) this.#store.dropSignature(s.id, "auditor role revoked before posting");
+        for (const d of dropped) this.#store.dropSignature(d.row.id, `no longer counts before posting: ${d.reason}`);
+        if (!short) return; // the others still suffice: post with them
         this.#store.transition(
           b.id,
           "awaiting_signatures",
-          `${signatures.length} valid signatures of ${threshold} needed` +
-            (dropped.length ? `; dropped ${dropped.map((s) => s.auditor).join(", ")} (role revoked)` : ""),
+          `${signatures.length} valid signature(s) from ${bodies} auditing body(ies); ${threshold} bodies needed` +
+            (dropped.length ? `; dropped ${dropped.map((d) => d.reason).join("; ")}` : ""),
         );
       });
-      this.#ctx.batchLog(b).warn({ dropped: dropped.map((s) => s.auditor), threshold }, "not enough auditors to post");
-      return;
+      const log = this.#ctx.batchLog(b);
+      log.warn({ dropped: dropped.map((d) => d.row.auditor), bodies, threshold }, "signatures dropped before posting");
+      if (short) return;
     }
 
     const data = this.#chain.registry.interface.encodeFunctionData("issue", [a, sortSignatures(signatures)]);

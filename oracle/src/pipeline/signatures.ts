@@ -1,15 +1,18 @@
 /**
  * Auditor signatures and rejections: an auditor's EIP-712 signature over a batch's attestation is checked
- * off-chain (role, deadline, ECDSA or ERC-1271) before it counts, and enough of them make the batch `ready`; an
- * auditor may instead reject the batch, with a signed reason.
+ * off-chain (accreditation for the batch's category now, deadline, ECDSA or ERC-1271) before it counts, and
+ * signatures of enough distinct auditing bodies make the batch `ready`; an auditor may instead reject the batch,
+ * with a signed reason.
  */
 import { recoverAddress, TypedDataEncoder } from "ethers";
 
 import { REJECTION_TYPES } from "../../../sdk/src/attestation.ts";
+import { CATEGORY_CODES, type Category } from "../../../sdk/src/enums.ts";
 import { isoTime } from "../../../sdk/src/time.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { BatchRow } from "../store/rows.ts";
 import type { BatchState } from "../store/transitions.ts";
+import { accreditationClock, auditorStanding, countedBodies, type AuditorStanding } from "./accreditation.ts";
 import type { OracleContext } from "./context.ts";
 
 /**
@@ -31,12 +34,13 @@ export class AuditorSignatures {
   }
 
   /**
-   * Accepts an auditor's EIP-712 signature after checking it off-chain: the signer holds the auditor role
-   * now, the attestation is unexpired and not yet used, and the signature verifies (ECDSA, or ERC-1271 for a
-   * contract wallet). Signatures are at most MAX_SIGNATURE_BYTES.
+   * Accepts an auditor's EIP-712 signature after checking it off-chain: the signer is accredited now for the
+   * batch's device category (accreditation.ts), the attestation is unexpired and not yet used, and the signature
+   * verifies (ECDSA, or ERC-1271 for a contract wallet). Signatures are at most MAX_SIGNATURE_BYTES. The batch is
+   * ready once the signatures that count come from `auditorThreshold()` distinct auditing bodies.
    *
    * The route takes no login (a signature authenticates itself), so a refusal is recorded as the named auditor's
-   * only when the signature verifies for that auditor (e.g. an expired attestation, or a signer without the role).
+   * only when the signature verifies for that auditor (e.g. an expired attestation, or a signer not accredited).
    * One that does not verify — garbage, another key's, or a signature over other figures, which recovers to an
    * unrelated address — proves nothing about who sent it: it is kept apart as unattributed, never in the
    * auditor's name. Malformed or oversized input is refused without being stored.
@@ -109,10 +113,17 @@ export class AuditorSignatures {
         "unattributed",
       );
     }
-    if (!(await this.#ctx.chainCall(() => this.#ctx.chain.isAuditor(auditor)))) {
-      throw refuse("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`, "auditor");
-    }
+    const category = categoryCode(row.category);
+    const standing = await this.#standing(auditor, category);
+    if (!standing.counts) throw refuse("SIGNER_NOT_AUDITOR", standing.reason, "auditor");
     const threshold = await this.#ctx.chainCall(() => this.#ctx.chain.auditorThreshold());
+    // The bodies of those already counted, read now: accreditations may have changed since they signed (posting
+    // checks them all once more).
+    const others = await Promise.all(
+      signers(digest)
+        .filter((a) => a !== auditor)
+        .map((a) => this.#standing(a, category)),
+    );
     const updated = this.#ctx.store.tx(() => {
       // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
       const current = this.#ctx.store.batch(batchId)!;
@@ -126,12 +137,19 @@ export class AuditorSignatures {
       }
       if (signers(digest).includes(auditor)) throw alreadySigned();
       this.#ctx.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
-      const count = this.#ctx.store.acceptedSignatures(batchId, digest).length;
-      if (count >= threshold && current.state === "awaiting_signatures") {
+      const accepted = signers(digest);
+      // One accepted meanwhile (its standing unread) is counted as its own body: posting re-checks them all.
+      const standings = accepted.map((a, i): AuditorStanding =>
+        a === auditor
+          ? standing
+          : (others.find((o) => o.auditor === a) ?? { auditor: a, counts: true, bodyId: -1 - i }),
+      );
+      const bodies = countedBodies(standings);
+      if (bodies >= threshold && current.state === "awaiting_signatures") {
         return this.#ctx.store.transition(
           batchId,
           "ready",
-          `${count} of ${threshold} auditor signatures`,
+          `${bodies} of ${threshold} auditing bodies (${accepted.length} auditor signatures)`,
           {},
           "awaiting_signatures",
         );
@@ -165,9 +183,8 @@ export class AuditorSignatures {
     if (!(await this.#ctx.chainCall(() => this.#verifies(auditor, digest, signature)))) {
       throw new OracleError("SIGNATURE_INVALID", `the rejection is not signed by ${auditor}`);
     }
-    if (!(await this.#ctx.chainCall(() => this.#ctx.chain.isAuditor(auditor)))) {
-      throw new OracleError("SIGNER_NOT_AUDITOR", `${auditor} does not hold the auditor role on the registry`);
-    }
+    const standing = await this.#standing(auditor, categoryCode(row.category));
+    if (!standing.counts) throw new OracleError("SIGNER_NOT_AUDITOR", standing.reason);
     const updated = this.#ctx.store.tx(() => {
       const current = this.#ctx.store.batch(batchId)!;
       if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
@@ -181,6 +198,14 @@ export class AuditorSignatures {
     return updated;
   }
 
+  /** Whether `auditor` counts for a batch of `category` now (chain time; checked again, with a margin, to post). */
+  async #standing(auditor: string, category: number): Promise<AuditorStanding> {
+    return this.#ctx.chainCall(async () => {
+      const clock = await accreditationClock(this.#ctx.chain);
+      return auditorStanding(this.#ctx.chain, auditor, category, { now: clock.now, margin: 0n });
+    });
+  }
+
   async #verifies(auditor: string, digest: string, signature: string): Promise<boolean> {
     try {
       if (recoverAddress(digest, signature) === auditor) return true;
@@ -190,6 +215,13 @@ export class AuditorSignatures {
     if (!(await this.#ctx.chain.hasCode(auditor))) return false;
     return this.#ctx.chain.isValidErc1271Signature(auditor, digest, signature);
   }
+}
+
+/** The on-chain code of a batch job's category name (e.g. "laptop" → 1). */
+function categoryCode(category: string): number {
+  const code = CATEGORY_CODES[category as Category];
+  if (code === undefined) throw new Error(`batch job of unknown category "${category}"`);
+  return code;
 }
 
 /** Why `signature` cannot be an auditor's signature at all (not hex bytes, empty, or over MAX_SIGNATURE_BYTES). */
