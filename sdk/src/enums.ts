@@ -1,6 +1,7 @@
 /**
- * The registry's domain enumerations, defined once: device categories, participant kinds and statuses. The numbers
- * are the contract's (`IITECRegistry`); everything else (calculation, API schemas, indexer, CLI) derives from here.
+ * The registry's domain enumerations, defined once: device categories, participant kinds and statuses, batch and
+ * claim statuses, fraud-proof kinds and statuses, and accreditation masks. The numbers are the contract's
+ * (`IITECRegistry`); everything else (calculation, API schemas, indexer, CLI) derives from here.
  */
 
 /** Device categories in on-chain code order (docs/methodology.md §1): `CATEGORIES[code - 1]`. */
@@ -45,4 +46,60 @@ export function kindName(code: number | bigint): string {
 /** The status's name for an on-chain code (`status-N` for a code this version does not know). */
 export function statusName(code: number | bigint): string {
   return PARTICIPANT_STATUS[Number(code)] ?? `status-${String(code)}`;
+}
+
+/**
+ * Batch statuses in on-chain order (`IITECRegistry.BatchStatus`): `active`; `suspended` (frozen by the registry
+ * admin and/or open fraud-proof challenges); `reversed` (final: found wrong, outstanding certificates cancelled, its
+ * retirements' claims reversed until replaced).
+ */
+export const BATCH_STATUS = ["active", "suspended", "reversed"] as const;
+export type BatchStatusName = (typeof BATCH_STATUS)[number];
+
+/**
+ * Claim statuses in on-chain order (`IITECRegistry.ClaimStatus`, the `claimStatus(id)` view): `verified`;
+ * `reversed` (its batch was reversed: not valid until replaced); `replaced` (restored from another batch).
+ */
+export const CLAIM_STATUS = ["verified", "reversed", "replaced"] as const;
+export type ClaimStatusName = (typeof CLAIM_STATUS)[number];
+
+/**
+ * Fraud-proof kinds in on-chain order (`IITECRegistry.ChallengeKind`): one device id in two batches' trees; a leaf
+ * whose index is not below its batch's certificates; two different leaves with one index.
+ */
+export const CHALLENGE_KIND = ["duplicate-device", "index-out-of-range", "index-reused"] as const;
+export type ChallengeKindName = (typeof CHALLENGE_KIND)[number];
+
+/** Challenge statuses in on-chain order (`IITECRegistry.ChallengeStatus`); 0 is "none" (no such challenge). */
+export const CHALLENGE_STATUS = ["none", "open", "settled"] as const;
+export type ChallengeStatusName = (typeof CHALLENGE_STATUS)[number];
+
+/** The batch status's name for an on-chain code (`status-N` for a code this version does not know). */
+export function batchStatusName(code: number | bigint): BatchStatusName | `status-${string}` {
+  return BATCH_STATUS[Number(code)] ?? `status-${String(code)}`;
+}
+
+/** The claim status's name for an on-chain code (`status-N` for a code this version does not know). */
+export function claimStatusName(code: number | bigint): ClaimStatusName | `status-${string}` {
+  return CLAIM_STATUS[Number(code)] ?? `status-${String(code)}`;
+}
+
+/** The challenge kind's name for an on-chain code (`kind-N` for a code this version does not know). */
+export function challengeKindName(code: number | bigint): ChallengeKindName | `kind-${string}` {
+  return CHALLENGE_KIND[Number(code)] ?? `kind-${String(code)}`;
+}
+
+/** The challenge status's name for an on-chain code (`status-N` for a code this version does not know). */
+export function challengeStatusName(code: number | bigint): ChallengeStatusName | `status-${string}` {
+  return CHALLENGE_STATUS[Number(code)] ?? `status-${String(code)}`;
+}
+
+/** The bit of device category `code` (1…6) in an accreditation's `categories` mask (bit c = category c). */
+export function categoryBit(code: number): number {
+  return 1 << code;
+}
+
+/** The device categories of an accreditation's `categories` mask, in code order. */
+export function categoriesOfMask(mask: number | bigint): Category[] {
+  return CATEGORIES.filter((_, i) => (Number(mask) & categoryBit(i + 1)) !== 0);
 }
