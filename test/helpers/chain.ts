@@ -15,9 +15,11 @@ import { spawnAnvil } from "../../core/chain/anvil.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { devAccount } from "../../core/keys.ts";
 import {
+  IITECRegistry__factory,
+  ITECRegistryExtension__factory,
   ITECRegistry__factory,
   MockERC1271Wallet__factory,
-  type ITECRegistry,
+  type IITECRegistry as ITECRegistry,
 } from "../../types/ethers-contracts/index.ts";
 
 export type ChainKind = "hardhat" | "anvil";
@@ -140,27 +142,50 @@ export interface DeployedRegistry {
   wallet(role: keyof typeof ACCOUNTS): ReturnType<typeof devAccount>;
 }
 
-/** Deploys a registry over HTTP, registers the methodology, grants issuer and auditor roles, admits participants. */
+/** The names the registry gives the test accounts (as in test/helpers/registry.ts's fixture). */
+export const NAMES = {
+  refurbisher: "Refurb Co",
+  corporate: "Corporate plc",
+  trader: "Trader GmbH",
+  bodies: ["Audit Body A", "Audit Body B", "Audit Body C"],
+} as const;
+
+/**
+ * Deploys a registry over HTTP (the extension, then the registry; admin delay 2 days), registers the methodology,
+ * grants the issuer role, accredits `auditors` auditors (one auditing body each, every category, ten years) and
+ * admits the participants with their names.
+ */
 export async function deployOverRpc(chain: TestChain, options: { auditors?: number } = {}): Promise<DeployedRegistry> {
   const admin = new NonceManager(devAccount(ACCOUNTS.admin, chain.provider));
-  const registry = await new ITECRegistry__factory(admin).deploy(
+  const extension = await new ITECRegistryExtension__factory(admin).deploy();
+  await extension.waitForDeployment();
+  const deployedRegistry = await new ITECRegistry__factory(admin).deploy(
     await admin.getAddress(),
+    2 * 86_400,
     "http://127.0.0.1:8080/batches/",
+    await extension.getAddress(),
   );
-  await registry.waitForDeployment();
-  const address = await registry.getAddress();
+  await deployedRegistry.waitForDeployment();
+  const address = await deployedRegistry.getAddress();
+  const registry = IITECRegistry__factory.connect(address, admin);
   const wallet = (role: keyof typeof ACCOUNTS) => devAccount(ACCOUNTS[role], chain.provider);
   const wait = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait();
   await wait(registry.registerMethodology("ITEC-CALC 1.0", "ITEC-PARAMS-1"));
   await wait(registry.grantRole(await registry.ISSUER_ROLE(), wallet("oracle").address));
   const auditors = (["auditor1", "auditor2", "auditor3"] as const).slice(0, options.auditors ?? 2);
-  for (const a of auditors) await wait(registry.grantRole(await registry.AUDITOR_ROLE(), wallet(a).address));
-  await wait(registry.admitParticipant(wallet("refurbisher").address, PARTICIPANT_KINDS.refurbisher));
-  await wait(registry.admitParticipant(wallet("corporate").address, PARTICIPANT_KINDS.corporate));
-  await wait(registry.admitParticipant(wallet("trader").address, PARTICIPANT_KINDS.trader));
+  const now = (await chain.provider.getBlock("latest"))!.timestamp;
+  for (const [i, a] of auditors.entries()) {
+    await wait(registry.registerAuditorBody(NAMES.bodies[i]!));
+    await wait(registry.setAccreditation(wallet(a).address, i + 1, 0x7e, 0, now + 3650 * 86_400));
+  }
+  await wait(
+    registry.admitParticipant(wallet("refurbisher").address, PARTICIPANT_KINDS.refurbisher, NAMES.refurbisher),
+  );
+  await wait(registry.admitParticipant(wallet("corporate").address, PARTICIPANT_KINDS.corporate, NAMES.corporate));
+  await wait(registry.admitParticipant(wallet("trader").address, PARTICIPANT_KINDS.trader, NAMES.trader));
   return {
     address,
-    registry: ITECRegistry__factory.connect(address, chain.provider),
+    registry: IITECRegistry__factory.connect(address, chain.provider),
     admin,
     adminRegistry: registry,
     wallet,
