@@ -13,14 +13,14 @@ import { network } from "hardhat";
 
 import { spawnAnvil } from "../../core/chain/anvil.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
+import { registryAt, type ITECRegistry } from "../../sdk/src/registry.ts";
 import { devAccount } from "../../core/keys.ts";
 import {
-  IITECRegistry__factory,
-  ITECRegistryExtension__factory,
   ITECRegistry__factory,
+  ITECRegistryExtension__factory,
   MockERC1271Wallet__factory,
-  type IITECRegistry as ITECRegistry,
 } from "../../types/ethers-contracts/index.ts";
+import { ALL_CATEGORIES } from "./registry.ts";
 
 export type ChainKind = "hardhat" | "anvil";
 
@@ -134,58 +134,62 @@ export const ACCOUNTS = {
   trader: 7,
 } as const;
 
+/** The auditing bodies `deployOverRpc` registers, one per auditor (the threshold counts bodies). */
+export const AUDITOR_BODIES = ["Audit Body A", "Audit Body B", "Audit Body C"] as const;
+/** The organisation names `deployOverRpc` admits the dev participants under. */
+export const PARTICIPANT_NAMES = {
+  refurbisher: "Refurb Co",
+  corporate: "Corporate plc",
+  trader: "Trader GmbH",
+} as const;
+
 export interface DeployedRegistry {
   address: string;
+  /** Block of the registry's deployment (where an index of its events starts). */
+  deployBlock: number;
+  /** The registry under its whole ABI (registry + extension), read-only. */
   registry: ITECRegistry;
   admin: Signer;
+  /** The registry connected to the admin's nonce-managed signer. */
   adminRegistry: ITECRegistry;
   wallet(role: keyof typeof ACCOUNTS): ReturnType<typeof devAccount>;
 }
 
-/** The names the registry gives the test accounts (as in test/helpers/registry.ts's fixture). */
-export const NAMES = {
-  refurbisher: "Refurb Co",
-  corporate: "Corporate plc",
-  trader: "Trader GmbH",
-  bodies: ["Audit Body A", "Audit Body B", "Audit Body C"],
-} as const;
-
 /**
- * Deploys a registry over HTTP (the extension, then the registry; admin delay 2 days), registers the methodology,
- * grants the issuer role, accredits `auditors` auditors (one auditing body each, every category, ten years) and
- * admits the participants with their names.
+ * Deploys the registry over HTTP (the extension first, then the registry that delegates to it), registers the
+ * methodology, grants the issuer role, registers one auditing body per auditor and accredits each for every
+ * category for ten years, and admits the participants under their names.
  */
 export async function deployOverRpc(chain: TestChain, options: { auditors?: number } = {}): Promise<DeployedRegistry> {
   const admin = new NonceManager(devAccount(ACCOUNTS.admin, chain.provider));
   const extension = await new ITECRegistryExtension__factory(admin).deploy();
   await extension.waitForDeployment();
-  const deployedRegistry = await new ITECRegistry__factory(admin).deploy(
+  const deployed = await new ITECRegistry__factory(admin).deploy(
     await admin.getAddress(),
-    2 * 86_400,
+    2n * 86_400n,
     "http://127.0.0.1:8080/batches/",
     await extension.getAddress(),
   );
-  await deployedRegistry.waitForDeployment();
-  const address = await deployedRegistry.getAddress();
-  const registry = IITECRegistry__factory.connect(address, admin);
+  const receipt = await deployed.deploymentTransaction()!.wait();
+  const address = await deployed.getAddress();
+  const registry = registryAt(address, admin);
   const wallet = (role: keyof typeof ACCOUNTS) => devAccount(ACCOUNTS[role], chain.provider);
   const wait = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait();
   await wait(registry.registerMethodology("ITEC-CALC 1.0", "ITEC-PARAMS-1"));
   await wait(registry.grantRole(await registry.ISSUER_ROLE(), wallet("oracle").address));
+  const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
   const auditors = (["auditor1", "auditor2", "auditor3"] as const).slice(0, options.auditors ?? 2);
-  const now = (await chain.provider.getBlock("latest"))!.timestamp;
   for (const [i, a] of auditors.entries()) {
-    await wait(registry.registerAuditorBody(NAMES.bodies[i]!));
-    await wait(registry.setAccreditation(wallet(a).address, i + 1, 0x7e, 0, now + 3650 * 86_400));
+    await wait(registry.registerAuditorBody(AUDITOR_BODIES[i]!));
+    await wait(registry.setAccreditation(wallet(a).address, i + 1, ALL_CATEGORIES, 0, now + 3650n * 86_400n));
   }
-  await wait(
-    registry.admitParticipant(wallet("refurbisher").address, PARTICIPANT_KINDS.refurbisher, NAMES.refurbisher),
-  );
-  await wait(registry.admitParticipant(wallet("corporate").address, PARTICIPANT_KINDS.corporate, NAMES.corporate));
-  await wait(registry.admitParticipant(wallet("trader").address, PARTICIPANT_KINDS.trader, NAMES.trader));
+  for (const role of ["refurbisher", "corporate", "trader"] as const) {
+    await wait(registry.admitParticipant(wallet(role).address, PARTICIPANT_KINDS[role], PARTICIPANT_NAMES[role]));
+  }
   return {
     address,
-    registry: IITECRegistry__factory.connect(address, chain.provider),
+    deployBlock: receipt!.blockNumber,
+    registry: registryAt(address, chain.provider),
     admin,
     adminRegistry: registry,
     wallet,

@@ -18,7 +18,13 @@ import type { Attestation } from "../../sdk/src/attestation.ts";
 import { RegistryReadError, RegistryReader } from "../../sdk/src/reader.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 import { verifyBatch, verifyDeviceInBatch, verifyRetirement } from "../../sdk/src/verify.ts";
-import { deployOverRpc, NAMES, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
+import {
+  deployOverRpc,
+  PARTICIPANT_NAMES as NAMES,
+  startTestChain,
+  type DeployedRegistry,
+  type TestChain,
+} from "../helpers/chain.ts";
 import { DAY, METHOD, PARAMS, retirementRequest, signAttestation } from "../helpers/registry.ts";
 
 const RETIREMENT_CHECKS = [
