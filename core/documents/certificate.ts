@@ -85,7 +85,9 @@ export async function buildCertificate(
     report: { ...report, uri: v.batch.evidenceURI, hash: v.batch.reportHash },
     howToVerify: {
       url: verifyUrl,
-      cast: `cast call ${registry} "retirement(uint256)((address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32))" ${retirementId} --rpc-url ${options.rpcUrl}`,
+      // The Retirement struct is all static types, so its ten fields decode as ten outputs (no tuple parentheses:
+      // two characters fewer keep the signature one unbroken token on an A4 line).
+      cast: `cast call ${registry} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" ${retirementId} --rpc-url ${options.rpcUrl}`,
       // 0 verified, 1 reversed (not valid until replaced), 2 replaced; and the batch the claim rests on.
       castStatus: `cast call ${registry} "claimStatus(uint256)(uint8,uint256)" ${retirementId} --rpc-url ${options.rpcUrl}`,
       // Spaces only between arguments and inside the JSON, where a line may wrap and a copied line break changes

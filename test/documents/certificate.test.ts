@@ -34,7 +34,7 @@ const certificate = (verifyBaseUrl: string | null) =>
   buildCertificate(readsOf(VERIFICATION), 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
 
 /** The runnable commands, spelled out independently of the code under test. */
-const CAST = `cast call ${REGISTRY} "retirement(uint256)((address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32))" 1 --rpc-url ${RPC_URL}`;
+const CAST = `cast call ${REGISTRY} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" 1 --rpc-url ${RPC_URL}`;
 const CAST_STATUS = `cast call ${REGISTRY} "claimStatus(uint256)(uint8,uint256)" 1 --rpc-url ${RPC_URL}`;
 const CALLDATA = keccakId("retirement(uint256)").slice(0, 10) + zeroPadValue(toBeHex(1), 32).slice(2);
 

@@ -251,7 +251,7 @@ describe("Verification page (headless Chromium)", function () {
   it("shows the HTML certificate without overflow on a phone and on A4, commands wrapped only between tokens", async function () {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${h.api.url}/retirements/1/certificate.html`);
-    const cast = `cast call ${h.deployed.address} "retirement(uint256)((address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32))" 1 --rpc-url ${h.chain.url}`;
+    const cast = `cast call ${h.deployed.address} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" 1 --rpc-url ${h.chain.url}`;
     // 390 px on screen; then the width of an A4 page's text (210 mm less 2 × 10 mm margins, 718 px) in print.
     for (const [name, width, media] of [
       ["390", 390, "screen"],
