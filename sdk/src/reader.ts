@@ -96,6 +96,9 @@ export class RegistryReader {
     this.address = getAddress(registryAddress);
     this.registry = registryAt(this.address, provider);
     this.fromBlock = options.fromBlock ?? 0;
+    if (!Number.isSafeInteger(this.fromBlock) || this.fromBlock < 0) {
+      throw new RangeError(`fromBlock must be a block number (an integer ≥ 0), got ${this.fromBlock}`);
+    }
     this.logs = new LogRanges({ maxRange: options.maxLogRange, concurrency: options.logConcurrency });
     this.#hint = options.hint;
     this.#cache = options.cache;

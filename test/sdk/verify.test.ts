@@ -212,6 +212,15 @@ describe("SDK: verification from the chain alone", function () {
       }
     });
 
+    it("refuses a fromBlock that is not a block number (a negative one once found no event)", function () {
+      for (const fromBlock of [-1, 1.5, Number.NaN]) {
+        expect(() => new RegistryReader(provider, address, { fromBlock }), String(fromBlock)).to.throw(
+          RangeError,
+          /fromBlock must be a block number/,
+        );
+      }
+    });
+
     it("says NOT_FOUND for an unknown id (the API's 404)", async function () {
       const e = await failure(verifyRetirement(provider, address, 99));
       expect(e).to.be.instanceOf(RegistryReadError).and.deep.include({ code: "NOT_FOUND" });
