@@ -7,8 +7,8 @@
  * What a retirement's verification costs does not grow with the registry: `retirement(id)` names the block of its
  * CertificatesRetired event, read with one single-block eth_getLogs on its id's topic. A batch's BatchIssued is read
  * with one eth_getLogs on its id's topic over the whole chain (the node answers from its bloom filters); through a
- * node that caps ranges (Besu's `--rpc-max-logs-range`) it is searched in bounded ranges instead (logs.ts). The
- * events of a reversal or a replacement are read only for a batch or claim that has one.
+ * node that caps ranges (Besu's `--rpc-max-logs-range`) it is searched in bounded ranges instead (registry-events.ts).
+ * The events of a reversal or a replacement are read only for a batch or claim that has one.
  */
 import { getAddress, isError, ZeroAddress, type Provider } from "ethers";
 
@@ -24,6 +24,7 @@ import {
 import { batchStatusName, CATEGORY_CODES, CATEGORY_NAMES, claimStatusName, type Category } from "./enums.ts";
 import { CodedError } from "./errors.ts";
 import { LogRanges } from "./logs.ts";
+import { RegistryEvents } from "./registry-events.ts";
 import { registryAt, type ITECRegistry } from "./registry.ts";
 import { isoTime } from "./time.ts";
 import { gramsToKg } from "./units.ts";
@@ -75,9 +76,6 @@ export interface RegistryReaderOptions {
 /** Why a read found nothing: no such id on the registry, or a node that returned no latest block. */
 export class RegistryReadError extends CodedError<"NOT_FOUND" | "NO_BLOCK"> {}
 
-/** Batch event locations remembered across blocks (they never move on a final chain). */
-const MAX_LOCATIONS = 10_000;
-
 export class RegistryReader {
   readonly provider: Provider;
   /** The registry contract, checksummed. */
@@ -85,11 +83,9 @@ export class RegistryReader {
   readonly registry: ITECRegistry;
   readonly fromBlock: number;
   readonly logs: LogRanges;
-  readonly #hint: RegistryReaderOptions["hint"];
+  readonly #events: RegistryEvents;
   readonly #cache: ReadCache | undefined;
   #chainId: bigint | undefined;
-  /** Batch id → block of its BatchIssued, as last found; checked with a one-block query before it is trusted. */
-  readonly #located = new Map<bigint, number>();
 
   constructor(provider: Provider, registryAddress: string, options: RegistryReaderOptions = {}) {
     this.provider = provider;
@@ -100,7 +96,14 @@ export class RegistryReader {
       throw new RangeError(`fromBlock must be a block number (an integer ≥ 0), got ${this.fromBlock}`);
     }
     this.logs = new LogRanges({ maxRange: options.maxLogRange, concurrency: options.logConcurrency });
-    this.#hint = options.hint;
+    this.#events = new RegistryEvents({
+      provider,
+      registry: this.registry,
+      logs: this.logs,
+      fromBlock: this.fromBlock,
+      hint: options.hint,
+      latestBlock: () => this.#latestBlock(),
+    });
     this.#cache = options.cache;
     this.#chainId = options.chainId;
   }
@@ -141,7 +144,7 @@ export class RegistryReader {
       // The claim's block holds its CertificatesRetired: one single-block read, whatever the registry's size.
       const retiredAt = Number(claim.blockNumber);
       const [event, batch, history, accountName, beneficiaryAccountName] = await Promise.all([
-        this.#certificatesRetired(id, retiredAt),
+        this.#events.certificatesRetired(id, retiredAt),
         // Not replaced: the batch was issued before the retirement, so no later block can hold its issuance.
         this.#batch(status.batchId, replacements === 0 ? retiredAt : undefined),
         replacements > 0 ? this.#replacements(id, retiredAt) : Promise.resolve([]),
@@ -293,7 +296,7 @@ export class RegistryReader {
     const status = batchStatusName(b.status) as ChainBatch["status"];
     const [methodology, issued, hold, totals] = await Promise.all([
       r.methodology(b.methodologyId),
-      this.#batchIssued(id, b, notAfter),
+      this.#events.batchIssued(id, b, notAfter),
       r.batchHold(id),
       r.batchTotals(id),
     ]);
@@ -419,25 +422,9 @@ export class RegistryReader {
     };
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Events
-  // -------------------------------------------------------------------------------------------------------------
-
-  /** CertificatesRetired of retirement `id`, from block `block` (the one `retirement(id).blockNumber` names). */
-  async #certificatesRetired(id: bigint, block: number) {
-    const r = this.registry;
-    if (block < 1) return undefined;
-    const [event] = await r.queryFilter(r.filters.CertificatesRetired(id), block, block);
-    return event;
-  }
-
-  /** The RetirementReplaced events of retirement `id` (not before its block `retiredAt`), oldest first. */
+  /** The claim's replacements, oldest first, with the holders' names. */
   async #replacements(id: bigint, retiredAt: number): Promise<ClaimReplacement[]> {
-    const r = this.registry;
-    const head = await this.provider.getBlockNumber();
-    const events = await this.logs.wide(retiredAt, head, (from, to) =>
-      r.queryFilter(r.filters.RetirementReplaced(id), from, to),
-    );
+    const events = await this.#events.retirementReplaced(id, retiredAt);
     return Promise.all(
       events.map(async (e) => {
         const holder = getAddress(e.args.holder);
@@ -453,13 +440,9 @@ export class RegistryReader {
     );
   }
 
-  /** The BatchReversed of reversed batch `id` (not before its issuance block `notBefore`). */
+  /** A reversed batch's reversal: `cancelled` from state, the rest from its BatchReversed event. */
   async #reversal(id: bigint, notBefore: number, cancelled: bigint): Promise<BatchReversal> {
-    const r = this.registry;
-    const head = await this.provider.getBlockNumber();
-    const [e] = await this.logs.wide(Math.max(this.fromBlock, notBefore), head, (from, to) =>
-      r.queryFilter(r.filters.BatchReversed(id), from, to),
-    );
+    const e = await this.#events.batchReversed(id, notBefore);
     if (!e) {
       return {
         cancelled: cancelled.toString(),
@@ -478,107 +461,5 @@ export class RegistryReader {
       admin: getAddress(e.args.admin),
       event: await this.#eventProof(e),
     };
-  }
-
-  /**
-   * BatchIssued of batch `id` (no later than block `notAfter` when known), or undefined when the searched blocks do
-   * not hold it: at a remembered or hinted block; else with one eth_getLogs on the id's topic over the whole chain;
-   * through a node that refuses so wide a range, by `LogRanges.locateSequential` in bounded ranges.
-   */
-  async #batchIssued(id: bigint, stored: { vintageEnd: bigint }, notAfter?: number) {
-    const r = this.registry;
-    const head = await this.#latestBlock();
-    const hi = notAfter === undefined ? head.number : Math.min(head.number, notAfter);
-    const one = (from: number, to: number) => r.queryFilter(r.filters.BatchIssued(id), from, to);
-    const hit = await this.#atKnownBlock(id, hi, one);
-    if (hit) return hit;
-    const all = await this.logs.whole(this.fromBlock, hi, one);
-    if (all) {
-      const [event] = all;
-      if (event) this.#remember(id, event.blockNumber);
-      return event;
-    }
-    // A capping node. Issuance requires vintageEnd ≤ block.timestamp: no earlier block can hold it.
-    const [lo, count] = await Promise.all([this.#firstBlockAt(Number(stored.vintageEnd), head), r.batchCount()]);
-    return this.#locate(id, lo, hi, count, {
-      probe: (from, to) => r.queryFilter(r.filters.BatchIssued(), from, to),
-      idOf: (e) => e.args.batchId,
-    });
-  }
-
-  /** The batch's event at the block remembered for it (or hinted), checked with one one-block query. */
-  async #atKnownBlock<T>(
-    id: bigint,
-    head: number,
-    one: (from: number, to: number) => Promise<T[]>,
-  ): Promise<T | undefined> {
-    let block = this.#located.get(id);
-    if (block === undefined && this.#hint) {
-      block = (await this.#hint(id).catch(() => undefined)) ?? undefined;
-    }
-    if (block === undefined || !Number.isSafeInteger(block) || block < this.fromBlock || block > head) return undefined;
-    const [event] = await one(block, block);
-    if (event) this.#remember(id, block);
-    else this.#located.delete(id);
-    return event;
-  }
-
-  /** Searches `[lo, head]` for the BatchIssued of batch `id` (see `LogRanges.locateSequential`). */
-  async #locate<T extends { blockNumber: number }>(
-    id: bigint,
-    lo: number,
-    head: number,
-    count: bigint,
-    of: { probe: (from: number, to: number) => Promise<T[]>; idOf: (event: T) => bigint },
-  ): Promise<T | undefined> {
-    // Interpolation anchors: the deployment (ids start after 0) and the head (ids end at count), or the nearest
-    // events already located. They only choose where to look first.
-    let below = { block: this.fromBlock - 1, id: 0n };
-    let above = { block: head + 1, id: count + 1n };
-    for (const [known, block] of this.#located) {
-      if (known < id && known > below.id && block < head) below = { block, id: known };
-      if (known > id && known < above.id && block <= head) above = { block, id: known };
-    }
-    return this.logs.locateSequential({
-      target: id,
-      lo,
-      hi: head,
-      below,
-      above,
-      probe: of.probe,
-      idOf: of.idOf,
-      seen: (e) => this.#remember(of.idOf(e), e.blockNumber),
-    });
-  }
-
-  #remember(id: bigint, block: number): void {
-    if (this.#located.size >= MAX_LOCATIONS && !this.#located.has(id)) this.#located.clear();
-    this.#located.set(id, block);
-  }
-
-  /**
-   * A block from which on an event needing `block.timestamp ≥ time` can be: every block before it is older than
-   * `time` (block times never decrease). Interpolates on block times (QBFT's fixed period makes the first guess
-   * good), aiming half a log range early, and stops once the bound is within about one log range of `time`, after at
-   * most 4 header reads.
-   */
-  async #firstBlockAt(time: number, head: { number: number; timestamp: number }): Promise<number> {
-    const span = this.logs.span;
-    if (head.number - this.fromBlock <= span || head.timestamp < time) return this.fromBlock;
-    const first = await this.provider.getBlock(this.fromBlock);
-    if (!first || first.timestamp >= time) return this.fromBlock;
-    let a = { number: first.number, timestamp: first.timestamp };
-    let z = { number: head.number, timestamp: head.timestamp };
-    for (let i = 0; i < 4 && z.number - a.number > span; i++) {
-      const perBlock = Math.max(1e-3, (z.timestamp - a.timestamp) / (z.number - a.number));
-      const blocksToGo = (time - a.timestamp) / perBlock;
-      if (blocksToGo <= span) break;
-      const guess = Math.min(z.number - 1, a.number + Math.max(1, Math.floor(blocksToGo - span / 2)));
-      const block = await this.provider.getBlock(guess);
-      if (!block) break;
-      if (block.timestamp < time) a = { number: block.number, timestamp: block.timestamp };
-      else z = { number: block.number, timestamp: block.timestamp };
-    }
-    return a.number + 1;
   }
 }
