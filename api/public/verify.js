@@ -1,5 +1,7 @@
 // The verification page: reads the id from the URL (/verify/retirements/:id or /verify/batches/:id), asks the
-// API (which answers from the chain) and shows the claim, the batch, the on-chain proof and what was checked.
+// API (which answers from the chain) and shows the verdict, the claim's status (verified, reversed, replaced), the
+// claim, the batch and its standing, the on-chain proof and what was checked — organisations by the names the
+// register gives them, their addresses small beside them.
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -25,29 +27,130 @@ function table(rows) {
 
 const link = (href, text) => (href ? el("a", { href }, text ?? href) : "—");
 const day = (iso) => (iso ? iso.slice(0, 10) : "—");
+const batchLink = (id) => el("a", { href: `/verify/batches/${id}` }, `batch #${id}`);
+
+/** An organisation by its name on the register, its address small beside it (the address alone when unnamed). */
+function who(account, name) {
+  if (!account) return "—";
+  const address = el("code", { class: "address" }, account);
+  return name ? el("span", {}, `${name} `, el("small", {}, address)) : address;
+}
+
+function list(items) {
+  const ul = el("ul", { class: "plain" });
+  for (const item of items) ul.append(el("li", {}, ...item));
+  return ul;
+}
+
+const STATUS_WORDS = { active: "ACTIVE", suspended: "SUSPENDED", reversed: "REVERSED" };
 
 function batchSection(b) {
+  const r = b.reversal;
   return el(
     "section",
     { class: "card", id: "batch" },
     el("h2", {}, `Batch #${b.batchId} — ${b.category}`),
     table([
+      [
+        "Status",
+        el(
+          "span",
+          { id: "batch-status" },
+          el("strong", { class: `badge ${b.status}` }, STATUS_WORDS[b.status] ?? b.status),
+          ` ${b.statusDetail}`,
+        ),
+      ],
+      ["Owner at issuance", who(b.owner, b.ownerName)],
       ["Certificates issued (devices)", b.issued],
-      ["Retired / outstanding", `${b.retired} / ${b.outstanding}`],
+      [
+        b.status === "reversed" ? "Retired / cancelled" : "Retired / outstanding",
+        b.status === "reversed" ? `${b.retired} / ${b.cancelled}` : `${b.retired} / ${b.outstanding}`,
+      ],
+      ...(r
+        ? [
+            ["Reversal reason", r.reason],
+            ["Reversal evidence", link(r.evidenceURI)],
+            ["Reversal transaction", r.event ? el("code", {}, r.event.txHash) : "—"],
+          ]
+        : []),
       ["Baseline, new equivalent", `${b.baselineKgPerDevice} kgCO2e per device`],
       ["Verified reduction", `${b.reductionKgPerDevice} kgCO2e per device`],
       ["Certified intensity", `${b.certifiedIntensityKgPerDevice} kgCO2e per device`],
       ["Vintage (refurbished)", `${b.vintageStart} … ${b.vintageEnd}`],
       ["Methodology", `${b.methodology} / ${b.parameters}`],
-      ["Auditors", b.auditors.join(", ")],
+      [
+        "Auditors",
+        b.signers.length
+          ? list(
+              b.signers.map((s) => [
+                s.body ?? "no current accreditation",
+                " ",
+                el("small", {}, el("code", { class: "address" }, s.auditor)),
+              ]),
+            )
+          : "—",
+      ],
       ["Report hash", el("code", {}, b.reportHash)],
       ["Calculation report", link(b.evidenceURI)],
       ["Device Merkle root", el("code", {}, b.deviceRoot)],
       ["Issuance transaction", b.issuance ? el("code", {}, b.issuance.txHash) : "—"],
-      ["Status", b.suspended ? "SUSPENDED" : "in good standing"],
     ]),
   );
 }
+
+/** The claim's status from contract state: verified, reversed (who owes the replacement), replaced (from which). */
+function claimStatusCell(v) {
+  const s = v.claimStatus;
+  if (s.status === "reversed") {
+    return el(
+      "span",
+      { id: "claim-status" },
+      el("strong", { class: "badge reversed" }, "REVERSED"),
+      " not valid until replaced: ",
+      batchLink(s.batchId),
+      " was found wrong and reversed. Replacement owed by ",
+      s.owedBy ? who(s.owedBy.account, s.owedBy.name) : "the batch's owner",
+      ".",
+    );
+  }
+  if (s.status === "replaced") {
+    return el(
+      "span",
+      { id: "claim-status" },
+      el("strong", { class: "badge active" }, "REPLACED"),
+      " now rests on ",
+      batchLink(s.batchId),
+      "; originally ",
+      s.originalBatchId ? batchLink(s.originalBatchId) : "an unknown batch",
+      ", which was reversed.",
+      ...s.history.map((h) =>
+        el(
+          "small",
+          { class: "replacement" },
+          `Replaced from batch #${h.batchId} by `,
+          who(h.holder.account, h.holder.name),
+          " in tx ",
+          el("code", {}, h.event.txHash),
+        ),
+      ),
+    );
+  }
+  return el(
+    "span",
+    { id: "claim-status" },
+    el("strong", { class: "badge active" }, "VERIFIED"),
+    " rests on ",
+    batchLink(s.batchId),
+    ", where it was retired.",
+  );
+}
+
+const VERDICT_HEADINGS = {
+  verified: (id) => `Retirement #${id} verified on-chain`,
+  replaced: (id) => `Retirement #${id} verified on-chain (replaced)`,
+  reversed: (id) => `Retirement #${id} REVERSED — not valid until replaced`,
+  failed: (id) => `Retirement #${id}: checks failed`,
+};
 
 function retirementView(v) {
   const c = v.claim;
@@ -55,12 +158,9 @@ function retirementView(v) {
   frag.append(
     el(
       "section",
-      { class: `card verdict ${v.verified ? "ok" : "bad"}`, id: "verdict" },
-      el(
-        "h2",
-        {},
-        v.verified ? `Retirement #${v.retirementId} verified on-chain` : `Retirement #${v.retirementId}: checks failed`,
-      ),
+      { class: `card verdict ${v.verified ? "ok" : "bad"} ${v.verdict}`, id: "verdict" },
+      el("h2", {}, (VERDICT_HEADINGS[v.verdict] ?? VERDICT_HEADINGS.failed)(v.retirementId)),
+      el("p", { id: "summary" }, v.summary),
       el("p", {}, v.statement),
       el(
         "p",
@@ -80,10 +180,11 @@ function retirementView(v) {
       { class: "card", id: "claim" },
       el("h2", {}, "Claim"),
       table([
+        ["Claim status", claimStatusCell(v)],
         ["Beneficiary", c.beneficiaryName],
-        ["Beneficiary account", c.beneficiary],
-        ["Retired by (holder)", c.account],
-        ["Operator", c.operator],
+        ["Beneficiary account", who(c.beneficiary, c.beneficiaryAccountName)],
+        ["Retired by (holder)", who(c.account, c.accountName)],
+        ["Operator", who(c.operator, c.operatorName)],
         ["Certificates retired", `${c.amount} I-TEC (1 I-TEC = one verified refurbished device)`],
         ["Reduction claimed", `${v.totals.reductionKgClaimed} kgCO2e`],
         ["Reporting period", `${day(c.periodStart)} … ${day(c.periodEnd)}`],

@@ -12,6 +12,7 @@ import { z } from "zod";
 
 import {
   BATCH_STATUS,
+  CATEGORIES,
   CATEGORY_CODES,
   CLAIM_STATUS,
   PARTICIPANT_KINDS,
@@ -77,13 +78,39 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 as 64 h
 // Chain reads (core/chain/reads.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
+const eventProof = z.object({ txHash: hash32, blockNumber, timestamp: isoTime.nullable() });
+/** An organisation name as the register holds it (`participant(account).name`; null when not admitted). */
+const orgName = z.string().nullable();
+const party = z
+  .object({ account: checksumAddress, name: orgName })
+  .meta({ id: "Party", description: "An account and the organisation name the register gives it" });
+const batchStatus = z
+  .enum(BATCH_STATUS)
+  .meta({ id: "BatchStatus", description: "active, suspended (admin and/or open challenges) or reversed (final)" });
+
 const chainBatchShape = {
   batchId: uintString.describe("token id"),
   category,
   issued: uintString,
-  retired: uintString,
-  outstanding: uintString.describe("issued − retired"),
-  suspended: z.boolean(),
+  retired: uintString.describe("burned by retirements and by replacements of reversed claims"),
+  outstanding: uintString.describe("issued − retired while the batch stands; 0 once reversed"),
+  cancelled: uintString.describe("outstanding certificates cancelled by a reversal (0 unless reversed)"),
+  status: batchStatus,
+  hold: z
+    .object({ adminSuspended: z.boolean(), openChallenges: count })
+    .describe("why it is frozen: the registry admin's suspension and the fraud proofs still open against it"),
+  statusDetail: z.string().describe("the batch's standing in one sentence"),
+  reversal: z
+    .object({
+      cancelled: uintString,
+      retiredReversed: uintString.nullable(),
+      reason: z.string().nullable(),
+      evidenceURI: z.string().nullable(),
+      admin: checksumAddress.nullable(),
+      event: eventProof.nullable().describe("the BatchReversed event (null when not found)"),
+    })
+    .nullable()
+    .describe("the reversal, when the batch was reversed"),
   baselineKgPerDevice: kgDecimal,
   reductionKgPerDevice: kgDecimal,
   certifiedIntensityKgPerDevice: kgDecimal,
@@ -94,15 +121,22 @@ const chainBatchShape = {
   methodology: z.string(),
   parameters: z.string(),
   owner: checksumAddress.nullable().describe("first holder (null when the issuance event is not found)"),
+  ownerName: orgName.describe("the first holder's organisation name"),
   reportHash: hash32.nullable(),
   referenceDataHash: hash32.nullable(),
   deviceRoot: hash32.nullable(),
   evidenceURI: z.string().nullable(),
   auditors: z.array(checksumAddress).describe("auditors whose signatures issued the batch"),
-  issuance: z
-    .object({ txHash: hash32, blockNumber, timestamp: isoTime.nullable() })
-    .nullable()
-    .describe("the BatchIssued event (null when not found)"),
+  signers: z
+    .array(
+      z.object({
+        auditor: checksumAddress,
+        bodyId: z.number().int().positive().nullable().describe("null: no current accreditation"),
+        body: z.string().nullable().describe("the auditing body's name"),
+      }),
+    )
+    .describe("the same auditors with the auditing body each signs for (its accreditation)"),
+  issuance: eventProof.nullable().describe("the BatchIssued event (null when not found)"),
 };
 
 /** A batch as the chain holds it (`ChainReads.batch`). */
@@ -142,13 +176,40 @@ export const certificateMetadataSchema = z
 export const retirementVerificationSchema = z
   .object({
     retirementId: uintString,
-    verified: z.boolean().describe("every check passed"),
+    verified: z.boolean().describe("every check passed (never for a reversed claim)"),
+    verdict: z
+      .enum(["verified", "replaced", "reversed", "failed"])
+      .describe("verified; replaced (verified, on a replacement batch); reversed (not valid until replaced); failed"),
+    summary: z.string().describe("the verdict in one sentence, naming the organisations"),
+    claimStatus: z
+      .object({
+        status: z.enum(CLAIM_STATUS).describe("claimStatus(id), from contract state"),
+        batchId: uintString.describe("the batch the claim rests on now"),
+        originalBatchId: uintString.nullable().describe("the batch it was retired from"),
+        replacements: count,
+        history: z
+          .array(
+            z.object({
+              previousBatchId: uintString,
+              batchId: uintString,
+              holder: party,
+              operator: checksumAddress,
+              event: eventProof,
+            }),
+          )
+          .describe("RetirementReplaced events, oldest first"),
+        owedBy: party.nullable().describe("when reversed: the reversed batch's owner, who owes the replacement"),
+      })
+      .meta({ id: "ClaimStatus", description: "A claim's status from contract state, with where it rests and why" }),
     chain: z.object({ chainId: uintString, registry: checksumAddress, checkedAtBlock: z.number().int() }),
     claim: z.object({
       account: checksumAddress.describe("whose certificates were burned"),
+      accountName: orgName,
       operator: checksumAddress.nullable().describe("who sent the retirement (null when the event is not found)"),
+      operatorName: orgName,
       beneficiaryName: z.string().nullable(),
       beneficiary: checksumAddress.nullable(),
+      beneficiaryAccountName: orgName.describe("the beneficiary account's organisation name on the register"),
       onBehalf: z.boolean().nullable(),
       amount: uintString,
       periodStart: isoTime,
@@ -161,23 +222,41 @@ export const retirementVerificationSchema = z
       .object({ txHash: hash32, blockNumber, blockHash: hash32, timestamp: isoTime.nullable() })
       .nullable()
       .describe("the CertificatesRetired event (null when not found)"),
-    batch: chainBatchSchema,
+    batch: chainBatchSchema.describe("the batch the claim rests on now"),
     totals: z.object({ certificates: uintString, unit: z.string(), reductionKgClaimed: kgDecimal }),
     checks: z.array(z.object({ check: z.string(), passed: z.boolean(), detail: z.string() })),
     statement: z.string(),
   })
   .meta({ id: "RetirementVerification", description: "A retirement checked against the chain, check by check" });
 
-/** An account's standing and roles (`ChainReads.participant`). */
+/** An account's standing, name, roles and accreditation (`ChainReads.participant`). */
 export const participantSchema = z
   .object({
     account: checksumAddress,
     kind: z.enum(["none", ...kinds]),
     status: z.enum(PARTICIPANT_STATUS),
-    hasCode: z.boolean().describe("the registry's record says the account is a contract (ERC-1271 signatures)"),
-    roles: z.object({ admin: z.boolean(), auditor: z.boolean(), issuer: z.boolean() }),
+    name: orgName.describe("the organisation name on the register (null when not admitted)"),
+    hasCode: z.boolean().describe("the account has code: a contract (ERC-1271 signatures)"),
+    roles: z.object({
+      admin: z.boolean(),
+      auditor: z.boolean().describe("accredited for an auditing body, within its validity window now"),
+      issuer: z.boolean(),
+    }),
+    accreditation: z
+      .object({
+        bodyId: z.number().int().positive(),
+        body: z.string(),
+        categories: z.array(z.enum(CATEGORIES)),
+        validFrom: isoTime,
+        validUntil: isoTime,
+      })
+      .nullable()
+      .describe("the auditing body it signs for, the device categories and the validity window"),
   })
-  .meta({ id: "Participant", description: "An account's standing and roles, read from the chain" });
+  .meta({
+    id: "Participant",
+    description: "An account's standing, name, roles and accreditation, read from the chain",
+  });
 
 export const balancesSchema = z
   .object({

@@ -14,6 +14,7 @@ import {
 import type { ITECRegistry } from "../../sdk/src/registry.ts";
 import { registryAt } from "../../sdk/src/registry.ts";
 import { attestationDomain } from "../../sdk/src/attestation.ts";
+import { categoryBit } from "../../sdk/src/enums.ts";
 import { ChainError, decodeRegistryError, isTransientError } from "./errors.ts";
 
 /** ERC-1271 magic value returned by `isValidSignature` for a valid signature. */
@@ -74,7 +75,7 @@ export class ChainClient {
     return attestationDomain(this.chainId, this.address);
   }
 
-  async role(name: "AUDITOR_ROLE" | "ISSUER_ROLE" | "DEFAULT_ADMIN_ROLE"): Promise<string> {
+  async role(name: "ISSUER_ROLE" | "DEFAULT_ADMIN_ROLE"): Promise<string> {
     let value = this.#roles.get(name);
     if (!value) {
       value = await this.registry[name]();
@@ -83,8 +84,17 @@ export class ChainClient {
     return value;
   }
 
-  async isAuditor(account: string): Promise<boolean> {
-    return this.registry.hasRole(await this.role("AUDITOR_ROLE"), account);
+  /**
+   * Whether `account` is an auditor now: accredited for a body (`accreditation(account).bodyId` ≠ 0) within its
+   * validity window at the latest block's time — and, when `category` (1…6) is given, accredited for it. What the
+   * registry counts at issuance; expiry needs no transaction, so this reads the window, not an event.
+   */
+  async isAuditor(account: string, category?: number): Promise<boolean> {
+    const [a, latest] = await Promise.all([this.registry.accreditation(account), this.latestBlock()]);
+    if (a.bodyId === 0n) return false;
+    const now = BigInt(latest.timestamp);
+    if (now < a.validFrom || now > a.validUntil) return false;
+    return category === undefined ? a.categories !== 0n : (Number(a.categories) & categoryBit(category)) !== 0;
   }
 
   async auditorThreshold(): Promise<number> {

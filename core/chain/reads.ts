@@ -1,6 +1,6 @@
 /**
  * What the API, the CLI and the documents read from the chain (the truth), never from a database: retirement claims with their
- * batch and proofs, batch details, balances, participants and roles. Values are wire-ready: uint256 and
+ * status, batch and proofs, batch details, balances, participants with their names, roles and accreditation. Values are wire-ready: uint256 and
  * decimals as strings, addresses checksummed, times ISO-8601 UTC.
  *
  * Batches and verifications are the SDK's (sdk/src/reader.ts, one definition of the statement of checks): here they
@@ -8,9 +8,10 @@
  */
 import { getAddress, ZeroAddress } from "ethers";
 
-import { kindName, statusName } from "../../sdk/src/enums.ts";
+import { categoriesOfMask, kindName, statusName } from "../../sdk/src/enums.ts";
 import { mapLimit, type LogRanges } from "../../sdk/src/logs.ts";
 import { RegistryReadError, RegistryReader, type RegistryReaderOptions } from "../../sdk/src/reader.ts";
+import { isoTime } from "../../sdk/src/time.ts";
 import type {
   BatchVerification,
   ChainBatch,
@@ -110,20 +111,39 @@ export class ChainReads {
     });
   }
 
+  /**
+   * An account's standing on the register: kind, status and organisation name, whether it has code (a contract
+   * wallet: ERC-1271 signatures), its roles (admin, issuer, auditor = accredited now) and its accreditation.
+   */
   participant(account: string) {
     return this.cache.get(`participant:${account}`, async () => {
-      const p = await this.chain.registry.participant(account);
-      const [admin, auditor, issuer] = await Promise.all([
-        this.chain.registry.hasRole(await this.chain.role("DEFAULT_ADMIN_ROLE"), account),
+      const r = this.chain.registry;
+      const [p, hasCode, admin, auditor, issuer, a] = await Promise.all([
+        r.participant(account),
+        this.chain.hasCode(account),
+        this.chain.role("DEFAULT_ADMIN_ROLE").then((role) => r.hasRole(role, account)),
         this.chain.isAuditor(account),
-        this.chain.registry.hasRole(await this.chain.role("ISSUER_ROLE"), account),
+        this.chain.role("ISSUER_ROLE").then((role) => r.hasRole(role, account)),
+        r.accreditation(account),
       ]);
+      const bodyId = Number(a.bodyId);
       return {
         account,
         kind: kindName(p.kind),
         status: statusName(p.status),
-        hasCode: p.hasCode,
+        name: p.name === "" ? null : p.name,
+        hasCode,
         roles: { admin, auditor, issuer },
+        accreditation:
+          bodyId === 0
+            ? null
+            : {
+                bodyId,
+                body: (await r.auditorBody(bodyId)).name,
+                categories: categoriesOfMask(a.categories),
+                validFrom: isoTime(a.validFrom),
+                validUntil: isoTime(a.validUntil),
+              },
       };
     });
   }

@@ -1,6 +1,6 @@
 /**
  * What a registry revert means for the person who caused it: one sentence per custom error the registry can raise
- * (its own, `IITECRegistry`, and the OpenZeppelin ones it inherits), saying what is wrong and the next step —
+ * (its own, `IITECRegistry`, and the OpenZeppelin ones it inherits: AccessControlDefaultAdminRules, ERC-1155), saying what is wrong and the next step —
  * usually the `itec` command that fixes or explains it. The one table of these sentences: the API puts the
  * sentence in a WOULD_REVERT problem's `detail`, the CLI prints it as its one-line error; the raw error (name and
  * arguments) stays beside it (the problem's `revert` member, the CLI's `--json`).
@@ -10,7 +10,7 @@
  */
 import { ZeroAddress, ZeroHash, id } from "ethers";
 
-import { CATEGORY_NAMES } from "../../sdk/src/enums.ts";
+import { CATEGORY_NAMES, CLAIM_STATUS } from "../../sdk/src/enums.ts";
 
 type Args = Readonly<Record<string, string>>;
 
@@ -18,10 +18,6 @@ const ROLES: Record<string, { name: string; nextStep: (account: string) => strin
   [ZeroHash]: {
     name: "registry admin",
     nextStep: () => "sign with the registry admin's key",
-  },
-  [id("ITEC_AUDITOR_ROLE")]: {
-    name: "auditor",
-    nextStep: (a) => `the registry admin can grant it with \`itec auditor add ${a}\``,
   },
   [id("ITEC_ISSUER_ROLE")]: {
     name: "issuer (oracle)",
@@ -51,9 +47,16 @@ function accountNotActive(a: Args): string {
   }
   return (
     `${account} is not an admitted participant: the registry admin can admit it with ` +
-    `\`itec participant admit ${account} --kind <${KINDS}>\``
+    `\`itec participant admit ${account} --kind <${KINDS}> --name "…"\``
   );
 }
+
+const category = (c: string | undefined) => CATEGORY_NAMES[Number(c)] ?? `category ${c ?? "?"}`;
+const claimStatus = (s: string | undefined) => CLAIM_STATUS[Number(s)] ?? `status ${s ?? "?"}`;
+const ROLE_NAMES: Record<string, string> = {
+  [ZeroHash]: "the registry admin role",
+  [id("ITEC_ISSUER_ROLE")]: "the issuer role",
+};
 
 const RETIREMENT_FIELDS: Record<string, string> = {
   amount: "the amount to retire must be at least 1: pass --amount 1 or more",
@@ -77,10 +80,12 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
     `${a.account} is ${status(a.status)}, not ${status(a.expected)}: see its standing with ` +
     `\`itec participant show ${a.account}\``,
   ITECInvalidThreshold: (a) =>
-    a.auditors === "0"
-      ? "there are no auditors yet: the registry admin adds them first (`itec auditor add <address>`), then sets the threshold"
-      : `a threshold of ${a.threshold} is not possible with ${a.auditors} auditor(s): choose 1 to ${a.auditors} ` +
-        `(\`itec auditor threshold <n>\`), or add auditors first (\`itec auditor add <address>\`)`,
+    a.bodies === "0"
+      ? "no auditing body has an accredited auditor yet: the registry admin accredits auditors for bodies first, " +
+        "then sets the threshold"
+      : `a threshold of ${a.threshold} is not possible with ${a.bodies} auditing bod${a.bodies === "1" ? "y" : "ies"} ` +
+        `that have accredited auditors: choose 1 to ${a.bodies} (\`itec auditor threshold <n>\`), or accredit ` +
+        "auditors of more bodies first",
   ITECAttestationExpired: (a) =>
     `the attestation expired at ${day(a.deadline)}: the oracle renews it, and the auditors sign the renewed one ` +
     "(`itec auditor review <batch job>` shows it)",
@@ -98,14 +103,34 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
     `the signatures are not from distinct auditors in ascending order (${a.previous} then ${a.auditor}): ` +
     "each auditor signs once; the oracle sorts the signatures it posts",
   ITECSignerNotAuditor: (a) =>
-    `${a.auditor} does not hold the auditor role: the registry admin can grant it with ` +
-    `\`itec auditor add ${a.auditor}\`, or an auditor signs instead`,
+    `${a.auditor} is not an accredited auditor: the registry admin accredits it for its auditing body, or an ` +
+    "accredited auditor signs instead (`itec auditor list` shows them)",
+  ITECAuditorNotAccredited: (a) =>
+    `${a.auditor} is not accredited for ${category(a.category)} devices: an auditor accredited for that category ` +
+    "signs instead, or the registry admin extends its accreditation",
+  ITECAuditorExpired: (a) =>
+    `the accreditation of ${a.auditor} ended at ${day(a.validUntil)}: an auditor with a current accreditation signs ` +
+    "instead, or the registry admin renews it",
+  ITECAuditorNotYetValid: (a) =>
+    `the accreditation of ${a.auditor} starts only at ${day(a.validFrom)}: sign after that, or an auditor with a ` +
+    "current accreditation signs instead",
+  ITECSigningKeyReused: (a) =>
+    `the wallet ${a.auditor} accepted a signature made by ${a.key}, which already signs here for another auditor: ` +
+    "one key counts once — an auditor of another body signs instead",
+  ITECUnknownAuditorBody: (a) =>
+    `there is no auditing body #${a.bodyId} on the registry: the registry admin registers the body first`,
+  ITECInvalidAccreditation: (a) =>
+    `the accreditation's ${a.field} is invalid (e.g. no category, an empty validity window or the zero address): ` +
+    "give at least one category, validFrom ≤ validUntil and a real auditor address",
+  ITECRoleConflict: (a) =>
+    `${a.account} already holds ${ROLE_NAMES[a.role!.toLowerCase()] ?? "an accreditation or role"}: the registry ` +
+    "admin, the issuer and the auditors must be separate keys — use another account",
   ITECInvalidSignature: (a) =>
     `the signature of ${a.auditor} does not verify over this attestation: the auditor signs it again ` +
     "(`itec auditor sign <batch job>`)",
   ITECInsufficientSignatures: (a) =>
-    `the attestation has ${a.provided} auditor signature(s) and ${a.required} are required: more auditors must ` +
-    "sign it (`itec auditor sign <batch job>`)",
+    `the attestation has signatures of ${a.provided} auditing bod${a.provided === "1" ? "y" : "ies"} and ` +
+    `${a.required} are required: auditors of other bodies must sign it (\`itec auditor sign <batch job>\`)`,
   ITECReportAlreadyIssued: (a) =>
     `the ${CATEGORY_NAMES[Number(a.category)] ?? `category ${a.category}`} batch of report ${short(a.reportHash)} ` +
     `was already issued as batch #${a.batchId}: nothing to issue again (\`itec cert show ${a.batchId}\`)`,
@@ -118,27 +143,50 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
     `batch #${a.batchId} is suspended: its I-TECs cannot move or be retired until the registry admin reinstates ` +
     `it (\`itec cert show ${a.batchId}\` shows its state)`,
   ITECBatchNotSuspended: (a) =>
-    `batch #${a.batchId} is not suspended: there is nothing to reinstate (\`itec cert show ${a.batchId}\`)`,
+    `batch #${a.batchId} is not suspended by the registry admin: there is nothing to reinstate (open challenges ` +
+    `are released by settling them; \`itec cert show ${a.batchId}\`)`,
+  ITECBatchReversed: (a) =>
+    `batch #${a.batchId} was reversed: its certificates are cancelled and cannot move, be retired or replace a ` +
+    `claim, and a reversal is final (\`itec verify batch ${a.batchId}\` shows why)`,
   ITECUnknownRetirement: (a) =>
     `there is no retirement #${a.retirementId} on the registry: check the id \`itec retire\` printed`,
   ITECInvalidRetirement: (a) =>
     RETIREMENT_FIELDS[a.field!] ?? `the retirement's ${a.field} is invalid: see \`itec retire --help\``,
-  ITECInvalidText: (a) =>
-    a.length === "0"
-      ? `the ${a.field} is empty: give a text of 1 to 1024 bytes`
-      : `the ${a.field} is ${a.length} bytes long: shorten it to at most 1024 bytes`,
+  ITECClaimNotReversed: (a) =>
+    `retirement #${a.retirementId} is ${claimStatus(a.status)}, not reversed: only a reversed claim can be replaced ` +
+    `(\`itec verify retirement ${a.retirementId}\` shows its status)`,
+  ITECCategoryMismatch: (a) =>
+    `the claim is for ${category(a.expected)} devices, and a replacement must burn certificates of the same ` +
+    `category, not ${category(a.actual)}: choose a batch of ${category(a.expected)} certificates`,
+  ITECInvalidText: (a) => {
+    // Names (organisations, bodies, methodology parameters) are at most 200 bytes (MAX_NAME_BYTES), other texts
+    // 1024 (MAX_TEXT_BYTES).
+    const max = a.field === "name" || a.field === "parameters" ? 200 : 1024;
+    return a.length === "0"
+      ? `the ${a.field} is empty: give a text of 1 to ${max} bytes`
+      : `the ${a.field} is ${a.length} bytes long: shorten it to at most ${max} bytes`;
+  },
   ITECUnsafeText: (a) =>
-    `the ${a.field} contains a double quote, a backslash or a control character: remove them and try again`,
+    `the ${a.field} is not valid UTF-8, or contains a character it may not (a double quote, a backslash, <, >, & ` +
+    "or a control character): remove them and try again",
   ITECNotHolderOrOperator: (a) =>
     `${a.operator} is neither ${a.holder} nor an operator it approved: sign with the holder's key, or have the ` +
     `holder approve ${a.operator} first`,
   ITECUnknownDeviceRoot: (a) =>
     `no batch on the registry has device root ${short(a.deviceRoot)}: take the root from the batch's calculation report`,
   ITECInvalidDeviceProof: (a) =>
-    `the proof does not show device ${short(a.deviceId)} in device root ${short(a.deviceRoot)}: rebuild it from ` +
-    "that batch's calculation report",
-  ITECSameBatch: (a) =>
-    `both device roots belong to batch #${a.batchId}: a duplicate challenge needs devices of two different batches`,
+    `the proof does not show device ${short(a.deviceId)} at index ${a.index} in device root ${short(a.deviceRoot)}: ` +
+    "rebuild it from that batch's calculation report",
+  ITECInvalidChallenge: (a) =>
+    `the proofs do not show what the challenge claims (${a.reason}): check the two leaves and their batches`,
+  ITECAlreadyChallenged: (a) =>
+    `this proof was already made as challenge #${a.challengeId}: a proof is made once; its settlement stands`,
+  ITECChallengeNotOpen: (a) => `there is no open challenge #${a.challengeId}: it does not exist or was already settled`,
+  ITECInvalidSettlement: (a) =>
+    `batch #${a.faultyBatchId} is not named by challenge #${a.challengeId}: name one of its batches as at fault, ` +
+    "or 0 for neither",
+  ITECNotDelegated: () =>
+    "the registry's admin module was called directly: send the transaction to the registry's address instead",
 
   // ---- OpenZeppelin errors the registry inherits (AccessControl, ERC1155, ShortStrings) ----
   AccessControlUnauthorizedAccount: (a) => {
@@ -149,6 +197,13 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
   },
   AccessControlBadConfirmation: () =>
     "an account can renounce only its own role: sign with the key of the account that gives the role up",
+  AccessControlEnforcedDefaultAdminDelay: (a) =>
+    `the admin transfer can complete only after its delay, at ${day(a.schedule)}: accept it then`,
+  AccessControlEnforcedDefaultAdminRules: () =>
+    "the registry admin role moves only by a two-step transfer with a delay: the admin begins it " +
+    "(beginDefaultAdminTransfer) and the new admin accepts it after the delay",
+  AccessControlInvalidDefaultAdmin: (a) =>
+    `${a.defaultAdmin} is not the pending registry admin: only the account the transfer names can accept it`,
   ERC1155InsufficientBalance: (a) =>
     `${a.sender} holds ${a.balance} I-TEC(s) of batch #${a.tokenId}, fewer than the ${a.needed} asked: see its ` +
     `holdings with \`itec cert balance ${a.sender}\``,
@@ -165,10 +220,6 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
   ERC1155InvalidOperator: (a) => `${a.operator} cannot be an operator: name the operator's real account`,
   ERC1155InvalidArrayLength: (a) =>
     `the transfer lists ${a.idsLength} batch id(s) but ${a.valuesLength} amount(s): give one amount per batch`,
-  StringTooLong: (a) =>
-    `"${a.str}" is longer than 31 bytes, the limit of the registry's signing-domain name and version: shorten it`,
-  InvalidShortString: () =>
-    "the registry's signing-domain name is not a valid short string: redeploy with a name of at most 31 bytes",
 };
 
 /**

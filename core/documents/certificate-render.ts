@@ -40,11 +40,12 @@ export function certificateHtml(m: CertificateModel): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(m.title)} #${esc(m.retirementId)}</title>
 <style>${CERTIFICATE_CSS}.v{border-left-color:${m.verified ? "#1e8449" : "#b03a2e"}}</style></head><body>
 <h1>${esc(m.title)} #${esc(m.retirementId)}</h1><p>${esc(m.subtitle)}</p>
-<p class="v"><b>${esc(m.claim.amount)} I-TEC retired for ${esc(m.claim.beneficiaryName ?? "—")}</b> — ${esc(m.totals.reductionKgClaimed)} kgCO2e verified reduction
+<p class="v" id="verdict"><b>${esc(m.summary)}</b><br>${esc(m.claim.amount)} I-TEC retired for ${esc(m.claim.beneficiaryName ?? "—")} — ${esc(m.totals.reductionKgClaimed)} kgCO2e verified reduction
 (${esc(m.batch.reductionKgPerDevice)} kgCO2e per device × ${esc(m.claim.amount)} devices), reporting period ${esc(m.claim.periodStart.slice(0, 10))} to ${esc(m.claim.periodEnd.slice(0, 10))}.</p>
 ${sections}
 <section><h2>Verify independently</h2><p>${ask} any node of the chain:</p>
 ${commandHtml(m.howToVerify.cast)}
+${commandHtml(m.howToVerify.castStatus)}
 ${commandHtml(m.howToVerify.jsonRpc)}
 <p>${esc(m.howToVerify.claimHash)}.</p></section>
 <p><small>${esc(m.statement)}</small></p></body></html>`;
@@ -59,11 +60,12 @@ export function certificatePdf(m: CertificateModel): Promise<Buffer> {
   w.text(m.subtitle, "sans", 8);
   doc.moveDown(0.4);
   doc.fillColor(m.verified ? "#1e8449" : "#b03a2e");
+  w.text(m.summary, "bold", 10);
   w.text(
     `${m.claim.amount} I-TEC retired for ${m.claim.beneficiaryName ?? "—"}: ${m.totals.reductionKgClaimed} kgCO2e verified reduction ` +
-      `(${m.batch.reductionKgPerDevice} kgCO2e per device × ${m.claim.amount} devices). ${m.verified ? "Verified on-chain." : "CHECKS FAILED."}`,
-    "bold",
-    10,
+      `(${m.batch.reductionKgPerDevice} kgCO2e per device × ${m.claim.amount} devices).`,
+    "sans",
+    9,
   );
   doc.fillColor("#17202a").moveDown(0.4);
   for (const s of certificateSections(m)) {
@@ -92,6 +94,8 @@ export function certificatePdf(m: CertificateModel): Promise<Buffer> {
   );
   doc.moveDown(0.1);
   w.command(m.howToVerify.cast, "mono", 6, 40, width);
+  doc.moveDown(0.2);
+  w.command(m.howToVerify.castStatus, "mono", 6, 40, width);
   doc.moveDown(0.2);
   w.command(m.howToVerify.jsonRpc, "mono", 6, 40, width);
   doc.fillColor("#5d6d7e").moveDown(0.3);

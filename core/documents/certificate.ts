@@ -1,7 +1,8 @@
 /**
- * The retirement certificate's content, built only from on-chain data (claim, batch figures, chain id, contract,
- * transaction, block) plus the calculation report the batch references — used only after its keccak256 is
- * checked against the report hash on-chain — so the document can never disagree with the ledger.
+ * The retirement certificate's content, built only from on-chain data (claim and its status, batch figures and
+ * standing, organisation and auditing-body names, chain id, contract, transaction, block) plus the calculation report
+ * the batch references — used only after its keccak256 is checked against the report hash on-chain — so the document
+ * can never disagree with the ledger. A reversed claim's certificate says REVERSED, never verified.
  */
 import { keccak256 } from "ethers";
 
@@ -71,6 +72,9 @@ export async function buildCertificate(
     subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",
     retirementId: v.retirementId,
     verified: v.verified,
+    verdict: v.verdict,
+    summary: v.summary,
+    claimStatus: v.claimStatus,
     claim: v.claim,
     batch: v.batch,
     proof: v.proof,
@@ -81,7 +85,11 @@ export async function buildCertificate(
     report: { ...report, uri: v.batch.evidenceURI, hash: v.batch.reportHash },
     howToVerify: {
       url: verifyUrl,
-      cast: `cast call ${registry} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" ${retirementId} --rpc-url ${options.rpcUrl}`,
+      // The Retirement struct is all static types, so its ten fields decode as ten outputs (no tuple parentheses:
+      // two characters fewer keep the signature one unbroken token on an A4 line).
+      cast: `cast call ${registry} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" ${retirementId} --rpc-url ${options.rpcUrl}`,
+      // 0 verified, 1 reversed (not valid until replaced), 2 replaced; and the batch the claim rests on.
+      castStatus: `cast call ${registry} "claimStatus(uint256)(uint8,uint256)" ${retirementId} --rpc-url ${options.rpcUrl}`,
       // Spaces only between arguments and inside the JSON, where a line may wrap and a copied line break changes
       // nothing (JSON ignores whitespace); none inside the header, where a line break would.
       jsonRpc: `curl -s ${options.rpcUrl} -H content-type:application/json --data '{"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": "${registry}", "data": "${calldata}"}, "latest"]}'`,
@@ -90,18 +98,45 @@ export async function buildCertificate(
   };
 }
 
+/** An organisation: "Refurb Co (0x…)", or the address alone when the register has no name for it. */
+const named = (account: string | null, name: string | null) =>
+  account === null ? "—" : name ? `${name} (${account})` : account;
+
+/** The claim's status in words: verified, reversed (who owes the replacement) or replaced (from which batch). */
+export function claimStatusText(m: CertificateModel): string {
+  const s = m.claimStatus;
+  if (s.status === "reversed") {
+    return (
+      `REVERSED — batch #${s.batchId} was found wrong and reversed; the claim is not valid until replaced ` +
+      `(replacement owed by ${s.owedBy ? named(s.owedBy.account, s.owedBy.name) : "the batch's owner"})`
+    );
+  }
+  if (s.status === "replaced") {
+    return `Replaced — now rests on batch #${s.batchId}; originally batch #${s.originalBatchId ?? "?"}, which was reversed`;
+  }
+  return `Verified — rests on batch #${s.batchId}, where it was retired`;
+}
+
 /** The certificate's lines, in reading order: one source for the HTML and the PDF. */
 export function certificateSections(m: CertificateModel): { heading: string; rows: [string, string][] }[] {
   const c = m.claim;
   const b = m.batch;
   const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
-  const retiredBy = c.operator && c.operator !== c.account ? `${c.account} (by operator ${c.operator})` : c.account;
+  const holder = named(c.account, c.accountName);
+  const retiredBy =
+    c.operator && c.operator !== c.account ? `${holder} (by operator ${named(c.operator, c.operatorName)})` : holder;
+  const replacements = m.claimStatus.history.map((h, i): [string, string] => [
+    `Replacement ${i + 1}`,
+    `batch #${h.previousBatchId} → batch #${h.batchId}, certificates burned by ${named(h.holder.account, h.holder.name)} (tx ${h.event.txHash})`,
+  ]);
   return [
     {
       heading: "Claim",
       rows: [
+        ["Claim status", claimStatusText(m)],
+        ...replacements,
         ["Beneficiary", c.beneficiaryName ?? "—"],
-        ["Beneficiary account", c.beneficiary ?? "— (none given)"],
+        ["Beneficiary account", c.beneficiary ? named(c.beneficiary, c.beneficiaryAccountName) : "— (none given)"],
         ["Retired by (holder)", retiredBy],
         ["Retired on behalf of the beneficiary", c.onBehalf ? "yes" : "no"],
         ["Certificates retired", `${c.amount} I-TEC (1 I-TEC = one verified refurbished ${b.category})`],
@@ -126,10 +161,20 @@ export function certificateSections(m: CertificateModel): { heading: string; row
     {
       heading: `Batch #${b.batchId}`,
       rows: [
+        ["Status", `${b.status.toUpperCase()} — ${b.statusDetail}`],
         ["Category", b.category],
-        ["Devices certified in the batch", `${b.issued} (retired ${b.retired}, outstanding ${b.outstanding})`],
+        ["Owner at issuance", named(b.owner, b.ownerName)],
+        [
+          "Devices certified in the batch",
+          b.status === "reversed"
+            ? `${b.issued} (retired ${b.retired}, cancelled ${b.cancelled})`
+            : `${b.issued} (retired ${b.retired}, outstanding ${b.outstanding})`,
+        ],
         ["Vintage (refurbished)", `${b.vintageStart} to ${b.vintageEnd}`],
-        ["Auditor(s)", b.auditors.join(", ") || "—"],
+        [
+          "Auditor(s)",
+          b.signers.map((s) => `${s.body ?? "no current accreditation"} (${s.auditor})`).join(", ") || "—",
+        ],
         [
           "Calculation report",
           `${b.evidenceURI ?? "—"} (${m.report.status}${m.report.asOf ? `, calculated as of ${m.report.asOf}` : ""})`,

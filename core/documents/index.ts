@@ -43,16 +43,30 @@ export async function retirementCertificate(
   return buildCertificate(reads, id, { ...options, fetchBytes: fetchReportBytes });
 }
 
-/** Reads the account's retirements from the chain and builds the report. */
+/**
+ * Reads the account's retirements (each verified, with its claim status) and its organisation name from the chain
+ * and builds the report. A reversed claim is listed as not applied, saying who owes its replacement; a replaced one
+ * counts with the batch it now rests on.
+ */
 export async function scope3ForAccount(
   reads: ChainReads,
   input: { account: string; reportingYear: number; inventory: readonly InventoryLine[]; reference: ReferenceTable },
 ) {
-  const ids = await reads.retirementIdsFor(input.account);
+  const [ids, participant] = await Promise.all([
+    reads.retirementIdsFor(input.account),
+    reads.participant(input.account),
+  ]);
   const retirements: RetirementForReport[] = [];
   for (const id of ids) {
     const v = await reads.verifyRetirement(id);
-    const failed = v.checks.filter((c) => !c.passed).map((c) => c.check);
+    const s = v.claimStatus;
+    const failed =
+      v.verdict === "reversed"
+        ? [
+            `claim reversed: batch #${s.batchId} was found wrong and reversed, so the claim is not valid until ` +
+              `replaced (replacement owed by ${s.owedBy ? (s.owedBy.name ?? s.owedBy.account) : "the batch's owner"})`,
+          ]
+        : v.checks.filter((c) => !c.passed).map((c) => c.check);
     retirements.push({
       retirementId: v.retirementId,
       batchId: v.batch.batchId,
@@ -67,5 +81,5 @@ export async function scope3ForAccount(
       ...(failed.length ? { failedCheck: failed.join("; ") } : {}),
     });
   }
-  return scope3Report({ ...input, retirements });
+  return scope3Report({ ...input, accountName: participant.name, retirements });
 }

@@ -17,6 +17,9 @@ function footprintLabel(i: InventoryRowReport): string {
       : `category default (${i.referenceTier})`;
 }
 
+/** "Corporate plc (0x…)", or the address alone when the register has no name for it. */
+const accountText = (r: Scope3Report) => (r.accountName ? `${r.accountName} (${r.account})` : r.account);
+
 const scope3Name = (s: number | null) =>
   s === null ? "" : (SCOPE3_CATEGORY_NAMES[s as 1 | 2] ?? `Scope 3 Category ${s}`);
 
@@ -46,7 +49,7 @@ export function scope3Html(r: Scope3Report, chartSvg = scope3ChartSvg(r)): strin
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Scope 3 IT procurement intensity ${r.reportingYear}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#17202a}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #e5e8e8;padding:.25rem .4rem;text-align:right}th:first-child,td:first-child{text-align:left}.notes li{color:#935116}</style></head><body>
 <h1>Scope 3 certificate-adjusted IT procurement intensity — ${r.reportingYear}</h1>
-<p>Account ${esc(r.account)}. Units: ${esc(r.unit)}.</p>
+<p>Account ${esc(accountText(r))}. Units: ${esc(r.unit)}.</p>
 ${r.notes.length ? `<h2>Notes</h2><ul class="notes">${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}
 <table><tr>${s3Head}<th>category</th><th>devices</th><th>inventory kgCO2e</th><th>kgCO2e/device</th><th>I-TECs applied</th><th>reduction kgCO2e</th><th>adjusted kgCO2e</th><th>adjusted kgCO2e/device</th><th>PCF source</th></tr>${catRows}
 ${subtotalRows}<tr>${split ? "<th></th>" : ""}<th>total</th>${figures(t).replace(/td>/g, "th>")}<th></th></tr></table>
@@ -70,7 +73,7 @@ export async function scope3Pdf(r: Scope3Report): Promise<Buffer> {
   const split = y.scope3Subtotals.length > 0;
   w.text(`Scope 3 certificate-adjusted IT procurement intensity — ${r.reportingYear}`, "bold", 14);
   doc.fillColor("#5d6d7e");
-  w.text(`Account ${r.account}. Units: ${r.unit}.`, "sans", 7.5);
+  w.text(`Account ${accountText(r)}. Units: ${r.unit}.`, "sans", 7.5);
   doc.fillColor("#17202a").moveDown(0.5);
   const cols = [85, 40, 65, 55, 40, 60, 65, 55];
   const row = (cells: string[], bold = false) => {

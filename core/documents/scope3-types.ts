@@ -13,7 +13,10 @@ export interface RetirementForReport {
   scope3Category: number;
   beneficiaryName: string | null;
   txHash: string | null;
-  /** The chain's checks on the retirement failed (e.g. its batch is suspended): listed, never applied. */
+  /**
+   * The chain's checks on the retirement failed (e.g. its batch is suspended) or its claim is reversed (its batch
+   * was found wrong: not valid until replaced): listed, never applied.
+   */
   failedCheck?: string | undefined;
 }
 
@@ -105,6 +108,8 @@ export interface YearReport {
 
 export interface Scope3Report {
   account: string;
+  /** The account's organisation name on the register (null when it has none). */
+  accountName: string | null;
   reportingYear: number;
   unit: string;
   rules: string[];

@@ -32,6 +32,8 @@ export const SCOPE3_RULES = [
 /** Builds the report for `reportingYear`, and for every earlier year present in the inventory (year on year). */
 export function scope3Report(input: {
   account: string;
+  /** The account's organisation name on the register, when it has one. */
+  accountName?: string | null | undefined;
   reportingYear: number;
   inventory: readonly InventoryLine[];
   retirements: readonly RetirementForReport[];
@@ -66,6 +68,7 @@ export function scope3Report(input: {
   });
   return {
     account: input.account,
+    accountName: input.accountName ?? null,
     reportingYear: input.reportingYear,
     unit: "kgCO2e; intensity in kgCO2e per procured device; 1 I-TEC = one verified refurbished device",
     rules: SCOPE3_RULES,

@@ -84,15 +84,22 @@ export function registerCert(program: Command): void {
       const b = await new ApiClient(o.api).get<ChainBatch>(`/certificates/${id}`);
       const row = (k: string, v: string) => field(k, v, 22);
       print(o, b, () => [
-        `batch #${b.batchId} (${b.category})${b.suspended ? " · SUSPENDED" : ""}`,
-        row("issued/retired/out", `${b.issued} / ${b.retired} / ${b.outstanding}`),
+        `batch #${b.batchId} (${b.category}) · ${b.status.toUpperCase()}`,
+        row("status", b.statusDetail),
+        row(
+          b.status === "reversed" ? "issued/retired/cancel." : "issued/retired/out",
+          `${b.issued} / ${b.retired} / ${b.status === "reversed" ? b.cancelled : b.outstanding}`,
+        ),
         row("B̄ / V̄ per device", `${b.baselineKgPerDevice} / ${b.reductionKgPerDevice} kgCO2e`),
         row("certified intensity", `${b.certifiedIntensityKgPerDevice} kgCO2e per device`),
         row("vintage", `${b.vintageStart} … ${b.vintageEnd}`),
         row("methodology", `${b.methodology} · ${b.parameters}`),
-        row("owner at issuance", b.owner ?? "?"),
+        row("owner at issuance", b.owner ? (b.ownerName ? `${b.ownerName} (${b.owner})` : b.owner) : "?"),
         row("report hash", b.reportHash ?? "?"),
-        row("auditors", b.auditors.join(", ") || "?"),
+        row(
+          "auditors",
+          b.signers.map((s) => `${s.body ?? "no current accreditation"} (${s.auditor})`).join(", ") || "?",
+        ),
         row("issued in", b.issuance ? `tx ${b.issuance.txHash} (block ${b.issuance.blockNumber})` : "?"),
       ]);
     }),

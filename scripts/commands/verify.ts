@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, type Command } from "commander";
 
-import type { ChainBatch, Check } from "../../sdk/src/verification.ts";
+import type { ChainBatch, Check, RetirementVerification } from "../../sdk/src/verification.ts";
 import { connectReads } from "./documents.ts";
 import { action, field, group, parsePositiveInt, print } from "./common.ts";
 
@@ -73,20 +73,52 @@ function parseDeviceId(value: string): string {
   return value;
 }
 
+/** "Refurb Co (0x…)", or the address alone when the register has no name for it. */
+const named = (account: string | null, name: string | null) =>
+  account === null ? "?" : name ? `${name} (${account})` : account;
+
 function batchLines(b: ChainBatch): string[] {
   return [
-    `batch #${b.batchId} (${b.category})${b.suspended ? " · SUSPENDED" : ""}`,
+    `batch #${b.batchId} (${b.category}) · ${b.status.toUpperCase()}`,
+    row("status", b.statusDetail),
+    row("owner at issuance", named(b.owner, b.ownerName)),
     row("B̄ baseline", `${b.baselineKgPerDevice} kgCO2e per device`),
     row("V̄ reduction", `${b.reductionKgPerDevice} kgCO2e per device`),
     row("certified intensity", `${b.certifiedIntensityKgPerDevice} kgCO2e per device`),
-    row("issued/retired/out", `${b.issued} / ${b.retired} / ${b.outstanding}`),
+    row(
+      b.status === "reversed" ? "issued/retired/cancel." : "issued/retired/out",
+      `${b.issued} / ${b.retired} / ${b.status === "reversed" ? b.cancelled : b.outstanding}`,
+    ),
     row("vintage", `${b.vintageStart} … ${b.vintageEnd}`),
     row("methodology", `${b.methodology} · ${b.parameters}`),
     row("report hash", b.reportHash ?? "?"),
     row("device root", b.deviceRoot ?? "?"),
-    row("auditors", b.auditors.join(", ") || "?"),
+    row("auditors", b.signers.map((s) => `${s.body ?? "no current accreditation"} (${s.auditor})`).join(", ") || "?"),
     row("issued in", b.issuance ? `tx ${b.issuance.txHash} (block ${b.issuance.blockNumber})` : "?"),
   ];
+}
+
+/** The claim's status lines: verified, reversed (who owes the replacement), replaced (original batch, history). */
+function claimStatusLines(v: RetirementVerification): string[] {
+  const s = v.claimStatus;
+  if (s.status === "reversed") {
+    return [
+      row("claim status", `REVERSED — batch #${s.batchId} was reversed; not valid until replaced`),
+      row("replacement owed by", s.owedBy ? named(s.owedBy.account, s.owedBy.name) : "the batch's owner"),
+    ];
+  }
+  if (s.status === "replaced") {
+    return [
+      row("claim status", `replaced — rests on batch #${s.batchId}; originally batch #${s.originalBatchId ?? "?"}`),
+      ...s.history.map((h) =>
+        row(
+          "replaced",
+          `batch #${h.previousBatchId} → #${h.batchId} by ${named(h.holder.account, h.holder.name)} in tx ${h.event.txHash}`,
+        ),
+      ),
+    ];
+  }
+  return [row("claim status", `verified — rests on batch #${s.batchId}, where it was retired`)];
 }
 
 const checkLines = (checks: readonly Check[]) => [
@@ -94,9 +126,13 @@ const checkLines = (checks: readonly Check[]) => [
   ...checks.map((k) => `  ${k.passed ? "✓" : "✗"} ${k.check}: ${k.detail}`),
 ];
 
-/** Exit 1 (one line on stderr) when a check failed. */
-function failUnlessVerified(what: string, v: { verified: boolean; checks: readonly Check[] }): void {
+/** Exit 1 (one line on stderr) when a check failed; a reversed claim says so in its own words. */
+function failUnlessVerified(
+  what: string,
+  v: { verified: boolean; checks: readonly Check[]; verdict?: string; summary?: string },
+): void {
   if (v.verified) return;
+  if (v.verdict === "reversed" && v.summary) throw new Error(v.summary);
   const failed = v.checks.filter((k) => !k.passed).map((k) => k.check);
   throw new Error(`${what} failed ${failed.length} check(s): ${failed.join("; ")}`);
 }
@@ -106,20 +142,34 @@ export function registerVerify(program: Command): void {
   chainFlags(
     verify
       .command("retirement")
-      .description("verify a retirement from the chain only, and state what was checked (exit 1 if a check fails)")
+      .description(
+        "verify a retirement from the chain only: its claim status (verified, reversed, replaced) and what was " +
+          "checked (exit 1 if a check fails or the claim is reversed)",
+      )
       .argument("<id>", "retirement id", parsePositiveInt),
   ).action(
     action(async (id: string, o: ChainOptions) => {
       const chain = await connectReads(o);
       const v = await chain.reads.verifyRetirement(BigInt(id)).finally(() => chain.close());
       const c = v.claim;
+      const verdict = {
+        verified: "VERIFIED",
+        replaced: "VERIFIED (replaced)",
+        reversed: "REVERSED",
+        failed: "NOT VERIFIED",
+      };
       print(o, v, () => [
-        `Retirement #${v.retirementId}: ${v.verified ? "VERIFIED" : "NOT VERIFIED"} from the chain`,
+        `Retirement #${v.retirementId}: ${verdict[v.verdict]} from the chain`,
+        v.summary,
         "claim",
-        row("beneficiary", `${c.beneficiaryName ?? "?"}${c.beneficiary ? ` (account ${c.beneficiary})` : ""}`),
+        ...claimStatusLines(v),
+        row(
+          "beneficiary",
+          `${c.beneficiaryName ?? "?"}${c.beneficiary ? ` (account ${named(c.beneficiary, c.beneficiaryAccountName)})` : ""}`,
+        ),
         row(
           "retired from",
-          `${c.account}${c.operator && c.operator !== c.account ? ` by operator ${c.operator}` : ""}`,
+          `${named(c.account, c.accountName)}${c.operator && c.operator !== c.account ? ` by operator ${named(c.operator, c.operatorName)}` : ""}`,
         ),
         row("amount", `${c.amount} I-TEC · ${v.totals.reductionKgClaimed} kgCO2e verified reduction claimed`),
         row("period", `${c.periodStart.slice(0, 10)} … ${c.periodEnd.slice(0, 10)}`),

@@ -14,14 +14,25 @@ export interface IndexStatus {
   lagBlocks: number | null;
 }
 
-/** An account's standing and roles, read from the chain. */
+/** An account's standing, organisation name, roles and accreditation, read from the chain. */
 export interface Participant {
   account: string;
   kind: string;
   status: string;
-  /** The registry's record says the account is a contract (ERC-1271 signatures). */
+  /** The organisation name on the register (null when not admitted). */
+  name: string | null;
+  /** The account has code: a contract (ERC-1271 signatures). */
   hasCode: boolean;
+  /** `auditor`: accredited for an auditing body, within its validity window now. */
   roles: { admin: boolean; auditor: boolean; issuer: boolean };
+  /** The auditing body it signs for, its device categories and validity window (null when not accredited). */
+  accreditation: {
+    bodyId: number;
+    body: string;
+    categories: string[];
+    validFrom: string;
+    validUntil: string;
+  } | null;
 }
 
 /** Certificates held by an account: batches from the index, amounts from the chain (nonzero only). */

@@ -5,9 +5,11 @@
  * working once a 2 s chain is a few hours old. Everything here asks for at most `span` blocks per call and halves
  * the span (for good: the node's cap does not change) when a node still refuses, as the indexer does.
  *
- * `locateSequential` finds the one event of a sequentially numbered kind (BatchIssued by batch id,
- * CertificatesRetired by retirement id) without reading the whole chain: ids grow with block order, so any event
- * of the same kind seen in a probed window tells on which side the wanted one lies.
+ * `wide` reads a selective filter (an indexed id topic) over a whole range in one call when the node takes it — one
+ * call whatever the chain's length on nodes without a cap — and pages only once a node refused. `locateSequential`
+ * finds the BatchIssued of a batch id through a capping node without reading the whole chain: ids grow with block
+ * order, so any event of the same kind seen in a probed window tells on which side the wanted one lies. (A
+ * retirement needs neither: its stored `blockNumber` names the one block its event is in.)
  */
 import { isError } from "ethers";
 
@@ -62,6 +64,8 @@ export class LogRanges {
   readonly maxRange: number;
   readonly concurrency: number;
   #span: number;
+  /** A node refused a range wider than `span`: `wide` pages from then on. */
+  #wideRefused = false;
 
   constructor(options: LogRangeOptions = {}) {
     this.maxRange = options.maxRange ?? DEFAULT_MAX_LOG_RANGE;
@@ -78,6 +82,33 @@ export class LogRanges {
   /** Blocks per eth_getLogs call now (≤ maxRange; smaller once a node refused a range). */
   get span(): number {
     return this.#span;
+  }
+
+  /** Whether a node refused a range wider than `span` (so `wide` pages, and a capped search is worth its calls). */
+  get capped(): boolean {
+    return this.#wideRefused;
+  }
+
+  /**
+   * Every log of `[from, to]` for a selective filter (e.g. one id's topic) in ONE call, whatever the range's length;
+   * undefined when the node refuses so wide a range (remembered: later calls answer undefined at once). Within `span`
+   * blocks it is `all`.
+   */
+  async whole<T>(from: number, to: number, fetch: FetchLogs<T>): Promise<T[] | undefined> {
+    if (to - from + 1 <= this.#span) return this.all(from, to, fetch);
+    if (this.#wideRefused) return undefined;
+    try {
+      return await fetch(from, to);
+    } catch (error) {
+      if (!isRangeRefused(error)) throw error;
+      this.#wideRefused = true;
+      return undefined;
+    }
+  }
+
+  /** Every log of `[from, to]` for a selective filter: `whole` when the node takes the range, else `all`'s pages. */
+  async wide<T>(from: number, to: number, fetch: FetchLogs<T>): Promise<T[]> {
+    return (await this.whole(from, to, fetch)) ?? this.all(from, to, fetch);
   }
 
   /** Every log of `[from, to]`, oldest range first, in calls of at most `span` blocks. */

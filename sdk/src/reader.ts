@@ -4,30 +4,44 @@
  * `verifyRetirement` / `verifyBatch` use one reader per call; the registry's own API and CLI keep one reader per
  * process (core/chain/reads.ts), with a per-block cache and remembered event locations.
  *
- * Events are found in bounded eth_getLogs ranges (logs.ts), so the reads work through nodes that cap ranges as
- * Besu does.
+ * What a retirement's verification costs does not grow with the registry: `retirement(id)` names the block of its
+ * CertificatesRetired event, read with one single-block eth_getLogs on its id's topic. A batch's BatchIssued is read
+ * with one eth_getLogs on its id's topic over the whole chain (the node answers from its bloom filters); through a
+ * node that caps ranges (Besu's `--rpc-max-logs-range`) it is searched in bounded ranges instead (registry-events.ts).
+ * The events of a reversal or a replacement are read only for a batch or claim that has one.
  */
 import { getAddress, isError, ZeroAddress, type Provider } from "ethers";
 
-import { claimTextHash, batchChecks, deviceInclusionCheck, retirementChecks, statementOf } from "./checks.ts";
-import { CATEGORY_CODES, CATEGORY_NAMES, type Category } from "./enums.ts";
+import {
+  batchChecks,
+  batchStatusDetail,
+  claimTextHash,
+  deviceInclusionCheck,
+  retirementChecks,
+  retirementVerdict,
+  statementOf,
+} from "./checks.ts";
+import { batchStatusName, CATEGORY_CODES, CATEGORY_NAMES, claimStatusName, type Category } from "./enums.ts";
 import { CodedError } from "./errors.ts";
 import { LogRanges } from "./logs.ts";
+import { RegistryEvents } from "./registry-events.ts";
 import { registryAt, type ITECRegistry } from "./registry.ts";
 import { isoTime } from "./time.ts";
 import { gramsToKg } from "./units.ts";
 import type {
+  AuditorSigner,
+  BatchReversal,
   BatchVerification,
   ChainBatch,
   ChainPoint,
+  ClaimReplacement,
+  ClaimStanding,
   DeviceVerification,
+  EventProof,
   RetirementVerification,
 } from "./verification.ts";
 
 const isoDay = (unix: bigint | number) => isoTime(unix).slice(0, 10);
-
-/** The two sequentially numbered events the reader looks up by id. */
-export type LocatedKind = "batch" | "retirement";
 
 /**
  * A per-block cache (the registry's HeadCache is one): `get` loads a key once per block, and `head` is the block
@@ -44,27 +58,23 @@ export interface RegistryReaderOptions {
   /** A block at or before the registry's deployment: no event is searched for before it (default 0). */
   fromBlock?: number | undefined;
   /**
-   * Most blocks per eth_getLogs call (default 5000, Besu's default `--rpc-max-logs-range`); halved for good
-   * when the node still refuses a range. Never more than the node's cap is needed, only fewer calls.
+   * Most blocks per eth_getLogs call once a node refused a whole-chain query (default 5000, Besu's default
+   * `--rpc-max-logs-range`); halved for good when the node still refuses a range.
    */
   maxLogRange?: number | undefined;
-  /** eth_getLogs calls in flight at once while searching for an event (default 4). */
+  /** eth_getLogs calls in flight at once while searching a capping node for a batch's event (default 4). */
   logConcurrency?: number | undefined;
   /**
-   * Where an event probably is: the block of batch `id`'s BatchIssued or retirement `id`'s CertificatesRetired,
-   * e.g. from the API's event index. Only narrows the search: the event is still read from the chain, and a wrong
-   * or missing hint costs one eth_getLogs call.
+   * Where batch `batchId`'s BatchIssued probably is (its block), e.g. from the API's event index. Only narrows the
+   * search: the event is still read from the chain, and a wrong or missing hint costs one eth_getLogs call.
    */
-  hint?: ((kind: LocatedKind, id: bigint) => Promise<number | null | undefined>) | undefined;
+  hint?: ((batchId: bigint) => Promise<number | null | undefined>) | undefined;
   /** Caches reads per block (default: none; `checkedAtBlock` is then the latest block when the answer is made). */
   cache?: ReadCache | undefined;
 }
 
 /** Why a read found nothing: no such id on the registry, or a node that returned no latest block. */
 export class RegistryReadError extends CodedError<"NOT_FOUND" | "NO_BLOCK"> {}
-
-/** Event locations remembered across blocks (they never move on a final chain), per kind. */
-const MAX_LOCATIONS = 10_000;
 
 export class RegistryReader {
   readonly provider: Provider;
@@ -73,85 +83,52 @@ export class RegistryReader {
   readonly registry: ITECRegistry;
   readonly fromBlock: number;
   readonly logs: LogRanges;
-  readonly #hint: RegistryReaderOptions["hint"];
+  readonly #events: RegistryEvents;
   readonly #cache: ReadCache | undefined;
   #chainId: bigint | undefined;
-  /** id → block of its event, as last found; checked with a one-block query before it is trusted. */
-  readonly #located: Record<LocatedKind, Map<bigint, number>> = { batch: new Map(), retirement: new Map() };
 
   constructor(provider: Provider, registryAddress: string, options: RegistryReaderOptions = {}) {
     this.provider = provider;
     this.address = getAddress(registryAddress);
     this.registry = registryAt(this.address, provider);
     this.fromBlock = options.fromBlock ?? 0;
+    if (!Number.isSafeInteger(this.fromBlock) || this.fromBlock < 0) {
+      throw new RangeError(`fromBlock must be a block number (an integer ≥ 0), got ${this.fromBlock}`);
+    }
     this.logs = new LogRanges({ maxRange: options.maxLogRange, concurrency: options.logConcurrency });
-    this.#hint = options.hint;
+    this.#events = new RegistryEvents({
+      provider,
+      registry: this.registry,
+      logs: this.logs,
+      fromBlock: this.fromBlock,
+      hint: options.hint,
+      latestBlock: () => this.#latestBlock(),
+    });
     this.#cache = options.cache;
     this.#chainId = options.chainId;
   }
 
-  /** Batch `id` as stored on-chain, plus its issuance event (hashes, auditors, tx). NOT_FOUND when unknown. */
+  /**
+   * Batch `id` as stored on-chain — figures, status and why, totals — plus its issuance event (hashes, auditors and
+   * the bodies they sign for, tx), its owner's name and, when reversed, its BatchReversed event. NOT_FOUND when
+   * unknown.
+   */
   batch(id: bigint): Promise<ChainBatch> {
-    return this.#cached(`batch:${id}`, async () => {
-      const r = this.registry;
-      let b;
-      try {
-        b = await r.batch(id);
-      } catch (error) {
-        throw await this.#notFoundOr(
-          error,
-          "ITECUnknownBatch",
-          id,
-          () => r.batchCount(),
-          `no batch #${id} on the registry`,
-        );
-      }
-      const [methodology, issued] = await Promise.all([r.methodology(b.methodologyId), this.#batchIssued(id, b)]);
-      const block = issued ? await this.provider.getBlock(issued.blockNumber) : null;
-      const category = CATEGORY_NAMES[Number(b.category)] ?? `category-${b.category}`;
-      return {
-        batchId: id.toString(),
-        category,
-        issued: b.issued.toString(),
-        retired: b.retired.toString(),
-        outstanding: (b.issued - b.retired).toString(),
-        suspended: b.suspended,
-        baselineKgPerDevice: gramsToKg(b.baselineGrams),
-        reductionKgPerDevice: gramsToKg(b.reductionGrams),
-        certifiedIntensityKgPerDevice: gramsToKg(b.baselineGrams - b.reductionGrams),
-        baselineGrams: b.baselineGrams.toString(),
-        reductionGrams: b.reductionGrams.toString(),
-        vintageStart: isoDay(b.vintageStart),
-        vintageEnd: isoDay(b.vintageEnd),
-        methodology: methodology.name,
-        parameters: methodology.parameters,
-        owner: issued ? getAddress(issued.args.owner) : null,
-        reportHash: issued?.args.reportHash ?? null,
-        referenceDataHash: issued?.args.referenceDataHash ?? null,
-        deviceRoot: issued?.args.deviceRoot ?? null,
-        evidenceURI: issued?.args.evidenceURI ?? null,
-        auditors: issued ? issued.args.auditors.map((a) => getAddress(a)) : [],
-        issuance: issued
-          ? {
-              txHash: issued.transactionHash,
-              blockNumber: issued.blockNumber,
-              timestamp: block ? isoTime(block.timestamp) : null,
-            }
-          : null,
-      };
-    });
+    return this.#cached(`batch:${id}`, () => this.#loadBatch(id));
   }
 
   /**
-   * A retirement verified from the chain alone: the stored claim, the texts from its event bound to the stored
-   * claim hash, the batch's figures and issuance proof, and a statement of what was checked.
+   * A retirement verified from the chain alone: the stored claim and its status (verified, reversed or replaced),
+   * the texts from its event bound to the stored claim hash, the batch it rests on with its figures and issuance
+   * proof, the organisations' names, a verdict and a statement of what was checked.
    */
   verifyRetirement(id: bigint): Promise<RetirementVerification> {
     return this.#cached(`verify:${id}`, async () => {
       const r = this.registry;
       let claim;
+      let status;
       try {
-        claim = await r.retirement(id);
+        [claim, status] = await Promise.all([r.retirement(id), r.claimStatus(id)]);
       } catch (error) {
         throw await this.#notFoundOr(
           error,
@@ -161,45 +138,75 @@ export class RegistryReader {
           `no retirement #${id} on the registry`,
         );
       }
-      // The batch first: its issuance block is the earliest the retirement can be in.
-      const batch = await this.batch(claim.batchId);
-      const event = await this.#certificatesRetired(id, batch.issuance?.blockNumber ?? this.fromBlock);
-      const block = event ? await this.provider.getBlock(event.blockNumber) : null;
+      const account = getAddress(claim.account);
+      const beneficiary = claim.beneficiary === ZeroAddress ? null : getAddress(claim.beneficiary);
+      const replacements = Number(claim.replacements);
+      // The claim's block holds its CertificatesRetired: one single-block read, whatever the registry's size.
+      const retiredAt = Number(claim.blockNumber);
+      const [event, batch, history, accountName, beneficiaryAccountName] = await Promise.all([
+        this.#events.certificatesRetired(id, retiredAt),
+        // Not replaced: the batch was issued before the retirement, so no later block can hold its issuance.
+        this.#batch(status.batchId, replacements === 0 ? retiredAt : undefined),
+        replacements > 0 ? this.#replacements(id, retiredAt) : Promise.resolve([]),
+        this.#name(account),
+        beneficiary ? this.#name(beneficiary) : Promise.resolve(null),
+      ]);
+      const operator = event ? getAddress(event.args.operator) : null;
+      const [block, operatorName, reportBatch] = await Promise.all([
+        event ? this.provider.getBlock(event.blockNumber) : null,
+        operator === null ? null : operator === account ? accountName : this.#name(operator),
+        this.#reportBatch(batch),
+      ]);
       const name = event?.args.beneficiaryName ?? null;
       const purpose = event?.args.purpose ?? null;
-      const reportBatch = await this.#reportBatch(batch);
+      const claimStatus: ClaimStanding = {
+        status: claimStatusName(status.status) as ClaimStanding["status"],
+        batchId: status.batchId.toString(),
+        originalBatchId: event ? event.args.batchId.toString() : (history[0]?.previousBatchId ?? null),
+        replacements,
+        history,
+        owedBy:
+          claimStatusName(status.status) === "reversed" && batch.owner !== null
+            ? { account: batch.owner, name: batch.ownerName }
+            : null,
+      };
       const checks = retirementChecks({
         retirementId: id,
         registry: this.address,
         claimHash: claim.claimHash,
         textHash: name !== null && purpose !== null ? claimTextHash(name, purpose) : null,
         retired: event ? { txHash: event.transactionHash, blockNumber: event.blockNumber } : null,
+        standing: claimStatus,
         batch,
         reportBatch,
       });
       const chain = await this.#chainPoint();
       const amount = claim.amount;
       const reductionGrams = BigInt(batch.reductionGrams) * amount;
+      const claimView = {
+        account,
+        accountName,
+        operator,
+        operatorName,
+        beneficiaryName: name,
+        beneficiary,
+        beneficiaryAccountName,
+        onBehalf: name !== null && beneficiary !== null ? beneficiary !== account : null,
+        amount: amount.toString(),
+        periodStart: isoTime(claim.periodStart),
+        periodEnd: isoTime(claim.periodEnd),
+        scope3Category: Number(claim.scope3Category),
+        purpose,
+        claimHash: claim.claimHash,
+      };
+      const retirementId = id.toString();
       return {
-        retirementId: id.toString(),
+        retirementId,
         verified: checks.every((c) => c.passed),
+        ...retirementVerdict({ retirementId, claim: claimView, claimStatus, batch, checks }),
+        claimStatus,
         chain,
-        claim: {
-          account: getAddress(claim.account),
-          operator: event ? getAddress(event.args.operator) : null,
-          beneficiaryName: name,
-          beneficiary: claim.beneficiary === ZeroAddress ? null : getAddress(claim.beneficiary),
-          onBehalf:
-            name !== null && claim.beneficiary !== ZeroAddress
-              ? getAddress(claim.beneficiary) !== getAddress(claim.account)
-              : null,
-          amount: amount.toString(),
-          periodStart: isoTime(claim.periodStart),
-          periodEnd: isoTime(claim.periodEnd),
-          scope3Category: Number(claim.scope3Category),
-          purpose,
-          claimHash: claim.claimHash,
-        },
+        claim: claimView,
         proof: event
           ? {
               txHash: event.transactionHash,
@@ -220,7 +227,7 @@ export class RegistryReader {
     });
   }
 
-  /** A batch verified from the chain alone: its figures and issuance proof, and the batch's checks. */
+  /** A batch verified from the chain alone: its figures, status, issuance proof and the batch's checks. */
   verifyBatch(id: bigint): Promise<BatchVerification> {
     return this.#cached(`verify-batch:${id}`, async () => {
       const batch = await this.batch(id);
@@ -274,6 +281,105 @@ export class RegistryReader {
     return this.#cache ? this.#cache.get(key, load) : load();
   }
 
+  /** `batch(id)`, telling the search for its issuance that no block after `notAfter` holds it. */
+  #batch(id: bigint, notAfter: number | undefined): Promise<ChainBatch> {
+    return this.#cached(`batch:${id}`, () => this.#loadBatch(id, notAfter));
+  }
+
+  async #loadBatch(id: bigint, notAfter?: number): Promise<ChainBatch> {
+    const r = this.registry;
+    let b;
+    try {
+      b = await r.batch(id);
+    } catch (error) {
+      throw await this.#notFoundOr(
+        error,
+        "ITECUnknownBatch",
+        id,
+        () => r.batchCount(),
+        `no batch #${id} on the registry`,
+      );
+    }
+    const status = batchStatusName(b.status) as ChainBatch["status"];
+    const [methodology, issued, hold, totals] = await Promise.all([
+      r.methodology(b.methodologyId),
+      this.#events.batchIssued(id, b, notAfter),
+      r.batchHold(id),
+      r.batchTotals(id),
+    ]);
+    const owner = issued ? getAddress(issued.args.owner) : null;
+    const auditors = issued ? issued.args.auditors.map((a) => getAddress(a)) : [];
+    const [block, ownerName, signers, reversal] = await Promise.all([
+      issued ? this.provider.getBlock(issued.blockNumber) : null,
+      owner ? this.#name(owner) : null,
+      Promise.all(auditors.map((a) => this.#signer(a))),
+      status === "reversed"
+        ? this.#reversal(id, issued?.blockNumber ?? this.fromBlock, totals.cancelled)
+        : Promise.resolve(null),
+    ]);
+    const category = CATEGORY_NAMES[Number(b.category)] ?? `category-${b.category}`;
+    const holdView = { adminSuspended: hold.adminSuspended, openChallenges: Number(hold.openChallenges) };
+    return {
+      batchId: id.toString(),
+      category,
+      issued: totals.issued.toString(),
+      retired: totals.retired.toString(),
+      outstanding: totals.outstanding.toString(),
+      cancelled: totals.cancelled.toString(),
+      status,
+      hold: holdView,
+      statusDetail: batchStatusDetail({
+        status,
+        hold: holdView,
+        reversal,
+        owner: owner ? { account: owner, name: ownerName } : null,
+      }),
+      reversal,
+      baselineKgPerDevice: gramsToKg(b.baselineGrams),
+      reductionKgPerDevice: gramsToKg(b.reductionGrams),
+      certifiedIntensityKgPerDevice: gramsToKg(b.baselineGrams - b.reductionGrams),
+      baselineGrams: b.baselineGrams.toString(),
+      reductionGrams: b.reductionGrams.toString(),
+      vintageStart: isoDay(b.vintageStart),
+      vintageEnd: isoDay(b.vintageEnd),
+      methodology: methodology.name,
+      parameters: methodology.parameters,
+      owner,
+      ownerName,
+      reportHash: issued?.args.reportHash ?? null,
+      referenceDataHash: issued?.args.referenceDataHash ?? null,
+      deviceRoot: issued?.args.deviceRoot ?? null,
+      evidenceURI: issued?.args.evidenceURI ?? null,
+      auditors,
+      signers,
+      issuance: issued
+        ? {
+            txHash: issued.transactionHash,
+            blockNumber: issued.blockNumber,
+            timestamp: block ? isoTime(block.timestamp) : null,
+          }
+        : null,
+    };
+  }
+
+  /** The organisation name the register gives `account` (null when it is not an admitted participant). */
+  #name(account: string): Promise<string | null> {
+    return this.#cached(`name:${account}`, async () => {
+      const p = await this.registry.participant(account);
+      return p.kind === 0n || p.name === "" ? null : p.name;
+    });
+  }
+
+  /** The auditing body `auditor` is accredited for now, and its name. */
+  #signer(auditor: string): Promise<AuditorSigner> {
+    return this.#cached(`signer:${auditor}`, async () => {
+      const a = await this.registry.accreditation(auditor);
+      const bodyId = Number(a.bodyId);
+      if (bodyId === 0) return { auditor, bodyId: null, body: null };
+      return { auditor, bodyId, body: (await this.registry.auditorBody(bodyId)).name };
+    });
+  }
+
   async #chainPoint(): Promise<ChainPoint> {
     const chainId = await this.chainId();
     const checkedAtBlock = this.#cache ? this.#cache.head : await this.provider.getBlockNumber();
@@ -314,115 +420,53 @@ export class RegistryReader {
     return { number: block.number, timestamp: block.timestamp };
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Finding one event in bounded eth_getLogs ranges
-  // -------------------------------------------------------------------------------------------------------------
-
-  /** BatchIssued of batch `id`, or undefined when the searched blocks do not hold it. */
-  async #batchIssued(id: bigint, stored: { vintageEnd: bigint }) {
-    const r = this.registry;
-    const head = await this.#latestBlock();
-    const one = (from: number, to: number) => r.queryFilter(r.filters.BatchIssued(id), from, to);
-    const hit = await this.#atKnownBlock("batch", id, head.number, one);
-    if (hit) return hit;
-    // Issuance requires vintageEnd ≤ block.timestamp: no earlier block can hold it.
-    const [lo, count] = await Promise.all([this.#firstBlockAt(Number(stored.vintageEnd), head), r.batchCount()]);
-    return this.#locate("batch", id, lo, head.number, count, {
-      probe: (from, to) => r.queryFilter(r.filters.BatchIssued(), from, to),
-      idOf: (e) => e.args.batchId,
-    });
+  async #eventProof(e: { transactionHash: string; blockNumber: number }): Promise<EventProof> {
+    const block = await this.provider.getBlock(e.blockNumber);
+    return {
+      txHash: e.transactionHash,
+      blockNumber: e.blockNumber,
+      timestamp: block ? isoTime(block.timestamp) : null,
+    };
   }
 
-  /** CertificatesRetired of retirement `id` (not before block `notBefore`), or undefined when not found. */
-  async #certificatesRetired(id: bigint, notBefore: number) {
-    const r = this.registry;
-    const head = await this.#latestBlock();
-    const one = (from: number, to: number) => r.queryFilter(r.filters.CertificatesRetired(id), from, to);
-    const hit = await this.#atKnownBlock("retirement", id, head.number, one);
-    if (hit) return hit;
-    const count = await r.retirementCount();
-    return this.#locate("retirement", id, Math.max(this.fromBlock, notBefore), head.number, count, {
-      probe: (from, to) => r.queryFilter(r.filters.CertificatesRetired(), from, to),
-      idOf: (e) => e.args.retirementId,
-    });
+  /** The claim's replacements, oldest first, with the holders' names. */
+  async #replacements(id: bigint, retiredAt: number): Promise<ClaimReplacement[]> {
+    const events = await this.#events.retirementReplaced(id, retiredAt);
+    return Promise.all(
+      events.map(async (e) => {
+        const holder = getAddress(e.args.holder);
+        const [event, name] = await Promise.all([this.#eventProof(e), this.#name(holder)]);
+        return {
+          previousBatchId: e.args.previousBatchId.toString(),
+          batchId: e.args.batchId.toString(),
+          holder: { account: holder, name },
+          operator: getAddress(e.args.operator),
+          event,
+        };
+      }),
+    );
   }
 
-  /** The event at the block remembered for it (or hinted), checked with one one-block query. */
-  async #atKnownBlock<T>(
-    kind: LocatedKind,
-    id: bigint,
-    head: number,
-    one: (from: number, to: number) => Promise<T[]>,
-  ): Promise<T | undefined> {
-    let block = this.#located[kind].get(id);
-    if (block === undefined && this.#hint) {
-      block = (await this.#hint(kind, id).catch(() => undefined)) ?? undefined;
+  /** A reversed batch's reversal: `cancelled` from state, the rest from its BatchReversed event. */
+  async #reversal(id: bigint, notBefore: number, cancelled: bigint): Promise<BatchReversal> {
+    const e = await this.#events.batchReversed(id, notBefore);
+    if (!e) {
+      return {
+        cancelled: cancelled.toString(),
+        retiredReversed: null,
+        reason: null,
+        evidenceURI: null,
+        admin: null,
+        event: null,
+      };
     }
-    if (block === undefined || !Number.isSafeInteger(block) || block < this.fromBlock || block > head) return undefined;
-    const [event] = await one(block, block);
-    if (event) this.#remember(kind, id, block);
-    else this.#located[kind].delete(id);
-    return event;
-  }
-
-  /** Searches `[lo, head]` for the event of sequential id `id` (see `LogRanges.locateSequential`). */
-  async #locate<T extends { blockNumber: number }>(
-    kind: LocatedKind,
-    id: bigint,
-    lo: number,
-    head: number,
-    count: bigint,
-    of: { probe: (from: number, to: number) => Promise<T[]>; idOf: (event: T) => bigint },
-  ): Promise<T | undefined> {
-    // Interpolation anchors: the deployment (ids start after 0) and the head (ids end at count), or the nearest
-    // events already located. They only choose where to look first.
-    let below = { block: this.fromBlock - 1, id: 0n };
-    let above = { block: head + 1, id: count + 1n };
-    for (const [known, block] of this.#located[kind]) {
-      if (known < id && known > below.id && block < head) below = { block, id: known };
-      if (known > id && known < above.id && block <= head) above = { block, id: known };
-    }
-    return this.logs.locateSequential({
-      target: id,
-      lo,
-      hi: head,
-      below,
-      above,
-      probe: of.probe,
-      idOf: of.idOf,
-      seen: (e) => this.#remember(kind, of.idOf(e), e.blockNumber),
-    });
-  }
-
-  #remember(kind: LocatedKind, id: bigint, block: number): void {
-    const map = this.#located[kind];
-    if (map.size >= MAX_LOCATIONS && !map.has(id)) map.clear();
-    map.set(id, block);
-  }
-
-  /**
-   * A block from which on an event needing `block.timestamp ≥ time` can be: every block before it is older than
-   * `time` (block times never decrease). Interpolates on block times (QBFT's fixed period makes the first guess
-   * good), aiming half a log range early, and stops once the bound is within about one log range of `time`, after at
-   * most 4 header reads.
-   */
-  async #firstBlockAt(time: number, head: { number: number; timestamp: number }): Promise<number> {
-    const span = this.logs.span;
-    if (head.number - this.fromBlock <= span || head.timestamp < time) return this.fromBlock;
-    const first = await this.provider.getBlock(this.fromBlock);
-    if (!first || first.timestamp >= time) return this.fromBlock;
-    let a = { number: first.number, timestamp: first.timestamp };
-    let z = { number: head.number, timestamp: head.timestamp };
-    for (let i = 0; i < 4 && z.number - a.number > span; i++) {
-      const perBlock = Math.max(1e-3, (z.timestamp - a.timestamp) / (z.number - a.number));
-      const blocksToGo = (time - a.timestamp) / perBlock;
-      if (blocksToGo <= span) break;
-      const guess = Math.min(z.number - 1, a.number + Math.max(1, Math.floor(blocksToGo - span / 2)));
-      const block = await this.provider.getBlock(guess);
-      if (!block) break;
-      if (block.timestamp < time) a = { number: block.number, timestamp: block.timestamp };
-      else z = { number: block.number, timestamp: block.timestamp };
-    }
-    return a.number + 1;
+    return {
+      cancelled: cancelled.toString(),
+      retiredReversed: e.args.retiredReversed.toString(),
+      reason: e.args.reason,
+      evidenceURI: e.args.evidenceURI === "" ? null : e.args.evidenceURI,
+      admin: getAddress(e.args.admin),
+      event: await this.#eventProof(e),
+    };
   }
 }

@@ -8,6 +8,7 @@ import { keccak256, toUtf8Bytes, Transaction, type HDNodeWallet } from "ethers";
 
 import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { AUDITOR_BODIES, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
 
 const S9_CSV = readFileSync("test/vectors/section9-lot.csv", "utf8");
@@ -387,6 +388,21 @@ describe("Registry API", function () {
       const b = (await h.http.get("/certificates/1").expect(200)).body;
       expect(b).to.include({ batchId: "1", category: "server", issued: "1", retired: "0", outstanding: "1" });
       expect(b.auditors).to.deep.equal([h.deployed.wallet("auditor1").address]);
+      // Standing and names from the chain: the owner by its organisation name, each auditor by its body.
+      expect(b).to.deep.include({
+        status: "active",
+        hold: { adminSuspended: false, openChallenges: 0 },
+        cancelled: "0",
+        reversal: null,
+        ownerName: PARTICIPANT_NAMES.refurbisher,
+        signers: [{ auditor: h.deployed.wallet("auditor1").address, bodyId: 1, body: AUDITOR_BODIES[0] }],
+      });
+      const owner = (await h.http.get(`/participants/${b.owner}`).expect(200)).body;
+      expect(owner).to.deep.include({ name: PARTICIPANT_NAMES.refurbisher, kind: "refurbisher", accreditation: null });
+      const auditor = (await h.http.get(`/participants/${h.deployed.wallet("auditor1").address}`).expect(200)).body;
+      expect(auditor.roles.auditor).to.equal(true);
+      expect(auditor.accreditation).to.deep.include({ bodyId: 1, body: AUDITOR_BODIES[0] });
+      expect(auditor.accreditation.categories).to.have.length(6);
       const meta = (await h.http.get("/certificates/1/metadata").expect(200)).body;
       expect(meta.name).to.equal("I-TEC batch #1 (server)");
       expect((await h.http.get("/certificates/99").expect(404)).body.code).to.equal("NOT_FOUND");
@@ -498,9 +514,15 @@ describe("Registry API", function () {
       await h.api.deps.reads.cache.refresh();
       const v = (await h.http.get("/verify/retirements/1").expect(200)).body;
       expect(v.verified).to.equal(true);
+      expect(v.verdict).to.equal("verified");
+      expect(v.claimStatus).to.include({ status: "verified", batchId: "1", originalBatchId: "1", replacements: 0 });
+      expect(v.summary).to.equal(
+        "Retirement #1 is verified: 1 I-TEC (server) retired for Acme Corporation from batch #1.",
+      );
       expect(v.chain).to.include({ chainId: "1337", registry: h.deployed.address });
       expect(v.claim).to.include({
         account: corporate.address,
+        accountName: PARTICIPANT_NAMES.corporate,
         beneficiaryName: "Acme Corporation",
         amount: "1",
         scope3Category: 2,

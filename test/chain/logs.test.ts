@@ -4,7 +4,9 @@
  * of the test chain refuses every eth_getLogs with `toBlock − fromBlock` above CAP; the chain is made far longer
  * than that with empty blocks between the registry's events, and the reads the verify page, the certificates and
  * the Scope 3 report use (batch detail, retirement verification, an account's retirements) must answer exactly
- * what an uncapped read of the chain says — in bounded ranges, halving a refused range, and in few calls.
+ * what an uncapped read of the chain says — in bounded ranges, halving a refused range, and in few calls. A
+ * retirement's texts are one single-block read (its stored `blockNumber`); a batch's issuance is one whole-chain
+ * query on its id's topic, and once the node refused that, a search in bounded ranges.
  */
 import { createServer, type Server } from "node:http";
 
@@ -300,8 +302,15 @@ describe("chain reads through a node that caps eth_getLogs ranges (Besu --rpc-ma
       expect(v.claim.beneficiaryName).to.equal(truth.onBehalf ? "Globex GmbH" : "Acme Corporation");
       expect(v.batch.issuance?.txHash).to.equal(issuance.get(BigInt(v.batch.batchId))!.txHash);
     }
-    expect(proxy.calls.filter((c) => c.refused)).to.deep.equal([]);
-    expect(Math.max(...proxy.calls.map((c) => c.to - c.from))).to.be.at.most(CAP - 1);
+    // One whole-chain query for the first batch, refused; from then on bounded ranges only.
+    const refused = proxy.calls.filter((c) => c.refused);
+    expect(refused).to.have.length(1);
+    expect(refused[0]!.from).to.equal(deployBlock);
+    expect(Math.max(...proxy.calls.filter((c) => !c.refused).map((c) => c.to - c.from))).to.be.at.most(CAP - 1);
+    // Each retirement's texts: one single-block query at its block.
+    for (const truth of retirement.values()) {
+      expect(proxy.calls.filter((c) => c.from === truth.blockNumber && c.to === truth.blockNumber)).to.have.length(1);
+    }
   });
 
   it("the retirement listing of the Scope 3 report: each account's retirements, each verifiable", async function () {
@@ -317,39 +326,58 @@ describe("chain reads through a node that caps eth_getLogs ranges (Besu --rpc-ma
     for (const id of await reads.retirementIdsFor(corporate)) {
       expect((await reads.verifyRetirement(id)).verified).to.equal(true);
     }
-    expect(proxy.calls.filter((c) => c.refused)).to.deep.equal([]);
+    expect(proxy.calls.filter((c) => c.refused).length, "the first whole-chain query only").to.be.at.most(1);
   });
 
-  it("finds an old item in few eth_getLogs calls, then in one (remembered or hinted block)", async function () {
+  it("reads a retirement's texts in one single-block call, and finds its batch in few calls, then in one", async function () {
     const reads = readsVia({ maxLogRange: CAP });
     const windows = Math.ceil((retirement.get(1n)!.blockNumber - deployBlock) / CAP);
     await reads.verifyRetirement(1n); // batch 1's issuance, then retirement 1's event
     const cold = proxy.calls.length;
-    expect(cold, `cold lookup of batch 1 + retirement 1 (a linear scan would read ${windows}+ windows)`).to.be.at.most(
-      4,
-    );
+    expect(
+      cold,
+      `cold lookup of batch 1 (refused whole-chain query, a bounded search) + retirement 1 (one call); a linear ` +
+        `scan would read ${windows}+ windows`,
+    ).to.be.at.most(6);
+    const first = retirement.get(1n)!.blockNumber;
+    expect(proxy.calls.filter((c) => c.from === first && c.to === first)).to.have.length(1);
 
-    // A new head clears the per-block cache; the event locations stay remembered: one one-block query each.
+    // A new head clears the per-block cache; the batch's location stays remembered: one one-block query each.
     await chain.mine();
     await reads.cache.refresh();
     proxy.reset();
     expect((await reads.verifyRetirement(1n)).verified).to.equal(true);
     expect(proxy.calls.map((c) => c.to - c.from)).to.deep.equal([0, 0]);
 
-    // A fresh process with a hint (e.g. the API's event index): one call each; a wrong hint costs one more.
+    // A fresh process with a hint for the batch (e.g. the API's event index): one call each; a wrong hint costs
+    // one more before the search.
     const truth = retirement.get(3n)!;
     const hinted = readsVia({
       maxLogRange: CAP,
-      hint: (kind, id) =>
-        Promise.resolve(kind === "retirement" ? truth.blockNumber : issuance.get(id)!.blockNumber + 1 /* wrong */),
+      hint: (id) => Promise.resolve(issuance.get(id)!.blockNumber),
     });
     proxy.reset();
     const v = await hinted.verifyRetirement(3n);
     expect(v.verified).to.equal(true);
     expect(v.proof?.txHash).to.equal(truth.txHash);
-    const oneBlock = proxy.calls.filter((c) => c.to === c.from);
-    expect(oneBlock.length, "the hinted queries").to.equal(2);
-    expect(proxy.calls.length).to.be.at.most(6);
+    expect(proxy.calls.map((c) => c.to - c.from)).to.deep.equal([0, 0]);
+    const wrong = readsVia({ maxLogRange: CAP, hint: (id) => Promise.resolve(issuance.get(id)!.blockNumber + 1) });
+    proxy.reset();
+    expect((await wrong.verifyRetirement(3n)).verified).to.equal(true);
+    expect(proxy.calls.filter((c) => c.to === c.from).length, "the wrong hint and the retirement's block").to.equal(2);
+  });
+
+  it("through an uncapped node: one whole-chain call for the batch and one single-block call for the texts", async function () {
+    const direct = await ChainClient.connect({ rpcUrl: chain.url, registryAddress: deployed.address, chainId: 1337n });
+    try {
+      const reads = new ChainReads(direct, new HeadCache(direct.provider), deployBlock);
+      const v = await reads.verifyRetirement(4n);
+      expect(v.verified).to.equal(true);
+      expect(v.batch.issuance?.txHash).to.equal(issuance.get(3n)!.txHash);
+      expect(reads.logs.capped, "the node took the whole-chain query").to.equal(false);
+    } finally {
+      direct.provider.destroy();
+    }
   });
 
   it("reads with only --registry (block 0) and a node whose refusal comes as HTTP 400 still work", async function () {
@@ -373,7 +401,7 @@ describe("chain reads through a node that caps eth_getLogs ranges (Besu --rpc-ma
     expect(b.auditors).to.deep.equal([]);
     // Batch 3's event (a larger id) is seen after the start block: batch 1 cannot be later, so the search stops
     // without reading to the head.
-    const read = proxy.calls.reduce((n, c) => n + (c.to - c.from + 1), 0);
+    const read = proxy.calls.filter((c) => !c.refused).reduce((n, c) => n + (c.to - c.from + 1), 0);
     expect(read).to.be.lessThan(head - issuance.get(2n)!.blockNumber);
   });
 });

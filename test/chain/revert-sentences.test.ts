@@ -52,7 +52,7 @@ describe("revert sentences", function () {
       expect(none.message).to.equal(`ITECAccountNotActive(account=${ACCOUNT}, status=0)`);
       expect(none.sentence).to.equal(
         `${ACCOUNT} is not an admitted participant: the registry admin can admit it with ` +
-          `\`itec participant admit ${ACCOUNT} --kind <refurbisher|itad|corporate|trader>\``,
+          `\`itec participant admit ${ACCOUNT} --kind <refurbisher|itad|corporate|trader> --name "…"\``,
       );
       const suspended = decodeRegistryError(
         revertOf("ITECAccountNotActive(address account, uint8 status)", [ACCOUNT, 2]),
@@ -65,8 +65,8 @@ describe("revert sentences", function () {
       expect(decodeRegistryError(revertOf(sig, [ACCOUNT, ZeroHash]))!.sentence).to.equal(
         `${ACCOUNT} is not the registry admin, which this needs: sign with the registry admin's key`,
       );
-      expect(decodeRegistryError(revertOf(sig, [ACCOUNT, id("ITEC_AUDITOR_ROLE")]))!.sentence).to.include(
-        `\`itec auditor add ${ACCOUNT}\``,
+      expect(decodeRegistryError(revertOf(sig, [ACCOUNT, id("ITEC_ISSUER_ROLE")]))!.sentence).to.match(
+        /is not the issuer \(oracle\), which this needs: only the oracle's key issues batches/,
       );
     });
 
@@ -84,6 +84,34 @@ describe("revert sentences", function () {
         `${ACCOUNT} holds 1 I-TEC(s) of batch #3, fewer than the 2 asked: see its holdings with ` +
           `\`itec cert balance ${ACCOUNT}\``,
       );
+    });
+
+    it("explains the v2 errors with their values: accreditation, bodies, claim status, reversal", function () {
+      const sentence = (sig: string, values: unknown[]) => decodeRegistryError(revertOf(sig, values))!.sentence;
+      expect(sentence("ITECAuditorNotAccredited(address auditor, uint8 category)", [ACCOUNT, 6])).to.equal(
+        `${ACCOUNT} is not accredited for server devices: an auditor accredited for that category signs instead, ` +
+          "or the registry admin extends its accreditation",
+      );
+      expect(sentence("ITECAuditorExpired(address auditor, uint40 validUntil)", [ACCOUNT, 1_767_225_600])).to.include(
+        "ended at 2026-01-01T00:00:00Z",
+      );
+      expect(sentence("ITECInsufficientSignatures(uint256 provided, uint256 required)", [1, 2])).to.match(
+        /^the attestation has signatures of 1 auditing body and 2 are required: /,
+      );
+      expect(sentence("ITECInvalidThreshold(uint256 threshold, uint256 bodies)", [3, 2])).to.include(
+        "a threshold of 3 is not possible with 2 auditing bodies",
+      );
+      expect(sentence("ITECClaimNotReversed(uint256 retirementId, uint8 status)", [4, 2])).to.match(
+        /^retirement #4 is replaced, not reversed: only a reversed claim can be replaced/,
+      );
+      expect(sentence("ITECCategoryMismatch(uint8 expected, uint8 actual)", [1, 2])).to.include(
+        "the claim is for laptop devices, and a replacement must burn certificates of the same category, not desktop",
+      );
+      expect(sentence("ITECBatchReversed(uint256 batchId)", [7])).to.match(/^batch #7 was reversed: /);
+      expect(sentence("ITECRoleConflict(address account, bytes32 role)", [ACCOUNT, ZeroHash])).to.include(
+        "already holds the registry admin role",
+      );
+      expect(sentence("ITECInvalidText(string field, uint256 length)", ["name", 201])).to.include("at most 200 bytes");
     });
 
     it("keeps an unknown revert's raw text in its sentence", function () {

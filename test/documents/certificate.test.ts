@@ -1,7 +1,9 @@
 /**
  * The retirement certificate's links and commands, rendered from a fixed verification (a retirement as the chain
  * reads gave it): the verify link names the registry it is given and is absent when none is known; the `cast` and
- * `curl` commands print — in the HTML and in the PDF — as exactly the runnable command, wrapped only between tokens.
+ * `curl` commands print — in the HTML and in the PDF — as exactly the runnable command, wrapped only between tokens;
+ * organisations and auditing bodies are named; a reversed claim's certificate says REVERSED and who owes the
+ * replacement, never "verified".
  */
 import { readFileSync } from "node:fs";
 
@@ -9,24 +11,31 @@ import { expect } from "chai";
 import { id as keccakId, toBeHex, zeroPadValue } from "ethers";
 import { PDFParse } from "pdf-parse";
 
+import { retirementVerificationSchema } from "../../api/src/responses.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import { buildCertificate, type CertificateModel } from "../../core/documents/certificate.ts";
 import { baseUrlFromExternalUrl, httpBaseUrl } from "../../core/documents/links.ts";
 import { certificateHtml, certificatePdf } from "../../core/documents/certificate-render.ts";
 import { commandTokens, wrapTokens } from "../../core/documents/wrap.ts";
 
-const VERIFICATION = JSON.parse(
-  readFileSync(new URL("./fixtures/retirement-1.verification.json", import.meta.url), "utf8"),
-) as { chain: { registry: string } };
+const fixture = (name: string) =>
+  retirementVerificationSchema.parse(
+    JSON.parse(readFileSync(new URL(`./fixtures/${name}.verification.json`, import.meta.url), "utf8")),
+  );
+/** Retirement #1 verified; retirement #2 on the same batch after the batch was reversed. */
+const VERIFICATION = fixture("retirement-1");
+const REVERSED = fixture("retirement-2.reversed");
 const REGISTRY = VERIFICATION.chain.registry;
 /** Long enough that the commands wrap over several lines in the PDF too. */
 const RPC_URL = "https://rpc.registry-operator.example:8545/v1/itec-mainnet-archive-node";
 
-const reads = { verifyRetirement: () => Promise.resolve(VERIFICATION) } as unknown as ChainReads;
-const certificate = (verifyBaseUrl: string | null) => buildCertificate(reads, 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
+const readsOf = (v: unknown) => ({ verifyRetirement: () => Promise.resolve(v) }) as unknown as ChainReads;
+const certificate = (verifyBaseUrl: string | null) =>
+  buildCertificate(readsOf(VERIFICATION), 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
 
 /** The runnable commands, spelled out independently of the code under test. */
-const CAST = `cast call ${REGISTRY} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" 1 --rpc-url ${RPC_URL}`;
+const CAST = `cast call ${REGISTRY} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" 1 --rpc-url ${RPC_URL}`;
+const CAST_STATUS = `cast call ${REGISTRY} "claimStatus(uint256)(uint8,uint256)" 1 --rpc-url ${RPC_URL}`;
 const CALLDATA = keccakId("retirement(uint256)").slice(0, 10) + zeroPadValue(toBeHex(1), 32).slice(2);
 
 const normalise = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -38,10 +47,12 @@ const unescape = (s: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
 
-async function pdfText(bytes: Buffer): Promise<string> {
+async function pdfText(bytes: Buffer, pages = 1): Promise<string> {
   const parser = new PDFParse({ data: new Uint8Array(bytes) });
   try {
-    return normalise((await parser.getText()).text);
+    const result = await parser.getText();
+    expect(result.total, "pages").to.equal(pages);
+    return normalise(result.text);
   } finally {
     await parser.destroy();
   }
@@ -58,8 +69,9 @@ describe("Retirement certificate", function () {
       expect(m.howToVerify.url).to.equal("https://registry.example:8443/itec/verify/retirements/1");
     });
 
-    it("gives a cast command and a curl command that run as printed", function () {
+    it("gives cast commands (the claim, its status) and a curl command that run as printed", function () {
       expect(m.howToVerify.cast).to.equal(CAST);
+      expect(m.howToVerify.castStatus).to.equal(CAST_STATUS);
       const curl = /^curl -s (\S+) -H content-type:application\/json --data '([^']+)'$/.exec(m.howToVerify.jsonRpc);
       expect(curl, m.howToVerify.jsonRpc).to.not.equal(null);
       expect(curl![1]).to.equal(RPC_URL);
@@ -76,17 +88,18 @@ describe("Retirement certificate", function () {
     it("renders each command so that its text, whitespace normalised, is exactly the runnable command", function () {
       const html = certificateHtml(m);
       const commands = [...html.matchAll(/<code class="cmd">(.*?)<\/code>/gs)].map((x) => x[1]!);
-      expect(commands).to.have.length(2);
+      expect(commands).to.have.length(3);
       const text = commands.map((c) => normalise(unescape(c.replace(/<[^>]+>/g, ""))));
-      expect(text).to.deep.equal([m.howToVerify.cast, m.howToVerify.jsonRpc]);
+      expect(text).to.deep.equal([m.howToVerify.cast, m.howToVerify.castStatus, m.howToVerify.jsonRpc]);
       expect(text[0]).to.equal(CAST);
     });
 
     it("makes each token of a command one piece, with the line's only break opportunities between them", function () {
       const html = certificateHtml(m);
-      const [cast, curl] = [...html.matchAll(/<code class="cmd">(.*?)<\/code>/gs)].map((x) => x[1]!);
+      const [cast, status, curl] = [...html.matchAll(/<code class="cmd">(.*?)<\/code>/gs)].map((x) => x[1]!);
       for (const [rendered, command] of [
         [cast!, m.howToVerify.cast],
+        [status!, m.howToVerify.castStatus],
         [curl!, m.howToVerify.jsonRpc],
       ] as const) {
         // Nothing but single spaces between the pieces, and each piece exactly one token.
@@ -111,12 +124,53 @@ describe("Retirement certificate", function () {
     });
   });
 
+  describe("names and claim status", function () {
+    it("names the holder, the batch's owner and each auditor's body, with their addresses", function () {
+      const html = unescape(certificateHtml(m));
+      expect(html).to.include("Verified — rests on batch #1, where it was retired");
+      expect(html).to.include(
+        "<th>Retired by (holder)</th><td>Acme Corporation (0x976EA74026E726554dB657fA54763abd0C3a0aa9)",
+      );
+      expect(html).to.include("<th>Owner at issuance</th><td>Refurb Co (0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc)");
+      expect(html).to.include(
+        "Audit Body A (0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC), Audit Body B (0x90F79bf6EB2c4f870365E785982E1f101E93b906)",
+      );
+      expect(html).to.include(`<b>${VERIFICATION.summary}</b>`);
+      expect(html).to.include("border-left-color:#1e8449");
+    });
+
+    it("a reversed claim's certificate says REVERSED, who owes the replacement and why, and never 'verified'", async function () {
+      const reversed = await buildCertificate(readsOf(REVERSED), 2n, { verifyBaseUrl: null, rpcUrl: RPC_URL });
+      expect(reversed).to.deep.include({ verified: false, verdict: "reversed" });
+      const html = unescape(certificateHtml(reversed));
+      expect(html).to.include(
+        "<th>Claim status</th><td>REVERSED — batch #1 was found wrong and reversed; the claim is not valid until " +
+          "replaced (replacement owed by Refurb Co (0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc))",
+      );
+      expect(html).to.include("<b>Retirement #2 is REVERSED: ");
+      expect(html).to.include("reason: “devices counted twice (audit finding 2026-12)”");
+      expect(html).to.include("Devices certified in the batch</th><td>12 (retired 5, cancelled 7)");
+      expect(html).to.include("border-left-color:#b03a2e");
+      expect(html).to.include("✗ claim not reversed");
+      expect(html).not.to.match(/is verified|Verified —/);
+      const text = await pdfText(await certificatePdf(reversed));
+      expect(text).to.include("Retirement #2 is REVERSED:");
+      expect(text).to.include("replacement owed by Refurb Co");
+      expect(text).not.to.match(/is verified|Verified on-chain/);
+    });
+  });
+
   describe("certificatePdf", function () {
     it("prints each command whole: wrapped only between tokens, so its extracted text is the runnable command", async function () {
       const text = await pdfText(await certificatePdf(m));
       expect(text).to.include(`Verify page: https://registry.example:8443/itec/verify/retirements/1`);
       expect(text).to.include(CAST);
+      expect(text).to.include(CAST_STATUS);
       expect(text).to.include(m.howToVerify.jsonRpc);
+      expect(text).to.include(
+        "Retirement #1 is verified: 5 I-TEC (laptop) retired for Acme Corporation from batch #1.",
+      );
+      expect(text).to.include("Audit Body A (0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC)");
     });
 
     it("has no verify link when no registry URL is known", async function () {

@@ -16,6 +16,7 @@ import {
 } from "../../core/documents/inventory.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
 import { scope3Csv } from "../../core/documents/scope3-csv.ts";
+import { scope3Html } from "../../core/documents/scope3-render.ts";
 import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
 
 const reference = loadReferenceTable();
@@ -291,6 +292,16 @@ describe("Scope 3 certificate-adjusted intensity", function () {
     });
     expect(r.current.unapplied[0]).to.include({ reason: "CHECK_FAILED", detail: "batch not suspended" });
     expect(r.current.applied).to.deep.equal([]);
+  });
+
+  it("names the account by its organisation name on the register, its address beside it", function () {
+    const input = { account: ACCOUNT, reportingYear: 2026, inventory: laptops2026, retirements: [], reference };
+    const named = scope3Report({ ...input, accountName: "Corporate plc" });
+    expect(named.accountName).to.equal("Corporate plc");
+    expect(scope3Html(named, "")).to.include(`<p>Account Corporate plc (${ACCOUNT}). Units:`);
+    const unnamed = scope3Report(input);
+    expect(unnamed.accountName).to.equal(null);
+    expect(scope3Html(unnamed, "")).to.include(`<p>Account ${ACCOUNT}. Units:`);
   });
 
   describe("Scope 3 categories (optional scope3_category)", function () {

@@ -3,6 +3,8 @@
  * an operator on behalf of a beneficiary whose name is not Latin-1), the certificate PDFs' extracted text checked
  * against the chain's values, and a Scope 3 report whose chart PNG is saved and checked — through the API (JSON and
  * CSV inventories, Scope 3 categories) and the `itec report scope3` CLI (JSON and quoted-CSV inventory files).
+ * Organisations are named as the register names them; once a batch is reversed, its retirement's certificate says
+ * REVERSED and the Scope 3 report does not apply it.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +21,7 @@ import { readApiEnv } from "../../core/config.ts";
 import { startApi } from "../../api/src/server.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
-import { freePort } from "../helpers/chain.ts";
+import { freePort, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
 
 const OUT = "test/output";
@@ -149,7 +151,10 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       String(event!.blockNumber),
       `1337 / ${h.deployed.address}`,
       claim.claimHash,
-      "Verified on-chain",
+      "Retirement #1 is verified: 1 I-TEC (server) retired for Acme Corporation",
+      `Corporate plc (${h.deployed.wallet("corporate").address})`,
+      `Refurb Co (${h.deployed.wallet("refurbisher").address})`,
+      `Audit Body A (${h.deployed.wallet("auditor1").address})`,
       `${h.api.url}/verify/retirements/1`,
       "cast call",
     ]) {
@@ -162,8 +167,8 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     const html = (await h.http.get("/retirements/2/certificate.html").expect(200)).text;
     const trader = h.deployed.wallet("trader").address;
     const corporate = h.deployed.wallet("corporate").address;
-    expect(html).to.include(`<th>Retired by (holder)</th><td>${trader}</td>`);
-    expect(html).to.include(`<th>Beneficiary account</th><td>${corporate}</td>`);
+    expect(html).to.include(`<th>Retired by (holder)</th><td>${PARTICIPANT_NAMES.trader} (${trader})</td>`);
+    expect(html).to.include(`<th>Beneficiary account</th><td>${PARTICIPANT_NAMES.corporate} (${corporate})</td>`);
     expect(html).to.include("<th>Retired on behalf of the beneficiary</th><td>yes</td>");
     expect(html).to.include("Category 1 — purchased goods and services");
     expect(html).to.include(`<th>Beneficiary</th><td>${UNICODE_BENEFICIARY}</td>`);
@@ -511,5 +516,73 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("once the batch is reversed: the certificate says REVERSED and who owes the replacement, Scope 3 does not apply it", async function () {
+    const admin = h.deployed.adminRegistry;
+    await (
+      await admin.reverseBatch(BigInt(server), "devices counted twice", "https://registry.example/findings/7")
+    ).wait();
+    await h.api.deps.reads.cache.refresh();
+    const refurbisher = `${PARTICIPANT_NAMES.refurbisher} (${h.deployed.wallet("refurbisher").address})`;
+
+    const v = (await h.http.get("/verify/retirements/1").set("accept", "application/json").expect(200)).body;
+    expect(v).to.deep.include({ verified: false, verdict: "reversed" });
+    expect(v.claimStatus).to.deep.include({ status: "reversed", batchId: server });
+
+    const html = (await h.http.get("/retirements/1/certificate.html").expect(200)).text;
+    expect(html).to.include(
+      `<th>Claim status</th><td>REVERSED — batch #${server} was found wrong and reversed; the claim is not valid ` +
+        `until replaced (replacement owed by ${refurbisher})</td>`,
+    );
+    expect(html).to.include("reason: “devices counted twice”; evidence: https://registry.example/findings/7");
+    expect(html).not.to.include("is verified");
+    const res = await h.http
+      .get("/retirements/1/certificate.pdf")
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () => cb(null, Buffer.concat(chunks)));
+      });
+    const pdf = res.body as Buffer;
+    writeFileSync(`${OUT}/certificate-1-reversed.pdf`, pdf);
+    const text = await pdfText(pdf);
+    expect(text).to.include("Retirement #1 is REVERSED:");
+    expect(text).to.include(`replacement owed by ${refurbisher}`);
+    expect(text).not.to.match(/is verified|Verified —/);
+
+    const corporate = h.deployed.wallet("corporate").address;
+    const report = (
+      await h.http
+        .post("/reports/scope3")
+        .send({
+          account: corporate,
+          year: 2026,
+          inventory: [
+            { year: 2026, category: "server", devices: 3, pcfKgPerDevice: "1300.000" },
+            { year: 2026, category: "desktop", devices: 5, pcfKgPerDevice: "600.000" },
+          ],
+        })
+        .expect(200)
+    ).body;
+    expect(report.accountName).to.equal(PARTICIPANT_NAMES.corporate);
+    expect(report.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["2"]);
+    expect(report.current.unapplied).to.have.length(1);
+    expect(report.current.unapplied[0]).to.include({ retirementId: "1", reason: "CHECK_FAILED" });
+    expect(report.current.unapplied[0].detail).to.match(
+      new RegExp(`^claim reversed: batch #${server} was found wrong and reversed, .*replacement owed by Refurb Co\\)$`),
+    );
+    const reportHtml = (
+      await h.http
+        .post("/reports/scope3?format=html")
+        .send({
+          account: corporate,
+          year: 2026,
+          inventory: [{ year: 2026, category: "server", devices: 3, pcfKgPerDevice: "1300.000" }],
+        })
+        .expect(200)
+    ).text;
+    expect(reportHtml).to.include(`Account ${PARTICIPANT_NAMES.corporate} (${corporate}).`);
   });
 });

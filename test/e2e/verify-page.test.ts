@@ -1,8 +1,10 @@
 /**
  * The public verification page in real headless Chromium (Debian's chromium driven by playwright-core): open a
- * retirement's shareable URL, see the claim, batch, proof and checks fetched from the API; use the form; see an
- * error for an unknown id; no axe-core (WCAG 2.1 A/AA) violation on the page, the form and the HTML certificate.
- * A screenshot is saved to test/output/verify-page.png.
+ * retirement's shareable URL, see the claim, batch, proof and checks fetched from the API, organisations and auditing
+ * bodies named; use the form; see an error for an unknown id; no axe-core (WCAG 2.1 A/AA) violation on the page, the
+ * form and the HTML certificate. Then the batch is reversed: on a phone the claim reads REVERSED with who owes the
+ * replacement (axe-checked, screenshot test/output/verify-page-reversed-390.png), and once replaced from another
+ * batch it reads replaced. Screenshots are saved to test/output/.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -13,8 +15,12 @@ import type { Browser, Page } from "playwright-core";
 
 import { launchChromium, requireChromium } from "../helpers/browser.ts";
 
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation } from "../../sdk/src/attestation.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { AUDITOR_BODIES, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
 
 /**
@@ -54,6 +60,20 @@ function overflows(page: Page): Promise<{ documentWidth: number; overflowing: st
         .filter((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
         .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`),
     };
+  });
+}
+
+/** axe-core's WCAG 2.1 A/AA violations on the page (run inside it; the context must bypass the page's CSP). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: readFileSync("node_modules/axe-core/axe.min.js", "utf8") });
+  return page.evaluate(async () => {
+    const { axe } = globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } };
+    const result = await axe.run({
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
+      (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
   });
 }
 
@@ -111,21 +131,30 @@ describe("Verification page (headless Chromium)", function () {
     await page.goto(`${h.api.url}/verify/retirements/1`);
     await page.waitForSelector("#verdict");
     expect(await page.textContent("#verdict h2")).to.equal("Retirement #1 verified on-chain");
+    expect(await page.textContent("#summary")).to.equal(
+      "Retirement #1 is verified: 1 I-TEC (server) retired for Acme Corporation from batch #1.",
+    );
     const claim = (await page.textContent("#claim"))!;
+    const refurbisher = h.deployed.wallet("refurbisher").address;
     expect(claim)
       .to.include("Acme Corporation")
+      .and.include(`${PARTICIPANT_NAMES.refurbisher} ${refurbisher}`)
       .and.include("1 I-TEC")
       .and.include("261.023 kgCO2e")
       .and.include("2026-01-01 … 2026-12-31");
+    expect(await page.textContent("#claim-status")).to.equal("VERIFIED rests on batch #1, where it was retired.");
     const batch = (await page.textContent("#batch"))!;
     expect(batch)
       .to.include("Batch #1 — server")
+      .and.include("ACTIVE the batch is active")
+      .and.include(`${AUDITOR_BODIES[0]} ${h.deployed.wallet("auditor1").address}`)
+      .and.include(`${PARTICIPANT_NAMES.refurbisher} ${refurbisher}`)
       .and.include("984.960 kgCO2e per device")
       .and.include("ITEC-CALC 1.0 / ITEC-PARAMS-1");
-    expect(await page.getAttribute("#batch a", "href")).to.match(/\/lots\/L1\/report$/);
+    expect(await page.getAttribute("#batch a[href*='/lots/']", "href")).to.match(/\/lots\/L1\/report$/);
     const proof = (await page.textContent("#proof"))!;
     expect(proof).to.include(txHash).and.include(h.deployed.address).and.include("1337");
-    expect(await page.locator(".checks li.pass").count()).to.equal(6);
+    expect(await page.locator(".checks li.pass").count()).to.equal(7);
     await page.screenshot({ path: "test/output/verify-page.png", fullPage: true });
     expect(errors).to.deep.equal([]);
     await page.close();
@@ -156,26 +185,16 @@ describe("Verification page (headless Chromium)", function () {
   it("has no accessibility violations (axe-core, WCAG 2.1 A/AA): verify page, lookup form and HTML certificate", async function () {
     // axe runs inside the page; the page's own CSP forbids injected scripts, so this context bypasses CSP
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
-    const axeSource = readFileSync("node_modules/axe-core/axe.min.js", "utf8");
     for (const [path, ready] of [
       ["/verify/retirements/1", "#verdict"],
+      ["/verify/batches/1", "#batch"],
       ["/verify", "form"],
       ["/retirements/1/certificate.html", "body"],
     ] as const) {
       const page = await context.newPage();
       await page.goto(`${h.api.url}${path}`);
       await page.waitForSelector(ready);
-      await page.addScriptTag({ content: axeSource });
-      const violations = await page.evaluate(async () => {
-        const { axe } = globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } };
-        const result = await axe.run({
-          runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-        });
-        return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
-          (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-        );
-      });
-      expect(violations, path).to.deep.equal([]);
+      expect(await axeViolations(page), path).to.deep.equal([]);
       await page.close();
     }
     await context.close();
@@ -232,7 +251,7 @@ describe("Verification page (headless Chromium)", function () {
   it("shows the HTML certificate without overflow on a phone and on A4, commands wrapped only between tokens", async function () {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${h.api.url}/retirements/1/certificate.html`);
-    const cast = `cast call ${h.deployed.address} "retirement(uint256)((address,uint40,uint8,uint32,address,uint40,uint40,bytes32))" 1 --rpc-url ${h.chain.url}`;
+    const cast = `cast call ${h.deployed.address} "retirement(uint256)(address,uint40,uint8,uint32,uint16,address,uint32,uint32,uint32,bytes32)" 1 --rpc-url ${h.chain.url}`;
     // 390 px on screen; then the width of an A4 page's text (210 mm less 2 × 10 mm margins, 718 px) in print.
     for (const [name, width, media] of [
       ["390", 390, "screen"],
@@ -262,13 +281,16 @@ describe("Verification page (headless Chromium)", function () {
       expect(
         commands.map((c) => c.broken),
         name,
-      ).to.deep.equal([[], []]);
+      ).to.deep.equal([[], [], []]);
       expect(commands[0]!.text, name).to.equal(cast);
-      expect(commands[1]!.text, name).to.match(/^curl -s /);
+      expect(commands[1]!.text, name).to.match(
+        /^cast call 0x[0-9a-fA-F]{40} "claimStatus\(uint256\)\(uint8,uint256\)" 1 /,
+      );
+      expect(commands[2]!.text, name).to.match(/^curl -s /);
       await page.screenshot({ path: `test/output/certificate-${name}.png`, fullPage: true });
     }
     // The curl command as the page shows it runs, and answers what the chain answers.
-    const curl = (await page.locator("code.cmd").nth(1).innerText()).replace(/\s+/g, " ").trim();
+    const curl = (await page.locator("code.cmd").nth(2).innerText()).replace(/\s+/g, " ").trim();
     if (existsSync("/usr/bin/curl")) {
       const { stdout } = await promisify(execFile)("sh", ["-c", curl]);
       const answer = JSON.parse(stdout) as { result: string };
@@ -301,5 +323,97 @@ describe("Verification page (headless Chromium)", function () {
     await page.locator("#status", { hasText: "no retirement #99" }).waitFor();
     expect(await page.getAttribute("#status", "class")).to.equal("error");
     await page.close();
+  });
+
+  describe("a reversed claim, then its replacement", function () {
+    before(async function () {
+      await (
+        await h.deployed.adminRegistry.reverseBatch(1n, "devices counted twice", "https://registry.example/f/7")
+      ).wait();
+      await h.api.deps.reads.cache.refresh();
+    });
+
+    it("on a phone: reads REVERSED, names who owes the replacement and why, without overflow or axe violations", async function () {
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${h.api.url}/verify/retirements/1`);
+      await page.waitForSelector("#verdict");
+      expect(await page.textContent("#verdict h2")).to.equal("Retirement #1 REVERSED — not valid until replaced");
+      expect(await page.getAttribute("#verdict", "class")).to.equal("card verdict bad reversed");
+      const refurbisher = h.deployed.wallet("refurbisher").address;
+      expect(await page.textContent("#summary")).to.equal(
+        "Retirement #1 is REVERSED: 1 I-TEC (server) retired for Acme Corporation, but batch #1 was found wrong and " +
+          "reversed, so the claim is not valid until it is replaced — the replacement is owed by " +
+          `${PARTICIPANT_NAMES.refurbisher} (${refurbisher}).`,
+      );
+      expect(await page.textContent("#claim-status")).to.equal(
+        "REVERSED not valid until replaced: batch #1 was found wrong and reversed. Replacement owed by " +
+          `${PARTICIPANT_NAMES.refurbisher} ${refurbisher}.`,
+      );
+      expect(await page.textContent("#batch-status")).to.match(
+        /^REVERSED the batch was found wrong and reversed by the registry admin: \d+ outstanding certificate\(s\) cancelled, the claims on 1 retired certificate\(s\) reversed until replaced/,
+      );
+      expect(await page.textContent("#batch"))
+        .to.include("Reversal reason")
+        .and.include("devices counted twice");
+      expect(await page.locator(".checks li.fail").count()).to.equal(2);
+      expect(await page.textContent("#verdict")).not.to.include("verified on-chain");
+      expect(await overflows(page)).to.deep.equal({ documentWidth: 390, overflowing: [] });
+      await page.screenshot({ path: "test/output/verify-page-reversed-390.png", fullPage: true });
+      expect(await axeViolations(page), "reversed claim").to.deep.equal([]);
+      await page.goto(`${h.api.url}/verify/batches/1`);
+      await page.waitForSelector("#batch");
+      expect(await axeViolations(page), "reversed batch").to.deep.equal([]);
+      expect(errors).to.deep.equal([]);
+      await context.close();
+    });
+
+    it("once replaced from another batch: reads verified (replaced), resting on it, originally on the reversed one", async function () {
+      // A second server batch for the refurbisher, issued directly (the oracle's key is the issuer).
+      const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
+      const attestation: Attestation = {
+        owner: h.deployed.wallet("refurbisher").address,
+        category: 6,
+        certificates: 5n,
+        baselineGrams: 1_246_000n,
+        reductionGrams: 261_023n,
+        vintageStart: now - 30n * 86_400n,
+        vintageEnd: now - 3600n,
+        methodology: "ITEC-CALC 1.0",
+        parameters: "ITEC-PARAMS-1",
+        reportHash: keccak256(toUtf8Bytes("verify-page-replacement-report")),
+        referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
+        deviceRoot: keccak256(toUtf8Bytes("verify-page-replacement-root")),
+        evidenceURI: "https://registry.example/lots/replacement/report",
+        deadline: now + 86_400n,
+      };
+      const auditor = h.deployed.wallet("auditor1");
+      const signature = await auditor.signTypedData(
+        attestationDomain(h.chain.chainId, h.deployed.address),
+        ATTESTATION_TYPES,
+        attestation,
+      );
+      const registry = h.deployed.registry;
+      const issuer = registry.connect(h.deployed.wallet("oracle").connect(h.chain.provider));
+      await (await issuer.issue(attestation, sortSignatures([{ auditor: auditor.address, signature }]))).wait();
+      const holder = h.deployed.wallet("refurbisher").connect(h.chain.provider);
+      await (await registry.connect(holder).replaceRetirement(1n, holder.address, 2n)).wait();
+      await h.api.deps.reads.cache.refresh();
+
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${h.api.url}/verify/retirements/1`);
+      await page.waitForSelector("#verdict");
+      expect(await page.textContent("#verdict h2")).to.equal("Retirement #1 verified on-chain (replaced)");
+      const status = (await page.textContent("#claim-status"))!;
+      expect(status).to.match(/^REPLACED now rests on batch #2; originally batch #1, which was reversed\./);
+      expect(status).to.include(`Replaced from batch #2 by ${PARTICIPANT_NAMES.refurbisher}`);
+      expect(await page.getAttribute("#claim-status a", "href")).to.equal("/verify/batches/2");
+      expect(await page.textContent("#batch h2")).to.equal("Batch #2 — server");
+      expect(await overflows(page)).to.deep.equal({ documentWidth: 390, overflowing: [] });
+      await page.screenshot({ path: "test/output/verify-page-replaced-390.png", fullPage: true });
+      await page.close();
+    });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The bounded eth_getLogs search (sdk/src/logs.ts) without a chain: paging a range, halving a refused one, and
- * locating a sequentially numbered event in few calls. test/chain/logs.test.ts runs it through a node that caps
+ * The bounded eth_getLogs search (sdk/src/logs.ts) without a chain: paging a range, halving a refused one, one call
+ * over a whole range for a selective filter until a node refuses it, and locating a sequentially numbered event in
+ * few calls. test/chain/logs.test.ts runs it through a node that caps
  * eth_getLogs ranges like Besu.
  */
 import { expect } from "chai";
@@ -44,6 +45,46 @@ describe("LogRanges", function () {
     await failing.all(0, 10, () => Promise.reject(new Error("socket hang up"))).catch((e: unknown) => (thrown = e));
     expect((thrown as Error).message).to.equal("socket hang up");
     expect(failing.span).to.equal(100);
+  });
+
+  it("reads a selective filter's whole range in one call, and pages for good once a node refused it", async function () {
+    const calls: [number, number][] = [];
+    const uncapped = new LogRanges({ maxRange: 100 });
+    const all = (from: number, to: number) => {
+      calls.push([from, to]);
+      return Promise.resolve([from]);
+    };
+    expect(await uncapped.whole(0, 1_000_000, all)).to.deep.equal([0]);
+    expect(await uncapped.wide(0, 1_000_000, all)).to.deep.equal([0]);
+    expect(calls).to.deep.equal([
+      [0, 1_000_000],
+      [0, 1_000_000],
+    ]);
+    expect(uncapped.capped).to.equal(false);
+
+    calls.length = 0;
+    const capped = new LogRanges({ maxRange: 100 });
+    const refusing = (from: number, to: number) => {
+      calls.push([from, to]);
+      if (to - from + 1 > 100) return Promise.reject(new Error("Requested range exceeds maximum RPC range limit"));
+      return Promise.resolve([from]);
+    };
+    expect(await capped.whole(0, 299, refusing)).to.equal(undefined);
+    expect(capped.capped).to.equal(true);
+    expect(await capped.wide(0, 299, refusing)).to.deep.equal([0, 100, 200]);
+    expect(calls, "refused once, then pages only").to.deep.equal([
+      [0, 299],
+      [0, 99],
+      [100, 199],
+      [200, 299],
+    ]);
+    // Within one page it is a plain call; other errors go on as they are.
+    expect(await capped.whole(5, 9, refusing)).to.deep.equal([5]);
+    let thrown: unknown;
+    await new LogRanges({ maxRange: 10 })
+      .whole(0, 100, () => Promise.reject(new Error("socket hang up")))
+      .catch((e: unknown) => (thrown = e));
+    expect((thrown as Error).message).to.equal("socket hang up");
   });
 
   it("locates every id on uneven chains in bounded calls, reads no block twice, and reports a missing id", async function () {

@@ -46,14 +46,14 @@ function run(command: string, args: string[], cwd: string, check = true): SpawnS
   return result;
 }
 
-/** What the example prints for a verified retirement: each of its checks, then the verdict. */
+/** What the example prints for a verified retirement: each of its checks, then the verdict's sentence. */
 function expectVerifiedOutput(out: SpawnSyncReturns<string>, truth: RetirementVerification): void {
   expect(out.status, out.stderr).to.equal(0);
   const lines = out.stdout.trimEnd().split("\n");
   expect(lines.slice(0, -1)).to.deep.equal(truth.checks.map((c) => `✓ ${c.check}: ${c.detail}`));
   expect(lines.at(-1)).to.equal(
-    `Retirement #1 verifies: ${truth.claim.amount} I-TEC retired for ${truth.claim.beneficiaryName} ` +
-      `(${truth.totals.reductionKgClaimed} kgCO2e)`,
+    `Retirement #1 is verified: ${truth.claim.amount} I-TEC (${truth.batch.category}) retired for ` +
+      `${truth.claim.beneficiaryName} from batch #${truth.batch.batchId}.`,
   );
 }
 

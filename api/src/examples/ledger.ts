@@ -10,7 +10,11 @@ export const batchExample = {
   issued: "12",
   retired: "5",
   outstanding: "7",
-  suspended: false,
+  cancelled: "0",
+  status: "active",
+  hold: { adminSuspended: false, openChallenges: 0 },
+  statusDetail: "the batch is active: not suspended, no open challenge, not reversed",
+  reversal: null,
   baselineKgPerDevice: "194.660",
   reductionKgPerDevice: "47.959",
   certifiedIntensityKgPerDevice: "146.701",
@@ -21,11 +25,16 @@ export const batchExample = {
   methodology: "ITEC-CALC 1.0",
   parameters: "ITEC-PARAMS-1",
   owner: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+  ownerName: "Refurb Co",
   reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
   referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
   deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
   evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
   auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+  signers: [
+    { auditor: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", bodyId: 1, body: "Audit Body A" },
+    { auditor: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", bodyId: 2, body: "Audit Body B" },
+  ],
   issuance: {
     txHash: "0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712",
     blockNumber: 9,
@@ -37,12 +46,18 @@ export const batchExample = {
 export const retirementExample = {
   retirementId: "1",
   verified: true,
+  verdict: "verified",
+  summary: "Retirement #1 is verified: 5 I-TEC (laptop) retired for Acme Corporation from batch #1.",
+  claimStatus: { status: "verified", batchId: "1", originalBatchId: "1", replacements: 0, history: [], owedBy: null },
   chain: { chainId: "1337", registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", checkedAtBlock: 16 },
   claim: {
     account: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    accountName: "Acme Corporation",
     operator: "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    operatorName: "Acme Corporation",
     beneficiaryName: "Acme Corporation",
     beneficiary: null,
+    beneficiaryAccountName: null,
     onBehalf: null,
     amount: "5",
     periodStart: "2026-01-01T00:00:00.000Z",
@@ -78,20 +93,29 @@ export const retirementExample = {
         "CertificatesRetired in tx 0x61a5ceaeea8b9a1059d2191b93146bf2946e64c566caf2b585bbf44703735678 (block 16); the tokens were burned in the same transaction",
     },
     {
+      check: "claim not reversed",
+      passed: true,
+      detail: "claimStatus(1) = verified: the claim rests on batch #1, where it was retired",
+    },
+    {
       check: "batch issued against an audited attestation",
       passed: true,
       detail:
-        "BatchIssued in tx 0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712, signed by 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC, 0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "BatchIssued in tx 0x97b8dae111e1a7d2ea9ba08e5f88b25badccc22f640fb11316047b90ee380712, signed by 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC for Audit Body A, 0x90F79bf6EB2c4f870365E785982E1f101E93b906 for Audit Body B",
     },
     {
       check: "report hash indexes this batch",
       passed: true,
       detail: "batchOfReport(0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04, laptop) = 1",
     },
-    { check: "batch not suspended", passed: true, detail: "the batch is in good standing" },
+    {
+      check: "batch not suspended or reversed",
+      passed: true,
+      detail: "the batch is active: not suspended, no open challenge, not reversed",
+    },
   ],
   statement:
-    "Read from chain 1337 at block 16, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3: ✓ retirement stored in contract state; ✓ claim texts bound to the stored hash; ✓ certificates burned; ✓ batch issued against an audited attestation; ✓ report hash indexes this batch; ✓ batch not suspended. Nothing in this answer comes from the registry's own database.",
+    "Read from chain 1337 at block 16, registry 0x5FbDB2315678afecb367f032d93F642f64180aa3: ✓ retirement stored in contract state; ✓ claim texts bound to the stored hash; ✓ certificates burned; ✓ claim not reversed; ✓ batch issued against an audited attestation; ✓ report hash indexes this batch; ✓ batch not suspended or reversed. Nothing in this answer comes from the registry's own database.",
 };
 
 /** GET /certificates/1. */
@@ -229,8 +253,10 @@ export const participantExample = {
   account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
   kind: "refurbisher",
   status: "active",
+  name: "Refurb Co",
   hasCode: false,
   roles: { admin: false, auditor: false, issuer: false },
+  accreditation: null,
 };
 
 /** GET /auditors. */

@@ -47,8 +47,10 @@ export const meExample = {
   account: ACCOUNTS.corporate,
   kind: "corporate",
   status: "active",
+  name: "Acme Corporation",
   hasCode: false,
   roles: { admin: false, auditor: false, issuer: false },
+  accreditation: null,
 };
 
 /** POST /tx/transfer: one certificate of batch #1 from the corporate to the refurbisher, unsigned. */

@@ -49,10 +49,15 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       method: "get",
       path: "/verify/retirements/:id",
       operationId: "verifyRetirement",
-      summary: "Verify a retirement from the chain alone, with a statement of what was checked",
+      summary: "Verify a retirement from the chain alone, with its claim status and a statement of what was checked",
       description:
         "Answers from the registry contract and its event logs (contract address, chain id, block, tx hash, claim, " +
-        "batch figures, report hash). Browsers asking for HTML get the verification page for the same id.",
+        "batch figures, report hash), naming organisations and auditing bodies as the register does. The claim's " +
+        "status comes from contract state: `verified`; `reversed` (its batch was found wrong: not valid until " +
+        "replaced, the replacement owed by the batch's owner) — then `verified` is false and `verdict` is " +
+        "`reversed`; or `replaced` (it now rests on another batch). The texts are read with one single-block " +
+        "eth_getLogs at the block `retirement(id)` stores. Browsers asking for HTML get the verification page for " +
+        "the same id.",
       tags: ["verify"],
       limit: "read",
       params: z.object({ id: positiveId.describe("retirement id") }),
@@ -77,7 +82,9 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       method: "get",
       path: "/verify/batches/:id",
       operationId: "verifyBatch",
-      summary: "A batch as the chain holds it: figures, totals, report hash, auditors and issuance proof",
+      summary:
+        "A batch as the chain holds it: figures, status (active, suspended and why, reversed and why), totals, " +
+        "report hash, auditors with their bodies, and issuance proof",
       tags: ["verify"],
       params: z.object({ id: positiveId.describe("batch (token) id") }),
       example: { params: { id: "1" } },
@@ -238,7 +245,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       method: "get",
       path: "/participants/:address",
       operationId: "getParticipant",
-      summary: "An account's standing and roles, read from the chain",
+      summary: "An account's standing, organisation name, roles and accreditation, read from the chain",
       tags: ["participants"],
       params: z.object({ address }),
       example: { params: { address: participantExample.account } },
