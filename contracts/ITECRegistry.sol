@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+// solhint-disable-next-line max-line-length
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -10,7 +11,6 @@ import {LeanERC1155} from "./base/LeanERC1155.sol";
 import {ITECRegistryExtension} from "./ITECRegistryExtension.sol";
 import {IITECRegistryCore} from "./interfaces/IITECRegistryCore.sol";
 import {RegistryState} from "./registry/RegistryState.sol";
-import {Texts} from "./registry/Texts.sol";
 
 /**
  * @title ITECRegistry
@@ -383,6 +383,7 @@ contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessCo
     /// @dev Runs the current call in {ITECRegistryExtension} with this contract's storage and returns its result.
     function _delegateToExtension() private {
         address target = address(_EXTENSION);
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             calldatacopy(ptr, 0, calldatasize())

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
-
 import {BatchMetadataRenderer} from "../BatchMetadataRenderer.sol";
 import {IITECRegistryErrors} from "../interfaces/IITECRegistryErrors.sol";
 import {IITECRegistryEvents} from "../interfaces/IITECRegistryEvents.sol";
@@ -66,6 +64,7 @@ abstract contract RegistryState is IITECRegistryEvents, IITECRegistryErrors {
     bytes32 private constant STATE_SLOT = 0xc835bb82eddef52c590a7863f90682b4713b7c07e2240096fad6ea74ce57d600;
 
     function _state() internal pure returns (Layout storage $) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             $.slot := STATE_SLOT
         }

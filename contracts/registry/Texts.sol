@@ -22,6 +22,7 @@ library Texts {
         while (i < n) {
             uint256 word;
             // Reading past the end of `text` in memory is harmless: the bytes beyond `n` are masked off below.
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 word := mload(add(add(text, 32), i))
             }
@@ -73,6 +74,7 @@ library Texts {
         bool ascii = true;
         // Past the end of `text` lie other calldata (or zeros): masked off, so that they do not send an ASCII text
         // down the copying path — which checks exactly `text`, so the answer never depends on them.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let end := add(text.offset, text.length)
             for {
