@@ -165,6 +165,37 @@ export function retirementChecks(f: RetirementFacts): Check[] {
   ];
 }
 
+/** The check that `proof` shows `deviceId` to be a leaf of the batch's device tree (root from BatchIssued). */
+export function deviceInclusionCheck(batch: ChainBatch, deviceId: string, proof: readonly string[]): Check {
+  const check = "device in the batch's device tree";
+  if (batch.deviceRoot === null) {
+    return { check, passed: false, detail: "no BatchIssued event found: the batch's device root is unknown" };
+  }
+  const reached = deviceProofRoot(deviceId, proof);
+  const passed = reached === batch.deviceRoot.toLowerCase();
+  return {
+    check,
+    passed,
+    detail:
+      `the proof (${proof.length} hashes) leads from device ${deviceId} to ${reached}, which ` +
+      `${passed ? "equals" : "differs from"} the device root ${batch.deviceRoot} of batch #${batch.batchId}`,
+  };
+}
+
+/** The checks in one sentence: where they were read, each passed (✓) or failed (✗). */
+export function statementOf(
+  chainId: bigint | string,
+  block: number,
+  registry: string,
+  checks: readonly Check[],
+): string {
+  return (
+    `Read from chain ${chainId} at block ${block}, registry ${registry}: ` +
+    checks.map((c) => `${c.passed ? "✓" : "✗"} ${c.check}`).join("; ") +
+    ". Nothing in this answer comes from the registry's own database."
+  );
+}
+
 /**
  * What a retirement's checks conclude, and the sentence that says it: `reversed` whenever the claim is (a reversed
  * claim never reads as verified), else `failed` when a check failed, else `replaced` or `verified`.
@@ -206,35 +237,4 @@ export function retirementVerdict(v: {
     verdict: "verified",
     summary: `Retirement #${v.retirementId} is verified: ${what} from batch #${s.batchId}.`,
   };
-}
-
-/** The check that `proof` shows `deviceId` to be a leaf of the batch's device tree (root from BatchIssued). */
-export function deviceInclusionCheck(batch: ChainBatch, deviceId: string, proof: readonly string[]): Check {
-  const check = "device in the batch's device tree";
-  if (batch.deviceRoot === null) {
-    return { check, passed: false, detail: "no BatchIssued event found: the batch's device root is unknown" };
-  }
-  const reached = deviceProofRoot(deviceId, proof);
-  const passed = reached === batch.deviceRoot.toLowerCase();
-  return {
-    check,
-    passed,
-    detail:
-      `the proof (${proof.length} hashes) leads from device ${deviceId} to ${reached}, which ` +
-      `${passed ? "equals" : "differs from"} the device root ${batch.deviceRoot} of batch #${batch.batchId}`,
-  };
-}
-
-/** The checks in one sentence: where they were read, each passed (✓) or failed (✗). */
-export function statementOf(
-  chainId: bigint | string,
-  block: number,
-  registry: string,
-  checks: readonly Check[],
-): string {
-  return (
-    `Read from chain ${chainId} at block ${block}, registry ${registry}: ` +
-    checks.map((c) => `${c.passed ? "✓" : "✗"} ${c.check}`).join("; ") +
-    ". Nothing in this answer comes from the registry's own database."
-  );
 }
