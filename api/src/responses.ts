@@ -17,7 +17,6 @@ import {
   CLAIM_STATUS,
   PARTICIPANT_KINDS,
   PARTICIPANT_STATUS,
-  PARTICIPANT_STATUS_VALUES,
   type Category,
   type ParticipantKindName,
 } from "../../sdk/src/enums.ts";
@@ -61,15 +60,15 @@ export const kgDecimal = z
     example: "189.413",
   });
 
-const isoTime = z.iso.datetime().meta({ id: "UtcTime", description: "ISO-8601 time in UTC" });
-const isoDay = z.iso.date().meta({ id: "UtcDay", description: "A UTC day, YYYY-MM-DD" });
-const blockNumber = z.number().int().nonnegative();
-const count = z.number().int().nonnegative();
-const category = z
+export const isoTime = z.iso.datetime().meta({ id: "UtcTime", description: "ISO-8601 time in UTC" });
+export const isoDay = z.iso.date().meta({ id: "UtcDay", description: "A UTC day, YYYY-MM-DD" });
+export const blockNumber = z.number().int().nonnegative();
+export const count = z.number().int().nonnegative();
+export const category = z
   .enum(Object.keys(CATEGORY_CODES) as [Category, ...Category[]])
   .meta({ id: "DeviceCategory", description: "Device category (docs/methodology.md §1)" });
 const kinds = Object.keys(PARTICIPANT_KINDS) as [ParticipantKindName, ...ParticipantKindName[]];
-const kind = z.enum(kinds);
+export const kind = z.enum(kinds);
 const batchState = z.enum(BATCH_STATES).meta({ id: "BatchState", description: "A batch job's state" });
 /** SHA-256 as 64 lower-case hex digits (no 0x), as the reference data is identified. */
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 as 64 hex digits");
@@ -156,14 +155,26 @@ export const certificateMetadataSchema = z
     description: z.string(),
     decimals: z.literal(0),
     external_url: z.string(),
+    image: z
+      .string()
+      .startsWith("data:image/svg+xml;base64,")
+      .describe("the certificate card (SVG) wallets show: category, B̄, V̄, vintage, status"),
+    attributes: z
+      .array(
+        z.object({
+          trait_type: z.string(),
+          display_type: z.literal("number").optional(),
+          value: z.union([z.string(), z.number()]),
+        }),
+      )
+      .describe("wallet traits (OpenSea metadata standard)"),
     properties: z.object({
       category,
       baseline_kgco2e_per_device: kgDecimal,
       verified_reduction_kgco2e_per_device: kgDecimal,
       certified_intensity_kgco2e_per_device: kgDecimal,
       issued: count.describe("uint32, a JSON number as the contract renders it"),
-      retired: count.describe("uint32, a JSON number as the contract renders it"),
-      suspended: z.boolean(),
+      status: z.enum(BATCH_STATUS).describe("the batch's status; metadata changes only with it (a URI event)"),
       vintage_start: count.describe("Unix seconds (uint40)"),
       vintage_end: count.describe("Unix seconds (uint40)"),
       methodology: z.string(),
@@ -283,106 +294,6 @@ export const transactionStatusSchema = z
     }),
   ])
   .meta({ id: "TransactionStatus" });
-
-// ---------------------------------------------------------------------------------------------------------------
-// Event index listings (indexer/store.ts)
-// ---------------------------------------------------------------------------------------------------------------
-
-const indexedName = z.string().nullable().describe("the organisation name on the ledger (null: not admitted)");
-
-export const indexedRetirementSchema = z
-  .object({
-    retirementId: uintString,
-    batchId: uintString.describe("the batch the claim rests on now"),
-    originalBatchId: uintString.describe("the batch the certificates were retired from"),
-    replacements: count.describe("times the claim was restored from another batch"),
-    claimStatus: z
-      .enum(CLAIM_STATUS)
-      .describe("reversed: its batch was reversed, replacement owed; replaced: restored from another batch"),
-    account: checksumAddress.describe("the holder whose certificates were burned"),
-    accountName: indexedName,
-    operator: checksumAddress.describe("who sent the transaction: the holder or its approved operator"),
-    beneficiaryName: z.string(),
-    beneficiary: checksumAddress.nullable(),
-    amount: uintString,
-    periodStart: isoTime,
-    periodEnd: isoTime,
-    scope3Category: z.union([z.literal(1), z.literal(2)]),
-    purpose: z.string(),
-    claimHash: hash32,
-    txHash: hash32,
-    blockNumber,
-    logIndex: count,
-    blockTime: isoTime,
-  })
-  .meta({ id: "IndexedRetirement" });
-
-export const indexedBatchSchema = z
-  .object({
-    batchId: uintString,
-    owner: checksumAddress,
-    ownerName: indexedName,
-    category,
-    categoryCode: z.number().int().min(1).max(255),
-    issued: uintString,
-    retired: uintString,
-    outstanding: uintString.describe("issued − retired while the batch stands; 0 once reversed"),
-    cancelled: uintString.describe("outstanding certificates cancelled by a reversal (0 unless reversed)"),
-    baselineGrams: uintString,
-    reductionGrams: uintString,
-    vintageStart: isoDay,
-    vintageEnd: isoDay,
-    methodologyId: z.number().int().min(0).max(65_535),
-    methodology: z.string().nullable(),
-    parameters: z.string().nullable(),
-    status: z.enum(BATCH_STATUS).describe("suspended: by the admin and/or open challenges; reversed: final"),
-    hold: z.object({ adminSuspended: z.boolean(), openChallenges: count }),
-    reportHash: hash32,
-    referenceDataHash: hash32,
-    deviceRoot: hash32,
-    evidenceURI: z.string(),
-    deadline: isoTime,
-    auditors: z.array(checksumAddress),
-    txHash: hash32,
-    blockNumber,
-    blockTime: isoTime,
-  })
-  .meta({ id: "IndexedBatch" });
-
-export const indexedParticipantSchema = z
-  .object({
-    account: checksumAddress,
-    name: z.string().describe("the organisation name on the ledger"),
-    kind,
-    status: z.enum(PARTICIPANT_STATUS_VALUES),
-    admittedBlock: blockNumber,
-    admittedAt: isoTime,
-    updatedBlock: blockNumber,
-    updatedAt: isoTime,
-  })
-  .meta({ id: "IndexedParticipant" });
-
-export const retirementListSchema = z.object({
-  retirements: z.array(indexedRetirementSchema),
-  index: indexStatusSchema,
-});
-export const batchListSchema = z.object({ batches: z.array(indexedBatchSchema), index: indexStatusSchema });
-export const participantListSchema = z.object({
-  participants: z.array(indexedParticipantSchema),
-  index: indexStatusSchema,
-});
-export const auditorsSchema = z.object({
-  auditors: z
-    .array(checksumAddress)
-    .describe("accredited auditor signing addresses, in the order of their latest accreditation (index)"),
-  threshold: z
-    .number()
-    .int()
-    .min(0)
-    .max(255)
-    .describe("distinct auditing bodies whose signatures issue a batch (chain)"),
-  index: indexStatusSchema,
-});
 
 // ---------------------------------------------------------------------------------------------------------------
 // The oracle's batch jobs (oracle/src/pipeline/oracle.ts)

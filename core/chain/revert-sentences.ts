@@ -148,6 +148,9 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
   ITECBatchReversed: (a) =>
     `batch #${a.batchId} was reversed: its certificates are cancelled and cannot move, be retired or replace a ` +
     `claim, and a reversal is final (\`itec verify batch ${a.batchId}\` shows why)`,
+  ITECBatchAtFault: (a) =>
+    `batch #${a.batchId} was found at fault by a settled challenge: its device tree is no evidence against another ` +
+    "batch, so this fraud proof cannot be made with it",
   ITECUnknownRetirement: (a) =>
     `there is no retirement #${a.retirementId} on the registry: check the id \`itec retire\` printed`,
   ITECInvalidRetirement: (a) =>

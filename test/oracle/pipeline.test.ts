@@ -492,7 +492,11 @@ describe("Oracle pipeline", function () {
       expect(await refusal()).to.equal(
         `${a2.address}'s accreditation (auditing body 2) does not cover desktop batches`,
       );
-      await accredit(deployed, a2.address, { bodyId: 2, from: now - 10n * 86_400n, until: now - 86_400n });
+      // An accreditation that has already ended cannot be recorded (the contract refuses it): record one ending in
+      // 30 s, then let the chain's clock pass it.
+      await accredit(deployed, a2.address, { bodyId: 2, from: now - 10n * 86_400n, until: now + 30n });
+      await h.chain.provider.send("evm_increaseTime", [60]);
+      await h.chain.provider.send("evm_mine", []);
       expect(await refusal()).to.match(/\(auditing body 2\) ended at \d{4}-/);
       await accredit(deployed, a2.address, { bodyId: 2, from: now + 86_400n, until: now + 10n * 86_400n });
       expect(await refusal()).to.match(/\(auditing body 2\) starts only at \d{4}-/);

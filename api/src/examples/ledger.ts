@@ -125,20 +125,61 @@ export const certificateBatchExample = {
 };
 
 /** GET /certificates/1/metadata: what the contract's uri(1) renders, decoded. */
+/** Rendered by the contract for batch 1 (its `image` is the SVG card wallets show). */
 export const certificateMetadataExample = {
   name: "I-TEC batch #1 (laptop)",
   description:
     "IT Asset Reuse Certificates: one I-TEC per verified refurbished device. Lower carbon intensity than a new equivalent, not an offset.",
   decimals: 0,
   external_url: "http://127.0.0.1:8080/verify/batches/1",
+  image:
+    "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MDAiIGhlaWdodD0iNDAwIiB2aWV3Qm94PSIwIDAgNDAwIDQwMCIgZm9udC1mYW1pbHk9InNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iMTUiIGZpbGw9IiMxNzI1MWQiPjxyZWN0IHdpZHRoPSI0MDAiIGhlaWdodD0iNDAwIiBmaWxsPSIjZjRmN2Y0Ii8+PHJlY3Qgd2lkdGg9IjQwMCIgaGVpZ2h0PSI3MiIgZmlsbD0iIzFmN2E0ZCIvPjxyZWN0IHg9IjI0IiB5PSIzMzYiIHdpZHRoPSIzNTIiIGhlaWdodD0iNDQiIHJ4PSI4IiBmaWxsPSIjMWY3YTRkIi8+PGcgZmlsbD0iI2ZmZiIgZm9udC13ZWlnaHQ9IjcwMCI+PHRleHQgeD0iMjQiIHk9IjQ3IiBmb250LXNpemU9IjMwIj5JLVRFQzwvdGV4dD48dGV4dCB4PSIzNzYiIHk9IjQ3IiBmb250LXNpemU9IjIwIiB0ZXh0LWFuY2hvcj0iZW5kIj5iYXRjaCAjMTwvdGV4dD48dGV4dCB4PSIyMDAiIHk9IjM2NSIgZm9udC1zaXplPSIxOCIgdGV4dC1hbmNob3I9Im1pZGRsZSIgbGV0dGVyLXNwYWNpbmc9IjIiPkFDVElWRTwvdGV4dD48L2c+PHRleHQgeD0iMjQiIHk9IjExMiIgZm9udC1zaXplPSIyNCIgZm9udC13ZWlnaHQ9IjcwMCI+bGFwdG9wPC90ZXh0Pjx0ZXh0IHg9IjI0IiB5PSIxMzQiIGZvbnQtc2l6ZT0iMTIiIGZpbGw9IiM0YTVhNTAiPmtnIENP4oKCZSBwZXIgZGV2aWNlPC90ZXh0Pjx0ZXh0IHg9IjI0IiB5PSIxNjgiPkLMhCBiYXNlbGluZTwvdGV4dD48dGV4dCB4PSIyNCIgeT0iMTk2Ij5WzIQgdmVyaWZpZWQgcmVkdWN0aW9uPC90ZXh0Pjx0ZXh0IHg9IjI0IiB5PSIyMjQiPkLMhCDiiJIgVsyEIGNlcnRpZmllZCBpbnRlbnNpdHk8L3RleHQ+PHRleHQgeD0iMjQiIHk9IjI2MCI+VmludGFnZTwvdGV4dD48dGV4dCB4PSIyNCIgeT0iMjg4Ij5Jc3N1ZWQ8L3RleHQ+PGcgZm9udC13ZWlnaHQ9IjcwMCIgdGV4dC1hbmNob3I9ImVuZCI+PHRleHQgeD0iMzc2IiB5PSIxNjgiPjE5NC42NjA8L3RleHQ+PHRleHQgeD0iMzc2IiB5PSIxOTYiPjQ3Ljk1OTwvdGV4dD48dGV4dCB4PSIzNzYiIHk9IjIyNCI+MTQ2LjcwMTwvdGV4dD48dGV4dCB4PSIzNzYiIHk9IjI2MCI+MjAyNS0xMS0xNSDigJMgMjAyNS0xMS0xODwvdGV4dD48dGV4dCB4PSIzNzYiIHk9IjI4OCI+MTI8L3RleHQ+PC9nPjx0ZXh0IHg9IjI0IiB5PSIzMTgiIGZvbnQtc2l6ZT0iMTIiIGZpbGw9IiM0YTVhNTAiPk1ldGhvZG9sb2d5OiBJVEVDLUNBTEMgMS4wPC90ZXh0Pjwvc3ZnPg==",
+  attributes: [
+    {
+      trait_type: "Category",
+      value: "laptop",
+    },
+    {
+      trait_type: "Baseline (kg CO2e per device)",
+      value: "194.660",
+    },
+    {
+      trait_type: "Verified reduction (kg CO2e per device)",
+      value: "47.959",
+    },
+    {
+      trait_type: "Certified intensity (kg CO2e per device)",
+      value: "146.701",
+    },
+    {
+      trait_type: "Vintage start",
+      value: "2025-11-15",
+    },
+    {
+      trait_type: "Vintage end",
+      value: "2025-11-18",
+    },
+    {
+      trait_type: "Issued",
+      display_type: "number",
+      value: 12,
+    },
+    {
+      trait_type: "Methodology",
+      value: "ITEC-CALC 1.0",
+    },
+    {
+      trait_type: "Status",
+      value: "active",
+    },
+  ],
   properties: {
     category: "laptop",
     baseline_kgco2e_per_device: "194.660",
     verified_reduction_kgco2e_per_device: "47.959",
     certified_intensity_kgco2e_per_device: "146.701",
     issued: 12,
-    retired: 5,
-    suspended: false,
+    status: "active",
     vintage_start: 1763164800,
     vintage_end: 1763424000,
     methodology: "ITEC-CALC 1.0",

@@ -19,16 +19,13 @@ import {
   retirementListExample,
 } from "../examples/ledger.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
+import { auditorsSchema, batchListSchema, participantListSchema, retirementListSchema } from "../index-responses.ts";
 import {
-  auditorsSchema,
   balancesSchema,
-  batchListSchema,
   certificateBatchSchema,
   certificateMetadataSchema,
   chainBatchSchema,
-  participantListSchema,
   participantSchema,
-  retirementListSchema,
   retirementVerificationSchema,
 } from "../responses.ts";
 import { address, paging, positiveId, positiveIdString } from "../schemas.ts";
