@@ -32,29 +32,38 @@ async function registryFixture(): Promise<RegistryFixture> {
   return deployRegistry(connection);
 }
 
+/**
+ * Batch 1 (the trader's): 1 certificate, but its tree also lists the two devices of batch 2, an honest 2-certificate
+ * batch issued after it.
+ */
+async function poisonedAndHonest(f: RegistryFixture, tag: string) {
+  const c1 = device(`hp|${tag}-1`);
+  const c2 = device(`hp|${tag}-2`);
+  const poisoned = StandardMerkleTree.of<Leaf>(
+    [
+      [0, device(`acer|${tag}-0`)],
+      [1, c1],
+      [2, c2],
+    ],
+    ["uint256", "bytes32"],
+  );
+  const honest = StandardMerkleTree.of<Leaf>(
+    [
+      [0, c1],
+      [1, c2],
+    ],
+    ["uint256", "bytes32"],
+  );
+  await issueBatch(f, { deviceRoot: poisoned.root, certificates: 1n, owner: f.trader.address });
+  await issueBatch(f, { deviceRoot: honest.root, certificates: 2n });
+  return { c1, c2, poisoned, honest };
+}
+
 describe("residual forms of the audit attacks, closed in v2 (audit 2026-12)", function () {
   it("finding 3: a batch reversed for a lying tree cannot freeze an honest batch again with its next fake leaf", async function () {
     const f = await networkHelpers.loadFixture(registryFixture);
     const { registry, trader, outsider } = f;
-    const c1 = device("hp|C-1");
-    const c2 = device("hp|C-2");
-    const poisoned = StandardMerkleTree.of<Leaf>(
-      [
-        [0, device("acer|P-0")],
-        [1, c1],
-        [2, c2],
-      ],
-      ["uint256", "bytes32"],
-    );
-    const honest = StandardMerkleTree.of<Leaf>(
-      [
-        [0, c1],
-        [1, c2],
-      ],
-      ["uint256", "bytes32"],
-    );
-    await issueBatch(f, { deviceRoot: poisoned.root, certificates: 1n, owner: trader.address });
-    await issueBatch(f, { deviceRoot: honest.root, certificates: 2n });
+    const { c1, c2, poisoned, honest } = await poisonedAndHonest(f, "C");
     await registry.connect(trader).challengeDuplicateDevice(proofOf(poisoned, 1, c1), proofOf(honest, 0, c1));
     await registry.connect(outsider).challengeTreeSize(proofOf(poisoned, 1, c1));
     await registry.settleChallenge(1, 1, "the tree lists more devices than it certified", EVIDENCE);
@@ -74,25 +83,7 @@ describe("residual forms of the audit attacks, closed in v2 (audit 2026-12)", fu
   it("finding 3: a batch found at fault (not yet reversed) cannot freeze an honest batch with its next fake leaf", async function () {
     const f = await networkHelpers.loadFixture(registryFixture);
     const { registry, trader } = f;
-    const c1 = device("hp|D-1");
-    const c2 = device("hp|D-2");
-    const poisoned = StandardMerkleTree.of<Leaf>(
-      [
-        [0, device("acer|Q-0")],
-        [1, c1],
-        [2, c2],
-      ],
-      ["uint256", "bytes32"],
-    );
-    const honest = StandardMerkleTree.of<Leaf>(
-      [
-        [0, c1],
-        [1, c2],
-      ],
-      ["uint256", "bytes32"],
-    );
-    await issueBatch(f, { deviceRoot: poisoned.root, certificates: 1n, owner: trader.address });
-    await issueBatch(f, { deviceRoot: honest.root, certificates: 2n });
+    const { c1, c2, poisoned, honest } = await poisonedAndHonest(f, "D");
     await registry.connect(trader).challengeDuplicateDevice(proofOf(poisoned, 1, c1), proofOf(honest, 0, c1));
     await registry.settleChallenge(1, 1, "the poisoning batch listed a competitor's devices", EVIDENCE);
     expect((await registry.batchHold(1)).atFault).to.equal(true);
