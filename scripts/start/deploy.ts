@@ -50,6 +50,19 @@ export async function ensureDeployment(ctx: DeployContext): Promise<Deployment> 
   if ((await provider.getCode(deployment.registry)) === "0x") {
     fail(`the chain state has no registry at ${deployment.registry} (state file lost?): run npm start -- --fresh`);
   }
+  // A registry v1 (before issue 13) has no extension: its ABI is not this code's, and v1 is not migrated (ADR 0006).
+  const isV2 = await registryAt(deployment.registry, provider)
+    .extension()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!isV2) {
+    fail(
+      `the data directory holds a registry of the first contract version (${deployment.registry}), which this ` +
+        "version does not run: run npm start -- --fresh to start over with registry v2",
+    );
+  }
   say(`registry: ${deployment.registry} (deployed earlier at block ${deployment.deployBlock})`);
   if (deployment.externalBaseURI === externalBaseURI) return deployment;
   // started on another --port or ITEC_PUBLIC_URL: the links the chain declares must name this API

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { getCreateAddress } from "ethers";
 
 import { freePort } from "../helpers/chain.ts";
 
@@ -247,6 +248,26 @@ describe("npm start (scripts/start.ts as a child process)", function () {
   let dir: string;
   let p: number;
   let argv: string[];
+  it("a data directory holding a registry of the first contract version: one line, --fresh to start over", async () => {
+    // Registry v2 has an extension(); v1 had not (ADR 0006). Point the deployment record at a contract that answers
+    // no extension() — the extension itself, Ignition's first deployment (the deployer's nonce 0) — and restore it.
+    const record = join(dataDir, "deployment.json");
+    const saved = readFileSync(record, "utf8");
+    const deployment = JSON.parse(saved) as { admin: string };
+    const notV2 = getCreateAddress({ from: deployment.admin, nonce: 0 });
+    writeFileSync(record, JSON.stringify({ ...JSON.parse(saved), registry: notV2 }));
+    try {
+      const old = launch(["--data-dir", dataDir, "--port", String(port), "--rpc-port", String(rpcPort)]);
+      expect(await old.exited).to.equal(1);
+      expect(old.out() + old.err())
+        .to.include("first contract version")
+        .and.to.include("npm start -- --fresh");
+      expect(await listening(rpcPort)).to.equal(false);
+    } finally {
+      writeFileSync(record, saved);
+    }
+  });
+
   it("a demonstration interrupted half-way (Ctrl-C after step 5) is completed by the next start", async () => {
     dir = tmp();
     p = await freePort();
