@@ -701,8 +701,11 @@ function indexerSuite(makeBackend: () => Backend, name: Backend["name"]): void {
       expect(result.applied).to.equal(5);
       await expectIndexEqualsChain(indexer, d, chain);
 
+      // Nothing more to apply. On a chain that mines a block a second (anvil in test:anvil), empty blocks may have
+      // been mined meanwhile, so the second sync may read a range — but finds no event in it.
       const again = await indexer.syncOnce();
-      expect(again).to.deep.include({ fromBlock: null, ranges: 0, applied: 0 });
+      expect(again).to.deep.include({ rebuilt: null, applied: 0 });
+      if (again.fromBlock !== null) expect(again.fromBlock).to.be.greaterThan(before + 1);
     });
 
     it("changes nothing when already indexed ranges are applied again", async function () {
