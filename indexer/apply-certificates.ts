@@ -8,7 +8,7 @@ import { ZeroAddress } from "ethers";
 import { BATCH_STATUS } from "../sdk/src/enums.ts";
 import { IndexerError } from "./errors.ts";
 import type { IndexedEvent } from "./events.ts";
-import type { SqlExecutor } from "./sql.ts";
+import type { SqlExecutor } from "../core/db/sql.ts";
 
 /** The events this file applies. */
 export type CertificateEvent = Extract<

@@ -13,7 +13,7 @@
 import { PARTICIPANT_STATUS_CODES } from "../sdk/src/enums.ts";
 import { applyCertificateEvent, inconsistent } from "./apply-certificates.ts";
 import { eventArgsJson, eventName, type IndexedEvent } from "./events.ts";
-import type { SqlExecutor } from "./sql.ts";
+import type { SqlExecutor } from "../core/db/sql.ts";
 
 /** Role names the index uses for the registry's AccessControl roles; unknown roles keep their hash. */
 export type RoleNames = Readonly<Record<string, string>>;

@@ -42,7 +42,7 @@ import {
   type ParticipantEventRecord,
   type ReplacementRecord,
 } from "./records-register.ts";
-import type { SqlDatabase, SqlValue } from "./sql.ts";
+import type { SqlDatabase, SqlValue } from "../core/db/sql.ts";
 
 export type Page = { limit?: number | undefined; offset?: number | undefined };
 export type RetirementFilter = Page & {

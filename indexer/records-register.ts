@@ -12,7 +12,7 @@ import {
   type ChallengeKindName,
 } from "../sdk/src/enums.ts";
 import { isoTime } from "../sdk/src/time.ts";
-import type { SqlRow } from "./sql.ts";
+import type { SqlRow } from "../core/db/sql.ts";
 
 const s = (v: unknown) => v as string;
 const n = (v: unknown) => v as number;

@@ -2,7 +2,7 @@
  * What the index returns: the wire-ready records of its listings (histories, bodies, accreditations and
  * challenges: records-register.ts) (uint256 values as decimal strings, addresses
  * checksummed, times ISO-8601 UTC) and the mapping of the tables' rows to them. The rows come from SQLite or
- * PostgreSQL alike (TEXT → string, INTEGER/BIGINT → number, NULL → null; see sql.ts).
+ * PostgreSQL alike (TEXT → string, INTEGER/BIGINT → number, NULL → null; see core/db/sql.ts).
  */
 import { ZeroAddress } from "ethers";
 
@@ -16,7 +16,7 @@ import {
   type ClaimStatusName,
 } from "../sdk/src/enums.ts";
 import { isoTime } from "../sdk/src/time.ts";
-import type { SqlRow } from "./sql.ts";
+import type { SqlRow } from "../core/db/sql.ts";
 
 /** What the state row says about the index. */
 export type IndexState = {

@@ -11,7 +11,7 @@ import type { BlockRange } from "./events.ts";
 import { IndexQueries } from "./queries.ts";
 import { toState, type IndexIdentity, type IndexState } from "./records.ts";
 import { INDEX_MIGRATIONS, INDEX_TABLES } from "./schema.ts";
-import { openSql, type OpenSqlOptions } from "./sql.ts";
+import { openSql, type OpenSqlOptions } from "../core/db/sql.ts";
 
 export type OpenIndexStoreOptions = OpenSqlOptions;
 

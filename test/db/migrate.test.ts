@@ -13,7 +13,7 @@ import pg from "pg";
 
 import { migrate, MigrationError, type MigrateOptions, type Migration } from "../../core/db/migrate.ts";
 import { openDatabase } from "../../core/db/sqlite.ts";
-import { openSql, type SqlDatabase } from "../../indexer/sql.ts";
+import { openSql, type SqlDatabase } from "../../core/db/sql.ts";
 
 const PG_URL = process.env.ITEC_TEST_DATABASE_URL;
 

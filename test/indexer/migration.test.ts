@@ -13,7 +13,7 @@ import pg from "pg";
 
 import { IndexStore } from "../../indexer/index.ts";
 import { INDEX_MIGRATIONS } from "../../indexer/schema.ts";
-import { openSql, type OpenSqlOptions } from "../../indexer/sql.ts";
+import { openSql, type OpenSqlOptions } from "../../core/db/sql.ts";
 
 const PG_URL = process.env.ITEC_TEST_DATABASE_URL;
 const OWNER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";

@@ -1,5 +1,6 @@
 /**
- * One small asynchronous SQL interface over two engines, so the index keeps ONE set of queries:
+ * One small asynchronous SQL interface over two engines, so each store (the event index, the oracle's jobs, the
+ * API's shared sign-in state) keeps ONE set of queries:
  * - SQLite through Node's built-in `node:sqlite` (the embedded default; opened with the project's
  *   `openDatabase`: WAL, synchronous FULL);
  * - PostgreSQL through `pg` (pure JavaScript), selected by a `postgres://…` connection string.
@@ -13,9 +14,23 @@ import pg from "pg";
 import type { PoolClient } from "pg";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 
-import { migrate, type Migration } from "../core/db/migrate.ts";
-import { openDatabase, settle, transactionAsync } from "../core/db/sqlite.ts";
-import { IndexerError } from "./errors.ts";
+import { CodedError } from "../../sdk/src/errors.ts";
+import { migrate, type Migration } from "./migrate.ts";
+import { openDatabase, settle, transactionAsync } from "./sqlite.ts";
+
+export const SQL_ERROR_CODES = [
+  /** Bad configuration (connection string, schema name). */
+  "DB_CONFIG",
+  /** The store refused an operation (e.g. a nested transaction). */
+  "DB_STORE",
+] as const;
+export type SqlErrorCode = (typeof SQL_ERROR_CODES)[number];
+
+export class SqlError extends CodedError<SqlErrorCode> {
+  constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | bigint | null;
@@ -56,11 +71,11 @@ export interface OpenSqlOptions {
 export async function openSql(options: OpenSqlOptions, migrations: readonly Migration[]): Promise<SqlDatabase> {
   if (options.databaseUrl) {
     if (!/^postgres(ql)?:\/\//i.test(options.databaseUrl)) {
-      throw new IndexerError("CONFIG", "DATABASE_URL must be a postgres:// or postgresql:// connection string");
+      throw new SqlError("DB_CONFIG", "DATABASE_URL must be a postgres:// or postgresql:// connection string");
     }
     return PostgresDatabase.open(options.databaseUrl, migrations, options);
   }
-  if (!options.sqlitePath) throw new IndexerError("CONFIG", "the index store needs a databaseUrl or a sqlitePath");
+  if (!options.sqlitePath) throw new SqlError("DB_CONFIG", "a store needs a databaseUrl or a sqlitePath");
   return new SqliteDatabase(await openDatabase(options.sqlitePath, migrations));
 }
 
@@ -109,7 +124,7 @@ class SqliteDatabase implements SqlDatabase {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    if (this.#inTransaction) throw new IndexerError("STORE", "nested transaction on the index store");
+    if (this.#inTransaction) throw new SqlError("DB_STORE", "nested transaction on one store connection");
     this.#inTransaction = true;
     try {
       return await transactionAsync(this.#db, () => fn(this));
@@ -165,7 +180,7 @@ export function toPostgresPlaceholders(sql: string): string {
 }
 
 function quoteIdent(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new IndexerError("CONFIG", `invalid schema name "${name}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new SqlError("DB_CONFIG", `invalid schema name "${name}"`);
   return `"${name}"`;
 }
 
