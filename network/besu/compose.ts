@@ -9,9 +9,7 @@
  * the generator can change without breaking this file: it needs each node's directory, its advertised P2P host and
  * its JSON-RPC port, nothing else.
  *
- * YAML: `yaml` (npm) is not a dependency of the project, so compose.yaml and prometheus.yml are written as JSON
- * deliberately, after `#` comment lines. YAML 1.2 is a superset of JSON and Docker Compose and Prometheus read a
- * JSON-formatted file as YAML; JSON also has no implicit typing (`no` → false, `010` → 8), the classic YAML trap.
+ * compose.yaml and prometheus.yml are JSON-formatted YAML, deliberately (compose-config.ts `jsonYaml`).
  *
  * Nothing here holds a secret: keys and passwords are compose `secrets:` files the operator creates under
  * `secrets/` (docs/containers.md), read by the entry scripts inside the containers.
@@ -81,21 +79,12 @@ export const NGINX_IMAGE = "nginx:1.28.0-alpine";
 export const PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 
 /**
- * The documented deployment (network/besu/README.md), run once by the `deploy` service inside the deploy image.
- * One constant: when the documented command changes, change it here. Ignition's confirmation prompt is answered by
- * HARDHAT_IGNITION_CONFIRM_DEPLOYMENT in the service's environment (Ignition's own switch for non-interactive runs).
+ * The documented deployment (network/besu/README.md), run once by the `deploy` service in the deploy image: one
+ * constant (words separated by single spaces) to change when the documented command changes. Ignition's prompt is
+ * answered by HARDHAT_IGNITION_CONFIRM_DEPLOYMENT in the service's environment (Ignition's non-interactive switch).
  */
-export const DEPLOY_COMMAND: readonly string[] = [
-  "npx",
-  "hardhat",
-  "ignition",
-  "deploy",
-  "ignition/modules/ITECRegistry.ts",
-  "--network",
-  "besu",
-  "--parameters",
-  "ignition/parameters/besu.json",
-];
+export const DEPLOY_COMMAND =
+  "npx hardhat ignition deploy ignition/modules/ITECRegistry.ts --network besu --parameters ignition/parameters/besu.json";
 /** Ignition's deployment id on that chain, and the future id of the registry in its journal. */
 export const deploymentDir = (chainId: number): string => `chain-${chainId}`;
 export const REGISTRY_FUTURE = "ITECRegistry#ITECRegistry";
