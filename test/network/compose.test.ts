@@ -239,14 +239,13 @@ describe("consortium containers: network/besu/compose.ts", function () {
     expect(bad({ validators: [{ ...v[0]!, p2pHost: "127.0.0.1" }, ...v.slice(1)] })).to.throw(ComposeError, /DNS name/);
     expect(bad({ rpcNode: { ...input.rpcNode, name: "postgres" } })).to.throw(ComposeError, /taken/);
     expect(bad({ issuer: "0x123" })).to.throw(ComposeError, /issuer/);
-    const error = (() => {
-      try {
-        bad({ validators: [] })();
-      } catch (e) {
-        return e as ComposeError;
-      }
-    })();
-    expect(error?.code).to.equal("INVALID_COMPOSE_INPUT");
+    let error: unknown;
+    try {
+      bad({ validators: [] })();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ComposeError | undefined)?.code).to.equal("INVALID_COMPOSE_INPUT");
   });
 
   describe("entry scripts (run by sh, with their paths redirected to a temp dir)", function () {
