@@ -248,6 +248,21 @@ describe("consortium containers: network/besu/compose.ts", function () {
     expect((error as ComposeError | undefined)?.code).to.equal("INVALID_COMPOSE_INPUT");
   });
 
+  it("the CLI writes the same files, and replaces them only with --force", function () {
+    const cli = (...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        ["network/besu/compose-cli.ts", "--network", dir, "--rpc-node", "rpc-node", "--issuer", ISSUER, ...extra],
+        { encoding: "utf8" },
+      );
+    const refused = cli("--public-url", "https://r.example");
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.match(/^besu-compose: .*compose\.yaml exists; pass --force/);
+    const forced = cli("--public-url", "https://r.example", "--force");
+    expect(forced.status, forced.stderr).to.equal(0);
+    for (const [path, content] of files) expect(readFileSync(join(dir, path), "utf8"), path).to.equal(content);
+  });
+
   describe("entry scripts (run by sh, with their paths redirected to a temp dir)", function () {
     let root: string;
     before(function () {
