@@ -1,0 +1,225 @@
+/**
+ * The files around compose.yaml (network/besu/compose.ts): the nginx proxy's configuration, Prometheus' scrape
+ * configuration, the two container entry scripts, the deployment's Ignition parameters and `.env.example`. Each is
+ * a pure function of the few facts it needs; compose.ts decides the names and wires them together.
+ */
+
+/** Compose secrets: one file each under `secrets/`, mounted at /run/secrets/<name> where a service lists it. */
+export const SECRETS = {
+  /** HMAC key of sign-in tokens, shared by both API instances so a token from one works at the other. */
+  sessionSecret: "itec_session_secret",
+  postgresPassword: "postgres_password",
+  /** The oracle's (issuer's) encrypted JSON keystore and its password. */
+  oracleKeystore: "itec_oracle_keystore",
+  oracleKeystorePassword: "itec_oracle_keystore_password",
+  /** The deployer's private key: it becomes the registry admin (ignition/modules/ITECRegistry.ts). */
+  deployerKey: "besu_deployer_key",
+} as const;
+export type SecretName = (typeof SECRETS)[keyof typeof SECRETS];
+
+/** How the operator creates each secret file (in .env.example and docs/containers.md). */
+export const SECRET_RECIPES: Readonly<Record<SecretName, string>> = {
+  [SECRETS.sessionSecret]: `openssl rand -hex 32 > secrets/${SECRETS.sessionSecret}`,
+  [SECRETS.postgresPassword]: `openssl rand -hex 24 > secrets/${SECRETS.postgresPassword}`,
+  [SECRETS.oracleKeystore]: `npx itec keys new --out secrets/${SECRETS.oracleKeystore}   (its address: --issuer)`,
+  [SECRETS.oracleKeystorePassword]: "the password of that keystore, on one line",
+  [SECRETS.deployerKey]: "the deployer's (registry admin's) private key, 0x-hex, on one line",
+};
+
+/** Settings `docker compose` reads from `.env` (compose.yaml interpolates exactly these). */
+export const ENV_DEFAULTS = {
+  ITEC_PROXY_BIND: "127.0.0.1",
+  ITEC_PROXY_PORT: "8080",
+  PROMETHEUS_PORT: "9090",
+  ITEC_LOG_LEVEL: "info",
+  ITEC_REGISTRY_ADDRESS: "",
+} as const;
+
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+
+/**
+ * JSON-formatted YAML after `#` comment lines. `yaml` (npm) is not a dependency of the project, so the YAML files are
+ * JSON deliberately: YAML 1.2 is a superset of JSON, Docker Compose and Prometheus read it as YAML, and JSON has no
+ * implicit typing (`no` → false, `010` → 8), the classic YAML trap.
+ */
+export function jsonYaml(header: readonly string[], value: Json): string {
+  return `${header.map((line) => `# ${line}`.trimEnd()).join("\n")}\n${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function envExample(): string {
+  return [
+    "# I-TEC Registry consortium: settings `docker compose` reads from .env (copy this file to .env).",
+    "# No secrets here. Secrets are files under secrets/, one value each (docs/containers.md):",
+    ...Object.entries(SECRET_RECIPES).map(([name, recipe]) => `#   secrets/${name}: ${recipe}`),
+    "",
+    "# Where the proxy listens on the host: loopback unless you mean to publish it (put TLS in front).",
+    `ITEC_PROXY_BIND=${ENV_DEFAULTS.ITEC_PROXY_BIND}`,
+    `ITEC_PROXY_PORT=${ENV_DEFAULTS.ITEC_PROXY_PORT}`,
+    "# Prometheus' web UI, on loopback.",
+    `PROMETHEUS_PORT=${ENV_DEFAULTS.PROMETHEUS_PORT}`,
+    `ITEC_LOG_LEVEL=${ENV_DEFAULTS.ITEC_LOG_LEVEL}`,
+    "# An already deployed registry; empty: the address the `deploy` service recorded in Ignition's journal.",
+    `ITEC_REGISTRY_ADDRESS=${ENV_DEFAULTS.ITEC_REGISTRY_ADDRESS}`,
+    "",
+  ].join("\n");
+}
+
+/** One argument for a POSIX shell: bare when it is plainly safe, else single-quoted. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Reads one secret file (trailing newline dropped) or stops the container with a line saying which is missing. */
+const SECRET_FUNCTION = [
+  "secret() {",
+  '  if [ ! -s "$SECRETS/$1" ]; then',
+  '    echo "$0: secret $1 is missing or empty: create secrets/$1 (docs/containers.md)" >&2',
+  "    exit 1",
+  "  fi",
+  "  tr -d '\\r\\n' < \"$SECRETS/$1\"",
+  "}",
+];
+
+/**
+ * Entry of the `itec serve` containers: puts the mounted secrets into the variables itec reads (core/config.ts),
+ * takes the registry's address from the deployment's journal unless ITEC_REGISTRY_ADDRESS is set, then becomes
+ * `node bin/itec.js <arguments>`. The first lines name every path it uses (the test runs it with others).
+ */
+export function itecEntrypoint(
+  deployment: string,
+  postgres: { user: string; database: string; port: number },
+  postgresHost: string,
+): string {
+  const readAddress =
+    "const [file, key] = process.argv.slice(1); " +
+    'const address = JSON.parse(require("node:fs").readFileSync(file, "utf8"))[key]; ' +
+    "if (!address) { console.error(`no ${key} in ${file}`); process.exit(1); } " +
+    "process.stdout.write(address);";
+  return [
+    "#!/bin/sh",
+    "# I-TEC Registry: entry of the `itec serve` containers (generated by network/besu/compose.ts).",
+    "# Secrets come from files compose mounts under /run/secrets, never from compose.yaml or .env.",
+    "set -eu",
+    "SECRETS=/run/secrets",
+    `DEPLOYMENT=${deployment}`,
+    "ITEC=/app/bin/itec.js",
+    "",
+    ...SECRET_FUNCTION,
+    "",
+    `ITEC_SESSION_SECRET=$(secret ${SECRETS.sessionSecret})`,
+    `ITEC_ORACLE_KEYSTORE_PASSWORD=$(secret ${SECRETS.oracleKeystorePassword})`,
+    "# A hex password (openssl rand -hex) needs no escaping in a URL.",
+    `DATABASE_URL="postgres://${postgres.user}:$(secret ${SECRETS.postgresPassword})@${postgresHost}:${postgres.port}/${postgres.database}"`,
+    "export ITEC_SESSION_SECRET ITEC_ORACLE_KEYSTORE_PASSWORD DATABASE_URL",
+    "",
+    "# The registry the one-off `deploy` service deployed (its Ignition journal), unless one is configured.",
+    'if [ -z "${ITEC_REGISTRY_ADDRESS:-}" ]; then',
+    `  ITEC_REGISTRY_ADDRESS=$(node -e ${shellQuote(readAddress)} "$DEPLOYMENT/deployed_addresses.json" ${shellQuote(
+      "ITECRegistry#ITECRegistry",
+    )})`,
+    "  export ITEC_REGISTRY_ADDRESS",
+    "fi",
+    'exec node "$ITEC" "$@"',
+    "",
+  ].join("\n");
+}
+
+/** The `deploy` service's script: the deployer key from its secret into Hardhat's config variable, then the command. */
+export function deployScript(command: string): string {
+  return [
+    "#!/bin/sh",
+    "# I-TEC Registry: the one-off deployment (generated by network/besu/compose.ts). Runs in the deploy image, in /app.",
+    "# Rerunning it is safe: Ignition resumes its journal (a volume) and finds nothing left to do.",
+    "set -eu",
+    "SECRETS=/run/secrets",
+    "",
+    ...SECRET_FUNCTION,
+    "",
+    '# hardhat.config.ts: networks.besu.accounts = [configVariable("ITEC_BESU_DEPLOYER_KEY")]',
+    `ITEC_BESU_DEPLOYER_KEY=$(secret ${SECRETS.deployerKey})`,
+    "export ITEC_BESU_DEPLOYER_KEY",
+    `exec ${command.split(" ").map(shellQuote).join(" ")}`,
+    "",
+  ].join("\n");
+}
+
+/** ignition/parameters/besu.json for this consortium (mounted over the repository's file in the deploy container). */
+export function ignitionParameters(issuer: string, publicUrl: string): string {
+  const base = publicUrl.replace(/\/+$/, "");
+  return `${JSON.stringify({ ITECRegistry: { issuer, externalBaseURI: `${base}/verify/batches/` } }, null, 2)}\n`;
+}
+
+/**
+ * nginx in front of the `itec serve` instances: round robin (nginx's default for an upstream), the client's address
+ * in X-Forwarded-For, a request that failed to connect retried on the other instance (never a POST: nginx does not
+ * retry non-idempotent requests). `/metrics` is not proxied: Prometheus scrapes each instance, and through the proxy
+ * it would see one instance at random.
+ */
+export function nginxConf(instances: readonly { name: string; port: number }[]): string {
+  return [
+    "# I-TEC Registry: reverse proxy in front of the `itec serve` instances (generated by network/besu/compose.ts).",
+    "worker_processes auto;",
+    "events {",
+    "  worker_connections 1024;",
+    "}",
+    "http {",
+    "  # Lots are CSV uploads of up to 100 MB (api/src/app.ts).",
+    "  client_max_body_size 100m;",
+    "  access_log /dev/stdout;",
+    "  error_log /dev/stderr warn;",
+    "  upstream itec {",
+    ...instances.map((i) => `    server ${i.name}:${i.port} max_fails=3 fail_timeout=10s;`),
+    "  }",
+    "  server {",
+    "    listen 80;",
+    "    location = /metrics {",
+    "      return 404;",
+    "    }",
+    "    location / {",
+    "      proxy_pass http://itec;",
+    "      proxy_set_header Host $host;",
+    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "      proxy_next_upstream error timeout http_502 http_503;",
+    "      proxy_read_timeout 120s;",
+    "    }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** Prometheus: each API instance's `/metrics`, and every Besu node's metrics port. */
+export function prometheusYml(
+  instances: readonly { name: string; port: number }[],
+  validators: readonly string[],
+  rpcNodes: readonly string[],
+  besuMetricsPort: number,
+): string {
+  const config = {
+    global: { scrape_interval: "15s", scrape_timeout: "10s", evaluation_interval: "15s" },
+    scrape_configs: [
+      {
+        job_name: "itec",
+        metrics_path: "/metrics",
+        static_configs: [{ targets: instances.map((i) => `${i.name}:${i.port}`) }],
+      },
+      {
+        job_name: "besu",
+        metrics_path: "/metrics",
+        static_configs: [
+          { targets: validators.map((v) => `${v}:${besuMetricsPort}`), labels: { role: "validator" } },
+          { targets: rpcNodes.map((r) => `${r}:${besuMetricsPort}`), labels: { role: "rpc" } },
+        ],
+      },
+      { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+    ],
+  };
+  return jsonYaml(
+    [
+      "I-TEC Registry: Prometheus scrape configuration (generated by network/besu/compose.ts).",
+      "JSON-formatted YAML (YAML 1.2 is a superset of JSON).",
+    ],
+    config,
+  );
+}
