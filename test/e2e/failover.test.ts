@@ -31,10 +31,16 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
   before(async function () {
     cluster = await startCluster({ leaseMs: LEASE_MS });
     try {
-      figures = await runFailoverScenario(cluster, { lots: 6, kills: 3, nonceSharedAcrossInstances: SIWE_NONCES_SHARED });
+      figures = await runFailoverScenario(cluster, {
+        lots: 6,
+        kills: 3,
+        nonceSharedAcrossInstances: SIWE_NONCES_SHARED,
+      });
     } catch (error) {
       const logs = cluster.instances.map((i) => i.output().slice(-3000)).join("\n");
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- instance output ---\n${logs}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- instance output ---\n${logs}`, {
+        cause: error,
+      });
     }
     process.stdout.write(`      failover figures: ${JSON.stringify(figures)}\n`);
   });
@@ -47,8 +53,12 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     const [a, b] = figures.proxy.byUpstream;
     expect(a, "requests answered by instance A").to.be.greaterThan(0);
     expect(b, "requests answered by instance B").to.be.greaterThan(0);
-    expect(figures.proxy.lotsByUpstream.every((n) => n > 0), `lot submissions per instance ${figures.proxy.lotsByUpstream}`).to
-      .be.true;
+    expect(
+      figures.proxy.lotsByUpstream.every((n) => n > 0),
+      `lot submissions per instance ${figures.proxy.lotsByUpstream.join(", ")}`,
+    ).to.be.true;
+    // While a killed instance restarts, the proxy finds its port closed and sends the request to the other.
+    expect(figures.proxy.refusedThenRetried, "requests re-sent after a refused connection").to.be.greaterThan(0);
     expect(figures.lotsAccepted).to.equal(6);
   });
 
@@ -56,11 +66,18 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     expect(figures.kills).to.have.length(3);
     for (const k of figures.kills) {
       expect(k.takenBy, "a new process holds the lease").to.not.equal(k.victim);
-      expect(k.takeoverMs, `takeover after killing ${k.victim}`).to.be.at.least(0).and.at.most(LEASE_MS + 1_000);
+      // The lease was renewed at most a third of it before the kill, so it lapses within LEASE_MS of the kill; the
+      // standby then needs one pass (ITEC_POLL_MS 100) — 1 s of slack covers that and a loaded 2-core machine.
+      expect(k.takeoverMs, `takeover after killing ${k.victim}`)
+        .to.be.at.least(0)
+        .and.at.most(LEASE_MS + 1_000);
       // Under distinct host names the lease can only pass by expiry (the two-machine case).
       if (figures.distinctHosts && k.takenBy[0] !== k.victim[0]) expect(k.why).to.equal("expired");
     }
-    expect(figures.kills.some((k) => k.inFlight), "at least one kill hit a mint in flight").to.be.true;
+    expect(
+      figures.kills.some((k) => k.inFlight),
+      "at least one kill hit a mint in flight",
+    ).to.be.true;
   });
 
   it("mints every accepted lot's batches exactly once, none stuck, no nonce gap", function () {
@@ -83,7 +100,10 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     expect(names.has("A1") && names.has("B1"), `accepted by ${[...names].join(", ")}`).to.be.true;
   });
 
-  it("SIWE: a nonce from one instance verifies at the other (shared nonces, wt-api)", function () {
+  const siweTitle = SIWE_NONCES_SHARED
+    ? "SIWE: a nonce from one instance verifies at the other (shared nonces)"
+    : "SIWE: a nonce from one instance is still refused at the other (per-process nonces; see SIWE_NONCES_SHARED)";
+  it(siweTitle, function () {
     const { crossInstance } = figures.siwe;
     if (SIWE_NONCES_SHARED) {
       expect(crossInstance.status, JSON.stringify(crossInstance)).to.equal(200);

@@ -61,12 +61,20 @@ export interface ScenarioFigures {
   tokenIdsUnique: boolean;
   kills: KillFigure[];
   oracleTxs: { sent: number; reverted: number; nonceGaps: number; pendingNotMined: number };
-  proxy: { requests: number; byUpstream: number[]; lotsByUpstream: number[]; refusedThenRetried: number; badGateway: number };
+  proxy: {
+    requests: number;
+    byUpstream: number[];
+    lotsByUpstream: number[];
+    refusedThenRetried: number;
+    badGateway: number;
+  };
   siwe: { crossInstance: SignInResult; signedInVia: string; tokenAcceptedBy: string[] };
   durationMs: number;
 }
 
-const S9 = readFileSync(new URL("../vectors/section9-lot.csv", import.meta.url), "utf8").trim().split("\n");
+const S9 = readFileSync(new URL("../vectors/section9-lot.csv", import.meta.url), "utf8")
+  .trim()
+  .split("\n");
 const HEADER = S9[0]!.split(",");
 
 /** The Section 9 lot with its serials and document ids made unique to lot `i` (devices are counted once). */
@@ -133,7 +141,12 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
     });
     const signature = await refurbisher.signMessage(message);
     const res = await call("POST", "/auth/siwe", { message, signature }, undefined, verifyAt);
-    const result = { status: res.status, code: res.body.code as string | undefined, nonceFrom: nonceAt, verifiedAt: verifyAt };
+    const result = {
+      status: res.status,
+      code: res.body.code as string | undefined,
+      nonceFrom: nonceAt,
+      verifiedAt: verifyAt,
+    };
     return res.status === 200 ? { result, token: res.body.token as string } : { result };
   }
 
@@ -150,7 +163,8 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
   const checkToken = async () => {
     for (const inst of instances) {
       const me = await call("GET", "/auth/me", undefined, token, inst.url);
-      if (me.status === 200 && me.body.account === refurbisher.address) tokenAcceptedBy.push(`${inst.name}${inst.generation}`);
+      if (me.status === 200 && me.body.account === refurbisher.address)
+        tokenAcceptedBy.push(`${inst.name}${inst.generation}`);
     }
   };
   await checkToken();
@@ -182,8 +196,14 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
   async function submitLots(): Promise<void> {
     for (let i = 0; i < options.lots; i++) {
       const ref = `failover-${i}`;
-      const res = await call("POST", "/lots", { devices: lotDevices(i), defaultTransport: "hgv:600;van:250", lotId: ref }, token);
-      if (res.status !== 201 && res.status !== 200) throw new Error(`lot ${ref}: ${res.status} ${JSON.stringify(res.body)}`);
+      const res = await call(
+        "POST",
+        "/lots",
+        { devices: lotDevices(i), defaultTransport: "hgv:600;van:250", lotId: ref },
+        token,
+      );
+      if (res.status !== 201 && res.status !== 200)
+        throw new Error(`lot ${ref}: ${res.status} ${JSON.stringify(res.body)}`);
       const batches = res.body.batches as { id: string; state: string }[];
       const issuable = batches.filter((x) => x.state !== "not_issuable").map((x) => x.id);
       accepted.push({ ref, id: res.body.id as string, issuable });
@@ -227,7 +247,8 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
         takeover = cluster.leaseEvents.find((e) => e.pid !== pid && e.time >= killAt && e.kind !== "lost");
         if (!takeover) await sleep(20);
       }
-      if (!takeover) throw new Error(`nobody took the worker lease over within ${deadline - killAt} ms of kill ${k + 1}`);
+      if (!takeover)
+        throw new Error(`nobody took the worker lease over within ${deadline - killAt} ms of kill ${k + 1}`);
       await restarted;
       const fig = {
         victim,
@@ -240,7 +261,9 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
         killAt,
       };
       kills.push(fig);
-      say(`  taken over by ${fig.takenBy} after ${fig.takeoverMs} ms (${fig.why ?? takeover.kind}); ${holder.name} restarted`);
+      say(
+        `  taken over by ${fig.takenBy} after ${fig.takeoverMs} ms (${fig.why ?? takeover.kind}); ${holder.name} restarted`,
+      );
     }
   }
 
@@ -253,7 +276,11 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
   for (;;) {
     for (const id of issuable) {
       const job = (await call("GET", `/batches/${id}`)).body;
-      states.set(id, { state: job.state as string, tokenId: job.tokenId as string | null, deviceRoot: job.deviceRoot as string | null });
+      states.set(id, {
+        state: job.state as string,
+        tokenId: job.tokenId as string | null,
+        deviceRoot: job.deviceRoot as string | null,
+      });
     }
     if ([...states.values()].every((s) => s.state === "confirmed") || Date.now() > drainUntil) break;
     await sleep(500);
