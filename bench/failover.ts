@@ -76,7 +76,6 @@ for (const hosts of HOSTS) {
     const figures = await runFailoverScenario(cluster, {
       lots: LOTS,
       kills: KILLS,
-      nonceSharedAcrossInstances: false,
       log: (line) => console.log(`[${hosts}] ${line}`),
     });
     const r = summary(hosts, figures);

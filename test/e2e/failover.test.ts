@@ -12,14 +12,8 @@
 import { expect } from "chai";
 
 import { startCluster, type Cluster } from "../helpers/failover-cluster.ts";
-import { runFailoverScenario, type ScenarioFigures } from "../helpers/failover-run.ts";
-
-/**
- * THE SWITCH to flip when SIWE nonces live in the shared store (wt-api): then a nonce one instance issued verifies
- * at the other, and the run signs in through the proxy. While false, sign-in is pinned to one instance, and the
- * cross-instance check below asserts TODAY's refusal — so it fails, naming this switch, the day nonces are shared.
- */
-const SIWE_NONCES_SHARED = false;
+// SIWE_NONCES_SHARED: the one switch to flip when SIWE nonces are shared by the instances (see failover-run.ts).
+import { runFailoverScenario, SIWE_NONCES_SHARED, type ScenarioFigures } from "../helpers/failover-run.ts";
 
 const LEASE_MS = 3_000;
 
@@ -34,7 +28,6 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
       figures = await runFailoverScenario(cluster, {
         lots: 6,
         kills: 3,
-        nonceSharedAcrossInstances: SIWE_NONCES_SHARED,
       });
     } catch (error) {
       const logs = cluster.instances.map((i) => i.output().slice(-3000)).join("\n");
@@ -60,6 +53,8 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     // While a killed instance restarts, the proxy finds its port closed and sends the request to the other.
     expect(figures.proxy.refusedThenRetried, "requests re-sent after a refused connection").to.be.greaterThan(0);
     expect(figures.lotsAccepted).to.equal(6);
+    // One oracle store for both: today the shared ITEC_DB_PATH file, PostgreSQL once the oracle follows DATABASE_URL.
+    expect(figures.oracleStore).to.be.oneOf(["sqlite", "postgres"]);
   });
 
   it("after each SIGKILL another process takes the worker lease over within the lease time", function () {
@@ -89,6 +84,10 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     expect(figures.duplicates).to.equal(0);
     expect(figures.lost).to.equal(0);
     expect(figures.tokenIdsUnique, "one token id per batch in the oracle store").to.be.true;
+    // One transaction per batch: a new holder reconciles (or re-broadcasts the same bytes of) what the killed one
+    // sent; a second, different transaction for a batch would mean two workers sent it.
+    expect(figures.oracleTxs.sent, "the oracle's transactions on chain").to.equal(figures.batchesIssuable);
+    expect(figures.oracleTxs.reverted).to.equal(0);
     expect(figures.oracleTxs.nonceGaps).to.equal(0);
     expect(figures.oracleTxs.pendingNotMined).to.equal(0);
   });
@@ -112,7 +111,8 @@ describe("failover: two itec serve instances, SIGKILL of the lease holder (real 
     }
     expect(
       crossInstance,
-      "the other instance accepted the nonce: nonces are shared now — set SIWE_NONCES_SHARED = true in this file",
+      "the other instance accepted the nonce: nonces are shared now — set SIWE_NONCES_SHARED = true in " +
+        "test/helpers/failover-run.ts",
     ).to.deep.include({ status: 401, code: "SIWE_NONCE" });
   });
 });

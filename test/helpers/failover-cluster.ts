@@ -12,9 +12,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 
 import pg from "pg";
 
@@ -74,6 +75,11 @@ export interface Cluster {
   distinctHosts: boolean;
   /** Where the index lives: "postgres" (fresh schema) or "sqlite". The oracle store: ITEC_DB_PATH (SQLite). */
   index: "postgres" | "sqlite";
+  /**
+   * Where the oracle's jobs went: "sqlite" when the ITEC_DB_PATH file holds them, "postgres" when it holds none and
+   * DATABASE_URL is set (the oracle on PostgreSQL, wt-oracle) — read, not assumed, so the figures stay right.
+   */
+  oracleStore(): "sqlite" | "postgres" | "none";
   leaseEvents: readonly LeaseEvent[];
   advances: readonly AdvanceEvent[];
   /** The instance that holds the worker lease now (latest acquisition by a live process), if any. */
@@ -168,6 +174,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       leaseMs: options.leaseMs,
       distinctHosts,
       index: databaseUrl ? "postgres" : "sqlite",
+      oracleStore() {
+        const file = shared.ITEC_DB_PATH!;
+        let lots = 0;
+        if (existsSync(file)) {
+          const db = new DatabaseSync(file, { readOnly: true });
+          try {
+            const hasLots = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lots'").get();
+            lots = hasLots ? Number((db.prepare("SELECT count(*) AS n FROM lots").get() as { n: number }).n) : 0;
+          } finally {
+            db.close();
+          }
+        }
+        return lots > 0 ? "sqlite" : databaseUrl ? "postgres" : "none";
+      },
       leaseEvents,
       advances,
       holder() {

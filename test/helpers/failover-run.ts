@@ -16,11 +16,18 @@ import type { AttestationView } from "../../oracle/src/pipeline/reads.ts";
 import type { Cluster, Instance } from "./failover-cluster.ts";
 import { signView } from "./sign.ts";
 
+/**
+ * THE SWITCH to flip when SIWE nonces live in the shared store (wt-api): then a nonce one instance issued verifies
+ * at the other, and the runs sign in through the proxy. While false, sign-in is pinned to instance A, and the
+ * failover test asserts TODAY's cross-instance refusal — so it fails, naming this switch, once nonces are shared.
+ */
+export const SIWE_NONCES_SHARED = false;
+
 export interface ScenarioOptions {
   lots: number;
   kills: number;
-  /** SIWE nonces are shared by the instances (wt-api): sign in through the proxy. Else pinned to instance A. */
-  nonceSharedAcrossInstances: boolean;
+  /** SIWE nonces are shared by the instances: sign in through the proxy. Else pinned to instance A. */
+  nonceSharedAcrossInstances?: boolean;
   /** Longest wait for an issue transaction to kill in flight before killing anyway. */
   killWaitMs?: number;
   log?: (line: string) => void;
@@ -98,6 +105,7 @@ interface Reply {
 export async function runFailoverScenario(cluster: Cluster, options: ScenarioOptions): Promise<ScenarioFigures> {
   const began = Date.now();
   const say = options.log ?? (() => undefined);
+  const noncesShared = options.nonceSharedAcrossInstances ?? SIWE_NONCES_SHARED;
   const { deployed, proxy, instances } = cluster;
   const refurbisher = deployed.wallet("refurbisher");
   const auditors = [deployed.wallet("auditor1"), deployed.wallet("auditor2")];
@@ -155,8 +163,8 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
   const cross = await signIn(a.url, b.url);
   say(`SIWE nonce from ${a.name}, verified at ${b.name}: ${cross.result.status} ${cross.result.code ?? ""}`);
   // Until the nonces are shared (wt-api), nonce and verification go to one instance; the token then works anywhere.
-  const signedInVia = options.nonceSharedAcrossInstances ? "proxy" : `instance ${a.name} (pinned)`;
-  const session = options.nonceSharedAcrossInstances ? await signIn(proxy.url, proxy.url) : await signIn(a.url, a.url);
+  const signedInVia = noncesShared ? "proxy" : `instance ${a.name} (pinned)`;
+  const session = noncesShared ? await signIn(proxy.url, proxy.url) : await signIn(a.url, a.url);
   if (!session.token) throw new Error(`sign-in via ${signedInVia} refused: ${JSON.stringify(session.result)}`);
   const token = session.token;
   const tokenAcceptedBy: string[] = [];
@@ -307,7 +315,7 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
   return {
     distinctHosts: cluster.distinctHosts,
     index: cluster.index,
-    oracleStore: "sqlite (ITEC_DB_PATH, one file)",
+    oracleStore: cluster.oracleStore(),
     leaseMs: cluster.leaseMs,
     lotsAccepted: accepted.length,
     batchesIssuable: issuable.length,

@@ -62,7 +62,14 @@ export async function startRoundRobin(upstreams: readonly string[]): Promise<Rou
     const target = targets[index]!;
     const entry = (upstream: number, status: number) =>
       log.push({ method: req.method ?? "GET", path: req.url ?? "/", upstream, status, refused });
-    const headers = { ...req.headers, host: target.host, "content-length": String(body.length) };
+    // X-Forwarded-For as a reverse proxy sets it: an API that trusts its proxy keys rate limits by the client.
+    const forwarded = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+    const headers = {
+      ...req.headers,
+      host: target.host,
+      "content-length": String(body.length),
+      "x-forwarded-for": forwarded,
+    };
     delete headers["transfer-encoding"];
     const upstream = httpRequest(
       // A fresh connection per request (no keep-alive pool): a pooled socket to an instance that was just killed
