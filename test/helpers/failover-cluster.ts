@@ -248,6 +248,10 @@ function makeInstance(
       const proc = child;
       inst.pid = proc.pid;
       exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+      // "close": the process is gone AND its output is read (an early exit's message arrives after "exit").
+      const closed = new Promise<string>((resolve) =>
+        proc.once("close", (code, signal) => resolve(`code ${code ?? "-"}, signal ${signal ?? "-"}`)),
+      );
       let partial = "";
       const onData = (d: Buffer) => {
         const text = d.toString();
@@ -261,7 +265,10 @@ function makeInstance(
       proc.stderr!.on("data", (d: Buffer) => (out += d.toString().replace(/^/gm, `[${name}${generation}!] `)));
       const deadline = Date.now() + START_TIMEOUT_MS;
       for (;;) {
-        if (proc.exitCode !== null) throw new Error(`instance ${name} exited at start:\n${out.slice(-4000)}`);
+        if (proc.exitCode !== null) {
+          const how = await closed;
+          throw new Error(`instance ${name} exited at start (${how}):\n${out.slice(-4000)}`);
+        }
         if (Date.now() > deadline) throw new Error(`instance ${name} did not become ready:\n${out.slice(-4000)}`);
         const ready = await fetch(`${url}/ready`).then(
           (r) => r.status === 200,
