@@ -53,6 +53,10 @@ export const VARIABLES = {
   },
   ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },
   ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
+  ITEC_WORKER_LEASE_MS: {
+    doc: "how long the worker lease lasts unrenewed: a standby worker on another host takes over after at most this",
+    example: "30000",
+  },
   ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
   ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
   ITEC_EVIDENCE_BASE_URL: {
@@ -185,6 +189,8 @@ const serveShape = group({
     .optional(),
   ITEC_INDEX_DB_PATH: z.string().min(1, "expected a file path").optional(),
   ITEC_INDEX_POLL_MS: whole(50).default(1000),
+  // At least 1 s: the worker renews every third of it, and a pass (one RPC round trip or a store write) must fit.
+  ITEC_WORKER_LEASE_MS: whole(1_000).default(30_000),
 });
 
 /** The oracle service (`itec oracle run`). */
