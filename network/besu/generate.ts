@@ -30,12 +30,18 @@ const program = new Command("besu-generate")
   .option(`${F.gasLimit} <gas>`, "block gas limit (default 30000000)")
   .option(`${F.contractSizeLimit} <bytes>`, "genesis contractSizeLimit (default: none, EIP-170's 24576)")
   .option(`${F.hosts} <list>`, "advertised P2P host(s): one for all or one per validator (default 127.0.0.1)")
-  .option(`${F.p2pPorts} <list>`, "P2P port(s): one per validator, or a base incremented per validator (default 30303)")
+  .option(
+    `${F.p2pPorts} <list>`,
+    "P2P port(s): one per validator, or a base incremented per validator on one host (default 30303)",
+  )
   .option(
     `${F.rpcPorts} <list>`,
-    "JSON-RPC port(s): one per validator, or a base incremented per validator (default 8545)",
+    "JSON-RPC port(s): one per validator, or a base incremented per validator on one host (default 8545)",
   )
-  .option(`${F.metricsPorts} <list>`, "metrics port(s): one per validator, or a base incremented (default 9545)")
+  .option(
+    `${F.metricsPorts} <list>`,
+    "metrics port(s): one per validator, or a base incremented per validator on one host (default 9545)",
+  )
   .option(
     `${F.rpcHost} <interface>`,
     "validators' JSON-RPC interface (default 127.0.0.1; other values need --insecure-rpc)",

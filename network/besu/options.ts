@@ -101,11 +101,11 @@ export const networkOptionsSchema = z.strictObject({
   contractSizeLimit: integer(DEFAULT_CONTRACT_SIZE_LIMIT, 2_147_483_647).optional(),
   /** Advertised P2P host of each validator (one for all, or one per validator). */
   hosts: list(checkAdvertisedHost).default(["127.0.0.1"]),
-  /** P2P port of each validator, or one base port incremented per validator. */
+  /** P2P port of each validator, or one base port incremented per validator sharing a host. */
   p2pPorts: port.default([30_303]),
-  /** JSON-RPC HTTP port of each validator, or one base port incremented per validator. */
+  /** JSON-RPC HTTP port of each validator, or one base port incremented per validator sharing a host. */
   rpcPorts: port.default([8_545]),
-  /** Prometheus metrics port of each validator, or one base port incremented per validator. */
+  /** Prometheus metrics port of each validator, or one base port incremented per validator sharing a host. */
   metricsPorts: port.default([9_545]),
   /** Interface the validators' JSON-RPC binds to: loopback; anything else needs insecureRpc. */
   rpcHost: bindHost.default("127.0.0.1"),

@@ -107,7 +107,7 @@ function fail(issues: readonly OptionIssue[]): never {
   throw new BesuNetworkError("INVALID_OPTIONS", `invalid options: ${summary}`, { issues });
 }
 
-/** One value for all validators, or exactly one per validator; a single port is a base incremented per validator. */
+/** One value for all validators (through `step`), or exactly one per validator. */
 function perValidator<T>(
   values: readonly T[],
   count: number,
@@ -159,10 +159,13 @@ class PortMap {
 function validatorEndpoints(o: ParsedOptions, ports: PortMap, issues: OptionIssue[]): NodeEndpoint[] {
   const n = o.validators;
   const hosts = perValidator(o.hosts, n, "hosts", issues);
+  // A single port is a base, incremented per validator sharing a host: one value fits both the one-machine
+  // rehearsal (30303, 30304, …) and one validator per host (30303 everywhere).
+  const onSameHost = (i: number): number => hosts.slice(0, i).filter((h) => h === hosts[i]).length;
   const lists = {
-    p2pPorts: perValidator(o.p2pPorts, n, "p2pPorts", issues, (base, i) => base + i),
-    rpcPorts: perValidator(o.rpcPorts, n, "rpcPorts", issues, (base, i) => base + i),
-    metricsPorts: perValidator(o.metricsPorts, n, "metricsPorts", issues, (base, i) => base + i),
+    p2pPorts: perValidator(o.p2pPorts, n, "p2pPorts", issues, (base, i) => base + onSameHost(i)),
+    rpcPorts: perValidator(o.rpcPorts, n, "rpcPorts", issues, (base, i) => base + onSameHost(i)),
+    metricsPorts: perValidator(o.metricsPorts, n, "metricsPorts", issues, (base, i) => base + onSameHost(i)),
   };
   for (const [option, values] of Object.entries(lists) as [OptionName, number[]][]) {
     const over = values.find((p) => p > 65_535);
