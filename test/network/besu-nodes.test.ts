@@ -175,6 +175,15 @@ describe("Besu generator: nodes", function () {
       expect(fileOf(network, "rpc-1/start.sh")).to.include(`Besu ${BESU_VERSION}`);
     });
 
+    it("syncs fully, without the outdated claim that snap sync is early access on QBFT", function () {
+      // Besu's private-network docs (besu-docs PR #2006): full sync is the QBFT default; snap sync is supported for
+      // joining nodes when peers serve it. The generator keeps FULL (every receipt's revert reason) and says why.
+      const text = fileOf(generateNetwork({ dev: true }), "validator-1/config.toml");
+      expect(readToml(text)).to.include({ "sync-mode": "FULL", "bonsai-limit-trie-logs-enabled": false });
+      expect(text).to.not.include("early access");
+      expect(text).to.include("Besu's default on QBFT");
+    });
+
     it("gives rpc-1 a dev key that does not move with the number of validators", function () {
       expect(generateNetwork({ dev: true, validators: 4 }).rpcNode?.address).to.equal(devNodeKey(101).address);
       expect(generateNetwork({ dev: true, validators: 7 }).rpcNode?.address).to.equal(devNodeKey(101).address);
