@@ -348,6 +348,13 @@ export function parseNetworkOptions(input: NetworkOptionsInput): NetworkOptions 
   if (o.rpcJwtAlgorithm !== undefined && o.rpcJwtPublicKeyFile === undefined) {
     issues.push({ option: OPTION_FLAGS.rpcJwtAlgorithm, message: `needs ${OPTION_FLAGS.rpcJwtPublicKeyFile}` });
   }
+  if (!local && o.publicKeys === undefined) {
+    warnings.push(
+      o.dev
+        ? "--dev keys on a network that is not on loopback: anyone can recompute them and sign as its validators"
+        : `node private keys were generated on this machine for other hosts: move each only to its own host, or use ${OPTION_FLAGS.publicKeys} so that none leaves a host`,
+    );
+  }
   if (o.accountsAllowlist === undefined && !local) {
     warnings.push(
       `no ${OPTION_FLAGS.accountsAllowlist}: on a zero-gas chain any key holder that reaches a node can fill blocks for free`,

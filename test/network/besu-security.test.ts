@@ -131,6 +131,12 @@ describe("Besu generator: security", function () {
       expect(generateNetwork({ ...open, dev: true }).warnings.join(" ")).to.include("no --accounts-allowlist");
       expectInvalid({ accountsAllowlist: "0x1234" }, "--accounts-allowlist not an account address");
     });
+
+    it("warns when private keys for other hosts are made here, or dev keys leave loopback", function () {
+      expect(generateNetwork(SPREAD).warnings.join(" ")).to.include("use --public-keys so that none leaves a host");
+      expect(generateNetwork({ ...SPREAD, dev: true }).warnings.join(" ")).to.include("--dev keys on a network");
+      expect(generateNetwork({ dev: true }).warnings).to.deep.equal([]);
+    });
   });
 
   describe("chain id", function () {
