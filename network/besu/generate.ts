@@ -1,7 +1,7 @@
 /**
  * CLI: generate a Hyperledger Besu QBFT network for the I-TEC Registry.
  *
- *     npx tsx network/besu/generate.ts --validators 4 --out ./besu-net [--chain-id 1337] [--block-period 2] …
+ *     npx tsx network/besu/generate.ts --validators 4 --out ./besu-net [--chain-id <id>] [--block-period 2] …
  *
  * Thin: parses arguments, calls generateNetwork/writeNetwork, prints a summary. Exits non-zero with a one-line
  * reason on any failure. See network/besu/README.md.
@@ -12,52 +12,76 @@ import { Command, CommanderError } from "commander";
 
 import { BesuNetworkError } from "./errors.ts";
 import { generateNetwork, writeNetwork } from "./network.ts";
-import { ALLOWED_RPC_APIS, OPTION_FLAGS, type NetworkOptionsInput } from "./options.ts";
+import { ALLOWED_RPC_APIS } from "./option-checks.ts";
+import { OPTION_FLAGS, type NetworkOptionsInput } from "./options.ts";
+import { LOCAL_CHAIN_ID } from "./resolve.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const F = OPTION_FLAGS;
 
 const program = new Command("besu-generate")
-  .description("Generate genesis, node keys, node configs and the node allowlist of a Besu QBFT network")
+  .description("Generate genesis, node configs, keys (or take public keys) and allowlists of a Besu QBFT network")
   .requiredOption("--out <dir>", "output directory (created; must be empty unless --force)")
-  .option(`${OPTION_FLAGS.validators} <n>`, "number of validators (default 4, the minimum that tolerates a fault)")
-  .option(`${OPTION_FLAGS.chainId} <id>`, "chain id (default 1337)")
-  .option(`${OPTION_FLAGS.blockPeriodSeconds} <seconds>`, "QBFT blockperiodseconds (default 2)")
-  .option(`${OPTION_FLAGS.epochLength} <blocks>`, "QBFT epochlength: votes reset every N blocks (default 30000)")
-  .option(`${OPTION_FLAGS.requestTimeoutSeconds} <seconds>`, "QBFT requesttimeoutseconds (default 2 × block period)")
-  .option(`${OPTION_FLAGS.gasLimit} <gas>`, "block gas limit (default 30000000)")
-  .option(`${OPTION_FLAGS.contractSizeLimit} <bytes>`, "genesis contractSizeLimit (default: none, EIP-170's 24576)")
+  .option(`${F.validators} <n>`, "number of validators (default 4, the minimum that tolerates a fault)")
+  .option(`${F.chainId} <id>`, `chain id: required unless every node is on loopback (then ${LOCAL_CHAIN_ID})`)
+  .option(`${F.blockPeriodSeconds} <seconds>`, "QBFT blockperiodseconds (default 2)")
+  .option(`${F.epochLength} <blocks>`, "QBFT epochlength: votes reset every N blocks (default 30000)")
+  .option(`${F.requestTimeoutSeconds} <seconds>`, "QBFT requesttimeoutseconds (default 2 × block period)")
+  .option(`${F.gasLimit} <gas>`, "block gas limit (default 30000000)")
+  .option(`${F.contractSizeLimit} <bytes>`, "genesis contractSizeLimit (default: none, EIP-170's 24576)")
+  .option(`${F.hosts} <list>`, "advertised P2P host(s): one for all or one per validator (default 127.0.0.1)")
   .option(
-    `${OPTION_FLAGS.hosts} <list>`,
-    "advertised P2P host(s): one for all or one per validator (default 127.0.0.1)",
+    `${F.p2pPorts} <list>`,
+    "P2P port(s): one per validator, or a base incremented per validator on one host (default 30303)",
   )
   .option(
-    `${OPTION_FLAGS.p2pPorts} <list>`,
-    "P2P port(s): one per validator, or a base incremented per validator (default 30303)",
+    `${F.rpcPorts} <list>`,
+    "JSON-RPC port(s): one per validator, or a base incremented per validator on one host (default 8545)",
   )
   .option(
-    `${OPTION_FLAGS.rpcPorts} <list>`,
-    "JSON-RPC port(s): one per validator, or a base incremented per validator (default 8545)",
+    `${F.metricsPorts} <list>`,
+    "metrics port(s): one per validator, or a base incremented per validator on one host (default 9545)",
   )
-  .option(`${OPTION_FLAGS.rpcHost} <interface>`, "interface the JSON-RPC server binds to (default 127.0.0.1)")
   .option(
-    `${OPTION_FLAGS.rpcApis} <list>`,
-    `JSON-RPC namespaces, from ${ALLOWED_RPC_APIS.join(",")} (default ETH,NET,WEB3,QBFT)`,
+    `${F.rpcHost} <interface>`,
+    "validators' JSON-RPC interface (default 127.0.0.1; other values need --insecure-rpc)",
   )
-  .option(`${OPTION_FLAGS.rpcCorsOrigins} <list>`, "browser origins allowed to call the RPC (default none)")
-  .option(`${OPTION_FLAGS.hostAllowlist} <list>`, "Host headers the RPC accepts (default localhost,127.0.0.1)")
-  .option(`${OPTION_FLAGS.rpcMaxActiveConnections} <n>`, "rpc-http-max-active-connections (default 80)")
-  .option(`${OPTION_FLAGS.rpcMaxBatchSize} <n>`, "rpc-http-max-batch-size (default 100)")
-  .option(`${OPTION_FLAGS.rpcMaxRequestContentLength} <bytes>`, "rpc-http-max-request-content-length (default 5242880)")
-  .option(`${OPTION_FLAGS.dataStorageFormat} <format>`, "BONSAI (default) or FOREST (archive of all historical state)")
-  .option(`${OPTION_FLAGS.logging} <level>`, "Besu log level (default INFO)")
   .option(
-    `${OPTION_FLAGS.alloc} <address=wei>`,
-    "prefund an account (repeatable); not needed to transact: gas is free",
-    collect,
+    `${F.rpcApis} <list>`,
+    `validators' namespaces, from ${ALLOWED_RPC_APIS.join(",")} (default ETH,NET,WEB3,QBFT,PERM)`,
   )
-  .option(`${OPTION_FLAGS.allowNodes} <enode>`, "also allowlist this enode URL, e.g. an RPC node (repeatable)", collect)
-  .option(OPTION_FLAGS.dev, "INSECURE deterministic dev keys: reproducible local test networks only")
-  .option(OPTION_FLAGS.allowSmallNetwork, "allow fewer than 4 validators (no fault tolerance)")
+  .option(`${F.rpcCorsOrigins} <list>`, "browser origins allowed to call the validators' RPC (default none)")
+  .option(`${F.hostAllowlist} <list>`, "Host headers the validators accept (default localhost,127.0.0.1)")
+  .option(F.insecureRpc, 'allow a validator RPC off loopback or "*" in a Host/CORS list (INSECURE; warned)')
+  .option(`${F.rpcMaxActiveConnections} <n>`, "rpc-http-max-active-connections (default 80)")
+  .option(`${F.rpcMaxBatchSize} <n>`, "rpc-http-max-batch-size (default 100)")
+  .option(`${F.rpcMaxRequestContentLength} <bytes>`, "rpc-http-max-request-content-length (default 5242880)")
+  .option(`${F.rpcTlsKeystoreFile} <path>`, "TLS for rpc-1 (and an open validator RPC): PKCS #12 keystore on the host")
+  .option(`${F.rpcTlsKeystorePasswordFile} <path>`, "file holding that keystore's password, on the host")
+  .option(`${F.rpcJwtPublicKeyFile} <path>`, "require JWTs on rpc-1 (and an open validator RPC): PEM public key")
+  .option(`${F.rpcJwtAlgorithm} <alg>`, "JWT algorithm (default RS256)")
+  .option(F.rpcNode, "do not generate the non-validator RPC node rpc-1")
+  .option(`${F.rpcNodeHost} <host>`, "rpc-1's advertised host (required when validators are not on loopback)")
+  .option(`${F.rpcNodeP2pPort} <port>`, "rpc-1's P2P port (default: 30303 or the next free on its host)")
+  .option(`${F.rpcNodeRpcPort} <port>`, "rpc-1's JSON-RPC port (default: 8545 or the next free on its host)")
+  .option(`${F.rpcNodeMetricsPort} <port>`, "rpc-1's metrics port (default: 9545 or the next free on its host)")
+  .option(`${F.rpcNodeRpcHost} <interface>`, "rpc-1's JSON-RPC interface (default 0.0.0.0 off loopback)")
+  .option(`${F.rpcNodeHostAllowlist} <list>`, "Host headers rpc-1 accepts (default: its host, localhost, 127.0.0.1)")
+  .option(`${F.rpcNodeCorsOrigins} <list>`, "browser origins allowed to call rpc-1 (default none)")
+  .option(`${F.metricsHost} <interface>`, "interface of every node's Prometheus endpoint (default 127.0.0.1)")
+  .option(`${F.txPool} <pool>`, "SEQUENCED (default) or LAYERED (written with tx-pool-enable-balance-check=false)")
+  .option(
+    `${F.accountsAllowlist} <list>`,
+    "accounts allowed to send transactions: deployer, admin, issuer, participants",
+  )
+  .option(`${F.publicKeys} <list>`, "validators' node public keys made on their hosts (besu public-key export)")
+  .option(`${F.rpcNodePublicKey} <key>`, "rpc-1's node public key made on its host (with --public-keys)")
+  .option(`${F.dataStorageFormat} <format>`, "BONSAI (default) or FOREST (archive of all historical state)")
+  .option(`${F.logging} <level>`, "Besu log level (default INFO)")
+  .option(`${F.alloc} <address=wei>`, "prefund an account (repeatable); not needed to transact: gas is free", collect)
+  .option(`${F.allowNodes} <enode>`, "also allowlist this enode URL, e.g. another RPC node (repeatable)", collect)
+  .option(F.dev, "INSECURE deterministic dev keys: reproducible local test networks only")
+  .option(F.allowSmallNetwork, "allow fewer than 4 validators (no fault tolerance)")
   .option("--force", "write into a non-empty output directory, replacing its keys")
   .option("--json", "print network.json instead of a summary")
   .showHelpAfterError()
@@ -77,13 +101,32 @@ interface CliOptions {
   hosts?: string;
   p2pPorts?: string;
   rpcPorts?: string;
+  metricsPorts?: string;
   rpcHost?: string;
   rpcApi?: string;
   rpcCorsOrigins?: string;
   hostAllowlist?: string;
+  insecureRpc?: boolean;
   rpcMaxConnections?: string;
   rpcMaxBatchSize?: string;
   rpcMaxRequestBytes?: string;
+  rpcTlsKeystoreFile?: string;
+  rpcTlsKeystorePasswordFile?: string;
+  rpcJwtPublicKeyFile?: string;
+  rpcJwtAlgorithm?: string;
+  rpcNode: boolean;
+  rpcNodeHost?: string;
+  rpcNodeP2pPort?: string;
+  rpcNodeRpcPort?: string;
+  rpcNodeMetricsPort?: string;
+  rpcNodeRpcHost?: string;
+  rpcNodeHostAllowlist?: string;
+  rpcNodeCorsOrigins?: string;
+  metricsHost?: string;
+  txPool?: string;
+  accountsAllowlist?: string;
+  publicKeys?: string;
+  rpcNodePublicKey?: string;
   dataStorageFormat?: string;
   logging?: string;
   alloc?: string[];
@@ -105,13 +148,32 @@ function toInput(cli: CliOptions): NetworkOptionsInput {
     hosts: cli.hosts,
     p2pPorts: cli.p2pPorts,
     rpcPorts: cli.rpcPorts,
+    metricsPorts: cli.metricsPorts,
     rpcHost: cli.rpcHost,
     rpcApis: cli.rpcApi,
     rpcCorsOrigins: cli.rpcCorsOrigins,
     hostAllowlist: cli.hostAllowlist,
+    insecureRpc: cli.insecureRpc,
     rpcMaxActiveConnections: cli.rpcMaxConnections,
     rpcMaxBatchSize: cli.rpcMaxBatchSize,
     rpcMaxRequestContentLength: cli.rpcMaxRequestBytes,
+    rpcTlsKeystoreFile: cli.rpcTlsKeystoreFile,
+    rpcTlsKeystorePasswordFile: cli.rpcTlsKeystorePasswordFile,
+    rpcJwtPublicKeyFile: cli.rpcJwtPublicKeyFile,
+    rpcJwtAlgorithm: cli.rpcJwtAlgorithm,
+    rpcNode: cli.rpcNode,
+    rpcNodeHost: cli.rpcNodeHost,
+    rpcNodeP2pPort: cli.rpcNodeP2pPort,
+    rpcNodeRpcPort: cli.rpcNodeRpcPort,
+    rpcNodeMetricsPort: cli.rpcNodeMetricsPort,
+    rpcNodeRpcHost: cli.rpcNodeRpcHost,
+    rpcNodeHostAllowlist: cli.rpcNodeHostAllowlist,
+    rpcNodeCorsOrigins: cli.rpcNodeCorsOrigins,
+    metricsHost: cli.metricsHost,
+    txPool: cli.txPool,
+    accountsAllowlist: cli.accountsAllowlist,
+    publicKeys: cli.publicKeys,
+    rpcNodePublicKey: cli.rpcNodePublicKey,
     dataStorageFormat: cli.dataStorageFormat,
     logging: cli.logging,
     alloc: cli.alloc,
@@ -131,18 +193,24 @@ try {
       "WARNING: --dev keys are INSECURE (publicly derivable); use this network for local tests only.\n",
     );
   }
+  for (const warning of network.warnings) process.stderr.write(`WARNING: ${warning}\n`);
   await writeNetwork(outDir, network, { force: cli.force ?? false });
   if (cli.json) {
     process.stdout.write(`${JSON.stringify(network.summary, null, 2)}\n`);
   } else {
     const { options: o, summary } = network;
     const lines = [
-      `Besu QBFT network written to ${outDir}`,
+      `Besu QBFT network written to ${outDir} (for Besu ${summary.besuVersion})`,
       `  chain id ${o.chainId}, ${o.validators} validators, block period ${o.blockPeriodSeconds} s, ` +
-        `request timeout ${o.requestTimeoutSeconds} s, epoch ${o.epochLength} blocks`,
+        `request timeout ${o.requestTimeoutSeconds} s, epoch ${o.epochLength} blocks, ${o.txPool} tx pool`,
       ...summary.validators.map((v) => `  ${v.name}  ${v.address}  ${v.rpcUrl}`),
+      ...(summary.rpcNode
+        ? [`  ${summary.rpcNode.name}  ${summary.rpcNode.address}  ${summary.rpcNode.rpcUrl}  (services)`]
+        : []),
       `  extraData ${summary.extraData}`,
-      "Next: start each validator with <out>/validator-<n>/start.sh (see network/besu/README.md).",
+      summary.keysMadeOnHosts
+        ? "Next: copy each node's directory to its host, where `besu --data-path=data public-key export` made data/key."
+        : "Next: start each node with <out>/<node>/start.sh (see network/besu/README.md).",
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   }

@@ -16,12 +16,17 @@ export {
   type GeneratedFile,
   type GeneratedNetwork,
   type NetworkSummary,
+  type NodeSummary,
 } from "./network.ts";
-export { permissionsConfigToml, validatorConfigToml, type ValidatorNode } from "./node-config.ts";
+export { nodeConfigToml, permissionsConfigToml, type ValidatorNode } from "./node-config.ts";
+export { networkOptionsSchema, OPTION_FLAGS, type NetworkOptionsInput } from "./options.ts";
 export {
-  networkOptionsSchema,
+  DEV_CHAIN_IDS,
+  LOCAL_CHAIN_ID,
   parseNetworkOptions,
   type NetworkOptions,
-  type NetworkOptionsInput,
+  type NodeEndpoint,
   type OptionIssue,
-} from "./options.ts";
+  type RpcSettings,
+} from "./resolve.ts";
+export { BESU_IMAGE, BESU_VERSION } from "./version.ts";

@@ -1,8 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-
 import { expect } from "chai";
 import { computeAddress, encodeRlp, getAddress, SigningKey, zeroPadValue } from "ethers";
 
@@ -10,8 +5,10 @@ import { BesuNetworkError } from "../../network/besu/errors.ts";
 import { decodeQbftExtraData, encodeQbftExtraData, genesisExtraData } from "../../network/besu/extra-data.ts";
 import { QBFT_MIX_HASH } from "../../network/besu/genesis.ts";
 import { devNodeKey, nodeKeyFromPrivateKey, parseEnodeUrl, randomNodeKey } from "../../network/besu/keys.ts";
-import { generateNetwork, writeNetwork, type GeneratedNetwork } from "../../network/besu/network.ts";
-import { parseNetworkOptions, type NetworkOptionsInput } from "../../network/besu/options.ts";
+import { generateNetwork } from "../../network/besu/network.ts";
+import type { NetworkOptionsInput } from "../../network/besu/options.ts";
+import { LOCAL_CHAIN_ID, parseNetworkOptions } from "../../network/besu/resolve.ts";
+import { configOf, expectInvalid, fileOf, readToml } from "./besu-helpers.ts";
 
 /**
  * Vector 1 — Besu documentation, "Configure QBFT consensus" › Extra data › Generate extra data: the `toEncode.json`
@@ -61,50 +58,6 @@ const BESU_CODEC_FIELDS = {
   round: 0xfedcba,
   seals: [seal(1, 10, 0), seal(10, 1, 0)],
 };
-
-/** Reads the TOML this generator writes (`key=value`, values JSON-compatible, arrays possibly multi-line). */
-function readToml(text: string): Record<string, unknown> {
-  const entries: Record<string, unknown> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (line === "" || line.startsWith("#")) continue;
-    const eq = line.indexOf("=");
-    const key = line.slice(0, eq);
-    let value = line.slice(eq + 1);
-    while (value.startsWith("[") && !value.endsWith("]")) value += lines[++i] ?? "";
-    entries[key] = JSON.parse(value);
-  }
-  return entries;
-}
-
-function fileOf(network: GeneratedNetwork, name: string): string {
-  const file = network.files.find((f) => f.path === name);
-  if (!file) throw new Error(`no generated file ${name}`);
-  return file.content;
-}
-
-function expectInvalid(input: NetworkOptionsInput, ...fragments: string[]): BesuNetworkError {
-  try {
-    parseNetworkOptions(input);
-  } catch (error) {
-    expect(error).to.be.instanceOf(BesuNetworkError);
-    const e = error as BesuNetworkError;
-    expect(e.code).to.equal("INVALID_OPTIONS");
-    expect(e.message).to.not.include("\n");
-    for (const fragment of fragments) expect(e.message).to.include(fragment);
-    return e;
-  }
-  expect.fail(`expected options ${JSON.stringify(input)} to be rejected`);
-}
-
-function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "network/besu/generate.ts", ...args], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("Besu QBFT network generator", function () {
   describe("encodeQbftExtraData", function () {
@@ -268,7 +221,7 @@ describe("Besu QBFT network generator", function () {
       ] as const) {
         expect(config[fork], fork).to.equal(0);
       }
-      expect(config.chainId).to.equal(1337);
+      expect(config.chainId).to.equal(LOCAL_CHAIN_ID);
       expect(config.qbft).to.deep.equal({ blockperiodseconds: 2, epochlength: 30000, requesttimeoutseconds: 4 });
       expect(config).to.not.have.property("contractSizeLimit");
       expect(written.difficulty).to.equal("0x1");
@@ -294,20 +247,24 @@ describe("Besu QBFT network generator", function () {
       expect(big.genesis.config.contractSizeLimit).to.equal(49_152);
     });
 
-    it("lists every validator's enode URL in permissions_config.toml", function () {
+    it("lists every node's enode URL (validators, rpc-1, --allow-node) in permissions_config.toml", function () {
       const extra = `enode://${devNodeKey(9).publicKey.slice(2)}@10.0.0.9:30303`;
       const withRpcNode = generateNetwork({ dev: true, validators: 5, allowNodes: [extra] });
       const allowlist = readToml(fileOf(withRpcNode, "permissions_config.toml"))["nodes-allowlist"] as string[];
-      expect(allowlist).to.deep.equal([...withRpcNode.validators.map((v) => v.enode), extra]);
+      expect(allowlist).to.deep.equal([
+        ...withRpcNode.validators.map((v) => v.enode),
+        withRpcNode.rpcNode?.enode,
+        extra,
+      ]);
       withRpcNode.validators.forEach((v, i) => {
         expect(parseEnodeUrl(v.enode)).to.deep.equal({ publicKey: v.publicKey, host: "127.0.0.1", port: 30303 + i });
       });
       expect(readToml(fileOf(withRpcNode, "permissions_config.toml"))).to.have.all.keys("nodes-allowlist");
     });
 
-    it("gives each validator a config with zero gas price, limited standard RPC and the others as bootnodes", function () {
+    it("gives each validator a config with zero gas price, loopback operator RPC, metrics and the others as bootnodes", function () {
       network.validators.forEach((v, i) => {
-        const config = readToml(fileOf(network, `${v.name}/config.toml`));
+        const config = configOf(network, v.name);
         expect(config).to.include({
           "min-gas-price": 0,
           "rpc-http-enabled": true,
@@ -324,8 +281,11 @@ describe("Besu QBFT network generator", function () {
           "genesis-file": "../genesis.json",
           "node-private-key-file": "key",
           "sync-mode": "FULL",
+          "metrics-enabled": true,
+          "metrics-host": "127.0.0.1",
+          "metrics-port": 9545 + i,
         });
-        expect(config["rpc-http-api"]).to.deep.equal(["ETH", "NET", "WEB3", "QBFT"]);
+        expect(config["rpc-http-api"]).to.deep.equal(["ETH", "NET", "WEB3", "QBFT", "PERM"]);
         expect(config["host-allowlist"]).to.deep.equal(["localhost", "127.0.0.1"]);
         expect(config).to.not.have.property("rpc-http-cors-origins");
         expect(config["bootnodes"]).to.deep.equal(network.validators.filter((p) => p !== v).map((p) => p.enode));
@@ -339,7 +299,7 @@ describe("Besu QBFT network generator", function () {
         expect(fileOf(network, `${v.name}/key.pub`)).to.equal(v.publicKey);
         expect(network.files.find((f) => f.path === `${v.name}/key`)?.mode).to.equal(0o600);
       }
-      expect(fileOf(network, ".gitignore")).to.include("validator-*/key");
+      expect(fileOf(network, ".gitignore")).to.include("*/key");
     });
 
     it("produces identical files for --dev, labels them insecure, and random keys otherwise", function () {
@@ -365,11 +325,11 @@ describe("Besu QBFT network generator", function () {
     it("supports one host per validator with the same port, and DNS names with Besu's DNS support", function () {
       const spread = generateNetwork({
         dev: true,
+        chainId: 48_151_623,
         hosts: "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4",
         p2pPorts: "30303,30303,30303,30303",
         rpcPorts: [8545, 8545, 8545, 8545],
-        rpcHost: "0.0.0.0",
-        hostAllowlist: "rpc.example.org",
+        rpcNodeHost: "10.0.0.5",
       });
       expect(spread.validators.map((v) => v.enode.split("@")[1])).to.deep.equal([
         "10.0.0.1:30303",
@@ -377,13 +337,17 @@ describe("Besu QBFT network generator", function () {
         "10.0.0.3:30303",
         "10.0.0.4:30303",
       ]);
-      expect(spread.summary.validators.map((v) => v.rpcUrl)).to.include("http://10.0.0.2:8545");
-      expect(readToml(fileOf(spread, "validator-1/config.toml"))).to.include({ "p2p-interface": "0.0.0.0" });
+      // Validators answer their own host's operators only; the services use rpc-1.
+      expect(spread.summary.validators.map((v) => v.rpcUrl)).to.deep.equal(Array(4).fill("http://127.0.0.1:8545"));
+      expect(spread.summary.rpcNode?.rpcUrl).to.equal("http://10.0.0.5:8545");
+      expect(configOf(spread, "validator-1")).to.include({ "p2p-interface": "0.0.0.0" });
 
       const dns = generateNetwork({
         dev: true,
+        chainId: 48_151_623,
         hosts: "v1.example.org,v2.example.org,v3.example.org,v4.example.org",
         p2pPorts: 30303,
+        rpcNodeHost: "rpc.example.org",
       });
       expect(readToml(fileOf(dns, "validator-1/config.toml"))).to.include({
         "Xdns-enabled": true,
@@ -437,7 +401,7 @@ describe("Besu QBFT network generator", function () {
         "--alloc duplicate account",
       );
       expectInvalid({ allowNodes: ["enode://nope@1.2.3.4:1"] }, "--allow-node not an enode URL");
-      expectInvalid({ dataStorageFormat: "rocks" }, "--data-storage-format must be BONSAI or FOREST");
+      expectInvalid({ dataStorageFormat: "rocks" }, "--data-storage-format must be one of BONSAI, FOREST");
     });
 
     it("reports every problem at once, each named by its flag", function () {
@@ -448,71 +412,6 @@ describe("Besu QBFT network generator", function () {
         "--rpc-host",
       );
       expect((error.details?.["issues"] as unknown[]).length).to.equal(3);
-    });
-  });
-
-  describe("writeNetwork and the CLI", function () {
-    let dir: string;
-    beforeEach(async function () {
-      dir = await mkdtemp(path.join(os.tmpdir(), "itec-besu-"));
-    });
-    afterEach(async function () {
-      await rm(dir, { recursive: true, force: true });
-    });
-
-    it("writes every file with its mode and refuses a non-empty directory without force", async function () {
-      const network = generateNetwork({ dev: true });
-      const out = path.join(dir, "net");
-      await writeNetwork(out, network);
-      for (const file of network.files) {
-        const target = path.join(out, file.path);
-        expect(await readFile(target, "utf8")).to.equal(file.content);
-        expect((await stat(target)).mode & 0o777).to.equal(file.mode);
-      }
-      try {
-        await writeNetwork(out, generateNetwork({}));
-        expect.fail("expected OUTPUT_EXISTS");
-      } catch (error) {
-        expect(error).to.be.instanceOf(BesuNetworkError).with.property("code", "OUTPUT_EXISTS");
-      }
-      expect(await readFile(path.join(out, "validator-1/key"), "utf8")).to.equal(devNodeKey(1).privateKey);
-      await writeNetwork(out, network, { force: true });
-    });
-
-    it("runs as `tsx network/besu/generate.ts` and writes the same files as the library for --dev", async function () {
-      const out = path.join(dir, "cli");
-      const result = runCli([
-        "--validators",
-        "4",
-        "--out",
-        out,
-        "--chain-id",
-        "1337",
-        "--block-period",
-        "2",
-        "--dev",
-        "--json",
-      ]);
-      expect(result.status, result.stderr).to.equal(0);
-      expect(result.stderr).to.include("INSECURE");
-      const network = generateNetwork({ dev: true, validators: 4, chainId: 1337, blockPeriodSeconds: 2 });
-      expect(JSON.parse(result.stdout)).to.deep.equal(network.summary);
-      const names = (await readdir(out, { recursive: true })).sort();
-      expect(names).to.include.members(network.files.map((f) => f.path));
-      for (const file of network.files)
-        expect(await readFile(path.join(out, file.path), "utf8")).to.equal(file.content);
-    });
-
-    it("exits 1 with a one-line reason for bad options and for a non-empty output directory", async function () {
-      const bad = runCli(["--out", path.join(dir, "x"), "--chain-id", "abc", "--validators", "0"]);
-      expect(bad.status).to.equal(1);
-      expect(bad.stderr.trim().split("\n")).to.have.length(1);
-      expect(bad.stderr).to.include('--chain-id must be a whole number, got "abc"').and.include("--validators");
-
-      await writeFile(path.join(dir, "occupied"), "x");
-      const occupied = runCli(["--out", dir, "--dev"]);
-      expect(occupied.status).to.equal(1);
-      expect(occupied.stderr).to.include("is not empty");
     });
   });
 });
