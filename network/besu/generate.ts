@@ -3,13 +3,17 @@
  *
  *     npx tsx network/besu/generate.ts --validators 4 --out ./besu-net [--chain-id <id>] [--block-period 2] …
  *
- * Thin: parses arguments, calls generateNetwork/writeNetwork, prints a summary. Exits non-zero with a one-line
- * reason on any failure. See network/besu/README.md.
+ * Thin: parses arguments, calls generateNetwork/writeNetwork, prints a summary. With `--compose` it also writes the
+ * container files of a one-machine consortium (compose.ts) from the network it just wrote, so the compose file and
+ * the node configs come from one run. Exits non-zero with a one-line reason on any failure. See
+ * network/besu/README.md and docs/containers.md.
  */
 import path from "node:path";
 
 import { Command, CommanderError } from "commander";
 
+import { composeInputFromNetworkDir, writeComposeFiles } from "./compose-cli.ts";
+import { composeFiles } from "./compose.ts";
 import { BesuNetworkError } from "./errors.ts";
 import { generateNetwork, writeNetwork } from "./network.ts";
 import { ALLOWED_RPC_APIS } from "./option-checks.ts";
@@ -82,6 +86,13 @@ const program = new Command("besu-generate")
   .option(`${F.allowNodes} <enode>`, "also allowlist this enode URL, e.g. another RPC node (repeatable)", collect)
   .option(F.dev, "INSECURE deterministic dev keys: reproducible local test networks only")
   .option(F.allowSmallNetwork, "allow fewer than 4 validators (no fault tolerance)")
+  .option("--compose", "also write compose.yaml and the container files (docs/containers.md); needs --issuer")
+  .option("--issuer <address>", "with --compose: the oracle's address, granted the issuer role by the deployment")
+  .option(
+    "--public-url <url>",
+    "with --compose: the registry's public base URL behind the proxy",
+    "http://localhost:8080",
+  )
   .option("--force", "write into a non-empty output directory, replacing its keys")
   .option("--json", "print network.json instead of a summary")
   .showHelpAfterError()
@@ -89,6 +100,9 @@ const program = new Command("besu-generate")
 
 interface CliOptions {
   out: string;
+  compose?: boolean;
+  issuer?: string;
+  publicUrl: string;
   force?: boolean;
   json?: boolean;
   validators?: string;
@@ -194,7 +208,18 @@ try {
     );
   }
   for (const warning of network.warnings) process.stderr.write(`WARNING: ${warning}\n`);
+  if (cli.compose && (!cli.issuer || !network.summary.rpcNode)) {
+    throw new Error("--compose needs --issuer <address> and the RPC node (do not pass --no-rpc-node)");
+  }
   await writeNetwork(outDir, network, { force: cli.force ?? false });
+  if (cli.compose) {
+    const input = await composeInputFromNetworkDir(outDir, {
+      rpcNode: network.summary.rpcNode!.name,
+      issuer: cli.issuer!,
+      publicUrl: cli.publicUrl,
+    });
+    await writeComposeFiles(outDir, composeFiles(input), { force: cli.force ?? false });
+  }
   if (cli.json) {
     process.stdout.write(`${JSON.stringify(network.summary, null, 2)}\n`);
   } else {
@@ -208,6 +233,7 @@ try {
         ? [`  ${summary.rpcNode.name}  ${summary.rpcNode.address}  ${summary.rpcNode.rpcUrl}  (services)`]
         : []),
       `  extraData ${summary.extraData}`,
+      ...(cli.compose ? ["  compose.yaml and the container files written (docs/containers.md)"] : []),
       summary.keysMadeOnHosts
         ? "Next: copy each node's directory to its host, where `besu --data-path=data public-key export` made data/key."
         : "Next: start each node with <out>/<node>/start.sh (see network/besu/README.md).",

@@ -34,6 +34,7 @@ import { BESU_IMAGE } from "../../network/besu/version.ts";
 const VALIDATORS = ["validator-1", "validator-2", "validator-3", "validator-4"];
 const ISSUER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 const CHAIN_ID = 2026;
+const RPC_NODE = "rpc-1";
 
 interface Service {
   image: string;
@@ -76,16 +77,19 @@ describe("consortium containers: network/besu/compose.ts", function () {
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), "itec-compose-"));
-    const network = generateNetwork({ dev: true, chainId: CHAIN_ID, hosts: VALIDATORS.join(",") });
+    // As an operator generates it for containers: DNS names for hosts, the RPC node rpc-1, metrics reachable.
+    const network = generateNetwork({
+      dev: true,
+      chainId: CHAIN_ID,
+      hosts: VALIDATORS.join(","),
+      rpcNodeHost: RPC_NODE,
+      metricsHost: "0.0.0.0",
+    });
     await writeNetwork(dir, network);
     privateKeys = network.files.filter((f) => f.path.endsWith("/key")).map((f) => f.content.replace(/^0x/, ""));
-    // The generator does not write a non-validator node yet: its directory as the generator will (config + key).
-    mkdirSync(join(dir, "rpc-node"));
-    writeFileSync(join(dir, "rpc-node", "config.toml"), 'p2p-host="rpc-node"\nrpc-http-port=8545\n');
-    writeFileSync(join(dir, "rpc-node", "key"), "0x" + "ab".repeat(32));
-    privateKeys.push("ab".repeat(32));
+    expect(network.summary.rpcNode?.name).to.equal(RPC_NODE);
     input = await composeInputFromNetworkDir(dir, {
-      rpcNode: "rpc-node",
+      rpcNode: RPC_NODE,
       issuer: ISSUER,
       publicUrl: "https://r.example",
     });
@@ -116,7 +120,7 @@ describe("consortium containers: network/besu/compose.ts", function () {
 
   it("runs 4 validators and a non-validator RPC node on the pinned Besu image, each with only its own key", function () {
     const besu = Object.entries(doc.services).filter(([, s]) => s.image === BESU_IMAGE);
-    expect(besu.map(([name]) => name)).to.deep.equal([...VALIDATORS, "rpc-node"]);
+    expect(besu.map(([name]) => name)).to.deep.equal([...VALIDATORS, RPC_NODE]);
     for (const [name, service] of besu) {
       const mounts = service.volumes!.filter((v) => v.startsWith("./")).map((v) => v.split(":")[0]);
       expect(mounts).to.deep.equal([`./${name}`, "./genesis.json", "./permissions_config.toml"]);
@@ -125,13 +129,13 @@ describe("consortium containers: network/besu/compose.ts", function () {
       // Prometheus reaches the node by its service name: Besu checks the Host header of metrics requests too.
       expect(service.command).to.include(`--host-allowlist=localhost,127.0.0.1,${name}`);
       expect(service.healthcheck!.test.join(" ")).to.match(
-        name === "rpc-node" ? /\/readiness\?minPeers=1/ : /\/liveness/,
+        name === RPC_NODE ? /\/readiness\?minPeers=1/ : /\/liveness/,
       );
     }
     // The validators are on the internal chain network only; the services reach the chain through the RPC node.
     expect(doc.networks.chain!.internal).to.equal(true);
     for (const v of VALIDATORS) expect(networksOf(doc.services[v]!)).to.deep.equal(["chain"]);
-    expect(networksOf(doc.services["rpc-node"]!)).to.have.members(["chain", "app"]);
+    expect(networksOf(doc.services[RPC_NODE]!)).to.have.members(["chain", "app"]);
     for (const s of ["itec-1", "itec-2", "postgres", "proxy"])
       expect(networksOf(doc.services[s]!)).to.deep.equal(["app"]);
   });
@@ -141,15 +145,15 @@ describe("consortium containers: network/besu/compose.ts", function () {
     expect(deploy.restart).to.equal("no");
     expect(deploy.build).to.deep.equal({ context: input.buildContext, target: "deploy" });
     expect(existsSync(join(dir, input.buildContext, "Dockerfile"))).to.equal(true);
-    expect(deploy.depends_on).to.deep.equal({ "rpc-node": { condition: "service_healthy" } });
+    expect(deploy.depends_on).to.deep.equal({ [RPC_NODE]: { condition: "service_healthy" } });
     expect(deploy.environment).to.include({
       HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
-      ITEC_BESU_RPC_URL: "http://rpc-node:8545",
+      ITEC_BESU_RPC_URL: `http://${RPC_NODE}:8545`,
     });
     for (const name of ["itec-1", "itec-2"]) {
       expect(doc.services[name]!.depends_on).to.deep.equal({
         postgres: { condition: "service_healthy" },
-        "rpc-node": { condition: "service_healthy" },
+        [RPC_NODE]: { condition: "service_healthy" },
         deploy: { condition: "service_completed_successfully" },
       });
     }
@@ -226,7 +230,7 @@ describe("consortium containers: network/besu/compose.ts", function () {
     const targets = (job: string) =>
       config.scrape_configs.find((c) => c.job_name === job)!.static_configs.flatMap((s) => s.targets);
     expect(targets("itec")).to.deep.equal(["itec-1:8081", "itec-2:8082"]);
-    expect(targets("besu")).to.deep.equal([...VALIDATORS, "rpc-node"].map((n) => `${n}:${BESU_METRICS_PORT}`));
+    expect(targets("besu")).to.deep.equal([...VALIDATORS, RPC_NODE].map((n) => `${n}:${BESU_METRICS_PORT}`));
     for (const c of config.scrape_configs)
       for (const t of c.static_configs.flatMap((s) => s.targets)) expect(t).to.match(/^[a-z0-9.-]+:\d+$/);
     // Prometheus is on both networks: it reaches the validators (chain) and the services (app).
@@ -252,7 +256,7 @@ describe("consortium containers: network/besu/compose.ts", function () {
     const cli = (...extra: string[]) =>
       spawnSync(
         process.execPath,
-        ["network/besu/compose-cli.ts", "--network", dir, "--rpc-node", "rpc-node", "--issuer", ISSUER, ...extra],
+        ["network/besu/compose-cli.ts", "--network", dir, "--rpc-node", RPC_NODE, "--issuer", ISSUER, ...extra],
         { encoding: "utf8" },
       );
     const refused = cli("--public-url", "https://r.example");
@@ -261,6 +265,41 @@ describe("consortium containers: network/besu/compose.ts", function () {
     const forced = cli("--public-url", "https://r.example", "--force");
     expect(forced.status, forced.stderr).to.equal(0);
     for (const [path, content] of files) expect(readFileSync(join(dir, path), "utf8"), path).to.equal(content);
+  });
+
+  it("the network generator writes the same container files with --compose, in the same run as the nodes", function () {
+    const out = mkdtempSync(join(tmpdir(), "itec-generate-compose-"));
+    try {
+      const args = ["--dev", "--chain-id", String(CHAIN_ID), "--hosts", VALIDATORS.join(","), "--rpc-node-host"];
+      const run = spawnSync(
+        process.execPath,
+        [
+          "network/besu/generate.ts",
+          "--out",
+          out,
+          ...args,
+          RPC_NODE,
+          "--metrics-host",
+          "0.0.0.0",
+          "--compose",
+          "--issuer",
+          ISSUER,
+          "--public-url",
+          "https://r.example",
+        ],
+        { encoding: "utf8" },
+      );
+      expect(run.status, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/compose\.yaml and the container files written/);
+      for (const [path, content] of files) expect(readFileSync(join(out, path), "utf8"), path).to.equal(content);
+      const without = spawnSync(process.execPath, ["network/besu/generate.ts", "--out", join(out, "x"), "--compose"], {
+        encoding: "utf8",
+      });
+      expect(without.status).to.equal(1);
+      expect(without.stderr).to.match(/--compose needs --issuer/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   describe("entry scripts (run by sh, with their paths redirected to a temp dir)", function () {
