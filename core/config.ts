@@ -87,9 +87,7 @@ export const VARIABLES = {
   ITEC_RATE_LIMIT_WRITE: { doc: "write requests per minute and client", example: "120" },
   ITEC_RATE_LIMIT_READ: { doc: "read requests per minute and client", example: "60000" },
   ITEC_TRUST_PROXY: {
-    doc:
-      "reverse proxies whose X-Forwarded-For names the client (rate limits, logs): a hop count, or addresses, " +
-      "CIDRs and `loopback`/`linklocal`/`uniquelocal`, comma-separated (default: none)",
+    doc: "reverse proxies trusted to name the client in X-Forwarded-For: a hop count, or addresses/CIDRs/`loopback`, comma-separated",
     example: "loopback,10.0.0.0/8",
   },
   DATABASE_URL: {
