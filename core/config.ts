@@ -73,7 +73,7 @@ export const VARIABLES = {
     example: "https://registry.example",
   },
   ITEC_SESSION_SECRET: {
-    doc: "HMAC key for sign-in tokens (64+ hex digits; random per process if unset)",
+    doc: "HMAC key for sign-in tokens, the same on every API instance (64+ hex digits; random per process if unset)",
     example: "<64 hex digits>",
     secret: true,
   },

@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { mountDocs } from "./docs.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
+import { BatchedRateCounter } from "./rate-batch.ts";
 import { rateLimiter } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import type { RouteSpec, Session } from "./route/define.ts";
@@ -96,11 +97,14 @@ export function createApp(deps: AppDeps): Express {
     express.text({ limit: "100mb", type: ["text/csv"] }),
   ];
 
-  const limiter = (bucket: string, perMinute: number) =>
+  // Sign-in and writes count every request in the shared store (exact); the high-volume read limit is counted in
+  // batches (rate-batch.ts: a store round trip per request would cost more than the hot reads themselves).
+  const readCounter = new BatchedRateCounter(deps.store);
+  const limiter = (bucket: "auth" | "write" | "read", perMinute: number) =>
     rateLimiter({
       bucket,
       limit: perMinute,
-      counter: deps.store,
+      counter: bucket === "read" ? readCounter : deps.store,
       logger: deps.logger,
       onLimited: (req, res) =>
         sendProblem(

@@ -1,7 +1,9 @@
 /** The API's per-client rate limiter: counting, windows, headers and the client key (on the shared API store). */
 import { expect } from "chai";
 import type { Request, Response } from "express";
+import type { Logger } from "pino";
 
+import { BatchedRateCounter } from "../../api/src/rate-batch.ts";
 import { clientKey, rateLimiter, type RateCounter } from "../../api/src/rate-limit.ts";
 import { ApiStore } from "../../api/src/store/store.ts";
 
@@ -68,7 +70,7 @@ describe("rate limiter", () => {
   it("lets requests through when the store cannot count (fail open), and says so in the log", async () => {
     const broken: RateCounter = { hit: () => Promise.reject(new Error("connection refused")) };
     const warnings: unknown[] = [];
-    const logger = { warn: (o: unknown) => warnings.push(o) } as unknown as import("pino").Logger;
+    const logger = { warn: (o: unknown) => warnings.push(o) } as unknown as Logger;
     const handler = rateLimiter({ bucket: "read", counter: broken, limit: 1, logger, onLimited: () => undefined });
     expect((await call(handler, "10.0.0.1")).passed).to.equal(true);
     expect((await call(handler, "10.0.0.1")).passed).to.equal(true);
@@ -90,5 +92,44 @@ describe("rate limiter", () => {
     expect((await call(handler, "2001:db8:1:3::a")).passed, "another /64").to.equal(true);
     t += 60_000;
     expect((await call(handler, "2001:db8:1:2::b")).passed, "the next window").to.equal(true);
+  });
+
+  it("counts the read bucket in batches: from memory between exchanges, sharing counts with other instances", async () => {
+    const a = new BatchedRateCounter(store, { flushMs: 1_000 });
+    const b = new BatchedRateCounter(store, { flushMs: 1_000 });
+    const stored = async () =>
+      Number((await store.db.get("SELECT count FROM api_rate_windows WHERE client = 'c'"))?.count ?? 0);
+    const t = 10_000_000;
+    expect(await a.hit("read", "c", t, 60_000)).to.deep.equal({ count: 1, windowStart: t });
+    expect(await stored(), "the first request of a window goes to the store").to.equal(1);
+    for (let i = 2; i <= 5; i++) expect((await a.hit("read", "c", t + 10 * i, 60_000)).count).to.equal(i);
+    expect(await stored(), "later ones wait in memory").to.equal(1);
+    expect((await b.hit("read", "c", t + 100, 60_000)).count, "b sees what a sent").to.equal(2);
+    expect((await a.hit("read", "c", t + 1_000, 60_000)).count).to.equal(6);
+    await new Promise((r) => setTimeout(r, 10)); // the background exchange
+    expect(await stored(), "a's five unsent requests, sent at once").to.equal(7);
+    expect((await a.hit("read", "c", t + 1_010, 60_000)).count, "a took back b's count").to.equal(8);
+    expect((await a.hit("read", "c", t + 60_000, 60_000)).count, "a new window").to.equal(1);
+  });
+
+  it("refuses a client over the read limit across two instances within one exchange interval", async () => {
+    let t = 20_000_000;
+    const limiters = [0, 1].map(() =>
+      rateLimiter({
+        bucket: "read",
+        counter: new BatchedRateCounter(store, { flushMs: 1_000 }),
+        limit: 10,
+        now: () => t,
+        onLimited: () => undefined,
+      }),
+    );
+    let passed = 0;
+    for (let i = 0; i < 40; i++) {
+      if ((await call(limiters[i % 2]!, "10.9.9.9")).passed) passed += 1;
+      t += 100; // 40 requests over 4 s, alternating instances
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    // Exact would be 10; each instance may overshoot by what it admits within one 1-s exchange interval.
+    expect(passed).to.be.at.least(10).and.at.most(20);
   });
 });

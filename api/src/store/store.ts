@@ -88,20 +88,22 @@ export class ApiStore {
   // --- rate-limit windows -----------------------------------------------------------------------------------------
 
   /**
-   * Counts one request of `client` in `bucket`: a window of `windowMs` starts at a client's first request and the
-   * next request after it ends starts a new one. Atomic on both engines (one upsert), so instances count together.
+   * Counts `n` (default 1) requests of `client` in `bucket`: a window of `windowMs` starts at a client's first
+   * request and the next request after it ends starts a new one. Atomic on both engines (one upsert), so instances
+   * count together.
    */
-  async hit(bucket: string, client: string, now: number, windowMs: number): Promise<RateHit> {
+  async hit(bucket: string, client: string, now: number, windowMs: number, n = 1): Promise<RateHit> {
     await this.#purge(now);
     const ended = now - windowMs;
     const row = await this.db.get<{ count: number; window_start: number }>(
-      "INSERT INTO api_rate_windows (bucket, client, window_start, count) VALUES (?, ?, ?, 1) " +
+      "INSERT INTO api_rate_windows (bucket, client, window_start, count) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (bucket, client) DO UPDATE SET " +
-        "count = CASE WHEN api_rate_windows.window_start <= ? THEN 1 ELSE api_rate_windows.count + 1 END, " +
+        "count = CASE WHEN api_rate_windows.window_start <= ? THEN excluded.count " +
+        "ELSE api_rate_windows.count + excluded.count END, " +
         "window_start = CASE WHEN api_rate_windows.window_start <= ? THEN excluded.window_start " +
         "ELSE api_rate_windows.window_start END " +
         "RETURNING count, window_start",
-      [bucket, client, now, ended, ended],
+      [bucket, client, now, n, ended, ended],
     );
     return { count: Number(row!.count), windowStart: Number(row!.window_start) };
   }
