@@ -21,7 +21,8 @@ export interface MetricsSources {
   head: () => { block: number; reachable: boolean };
   index?: Pick<IndexReader, "status"> | undefined;
   /** The oracle signer's address, balance and nonces (absent: the API runs without the oracle key). */
-  signer?: (() => Promise<{ address: string; balance: bigint; nonce: number; pending: number } | undefined>) | undefined;
+  signer?:
+    (() => Promise<{ address: string; balance: bigint; nonce: number; pending: number } | undefined>) | undefined;
 }
 
 /** How long one scrape waits for one source. */

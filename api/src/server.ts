@@ -52,7 +52,8 @@ export type ApiStoreEnv = Pick<ApiEnv, "ITEC_DB_PATH"> & Partial<Pick<ServeEnv, 
  */
 export function openApiStore(env: ApiStoreEnv): Promise<ApiStore> {
   const sqlitePath =
-    env.ITEC_INDEX_DB_PATH ?? (env.ITEC_DB_PATH === ":memory:" ? ":memory:" : join(dirname(env.ITEC_DB_PATH), "index.db"));
+    env.ITEC_INDEX_DB_PATH ??
+    (env.ITEC_DB_PATH === ":memory:" ? ":memory:" : join(dirname(env.ITEC_DB_PATH), "index.db"));
   return ApiStore.open({ databaseUrl: env.DATABASE_URL, sqlitePath });
 }
 

@@ -17,7 +17,14 @@ import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { ApiStore } from "../../api/src/store/store.ts";
 import { readApiEnv } from "../../core/config.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
-import { ACCOUNTS, deployOverRpc, freePort, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
+import {
+  ACCOUNTS,
+  deployOverRpc,
+  freePort,
+  startTestChain,
+  type DeployedRegistry,
+  type TestChain,
+} from "../helpers/chain.ts";
 import { storeBackends, type StoreBackend } from "./store-backends.ts";
 
 const PUBLIC_URL = "http://registry.test"; // the sign-in domain both instances answer for (as behind one proxy)
@@ -130,7 +137,10 @@ for (const makeBackend of storeBackends()) {
         Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).http.post("/auth/siwe").send(signed)),
       );
       const statuses = answers.map((r) => r.status);
-      expect(statuses.filter((s) => s === 200), statuses.join(",")).to.have.length(1);
+      expect(
+        statuses.filter((s) => s === 200),
+        statuses.join(","),
+      ).to.have.length(1);
       for (const r of answers.filter((r) => r.status !== 200)) expect(r.body.code).to.equal("SIWE_NONCE");
     });
 

@@ -16,7 +16,14 @@ import { ApiStore } from "../../api/src/store/store.ts";
 import { readApiEnv } from "../../core/config.ts";
 import { openIndexer, type Indexer } from "../../indexer/index.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
-import { ACCOUNTS, deployOverRpc, freePort, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
+import {
+  ACCOUNTS,
+  deployOverRpc,
+  freePort,
+  startTestChain,
+  type DeployedRegistry,
+  type TestChain,
+} from "../helpers/chain.ts";
 import { startRpcProxy, type RpcProxy } from "../helpers/proxy.ts";
 import { storeBackends, type StoreBackend } from "./store-backends.ts";
 
@@ -131,7 +138,10 @@ describe("API observability", function () {
     );
     expect(sample(text, "itec_http_request_duration_seconds_count", { route: "unmatched" })).to.be.greaterThan(0);
     const routes = parseExposition(text).flatMap((s) => (s.labels.route ? [s.labels.route] : []));
-    expect(routes.filter((r) => /424242|525252|777/.test(r)), "no raw path becomes a label").to.deep.equal([]);
+    expect(
+      routes.filter((r) => /424242|525252|777/.test(r)),
+      "no raw path becomes a label",
+    ).to.deep.equal([]);
 
     expect(sample(text, "itec_oracle_batches", { state: "confirmed" })).to.equal(0);
     expect(sample(text, "itec_chain_reachable")).to.equal(1);

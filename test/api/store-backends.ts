@@ -48,4 +48,3 @@ export const storeBackends = (): ((() => StoreBackend) & { label: string })[] =>
   Object.assign(sqliteStoreBackend, { label: "SQLite" }),
   ...(PG_URL ? [Object.assign(() => postgresStoreBackend(PG_URL), { label: "PostgreSQL" })] : []),
 ];
-

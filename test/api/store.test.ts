@@ -61,7 +61,9 @@ for (const makeBackend of storeBackends()) {
 
     it("counts one client's requests across instances, atomically, in windows from its first request", async () => {
       const t = 1_700_000_000_000;
-      const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hit("read", "c1", t, 60_000)));
+      const hits = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hit("read", "c1", t, 60_000)),
+      );
       expect(hits.map((h) => h.count).sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
       expect(new Set(hits.map((h) => h.windowStart))).to.deep.equal(new Set([t]));
       expect((await a.hit("read", "c2", t + 1, 60_000)).count, "another client").to.equal(1);

@@ -154,7 +154,10 @@ for (const makeBackend of backends) {
 
       const failures = logs.filter((l) => l.msg === "index sync failed; retrying");
       const others = failures.filter((l) => !/another indexer advanced this store first/.test(l.err?.message ?? ""));
-      expect(others.map((l) => l.err?.message), "failures other than losing a race").to.deep.equal([]);
+      expect(
+        others.map((l) => l.err?.message),
+        "failures other than losing a race",
+      ).to.deep.equal([]);
       // A sync after the race: both answer without error.
       for (const ix of indexers) {
         await ix.syncOnce();
