@@ -68,7 +68,7 @@ export async function startApi(
 ): Promise<RunningApi> {
   const logger = options.logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-api" } });
   const store = options.store ?? (await openApiStore(env));
-  if (!env.ITEC_SESSION_SECRET && (store.dialect === "postgres" || env.ITEC_DB_PATH !== ":memory:")) {
+  if (!env.ITEC_SESSION_SECRET && store.shared) {
     logger.warn(
       "ITEC_SESSION_SECRET is not set: sign-in tokens are signed with a key of this process only, so another API " +
         "instance (or this one after a restart) refuses them; give every instance the same secret",

@@ -6,10 +6,11 @@
  * X-Forwarded-For) have their own buckets; without it they share the proxy's.
  */
 import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 
 import { expect } from "chai";
 import type { HDNodeWallet, Wallet } from "ethers";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import request from "supertest";
 
 import { startApi, type RunningApi } from "../../api/src/server.ts";
@@ -40,6 +41,7 @@ async function startInstance(
   deployed: DeployedRegistry,
   store: ApiStore,
   env: Record<string, string>,
+  log?: Logger,
 ): Promise<Instance> {
   const port = await freePort();
   const apiEnv = readApiEnv({
@@ -52,7 +54,7 @@ async function startInstance(
     ITEC_LOG_LEVEL: "silent",
     ...env,
   });
-  const logger = pino({ level: "silent" });
+  const logger = log ?? pino({ level: "silent" });
   const oracle = await createOracle(apiEnv, logger, { requireKey: false });
   const api = await startApi(apiEnv, { logger, oracle, store });
   return { api, oracle, http: request(`http://127.0.0.1:${port}`) };
@@ -171,6 +173,27 @@ for (const makeBackend of storeBackends()) {
       await from("198.51.100.1", plain).expect(200);
       await from("198.51.100.2", plain).expect(200);
       await from("198.51.100.3", plain).expect(429);
+    });
+
+    it("warns at start when ITEC_SESSION_SECRET is unset on a shared store (tokens would fail at other instances)", async function () {
+      const lines: { level: number; msg: string }[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _e, done) {
+          for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l));
+          done();
+        },
+      });
+      const store = await ApiStore.open(backend.location);
+      stores.push(store);
+      instances.push(await startInstance(chain, deployed, store, {}, pino({ level: "warn" }, sink)));
+      expect(lines.filter((l) => /ITEC_SESSION_SECRET is not set/.test(l.msg))).to.have.length(1);
+      instances.push(
+        await startInstance(chain, deployed, store, { ITEC_SESSION_SECRET: secret }, pino({ level: "warn" }, sink)),
+      );
+      expect(
+        lines.filter((l) => /ITEC_SESSION_SECRET/.test(l.msg)),
+        "not with a secret",
+      ).to.have.length(1);
     });
   });
 }

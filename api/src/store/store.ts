@@ -24,10 +24,13 @@ export interface RateHit {
 
 export class ApiStore {
   readonly db: SqlDatabase;
+  /** Whether other processes can open this store (false for an in-memory SQLite store: one process only). */
+  readonly shared: boolean;
   #lastPurge = 0;
 
-  private constructor(db: SqlDatabase) {
+  private constructor(db: SqlDatabase, shared: boolean) {
     this.db = db;
+    this.shared = shared;
   }
 
   /** Opens PostgreSQL when `databaseUrl` is set, else SQLite at `sqlitePath`, and applies the API's migrations. */
@@ -48,7 +51,7 @@ export class ApiStore {
       await db.close();
       throw error;
     }
-    return new ApiStore(db);
+    return new ApiStore(db, db.dialect === "postgres" || options.sqlitePath !== ":memory:");
   }
 
   get dialect(): "sqlite" | "postgres" {
