@@ -253,4 +253,15 @@ describe("API observability", function () {
       }
     });
   }
+
+  // Last: it closes the index for good.
+  it("turns /ready 503 when the event index's database is closed", async function () {
+    await http.get("/ready").expect(200);
+    indexing.abort();
+    await running;
+    await indexer.store.close();
+    const res = await http.get("/ready").expect(503);
+    expect(res.body.index.ok).to.equal(false);
+    expect(res.body.chain.ok).to.equal(true);
+  });
 });
