@@ -7,6 +7,8 @@
  * docs/operations.md's table of variables is this list, rendered by {@link environmentTable} and checked against it
  * by test/runtime/config.test.ts.
  */
+import { isIP } from "node:net";
+
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
 
@@ -75,7 +77,7 @@ export const VARIABLES = {
     example: "https://registry.example",
   },
   ITEC_SESSION_SECRET: {
-    doc: "HMAC key for sign-in tokens (64+ hex digits; random per process if unset)",
+    doc: "HMAC key for sign-in tokens, the same on every API instance (64+ hex digits; random per process if unset)",
     example: "<64 hex digits>",
     secret: true,
   },
@@ -88,6 +90,10 @@ export const VARIABLES = {
   ITEC_RATE_LIMIT_AUTH: { doc: "sign-in requests per minute and client", example: "30" },
   ITEC_RATE_LIMIT_WRITE: { doc: "write requests per minute and client", example: "120" },
   ITEC_RATE_LIMIT_READ: { doc: "read requests per minute and client", example: "60000" },
+  ITEC_TRUST_PROXY: {
+    doc: "reverse proxies trusted to name the client in X-Forwarded-For: a hop count, or addresses/CIDRs/`loopback`, comma-separated",
+    example: "loopback,10.0.0.0/8",
+  },
   DATABASE_URL: {
     doc: "PostgreSQL for the event index (SQLite when unset)",
     example: "postgres://itec@db/itec",
@@ -133,6 +139,31 @@ const address = z
   .refine(isAddress, "expected a 0x-prefixed 20-byte address")
   .transform((a) => getAddress(a)); // checksummed everywhere it is quoted
 const logLevel = z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` });
+/**
+ * express's `trust proxy`, limited to what cannot be spoofed from outside: a hop count (0 = trust no proxy), or the
+ * proxies' addresses/CIDRs and express's named ranges. Not `true`: every client could then pick its own address.
+ */
+const TRUST_PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
+const trustProxy = z.string().transform((value, ctx): number | string[] => {
+  const text = value.trim();
+  if (/^\d+$/.test(text) && Number(text) <= 32) return Number(text);
+  const entries = text.split(",").map((e) => e.trim());
+  const bad = entries.find((entry) => {
+    if (TRUST_PROXY_NAMES.includes(entry)) return false;
+    const [ip = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(ip);
+    if (family === 0 || rest.length > 0) return true;
+    return prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a hop count (0–32) or addresses, CIDRs, ${TRUST_PROXY_NAMES.join("/")}; "${bad}" is none`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 /** Where the shell idiom `NAME= command` has always meant "unset". */
 const emptyIsUnset = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 /** A group's variables: each one must be in {@link VARIABLES}. */
@@ -180,6 +211,7 @@ const apiShape = group({
   ITEC_RATE_LIMIT_AUTH: whole(1).default(30),
   ITEC_RATE_LIMIT_WRITE: whole(1).default(120),
   ITEC_RATE_LIMIT_READ: whole(1).default(60_000),
+  ITEC_TRUST_PROXY: trustProxy.optional(),
 });
 
 const serveShape = group({

@@ -2,15 +2,16 @@
  * `createApp(deps)` wires the registry API from injected services: security headers, rate limits, zod-validated
  * routes, the OpenAPI document and docs page, the verification page, and one RFC 9457 error middleware.
  */
-import { randomUUID } from "node:crypto";
-
 import express, { type Express, type Request } from "express";
 import helmet from "helmet";
 
 import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { mountDocs } from "./docs.ts";
+import { ApiMetrics } from "./metrics.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
+import { BatchedRateCounter } from "./rate-batch.ts";
 import { rateLimiter } from "./rate-limit.ts";
+import { requestLog } from "./request-log.ts";
 import type { RouteSpec, Session } from "./route/define.ts";
 import { mountRoutes } from "./route/mount.ts";
 import { openApiDocument } from "./route/openapi.ts";
@@ -66,8 +67,12 @@ export function createApp(deps: AppDeps): Express {
   app.set("query parser", "simple");
   // No per-response ETag: it hashes every body, and the hot answers change with each block anyway.
   app.set("etag", false);
+  // Behind a reverse proxy, req.ip (rate limits, logs) is the client X-Forwarded-For names, only when trusted.
+  app.set("trust proxy", deps.trustProxy ?? false);
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const metrics = appMetrics(deps);
 
+  app.use(requestLog(deps.logger, metrics));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -85,11 +90,6 @@ export function createApp(deps: AppDeps): Express {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use((req, res, next) => {
-    const id = req.get("x-request-id") ?? randomUUID();
-    res.setHeader("X-Request-Id", id);
-    next();
-  });
   // Bodies are read per route, after the rate limit and authentication (see mountRoutes), never for a path
   // that takes none.
   const bodyParsers = [
@@ -97,9 +97,15 @@ export function createApp(deps: AppDeps): Express {
     express.text({ limit: "100mb", type: ["text/csv"] }),
   ];
 
-  const limiter = (perMinute: number) =>
+  // Sign-in and writes count every request in the shared store (exact); the high-volume read limit is counted in
+  // batches (rate-batch.ts: a store round trip per request would cost more than the hot reads themselves).
+  const readCounter = new BatchedRateCounter(deps.store);
+  const limiter = (bucket: "auth" | "write" | "read", perMinute: number) =>
     rateLimiter({
+      bucket,
       limit: perMinute,
+      counter: bucket === "read" ? readCounter : deps.store,
+      logger: deps.logger,
       onLimited: (req, res) =>
         sendProblem(
           res,
@@ -112,7 +118,11 @@ export function createApp(deps: AppDeps): Express {
           req.originalUrl,
         ),
     });
-  const limiters = { auth: limiter(limits.auth), write: limiter(limits.write), read: limiter(limits.read) };
+  const limiters = {
+    auth: limiter("auth", limits.auth),
+    write: limiter("write", limits.write),
+    read: limiter("read", limits.read),
+  };
 
   const authenticate = async (req: Request): Promise<Session> => ({
     address: deps.auth.verifyToken(req.get("authorization")),
@@ -122,25 +132,18 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: "ok" });
   });
   app.get("/ready", async (_req, res) => {
-    const [chain, store, index] = await Promise.all([
-      deps.reads.cache
-        .refresh()
-        .then((block) => ({ ok: true, block, chainId: deps.chain.chainId.toString(), registry: deps.chain.address }))
-        .catch((e: unknown) => ({ ok: false, error: (e as Error).message.split("\n")[0] })),
-      Promise.resolve()
-        .then(() => {
-          deps.oracle?.store.db.prepare("SELECT 1").get();
-          return { ok: true, configured: deps.oracle !== undefined };
-        })
-        .catch((e: unknown) => ({ ok: false, error: (e as Error).message })),
-      deps.index
-        ? Promise.all([deps.index.ping(), deps.index.status()])
-            .then(([ok, s]) => ({ ok, lastBlock: s.lastBlock }))
-            .catch((e: unknown) => ({ ok: false, error: (e as Error).message }))
-        : Promise.resolve({ ok: true, configured: false }),
-    ]);
-    const ready = chain.ok && store.ok && index.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", chain, store, index });
+    const report = await readiness(deps);
+    res.status(report.status === "ready" ? 200 : 503).json(report);
+  });
+  // Prometheus text exposition (metrics.ts). A client that prefers JSON (Accept: application/json) gets the
+  // oracle's counters as /status answers them: what /metrics answered before it was Prometheus's.
+  app.get("/metrics", limiters.read, async (req, res) => {
+    if (req.accepts(["text/plain", "application/openmetrics-text", "application/json"]) === "application/json") {
+      if (!deps.oracle) throw new HttpProblem(503, "ORACLE_UNAVAILABLE", "Service unavailable", "no oracle here");
+      res.json(await Promise.resolve(deps.oracle.metrics()));
+      return;
+    }
+    res.type(metrics.contentType).send(await metrics.exposition());
   });
 
   const document = buildOpenApi(deps);
@@ -172,4 +175,74 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorMiddleware(deps.logger));
   return app;
+}
+
+/** The app's metrics, reading the services it was given. */
+function appMetrics(deps: AppDeps): ApiMetrics {
+  const signerAddress = deps.signerAddress;
+  return new ApiMetrics({
+    oracle: deps.oracle,
+    head: () => ({ block: deps.reads.cache.head, reachable: deps.reads.cache.reachable }),
+    index: deps.index,
+    signer: signerAddress
+      ? async () => {
+          const address = await signerAddress();
+          if (!address) return undefined;
+          const provider = deps.chain.provider;
+          const [balance, nonce, pending] = await Promise.all([
+            provider.getBalance(address),
+            provider.getTransactionCount(address, "latest"),
+            provider.getTransactionCount(address, "pending"),
+          ]);
+          return { address, balance, nonce, pending };
+        }
+      : undefined,
+  });
+}
+
+type Part = { ok: boolean; error?: string } & Record<string, unknown>;
+
+/**
+ * /ready: the chain node, the oracle's job store, the event index and the API store each answer, each within
+ * `readyTimeoutMs` — a stopped chain or an unreachable database turns it 503 in bounded time (a balancer then
+ * sends clients to another instance), instead of a probe that hangs on a TCP connection nobody answers.
+ */
+async function readiness(deps: AppDeps) {
+  const ms = deps.readyTimeoutMs ?? 2_000;
+  const [chain, store, index, apiStore] = await Promise.all([
+    within(ms, async () => {
+      const block = await deps.reads.cache.refresh();
+      return { ok: true, block, chainId: deps.chain.chainId.toString(), registry: deps.chain.address };
+    }),
+    within(ms, async () => {
+      if (deps.oracle) await Promise.resolve(deps.oracle.metrics()); // reads the job store
+      return { ok: true, configured: deps.oracle !== undefined };
+    }),
+    deps.index
+      ? within(ms, async () => {
+          const index = deps.index!;
+          const [ok, s] = await Promise.all([index.ping(), index.status()]);
+          return { ok, lastBlock: s.lastBlock };
+        })
+      : Promise.resolve({ ok: true, configured: false }),
+    within(ms, async () => ({ ok: await deps.store.ping(), dialect: deps.store.dialect })),
+  ]);
+  const ready = chain.ok && store.ok && index.ok && apiStore.ok;
+  return { status: ready ? "ready" : "not ready", chain, store, index, apiStore };
+}
+
+/** `check()`'s report, or not ok when it throws or takes longer than `ms`. */
+async function within(ms: number, check: () => Promise<Part>): Promise<Part> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Part>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      check().catch((e: unknown): Part => ({ ok: false, error: (e as Error).message.split("\n")[0] ?? "failed" })),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -10,6 +10,7 @@ import type { Session } from "./route/define.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
+import type { ApiStore } from "./store/store.ts";
 
 /** Listing/search reads served from the event index (the chain stays the truth for every figure). */
 export interface IndexReader {
@@ -45,7 +46,18 @@ export interface AppDeps {
   reads: ChainReads;
   txs: TransactionService;
   auth: SiweAuth;
+  /** The state every API instance shares: sign-in nonces (also given to `auth`) and rate-limit windows. */
+  store: ApiStore;
   logger: Logger;
+  /**
+   * express's `trust proxy` (ITEC_TRUST_PROXY): hops or proxy addresses whose X-Forwarded-For names the client.
+   * Unset: the peer address is the client (behind a proxy, every client would share the proxy's rate limit).
+   */
+  trustProxy?: number | string[] | undefined;
+  /** The oracle signer's address, for its balance and nonce in /metrics (absent without the oracle key). */
+  signerAddress?: (() => Promise<string | undefined>) | undefined;
+  /** How long /ready waits for each dependency before calling it down (default 2 s). */
+  readyTimeoutMs?: number | undefined;
   /** Lots and batch routes (absent: those routes answer 503). */
   oracle?: Oracle | undefined;
   index?: IndexReader | undefined;

@@ -50,6 +50,10 @@ export const problemSchema = z
     instance: z.string().optional(),
     code: z.string().describe("stable machine-readable code"),
     errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    requestId: z
+      .string()
+      .optional()
+      .describe("the request's id: the X-Request-Id response header, and the server's log line of this request"),
   })
   .catchall(z.unknown())
   .meta({ id: "Problem" });
@@ -60,6 +64,7 @@ export type ProblemBody = z.infer<typeof problemSchema>;
 export const problemType = (code: string): string => PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, "-");
 
 export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {
+  const requestId = res.locals.requestId as string | undefined; // set by request-log.ts for every request
   const body: ProblemBody = {
     type: problemType(p.code),
     title: p.title,
@@ -69,6 +74,7 @@ export function sendProblem(res: Response, p: HttpProblem, instance?: string): v
     ...(instance ? { instance } : {}),
     ...(p.errors ? { errors: p.errors } : {}),
     ...(p.extra ?? {}),
+    ...(requestId ? { requestId } : {}),
   };
   res.status(p.status).type("application/problem+json").send(JSON.stringify(body));
 }
@@ -283,7 +289,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const p = toProblem(error);
     if (p.status >= 500) {
       logger.error(
-        { err: error instanceof Error ? { message: error.message, stack: error.stack } : error, path: req.path },
+        {
+          err: error instanceof Error ? { message: error.message, stack: error.stack } : error,
+          path: req.path,
+          requestId: res.locals.requestId as string | undefined,
+        },
         "request failed",
       );
     }

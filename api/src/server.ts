@@ -4,11 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { dirname, join } from "node:path";
 
 import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
-import type { ApiEnv } from "../../core/config.ts";
+import type { ApiEnv, ServeEnv } from "../../core/config.ts";
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
 import { createApp } from "./app.ts";
@@ -17,6 +18,7 @@ import { ChainReads } from "../../core/chain/reads.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { TransactionService } from "./services/transactions.ts";
 import { SiweAuth } from "./siwe.ts";
+import { ApiStore } from "./store/store.ts";
 import { packagePath } from "../../core/package.ts";
 
 export const PUBLIC_DIR = packagePath("api/public");
@@ -35,19 +37,43 @@ export function listeningUrl(host: string, port: number): string {
 export interface RunningApi {
   url: string;
   deps: AppDeps;
+  store: ApiStore;
   oracle: OracleRuntime;
   close(): Promise<void>;
 }
 
+/** Where the API keeps what its instances share: the database of the event index. */
+export type ApiStoreEnv = Pick<ApiEnv, "ITEC_DB_PATH"> & Partial<Pick<ServeEnv, "DATABASE_URL" | "ITEC_INDEX_DB_PATH">>;
+
+/**
+ * Opens the API store in the index's database: PostgreSQL with DATABASE_URL (instances on several machines), else
+ * the index's SQLite file (instances on one machine; the same default as scripts/lib/services.ts), or an
+ * in-memory store when the oracle's store is in memory (tests).
+ */
+export function openApiStore(env: ApiStoreEnv): Promise<ApiStore> {
+  const sqlitePath =
+    env.ITEC_INDEX_DB_PATH ??
+    (env.ITEC_DB_PATH === ":memory:" ? ":memory:" : join(dirname(env.ITEC_DB_PATH), "index.db"));
+  return ApiStore.open({ databaseUrl: env.DATABASE_URL, sqlitePath });
+}
+
 /**
  * Starts the API. `index` is the listing index (optional: listing routes answer 503 without it); `oracle` may be
- * passed in to share one oracle service with the worker of the same process.
+ * passed in to share one oracle service with the worker of the same process; `store` to share one API store
+ * (otherwise it is opened from `env`, see {@link openApiStore}, and closed with the API).
  */
 export async function startApi(
-  env: ApiEnv,
-  options: { logger?: Logger; index?: IndexReader; oracle?: OracleRuntime } = {},
+  env: ApiEnv & Partial<Pick<ServeEnv, "DATABASE_URL" | "ITEC_INDEX_DB_PATH">>,
+  options: { logger?: Logger; index?: IndexReader; oracle?: OracleRuntime; store?: ApiStore } = {},
 ): Promise<RunningApi> {
   const logger = options.logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-api" } });
+  const store = options.store ?? (await openApiStore(env));
+  if (!env.ITEC_SESSION_SECRET && store.shared) {
+    logger.warn(
+      "ITEC_SESSION_SECRET is not set: sign-in tokens are signed with a key of this process only, so another API " +
+        "instance (or this one after a restart) refuses them; give every instance the same secret",
+    );
+  }
   const oracle = options.oracle ?? (await createOracle(env, logger, { requireKey: false }));
   const chain: ChainClient = oracle.oracle.chain;
   const cache = new HeadCache(chain.provider, { logger });
@@ -77,11 +103,15 @@ export async function startApi(
       secret: env.ITEC_SESSION_SECRET ? Buffer.from(env.ITEC_SESSION_SECRET, "hex") : randomBytes(32),
       tokenTtlSeconds: env.ITEC_SESSION_TTL_SECONDS,
       nonceTtlSeconds: 600,
+      nonces: store,
       now: () => new Date(),
       hasCode: (a) => chain.hasCode(a),
       isValidContractSignature: (a, d, sig) => chain.isValidErc1271Signature(a, d, sig),
     }),
+    store,
     logger,
+    trustProxy: env.ITEC_TRUST_PROXY,
+    signerAddress: () => oracle.oracle.signerAddress(),
     oracle: oracle.oracle,
     index: options.index,
     publicDir: PUBLIC_DIR,
@@ -96,12 +126,14 @@ export async function startApi(
   return {
     url,
     deps,
+    store,
     oracle,
     close: async () => {
       cache.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       if (!options.oracle) oracle.close();
+      if (!options.store) await store.close();
     },
   };
 }

@@ -16,8 +16,13 @@ export interface SiweOptions {
   /** The host the message must name (e.g. "127.0.0.1:8080" or "registry.example"). */
   domain: string;
   chainId: bigint;
-  /** HMAC key for tokens (random per process unless configured). */
+  /**
+   * HMAC key for tokens (random per process unless configured). Every instance behind one balancer needs the
+   * same key, or a token from one is refused by the others.
+   */
   secret: Buffer;
+  /** Where nonces live: the API store every instance shares, so a nonce from one instance signs in at another. */
+  nonces: NonceStore;
   tokenTtlSeconds: number;
   nonceTtlSeconds: number;
   now: () => Date;
@@ -26,21 +31,26 @@ export interface SiweOptions {
   hasCode: (account: string) => Promise<boolean>;
 }
 
+/** The nonces' shared store (ApiStore): issue, look up, and consume atomically (true for exactly one caller). */
+export interface NonceStore {
+  issueNonce(nonce: string, expiresAt: number, now: number): Promise<void>;
+  hasNonce(nonce: string, now: number): Promise<boolean>;
+  consumeNonce(nonce: string, now: number): Promise<boolean>;
+}
+
 /** Nonces, message verification and tokens. Nonces are single-use and expire; tokens are HMAC-signed. */
 export class SiweAuth {
   readonly #options: SiweOptions;
-  readonly #nonces = new Map<string, number>();
 
   constructor(options: SiweOptions) {
     this.#options = options;
   }
 
-  issueNonce(): { nonce: string; expiresAt: string } {
+  async issueNonce(): Promise<{ nonce: string; expiresAt: string }> {
     const now = this.#options.now().getTime();
-    for (const [n, exp] of this.#nonces) if (exp < now) this.#nonces.delete(n);
     const nonce = randomBytes(12).toString("hex");
     const exp = now + this.#options.nonceTtlSeconds * 1000;
-    this.#nonces.set(nonce, exp);
+    await this.#options.nonces.issueNonce(nonce, exp, now);
     return { nonce, expiresAt: new Date(exp).toISOString() };
   }
 
@@ -69,9 +79,9 @@ export class SiweAuth {
     if (Math.abs(Date.parse(m.issuedAt) - now) > o.nonceTtlSeconds * 1000) {
       throw refuse("SIWE_STALE", "Issued At is too far from the server's time");
     }
-    const nonceExp = this.#nonces.get(m.nonce);
-    if (nonceExp === undefined || nonceExp < now)
-      throw refuse("SIWE_NONCE", "unknown, used or expired nonce: ask for a new one");
+    const usedNonce = () => refuse("SIWE_NONCE", "unknown, used or expired nonce: ask for a new one");
+    // A look first, so a refused signature leaves the nonce usable; the consume below is what decides.
+    if (!(await o.nonces.hasNonce(m.nonce, now))) throw usedNonce();
     const digest = hashMessage(messageText);
     let valid: boolean;
     try {
@@ -81,7 +91,8 @@ export class SiweAuth {
     }
     if (!valid && (await o.hasCode(m.address))) valid = await o.isValidContractSignature(m.address, digest, signature);
     if (!valid) throw refuse("SIWE_SIGNATURE", `the signature is not ${m.address}'s`);
-    this.#nonces.delete(m.nonce); // single use, also on success
+    // Single use across every instance: of concurrent sign-ins with this nonce exactly one deletes it.
+    if (!(await o.nonces.consumeNonce(m.nonce, now))) throw usedNonce();
     const exp = Math.floor(now / 1000) + o.tokenTtlSeconds;
     return {
       token: this.#sign({ sub: m.address, exp }),

@@ -377,7 +377,7 @@ describe("Registry API", function () {
     });
 
     it("reports oracle metrics", async function () {
-      const m = (await h.http.get("/metrics").expect(200)).body;
+      const m = (await h.http.get("/status").expect(200)).body;
       expect(m.batchesByState.confirmed).to.equal(1);
       expect(m.counters.signaturesRefused).to.be.greaterThan(0);
     });

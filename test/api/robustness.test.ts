@@ -481,7 +481,7 @@ describe("API robustness", function () {
           params: { id: job!.id },
           body: { auditor, reason: "test reports missing", signature: foreignSignature },
         },
-        "get /metrics": {},
+        "get /status": {},
         "get /retirements/:id/certificate.pdf": { params: { id: "1" } },
         "get /retirements/:id/certificate.html": { params: { id: "1" } },
         "post /reports/scope3": [

@@ -245,7 +245,7 @@ export const attestationExample = {
   threshold: 2,
 };
 
-/** GET /metrics after the demonstration. */
+/** GET /status after the demonstration. */
 export const metricsExample = {
   batchesByState: {
     submitted: 0,

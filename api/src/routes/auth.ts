@@ -31,7 +31,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async () => ({
         body: {
-          ...deps.auth.issueNonce(),
+          ...(await deps.auth.issueNonce()),
           domain: new URL(deps.publicUrl).host,
           uri: deps.publicUrl,
           chainId: deps.chain.chainId.toString(),

@@ -381,9 +381,10 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
     }),
     defineRoute({
       method: "get",
-      path: "/metrics",
-      operationId: "metrics",
-      summary: "Oracle counters and batches per state",
+      // JSON for people and scripts; Prometheus scrapes GET /metrics (text exposition, not in this document).
+      path: "/status",
+      operationId: "status",
+      summary: "Oracle counters and batches per state (JSON; Prometheus metrics are at GET /metrics)",
       tags: ["operations"],
       responses: { 200: { description: "Metrics", schema: oracleMetricsSchema, example: metricsExample } },
       problems: ["ORACLE_UNAVAILABLE"],

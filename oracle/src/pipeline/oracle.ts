@@ -117,6 +117,17 @@ export class Oracle {
     return this.#lease.acquire();
   }
 
+  /** The address the worker posts from (its balance and nonce are in the API's /metrics); undefined without a key. */
+  async signerAddress(): Promise<string | undefined> {
+    let signer;
+    try {
+      signer = this.#ctx.signer;
+    } catch {
+      return undefined; // an API-only process: no oracle key
+    }
+    return signer.getAddress();
+  }
+
   metrics(): OracleMetrics {
     return { batchesByState: this.store.countByState(), counters: { ...this.#ctx.counters } };
   }
