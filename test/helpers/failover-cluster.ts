@@ -147,6 +147,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ITEC_HEAD_POLL_MS: "250",
       // One secret: a token either instance issued is accepted by the other.
       ITEC_SESSION_SECRET: randomBytes(32).toString("hex"),
+      // Behind the proxy on loopback: each client's own X-Forwarded-For address is its rate-limit bucket.
+      ITEC_TRUST_PROXY: "loopback",
       // Both answer under the proxy's URL: the sign-in domain, every link, and the evidence URI auditors sign
       // (it is part of the attestation, so both instances must build the same one).
       ITEC_PUBLIC_URL: proxy.url,

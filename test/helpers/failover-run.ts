@@ -17,11 +17,11 @@ import type { Cluster, Instance } from "./failover-cluster.ts";
 import { signView } from "./sign.ts";
 
 /**
- * THE SWITCH to flip when SIWE nonces live in the shared store (wt-api): then a nonce one instance issued verifies
- * at the other, and the runs sign in through the proxy. While false, sign-in is pinned to instance A, and the
- * failover test asserts TODAY's cross-instance refusal — so it fails, naming this switch, once nonces are shared.
+ * SIWE nonces live in the API's shared store (api/src/store: the index's SQLite file or PostgreSQL), so a nonce
+ * one instance issued verifies at the other and the runs sign in through the proxy. Set false only to study
+ * per-process nonces: sign-in is then pinned to instance A and the test expects the cross-instance refusal.
  */
-export const SIWE_NONCES_SHARED = false;
+export const SIWE_NONCES_SHARED = true;
 
 export interface ScenarioOptions {
   lots: number;
