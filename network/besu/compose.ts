@@ -275,6 +275,9 @@ function itecService(input: ComposeInput, index: 0 | 1): Json {
       // Empty: the entry script reads the address from the deployment's journal.
       ITEC_REGISTRY_ADDRESS: "${ITEC_REGISTRY_ADDRESS:-}",
       ITEC_LOG_LEVEL: "${ITEC_LOG_LEVEL:-info}",
+      // Only the proxy reaches the instances, over the compose network (a private range): its X-Forwarded-For
+      // names the client, so each client has its own rate-limit bucket instead of all sharing the proxy's.
+      ITEC_TRUST_PROXY: "uniquelocal",
     },
     secrets: list([
       SECRETS.sessionSecret,
