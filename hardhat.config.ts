@@ -9,17 +9,36 @@ import { configVariable, defineConfig } from "hardhat/config";
 const SOLC_VERSION = "0.8.28";
 const solcPath = new URL("node_modules/solc/soljson.js", import.meta.url).pathname;
 
+/**
+ * One compiler configuration for every build profile. Hardhat 3 builds `npm run build` and the tests with the
+ * `default` profile but `hardhat ignition deploy` with `production`, which it otherwise derives from the bare
+ * version (its own optimizer defaults, no viaIR, no evmVersion, isolated jobs): the registry then does not even
+ * compile ("Stack too deep" without viaIR), and if it did, the deployed bytecode would differ from the reviewed
+ * artifact. test/e2e/deploy-url.test.ts deploys with the documented command and compares the code on chain with
+ * the artifact `npm run build` makes.
+ */
+const compiler = {
+  version: SOLC_VERSION,
+  path: solcPath,
+  // What else differs between the two profiles by default: production compiles each file in its own job and
+  // records Hardhat's version in the build info, which is part of the build id, so each profile would recompile
+  // everything (~1.5 min) after the other. Same jobs, same ids: a deployment after `npm run build` compiles nothing.
+  isolated: false,
+  toolVersionsInBuildInfo: false,
+  // `optimizer` first: Hardhat merges the production profile's own optimizer default in before these settings, and
+  // the build id hashes the settings' JSON text, key order included.
+  settings: {
+    optimizer: { enabled: true, runs: 10_000 },
+    // OpenZeppelin >= 5.4 uses `mcopy`; the production chain (Besu QBFT) runs Cancun rules.
+    evmVersion: "cancun",
+    viaIR: true,
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
   solidity: {
-    version: SOLC_VERSION,
-    path: solcPath,
-    settings: {
-      // OpenZeppelin >= 5.4 uses `mcopy`; the production chain (Besu QBFT) runs Cancun rules.
-      evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 10_000 },
-      viaIR: true,
-    },
+    profiles: { default: compiler, production: compiler },
   },
   // QBFT (and the embedded chain) finalise immediately: one confirmation is enough for deployments.
   ignition: { requiredConfirmations: 1 },
