@@ -9,12 +9,14 @@ import ITECRegistryModule, {
 } from "../../ignition/modules/ITECRegistry.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
+/** Any address that is not the deployer's. */
+const ISSUER = "0x000000000000000000000000000000000000dEaD";
 
 describe("Ignition module ITECRegistry", function () {
   it("deploys the extension and the registry, registers the methodology and grants the issuer role", async function () {
     const [admin, issuer] = await ethers.getSigners();
     const { registry, extension } = await ignition.deploy(ITECRegistryModule, {
-      parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/batches/" } },
+      parameters: { ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/batches/" } },
     });
     expect(await registry.getFunction("extension")()).to.equal(await extension.getAddress());
     // The extension's views answer through the registry's address (delegatecall).
@@ -39,9 +41,11 @@ describe("Ignition module ITECRegistry", function () {
   });
 
   it("hands the registry to another admin in two steps, after the delay (the module header's procedure)", async function () {
-    const [deployer, , , , , , , , , , next] = await ethers.getSigners();
+    const [deployer, issuer, , , , , , , , , next] = await ethers.getSigners();
     const { registry } = await ignition.deploy(ITECRegistryModule, {
-      parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/c/", adminDelay: 3600 } },
+      parameters: {
+        ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/c/", adminDelay: 3600 },
+      },
     });
     const asDeployer = registry.connect(deployer!);
     const asNext = registry.connect(next!);
@@ -64,10 +68,22 @@ describe("Ignition module ITECRegistry", function () {
   it("requires externalBaseURI: no default link that could name another registry", async function () {
     let error: unknown;
     try {
-      await ignition.deploy(ITECRegistryModule, { parameters: { ITECRegistry: {} } });
+      await ignition.deploy(ITECRegistryModule, { parameters: { ITECRegistry: { issuer: ISSUER } } });
     } catch (e) {
       error = e;
     }
     expect(String(error)).to.match(/externalBaseURI/);
+  });
+
+  it("requires issuer: no default account (a one-key deployment over HTTP has no account #1)", async function () {
+    let error: unknown;
+    try {
+      await ignition.deploy(ITECRegistryModule, {
+        parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/d/" } },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/issuer/);
   });
 });
