@@ -155,7 +155,9 @@ export class RemoteSigner extends AbstractSigner {
     const { from: _from, ...rest } = filled;
     const to = rest.to == null ? null : await resolveAddress(rest.to, this.provider);
     const tx = Transaction.from({ ...(rest as TransactionLike<string>), to });
-    tx.type = tx.inferType();
+    // Legacy unless asked otherwise or given EIP-1559 fees (Besu's zero-price transactions are legacy); ethers'
+    // inferType() would pick EIP-2930 for a gas price with a chain id.
+    tx.type = request.type ?? (tx.maxFeePerGas !== null ? 2 : 0);
     return tx;
   }
 
@@ -171,8 +173,9 @@ export class RemoteSigner extends AbstractSigner {
         { cause: error },
       );
     }
-    if (!got.from || getAddress(got.from) !== this.address)
-      throw this.#mismatch(`a transaction from ${got.from ?? "nobody"}`);
+    if (!got.from || getAddress(got.from) !== this.address) {
+      throw this.#mismatch(`a transaction from ${got.from ?? "nobody"}, not from ${this.address}`);
+    }
     const fields = ["to", "data", "nonce", "gasLimit", "value", "chainId", "type"] as const;
     const feeFields = asked.type === 2 ? (["maxFeePerGas", "maxPriorityFeePerGas"] as const) : (["gasPrice"] as const);
     for (const field of [...fields, ...feeFields]) {
@@ -185,7 +188,7 @@ export class RemoteSigner extends AbstractSigner {
   #mismatch(what: string): RemoteSignerError {
     return new RemoteSignerError(
       "REMOTE_SIGNER_MISMATCH",
-      `the remote signer at ${this.url} returned ${what} (expected ${this.address}); refused, nothing was sent: ` +
+      `the remote signer at ${this.url} returned ${what}; refused, nothing was sent: ` +
         "check which key and chain id (Web3Signer --chain-id) the signer is configured with",
     );
   }
