@@ -1,5 +1,8 @@
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import type { HardhatPlugin } from "hardhat/types/plugins";
+
+import { refuseDevKeyOffDevChain } from "./core/keys.ts";
 
 /**
  * The compiler comes from the npm `solc` package (wasm), pinned to exactly this
@@ -35,8 +38,35 @@ const compiler = {
   },
 };
 
+/**
+ * Hardhat's test accounts are public keys: a deployment to a network that is not a development chain (chain id
+ * other than 31337/1337) with one of them as its account — e.g. a test key pasted into ITEC_BESU_DEPLOYER_KEY — is
+ * refused as the connection opens, before anything is sent (core/keys.ts; the oracle and the CLI refuse them too).
+ */
+const devKeyGuard: HardhatPlugin = {
+  id: "itec-dev-key-guard",
+  hookHandlers: {
+    network: () =>
+      Promise.resolve({
+        default: () =>
+          Promise.resolve({
+            async newConnection(context, next) {
+              const connection = await next(context);
+              if (connection.networkConfig.type !== "http") return connection;
+              const chainId = BigInt((await connection.provider.request({ method: "eth_chainId" })) as string);
+              const accounts = (await connection.provider.request({ method: "eth_accounts" })) as string[];
+              for (const address of accounts) {
+                refuseDevKeyOffDevChain({ address }, chainId, `the account of network "${connection.networkName}"`);
+              }
+              return connection;
+            },
+          }),
+      }),
+  },
+};
+
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthersPlugin],
+  plugins: [hardhatToolboxMochaEthersPlugin, devKeyGuard],
   solidity: {
     profiles: { default: compiler, production: compiler },
   },

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 
-import { HDNodeWallet, Mnemonic, Wallet, type Provider, type Signer } from "ethers";
+import { getAddress, HDNodeWallet, Mnemonic, Wallet, type Provider, type Signer } from "ethers";
 import { CodedError } from "../sdk/src/errors.ts";
 
 /** Hardhat's public test mnemonic. Its keys are published: development only, never on a real network. */
@@ -68,14 +68,15 @@ export function refuseDevKeyOffDevChain(
   const index = devAccountIndex(key.address);
   const devMnemonic = key.mnemonic !== undefined && key.mnemonic.trim().replace(/\s+/g, " ") === HARDHAT_TEST_MNEMONIC;
   if (index === undefined && !devMnemonic) return;
+  const address = getAddress(key.address);
   const what =
     index !== undefined
-      ? `Hardhat's public test account #${index} (${key.address})`
-      : `an account of Hardhat's public test mnemonic (${key.address})`;
+      ? `Hardhat's public test account #${index} (${address})`
+      : `an account of Hardhat's public test mnemonic (${address})`;
   throw new DevKeyRefusedError(
     `${source} is ${what}, whose private key is published; refused on chain ${chainId}, which is not a ` +
       `development chain (${DEV_CHAIN_IDS.join(", ")}): generate a key of your own (npx itec keys new) and use it`,
-    { address: key.address, chainId: String(chainId) },
+    { address, chainId: String(chainId) },
   );
 }
 
