@@ -7,6 +7,7 @@ import ITECRegistryModule, {
   METHODOLOGY,
   PARAMETERS,
 } from "../../ignition/modules/ITECRegistry.ts";
+import ITECRegistryHandoverModule from "../../ignition/modules/ITECRegistryHandover.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 /** Any address that is not the deployer's. */
@@ -63,6 +64,24 @@ describe("Ignition module ITECRegistry", function () {
     await (await asNext.getFunction("acceptDefaultAdminTransfer")()).wait();
     expect(await registry.getFunction("defaultAdmin")()).to.equal(next!.address);
     expect(await registry.getFunction("hasRole")(ethers.ZeroHash, deployer!.address)).to.equal(false);
+  });
+
+  it("ITECRegistryHandover begins the handover to the configured admin, who accepts after the delay", async function () {
+    const [deployer, issuer, , , , , , , , , , multisig] = await ethers.getSigners();
+    const { registry } = await ignition.deploy(ITECRegistryHandoverModule, {
+      parameters: {
+        ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/h/", adminDelay: 600 },
+        ITECRegistryHandover: { admin: multisig!.address },
+      },
+    });
+    // Set up by the deployer (methodology, issuer), then handed over: pending until the new admin accepts.
+    expect(await registry.getFunction("methodologyIdOf")(METHODOLOGY, PARAMETERS)).to.equal(1n);
+    expect(await registry.getFunction("hasRole")(ISSUER_ROLE, issuer!.address)).to.equal(true);
+    expect(await registry.getFunction("defaultAdmin")()).to.equal(deployer!.address);
+    expect((await registry.getFunction("pendingDefaultAdmin")())[0]).to.equal(multisig!.address);
+    await networkHelpers.time.increase(601);
+    await (await registry.connect(multisig!).getFunction("acceptDefaultAdminTransfer")()).wait();
+    expect(await registry.getFunction("defaultAdmin")()).to.equal(multisig!.address);
   });
 
   it("requires externalBaseURI: no default link that could name another registry", async function () {
