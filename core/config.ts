@@ -56,7 +56,7 @@ export const VARIABLES = {
     example: "http://127.0.0.1:9000",
   },
   ITEC_ORACLE_ADDRESS: {
-    doc: "the address the remote signer must sign as (required with ITEC_ORACLE_SIGNER_URL)",
+    doc: "the issuer address the oracle signs as: required with ITEC_ORACLE_SIGNER_URL, else checked against its key",
     example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
   },
   ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },

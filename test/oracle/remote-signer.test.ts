@@ -132,6 +132,35 @@ describe("Oracle with a remote signer", function () {
     expect(String(error)).to.contain(ISSUER.address); // what it does hold: the next step is obvious
   });
 
+  it("checks a local key against ITEC_ORACLE_ADDRESS too, and refuses a remote signer without it", async function () {
+    const own = Wallet.createRandom();
+    const local = (extra: Record<string, string>) =>
+      createOracle(
+        readOracleEnv({
+          ITEC_RPC_URL: chain.url,
+          ITEC_REGISTRY_ADDRESS: deployed.address,
+          ITEC_DB_PATH: join(dir, `local-${Date.now()}.db`),
+          ITEC_LOG_LEVEL: "silent",
+          ...extra,
+        }),
+      ).then(
+        (r) => (r.close(), undefined),
+        (e: unknown) => e,
+      );
+    expect(await local({ ITEC_ORACLE_KEY: own.privateKey, ITEC_ORACLE_ADDRESS: own.address })).to.equal(undefined);
+    const wrong = await local({ ITEC_ORACLE_KEY: own.privateKey, ITEC_ORACLE_ADDRESS: ISSUER.address });
+    expect(isCodedError(wrong, "KEY_UNAVAILABLE"), String(wrong)).to.equal(true);
+    expect(String(wrong)).to.contain(`is ${own.address}, not ITEC_ORACLE_ADDRESS ${ISSUER.address}`);
+    const noAddress = await local({ ITEC_ORACLE_SIGNER_URL: fake.url });
+    expect(String(noAddress)).to.contain("ITEC_ORACLE_SIGNER_URL needs ITEC_ORACLE_ADDRESS");
+    const both = await local({
+      ITEC_ORACLE_SIGNER_URL: fake.url,
+      ITEC_ORACLE_ADDRESS: ISSUER.address,
+      ITEC_ORACLE_KEY: own.privateKey,
+    });
+    expect(String(both)).to.contain("are both set");
+  });
+
   it("names a signer that is down, and one that refuses, with a coded error and the next step", async function () {
     const down = `http://127.0.0.1:${await freePort()}`;
     const unavailable = await RemoteSigner.open(

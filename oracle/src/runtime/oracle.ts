@@ -90,7 +90,17 @@ async function loadOracleSigner(
   chain: ChainClient,
 ): Promise<{ signer: Signer; describeSource: string }> {
   const url = env.ITEC_ORACLE_SIGNER_URL;
-  if (url === undefined) return loadSigner(source, chain.provider, { chainId: chain.chainId });
+  if (url === undefined) {
+    const loaded = await loadSigner(source, chain.provider, { chainId: chain.chainId });
+    const address = await loaded.signer.getAddress();
+    if (env.ITEC_ORACLE_ADDRESS !== undefined && address !== env.ITEC_ORACLE_ADDRESS) {
+      throw new KeyError(
+        `the oracle's key (${loaded.describeSource}) is ${address}, not ITEC_ORACLE_ADDRESS ${env.ITEC_ORACLE_ADDRESS}: ` +
+          "give the issuer's key, or correct ITEC_ORACLE_ADDRESS",
+      );
+    }
+    return loaded;
+  }
   if (Object.values(source).some((v) => v !== undefined)) {
     throw new KeyError(
       "ITEC_ORACLE_SIGNER_URL and a local oracle key (ITEC_ORACLE_KEY, _KEYSTORE or _DEV_ACCOUNT) are both set: keep one",
