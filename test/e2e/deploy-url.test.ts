@@ -11,7 +11,7 @@
  * id is removed afterwards.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 
 import { expect } from "chai";
 import { JsonRpcProvider, Network, Wallet } from "ethers";
@@ -162,7 +162,12 @@ describe("Deploy by URL (network/besu/README.md §6, the documented command)", f
 
   it("deploys, registers the methodology and grants the issuer role to the configured issuer, without a prompt", async function () {
     const { command } = documentedDeployment();
+    const built = "artifacts/contracts/ITECRegistry.sol/ITECRegistry.json";
+    const builtAt = statSync(built).mtimeMs;
     const result = await run(command, { ...env, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" });
+    // Ignition builds with the production profile first: with the default profile's settings it is a cache hit
+    // and rewrites no artifact (with other settings it would recompile — or fail, "Stack too deep").
+    expect(statSync(built).mtimeMs, "the deployment recompiled the contracts").to.equal(builtAt);
     expect(result.code, result.output).to.equal(0);
     expect(result.output).to.not.contain("Confirm deploy");
     expect(result.output).to.contain("successfully deployed");
@@ -173,19 +178,19 @@ describe("Deploy by URL (network/besu/README.md §6, the documented command)", f
 
     // The code on chain is what `npm run build` compiled (immutables aside), and the committed artifact Ignition
     // deployed is that build's.
-    const built = {
+    const artifacts = {
       registry: artifact("ITECRegistry.sol/ITECRegistry.json"),
       extension: artifact("ITECRegistryExtension.sol/ITECRegistryExtension.json"),
       renderer: artifact("BatchMetadataRenderer.sol/BatchMetadataRenderer.json"),
     };
-    expect(itecRegistryArtifact.bytecode).to.equal(built.registry.bytecode);
-    expect(itecRegistryExtensionArtifact.bytecode).to.equal(built.extension.bytecode);
+    expect(itecRegistryArtifact.bytecode).to.equal(artifacts.registry.bytecode);
+    expect(itecRegistryExtensionArtifact.bytecode).to.equal(artifacts.extension.bytecode);
     const registry = registryAt(registryAddress, provider);
     const renderer = await registry.RENDERER();
     for (const [address, a] of [
-      [registryAddress, built.registry],
-      [extensionAddress, built.extension],
-      [renderer, built.renderer],
+      [registryAddress, artifacts.registry],
+      [extensionAddress, artifacts.extension],
+      [renderer, artifacts.renderer],
     ] as const) {
       const code = await provider.getCode(address);
       expect(code.length, address).to.be.greaterThan(2);
