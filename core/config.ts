@@ -53,6 +53,14 @@ export const VARIABLES = {
     doc: "DEV MODE: the oracle signs with Hardhat's public test account N (0–19)",
     example: "1",
   },
+  ITEC_ORACLE_SIGNER_URL: {
+    doc: "a remote signer holding the oracle's key (Web3Signer Eth1 JSON-RPC: `eth_signTransaction`)",
+    example: "http://127.0.0.1:9000",
+  },
+  ITEC_ORACLE_ADDRESS: {
+    doc: "the issuer address the oracle signs as: required with ITEC_ORACLE_SIGNER_URL, else checked against its key",
+    example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  },
   ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },
   ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
   ITEC_WORKER_LEASE_MS: {
@@ -179,6 +187,8 @@ const oracleShape = group({
   ITEC_ORACLE_KEYSTORE: z.string().optional(),
   ITEC_ORACLE_KEYSTORE_PASSWORD: z.string().optional(),
   ITEC_ORACLE_DEV_ACCOUNT: whole(0, 19).optional(),
+  ITEC_ORACLE_SIGNER_URL: emptyIsUnset(httpUrl.optional()),
+  ITEC_ORACLE_ADDRESS: emptyIsUnset(address.optional()),
   ITEC_DB_PATH: z.string().min(1, "expected a file path").default(".itec/registry.db"),
   ITEC_CONFIRMATIONS: whole(1).default(1),
   ITEC_GAS_PRICE: z
@@ -246,6 +256,8 @@ export const SET_BY_NPM_START = [
   "ITEC_ORACLE_KEYSTORE",
   "ITEC_ORACLE_KEYSTORE_PASSWORD",
   "ITEC_ORACLE_DEV_ACCOUNT",
+  "ITEC_ORACLE_SIGNER_URL",
+  "ITEC_ORACLE_ADDRESS",
   "ITEC_DB_PATH",
   "ITEC_INDEX_DB_PATH",
   "ITEC_API_PORT",

@@ -24,6 +24,7 @@ import {
   print,
   table,
   thisCommand,
+  refuseDevKeyFor,
   transact,
   withApi,
   withSigner,
@@ -252,6 +253,7 @@ export function registerAuditor(program: Command): void {
         if (failed.length) throw new Error(`refusing to sign ${batchId}: ${failed.map((c) => c.check).join("; ")}`);
         await confirm(`Sign attestation ${batchId} (digest ${r.view.digest}) as ${me}?`, o.yes);
         const { EIP712Domain: _domain, ...types } = r.view.typedData.types;
+        await refuseDevKeyFor(signer, r.view.typedData.domain.chainId);
         const signature = await signer.signTypedData(r.view.typedData.domain, types, r.view.typedData.message);
         let job: { state: string };
         try {
@@ -309,6 +311,7 @@ export function registerAuditor(program: Command): void {
         const api = new ApiClient(o.api);
         const view = await api.get<AttestationView>(`/batches/${batchId}/attestation`);
         await confirm(`Reject attestation ${batchId} (digest ${view.digest}) as ${me}: "${reason}"?`, o.yes);
+        await refuseDevKeyFor(signer, view.typedData.domain.chainId);
         const signature = await signer.signTypedData(view.typedData.domain, REJECTION_TYPES, {
           attestationDigest: view.digest,
           reason,

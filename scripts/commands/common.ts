@@ -6,12 +6,12 @@
 import { createInterface } from "node:readline/promises";
 
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { getAddress, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
+import { getAddress, HDNodeWallet, isAddress, JsonRpcProvider, Network, type Signer } from "ethers";
 
 import { ChainError } from "../../core/chain/errors.ts";
 import { readCliEnv } from "../../core/config.ts";
 import { revertSentence } from "../../core/chain/revert-sentences.ts";
-import { devAccount, KeyError, loadSigner } from "../../core/keys.ts";
+import { devAccount, KeyError, loadSigner, refuseDevKeyOffDevChain } from "../../core/keys.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
 
 /** Dev-mode role names → Hardhat test account indices (the roles `npm start` uses). */
@@ -161,6 +161,16 @@ export interface Session {
   address: string;
 }
 
+/**
+ * A published dev key (--dev-account, or one pasted into ITEC_PRIVATE_KEY or a keystore) signs only for a
+ * development chain: refused (DEV_KEY_REFUSED) before anything is signed for `chainId` otherwise.
+ */
+export async function refuseDevKeyFor(signer: Signer, chainId: unknown): Promise<void> {
+  if (typeof chainId !== "string" && typeof chainId !== "bigint" && typeof chainId !== "number") return;
+  const mnemonic = signer instanceof HDNodeWallet ? signer.mnemonic?.phrase : undefined;
+  refuseDevKeyOffDevChain({ address: await signer.getAddress(), mnemonic }, BigInt(chainId), "your key");
+}
+
 /** Loads the key and signs in to the API with it (Sign-In with Ethereum). */
 export async function signIn(o: SignerOptions): Promise<Session> {
   const signer = await loadKey(o);
@@ -181,6 +191,7 @@ export interface Sent {
  * the API and waits until it is mined. The caller destroys `provider` when done with it.
  */
 export async function signAndSend(s: Session, o: SignerOptions, tx: UnsignedTx): Promise<Sent> {
+  await refuseDevKeyFor(s.signer, tx.chainId);
   const provider = signingProvider(o.rpc, tx.chainId);
   try {
     const hash = await s.api.signAndRelay(s.signer.connect(provider), tx);

@@ -7,14 +7,17 @@ import ITECRegistryModule, {
   METHODOLOGY,
   PARAMETERS,
 } from "../../ignition/modules/ITECRegistry.ts";
+import ITECRegistryHandoverModule from "../../ignition/modules/ITECRegistryHandover.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
+/** Any address that is not the deployer's. */
+const ISSUER = "0x000000000000000000000000000000000000dEaD";
 
 describe("Ignition module ITECRegistry", function () {
   it("deploys the extension and the registry, registers the methodology and grants the issuer role", async function () {
     const [admin, issuer] = await ethers.getSigners();
     const { registry, extension } = await ignition.deploy(ITECRegistryModule, {
-      parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/batches/" } },
+      parameters: { ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/batches/" } },
     });
     expect(await registry.getFunction("extension")()).to.equal(await extension.getAddress());
     // The extension's views answer through the registry's address (delegatecall).
@@ -39,9 +42,11 @@ describe("Ignition module ITECRegistry", function () {
   });
 
   it("hands the registry to another admin in two steps, after the delay (the module header's procedure)", async function () {
-    const [deployer, , , , , , , , , , next] = await ethers.getSigners();
+    const [deployer, issuer, , , , , , , , , next] = await ethers.getSigners();
     const { registry } = await ignition.deploy(ITECRegistryModule, {
-      parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/c/", adminDelay: 3600 } },
+      parameters: {
+        ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/c/", adminDelay: 3600 },
+      },
     });
     const asDeployer = registry.connect(deployer!);
     const asNext = registry.connect(next!);
@@ -61,13 +66,43 @@ describe("Ignition module ITECRegistry", function () {
     expect(await registry.getFunction("hasRole")(ethers.ZeroHash, deployer!.address)).to.equal(false);
   });
 
+  it("ITECRegistryHandover begins the handover to the configured admin, who accepts after the delay", async function () {
+    const [deployer, issuer, , , , , , , , , , multisig] = await ethers.getSigners();
+    const { registry } = await ignition.deploy(ITECRegistryHandoverModule, {
+      parameters: {
+        ITECRegistry: { issuer: issuer!.address, externalBaseURI: "https://registry.example/h/", adminDelay: 600 },
+        ITECRegistryHandover: { admin: multisig!.address },
+      },
+    });
+    // Set up by the deployer (methodology, issuer), then handed over: pending until the new admin accepts.
+    expect(await registry.getFunction("methodologyIdOf")(METHODOLOGY, PARAMETERS)).to.equal(1n);
+    expect(await registry.getFunction("hasRole")(ISSUER_ROLE, issuer!.address)).to.equal(true);
+    expect(await registry.getFunction("defaultAdmin")()).to.equal(deployer!.address);
+    expect((await registry.getFunction("pendingDefaultAdmin")())[0]).to.equal(multisig!.address);
+    await networkHelpers.time.increase(601);
+    await (await registry.connect(multisig!).getFunction("acceptDefaultAdminTransfer")()).wait();
+    expect(await registry.getFunction("defaultAdmin")()).to.equal(multisig!.address);
+  });
+
   it("requires externalBaseURI: no default link that could name another registry", async function () {
     let error: unknown;
     try {
-      await ignition.deploy(ITECRegistryModule, { parameters: { ITECRegistry: {} } });
+      await ignition.deploy(ITECRegistryModule, { parameters: { ITECRegistry: { issuer: ISSUER } } });
     } catch (e) {
       error = e;
     }
     expect(String(error)).to.match(/externalBaseURI/);
+  });
+
+  it("requires issuer: no default account (a one-key deployment over HTTP has no account #1)", async function () {
+    let error: unknown;
+    try {
+      await ignition.deploy(ITECRegistryModule, {
+        parameters: { ITECRegistry: { externalBaseURI: "https://registry.example/d/" } },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/issuer/);
   });
 });

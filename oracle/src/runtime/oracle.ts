@@ -2,6 +2,7 @@
  * Builds the oracle service from validated configuration (adapters at the edge: store, chain, key, reference
  * data, logger) and runs its worker loop until asked to stop.
  */
+import type { Signer } from "ethers";
 import { pino, type Logger } from "pino";
 
 import { ChainClient } from "../../../core/chain/client.ts";
@@ -9,7 +10,8 @@ import { Oracle } from "../pipeline/oracle.ts";
 import { loadReferenceTable } from "../../../core/calc/reference-file.ts";
 import { JobStore } from "../store/jobs.ts";
 import type { FaultPoint, OracleEnv } from "../../../core/config.ts";
-import { loadSigner } from "../../../core/keys.ts";
+import { KeyError, loadSigner, type KeySource } from "../../../core/keys.ts";
+import { RemoteSigner } from "../../../core/chain/remote-signer.ts";
 
 export interface OracleRuntime {
   oracle: Oracle;
@@ -42,10 +44,10 @@ export async function createOracle(
     password: env.ITEC_ORACLE_KEYSTORE_PASSWORD,
     devAccount: env.ITEC_ORACLE_DEV_ACCOUNT,
   };
-  const hasKey = Object.values(source).some((v) => v !== undefined);
+  const hasKey = Object.values(source).some((v) => v !== undefined) || env.ITEC_ORACLE_SIGNER_URL !== undefined;
   let signer;
   if (hasKey || options.requireKey !== false) {
-    const loaded = await loadSigner(source, chain.provider);
+    const loaded = await loadOracleSigner(env, source, chain);
     signer = loaded.signer;
     log.info(
       { key: loaded.describeSource, address: await signer.getAddress(), rpc: env.ITEC_RPC_URL },
@@ -76,6 +78,41 @@ export async function createOracle(
       store.close();
     },
   };
+}
+
+/**
+ * The oracle's signer: a remote signer (ITEC_ORACLE_SIGNER_URL + ITEC_ORACLE_ADDRESS) or a local key, never both.
+ * Either way a published dev key is refused unless the chain is a development chain.
+ */
+async function loadOracleSigner(
+  env: OracleEnv,
+  source: KeySource,
+  chain: ChainClient,
+): Promise<{ signer: Signer; describeSource: string }> {
+  const url = env.ITEC_ORACLE_SIGNER_URL;
+  if (url === undefined) {
+    const loaded = await loadSigner(source, chain.provider, { chainId: chain.chainId });
+    const address = await loaded.signer.getAddress();
+    if (env.ITEC_ORACLE_ADDRESS !== undefined && address !== env.ITEC_ORACLE_ADDRESS) {
+      throw new KeyError(
+        `the oracle's key (${loaded.describeSource}) is ${address}, not ITEC_ORACLE_ADDRESS ${env.ITEC_ORACLE_ADDRESS}: ` +
+          "give the issuer's key, or correct ITEC_ORACLE_ADDRESS",
+      );
+    }
+    return loaded;
+  }
+  if (Object.values(source).some((v) => v !== undefined)) {
+    throw new KeyError(
+      "ITEC_ORACLE_SIGNER_URL and a local oracle key (ITEC_ORACLE_KEY, _KEYSTORE or _DEV_ACCOUNT) are both set: keep one",
+    );
+  }
+  if (env.ITEC_ORACLE_ADDRESS === undefined) {
+    throw new KeyError(
+      "ITEC_ORACLE_SIGNER_URL needs ITEC_ORACLE_ADDRESS: the issuer address the remote signer must sign as",
+    );
+  }
+  const signer = await RemoteSigner.open({ url, address: env.ITEC_ORACLE_ADDRESS }, chain.provider, chain.chainId);
+  return { signer, describeSource: `remote signer ${url}` };
 }
 
 /**
