@@ -128,8 +128,8 @@ export function createApp(deps: AppDeps): Express {
         .then((block) => ({ ok: true, block, chainId: deps.chain.chainId.toString(), registry: deps.chain.address }))
         .catch((e: unknown) => ({ ok: false, error: (e as Error).message.split("\n")[0] })),
       Promise.resolve()
-        .then(() => {
-          deps.oracle?.store.db.prepare("SELECT 1").get();
+        .then(async () => {
+          if (deps.oracle && !(await deps.oracle.store.ping())) throw new Error("the job store did not answer");
           return { ok: true, configured: deps.oracle !== undefined };
         })
         .catch((e: unknown) => ({ ok: false, error: (e as Error).message })),

@@ -1,14 +1,15 @@
 /**
  * The oracle's durable job store: lots, batches (with their state machine and every transition), reserved
- * device ids, auditor signatures and chain transactions. SQLite (node:sqlite) in WAL mode; every state change
- * is one transaction, so a crash leaves either the old or the new state, never half of one.
+ * device ids, auditor signatures and chain transactions. One set of queries on two engines (core/db/sql.ts):
+ * SQLite (node:sqlite, WAL, synchronous FULL) at ITEC_DB_PATH, or PostgreSQL when DATABASE_URL is set (the same
+ * database as the event index, its own tables and migrations table). Every state change is one transaction, so a
+ * crash leaves either the old or the new state, never half of one. How each invariant holds on PostgreSQL, at
+ * READ COMMITTED: docs/adr/0041-oracle-store-engines.md.
  *
  * JobStore is the entry point; the schema (schema.ts), the rows (rows.ts), the state machine (transitions.ts) and
- * the worker lease (leases.ts) each have their own file.
+ * the worker lease with its fencing (leases.ts) each have their own file.
  */
-import type { DatabaseSync } from "node:sqlite";
-
-import { openDatabase } from "../../../core/db/sqlite.ts";
+import { openSql, type SqlDatabase, type SqlValue } from "../../../core/db/sql.ts";
 import { Leases, type LeaseHolder, type LeaseResult, type LeaseRow } from "./leases.ts";
 import {
   Rows,
@@ -20,36 +21,84 @@ import {
   type TransitionRow,
   type UnattributedSignatureRow,
 } from "./rows.ts";
-import { MIGRATIONS } from "./schema.ts";
+import { MIGRATIONS, PG_MIGRATIONS_TABLE } from "./schema.ts";
 import { BATCH_STATES, moveBatch, type BatchState } from "./transitions.ts";
+
+/** Where the job store lives: PostgreSQL when `databaseUrl` is given (DATABASE_URL), else SQLite at `sqlitePath`. */
+export interface JobStoreOptions {
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+  /** PostgreSQL only: the schema to use (created if missing), e.g. one per test run. */
+  pgSchema?: string | undefined;
+  /** PostgreSQL only: connections in the pool (default 4). */
+  pgPoolSize?: number | undefined;
+}
+
+/** The PostgreSQL advisory lock serialising the job store's migration runs (the index uses its own key). */
+const PG_MIGRATIONS_LOCK = 4242041;
+/** Parameters per statement when a list of device ids is expanded into `?` placeholders. */
+const CHUNK = 500;
 
 /** Typed access to the job tables. All writes go through here. */
 export class JobStore {
-  readonly db: DatabaseSync;
+  readonly db: SqlDatabase;
   readonly #rows: Rows;
   readonly #leases: Leases;
-  #closed = false;
+  #closed: Promise<void> | undefined;
 
-  private constructor(db: DatabaseSync, now: () => Date) {
+  private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
     this.db = db;
-    this.#rows = new Rows(db, now);
+    this.#rows = new Rows(db, now, sqliteFile);
     this.#leases = new Leases(this.#rows);
   }
 
-  static async open(path: string, now: () => Date = () => new Date()): Promise<JobStore> {
-    return new JobStore(await openDatabase(path, MIGRATIONS), now);
+  /** Opens the store (a SQLite file path, or options) and applies its migrations. */
+  static async open(target: string | JobStoreOptions, now: () => Date = () => new Date()): Promise<JobStore> {
+    const options = typeof target === "string" ? { sqlitePath: target } : target;
+    const db = await openSql(
+      {
+        databaseUrl: options.databaseUrl,
+        sqlitePath: options.sqlitePath,
+        pgSchema: options.pgSchema,
+        pgPoolSize: options.pgPoolSize,
+        pgMigrationsTable: PG_MIGRATIONS_TABLE,
+        pgMigrationsLockKey: PG_MIGRATIONS_LOCK,
+        pgApplicationName: "itec-oracle",
+      },
+      MIGRATIONS,
+    );
+    return new JobStore(db, now, db.dialect === "sqlite" ? options.sqlitePath : undefined);
+  }
+
+  get dialect(): "sqlite" | "postgres" {
+    return this.db.dialect;
+  }
+
+  /** True when the store answers a trivial query (readiness). */
+  async ping(): Promise<boolean> {
+    return (await this.#rows.get<{ one: number }>("SELECT 1 AS one"))?.one === 1;
   }
 
   /** Releases the leases taken through this connection (a clean shutdown frees the worker lease at once). */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#leases.releaseAll();
-    this.db.close();
+  close(): Promise<void> {
+    return (this.#closed ??= (async () => {
+      await this.#leases.releaseAll();
+      this.#rows.detach();
+      await this.db.close();
+    })());
   }
 
-  tx<T>(fn: () => T): T {
+  /** Runs `fn` in one transaction; every store call inside it joins it (see Rows.tx). */
+  tx<T>(fn: () => Promise<T>): Promise<T> {
     return this.#rows.tx(fn);
+  }
+
+  /**
+   * Inside a transaction: waits for (PostgreSQL: locks until COMMIT) the job lock row `name`, serialising one kind
+   * of write across processes (see schema version 3). SQLite's BEGIN IMMEDIATE already holds the file's write lock.
+   */
+  async lock(name: "lots"): Promise<void> {
+    await this.#rows.run("UPDATE job_locks SET name = name WHERE name = ?", name);
   }
 
   // --- lots -------------------------------------------------------------------------------------------------
@@ -68,41 +117,46 @@ export class JobStore {
       | "updated_at"
       | "status"
     >,
-  ): LotRow {
-    const seq = (this.#rows.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM lots")?.s ?? 0) + 1;
-    const id = `L${seq}`;
-    const at = this.#rows.iso();
-    this.#rows.run(
-      `INSERT INTO lots (id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, input_json,
+  ): Promise<LotRow> {
+    return this.tx(async () => {
+      // The lot's sequence number is MAX + 1: the intake lock row makes concurrent intakes (two API instances on
+      // one PostgreSQL) take turns instead of both reading the same MAX.
+      await this.lock("lots");
+      const seq = ((await this.#rows.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM lots"))?.s ?? 0) + 1;
+      const id = `L${seq}`;
+      const at = this.#rows.iso();
+      await this.#rows.run(
+        `INSERT INTO lots (id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, input_json,
          correlation_id, submitted_at, updated_at) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)`,
-      id,
-      seq,
-      lot.refurbisher,
-      lot.lot_ref,
-      lot.as_of,
-      lot.options_json,
-      lot.input_sha256,
-      lot.input_json,
-      lot.correlation_id,
-      at,
-      at,
-    );
-    return this.lot(id)!;
+        id,
+        seq,
+        lot.refurbisher,
+        lot.lot_ref,
+        lot.as_of,
+        lot.options_json,
+        lot.input_sha256,
+        lot.input_json,
+        lot.correlation_id,
+        at,
+        at,
+      );
+      return (await this.lot(id))!;
+    });
   }
 
-  lot(id: string): LotRow | undefined {
+  lot(id: string): Promise<LotRow | undefined> {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
-  lotByRef(refurbisher: string, lotRef: string): LotRow | undefined {
+  lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE refurbisher = ? AND lot_ref = ?", refurbisher, lotRef);
   }
 
-  lotsByStatus(status: LotStatus): LotRow[] {
+  lotsByStatus(status: LotStatus): Promise<LotRow[]> {
     return this.#rows.all<LotRow>("SELECT * FROM lots WHERE status = ? ORDER BY seq", status);
   }
 
-  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): LotRow[] {
+  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotRow[]> {
     const limit = filter.limit ?? 100;
     const offset = filter.offset ?? 0;
     if (filter.refurbisher) {
@@ -116,11 +170,11 @@ export class JobStore {
     return this.#rows.all<LotRow>("SELECT * FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?", limit, offset);
   }
 
-  setLotCalculated(
+  async setLotCalculated(
     id: string,
     r: { report_json: string; report_hash: string; reference_sha256: string; summary_json: string },
-  ): void {
-    this.#rows.run(
+  ): Promise<void> {
+    await this.#rows.run(
       `UPDATE lots SET status = 'calculated', report_json = ?, report_hash = ?, reference_sha256 = ?, summary_json = ?,
          error = NULL, updated_at = ? WHERE id = ?`,
       r.report_json,
@@ -132,8 +186,8 @@ export class JobStore {
     );
   }
 
-  setLotFailed(id: string, error: string): void {
-    this.#rows.run(
+  async setLotFailed(id: string, error: string): Promise<void> {
+    await this.#rows.run(
       "UPDATE lots SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
       error,
       this.#rows.iso(),
@@ -144,7 +198,7 @@ export class JobStore {
   // --- batches ----------------------------------------------------------------------------------------------
 
   /** Creates a batch in `submitted` and records that transition at the lot's submission time. */
-  insertBatch(
+  async insertBatch(
     b: Pick<
       BatchRow,
       | "id"
@@ -158,9 +212,9 @@ export class JobStore {
       | "vintage_end"
     >,
     submittedAt: string,
-  ): void {
+  ): Promise<void> {
     const at = this.#rows.iso();
-    this.#rows.run(
+    await this.#rows.run(
       `INSERT INTO batches (id, lot_id, category, state, certificates, baseline_grams, reduction_grams, device_root,
          vintage_start, vintage_end, created_at, updated_at) VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?)`,
       b.id,
@@ -175,29 +229,29 @@ export class JobStore {
       at,
       at,
     );
-    this.#rows.run(
+    await this.#rows.run(
       "INSERT INTO transitions (batch_id, from_state, to_state, at, note) VALUES (?, NULL, 'submitted', ?, NULL)",
       b.id,
       submittedAt,
     );
   }
 
-  batch(id: string): BatchRow | undefined {
+  batch(id: string): Promise<BatchRow | undefined> {
     return this.#rows.get<BatchRow>("SELECT * FROM batches WHERE id = ?", id);
   }
 
-  batchesOfLot(lotId: string): BatchRow[] {
+  batchesOfLot(lotId: string): Promise<BatchRow[]> {
     return this.#rows.all<BatchRow>("SELECT * FROM batches WHERE lot_id = ? ORDER BY created_at, id", lotId);
   }
 
-  batchesInState(...states: BatchState[]): BatchRow[] {
+  batchesInState(...states: BatchState[]): Promise<BatchRow[]> {
     return this.#rows.all<BatchRow>(
       `SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY created_at, id`,
       ...states,
     );
   }
 
-  batchByTokenId(tokenId: string): BatchRow | undefined {
+  batchByTokenId(tokenId: string): Promise<BatchRow | undefined> {
     return this.#rows.get<BatchRow>("SELECT * FROM batches WHERE token_id = ?", tokenId);
   }
 
@@ -208,13 +262,14 @@ export class JobStore {
     note: string | null = null,
     set: Partial<BatchRow> = {},
     from?: BatchState,
-  ): BatchRow {
-    return moveBatch(this, this.#rows, id, to, note, set, from);
+  ): Promise<BatchRow> {
+    // One transaction (joining the caller's): the state, its transition record and the released devices together.
+    return this.tx(() => moveBatch(this, this.#rows, id, to, note, set, from));
   }
 
   /** Updates retry bookkeeping (no state change). */
-  setRetry(id: string, attempts: number, nextAttemptAt: number, error: string | null): void {
-    this.#rows.run(
+  async setRetry(id: string, attempts: number, nextAttemptAt: number, error: string | null): Promise<void> {
+    await this.#rows.run(
       "UPDATE batches SET attempts = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
       attempts,
       nextAttemptAt,
@@ -225,8 +280,8 @@ export class JobStore {
   }
 
   /** Records a non-transient error of the batch's current step and when to try it again (no state change). */
-  setFailure(id: string, failures: number, nextAttemptAt: number, error: string): void {
-    this.#rows.run(
+  async setFailure(id: string, failures: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.#rows.run(
       "UPDATE batches SET failures = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
       failures,
       nextAttemptAt,
@@ -236,13 +291,13 @@ export class JobStore {
     );
   }
 
-  transitions(batchId: string): TransitionRow[] {
+  transitions(batchId: string): Promise<TransitionRow[]> {
     return this.#rows.all<TransitionRow>("SELECT * FROM transitions WHERE batch_id = ? ORDER BY id", batchId);
   }
 
-  countByState(): Record<string, number> {
+  async countByState(): Promise<Record<string, number>> {
     const out: Record<string, number> = Object.fromEntries(BATCH_STATES.map((s) => [s, 0]));
-    for (const r of this.#rows.all<{ state: string; n: number }>(
+    for (const r of await this.#rows.all<{ state: string; n: number }>(
       "SELECT state, COUNT(*) AS n FROM batches GROUP BY state",
     )) {
       out[r.state] = r.n;
@@ -252,51 +307,65 @@ export class JobStore {
 
   // --- device exclusivity -----------------------------------------------------------------------------------
 
-  /** For each of `ids` that a batch (pending or issued) reserves: that batch. */
-  #deviceBatches(ids: readonly string[]): Map<string, string> {
+  /** For each of `ids` that a batch (pending or issued) reserves: that batch (one query per CHUNK ids). */
+  async #deviceBatches(ids: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    const stmt = this.db.prepare("SELECT batch_id FROM batch_devices WHERE device_id = ?");
-    for (const id of ids) {
-      const row = stmt.get(id) as { batch_id: string } | undefined;
-      if (row) found.set(id, row.batch_id);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = await this.#rows.all<{ device_id: string; batch_id: string }>(
+        `SELECT device_id, batch_id FROM batch_devices WHERE device_id IN (${chunk.map(() => "?").join(",")})`,
+        ...chunk,
+      );
+      for (const row of rows) found.set(row.device_id, row.batch_id);
     }
     return found;
   }
 
   /** Device ids among `ids` already reserved by another batch (pending or issued). */
-  reservedDevices(ids: readonly string[], exceptBatch?: string): Set<string> {
+  async reservedDevices(ids: readonly string[], exceptBatch?: string): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const [id, batch] of this.#deviceBatches(ids)) if (batch !== exceptBatch) found.add(id);
+    for (const [id, batch] of await this.#deviceBatches(ids)) if (batch !== exceptBatch) found.add(id);
     return found;
   }
 
   /** The batches holding any of these device ids, with how many of them each holds. */
-  holdersOf(ids: readonly string[]): Map<string, number> {
+  async holdersOf(ids: readonly string[]): Promise<Map<string, number>> {
     const held = new Map<string, number>();
-    for (const batch of this.#deviceBatches(ids).values()) held.set(batch, (held.get(batch) ?? 0) + 1);
+    for (const batch of (await this.#deviceBatches(ids)).values()) held.set(batch, (held.get(batch) ?? 0) + 1);
     return held;
   }
 
-  /** Reserves device ids for a batch; the primary key makes a second reservation impossible. */
-  reserveDevices(batchId: string, ids: readonly string[]): void {
-    const stmt = this.db.prepare("INSERT INTO batch_devices (device_id, batch_id) VALUES (?, ?)");
-    for (const id of ids) stmt.run(id, batchId);
+  /**
+   * Reserves device ids for a batch; the primary key makes a second reservation impossible. Multi-row INSERTs
+   * (CHUNK / 2 rows each): one round trip per 250 devices on PostgreSQL instead of one per device.
+   */
+  async reserveDevices(batchId: string, ids: readonly string[]): Promise<void> {
+    const rows = CHUNK / 2;
+    for (let i = 0; i < ids.length; i += rows) {
+      const chunk = ids.slice(i, i + rows);
+      await this.#rows.run(
+        `INSERT INTO batch_devices (device_id, batch_id) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
+        ...chunk.flatMap((id): SqlValue[] => [id, batchId]),
+      );
+    }
   }
 
-  releaseDevices(batchId: string): void {
-    this.#rows.run("DELETE FROM batch_devices WHERE batch_id = ?", batchId);
+  async releaseDevices(batchId: string): Promise<void> {
+    await this.#rows.run("DELETE FROM batch_devices WHERE batch_id = ?", batchId);
   }
 
-  devicesOfBatch(batchId: string): string[] {
-    return this.#rows
-      .all<{ device_id: string }>("SELECT device_id FROM batch_devices WHERE batch_id = ?", batchId)
-      .map((r) => r.device_id);
+  async devicesOfBatch(batchId: string): Promise<string[]> {
+    const rows = await this.#rows.all<{ device_id: string }>(
+      "SELECT device_id FROM batch_devices WHERE batch_id = ?",
+      batchId,
+    );
+    return rows.map((r) => r.device_id);
   }
 
   // --- signatures -------------------------------------------------------------------------------------------
 
-  addSignature(s: Omit<SignatureRow, "id" | "created_at">): void {
-    this.#rows.run(
+  async addSignature(s: Omit<SignatureRow, "id" | "created_at">): Promise<void> {
+    await this.#rows.run(
       "INSERT INTO signatures (batch_id, digest, auditor, signature, status, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       s.batch_id,
       s.digest,
@@ -308,11 +377,11 @@ export class JobStore {
     );
   }
 
-  signatures(batchId: string): SignatureRow[] {
+  signatures(batchId: string): Promise<SignatureRow[]> {
     return this.#rows.all<SignatureRow>("SELECT * FROM signatures WHERE batch_id = ? ORDER BY id", batchId);
   }
 
-  acceptedSignatures(batchId: string, digest: string): SignatureRow[] {
+  acceptedSignatures(batchId: string, digest: string): Promise<SignatureRow[]> {
     return this.#rows.all<SignatureRow>(
       "SELECT * FROM signatures WHERE batch_id = ? AND digest = ? AND status = 'accepted' ORDER BY id",
       batchId,
@@ -320,12 +389,12 @@ export class JobStore {
     );
   }
 
-  dropSignature(id: number, reason: string): void {
-    this.#rows.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
+  async dropSignature(id: number, reason: string): Promise<void> {
+    await this.#rows.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
   }
 
-  addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): void {
-    this.#rows.run(
+  async addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): Promise<void> {
+    await this.#rows.run(
       `INSERT INTO unattributed_signatures (batch_id, digest, claimed_auditor, signature, reason, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       s.batch_id,
@@ -337,7 +406,7 @@ export class JobStore {
     );
   }
 
-  unattributedSignatures(batchId: string): UnattributedSignatureRow[] {
+  unattributedSignatures(batchId: string): Promise<UnattributedSignatureRow[]> {
     return this.#rows.all<UnattributedSignatureRow>(
       "SELECT * FROM unattributed_signatures WHERE batch_id = ? ORDER BY id",
       batchId,
@@ -346,29 +415,32 @@ export class JobStore {
 
   // --- leases -----------------------------------------------------------------------------------------------
 
-  lease(name: string): LeaseRow | undefined {
+  lease(name: string): Promise<LeaseRow | undefined> {
     return this.#leases.lease(name);
   }
 
   /** Takes or renews the lease `name` for `me` until `nowMs + ttlMs` (see Leases.acquire in leases.ts). */
-  acquireLease(name: string, me: LeaseHolder, nowMs: number, ttlMs: number): LeaseResult {
+  acquireLease(name: string, me: LeaseHolder, nowMs: number, ttlMs: number): Promise<LeaseResult> {
     return this.#leases.acquire(name, me, nowMs, ttlMs);
   }
 
-  /** Whether `holder` holds the lease `name` (call inside the transaction whose writes depend on it). */
-  holdsLease(name: string, holder: string): boolean {
-    return this.#leases.holds(name, holder);
+  /**
+   * Inside a transaction: LeaseLostError unless `holder` holds the lease `name` at `epoch`, unexpired at `nowMs`
+   * (the fencing check; see Leases.fence). Call it first, before the writes that depend on it.
+   */
+  fenceLease(name: string, holder: string, epoch: number, nowMs: number): Promise<void> {
+    return this.#leases.fence(name, holder, epoch, nowMs);
   }
 
-  releaseLease(name: string, holder: string): void {
-    this.#leases.release(name, holder);
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.#leases.release(name, holder);
   }
 
   // --- chain transactions -----------------------------------------------------------------------------------
 
-  insertTx(t: Pick<ChainTxRow, "hash" | "batch_id" | "nonce" | "raw">): void {
+  async insertTx(t: Pick<ChainTxRow, "hash" | "batch_id" | "nonce" | "raw">): Promise<void> {
     const at = this.#rows.iso();
-    this.#rows.run(
+    await this.#rows.run(
       "INSERT INTO chain_txs (hash, batch_id, nonce, raw, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'signed', ?, ?)",
       t.hash,
       t.batch_id,
@@ -379,13 +451,13 @@ export class JobStore {
     );
   }
 
-  setTxStatus(
+  async setTxStatus(
     hash: string,
     status: ChainTxRow["status"],
     blockNumber: number | null = null,
     error: string | null = null,
-  ): void {
-    this.#rows.run(
+  ): Promise<void> {
+    await this.#rows.run(
       "UPDATE chain_txs SET status = ?, block_number = COALESCE(?, block_number), error = ?, updated_at = ? WHERE hash = ?",
       status,
       blockNumber,
@@ -395,14 +467,15 @@ export class JobStore {
     );
   }
 
-  txsOfBatch(batchId: string): ChainTxRow[] {
+  txsOfBatch(batchId: string): Promise<ChainTxRow[]> {
     return this.#rows.all<ChainTxRow>("SELECT * FROM chain_txs WHERE batch_id = ? ORDER BY nonce", batchId);
   }
 
   /** The highest nonce of a transaction not known to be replaced, or -1. */
-  maxNonce(): number {
-    return (
-      this.#rows.get<{ n: number | null }>("SELECT MAX(nonce) AS n FROM chain_txs WHERE status != 'replaced'")?.n ?? -1
+  async maxNonce(): Promise<number> {
+    const row = await this.#rows.get<{ n: number | null }>(
+      "SELECT MAX(nonce) AS n FROM chain_txs WHERE status != 'replaced'",
     );
+    return row?.n ?? -1;
   }
 }
