@@ -51,7 +51,18 @@ export const VARIABLES = {
     doc: "DEV MODE: the oracle signs with Hardhat's public test account N (0–19)",
     example: "1",
   },
-  ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },
+  ITEC_DB_PATH: {
+    doc: "the oracle's job store (SQLite; unused when DATABASE_URL is set)",
+    example: "/var/lib/itec/registry.db",
+  },
+  ITEC_WORKER_LEASE_MS: {
+    doc: "how long the oracle's worker lease lasts unrenewed: a standby worker takes over after it",
+    example: "30000",
+  },
+  ITEC_BROADCAST_MARGIN_MS: {
+    doc: "the oracle sends a transaction only while its worker lease has this long left",
+    example: "10000",
+  },
   ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
   ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
   ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
@@ -85,7 +96,7 @@ export const VARIABLES = {
   ITEC_RATE_LIMIT_WRITE: { doc: "write requests per minute and client", example: "120" },
   ITEC_RATE_LIMIT_READ: { doc: "read requests per minute and client", example: "60000" },
   DATABASE_URL: {
-    doc: "PostgreSQL for the event index (SQLite when unset)",
+    doc: "PostgreSQL for the oracle's job store and the event index (SQLite when unset)",
     example: "postgres://itec@db/itec",
     secret: true,
   },
@@ -145,6 +156,12 @@ const oracleShape = group({
   ITEC_ORACLE_KEYSTORE_PASSWORD: z.string().optional(),
   ITEC_ORACLE_DEV_ACCOUNT: whole(0, 19).optional(),
   ITEC_DB_PATH: z.string().min(1, "expected a file path").default(".itec/registry.db"),
+  // Set: the oracle's job store (and, in itec serve, the event index) on PostgreSQL; ITEC_DB_PATH is then unused.
+  DATABASE_URL: url
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
+    .optional(),
+  ITEC_WORKER_LEASE_MS: whole(1_000).default(30_000),
+  ITEC_BROADCAST_MARGIN_MS: whole(0).default(10_000),
   ITEC_CONFIRMATIONS: whole(1).default(1),
   ITEC_GAS_PRICE: z
     .string()
@@ -180,9 +197,6 @@ const apiShape = group({
 
 const serveShape = group({
   ...apiShape,
-  DATABASE_URL: url
-    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
-    .optional(),
   ITEC_INDEX_DB_PATH: z.string().min(1, "expected a file path").optional(),
   ITEC_INDEX_POLL_MS: whole(50).default(1000),
 });
