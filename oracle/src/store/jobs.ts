@@ -7,9 +7,10 @@
  * READ COMMITTED: docs/adr/0041-oracle-store-engines.md.
  *
  * JobStore is the entry point; the schema (schema.ts), the rows (rows.ts), the state machine (transitions.ts) and
- * the worker lease with its fencing (leases.ts) each have their own file.
+ * the worker lease with its fencing (leases.ts) and the device reservations (devices.ts) each have their own file.
  */
-import { openSql, type SqlDatabase, type SqlValue } from "../../../core/db/sql.ts";
+import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { Devices } from "./devices.ts";
 import { Leases, type LeaseHolder, type LeaseResult, type LeaseRow } from "./leases.ts";
 import {
   Rows,
@@ -36,20 +37,20 @@ export interface JobStoreOptions {
 
 /** The PostgreSQL advisory lock serialising the job store's migration runs (the index uses its own key). */
 const PG_MIGRATIONS_LOCK = 4242041;
-/** Parameters per statement when a list of device ids is expanded into `?` placeholders. */
-const CHUNK = 500;
 
 /** Typed access to the job tables. All writes go through here. */
 export class JobStore {
   readonly db: SqlDatabase;
   readonly #rows: Rows;
   readonly #leases: Leases;
+  readonly #devices: Devices;
   #closed: Promise<void> | undefined;
 
   private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
     this.db = db;
     this.#rows = new Rows(db, now, sqliteFile);
     this.#leases = new Leases(this.#rows);
+    this.#devices = new Devices(this.#rows);
   }
 
   /** Opens the store (a SQLite file path, or options) and applies its migrations. */
@@ -305,61 +306,29 @@ export class JobStore {
     return out;
   }
 
-  // --- device exclusivity -----------------------------------------------------------------------------------
-
-  /** For each of `ids` that a batch (pending or issued) reserves: that batch (one query per CHUNK ids). */
-  async #deviceBatches(ids: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const rows = await this.#rows.all<{ device_id: string; batch_id: string }>(
-        `SELECT device_id, batch_id FROM batch_devices WHERE device_id IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-      for (const row of rows) found.set(row.device_id, row.batch_id);
-    }
-    return found;
-  }
+  // --- device exclusivity (devices.ts) ---------------------------------------------------------------------
 
   /** Device ids among `ids` already reserved by another batch (pending or issued). */
-  async reservedDevices(ids: readonly string[], exceptBatch?: string): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const [id, batch] of await this.#deviceBatches(ids)) if (batch !== exceptBatch) found.add(id);
-    return found;
+  reservedDevices(ids: readonly string[], exceptBatch?: string): Promise<Set<string>> {
+    return this.#devices.reserved(ids, exceptBatch);
   }
 
   /** The batches holding any of these device ids, with how many of them each holds. */
-  async holdersOf(ids: readonly string[]): Promise<Map<string, number>> {
-    const held = new Map<string, number>();
-    for (const batch of (await this.#deviceBatches(ids)).values()) held.set(batch, (held.get(batch) ?? 0) + 1);
-    return held;
+  holdersOf(ids: readonly string[]): Promise<Map<string, number>> {
+    return this.#devices.holders(ids);
   }
 
-  /**
-   * Reserves device ids for a batch; the primary key makes a second reservation impossible. Multi-row INSERTs
-   * (CHUNK / 2 rows each): one round trip per 250 devices on PostgreSQL instead of one per device.
-   */
-  async reserveDevices(batchId: string, ids: readonly string[]): Promise<void> {
-    const rows = CHUNK / 2;
-    for (let i = 0; i < ids.length; i += rows) {
-      const chunk = ids.slice(i, i + rows);
-      await this.#rows.run(
-        `INSERT INTO batch_devices (device_id, batch_id) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`,
-        ...chunk.flatMap((id): SqlValue[] => [id, batchId]),
-      );
-    }
+  /** Reserves device ids for a batch; the primary key makes a second reservation impossible. */
+  reserveDevices(batchId: string, ids: readonly string[]): Promise<void> {
+    return this.#devices.reserve(batchId, ids);
   }
 
-  async releaseDevices(batchId: string): Promise<void> {
-    await this.#rows.run("DELETE FROM batch_devices WHERE batch_id = ?", batchId);
+  releaseDevices(batchId: string): Promise<void> {
+    return this.#devices.release(batchId);
   }
 
-  async devicesOfBatch(batchId: string): Promise<string[]> {
-    const rows = await this.#rows.all<{ device_id: string }>(
-      "SELECT device_id FROM batch_devices WHERE batch_id = ?",
-      batchId,
-    );
-    return rows.map((r) => r.device_id);
+  devicesOfBatch(batchId: string): Promise<string[]> {
+    return this.#devices.ofBatch(batchId);
   }
 
   // --- signatures -------------------------------------------------------------------------------------------
