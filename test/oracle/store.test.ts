@@ -191,6 +191,30 @@ forEachEngine("Oracle job store", (makeEngine) => {
     expect((await one.lease("worker"))!.epoch).to.equal(2);
   });
 
+  it("makes concurrent writers of one batch take turns (the batch row lock): one signature accepted, not two", async function () {
+    const one = await open();
+    const two = await open();
+    await addBatch(one);
+    const sign = (store: JobStore) =>
+      store.tx(async () => {
+        await store.lockBatch("L1-server");
+        const signed = await store.acceptedSignatures("L1-server", "0xd");
+        await new Promise((r) => setTimeout(r, 50)); // the other writer arrives meanwhile
+        if (signed.length > 0) return "already signed";
+        await store.addSignature({
+          batch_id: "L1-server",
+          digest: "0xd",
+          auditor: "0xa",
+          signature: "0x01",
+          status: "accepted",
+          reason: null,
+        });
+        return "accepted";
+      });
+    expect((await Promise.all([sign(one), sign(two)])).sort()).to.deep.equal(["accepted", "already signed"]);
+    expect(await one.acceptedSignatures("L1-server", "0xd")).to.have.length(1);
+  });
+
   it("gives concurrent lot intakes distinct sequence numbers", async function () {
     const one = await open();
     const two = await open();
@@ -292,7 +316,7 @@ describe("Oracle job store: SQLite data directories", function () {
       const versions = (await store.db.all<{ version: number }>("SELECT version FROM schema_migrations")).map(
         (r) => r.version,
       );
-      expect(versions).to.deep.equal([1, 2, 3]);
+      expect(versions).to.deep.equal([1, 2, 3, 4]);
     } finally {
       await store.close();
     }

@@ -143,6 +143,7 @@ export class WorkerLease {
   commit<T>(b: BatchRow, fn: () => Promise<T>): Promise<T> {
     return this.#ctx.store.tx(async () => {
       await this.fence();
+      await this.#ctx.store.lockBatch(b.id); // the batch as last committed, and no other writer of it meanwhile
       const current = await this.#ctx.store.batch(b.id);
       if (!current || current.state !== b.state || current.digest !== b.digest) {
         throw new StaleStateError(

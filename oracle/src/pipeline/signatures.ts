@@ -131,9 +131,10 @@ export class AuditorSignatures {
       (await signers(digest)).filter((a) => a !== auditor).map((a) => this.#standing(a, category)),
     );
     const updated = await this.#ctx.store.tx(async () => {
-      // Re-checked in the write transaction: the awaits above let other requests (or the worker) run. On
-      // PostgreSQL a concurrent change of the batch is caught by the compare-and-set below (state) and the unique
-      // index of accepted signatures (batch, digest, auditor).
+      // Re-checked in the write transaction: the awaits above let other requests (or the worker) run. The batch's
+      // row lock makes concurrent signatures of one batch (two API instances on one PostgreSQL) take turns, so the
+      // second sees the first and answers ALREADY_SIGNED.
+      await this.#ctx.store.lockBatch(batchId);
       const current = (await this.#ctx.store.batch(batchId))!;
       if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
         if (!SIGNABLE.includes(current.state)) throw await takesNone(current);
@@ -201,6 +202,7 @@ export class AuditorSignatures {
     const standing = await this.#standing(auditor, categoryCode(row.category));
     if (!standing.counts) throw new OracleError("SIGNER_NOT_AUDITOR", standing.reason);
     const updated = await this.#ctx.store.tx(async () => {
+      await this.#ctx.store.lockBatch(batchId);
       const current = (await this.#ctx.store.batch(batchId))!;
       if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
         throw new OracleError("BATCH_STATE", `batch ${batchId} is ${current.state}: it cannot be rejected`, {

@@ -102,6 +102,14 @@ export class JobStore {
     await this.#rows.run("UPDATE job_locks SET name = name WHERE name = ?", name);
   }
 
+  /**
+   * Inside a transaction: locks batch `id`'s row until COMMIT (PostgreSQL; SQLite's write lock is already held), so
+   * the reads that follow see the batch as the last writer committed it and no other writer of it runs meanwhile.
+   */
+  async lockBatch(id: string): Promise<void> {
+    await this.#rows.run("UPDATE batches SET id = id WHERE id = ?", id);
+  }
+
   // --- lots -------------------------------------------------------------------------------------------------
 
   insertLot(
@@ -141,7 +149,20 @@ export class JobStore {
         at,
         at,
       );
-      return (await this.lot(id))!;
+      // The row as inserted (no re-read of the lot's input, which may be large).
+      return {
+        ...lot,
+        id,
+        seq,
+        status: "submitted",
+        report_json: null,
+        report_hash: null,
+        reference_sha256: null,
+        summary_json: null,
+        error: null,
+        submitted_at: at,
+        updated_at: at,
+      };
     });
   }
 

@@ -93,10 +93,11 @@ export async function moveBatch(
   const values: Partial<BatchRow> = to !== current.state && set.failures === undefined ? { failures: 0, ...set } : set;
   const columns = Object.entries(values).filter(([k]) => k !== "id" && k !== "state");
   const assignments = ["state = ?", "updated_at = ?", ...columns.map(([k]) => `${k} = ?`)].join(", ");
+  const at = rows.iso();
   const changed = await rows.run(
     `UPDATE batches SET ${assignments} WHERE id = ? AND state = ?`,
     to,
-    rows.iso(),
+    at,
     ...columns.map(([, v]) => v as SqlValue),
     id,
     current.state,
@@ -107,9 +108,10 @@ export async function moveBatch(
     id,
     current.state,
     to,
-    rows.iso(),
+    at,
     note,
   );
   if (!RESERVING_STATES.includes(to)) await store.releaseDevices(id);
-  return (await store.batch(id))!;
+  // The row as written (no re-read: one round trip less per transition on PostgreSQL).
+  return { ...current, ...(Object.fromEntries(columns) as Partial<BatchRow>), state: to, updated_at: at };
 }
