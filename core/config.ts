@@ -61,12 +61,19 @@ export const VARIABLES = {
     doc: "the issuer address the oracle signs as: required with ITEC_ORACLE_SIGNER_URL, else checked against its key",
     example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
   },
-  ITEC_DB_PATH: { doc: "the oracle's job store (SQLite)", example: "/var/lib/itec/registry.db" },
-  ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
+  ITEC_DB_PATH: {
+    doc: "the oracle's job store (SQLite; unused when DATABASE_URL is set)",
+    example: "/var/lib/itec/registry.db",
+  },
   ITEC_WORKER_LEASE_MS: {
-    doc: "how long the worker lease lasts unrenewed: a standby worker on another host takes over after at most this",
+    doc: "how long the oracle's worker lease lasts unrenewed: a standby worker takes over after it",
     example: "30000",
   },
+  ITEC_BROADCAST_MARGIN_MS: {
+    doc: "the oracle sends a transaction only while its worker lease has this long left",
+    example: "10000",
+  },
+  ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
   ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
   ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
   ITEC_EVIDENCE_BASE_URL: {
@@ -103,7 +110,7 @@ export const VARIABLES = {
     example: "loopback,10.0.0.0/8",
   },
   DATABASE_URL: {
-    doc: "PostgreSQL for the event index (SQLite when unset)",
+    doc: "PostgreSQL for the oracle's job store, the event index and the API's shared sign-in state (SQLite when unset)",
     example: "postgres://itec@db/itec",
     secret: true,
   },
@@ -190,6 +197,12 @@ const oracleShape = group({
   ITEC_ORACLE_SIGNER_URL: emptyIsUnset(httpUrl.optional()),
   ITEC_ORACLE_ADDRESS: emptyIsUnset(address.optional()),
   ITEC_DB_PATH: z.string().min(1, "expected a file path").default(".itec/registry.db"),
+  // Set: the oracle's job store (and, in itec serve, the event index) on PostgreSQL; ITEC_DB_PATH is then unused.
+  DATABASE_URL: url
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
+    .optional(),
+  ITEC_WORKER_LEASE_MS: whole(1_000).default(30_000),
+  ITEC_BROADCAST_MARGIN_MS: whole(0).default(10_000),
   ITEC_CONFIRMATIONS: whole(1).default(1),
   ITEC_GAS_PRICE: z
     .string()
@@ -226,13 +239,8 @@ const apiShape = group({
 
 const serveShape = group({
   ...apiShape,
-  DATABASE_URL: url
-    .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// or postgresql:// URL")
-    .optional(),
   ITEC_INDEX_DB_PATH: z.string().min(1, "expected a file path").optional(),
   ITEC_INDEX_POLL_MS: whole(50).default(1000),
-  // At least 1 s: the worker renews every third of it, and a pass (one RPC round trip or a store write) must fit.
-  ITEC_WORKER_LEASE_MS: whole(1_000).default(30_000),
 });
 
 /** The oracle service (`itec oracle run`). */

@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): Express {
   app.get("/metrics", limiters.read, async (req, res) => {
     if (req.accepts(["text/plain", "application/openmetrics-text", "application/json"]) === "application/json") {
       if (!deps.oracle) throw new HttpProblem(503, "ORACLE_UNAVAILABLE", "Service unavailable", "no oracle here");
-      res.json(await Promise.resolve(deps.oracle.metrics()));
+      res.json(await deps.oracle.metrics());
       return;
     }
     res.type(metrics.contentType).send(await metrics.exposition());
@@ -215,7 +215,7 @@ async function readiness(deps: AppDeps) {
       return { ok: true, block, chainId: deps.chain.chainId.toString(), registry: deps.chain.address };
     }),
     within(ms, async () => {
-      if (deps.oracle) await Promise.resolve(deps.oracle.metrics()); // reads the job store
+      if (deps.oracle && !(await deps.oracle.store.ping())) throw new Error("the job store did not answer");
       return { ok: true, configured: deps.oracle !== undefined };
     }),
     deps.index

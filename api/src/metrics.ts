@@ -16,7 +16,13 @@ import type { IndexReader } from "./deps.ts";
 
 /** What the scrape reads from the services (each optional: absent, its metrics stay empty). */
 export interface MetricsSources {
-  oracle?: { metrics(): { batchesByState: Record<string, number>; counters: Record<string, number> } } | undefined;
+  oracle?:
+    | {
+        metrics():
+          | { batchesByState: Record<string, number>; counters: Record<string, number> }
+          | Promise<{ batchesByState: Record<string, number>; counters: Record<string, number> }>;
+      }
+    | undefined;
   /** The last chain head the API saw (−1 before the first) and whether the node answered. */
   head: () => { block: number; reachable: boolean };
   index?: Pick<IndexReader, "status"> | undefined;

@@ -132,7 +132,7 @@ export async function startApi(
       cache.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      if (!options.oracle) oracle.close();
+      if (!options.oracle) await oracle.close();
       if (!options.store) await store.close();
     },
   };

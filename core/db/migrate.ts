@@ -12,6 +12,11 @@ export interface Migration {
   readonly name: string;
   /** One or more statements, without parameters. */
   readonly sql: string;
+  /**
+   * PostgreSQL's statements for this version when they must differ from `sql` (e.g. identity columns where SQLite
+   * has `INTEGER PRIMARY KEY` row ids, BIGINT for millisecond times). Default: `sql` on both engines.
+   */
+  readonly postgres?: string;
 }
 
 /** A value bound to a `?` placeholder in the runner's own statements. */
@@ -41,6 +46,8 @@ export interface MigrateOptions {
    * its transaction already starts with the write lock (BEGIN IMMEDIATE).
    */
   lock?: string | undefined;
+  /** Which engine runs the migrations: picks a migration's `postgres` text on PostgreSQL (default "sqlite"). */
+  dialect?: "sqlite" | "postgres" | undefined;
 }
 
 export const MIGRATION_ERROR_CODES = [
@@ -76,7 +83,7 @@ export async function migrate(
     for (const m of ordered) {
       if (applied.has(m.version)) continue;
       try {
-        await tx.exec(m.sql);
+        await tx.exec(options.dialect === "postgres" && m.postgres !== undefined ? m.postgres : m.sql);
       } catch (error) {
         const before = Math.max(0, ...applied);
         throw new MigrationError(

@@ -65,6 +65,15 @@ export interface OpenSqlOptions {
   pgSchema?: string | undefined;
   /** PostgreSQL only: pool size (default 4). */
   pgPoolSize?: number | undefined;
+  /**
+   * PostgreSQL only: the table recording this store's applied migrations (default `ix_schema_migrations`, the
+   * index's). Each store sharing one database has its own, so their schema versions never mix.
+   */
+  pgMigrationsTable?: string | undefined;
+  /** PostgreSQL only: the advisory lock key serialising this store's migration runs (default the index's). */
+  pgMigrationsLockKey?: number | undefined;
+  /** PostgreSQL only: `application_name` of the connections (shown in pg_stat_activity; default `itec-indexer`). */
+  pgApplicationName?: string | undefined;
 }
 
 /** Opens the engine the options select and applies `migrations` (each once, in order, in its own transaction). */
@@ -235,7 +244,7 @@ class PostgresDatabase extends PgExecutor implements SqlDatabase {
       connectionString: url,
       max: options.pgPoolSize ?? 4,
       types: pgTypes,
-      application_name: "itec-indexer",
+      application_name: options.pgApplicationName ?? "itec-indexer",
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     // An idle client losing its server (restart) must not crash the process; the next query reconnects.
@@ -245,7 +254,13 @@ class PostgresDatabase extends PgExecutor implements SqlDatabase {
       // `ix_schema_migrations`, not the SQLite stores' `schema_migrations`: a PostgreSQL database may be shared
       // with other services. Two processes starting at once: the second waits on the lock, then finds the
       // migrations applied.
-      await migrate(db, migrations, { table: "ix_schema_migrations", lock: "SELECT pg_advisory_xact_lock(4242020)" });
+      const lockKey = options.pgMigrationsLockKey ?? 4242020;
+      if (!Number.isSafeInteger(lockKey)) throw new SqlError("DB_CONFIG", `invalid migrations lock key ${lockKey}`);
+      await migrate(db, migrations, {
+        table: options.pgMigrationsTable ?? "ix_schema_migrations",
+        lock: `SELECT pg_advisory_xact_lock(${lockKey})`,
+        dialect: "postgres",
+      });
     } catch (error) {
       await pool.end();
       throw error;

@@ -19,7 +19,7 @@ export function registerOracle(program: Command): void {
       try {
         await runWorker(runtime, env.ITEC_POLL_MS, controller.signal);
       } finally {
-        runtime.close();
+        await runtime.close();
       }
     });
 }

@@ -58,9 +58,6 @@ export async function startServices(env: ServeEnv, options: ServicesOptions): Pr
   try {
     check();
     const oracle = await createOracle(env, logger, { requireKey: worker });
-    // The oracle's own copy of its configuration, read on every lease pass; set before the worker's first pass.
-    // (Belongs with the rest of the oracle's configuration in createOracle once that reads serve's variables.)
-    oracle.oracle.config.workerLeaseMs = env.ITEC_WORKER_LEASE_MS;
     closers.push(() => oracle.close());
     check();
     if (worker) running.push(runWorker(oracle, env.ITEC_POLL_MS, loops.signal));

@@ -417,8 +417,8 @@ describe("itec role CLIs (end to end, child processes)", function () {
   it("shows the minted certificates once the oracle has posted the batch", async function () {
     const store = h.api.oracle.oracle.store;
     await untilConfirmed(h, [`${lotId}-server`]);
-    expect(store.batch(`${lotId}-server`)!.state).to.equal("confirmed");
-    tokenId = store.batch(`${lotId}-server`)!.token_id!;
+    expect((await store.batch(`${lotId}-server`))!.state).to.equal("confirmed");
+    tokenId = (await store.batch(`${lotId}-server`))!.token_id!;
     expect(await ok(["lot", "status", lotId])).to.include(`confirmed → batch #${tokenId}`);
     const balance = await ok(["cert", "balance", "--dev-account", "8"]);
     expect(balance)

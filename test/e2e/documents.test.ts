@@ -71,9 +71,9 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       });
     }
     await untilConfirmed(h, [`${lot.id}-server`, `${lot.id}-desktop`]);
-    const token = (cat: string) => h.api.oracle.oracle.store.batch(`${lot.id}-${cat}`)!.token_id!;
-    server = token("server");
-    desktop = token("desktop");
+    const token = async (cat: string) => (await h.api.oracle.oracle.store.batch(`${lot.id}-${cat}`))!.token_id!;
+    server = await token("server");
+    desktop = await token("desktop");
 
     const corporate = w("corporate").address;
     await refurbisher.signAndRelay(

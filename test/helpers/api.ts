@@ -112,7 +112,7 @@ export async function startApiHarness(
     },
     async close() {
       await api.close();
-      oracle.close();
+      await oracle.close();
       stopIndexing.abort();
       await indexing;
       await index?.close?.();
@@ -129,12 +129,13 @@ export async function startApiHarness(
 export async function untilConfirmed(h: ApiHarness, ids: readonly string[], timeoutMs = 60_000): Promise<void> {
   const store = h.api.oracle.oracle.store;
   const deadline = Date.now() + timeoutMs;
-  while (!ids.every((id) => store.batch(id)?.state === "confirmed")) {
-    const stuck = ids.map((id) => store.batch(id)).find((b) => b && ["failed", "rejected"].includes(b.state));
+  const batches = () => Promise.all(ids.map((id) => store.batch(id)));
+  for (let rows = await batches(); !rows.every((b) => b?.state === "confirmed"); rows = await batches()) {
+    const stuck = rows.find((b) => b && ["failed", "rejected"].includes(b.state));
     if (stuck) throw new Error(`batch ${stuck.id} ${stuck.state}: ${stuck.error ?? stuck.reason ?? ""}`);
     if (Date.now() > deadline)
       throw new Error(
-        `batches not confirmed after ${timeoutMs} ms: ${ids.map((id) => `${id}=${store.batch(id)?.state}`).join(", ")}`,
+        `batches not confirmed after ${timeoutMs} ms: ${ids.map((id, i) => `${id}=${rows[i]?.state}`).join(", ")}`,
       );
     await h.api.oracle.oracle.tick();
     await new Promise((r) => setTimeout(r, 50));

@@ -76,7 +76,7 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
     dir = mkdtempSync(join(tmpdir(), "itec-crash-"));
   });
   afterEach(async () => {
-    monitor?.close();
+    await monitor?.close();
     monitor = undefined;
     await chain.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -98,13 +98,13 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
       defaultTransport: "hgv:600;van:250",
       refurbisher: deployed.wallet("refurbisher").address,
     });
-    const ids = store.batchesInState("awaiting_signatures").map((b) => b.id);
+    const ids = (await store.batchesInState("awaiting_signatures")).map((b) => b.id);
     const auditor = deployed.wallet("auditor1");
     for (const id of ids)
       await oracle.addSignature(id, auditor.address, await signView(auditor, await oracle.getAttestation(id)));
-    expect(store.batchesInState("ready").map((b) => b.id)).to.deep.equal(ids);
+    expect((await store.batchesInState("ready")).map((b) => b.id)).to.deep.equal(ids);
     expect(lot.status).to.equal("calculated");
-    store.close();
+    await store.close();
     client.provider.destroy();
     return ids;
   }
@@ -127,7 +127,7 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
   async function states(dbPath: string): Promise<Record<string, string>> {
     monitor ??= await JobStore.open(dbPath);
     return Object.fromEntries(
-      monitor.batchesInState("ready", "posted", "confirmed", "failed").map((b) => [b.id, b.state]),
+      (await monitor.batchesInState("ready", "posted", "confirmed", "failed")).map((b) => [b.id, b.state]),
     );
   }
 
@@ -205,16 +205,18 @@ describe("Oracle crash safety (SIGKILL of a real worker process)", function () {
       const store = await JobStore.open(dbPath);
       try {
         for (const id of ids) {
-          const mined = store.txsOfBatch(id).filter((t) => t.status === "mined");
+          const txs = await store.txsOfBatch(id);
+          const mined = txs.filter((t) => t.status === "mined");
           expect(
             mined,
-            `${id}: ${JSON.stringify(store.txsOfBatch(id).map(({ raw: _r, ...t }) => t))} ${JSON.stringify(store.transitions(id))}`,
+            `${id}: ${JSON.stringify(txs.map(({ raw: _r, ...t }) => t))} ${JSON.stringify(await store.transitions(id))}`,
           ).to.have.length(1);
-          expect(store.batch(id)!.token_id).to.not.equal(null);
+          expect((await store.batch(id))!.token_id).to.not.equal(null);
         }
-        expect(new Set(ids.map((id) => store.batch(id)!.token_id)).size).to.equal(ids.length);
+        const tokens = await Promise.all(ids.map(async (id) => (await store.batch(id))!.token_id));
+        expect(new Set(tokens).size).to.equal(ids.length);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   }

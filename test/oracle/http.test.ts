@@ -74,7 +74,7 @@ describe("Oracle guards over HTTP", function () {
     expect((await h.http.get(`/batches/${id}/attestation`).expect(200)).body.signatures).to.deep.equal([]);
     // Kept for the operator, apart from the auditors' signatures.
     const store = h.api.oracle.oracle.store;
-    expect(store.unattributedSignatures(id).map((s) => s.claimed_auditor)).to.deep.equal([auditor1]);
+    expect((await store.unattributedSignatures(id)).map((s) => s.claimed_auditor)).to.deep.equal([auditor1]);
   });
 
   it("refuses a lot dated after tomorrow (UTC) or before 2000-01-01 with 422 LOT_INVALID", async function () {

@@ -75,7 +75,7 @@ async function harness(
     ...(proxy ? { proxy } : {}),
     close: async () => {
       client.provider.destroy();
-      store.close();
+      await store.close();
       await proxy?.close();
       await chain.stop();
     },
@@ -87,10 +87,10 @@ async function section9(): Promise<DeviceInput[]> {
 }
 
 /** Runs worker passes until `done` or the pass limit; mines a block between passes on interval-mined chains. */
-async function advance(h: Harness, done: () => boolean, passes = 40): Promise<void> {
-  for (let i = 0; i < passes && !done(); i++) {
+async function advance(h: Harness, done: () => Promise<boolean>, passes = 40): Promise<void> {
+  for (let i = 0; i < passes && !(await done()); i++) {
     await h.oracle.tick();
-    if (!done()) await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
+    if (!(await done())) await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
   }
 }
 
@@ -133,14 +133,14 @@ describe("Oracle pipeline", function () {
         lotRef: "S9",
       });
       expect(lot.status).to.equal("calculated");
-      const states = Object.fromEntries(store.batchesOfLot(lot.id).map((b) => [b.category, b.state]));
+      const states = Object.fromEntries((await store.batchesOfLot(lot.id)).map((b) => [b.category, b.state]));
       expect(states).to.deep.equal({
         laptop: "not_issuable",
         desktop: "awaiting_signatures",
         server: "awaiting_signatures",
       });
-      expect(store.batch(`${lot.id}-laptop`)!.reason).to.equal("NO_VERIFIED_REDUCTION");
-      const report = JSON.parse(oracle.getReport(lot.id)) as {
+      expect((await store.batch(`${lot.id}-laptop`))!.reason).to.equal("NO_VERIFIED_REDUCTION");
+      const report = JSON.parse(await oracle.getReport(lot.id)) as {
         batches: {
           category: string;
           baselineKg: string;
@@ -149,7 +149,7 @@ describe("Oracle pipeline", function () {
           deviceRoot: string;
         }[];
       };
-      expect(keccak256(toUtf8Bytes(oracle.getReport(lot.id)))).to.equal(lot.report_hash);
+      expect(keccak256(toUtf8Bytes(await oracle.getReport(lot.id)))).to.equal(lot.report_hash);
 
       // Threshold 2 (auditing bodies): one EOA auditor and one ERC-1271 contract wallet (owned by the second
       // auditor's key), accredited for a third body.
@@ -175,12 +175,12 @@ describe("Oracle pipeline", function () {
         expect((await oracle.addSignature(id, contractWallet, byWallet)).state).to.equal("ready");
       }
 
-      await advance(h, () => store.batchesInState("confirmed").length === 2);
+      await advance(h, async () => (await store.batchesInState("confirmed")).length === 2);
       const registry = deployed.registry;
       const issuedEvents = await registry.queryFilter(registry.filters.BatchIssued());
       expect(issuedEvents).to.have.length(2);
       for (const category of ["desktop", "server"] as const) {
-        const row = store.batch(`${lot.id}-${category}`)!;
+        const row = (await store.batch(`${lot.id}-${category}`))!;
         expect(row.state).to.equal("confirmed");
         const tokenId = BigInt(row.token_id!);
         const rb = report.batches.find((b) => b.category === category)!;
@@ -202,7 +202,7 @@ describe("Oracle pipeline", function () {
         expect(event.args.auditors.map((a) => a.toLowerCase()).sort()).to.deep.equal(
           [auditor1.address, contractWallet].map((a) => a.toLowerCase()).sort(),
         );
-        const transitions = store.transitions(row.id).map((t) => t.to_state);
+        const transitions = (await store.transitions(row.id)).map((t) => t.to_state);
         expect(transitions).to.deep.equal([
           "submitted",
           "calculated",
@@ -212,7 +212,7 @@ describe("Oracle pipeline", function () {
           "confirmed",
         ]);
       }
-      expect(oracle.metrics().batchesByState.confirmed).to.equal(2);
+      expect((await oracle.metrics()).batchesByState.confirmed).to.equal(2);
     });
 
     it("excludes a device already in a pending or issued batch as SERIAL_DUPLICATE and recalculates", async function () {
@@ -223,19 +223,19 @@ describe("Oracle pipeline", function () {
       const server = rows.find((r) => r.category === "server")!;
       const fresh = { ...server, serial: "NEW-R740-777", line: 3 };
       const lot = await oracle.submitLot({ devices: [server, fresh], refurbisher, lotRef: "dup-check" });
-      const report = JSON.parse(oracle.getReport(lot.id)) as { devices: { serial: string; excluded?: string }[] };
+      const report = JSON.parse(await oracle.getReport(lot.id)) as { devices: { serial: string; excluded?: string }[] };
       const bySerial = Object.fromEntries(report.devices.map((d) => [d.serial, d.excluded ?? null]));
       expect(bySerial).to.deep.equal({ "S9-R740-003": "SERIAL_DUPLICATE", "NEW-R740-777": null });
-      const batch = store.batch(`${lot.id}-server`)!;
+      const batch = (await store.batch(`${lot.id}-server`))!;
       expect(batch.certificates).to.equal(1);
-      expect(store.devicesOfBatch(batch.id)).to.have.length(1);
+      expect(await store.devicesOfBatch(batch.id)).to.have.length(1);
     });
 
     it("refuses a lot with no eligible device and stores nothing, saying why (no transport; devices taken)", async function () {
       const { deployed, oracle, store } = h;
       const refurbisher = deployed.wallet("refurbisher").address;
       const laptops = (await section9()).filter((d) => d.category === "laptop");
-      const lots = store.listLots({ refurbisher, limit: 100, offset: 0 }).length;
+      const lots = (await store.listLots({ refurbisher, limit: 100, offset: 0 })).length;
       const noTransport = await oracle.submitLot({ devices: laptops, refurbisher }).catch((e: unknown) => e);
       expect(noTransport).to.be.instanceOf(OracleError);
       const e1 = noTransport as OracleError;
@@ -259,7 +259,7 @@ describe("Oracle pipeline", function () {
       expect(taken.message).to.match(
         /\(excluded: SERIAL_DUPLICATE 1\), so nothing was stored: its eligible devices are already in L1-server,/,
       );
-      expect(store.listLots({ refurbisher, limit: 100, offset: 0 })).to.have.length(lots);
+      expect(await store.listLots({ refurbisher, limit: 100, offset: 0 })).to.have.length(lots);
     });
 
     it("refuses a duplicate lot, an unknown refurbisher, a bad address and an empty lot", async function () {
@@ -336,15 +336,15 @@ describe("Oracle pipeline", function () {
       expect(await codeOf(oracle.addSignature(id, auditor.address, "0xdeadbeef"))).to.equal("SIGNATURE_INVALID");
       // Anyone can post under any address: what does not verify for the named auditor is never that auditor's.
       // (A signature over other figures recovers to an unrelated address: it proves nothing about its sender.)
-      const refused = store.signatures(id).filter((s) => s.status === "refused");
+      const refused = (await store.signatures(id)).filter((s) => s.status === "refused");
       expect(refused.map((s) => s.auditor)).to.deep.equal([outsider.address]);
-      expect(store.unattributedSignatures(id).map((s) => [s.claimed_auditor, s.signature])).to.deep.equal([
+      expect((await store.unattributedSignatures(id)).map((s) => [s.claimed_auditor, s.signature])).to.deep.equal([
         [auditor.address, overTampered],
         [auditor.address, "0xdeadbeef"],
       ]);
       expect((await oracle.getAttestation(id)).signatures.map((s) => s.auditor)).to.deep.equal([outsider.address]);
-      expect(oracle.getBatch(id).signatures.map((s) => s.auditor)).to.deep.equal([outsider.address]);
-      expect(oracle.metrics().counters).to.include({ signaturesRefused: 3, signaturesUnattributed: 2 });
+      expect((await oracle.getBatch(id)).signatures.map((s) => s.auditor)).to.deep.equal([outsider.address]);
+      expect((await oracle.metrics()).counters).to.include({ signaturesRefused: 3, signaturesUnattributed: 2 });
 
       // Length: at most MAX_SIGNATURE_BYTES (an EOA's is 65; ERC-1271 ones may be longer). Beyond it, or not hex
       // bytes, the signature is refused without being verified or stored.
@@ -360,13 +360,13 @@ describe("Oracle pipeline", function () {
         .addSignature(id, auditor.address, `0x${"ab".repeat(MAX_SIGNATURE_BYTES + 1)}`)
         .catch((e: unknown) => e as OracleError);
       expect((tooLong as OracleError).message).to.match(/longer than 2048 bytes/);
-      expect(store.unattributedSignatures(id)).to.have.length(3);
-      expect(store.unattributedSignatures(id).at(-1)!.signature).to.equal(atLimit);
+      expect(await store.unattributedSignatures(id)).to.have.length(3);
+      expect((await store.unattributedSignatures(id)).at(-1)!.signature).to.equal(atLimit);
       expect(await codeOf(oracle.rejectBatch(id, auditor.address, "no", `0x${"00".repeat(4096)}`))).to.equal(
         "SIGNATURE_INVALID",
       );
-      expect(store.signatures(id).filter((s) => s.status === "refused")).to.have.length(1);
-      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+      expect((await store.signatures(id)).filter((s) => s.status === "refused")).to.have.length(1);
+      expect((await store.batch(id))!.state).to.equal("awaiting_signatures");
 
       // The genuine signature is then accepted, once.
       expect((await oracle.addSignature(id, auditor.address, await signView(auditor, view))).state).to.equal("ready");
@@ -391,10 +391,12 @@ describe("Oracle pipeline", function () {
             : String(r.reason),
       );
       expect(outcomes.sort()).to.deep.equal(["ALREADY_SIGNED 409", "ALREADY_SIGNED 409", "ok"]);
-      expect(store.signatures(id).map((s) => [s.auditor, s.status])).to.deep.equal([[auditor.address, "accepted"]]);
-      expect(store.batch(id)!.state).to.equal("ready");
-      expect(store.transitions(id).filter((t) => t.to_state === "ready")).to.have.length(1);
-      expect(oracle.metrics().counters.signaturesAccepted).to.equal(1);
+      expect((await store.signatures(id)).map((s) => [s.auditor, s.status])).to.deep.equal([
+        [auditor.address, "accepted"],
+      ]);
+      expect((await store.batch(id))!.state).to.equal("ready");
+      expect((await store.transitions(id)).filter((t) => t.to_state === "ready")).to.have.length(1);
+      expect((await oracle.metrics()).counters.signaturesAccepted).to.equal(1);
     });
 
     it("refuses signatures on an expired attestation, then renews it and drops the old signatures", async function () {
@@ -412,22 +414,19 @@ describe("Oracle pipeline", function () {
       expect(await codeOf(oracle.addSignature(id, other.address, `0x${"11".repeat(65)}`))).to.equal(
         "ATTESTATION_EXPIRED",
       );
-      expect(
-        store
-          .signatures(id)
-          .filter((s) => s.status === "refused")
-          .map((s) => s.auditor),
-      ).to.deep.equal([other.address]);
-      expect(store.unattributedSignatures(id).map((s) => s.claimed_auditor)).to.deep.equal([other.address]);
+      expect((await store.signatures(id)).filter((s) => s.status === "refused").map((s) => s.auditor)).to.deep.equal([
+        other.address,
+      ]);
+      expect((await store.unattributedSignatures(id)).map((s) => s.claimed_auditor)).to.deep.equal([other.address]);
       await oracle.tick();
       const renewed = await oracle.getAttestation(id);
       expect(renewed.state).to.equal("awaiting_signatures");
       expect(renewed.digest).to.not.equal(view.digest);
       expect(Date.parse(renewed.deadline)).to.be.greaterThan(clock.now.getTime());
-      expect(store.signatures(id).find((s) => s.auditor === auditor.address && s.status === "dropped")).to.not.equal(
-        undefined,
-      );
-      expect(store.transitions(id).at(-1)!.note).to.match(/^attestation expired/);
+      expect(
+        (await store.signatures(id)).find((s) => s.auditor === auditor.address && s.status === "dropped"),
+      ).to.not.equal(undefined);
+      expect((await store.transitions(id)).at(-1)!.note).to.match(/^attestation expired/);
       // The chain's clock is real time; move the oracle's clock back so the renewed attestation is postable.
       clock.now = new Date();
     });
@@ -440,17 +439,17 @@ describe("Oracle pipeline", function () {
       await oracle.addSignature(id, a1.address, await signView(a1, view));
       await (await deployed.adminRegistry.revokeAccreditation(a1.address, "left the body")).wait();
       await oracle.tick();
-      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
-      expect(store.signatures(id).at(-1)!.reason).to.equal(
+      expect((await store.batch(id))!.state).to.equal("awaiting_signatures");
+      expect((await store.signatures(id)).at(-1)!.reason).to.equal(
         `no longer counts before posting: ${a1.address} is not an accredited auditor of the registry`,
       );
-      expect(store.transitions(id).at(-1)!.note).to.match(
+      expect((await store.transitions(id)).at(-1)!.note).to.match(
         /^0 valid signature\(s\) from 0 auditing body\(ies\); 1 bodies/,
       );
       const a2 = deployed.wallet("auditor2");
       await oracle.addSignature(id, a2.address, await signView(a2, view));
-      await advance(h, () => store.batch(id)!.state === "confirmed");
-      expect(store.batch(id)!.state).to.equal("confirmed");
+      await advance(h, async () => (await store.batch(id))!.state === "confirmed");
+      expect((await store.batch(id))!.state).to.equal("confirmed");
     });
 
     it("counts auditing bodies, not addresses: two auditors of one body count once", async function () {
@@ -467,9 +466,9 @@ describe("Oracle pipeline", function () {
         "awaiting_signatures",
       );
       expect((await oracle.addSignature(id, a2!.address, await signView(a2!, view))).state).to.equal("ready");
-      expect(store.transitions(id).at(-1)!.note).to.equal("2 of 2 auditing bodies (3 auditor signatures)");
-      await advance(h, () => store.batch(id)!.state === "confirmed");
-      expect(store.batch(id)!.state).to.equal("confirmed");
+      expect((await store.transitions(id)).at(-1)!.note).to.equal("2 of 2 auditing bodies (3 auditor signatures)");
+      await advance(h, async () => (await store.batch(id))!.state === "confirmed");
+      expect((await store.batch(id))!.state).to.equal("confirmed");
       const [issued] = await deployed.registry.queryFilter(deployed.registry.filters.BatchIssued());
       expect(issued!.args.auditors).to.have.length(3);
     });
@@ -500,8 +499,8 @@ describe("Oracle pipeline", function () {
       expect(await refusal()).to.match(/\(auditing body 2\) ended at \d{4}-/);
       await accredit(deployed, a2.address, { bodyId: 2, from: now + 86_400n, until: now + 10n * 86_400n });
       expect(await refusal()).to.match(/\(auditing body 2\) starts only at \d{4}-/);
-      expect(store.signatures(id).map((s) => s.status)).to.deep.equal(["refused", "refused", "refused"]);
-      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
+      expect((await store.signatures(id)).map((s) => s.status)).to.deep.equal(["refused", "refused", "refused"]);
+      expect((await store.batch(id))!.state).to.equal("awaiting_signatures");
     });
 
     it("never posts an issuance the registry would refuse: an accreditation ending before the next block is dropped", async function () {
@@ -514,13 +513,13 @@ describe("Oracle pipeline", function () {
       const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
       await accredit(deployed, a1!.address, { bodyId: 1, from: 0n, until: now + 30n });
       await oracle.tick();
-      expect(store.batch(id)!.state).to.equal("awaiting_signatures");
-      expect(store.signatures(id).at(-1)!.reason).to.match(/^no longer counts before posting: .* ends at /);
-      expect(store.txsOfBatch(id)).to.have.length(0);
+      expect((await store.batch(id))!.state).to.equal("awaiting_signatures");
+      expect((await store.signatures(id)).at(-1)!.reason).to.match(/^no longer counts before posting: .* ends at /);
+      expect(await store.txsOfBatch(id)).to.have.length(0);
       expect(await deployed.registry.batchCount()).to.equal(0n);
       await oracle.addSignature(id, a2!.address, await signView(a2!, view));
-      await advance(h, () => store.batch(id)!.state === "confirmed");
-      expect(store.batch(id)!.state).to.equal("confirmed");
+      await advance(h, async () => (await store.batch(id))!.state === "confirmed");
+      expect((await store.batch(id))!.state).to.equal("confirmed");
     });
 
     it("fails a batch whose stored report no longer matches the attested hash", async function () {
@@ -528,11 +527,11 @@ describe("Oracle pipeline", function () {
       const id = `${lotId}-desktop`;
       const a1 = deployed.wallet("auditor1");
       await oracle.addSignature(id, a1.address, await signView(a1, await oracle.getAttestation(id)));
-      store.db
-        .prepare("UPDATE lots SET report_json = replace(report_json, '500.640', '900.640') WHERE id = ?")
-        .run(lotId);
+      await store.db.run("UPDATE lots SET report_json = replace(report_json, '500.640', '900.640') WHERE id = ?", [
+        lotId,
+      ]);
       await oracle.tick();
-      const row = store.batch(id)!;
+      const row = (await store.batch(id))!;
       expect(row.state).to.equal("failed");
       expect(row.error).to.match(/^REPORT_HASH_MISMATCH/);
       expect(await deployed.registry.batchCount()).to.equal(0n);
@@ -546,13 +545,13 @@ describe("Oracle pipeline", function () {
       const refurbisher = deployed.wallet("refurbisher").address;
       await (await deployed.adminRegistry.suspendParticipant(refurbisher, "KYC lapsed")).wait();
       await oracle.tick();
-      const row = store.batch(id)!;
+      const row = (await store.batch(id))!;
       expect(row.state).to.equal("failed");
       expect(row.error).to.equal(`ITECAccountNotActive(account=${refurbisher}, status=2)`);
-      expect(store.txsOfBatch(id)).to.have.length(0);
+      expect(await store.txsOfBatch(id)).to.have.length(0);
       await oracle.tick();
-      expect(store.batch(id)!.state).to.equal("failed");
-      expect(store.devicesOfBatch(id)).to.have.length(0);
+      expect((await store.batch(id))!.state).to.equal("failed");
+      expect(await store.devicesOfBatch(id)).to.have.length(0);
     });
 
     it("treats 'already issued' as success after checking it is the same batch", async function () {
@@ -563,14 +562,16 @@ describe("Oracle pipeline", function () {
       const signature = await signView(a1, view);
       await oracle.addSignature(id, a1.address, signature);
       // Someone (e.g. a previous run of the oracle) already posted exactly this attestation.
-      const a = attestationFromJson(JSON.parse(store.batch(id)!.attestation_json!) as Record<string, unknown>);
+      const a = attestationFromJson(JSON.parse((await store.batch(id))!.attestation_json!) as Record<string, unknown>);
       const issuer = ITECRegistry__factory.connect(deployed.address, devAccount(ACCOUNTS.oracle, h.chain.provider));
       await (await issuer.issue(a, [{ auditor: a1.address, signature }])).wait();
       await oracle.tick();
-      const row = store.batch(id)!;
+      const row = (await store.batch(id))!;
       expect(row.state).to.equal("confirmed");
       expect(row.token_id).to.equal("1");
-      expect(store.transitions(id).at(-1)!.note).to.match(/already issued on-chain as batch #1; verified same batch/);
+      expect((await store.transitions(id)).at(-1)!.note).to.match(
+        /already issued on-chain as batch #1; verified same batch/,
+      );
       expect(await deployed.registry.batchCount()).to.equal(1n);
     });
 
@@ -590,7 +591,7 @@ describe("Oracle pipeline", function () {
       const row = await oracle.rejectBatch(id, a1.address, reason, signature);
       expect(row.state).to.equal("rejected");
       expect(row.reason).to.equal(reason);
-      expect(store.devicesOfBatch(id)).to.have.length(0);
+      expect(await store.devicesOfBatch(id)).to.have.length(0);
       expect(await codeOf(oracle.addSignature(id, a1.address, await signView(a1, view)))).to.equal("BATCH_STATE");
     });
 
@@ -602,15 +603,15 @@ describe("Oracle pipeline", function () {
       proxy!.down();
       await oracle.tick();
       await oracle.tick();
-      let row = store.batch(id)!;
+      let row = (await store.batch(id))!;
       expect(row.state).to.equal("ready");
       expect(row.attempts).to.be.greaterThan(0);
       expect(row.error).to.match(/^transient/);
-      expect(oracle.metrics().counters.transientRetries).to.be.greaterThan(0);
+      expect((await oracle.metrics()).counters.transientRetries).to.be.greaterThan(0);
       proxy!.up();
       clock.now = new Date(Date.now() + 120_000); // past the backoff
-      await advance(h, () => store.batch(id)!.state === "confirmed");
-      row = store.batch(id)!;
+      await advance(h, async () => (await store.batch(id))!.state === "confirmed");
+      row = (await store.batch(id))!;
       expect(row.state).to.equal("confirmed");
       expect(row.failures, "transient errors are not failures").to.equal(0);
       expect(await deployed.registry.batchCount()).to.equal(1n);
@@ -645,37 +646,37 @@ describe("Oracle pipeline", function () {
       for (const id of [bad, good])
         await worker.addSignature(id, a1.address, await signView(a1, await worker.getAttestation(id)));
       // The bad batch comes first in the pass; the good one is posted all the same.
-      expect(store.batchesInState("ready").map((b) => b.id)).to.deep.equal([bad, good]);
+      expect((await store.batchesInState("ready")).map((b) => b.id)).to.deep.equal([bad, good]);
       await worker.tick();
-      let row = store.batch(bad)!;
+      let row = (await store.batch(bad))!;
       expect(row.state).to.equal("ready");
       expect(row.failures).to.equal(1);
       expect(row.error).to.equal("error: corrupt batch data (before_post)");
       expect(row.next_attempt_at).to.be.greaterThan(clock.now.getTime());
-      expect(store.batch(good)!.state).to.be.oneOf(["posted", "confirmed"]);
+      expect((await store.batch(good))!.state).to.be.oneOf(["posted", "confirmed"]);
       // Not retried before its backoff.
       await worker.tick();
-      expect(store.batch(bad)!.failures).to.equal(1);
+      expect((await store.batch(bad))!.failures).to.equal(1);
       for (
         let i = 0;
-        i < 40 && !(store.batch(bad)!.state === "failed" && store.batch(good)!.state === "confirmed");
+        i < 40 && !((await store.batch(bad))!.state === "failed" && (await store.batch(good))!.state === "confirmed");
         i++
       ) {
         clock.now = new Date(clock.now.getTime() + 120_000); // past any backoff
         await worker.tick();
         await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
       }
-      row = store.batch(bad)!;
+      row = (await store.batch(bad))!;
       expect(row.state).to.equal("failed");
       expect(row.error).to.equal("corrupt batch data (before_post) (ready; 3 failed attempts)");
-      expect(store.transitions(bad).at(-1)!.note).to.equal(
+      expect((await store.transitions(bad)).at(-1)!.note).to.equal(
         "ready: gave up after 3 failed attempts: corrupt batch data (before_post)",
       );
-      expect(store.devicesOfBatch(bad), "a failed batch releases its devices").to.have.length(0);
-      expect(store.txsOfBatch(bad)).to.have.length(0);
-      expect(store.batch(good)!.state).to.equal("confirmed");
+      expect(await store.devicesOfBatch(bad), "a failed batch releases its devices").to.have.length(0);
+      expect(await store.txsOfBatch(bad)).to.have.length(0);
+      expect((await store.batch(good))!.state).to.equal("confirmed");
       expect(await deployed.registry.batchCount()).to.equal(1n);
-      expect(worker.metrics().counters.stepFailures).to.equal(3);
+      expect((await worker.metrics()).counters.stepFailures).to.equal(3);
     });
 
     it("never fails a posted batch on errors (its transaction may be mined): it keeps reconciling it", async function () {
@@ -690,27 +691,27 @@ describe("Oracle pipeline", function () {
       }
       for (
         let i = 0;
-        i < 60 && !(store.batch(stuck)!.failures >= 4 && store.batch(other)!.state === "confirmed");
+        i < 60 && !((await store.batch(stuck))!.failures >= 4 && (await store.batch(other))!.state === "confirmed");
         i++
       ) {
         clock.now = new Date(clock.now.getTime() + 120_000);
         await worker.tick();
         await new Promise((r) => setTimeout(r, h.chain.kind === "anvil" ? 300 : 10));
       }
-      let row = store.batch(stuck)!;
+      let row = (await store.batch(stuck))!;
       expect(row.state).to.equal("posted");
       expect(row.failures).to.be.at.least(4);
       expect(row.error).to.equal("error: corrupt batch data (after_receipt)");
-      expect(store.devicesOfBatch(stuck)).to.not.have.length(0);
-      expect(store.batch(other)!.state).to.equal("confirmed");
+      expect(await store.devicesOfBatch(stuck)).to.not.have.length(0);
+      expect((await store.batch(other))!.state).to.equal("confirmed");
       failing.clear();
-      for (let i = 0; i < 10 && store.batch(stuck)!.state !== "confirmed"; i++) {
+      for (let i = 0; i < 10 && (await store.batch(stuck))!.state !== "confirmed"; i++) {
         clock.now = new Date(clock.now.getTime() + 120_000);
         await worker.tick();
       }
-      row = store.batch(stuck)!;
+      row = (await store.batch(stuck))!;
       expect(row.state).to.equal("confirmed");
-      expect(store.txsOfBatch(stuck)).to.have.length(1);
+      expect(await store.txsOfBatch(stuck)).to.have.length(1);
       expect(await deployed.registry.batchCount()).to.equal(2n);
     });
 
@@ -719,7 +720,7 @@ describe("Oracle pipeline", function () {
       const refurbisher = deployed.wallet("refurbisher").address;
       const day = (offsetDays: number) =>
         new Date(clock.now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-      const reserved = store.db.prepare("SELECT COUNT(*) AS n FROM batch_devices").get() as { n: number };
+      const reserved = await store.db.get("SELECT COUNT(*) AS n FROM batch_devices");
       // A fresh device, so that an accepted lot would reserve it.
       const fresh = { ...(await section9()).find((d) => d.category === "server")!, serial: "ASOF-NEW-1", line: 2 };
       for (const asOf of ["9999-12-31", day(2), "1999-12-31", "2026-02-30", "tomorrow"]) {
@@ -735,8 +736,8 @@ describe("Oracle pipeline", function () {
           /^as-of date (\S+ is out of range: a lot is calculated as of a day from 2000-01-01 to today|"\S+" is not a YYYY-MM-DD calendar date)/,
         );
       }
-      expect(store.listLots().map((l) => l.id)).to.deep.equal([lotId]);
-      expect(store.db.prepare("SELECT COUNT(*) AS n FROM batch_devices").get()).to.deep.equal(reserved);
+      expect((await store.listLots()).map((l) => l.id)).to.deep.equal([lotId]);
+      expect(await store.db.get("SELECT COUNT(*) AS n FROM batch_devices")).to.deep.equal(reserved);
       // Tomorrow is within the clock slack; 2000-01-01 is the first day accepted.
       const lot = await oracle.submitLot({ devices: [fresh], refurbisher, lotRef: "asof-tomorrow", asOf: day(1) });
       expect(lot.as_of).to.equal(day(1));

@@ -77,18 +77,18 @@ describe("Oracle with a remote signer", function () {
       (await oracle.addSignature(id, auditor.address, await signView(auditor, await oracle.getAttestation(id)))).state,
     ).to.equal("ready");
 
-    const tickUntil = async (done: () => boolean, ms = 30_000) => {
+    const tickUntil = async (done: () => boolean | Promise<boolean>, ms = 30_000) => {
       const deadline = Date.now() + ms;
-      while (!done() && Date.now() < deadline) {
+      while (!(await done()) && Date.now() < deadline) {
         await oracle.tick();
-        if (!done()) await new Promise((r) => setTimeout(r, 100));
+        if (!(await done())) await new Promise((r) => setTimeout(r, 100));
       }
     };
 
     // A signer holding another key: its transaction is decoded, found to be from someone else, and refused.
     fake.mode = "other-key";
     await tickUntil(() => fake.signed.length >= 1);
-    let batch = oracle.getBatch(id);
+    let batch = await oracle.getBatch(id);
     expect(batch.state).to.equal("ready");
     expect(batch.transactions).to.deep.equal([]); // nothing stored, so nothing broadcast
     expect(batch.error).to.match(/remote signer .* returned a transaction from 0x/i);
@@ -98,7 +98,7 @@ describe("Oracle with a remote signer", function () {
     // The right key, but signing a transaction to another contract: refused too.
     fake.mode = "other-to";
     await tickUntil(() => fake.signed.length >= 2);
-    batch = oracle.getBatch(id);
+    batch = await oracle.getBatch(id);
     expect(batch.state).to.equal("ready");
     expect(batch.transactions).to.deep.equal([]);
     expect(batch.error).to.match(/whose to is 0x000000000000000000000000000000000000dead/);
@@ -106,8 +106,8 @@ describe("Oracle with a remote signer", function () {
 
     // An honest signer: the batch is posted and minted by the issuer's address.
     fake.mode = "honest";
-    await tickUntil(() => oracle.getBatch(id).state === "confirmed");
-    batch = oracle.getBatch(id);
+    await tickUntil(async () => (await oracle.getBatch(id)).state === "confirmed");
+    batch = await oracle.getBatch(id);
     expect(batch.state).to.equal("confirmed");
     const honest = fake.signed[fake.signed.length - 1]!;
     expect(honest.params.from?.toLowerCase()).to.equal(ISSUER.address.toLowerCase());

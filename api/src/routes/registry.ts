@@ -87,8 +87,9 @@ function batchView(deps: AppDeps, b: BatchRow) {
   };
 }
 
-function lotView(deps: AppDeps, lot: LotRow) {
+async function lotView(deps: AppDeps, lot: LotRow) {
   const oracle = requireOracle(deps);
+  const batches = await oracle.store.batchesOfLot(lot.id);
   return {
     id: lot.id,
     refurbisher: lot.refurbisher,
@@ -100,7 +101,7 @@ function lotView(deps: AppDeps, lot: LotRow) {
     submittedAt: lot.submitted_at,
     summary: lot.summary_json ? (JSON.parse(lot.summary_json) as unknown) : null,
     error: lot.error,
-    batches: oracle.store.batchesOfLot(lot.id).map((b) => batchView(deps, b)),
+    batches: batches.map((b) => batchView(deps, b)),
     links: { self: `${deps.publicUrl}/lots/${lot.id}`, report: `${deps.publicUrl}/lots/${lot.id}/report` },
   };
 }
@@ -200,12 +201,12 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         } catch (error) {
           // The identical lot again (a retry after a lost answer, say): the stored lot, as the first answer was.
           if (error instanceof OracleError && error.code === "LOT_DUPLICATE" && error.details?.identical === true) {
-            const stored = oracle.getLot(String(error.details.lotId));
-            return { status: 200, body: lotView(deps, stored), headers: { Location: `/lots/${stored.id}` } };
+            const stored = await oracle.getLot(String(error.details.lotId));
+            return { status: 200, body: await lotView(deps, stored), headers: { Location: `/lots/${stored.id}` } };
           }
           throw error;
         }
-        return { status: 201, body: lotView(deps, lot), headers: { Location: `/lots/${lot.id}` } };
+        return { status: 201, body: await lotView(deps, lot), headers: { Location: `/lots/${lot.id}` } };
       },
     }),
     defineRoute({
@@ -227,8 +228,12 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       problems: ["ORACLE_UNAVAILABLE"],
       handler: async ({ session, query }) => {
         const oracle = requireOracle(deps);
-        const lots = oracle.store.listLots({ refurbisher: session!.address, limit: query.limit, offset: query.offset });
-        return { body: { lots: lots.map((l) => lotView(deps, l)) } };
+        const lots = await oracle.store.listLots({
+          refurbisher: session!.address,
+          limit: query.limit,
+          offset: query.offset,
+        });
+        return { body: { lots: await Promise.all(lots.map((l) => lotView(deps, l))) } };
       },
     }),
     defineRoute({
@@ -244,7 +249,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         404: { description: "No such lot" },
       },
       problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
-      handler: async ({ params }) => ({ body: lotView(deps, requireOracle(deps).getLot(params.id)) }),
+      handler: async ({ params }) => ({ body: await lotView(deps, await requireOracle(deps).getLot(params.id)) }),
     }),
     defineRoute({
       method: "get",
@@ -261,9 +266,9 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => {
         const oracle = requireOracle(deps);
-        const lot = oracle.getLot(params.id);
+        const lot = await oracle.getLot(params.id);
         return {
-          raw: oracle.getReport(params.id),
+          raw: await oracle.getReport(params.id),
           contentType: "application/json; charset=utf-8",
           headers: { "X-Report-Hash": lot.report_hash ?? "", "Cache-Control": "public, max-age=31536000, immutable" },
         };
@@ -287,7 +292,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       },
       problems: ["NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params }) => {
-        const b = requireOracle(deps).getBatch(params.id);
+        const b = await requireOracle(deps).getBatch(params.id);
         return {
           body: {
             ...batchView(deps, b),
@@ -388,7 +393,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       tags: ["operations"],
       responses: { 200: { description: "Metrics", schema: oracleMetricsSchema, example: metricsExample } },
       problems: ["ORACLE_UNAVAILABLE"],
-      handler: async () => ({ body: requireOracle(deps).metrics() }),
+      handler: async () => ({ body: await requireOracle(deps).metrics() }),
     }),
   ];
 }

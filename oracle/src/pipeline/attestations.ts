@@ -55,9 +55,9 @@ export function setAttestation(
   a: Attestation,
   to: BatchState,
   note: string,
-): void {
+): Promise<unknown> {
   const digest = attestationDigest(ctx.chain.domain(), a);
-  ctx.store.transition(batchId, to, note, {
+  return ctx.store.transition(batchId, to, note, {
     attestation_json: JSON.stringify(attestationToJson(a)),
     digest,
     deadline: Number(a.deadline),
@@ -68,14 +68,14 @@ export function setAttestation(
 }
 
 /** A worker step: the batch's attestation, due to expire, is re-issued with a new deadline; auditors re-sign. */
-export function renewAttestation(ctx: OracleContext, lease: WorkerLease, b: BatchRow): void {
+export async function renewAttestation(ctx: OracleContext, lease: WorkerLease, b: BatchRow): Promise<void> {
   const a = storedAttestation(b);
   const renewed = { ...a, deadline: BigInt(ctx.nowSec() + ctx.config.attestationTtlSeconds) };
-  lease.commit(b, () => {
-    for (const s of ctx.store.acceptedSignatures(b.id, b.digest!)) {
-      ctx.store.dropSignature(s.id, "attestation expired and was renewed");
+  await lease.commit(b, async () => {
+    for (const s of await ctx.store.acceptedSignatures(b.id, b.digest!)) {
+      await ctx.store.dropSignature(s.id, "attestation expired and was renewed");
     }
-    setAttestation(
+    await setAttestation(
       ctx,
       b.id,
       renewed,
@@ -84,7 +84,10 @@ export function renewAttestation(ctx: OracleContext, lease: WorkerLease, b: Batc
     );
   });
   ctx.counters.attestationsRenewed += 1;
-  ctx.batchLog(b).warn({ deadline: isoTime(Number(renewed.deadline)) }, "attestation renewed; auditors must re-sign");
+  (await ctx.batchLog(b)).warn(
+    { deadline: isoTime(Number(renewed.deadline)) },
+    "attestation renewed; auditors must re-sign",
+  );
 }
 
 function dayToUnix(day: string): number {

@@ -28,6 +28,13 @@ export interface OracleConfig {
   maxAttempts: number;
   /** How long the worker lease lasts without renewal; a worker renews it on every pass (and within long ones). */
   workerLeaseMs: number;
+  /**
+   * A worker puts a transaction on the wire only while its lease has at least this long left by its own clock
+   * (lease.ts): it covers the clock skew between hosts and a stalled send. Below it the signed transaction stays
+   * stored and is sent by the next holder's reconciliation. Must stay well under two thirds of `workerLeaseMs`
+   * (the lease is renewed once a third of it has passed).
+   */
+  broadcastMarginMs: number;
 }
 
 export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
@@ -38,6 +45,7 @@ export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
   maxBackoffMs: 60_000,
   maxAttempts: 5,
   workerLeaseMs: 30_000,
+  broadcastMarginMs: 10_000,
 };
 
 export interface OracleDeps {

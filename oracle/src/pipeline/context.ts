@@ -13,6 +13,7 @@ import { isTransientError } from "../../../core/chain/errors.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { JobStore } from "../store/jobs.ts";
 import type { BatchRow, LotRow } from "../store/rows.ts";
+import { LeaseConfigError } from "../store/leases.ts";
 import { DEFAULT_ORACLE_CONFIG, type OracleConfig, type OracleDeps } from "./config.ts";
 
 export class OracleContext {
@@ -24,6 +25,8 @@ export class OracleContext {
   readonly now: () => Date;
   readonly faults: NonNullable<OracleDeps["faults"]>;
   readonly #signerOrUndefined: Signer | undefined;
+  /** Lot id → correlation id, for batch loggers (a lot's correlation id never changes). */
+  readonly #correlationIds = new Map<string, string>();
   /** Counters since start (`Oracle.metrics()`), next to the per-state counts read from the store. */
   readonly counters = {
     lotsSubmitted: 0,
@@ -36,6 +39,10 @@ export class OracleContext {
     transientRetries: 0,
     stepFailures: 0,
     leaseWaits: 0,
+    /** Worker writes refused by the lease fence (the lease was lost or expired meanwhile). */
+    fencedWritesRefused: 0,
+    /** Sends not made because the lease had less than `broadcastMarginMs` left. */
+    broadcastsWithheld: 0,
     reverts: 0,
     batchesConfirmed: 0,
   };
@@ -49,6 +56,14 @@ export class OracleContext {
     this.now = deps.now ?? (() => new Date());
     this.faults = deps.faults ?? (() => Promise.resolve());
     this.config = { ...DEFAULT_ORACLE_CONFIG, ...deps.config };
+    // The lease is renewed once a third of it has passed, so a holder has at most two thirds left: a margin that
+    // large would withhold every send.
+    if (this.config.broadcastMarginMs >= (this.config.workerLeaseMs * 2) / 3) {
+      throw new LeaseConfigError(
+        `the broadcast margin (${this.config.broadcastMarginMs} ms) must be under two thirds of the worker lease ` +
+          `(${this.config.workerLeaseMs} ms)`,
+      );
+    }
   }
 
   /** The key that posts transactions; only the worker has one. */
@@ -59,15 +74,15 @@ export class OracleContext {
   }
 
   /** @throws OracleError NOT_FOUND */
-  lot(id: string): LotRow {
-    const lot = this.store.lot(id);
+  async lot(id: string): Promise<LotRow> {
+    const lot = await this.store.lot(id);
     if (!lot) throw new OracleError("NOT_FOUND", `no lot ${id}`);
     return lot;
   }
 
   /** @throws OracleError NOT_FOUND */
-  batch(id: string): BatchRow {
-    const row = this.store.batch(id);
+  async batch(id: string): Promise<BatchRow> {
+    const row = await this.store.batch(id);
     if (!row) throw new OracleError("NOT_FOUND", `no batch ${id}`);
     return row;
   }
@@ -101,8 +116,16 @@ export class OracleContext {
     return this.log.child({ lot: lot.id, correlationId: lot.correlation_id });
   }
 
-  batchLog(b: BatchRow): Logger {
-    const lot = this.store.lot(b.lot_id);
-    return this.log.child({ lot: b.lot_id, batch: b.id, correlationId: lot?.correlation_id });
+  /** A logger for batch `b`, with its lot's correlation id (read once per batch and kept: it never changes). */
+  async batchLog(b: BatchRow): Promise<Logger> {
+    let correlationId = this.#correlationIds.get(b.lot_id);
+    if (correlationId === undefined) {
+      correlationId = (await this.store.lot(b.lot_id))?.correlation_id;
+      if (correlationId !== undefined) {
+        if (this.#correlationIds.size >= 10_000) this.#correlationIds.clear();
+        this.#correlationIds.set(b.lot_id, correlationId);
+      }
+    }
+    return this.log.child({ lot: b.lot_id, batch: b.id, correlationId });
   }
 }

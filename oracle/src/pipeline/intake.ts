@@ -60,8 +60,8 @@ export class LotIntake {
     const inputJson = canonicalJson(input.devices.map(stripReaderFields));
     const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
     const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
-    const existing = this.#ctx.store.lotByRef(refurbisher, lotRef);
-    if (existing) throw duplicateLot(this.#ctx.store, existing, input, inputSha256);
+    const existing = await this.#ctx.store.lotByRef(refurbisher, lotRef);
+    if (existing) throw await duplicateLot(this.#ctx.store, existing, input, inputSha256);
     const correlationId = input.correlationId ?? randomUUID();
     const options = { asOf, defaultTransport: input.defaultTransport, lotRef };
     // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright, and so
@@ -69,8 +69,13 @@ export class LotIntake {
     const preview = this.#calculate(input.devices, options, refurbisher, new Set());
     if (preview.eligibleCount === 0) throw nothingEligible(preview, new Map());
 
-    const lot = this.#ctx.store.tx(() => {
-      const row = this.#ctx.store.insertLot({
+    const lot = await this.#ctx.store.tx(async () => {
+      // Intakes take turns (the lock row; SQLite: the file's write lock): the reference and the devices are
+      // checked again here, where no other intake can take them between the check and the insert.
+      await this.#ctx.store.lock("lots");
+      const taken = await this.#ctx.store.lotByRef(refurbisher, lotRef);
+      if (taken) throw await duplicateLot(this.#ctx.store, taken, input, inputSha256);
+      const row = await this.#ctx.store.insertLot({
         refurbisher,
         lot_ref: lotRef,
         as_of: asOf,
@@ -79,15 +84,14 @@ export class LotIntake {
         input_json: inputJson,
         correlation_id: correlationId,
       });
-      const { result, reserved } = this.#processLotInTx(row, input.devices);
+      const { result, reserved } = await this.#processLotInTx(row, input.devices);
       // Every eligible device is already in another batch: refused, and the transaction stores nothing.
-      if (result.eligibleCount === 0) throw nothingEligible(result, this.#ctx.store.holdersOf([...reserved]));
-      return this.#ctx.store.lot(row.id)!;
+      if (result.eligibleCount === 0) throw nothingEligible(result, await this.#ctx.store.holdersOf([...reserved]));
+      return (await this.#ctx.store.lot(row.id))!;
     });
     this.#ctx.counters.lotsSubmitted += 1;
-    this.#ctx
-      .lotLog(lot)
-      .info({ batches: this.#ctx.store.batchesOfLot(lot.id).map((b) => [b.id, b.state]) }, "lot calculated");
+    const batches = await this.#ctx.store.batchesOfLot(lot.id);
+    this.#ctx.lotLog(lot).info({ batches: batches.map((b) => [b.id, b.state]) }, "lot calculated");
     await this.#ctx.faults("after_lot_stored", { lot: lot.id });
     return lot;
   }
@@ -111,19 +115,27 @@ export class LotIntake {
   }
 
   /** Calculates a lot left in `submitted` (e.g. stored by an older version or before a crash). */
-  processPending(): void {
-    for (const lot of this.#ctx.store.lotsByStatus("submitted")) {
+  async processPending(): Promise<void> {
+    for (const lot of await this.#ctx.store.lotsByStatus("submitted")) {
       const devices = JSON.parse(lot.input_json) as DeviceInput[];
       try {
-        this.#ctx.store.tx(() => this.#processLotInTx(lot, devices));
+        await this.#ctx.store.tx(async () => {
+          await this.#ctx.store.lock("lots");
+          // Another worker may have calculated it meanwhile (the lock orders us after it).
+          if ((await this.#ctx.store.lot(lot.id))?.status !== "submitted") return;
+          await this.#processLotInTx(lot, devices);
+        });
       } catch (error) {
-        this.#ctx.store.setLotFailed(lot.id, firstLine(error));
+        await this.#ctx.store.setLotFailed(lot.id, firstLine(error));
         this.#ctx.lotLog(lot).error({ err: firstLine(error) }, "lot calculation failed");
       }
     }
   }
 
-  #processLotInTx(lot: LotRow, devices: readonly DeviceInput[]): { result: LotResult; reserved: ReadonlySet<string> } {
+  async #processLotInTx(
+    lot: LotRow,
+    devices: readonly DeviceInput[],
+  ): Promise<{ result: LotResult; reserved: ReadonlySet<string> }> {
     const options = JSON.parse(lot.options_json) as { asOf: string; defaultTransport?: string; lotRef: string };
     // Exclusivity: devices already in a pending or issued batch are SERIAL_DUPLICATE; recalculate until stable
     // (each round only removes devices, so it ends).
@@ -131,14 +143,14 @@ export class LotIntake {
     let result = this.#calculate(devices, options, lot.refurbisher, certified);
     for (;;) {
       const ids = result.batches.filter((b) => b.issued).flatMap((b) => b.deviceIds);
-      const conflicts = this.#ctx.store.reservedDevices(ids);
+      const conflicts = await this.#ctx.store.reservedDevices(ids);
       if (conflicts.size === 0) break;
       certified = new Set([...certified, ...conflicts]);
       result = this.#calculate(devices, options, lot.refurbisher, certified);
     }
 
     const reportJson = result.reportJson;
-    this.#ctx.store.setLotCalculated(lot.id, {
+    await this.#ctx.store.setLotCalculated(lot.id, {
       report_json: reportJson,
       report_hash: result.reportHash,
       reference_sha256: result.referenceSha256,
@@ -147,7 +159,7 @@ export class LotIntake {
     const nowSec = this.#ctx.nowSec();
     for (const b of result.batches) {
       const id = `${lot.id}-${b.category}`;
-      this.#ctx.store.insertBatch(
+      await this.#ctx.store.insertBatch(
         {
           id,
           lot_id: lot.id,
@@ -161,14 +173,20 @@ export class LotIntake {
         },
         lot.submitted_at,
       );
-      this.#ctx.store.transition(id, "calculated", `${b.eligible} eligible of ${b.devices} devices`);
+      await this.#ctx.store.transition(id, "calculated", `${b.eligible} eligible of ${b.devices} devices`);
       if (!b.issued) {
-        this.#ctx.store.transition(id, "not_issuable", b.reason, { reason: b.reason });
+        await this.#ctx.store.transition(id, "not_issuable", b.reason, { reason: b.reason });
         continue;
       }
-      this.#ctx.store.reserveDevices(id, b.deviceIds);
+      await this.#ctx.store.reserveDevices(id, b.deviceIds);
       const attestation = attestationFor(this.#ctx, lot, result, b, nowSec);
-      setAttestation(this.#ctx, id, attestation, "awaiting_signatures", "attestation built; waiting for auditors");
+      await setAttestation(
+        this.#ctx,
+        id,
+        attestation,
+        "awaiting_signatures",
+        "attestation built; waiting for auditors",
+      );
     }
     return { result, reserved: certified };
   }

@@ -8,6 +8,11 @@
  * nonce, same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness
  * is the last line of defence: "already issued" counts as success once the on-chain batch is checked to be this
  * one. A revert is recorded with its decoded error and never retried blindly.
+ *
+ * Fencing (lease.ts): the write that stores the signed transaction and every write that records a send are
+ * conditional on this worker's lease epoch, and a send happens only for stored bytes while the lease has at least
+ * `broadcastMarginMs` left. A worker that lost its lease therefore never sends anything its successor does not
+ * already have in the store.
  */
 import { keccak256, toUtf8Bytes, type TransactionReceipt } from "ethers";
 
@@ -40,23 +45,23 @@ export class Issuance {
   /** A ready batch: checks report and auditors once more, then signs, stores and broadcasts its transaction. */
   async post(b: BatchRow): Promise<void> {
     await this.#ctx.faults("before_post", { batch: b.id });
-    const lot = this.#ctx.lot(b.lot_id);
+    const lot = await this.#ctx.lot(b.lot_id);
     const a = storedAttestation(b);
     // The report must still be the one the auditors reviewed.
     const storedHash = lot.report_json ? keccak256(toUtf8Bytes(lot.report_json)) : null;
     if (storedHash !== a.reportHash || lot.report_hash !== a.reportHash) {
-      this.#lease.commit(b, () =>
+      await this.#lease.commit(b, () =>
         this.#store.transition(b.id, "failed", "REPORT_HASH_MISMATCH", {
           error: `REPORT_HASH_MISMATCH: the stored report hashes to ${storedHash ?? "nothing"}, the attestation says ${a.reportHash}`,
         }),
       );
-      this.#ctx.batchLog(b).error({ storedHash, attested: a.reportHash }, "report tampered; batch failed");
+      (await this.#ctx.batchLog(b)).error({ storedHash, attested: a.reportHash }, "report tampered; batch failed");
       return;
     }
     // Each auditor must still count when the transaction is mined: accredited for the category, within its window
     // (with a margin for the block to come). One that no longer does (revoked, expired, rescoped) is dropped.
     const clock = await accreditationClock(this.#chain);
-    const accepted = this.#store.acceptedSignatures(b.id, b.digest!);
+    const accepted = await this.#store.acceptedSignatures(b.id, b.digest!);
     const standings = await Promise.all(
       accepted.map((s) => auditorStanding(this.#chain, s.auditor, a.category, clock)),
     );
@@ -71,17 +76,19 @@ export class Issuance {
     const threshold = await this.#chain.auditorThreshold();
     const short = bodies < threshold;
     if (dropped.length > 0 || short) {
-      this.#lease.commit(b, () => {
-        for (const d of dropped) this.#store.dropSignature(d.row.id, `no longer counts before posting: ${d.reason}`);
+      await this.#lease.commit(b, async () => {
+        for (const d of dropped) {
+          await this.#store.dropSignature(d.row.id, `no longer counts before posting: ${d.reason}`);
+        }
         if (!short) return; // the others still suffice: post with them
-        this.#store.transition(
+        await this.#store.transition(
           b.id,
           "awaiting_signatures",
           `${signatures.length} valid signature(s) from ${bodies} auditing body(ies); ${threshold} bodies needed` +
             (dropped.length ? `; dropped ${dropped.map((d) => d.reason).join("; ")}` : ""),
         );
       });
-      const log = this.#ctx.batchLog(b);
+      const log = await this.#ctx.batchLog(b);
       log.warn({ dropped: dropped.map((d) => d.row.auditor), bodies, threshold }, "signatures dropped before posting");
       if (short) return;
     }
@@ -97,7 +104,10 @@ export class Issuance {
       await this.#onRevert(b, a, revert);
       return;
     }
-    const nonce = Math.max(await this.#chain.provider.getTransactionCount(from, "pending"), this.#store.maxNonce() + 1);
+    const nonce = Math.max(
+      await this.#chain.provider.getTransactionCount(from, "pending"),
+      (await this.#store.maxNonce()) + 1,
+    );
     const raw = await this.#ctx.signer.signTransaction({
       to: this.#chain.address,
       data,
@@ -107,15 +117,16 @@ export class Issuance {
       ...(await this.#chain.feeFields()),
     });
     const hash = keccak256(raw);
-    // The claim: ready → posted only if this worker still holds the lease and the batch is still ready with the
-    // attestation it signed, and the nonce is still free — else nothing is stored and nothing is sent.
-    this.#lease.commit(b, () => {
-      const used = this.#store.maxNonce();
+    // The claim: ready → posted only if this worker still holds the lease at its epoch (the fence), the batch is
+    // still ready with the attestation it signed, and the nonce is still free — else nothing is stored and the
+    // signed bytes are dropped, never sent.
+    await this.#lease.commit(b, async () => {
+      const used = await this.#store.maxNonce();
       if (used >= nonce) {
         throw new StaleStateError(`nonce ${nonce} was taken by another stored transaction (up to ${used}) meanwhile`);
       }
-      this.#store.insertTx({ hash, batch_id: b.id, nonce, raw });
-      this.#store.transition(
+      await this.#store.insertTx({ hash, batch_id: b.id, nonce, raw });
+      await this.#store.transition(
         b.id,
         "posted",
         `issue tx ${hash} (nonce ${nonce})`,
@@ -124,31 +135,43 @@ export class Issuance {
       );
     });
     await this.#ctx.faults("after_tx_persisted", { batch: b.id, hash });
-    await this.#broadcast(b, hash, raw);
+    const posted = { ...b, state: "posted" as const };
+    if (!(await this.#broadcast(posted, hash, raw))) return;
     this.#ctx.counters.transactionsSent += 1;
     await this.#ctx.faults("after_broadcast", { batch: b.id, hash });
-    this.#ctx.batchLog(b).info({ hash, nonce }, "issue transaction sent");
+    (await this.#ctx.batchLog(b)).info({ hash, nonce }, "issue transaction sent");
   }
 
-  async #broadcast(b: BatchRow, hash: string, raw: string): Promise<void> {
+  /**
+   * Sends stored bytes, only while this worker's lease has `broadcastMarginMs` left (lease.ts); records the send
+   * under the fence. Returns whether the bytes went on the wire. Withheld bytes stay stored as `signed`: the next
+   * reconciliation (this worker's, or its successor's) sends exactly them.
+   */
+  async #broadcast(b: BatchRow, hash: string, raw: string): Promise<boolean> {
+    if (!this.#lease.mayBroadcast()) {
+      (await this.#ctx.batchLog(b)).warn(
+        { hash, marginMs: this.#ctx.config.broadcastMarginMs },
+        "worker lease too close to expiry: transaction stored, not sent (reconciliation sends it)",
+      );
+      return false;
+    }
     try {
       await this.#chain.provider.broadcastTransaction(raw);
-      this.#store.setTxStatus(hash, "broadcast");
     } catch (error) {
       if (isTransientError(error)) throw error;
       // "already known", "nonce too low", a replacement error…: reconciliation decides from the chain's state.
-      this.#ctx.batchLog(b).warn({ hash, err: firstLine(error) }, "broadcast refused; will reconcile");
+      (await this.#ctx.batchLog(b)).warn({ hash, err: firstLine(error) }, "broadcast refused; will reconcile");
+      return true;
     }
+    await this.#lease.commit(b, () => this.#store.setTxStatus(hash, "broadcast"));
+    return true;
   }
 
   /** A posted batch: follows its transaction to confirmation, re-broadcasts or re-posts as the chain says. */
   async reconcile(b: BatchRow): Promise<void> {
-    const tx = this.#store
-      .txsOfBatch(b.id)
-      .filter((t) => t.status !== "replaced")
-      .at(-1);
+    const tx = (await this.#store.txsOfBatch(b.id)).filter((t) => t.status !== "replaced").at(-1);
     if (!tx) {
-      this.#lease.commit(b, () => this.#store.transition(b.id, "ready", "no transaction recorded; re-posting"));
+      await this.#lease.commit(b, () => this.#store.transition(b.id, "ready", "no transaction recorded; re-posting"));
       return;
     }
     const receipt = await this.#chain.provider.getTransactionReceipt(tx.hash);
@@ -166,22 +189,27 @@ export class Issuance {
       const mined = await this.#chain.provider.getTransactionCount(from, "latest");
       if (mined > tx.nonce) {
         // Our nonce was consumed by another transaction: this one can never be mined. Sign anew.
-        this.#lease.commit(b, () => {
-          this.#store.setTxStatus(tx.hash, "replaced", null, "nonce consumed by another transaction");
-          this.#store.transition(b.id, "ready", `tx ${tx.hash} replaced (nonce ${tx.nonce} used); re-posting`);
+        await this.#lease.commit(b, async () => {
+          await this.#store.setTxStatus(tx.hash, "replaced", null, "nonce consumed by another transaction");
+          await this.#store.transition(b.id, "ready", `tx ${tx.hash} replaced (nonce ${tx.nonce} used); re-posting`);
         });
         return;
       }
-      await this.#broadcast(b, tx.hash, tx.raw);
+      // Sent only while this worker still holds the lease at its epoch (checked in the store, fenced) and has the
+      // margin left: a worker that lost the lease re-sends nothing.
+      await this.#lease.commit(b, () => Promise.resolve());
+      if (!(await this.#broadcast(b, tx.hash, tx.raw))) return;
       this.#ctx.counters.transactionsRebroadcast += 1;
-      this.#ctx.batchLog(b).info({ hash: tx.hash }, "transaction re-broadcast (same bytes)");
+      (await this.#ctx.batchLog(b)).info({ hash: tx.hash }, "transaction re-broadcast (same bytes)");
       return;
     }
     await this.#ctx.faults("after_receipt", { batch: b.id, hash: tx.hash });
     if (receipt.status !== 1) {
       const a = storedAttestation(b);
       const revert = await this.#replayRevert(receipt);
-      this.#store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted");
+      await this.#lease.commit(b, () =>
+        this.#store.setTxStatus(tx.hash, "reverted", receipt.blockNumber, revert?.message ?? "reverted"),
+      );
       await this.#onRevert(
         b,
         a,
@@ -198,15 +226,15 @@ export class Issuance {
     const latest = await this.#chain.provider.getBlockNumber();
     if (latest - receipt.blockNumber + 1 < this.#ctx.config.confirmations) return;
     const tokenId = this.#tokenIdFromReceipt(receipt);
-    this.#lease.commit(b, () => {
-      this.#store.setTxStatus(tx.hash, "mined", receipt.blockNumber);
-      this.#store.transition(b.id, "confirmed", `minted as batch #${tokenId} in block ${receipt.blockNumber}`, {
+    await this.#lease.commit(b, async () => {
+      await this.#store.setTxStatus(tx.hash, "mined", receipt.blockNumber);
+      await this.#store.transition(b.id, "confirmed", `minted as batch #${tokenId} in block ${receipt.blockNumber}`, {
         token_id: tokenId.toString(),
         error: null,
       });
     });
     this.#ctx.counters.batchesConfirmed += 1;
-    this.#ctx.batchLog(b).info({ tokenId: tokenId.toString(), block: receipt.blockNumber }, "batch confirmed");
+    (await this.#ctx.batchLog(b)).info({ tokenId: tokenId.toString(), block: receipt.blockNumber }, "batch confirmed");
   }
 
   #tokenIdFromReceipt(receipt: TransactionReceipt): bigint {
@@ -242,8 +270,8 @@ export class Issuance {
       await this.#alreadyIssued(b, a, BigInt(revert.args.batchId ?? "0"));
       return;
     }
-    this.#lease.commit(b, () => this.#store.transition(b.id, "failed", revert.name, { error: revert.message }));
-    this.#ctx.batchLog(b).error({ revert: revert.message }, "issue reverted; batch failed");
+    await this.#lease.commit(b, () => this.#store.transition(b.id, "failed", revert.name, { error: revert.message }));
+    (await this.#ctx.batchLog(b)).error({ revert: revert.message }, "issue reverted; batch failed");
   }
 
   /** The contract says this report's batch exists: success only if it is the same batch (figures and devices). */
@@ -256,24 +284,29 @@ export class Issuance {
       onChain.issued === a.certificates &&
       onChain.baselineGrams === a.baselineGrams &&
       onChain.reductionGrams === a.reductionGrams;
-    this.#lease.commit(b, () => {
-      for (const t of this.#store.txsOfBatch(b.id))
+    await this.#lease.commit(b, async () => {
+      for (const t of await this.#store.txsOfBatch(b.id))
         if (t.status === "signed" || t.status === "broadcast") {
-          this.#store.setTxStatus(t.hash, "replaced", null, "batch found already issued");
+          await this.#store.setTxStatus(t.hash, "replaced", null, "batch found already issued");
         }
       if (same) {
-        this.#store.transition(b.id, "confirmed", `already issued on-chain as batch #${tokenId}; verified same batch`, {
-          token_id: tokenId.toString(),
-          error: null,
-        });
+        await this.#store.transition(
+          b.id,
+          "confirmed",
+          `already issued on-chain as batch #${tokenId}; verified same batch`,
+          {
+            token_id: tokenId.toString(),
+            error: null,
+          },
+        );
       } else {
-        this.#store.transition(b.id, "failed", "REPORT_ALREADY_ISSUED_DIFFERENT", {
+        await this.#store.transition(b.id, "failed", "REPORT_ALREADY_ISSUED_DIFFERENT", {
           error: `the report's ${b.category} batch is on-chain as #${tokenId} with different figures or devices`,
         });
       }
     });
     if (same) this.#ctx.counters.batchesConfirmed += 1;
-    const log = this.#ctx.batchLog(b);
+    const log = await this.#ctx.batchLog(b);
     log[same ? "info" : "error"]({ tokenId: tokenId.toString(), same }, "report already issued on-chain");
   }
 }

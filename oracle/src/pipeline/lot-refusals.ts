@@ -16,12 +16,12 @@ import { lotSummary } from "./lot-summary.ts";
  * it, so the same devices are never certified twice under two option sets. `identical` (same devices, same
  * options; an as-of date not given matches any) lets the API answer with the stored lot instead.
  */
-export function duplicateLot(
+export async function duplicateLot(
   store: JobStore,
   existing: LotRow,
   input: Pick<SubmitLotInput, "asOf" | "defaultTransport">,
   inputSha256: string,
-): OracleError {
+): Promise<OracleError> {
   const stored = JSON.parse(existing.options_json) as { asOf: string; defaultTransport?: string };
   const sameDevices = existing.input_sha256 === inputSha256;
   const differences: Record<string, { submitted: string | null; now: string | null }> = {};
@@ -52,7 +52,7 @@ export function duplicateLot(
   const changed = Object.entries(differences)
     .map(([k, d]) => `${k} ${d.submitted ?? "none"} → ${d.now ?? "none"}`)
     .join(", ");
-  const batches = store.batchesOfLot(existing.id);
+  const batches = await store.batchesOfLot(existing.id);
   const issued = batches.filter((b) => b.state === "confirmed" || b.state === "posted").map((b) => b.id);
   const pending = batches
     .filter((b) => RESERVING_STATES.includes(b.state) && !issued.includes(b.id))

@@ -1,7 +1,7 @@
 /**
  * The oracle: from a submitted lot to an auditor-signed, minted batch — crash-safe and exactly-once.
  *
- * Every step is a state change of a batch recorded in one SQLite transaction (see store/jobs.ts). A chain
+ * Every step is a state change of a batch recorded in one transaction (SQLite or PostgreSQL, see store/jobs.ts). A chain
  * transaction is signed and persisted *before* it is broadcast, so after a crash the same bytes (same nonce,
  * same hash) are found and reconciled, never sent twice. The contract's (reportHash, category) uniqueness is the
  * last line of defence: "already issued" counts as success once the on-chain batch is checked to be this one.
@@ -68,16 +68,16 @@ export class Oracle {
   }
 
   /** Calculates a lot left in `submitted` (e.g. stored by an older version or before a crash). */
-  processPendingLots(): void {
-    this.#intake.processPending();
+  processPendingLots(): Promise<void> {
+    return this.#intake.processPending();
   }
 
-  getLot(id: string): LotRow {
+  getLot(id: string): Promise<LotRow> {
     return this.#ctx.lot(id);
   }
 
   /** The canonical report (the bytes `reportHash` is taken over). */
-  getReport(lotId: string): string {
+  getReport(lotId: string): Promise<string> {
     return this.#reads.report(lotId);
   }
 
@@ -113,7 +113,7 @@ export class Oracle {
    * Takes or renews this database's worker lease for this instance (see JobStore.acquireLease). A process may
    * call it before starting its loop to refuse to run beside another worker; `tick()` calls it on every pass.
    */
-  acquireWorkerLease(): WorkerLeaseStatus {
+  acquireWorkerLease(): Promise<WorkerLeaseStatus> {
     return this.#lease.acquire();
   }
 
@@ -128,7 +128,13 @@ export class Oracle {
     return signer.getAddress();
   }
 
-  metrics(): OracleMetrics {
-    return { batchesByState: this.store.countByState(), counters: { ...this.#ctx.counters } };
+
+  /** The fencing token this instance holds the worker lease at, or null (see store/leases.ts). */
+  get workerLeaseEpoch(): number | null {
+    return this.#lease.epoch;
+  }
+
+  async metrics(): Promise<OracleMetrics> {
+    return { batchesByState: await this.store.countByState(), counters: { ...this.#ctx.counters } };
   }
 }

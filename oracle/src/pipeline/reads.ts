@@ -49,32 +49,37 @@ export class OracleReads {
   }
 
   /** The canonical report (the bytes `reportHash` is taken over). */
-  report(lotId: string): string {
-    const lot = this.#ctx.lot(lotId);
+  async report(lotId: string): Promise<string> {
+    const lot = await this.#ctx.lot(lotId);
     if (!lot.report_json) throw new OracleError("NOT_FOUND", `lot ${lotId} has no report (status ${lot.status})`);
     return lot.report_json;
   }
 
-  batch(id: string) {
-    const row = this.#ctx.batch(id);
+  async batch(id: string) {
+    const row = await this.#ctx.batch(id);
+    const [transitions, signatures, transactions] = await Promise.all([
+      this.#ctx.store.transitions(id),
+      this.#ctx.store.signatures(id),
+      this.#ctx.store.txsOfBatch(id),
+    ]);
     return {
       ...row,
-      transitions: this.#ctx.store.transitions(id),
-      signatures: this.#ctx.store.signatures(id).map(publicSignature),
-      transactions: this.#ctx.store.txsOfBatch(id).map(({ raw: _raw, ...t }) => t),
+      transitions,
+      signatures: signatures.map(publicSignature),
+      transactions: transactions.map(({ raw: _raw, ...t }) => t),
     };
   }
 
   /** Exactly what the auditor signs, and the figures to review before signing. */
   async attestation(batchId: string): Promise<AttestationView> {
-    const row = this.#ctx.batch(batchId);
+    const row = await this.#ctx.batch(batchId);
     if (!row.attestation_json || !row.digest) {
       throw new OracleError("BATCH_STATE", `batch ${batchId} has no attestation (state ${row.state})`, {
         state: row.state,
       });
     }
     const a = attestationFromJson(JSON.parse(row.attestation_json) as Record<string, unknown>);
-    const lot = this.#ctx.lot(row.lot_id);
+    const lot = await this.#ctx.lot(row.lot_id);
     let threshold: number | null;
     try {
       threshold = await this.#ctx.chain.auditorThreshold();
@@ -106,7 +111,7 @@ export class OracleReads {
         owner: a.owner,
         registry: { chainId: this.#ctx.chain.chainId.toString(), address: this.#ctx.chain.address },
       },
-      signatures: this.#ctx.store.signatures(batchId).map(publicSignature),
+      signatures: (await this.#ctx.store.signatures(batchId)).map(publicSignature),
       threshold,
     };
   }

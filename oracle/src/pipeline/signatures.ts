@@ -50,13 +50,14 @@ export class AuditorSignatures {
    */
   async add(batchId: string, auditorInput: string, signature: string): Promise<BatchRow> {
     const auditor = this.#ctx.address(auditorInput, "auditor");
-    const row = this.#ctx.batch(batchId);
+    const row = await this.#ctx.batch(batchId);
     // Whose signatures count for the batch's attestation, so a refusal can tell an auditor who retries whether
     // theirs is among them (public anyway: `GET /batches/:id` lists them).
-    const signers = (digest: string) => this.#ctx.store.acceptedSignatures(batchId, digest).map((x) => x.auditor);
-    const counted = (b: BatchRow) => (b.digest ? signers(b.digest) : []);
-    const takesNone = (b: BatchRow) => {
-      const list = counted(b);
+    const signers = async (digest: string) =>
+      (await this.#ctx.store.acceptedSignatures(batchId, digest)).map((x) => x.auditor);
+    const counted = async (b: BatchRow): Promise<string[]> => (b.digest ? signers(b.digest) : []);
+    const takesNone = async (b: BatchRow) => {
+      const list = await counted(b);
       const mine = list.includes(auditor);
       return new OracleError(
         "BATCH_STATE",
@@ -65,25 +66,32 @@ export class AuditorSignatures {
         { state: b.state, batchId, auditor, counted: list, auditorCounted: mine },
       );
     };
-    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw takesNone(row);
+    if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw await takesNone(row);
     const digest = row.digest;
-    const alreadySigned = () =>
+    const alreadySigned = async () =>
       new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, {
         batchId,
         auditor,
-        counted: signers(digest),
+        counted: await signers(digest),
         auditorCounted: true,
       });
-    if (signers(digest).includes(auditor)) throw alreadySigned();
-    const refuse = (
+    if ((await signers(digest)).includes(auditor)) throw await alreadySigned();
+    const refuse = async (
       code: "SIGNATURE_INVALID" | "SIGNER_NOT_AUDITOR" | "ATTESTATION_EXPIRED",
       reason: string,
       attribution: "auditor" | "unattributed" | "not stored",
     ) => {
       if (attribution === "auditor") {
-        this.#ctx.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "refused", reason });
+        await this.#ctx.store.addSignature({
+          batch_id: batchId,
+          digest,
+          auditor,
+          signature,
+          status: "refused",
+          reason,
+        });
       } else if (attribution === "unattributed") {
-        this.#ctx.store.addUnattributedSignature({
+        await this.#ctx.store.addUnattributedSignature({
           batch_id: batchId,
           digest,
           claimed_auditor: auditor,
@@ -93,21 +101,21 @@ export class AuditorSignatures {
       }
       this.#ctx.counters.signaturesRefused += 1;
       if (attribution !== "auditor") this.#ctx.counters.signaturesUnattributed += 1;
-      this.#ctx.batchLog(row).warn({ claimedAuditor: auditor, code, reason, attribution }, "signature refused");
+      (await this.#ctx.batchLog(row)).warn({ claimedAuditor: auditor, code, reason, attribution }, "signature refused");
       return new OracleError(code, reason, { batchId, auditor });
     };
     const malformed = signatureProblem(signature);
-    if (malformed) throw refuse("SIGNATURE_INVALID", malformed, "not stored");
+    if (malformed) throw await refuse("SIGNATURE_INVALID", malformed, "not stored");
     const verified = await this.#ctx.chainCall(() => this.#verifies(auditor, digest, signature));
     if (this.#ctx.nowSec() >= row.deadline) {
-      throw refuse(
+      throw await refuse(
         "ATTESTATION_EXPIRED",
         `the attestation of batch ${batchId} expired at ${isoTime(row.deadline)}`,
         verified ? "auditor" : "unattributed",
       );
     }
     if (!verified) {
-      throw refuse(
+      throw await refuse(
         "SIGNATURE_INVALID",
         `the signature does not verify for ${auditor} over digest ${digest}`,
         "unattributed",
@@ -115,29 +123,37 @@ export class AuditorSignatures {
     }
     const category = categoryCode(row.category);
     const standing = await this.#standing(auditor, category);
-    if (!standing.counts) throw refuse("SIGNER_NOT_AUDITOR", standing.reason, "auditor");
+    if (!standing.counts) throw await refuse("SIGNER_NOT_AUDITOR", standing.reason, "auditor");
     const threshold = await this.#ctx.chainCall(() => this.#ctx.chain.auditorThreshold());
     // The bodies of those already counted, read now: accreditations may have changed since they signed (posting
     // checks them all once more).
     const others = await Promise.all(
-      signers(digest)
-        .filter((a) => a !== auditor)
-        .map((a) => this.#standing(a, category)),
+      (await signers(digest)).filter((a) => a !== auditor).map((a) => this.#standing(a, category)),
     );
-    const updated = this.#ctx.store.tx(() => {
-      // Re-checked under the write lock: the awaits above let other requests (or the worker) run.
-      const current = this.#ctx.store.batch(batchId)!;
+    const updated = await this.#ctx.store.tx(async () => {
+      // Re-checked in the write transaction: the awaits above let other requests (or the worker) run. The batch's
+      // row lock makes concurrent signatures of one batch (two API instances on one PostgreSQL) take turns, so the
+      // second sees the first and answers ALREADY_SIGNED.
+      await this.#ctx.store.lockBatch(batchId);
+      const current = (await this.#ctx.store.batch(batchId))!;
       if (!SIGNABLE.includes(current.state) || current.digest !== digest) {
-        if (!SIGNABLE.includes(current.state)) throw takesNone(current);
+        if (!SIGNABLE.includes(current.state)) throw await takesNone(current);
         throw new OracleError(
           "BATCH_STATE",
           `the attestation of batch ${batchId} was renewed while the signature was checked; sign the new one`,
-          { state: current.state, batchId, auditor, counted: counted(current), auditorCounted: false },
+          { state: current.state, batchId, auditor, counted: await counted(current), auditorCounted: false },
         );
       }
-      if (signers(digest).includes(auditor)) throw alreadySigned();
-      this.#ctx.store.addSignature({ batch_id: batchId, digest, auditor, signature, status: "accepted", reason: null });
-      const accepted = signers(digest);
+      if ((await signers(digest)).includes(auditor)) throw await alreadySigned();
+      await this.#ctx.store.addSignature({
+        batch_id: batchId,
+        digest,
+        auditor,
+        signature,
+        status: "accepted",
+        reason: null,
+      });
+      const accepted = await signers(digest);
       // One accepted meanwhile (its standing unread) is counted as its own body: posting re-checks them all.
       const standings = accepted.map((a, i): AuditorStanding =>
         a === auditor
@@ -157,14 +173,14 @@ export class AuditorSignatures {
       return current;
     });
     this.#ctx.counters.signaturesAccepted += 1;
-    this.#ctx.batchLog(row).info({ auditor, state: updated.state }, "signature accepted");
+    (await this.#ctx.batchLog(row)).info({ auditor, state: updated.state }, "signature accepted");
     return updated;
   }
 
   /** An auditor refuses to attest, with a reason, signed as EIP-712 `Rejection` over the attestation digest. */
   async reject(batchId: string, auditorInput: string, reason: string, signature: string): Promise<BatchRow> {
     const auditor = this.#ctx.address(auditorInput, "auditor");
-    const row = this.#ctx.batch(batchId);
+    const row = await this.#ctx.batch(batchId);
     if (!SIGNABLE.includes(row.state) || !row.digest) {
       throw new OracleError("BATCH_STATE", `batch ${batchId} is ${row.state}: it cannot be rejected`, {
         state: row.state,
@@ -185,8 +201,9 @@ export class AuditorSignatures {
     }
     const standing = await this.#standing(auditor, categoryCode(row.category));
     if (!standing.counts) throw new OracleError("SIGNER_NOT_AUDITOR", standing.reason);
-    const updated = this.#ctx.store.tx(() => {
-      const current = this.#ctx.store.batch(batchId)!;
+    const updated = await this.#ctx.store.tx(async () => {
+      await this.#ctx.store.lockBatch(batchId);
+      const current = (await this.#ctx.store.batch(batchId))!;
       if (!SIGNABLE.includes(current.state) || current.digest !== row.digest) {
         throw new OracleError("BATCH_STATE", `batch ${batchId} is ${current.state}: it cannot be rejected`, {
           state: current.state,
@@ -194,7 +211,7 @@ export class AuditorSignatures {
       }
       return this.#ctx.store.transition(batchId, "rejected", `rejected by ${auditor}: ${text}`, { reason: text });
     });
-    this.#ctx.batchLog(row).warn({ auditor, reason: text }, "batch rejected by auditor");
+    (await this.#ctx.batchLog(row)).warn({ auditor, reason: text }, "batch rejected by auditor");
     return updated;
   }
 

@@ -9,6 +9,7 @@ import { isTransientError } from "../../../core/chain/errors.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { JobStore } from "../store/jobs.ts";
 import type { BatchRow } from "../store/rows.ts";
+import { LeaseLostError } from "../store/leases.ts";
 import { StaleStateError, type BatchState } from "../store/transitions.ts";
 import { renewAttestation } from "./attestations.ts";
 import type { OracleContext } from "./context.ts";
@@ -41,23 +42,23 @@ export class Worker {
    * on with the others.
    */
   async tick(): Promise<void> {
-    if (!this.#lease.hold()) return;
-    this.#intake.processPending();
+    if (!(await this.#lease.hold())) return;
+    await this.#intake.processPending();
     const nowSec = this.#ctx.nowSec();
-    for (const b of this.#store.batchesInState("awaiting_signatures", "ready")) {
+    for (const b of await this.#store.batchesInState("awaiting_signatures", "ready")) {
       if (b.deadline === null || b.deadline - this.#ctx.config.renewMarginSeconds > nowSec) continue;
       if (b.failures > 0 && b.next_attempt_at > this.#ctx.now().getTime()) continue;
-      if (!this.#lease.keep()) return;
-      await this.#step(b, () => Promise.resolve(renewAttestation(this.#ctx, this.#lease, b)));
+      if (!(await this.#lease.keep())) return;
+      await this.#step(b, () => renewAttestation(this.#ctx, this.#lease, b));
     }
-    for (const b of this.#store.batchesInState("ready")) {
+    for (const b of await this.#store.batchesInState("ready")) {
       if (b.next_attempt_at > this.#ctx.now().getTime()) continue;
-      if (!this.#lease.keep()) return;
+      if (!(await this.#lease.keep())) return;
       await this.#step(b, () => this.#issuance.post(b));
     }
-    for (const b of this.#store.batchesInState("posted")) {
+    for (const b of await this.#store.batchesInState("posted")) {
       if (b.next_attempt_at > this.#ctx.now().getTime()) continue;
-      if (!this.#lease.keep()) return;
+      if (!(await this.#lease.keep())) return;
       await this.#step(b, () => this.#issuance.reconcile(b));
     }
   }
@@ -72,20 +73,31 @@ export class Worker {
       await fn();
     } catch (error) {
       if (error instanceof StaleStateError) {
-        this.#ctx.batchLog(b).info({ reason: firstLine(error) }, "batch changed under this worker; step abandoned");
+        (await this.#ctx.batchLog(b)).info(
+          { reason: firstLine(error) },
+          "batch changed under this worker; step abandoned",
+        );
+        return;
+      }
+      if (error instanceof LeaseLostError) {
+        (await this.#ctx.batchLog(b)).warn(
+          { code: error.code, reason: firstLine(error) },
+          "worker lease lost; step abandoned",
+        );
         return;
       }
       if (isTransientError(error) || (error instanceof OracleError && error.code === "CHAIN_UNAVAILABLE")) {
         const attempts = b.attempts + 1;
         const delay = Math.min(250 * 2 ** Math.min(attempts, 16), this.#ctx.config.maxBackoffMs);
-        this.#store.setRetry(b.id, attempts, this.#ctx.now().getTime() + delay, `transient: ${firstLine(error)}`);
+        await this.#store.setRetry(b.id, attempts, this.#ctx.now().getTime() + delay, `transient: ${firstLine(error)}`);
         this.#ctx.counters.transientRetries += 1;
-        this.#ctx
-          .batchLog(b)
-          .warn({ attempts, retryInMs: delay, err: firstLine(error) }, "chain unavailable; will retry");
+        (await this.#ctx.batchLog(b)).warn(
+          { attempts, retryInMs: delay, err: firstLine(error) },
+          "chain unavailable; will retry",
+        );
         return;
       }
-      this.#recordFailure(b, error);
+      await this.#recordFailure(b, error);
     }
   }
 
@@ -94,18 +106,18 @@ export class Worker {
    * `maxAttempts` failures in one state the batch is `failed` with the error — unless it is `posted`: its
    * transaction may still be mined, so it stays and is reconciled at the longest backoff, logged as an error.
    */
-  #recordFailure(b: BatchRow, error: unknown): void {
+  async #recordFailure(b: BatchRow, error: unknown): Promise<void> {
     const message = firstLine(error);
     this.#ctx.counters.stepFailures += 1;
-    const log = this.#ctx.batchLog(b);
+    const log = await this.#ctx.batchLog(b);
     try {
-      const outcome = this.#store.tx(() => {
-        if (!this.#lease.stillHeld()) return { kind: "lease lost" as const };
-        const current = this.#store.batch(b.id);
+      const outcome = await this.#store.tx(async () => {
+        if (!(await this.#lease.stillHeld())) return { kind: "lease lost" as const };
+        const current = await this.#store.batch(b.id);
         if (!current || TERMINAL.includes(current.state)) return { kind: "finished" as const };
         const failures = current.failures + 1;
         if (failures >= this.#ctx.config.maxAttempts && current.state !== "posted") {
-          this.#store.transition(
+          await this.#store.transition(
             b.id,
             "failed",
             `${current.state}: gave up after ${failures} failed attempts: ${message}`,
@@ -115,7 +127,7 @@ export class Worker {
           return { kind: "failed" as const, failures, state: current.state };
         }
         const delay = Math.min(1000 * 2 ** Math.min(failures - 1, 16), this.#ctx.config.maxBackoffMs);
-        this.#store.setFailure(b.id, failures, this.#ctx.now().getTime() + delay, `error: ${message}`);
+        await this.#store.setFailure(b.id, failures, this.#ctx.now().getTime() + delay, `error: ${message}`);
         return { kind: "retry" as const, failures, delay, state: current.state };
       });
       if (outcome.kind === "failed") {

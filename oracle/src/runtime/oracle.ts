@@ -16,7 +16,8 @@ import { RemoteSigner } from "../../../core/chain/remote-signer.ts";
 export interface OracleRuntime {
   oracle: Oracle;
   logger: Logger;
-  close(): void;
+  /** Releases the worker lease, closes the job store and the chain connection. */
+  close(): Promise<void>;
 }
 
 /**
@@ -54,7 +55,9 @@ export async function createOracle(
       "oracle key loaded",
     );
   }
-  const store = await JobStore.open(env.ITEC_DB_PATH);
+  // DATABASE_URL set: the job store on PostgreSQL (beside the index); else SQLite at ITEC_DB_PATH.
+  const store = await JobStore.open({ databaseUrl: env.DATABASE_URL, sqlitePath: env.ITEC_DB_PATH });
+  log.info({ store: store.dialect }, "oracle job store opened");
   const pauseAt = env.ITEC_FAULT_PAUSE_AT;
   const oracle = new Oracle({
     store,
@@ -67,15 +70,17 @@ export async function createOracle(
       attestationTtlSeconds: env.ITEC_ATTESTATION_TTL_SECONDS,
       renewMarginSeconds: env.ITEC_RENEW_MARGIN_SECONDS,
       evidenceBaseUrl: env.ITEC_EVIDENCE_BASE_URL,
+      workerLeaseMs: env.ITEC_WORKER_LEASE_MS,
+      broadcastMarginMs: env.ITEC_BROADCAST_MARGIN_MS,
     },
     ...(pauseAt ? { faults: pauseAtPoint(pauseAt) } : {}),
   });
   return {
     oracle,
     logger: log,
-    close: () => {
+    close: async () => {
       chain.provider.destroy();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -142,5 +147,5 @@ export async function runWorker(runtime: OracleRuntime, pollMs: number, signal: 
       signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
     });
   }
-  logger.info({ metrics: oracle.metrics() }, "oracle worker stopped");
+  logger.info({ metrics: await oracle.metrics().catch(() => undefined) }, "oracle worker stopped");
 }

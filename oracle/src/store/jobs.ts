@@ -1,14 +1,16 @@
 /**
  * The oracle's durable job store: lots, batches (with their state machine and every transition), reserved
- * device ids, auditor signatures and chain transactions. SQLite (node:sqlite) in WAL mode; every state change
- * is one transaction, so a crash leaves either the old or the new state, never half of one.
+ * device ids, auditor signatures and chain transactions. One set of queries on two engines (core/db/sql.ts):
+ * SQLite (node:sqlite, WAL, synchronous FULL) at ITEC_DB_PATH, or PostgreSQL when DATABASE_URL is set (the same
+ * database as the event index, its own tables and migrations table). Every state change is one transaction, so a
+ * crash leaves either the old or the new state, never half of one. How each invariant holds on PostgreSQL, at
+ * READ COMMITTED: docs/adr/0041-oracle-store-engines.md.
  *
  * JobStore is the entry point; the schema (schema.ts), the rows (rows.ts), the state machine (transitions.ts) and
- * the worker lease (leases.ts) each have their own file.
+ * the worker lease with its fencing (leases.ts) and the device reservations (devices.ts) each have their own file.
  */
-import type { DatabaseSync } from "node:sqlite";
-
-import { openDatabase } from "../../../core/db/sqlite.ts";
+import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { Devices } from "./devices.ts";
 import { Leases, type LeaseHolder, type LeaseResult, type LeaseRow } from "./leases.ts";
 import {
   Rows,
@@ -20,36 +22,92 @@ import {
   type TransitionRow,
   type UnattributedSignatureRow,
 } from "./rows.ts";
-import { MIGRATIONS } from "./schema.ts";
+import { MIGRATIONS, PG_MIGRATIONS_TABLE } from "./schema.ts";
 import { BATCH_STATES, moveBatch, type BatchState } from "./transitions.ts";
+
+/** Where the job store lives: PostgreSQL when `databaseUrl` is given (DATABASE_URL), else SQLite at `sqlitePath`. */
+export interface JobStoreOptions {
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+  /** PostgreSQL only: the schema to use (created if missing), e.g. one per test run. */
+  pgSchema?: string | undefined;
+  /** PostgreSQL only: connections in the pool (default 4). */
+  pgPoolSize?: number | undefined;
+}
+
+/** The PostgreSQL advisory lock serialising the job store's migration runs (the index uses its own key). */
+const PG_MIGRATIONS_LOCK = 4242041;
 
 /** Typed access to the job tables. All writes go through here. */
 export class JobStore {
-  readonly db: DatabaseSync;
+  readonly db: SqlDatabase;
   readonly #rows: Rows;
   readonly #leases: Leases;
-  #closed = false;
+  readonly #devices: Devices;
+  #closed: Promise<void> | undefined;
 
-  private constructor(db: DatabaseSync, now: () => Date) {
+  private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
     this.db = db;
-    this.#rows = new Rows(db, now);
+    this.#rows = new Rows(db, now, sqliteFile);
     this.#leases = new Leases(this.#rows);
+    this.#devices = new Devices(this.#rows);
   }
 
-  static async open(path: string, now: () => Date = () => new Date()): Promise<JobStore> {
-    return new JobStore(await openDatabase(path, MIGRATIONS), now);
+  /** Opens the store (a SQLite file path, or options) and applies its migrations. */
+  static async open(target: string | JobStoreOptions, now: () => Date = () => new Date()): Promise<JobStore> {
+    const options = typeof target === "string" ? { sqlitePath: target } : target;
+    const db = await openSql(
+      {
+        databaseUrl: options.databaseUrl,
+        sqlitePath: options.sqlitePath,
+        pgSchema: options.pgSchema,
+        pgPoolSize: options.pgPoolSize,
+        pgMigrationsTable: PG_MIGRATIONS_TABLE,
+        pgMigrationsLockKey: PG_MIGRATIONS_LOCK,
+        pgApplicationName: "itec-oracle",
+      },
+      MIGRATIONS,
+    );
+    return new JobStore(db, now, db.dialect === "sqlite" ? options.sqlitePath : undefined);
+  }
+
+  get dialect(): "sqlite" | "postgres" {
+    return this.db.dialect;
+  }
+
+  /** True when the store answers a trivial query (readiness). */
+  async ping(): Promise<boolean> {
+    return (await this.#rows.get<{ one: number }>("SELECT 1 AS one"))?.one === 1;
   }
 
   /** Releases the leases taken through this connection (a clean shutdown frees the worker lease at once). */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#leases.releaseAll();
-    this.db.close();
+  close(): Promise<void> {
+    return (this.#closed ??= (async () => {
+      await this.#leases.releaseAll();
+      this.#rows.detach();
+      await this.db.close();
+    })());
   }
 
-  tx<T>(fn: () => T): T {
+  /** Runs `fn` in one transaction; every store call inside it joins it (see Rows.tx). */
+  tx<T>(fn: () => Promise<T>): Promise<T> {
     return this.#rows.tx(fn);
+  }
+
+  /**
+   * Inside a transaction: waits for (PostgreSQL: locks until COMMIT) the job lock row `name`, serialising one kind
+   * of write across processes (see schema version 3). SQLite's BEGIN IMMEDIATE already holds the file's write lock.
+   */
+  async lock(name: "lots"): Promise<void> {
+    await this.#rows.run("UPDATE job_locks SET name = name WHERE name = ?", name);
+  }
+
+  /**
+   * Inside a transaction: locks batch `id`'s row until COMMIT (PostgreSQL; SQLite's write lock is already held), so
+   * the reads that follow see the batch as the last writer committed it and no other writer of it runs meanwhile.
+   */
+  async lockBatch(id: string): Promise<void> {
+    await this.#rows.run("UPDATE batches SET id = id WHERE id = ?", id);
   }
 
   // --- lots -------------------------------------------------------------------------------------------------
@@ -68,41 +126,59 @@ export class JobStore {
       | "updated_at"
       | "status"
     >,
-  ): LotRow {
-    const seq = (this.#rows.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM lots")?.s ?? 0) + 1;
-    const id = `L${seq}`;
-    const at = this.#rows.iso();
-    this.#rows.run(
-      `INSERT INTO lots (id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, input_json,
+  ): Promise<LotRow> {
+    return this.tx(async () => {
+      // The lot's sequence number is MAX + 1: the intake lock row makes concurrent intakes (two API instances on
+      // one PostgreSQL) take turns instead of both reading the same MAX.
+      await this.lock("lots");
+      const seq = ((await this.#rows.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM lots"))?.s ?? 0) + 1;
+      const id = `L${seq}`;
+      const at = this.#rows.iso();
+      await this.#rows.run(
+        `INSERT INTO lots (id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, input_json,
          correlation_id, submitted_at, updated_at) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)`,
-      id,
-      seq,
-      lot.refurbisher,
-      lot.lot_ref,
-      lot.as_of,
-      lot.options_json,
-      lot.input_sha256,
-      lot.input_json,
-      lot.correlation_id,
-      at,
-      at,
-    );
-    return this.lot(id)!;
+        id,
+        seq,
+        lot.refurbisher,
+        lot.lot_ref,
+        lot.as_of,
+        lot.options_json,
+        lot.input_sha256,
+        lot.input_json,
+        lot.correlation_id,
+        at,
+        at,
+      );
+      // The row as inserted (no re-read of the lot's input, which may be large).
+      return {
+        ...lot,
+        id,
+        seq,
+        status: "submitted",
+        report_json: null,
+        report_hash: null,
+        reference_sha256: null,
+        summary_json: null,
+        error: null,
+        submitted_at: at,
+        updated_at: at,
+      };
+    });
   }
 
-  lot(id: string): LotRow | undefined {
+  lot(id: string): Promise<LotRow | undefined> {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
-  lotByRef(refurbisher: string, lotRef: string): LotRow | undefined {
+  lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE refurbisher = ? AND lot_ref = ?", refurbisher, lotRef);
   }
 
-  lotsByStatus(status: LotStatus): LotRow[] {
+  lotsByStatus(status: LotStatus): Promise<LotRow[]> {
     return this.#rows.all<LotRow>("SELECT * FROM lots WHERE status = ? ORDER BY seq", status);
   }
 
-  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): LotRow[] {
+  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotRow[]> {
     const limit = filter.limit ?? 100;
     const offset = filter.offset ?? 0;
     if (filter.refurbisher) {
@@ -116,11 +192,11 @@ export class JobStore {
     return this.#rows.all<LotRow>("SELECT * FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?", limit, offset);
   }
 
-  setLotCalculated(
+  async setLotCalculated(
     id: string,
     r: { report_json: string; report_hash: string; reference_sha256: string; summary_json: string },
-  ): void {
-    this.#rows.run(
+  ): Promise<void> {
+    await this.#rows.run(
       `UPDATE lots SET status = 'calculated', report_json = ?, report_hash = ?, reference_sha256 = ?, summary_json = ?,
          error = NULL, updated_at = ? WHERE id = ?`,
       r.report_json,
@@ -132,8 +208,8 @@ export class JobStore {
     );
   }
 
-  setLotFailed(id: string, error: string): void {
-    this.#rows.run(
+  async setLotFailed(id: string, error: string): Promise<void> {
+    await this.#rows.run(
       "UPDATE lots SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
       error,
       this.#rows.iso(),
@@ -144,7 +220,7 @@ export class JobStore {
   // --- batches ----------------------------------------------------------------------------------------------
 
   /** Creates a batch in `submitted` and records that transition at the lot's submission time. */
-  insertBatch(
+  async insertBatch(
     b: Pick<
       BatchRow,
       | "id"
@@ -158,9 +234,9 @@ export class JobStore {
       | "vintage_end"
     >,
     submittedAt: string,
-  ): void {
+  ): Promise<void> {
     const at = this.#rows.iso();
-    this.#rows.run(
+    await this.#rows.run(
       `INSERT INTO batches (id, lot_id, category, state, certificates, baseline_grams, reduction_grams, device_root,
          vintage_start, vintage_end, created_at, updated_at) VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?)`,
       b.id,
@@ -175,29 +251,29 @@ export class JobStore {
       at,
       at,
     );
-    this.#rows.run(
+    await this.#rows.run(
       "INSERT INTO transitions (batch_id, from_state, to_state, at, note) VALUES (?, NULL, 'submitted', ?, NULL)",
       b.id,
       submittedAt,
     );
   }
 
-  batch(id: string): BatchRow | undefined {
+  batch(id: string): Promise<BatchRow | undefined> {
     return this.#rows.get<BatchRow>("SELECT * FROM batches WHERE id = ?", id);
   }
 
-  batchesOfLot(lotId: string): BatchRow[] {
+  batchesOfLot(lotId: string): Promise<BatchRow[]> {
     return this.#rows.all<BatchRow>("SELECT * FROM batches WHERE lot_id = ? ORDER BY created_at, id", lotId);
   }
 
-  batchesInState(...states: BatchState[]): BatchRow[] {
+  batchesInState(...states: BatchState[]): Promise<BatchRow[]> {
     return this.#rows.all<BatchRow>(
       `SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY created_at, id`,
       ...states,
     );
   }
 
-  batchByTokenId(tokenId: string): BatchRow | undefined {
+  batchByTokenId(tokenId: string): Promise<BatchRow | undefined> {
     return this.#rows.get<BatchRow>("SELECT * FROM batches WHERE token_id = ?", tokenId);
   }
 
@@ -208,13 +284,14 @@ export class JobStore {
     note: string | null = null,
     set: Partial<BatchRow> = {},
     from?: BatchState,
-  ): BatchRow {
-    return moveBatch(this, this.#rows, id, to, note, set, from);
+  ): Promise<BatchRow> {
+    // One transaction (joining the caller's): the state, its transition record and the released devices together.
+    return this.tx(() => moveBatch(this, this.#rows, id, to, note, set, from));
   }
 
   /** Updates retry bookkeeping (no state change). */
-  setRetry(id: string, attempts: number, nextAttemptAt: number, error: string | null): void {
-    this.#rows.run(
+  async setRetry(id: string, attempts: number, nextAttemptAt: number, error: string | null): Promise<void> {
+    await this.#rows.run(
       "UPDATE batches SET attempts = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
       attempts,
       nextAttemptAt,
@@ -225,8 +302,8 @@ export class JobStore {
   }
 
   /** Records a non-transient error of the batch's current step and when to try it again (no state change). */
-  setFailure(id: string, failures: number, nextAttemptAt: number, error: string): void {
-    this.#rows.run(
+  async setFailure(id: string, failures: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.#rows.run(
       "UPDATE batches SET failures = ?, next_attempt_at = ?, error = ?, updated_at = ? WHERE id = ?",
       failures,
       nextAttemptAt,
@@ -236,13 +313,13 @@ export class JobStore {
     );
   }
 
-  transitions(batchId: string): TransitionRow[] {
+  transitions(batchId: string): Promise<TransitionRow[]> {
     return this.#rows.all<TransitionRow>("SELECT * FROM transitions WHERE batch_id = ? ORDER BY id", batchId);
   }
 
-  countByState(): Record<string, number> {
+  async countByState(): Promise<Record<string, number>> {
     const out: Record<string, number> = Object.fromEntries(BATCH_STATES.map((s) => [s, 0]));
-    for (const r of this.#rows.all<{ state: string; n: number }>(
+    for (const r of await this.#rows.all<{ state: string; n: number }>(
       "SELECT state, COUNT(*) AS n FROM batches GROUP BY state",
     )) {
       out[r.state] = r.n;
@@ -250,53 +327,35 @@ export class JobStore {
     return out;
   }
 
-  // --- device exclusivity -----------------------------------------------------------------------------------
-
-  /** For each of `ids` that a batch (pending or issued) reserves: that batch. */
-  #deviceBatches(ids: readonly string[]): Map<string, string> {
-    const found = new Map<string, string>();
-    const stmt = this.db.prepare("SELECT batch_id FROM batch_devices WHERE device_id = ?");
-    for (const id of ids) {
-      const row = stmt.get(id) as { batch_id: string } | undefined;
-      if (row) found.set(id, row.batch_id);
-    }
-    return found;
-  }
+  // --- device exclusivity (devices.ts) ---------------------------------------------------------------------
 
   /** Device ids among `ids` already reserved by another batch (pending or issued). */
-  reservedDevices(ids: readonly string[], exceptBatch?: string): Set<string> {
-    const found = new Set<string>();
-    for (const [id, batch] of this.#deviceBatches(ids)) if (batch !== exceptBatch) found.add(id);
-    return found;
+  reservedDevices(ids: readonly string[], exceptBatch?: string): Promise<Set<string>> {
+    return this.#devices.reserved(ids, exceptBatch);
   }
 
   /** The batches holding any of these device ids, with how many of them each holds. */
-  holdersOf(ids: readonly string[]): Map<string, number> {
-    const held = new Map<string, number>();
-    for (const batch of this.#deviceBatches(ids).values()) held.set(batch, (held.get(batch) ?? 0) + 1);
-    return held;
+  holdersOf(ids: readonly string[]): Promise<Map<string, number>> {
+    return this.#devices.holders(ids);
   }
 
   /** Reserves device ids for a batch; the primary key makes a second reservation impossible. */
-  reserveDevices(batchId: string, ids: readonly string[]): void {
-    const stmt = this.db.prepare("INSERT INTO batch_devices (device_id, batch_id) VALUES (?, ?)");
-    for (const id of ids) stmt.run(id, batchId);
+  reserveDevices(batchId: string, ids: readonly string[]): Promise<void> {
+    return this.#devices.reserve(batchId, ids);
   }
 
-  releaseDevices(batchId: string): void {
-    this.#rows.run("DELETE FROM batch_devices WHERE batch_id = ?", batchId);
+  releaseDevices(batchId: string): Promise<void> {
+    return this.#devices.release(batchId);
   }
 
-  devicesOfBatch(batchId: string): string[] {
-    return this.#rows
-      .all<{ device_id: string }>("SELECT device_id FROM batch_devices WHERE batch_id = ?", batchId)
-      .map((r) => r.device_id);
+  devicesOfBatch(batchId: string): Promise<string[]> {
+    return this.#devices.ofBatch(batchId);
   }
 
   // --- signatures -------------------------------------------------------------------------------------------
 
-  addSignature(s: Omit<SignatureRow, "id" | "created_at">): void {
-    this.#rows.run(
+  async addSignature(s: Omit<SignatureRow, "id" | "created_at">): Promise<void> {
+    await this.#rows.run(
       "INSERT INTO signatures (batch_id, digest, auditor, signature, status, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       s.batch_id,
       s.digest,
@@ -308,11 +367,11 @@ export class JobStore {
     );
   }
 
-  signatures(batchId: string): SignatureRow[] {
+  signatures(batchId: string): Promise<SignatureRow[]> {
     return this.#rows.all<SignatureRow>("SELECT * FROM signatures WHERE batch_id = ? ORDER BY id", batchId);
   }
 
-  acceptedSignatures(batchId: string, digest: string): SignatureRow[] {
+  acceptedSignatures(batchId: string, digest: string): Promise<SignatureRow[]> {
     return this.#rows.all<SignatureRow>(
       "SELECT * FROM signatures WHERE batch_id = ? AND digest = ? AND status = 'accepted' ORDER BY id",
       batchId,
@@ -320,12 +379,12 @@ export class JobStore {
     );
   }
 
-  dropSignature(id: number, reason: string): void {
-    this.#rows.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
+  async dropSignature(id: number, reason: string): Promise<void> {
+    await this.#rows.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
   }
 
-  addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): void {
-    this.#rows.run(
+  async addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): Promise<void> {
+    await this.#rows.run(
       `INSERT INTO unattributed_signatures (batch_id, digest, claimed_auditor, signature, reason, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       s.batch_id,
@@ -337,7 +396,7 @@ export class JobStore {
     );
   }
 
-  unattributedSignatures(batchId: string): UnattributedSignatureRow[] {
+  unattributedSignatures(batchId: string): Promise<UnattributedSignatureRow[]> {
     return this.#rows.all<UnattributedSignatureRow>(
       "SELECT * FROM unattributed_signatures WHERE batch_id = ? ORDER BY id",
       batchId,
@@ -346,29 +405,32 @@ export class JobStore {
 
   // --- leases -----------------------------------------------------------------------------------------------
 
-  lease(name: string): LeaseRow | undefined {
+  lease(name: string): Promise<LeaseRow | undefined> {
     return this.#leases.lease(name);
   }
 
   /** Takes or renews the lease `name` for `me` until `nowMs + ttlMs` (see Leases.acquire in leases.ts). */
-  acquireLease(name: string, me: LeaseHolder, nowMs: number, ttlMs: number): LeaseResult {
+  acquireLease(name: string, me: LeaseHolder, nowMs: number, ttlMs: number): Promise<LeaseResult> {
     return this.#leases.acquire(name, me, nowMs, ttlMs);
   }
 
-  /** Whether `holder` holds the lease `name` (call inside the transaction whose writes depend on it). */
-  holdsLease(name: string, holder: string): boolean {
-    return this.#leases.holds(name, holder);
+  /**
+   * Inside a transaction: LeaseLostError unless `holder` holds the lease `name` at `epoch`, unexpired at `nowMs`
+   * (the fencing check; see Leases.fence). Call it first, before the writes that depend on it.
+   */
+  fenceLease(name: string, holder: string, epoch: number, nowMs: number): Promise<void> {
+    return this.#leases.fence(name, holder, epoch, nowMs);
   }
 
-  releaseLease(name: string, holder: string): void {
-    this.#leases.release(name, holder);
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.#leases.release(name, holder);
   }
 
   // --- chain transactions -----------------------------------------------------------------------------------
 
-  insertTx(t: Pick<ChainTxRow, "hash" | "batch_id" | "nonce" | "raw">): void {
+  async insertTx(t: Pick<ChainTxRow, "hash" | "batch_id" | "nonce" | "raw">): Promise<void> {
     const at = this.#rows.iso();
-    this.#rows.run(
+    await this.#rows.run(
       "INSERT INTO chain_txs (hash, batch_id, nonce, raw, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'signed', ?, ?)",
       t.hash,
       t.batch_id,
@@ -379,13 +441,13 @@ export class JobStore {
     );
   }
 
-  setTxStatus(
+  async setTxStatus(
     hash: string,
     status: ChainTxRow["status"],
     blockNumber: number | null = null,
     error: string | null = null,
-  ): void {
-    this.#rows.run(
+  ): Promise<void> {
+    await this.#rows.run(
       "UPDATE chain_txs SET status = ?, block_number = COALESCE(?, block_number), error = ?, updated_at = ? WHERE hash = ?",
       status,
       blockNumber,
@@ -395,14 +457,15 @@ export class JobStore {
     );
   }
 
-  txsOfBatch(batchId: string): ChainTxRow[] {
+  txsOfBatch(batchId: string): Promise<ChainTxRow[]> {
     return this.#rows.all<ChainTxRow>("SELECT * FROM chain_txs WHERE batch_id = ? ORDER BY nonce", batchId);
   }
 
   /** The highest nonce of a transaction not known to be replaced, or -1. */
-  maxNonce(): number {
-    return (
-      this.#rows.get<{ n: number | null }>("SELECT MAX(nonce) AS n FROM chain_txs WHERE status != 'replaced'")?.n ?? -1
+  async maxNonce(): Promise<number> {
+    const row = await this.#rows.get<{ n: number | null }>(
+      "SELECT MAX(nonce) AS n FROM chain_txs WHERE status != 'replaced'",
     );
+    return row?.n ?? -1;
   }
 }

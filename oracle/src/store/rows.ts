@@ -2,9 +2,10 @@
  * The job tables' rows as TypeScript sees them (`SELECT *` maps one column to one field, so no mapping code sits
  * between), and the typed query access every part of the store reads and writes through.
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { resolve } from "node:path";
 
-import { transaction } from "../../../core/db/sqlite.ts";
+import type { SqlDatabase, SqlExecutor, SqlRow, SqlValue } from "../../../core/db/sql.ts";
 import type { BatchState } from "./transitions.ts";
 
 export const LOT_STATUSES = ["submitted", "calculated", "failed"] as const;
@@ -99,19 +100,79 @@ export interface ChainTxRow {
   updated_at: string;
 }
 
-/** Typed statements on the job database, stamped with the store's clock. */
-export class Rows {
-  readonly db: DatabaseSync;
-  readonly #now: () => Date;
+/**
+ * The transactions in progress per SQLite file in this process. `node:sqlite` runs a statement synchronously; a
+ * transaction whose body awaits (even already settled promises) lets other code of this process run between its
+ * statements, and a statement of that code on the SAME connection would join the transaction (committed or rolled
+ * back with it), one on ANOTHER connection to the same file would block the thread on the file lock. So while one
+ * transaction is open, every other statement and transaction on that file waits for it (PostgreSQL needs none of
+ * this: a transaction has its own pooled connection).
+ */
+const sqliteGates = new Map<string, { open: Promise<void> | undefined; users: number }>();
 
-  constructor(db: DatabaseSync, now: () => Date) {
+/**
+ * Typed statements on the job database, stamped with the store's clock. Inside `tx(fn)` every statement of `fn`
+ * (and of what it calls, found through AsyncLocalStorage) runs on the transaction's connection, so the store's
+ * methods compose into one transaction without passing a handle around; a nested `tx` joins the open one.
+ */
+export class Rows {
+  readonly db: SqlDatabase;
+  readonly #now: () => Date;
+  readonly #tx = new AsyncLocalStorage<SqlExecutor>();
+  readonly #gate: { open: Promise<void> | undefined; users: number } | undefined;
+  readonly #gateKey: string | undefined;
+
+  constructor(db: SqlDatabase, now: () => Date, sqliteFile?: string) {
     this.db = db;
     this.#now = now;
+    if (db.dialect === "sqlite") {
+      // ":memory:" databases are one per connection: a gate of their own.
+      const key = sqliteFile && sqliteFile !== ":memory:" ? resolve(sqliteFile) : undefined;
+      this.#gateKey = key;
+      let gate = key ? sqliteGates.get(key) : undefined;
+      if (!gate) {
+        gate = { open: undefined, users: 0 };
+        if (key) sqliteGates.set(key, gate);
+      }
+      gate.users += 1;
+      this.#gate = gate;
+    }
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (see core/db/sqlite.ts). */
-  tx<T>(fn: () => T): T {
-    return transaction(this.db, fn);
+  /** Forgets this connection's share of its file's gate (on close). */
+  detach(): void {
+    if (!this.#gate) return;
+    this.#gate.users -= 1;
+    if (this.#gate.users === 0 && this.#gateKey) sqliteGates.delete(this.#gateKey);
+  }
+
+  /** Whether the caller runs inside a transaction of this store. */
+  get inTransaction(): boolean {
+    return this.#tx.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `fn` in one transaction — SQLite: BEGIN IMMEDIATE (the file's write lock from the first statement);
+   * PostgreSQL: READ COMMITTED, with the row locks each invariant takes (see docs/adr/0041-oracle-store-engines.md).
+   * Committed when `fn` resolves, rolled back when it rejects. Inside a transaction, `tx` joins it.
+   */
+  async tx<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#tx.getStore()) return fn();
+    const gate = this.#gate;
+    if (!gate) return this.db.transaction((tx) => this.#tx.run(tx, fn));
+    while (gate.open) await gate.open;
+    // No await between the check above and here: BEGIN IMMEDIATE runs synchronously inside transaction().
+    const running = this.db.transaction((tx) => this.#tx.run(tx, fn));
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    gate.open = settled;
+    try {
+      return await running;
+    } finally {
+      if (gate.open === settled) gate.open = undefined;
+    }
   }
 
   /** Now, as the ISO 8601 text stored in `*_at` columns. */
@@ -119,16 +180,29 @@ export class Rows {
     return this.#now().toISOString();
   }
 
-  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+  get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
+    return this.#on((x) => x.get<T & SqlRow>(sql, params));
   }
 
-  all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.db.prepare(sql).all(...params) as T[];
+  all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    return this.#on((x) => x.all<T & SqlRow>(sql, params));
   }
 
   /** Runs a write; returns the number of rows it changed. */
-  run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.db.prepare(sql).run(...params).changes);
+  run(sql: string, ...params: SqlValue[]): Promise<number> {
+    return this.#on((x) => x.run(sql, params));
+  }
+
+  /**
+   * Issues `statement` on the caller's transaction, else on the database once no SQLite transaction of this file
+   * is open — checked and issued in one synchronous run (a transaction begun in between would take it in).
+   */
+  async #on<T>(statement: (x: SqlExecutor) => Promise<T>): Promise<T> {
+    for (;;) {
+      const tx = this.#tx.getStore();
+      if (tx) return statement(tx);
+      if (!this.#gate?.open) return statement(this.db);
+      await this.#gate.open;
+    }
   }
 }

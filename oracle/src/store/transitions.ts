@@ -3,8 +3,7 @@
  * recorded as a transition, compare-and-set on the state it read, releasing device ids when the batch stops
  * reserving them.
  */
-import type { SQLInputValue } from "node:sqlite";
-
+import type { SqlValue } from "../../../core/db/sql.ts";
 import { CodedError } from "../../../sdk/src/errors.ts";
 import type { JobStore } from "./jobs.ts";
 import type { BatchRow, Rows } from "./rows.ts";
@@ -71,9 +70,10 @@ export class StaleStateError extends CodedError<"STALE_STATE"> {
  *
  * With `from`, the change is a compare-and-set: it is made only if the batch is still in `from`, else
  * StaleStateError (nothing written). The UPDATE itself is conditional on the state read, so even a caller
- * outside a transaction cannot overwrite a state another connection wrote meanwhile.
+ * outside a transaction cannot overwrite a state another connection wrote meanwhile (on PostgreSQL at READ
+ * COMMITTED too: a concurrent UPDATE of the row makes this one wait, then re-check `state = ?` on the new row).
  */
-export function moveBatch(
+export async function moveBatch(
   store: Pick<JobStore, "batch" | "releaseDevices">,
   rows: Rows,
   id: string,
@@ -81,8 +81,8 @@ export function moveBatch(
   note: string | null,
   set: Partial<BatchRow>,
   from: BatchState | undefined,
-): BatchRow {
-  const current = store.batch(id);
+): Promise<BatchRow> {
+  const current = await store.batch(id);
   if (!current) throw new StateTransitionError(`no batch ${id}`);
   if (from !== undefined && current.state !== from) {
     throw new StaleStateError(`batch ${id} is ${current.state}, no longer ${from}`);
@@ -93,23 +93,25 @@ export function moveBatch(
   const values: Partial<BatchRow> = to !== current.state && set.failures === undefined ? { failures: 0, ...set } : set;
   const columns = Object.entries(values).filter(([k]) => k !== "id" && k !== "state");
   const assignments = ["state = ?", "updated_at = ?", ...columns.map(([k]) => `${k} = ?`)].join(", ");
-  const changed = rows.run(
+  const at = rows.iso();
+  const changed = await rows.run(
     `UPDATE batches SET ${assignments} WHERE id = ? AND state = ?`,
     to,
-    rows.iso(),
-    ...columns.map(([, v]) => v as SQLInputValue),
+    at,
+    ...columns.map(([, v]) => v as SqlValue),
     id,
     current.state,
   );
   if (changed !== 1) throw new StaleStateError(`batch ${id} changed state while moving it to ${to}`);
-  rows.run(
+  await rows.run(
     "INSERT INTO transitions (batch_id, from_state, to_state, at, note) VALUES (?, ?, ?, ?, ?)",
     id,
     current.state,
     to,
-    rows.iso(),
+    at,
     note,
   );
-  if (!RESERVING_STATES.includes(to)) store.releaseDevices(id);
-  return store.batch(id)!;
+  if (!RESERVING_STATES.includes(to)) await store.releaseDevices(id);
+  // The row as written (no re-read: one round trip less per transition on PostgreSQL).
+  return { ...current, ...(Object.fromEntries(columns) as Partial<BatchRow>), state: to, updated_at: at };
 }
