@@ -107,7 +107,7 @@ for (const makeBackend of storeBackends()) {
     afterEach(async () => {
       for (const i of instances.splice(0)) {
         await i.api.close();
-        i.oracle.close();
+        await i.oracle.close();
       }
       for (const s of stores.splice(0)) await s.close();
       await backend.dispose();

@@ -114,7 +114,7 @@ describe("API observability", function () {
   });
   after(async () => {
     await api?.close();
-    oracle?.close();
+    await oracle?.close();
     indexing.abort();
     await running;
     await indexer?.close();

@@ -55,7 +55,7 @@ describe("Oracle with a remote signer", function () {
     dir = mkdtempSync(join(tmpdir(), "itec-remote-signer-"));
   });
   after(async () => {
-    for (const r of runtimes) r.close();
+    for (const r of runtimes) await r.close();
     await fake.close();
     await chain.stop();
     rmSync(dir, { recursive: true, force: true });
