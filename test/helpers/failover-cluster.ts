@@ -142,6 +142,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ITEC_DB_PATH: join(dir, "registry.db"),
       ITEC_ORACLE_DEV_ACCOUNT: String(ACCOUNTS.oracle),
       ITEC_WORKER_LEASE_MS: String(options.leaseMs),
+      // A worker sends only while a third of its lease is left (the default 10 s margin needs a longer lease).
+      ITEC_BROADCAST_MARGIN_MS: String(Math.floor(options.leaseMs / 3)),
       ITEC_POLL_MS: String(options.pollMs ?? 100),
       ITEC_INDEX_POLL_MS: "250",
       ITEC_HEAD_POLL_MS: "250",
