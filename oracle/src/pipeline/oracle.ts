@@ -128,7 +128,6 @@ export class Oracle {
     return signer.getAddress();
   }
 
-
   /** The fencing token this instance holds the worker lease at, or null (see store/leases.ts). */
   get workerLeaseEpoch(): number | null {
     return this.#lease.epoch;
