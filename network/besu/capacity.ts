@@ -19,6 +19,8 @@ import { networkOptionsSchema } from "./options.ts";
 
 const oracleRun = z.object({
   chain: z.string(),
+  /** The job store's engine of the run (bench:oracle measures SQLite and PostgreSQL in one run). */
+  store: z.string().optional(),
   lots: z.number(),
   devices_per_lot: z.number(),
   batches_minted: z.number(),
@@ -30,7 +32,8 @@ const apiFigure = z.object({ rps: z.number(), p50_ms: z.number(), p99_ms: z.numb
 /** The fields of bench/results/*.json the model uses (anything else in the files is ignored). */
 export const benchInputsSchema = z.object({
   gas: z.record(z.string(), z.number()),
-  oracle: z.array(oracleRun).min(1),
+  // bench:oracle writes `{ runs, postgres_vs_sqlite }`; earlier results were the bare list of runs.
+  oracle: z.union([z.array(oracleRun).min(1), z.object({ runs: z.array(oracleRun).min(1) }).transform((o) => o.runs)]),
   api: z.record(z.string(), apiFigure),
   verify: z.object({
     sizes: z.record(
@@ -222,9 +225,10 @@ export function renderCapacity(m: CapacityModel): string {
     "**Oracle** (`bench/results/oracle.json`; one worker holds the lease, so this is per network):",
     "",
     ...table(
-      ["run (`chain`)", "`lots_per_minute`", "`devices_per_s`", "`devices_per_lot`", "batches per lot"],
+      ["run (`chain`)", "job store", "`lots_per_minute`", "`devices_per_s`", "`devices_per_lot`", "batches per lot"],
       m.oracle.map((r) => [
         r.chain,
+        r.store ?? "SQLite",
         dec(r.lots_per_minute),
         int(r.devices_per_s),
         int(r.devices_per_lot),
