@@ -2,6 +2,9 @@
  * `createApp(deps)` wires the registry API from injected services: security headers, rate limits, zod-validated
  * routes, the OpenAPI document and docs page, the verification page, and one RFC 9457 error middleware.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
 import express, { type Express, type Request } from "express";
 import helmet from "helmet";
 
@@ -166,6 +169,8 @@ export function createApp(deps: AppDeps): Express {
     app.use("/assets", express.static(deps.publicDir, { index: false, maxAge: "1h" }));
   }
 
+  if (deps.appDir) mountWebApp(app, deps.appDir);
+
   app.use((req, res) => {
     sendProblem(
       res,
@@ -245,4 +250,34 @@ async function within(ms: number, check: () => Promise<Part>): Promise<Part> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The web app (app/, built into app/dist): its page at /app/ (never cached: it names the current bundle) and its
+ * content-hashed assets under /app/assets/ (cached for a year: a new build has new names). Screens are hash routes
+ * (/app/#/portfolio), so one page serves them all. Unbuilt, /app/ says how to build it.
+ */
+function mountWebApp(app: Express, appDir: string): void {
+  // Express matches "/app" and "/app/" alike (non-strict routing): the bare path is told apart by the URL itself.
+  app.get("/app", (req, res) => {
+    if (!req.originalUrl.split("?")[0]!.endsWith("/")) {
+      res.redirect(301, "/app/");
+      return;
+    }
+    if (!existsSync(join(appDir, "index.html"))) {
+      sendProblem(
+        res,
+        new HttpProblem(
+          503,
+          "APP_NOT_BUILT",
+          "Service unavailable",
+          "the web app is not built: run `npm run build` (or `npm start`, which builds it) in the registry's clone",
+        ),
+        req.originalUrl,
+      );
+      return;
+    }
+    res.sendFile("index.html", { root: appDir, headers: { "cache-control": "no-cache" } });
+  });
+  app.use("/app/assets", express.static(join(appDir, "assets"), { index: false, immutable: true, maxAge: "365d" }));
 }

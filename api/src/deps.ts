@@ -63,6 +63,8 @@ export interface AppDeps {
   index?: IndexReader | undefined;
   /** Static files of the verification page. */
   publicDir?: string | undefined;
+  /** The built web app (app/dist, served under /app/); absent or unbuilt: /app/ answers 503 APP_NOT_BUILT. */
+  appDir?: string | undefined;
   limits?: Partial<RateLimits> | undefined;
   /** Public base URL (links in answers), e.g. http://127.0.0.1:8080. */
   publicUrl: string;

@@ -177,6 +177,7 @@ export const PROBLEM_CODES = {
   CHAIN_UNAVAILABLE: fromService("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; retry later"),
   ORACLE_UNAVAILABLE: { status: 503, meaning: "this registry runs no oracle service (lots and batch jobs)" },
   INDEX_UNAVAILABLE: { status: 503, meaning: "this registry runs no event index (listings)" },
+  APP_NOT_BUILT: { status: 503, meaning: "the web app is not built here: `npm run build` in a clone (docs/app.md)" },
   CHAIN_CHANGED: fromIndexer("CHAIN_CHANGED", "the event index is catching up after the chain changed; retry"),
   CONCURRENT_WRITER: fromIndexer("CONCURRENT_WRITER", "another indexer wrote the same range first; retry"),
   INVALID_FILTER: fromIndexer("INVALID_FILTER", "a listing filter is invalid"),

@@ -22,6 +22,8 @@ import { ApiStore } from "./store/store.ts";
 import { packagePath } from "../../core/package.ts";
 
 export const PUBLIC_DIR = packagePath("api/public");
+/** The web app, as `npm run build` (a clone) or the package (prepack) built it. */
+export const APP_DIR = packagePath("app/dist");
 
 const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "[::]";
 
@@ -64,7 +66,14 @@ export function openApiStore(env: ApiStoreEnv): Promise<ApiStore> {
  */
 export async function startApi(
   env: ApiEnv & Partial<Pick<ServeEnv, "DATABASE_URL" | "ITEC_INDEX_DB_PATH">>,
-  options: { logger?: Logger; index?: IndexReader; oracle?: OracleRuntime; store?: ApiStore } = {},
+  options: {
+    logger?: Logger;
+    index?: IndexReader;
+    oracle?: OracleRuntime;
+    store?: ApiStore;
+    /** The built web app to serve under /app/ (default: the package's app/dist). */
+    appDir?: string;
+  } = {},
 ): Promise<RunningApi> {
   const logger = options.logger ?? pino({ level: env.ITEC_LOG_LEVEL, base: { service: "itec-api" } });
   const store = options.store ?? (await openApiStore(env));
@@ -115,6 +124,7 @@ export async function startApi(
     oracle: oracle.oracle,
     index: options.index,
     publicDir: PUBLIC_DIR,
+    appDir: options.appDir ?? APP_DIR,
     publicUrl,
     publicRpcUrl: env.ITEC_PUBLIC_RPC_URL ?? env.ITEC_RPC_URL,
     reference: loadReferenceTable(env.ITEC_REFERENCE_PATH),

@@ -67,6 +67,19 @@ export class ApiClient {
     this.baseUrl = baseUrl.replace(/\/$/, "");
   }
 
+  /** The session token `signIn` obtained (undefined when signed out). */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /**
+   * Uses a session token obtained earlier (a web app restoring its session after a reload), or signs out with
+   * `undefined`. The API still checks it on every call: an expired token answers 401 TOKEN_EXPIRED.
+   */
+  useToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     return (await this.send<T>(method, path, body, headers)).body;
   }
