@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
  * The layers of ADR 0005, low to high: sdk ← core ← {oracle, indexer} ← api ← scripts. A zone forbids `target`
  * files to import `from` files; `except` (relative to `from`) opens a service's entry module to the layers above.
  */
-const PRODUCTION = ["sdk", "core", "oracle", "indexer", "api", "scripts", "network", "ignition", "bin"];
+const PRODUCTION = ["app", "sdk", "core", "oracle", "indexer", "api", "scripts", "network", "ignition", "bin"];
 const layerZones = [
   // The SDK is packed and installed on its own: it imports nothing of the repository outside sdk/.
   {
@@ -44,6 +44,23 @@ const layerZones = [
     except: ["./index.ts"],
     message: "import the indexer through indexer/index.ts (ADR 0005)",
   },
+  // The web app runs in browsers: the SDK and the pure calculation only (docs/adr/0042-web-app.md).
+  {
+    target: "./app",
+    from: ["./oracle", "./indexer", "./api", "./scripts", "./network", "./ignition", "./types"],
+    message: "app/ runs in the browser: it imports only sdk/ and core/calc/ (ADR 0042)",
+  },
+  {
+    target: "./app",
+    from: "./core",
+    except: ["./calc"],
+    message: "app/ runs in the browser: of core/ it imports only the pure calculation, core/calc/ (ADR 0042)",
+  },
+  {
+    target: PRODUCTION.filter((d) => d !== "app").map((d) => `./${d}`),
+    from: "./app",
+    message: "the web app is a client: nothing on the server side imports it (ADR 0042)",
+  },
   // Production code never imports tests or benchmarks.
   {
     target: PRODUCTION.map((d) => `./${d}`),
@@ -63,6 +80,7 @@ export default tseslint.config(
       "sdk/dist/",
       "coverage/",
       "api/public/vendor/",
+      "app/dist/",
     ],
   },
   eslint.configs.recommended,

@@ -19,6 +19,7 @@ import { pino } from "pino";
 
 import { ConfigError, embeddedServeEnv, readStartEnv, type StartEnv } from "../core/config.ts";
 import { ANVIL_CHAIN_ID } from "../core/chain/anvil.ts";
+import { appIsCurrent, buildApp } from "./build/app.ts";
 import { startServices } from "./lib/services.ts";
 import { parseStartArgs, USAGE, UsageError, type StartArgs } from "./start/args.ts";
 import { EmbeddedChain } from "./start/chain.ts";
@@ -99,7 +100,14 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
   const deployment = await ensureDeployment({ provider, rpcUrl: chain.url, dir, publicUrl, guard });
   guard();
 
-  // 3. Oracle worker, indexer, API
+  // 3. The web app: built by `npm ci` (prepare); rebuilt here when its sources changed since (~1 s).
+  if (!appIsCurrent()) {
+    await buildApp();
+    say(`web app: built from app/ — ${elapsed()}`);
+  }
+  guard();
+
+  // 4. Oracle worker, indexer, API
   const servicesEnv = embeddedServeEnv(env, {
     ITEC_RPC_URL: chain.url,
     ITEC_REGISTRY_ADDRESS: deployment.registry,
@@ -121,7 +129,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
   const { api } = services;
   say(`API: ${api.url}  (docs ${api.url}/docs, OpenAPI ${api.url}/openapi.json) — ${elapsed()}`);
 
-  // 4. The demonstration (first start; completed by the next start if it was interrupted)
+  // 5. The demonstration (first start; completed by the next start if it was interrupted)
   await demonstrate({
     api,
     provider,
@@ -134,6 +142,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
   });
   guard();
   say(
-    `\nThe registry is running. API ${api.url} · verify page ${api.url}/verify · Ctrl-C to stop (state is kept in ${dir.root}).`,
+    `\nThe registry is running. Web app ${api.url}/app/ · API ${api.url} · verify page ${api.url}/verify · ` +
+      `Ctrl-C to stop (state is kept in ${dir.root}).`,
   );
 }

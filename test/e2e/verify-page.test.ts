@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 
-import { launchChromium, requireChromium } from "../helpers/browser.ts";
+import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
 
 import { keccak256, toUtf8Bytes } from "ethers";
 
@@ -60,20 +60,6 @@ function overflows(page: Page): Promise<{ documentWidth: number; overflowing: st
         .filter((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
         .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`),
     };
-  });
-}
-
-/** axe-core's WCAG 2.1 A/AA violations on the page (run inside it; the context must bypass the page's CSP). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: readFileSync("node_modules/axe-core/axe.min.js", "utf8") });
-  return page.evaluate(async () => {
-    const { axe } = globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } };
-    const result = await axe.run({
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).map(
-      (v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
   });
 }
 

@@ -31,6 +31,8 @@ export async function startApiHarness(
   options: {
     env?: Record<string, string>;
     viaProxy?: boolean;
+    /** The built web app to serve under /app/ (default: app/dist). */
+    appDir?: string;
     /** The listing index; default: the real indexer on an in-memory SQLite store, following the chain. */
     index?: (chainUrl: string, registry: string) => Promise<IndexReader & { close?: () => Promise<void> }>;
   } = {},
@@ -76,7 +78,12 @@ export async function startApiHarness(
   responseValidation.enabled = true;
   let api: RunningApi;
   try {
-    api = await startApi(env, { logger, oracle, ...(index ? { index } : {}) });
+    api = await startApi(env, {
+      logger,
+      oracle,
+      ...(index ? { index } : {}),
+      ...(options.appDir ? { appDir: options.appDir } : {}),
+    });
   } finally {
     responseValidation.enabled = validating;
   }
