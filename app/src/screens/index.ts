@@ -3,6 +3,9 @@
  * refurbisher/, auditor/, admin/); a screen appears in the navigation for the roles the chain gives the account.
  */
 import type { Screen } from "../context.ts";
+import { auditorsScreen } from "./admin/auditors.ts";
+import { batchesScreen } from "./admin/batches.ts";
+import { participantsScreen } from "./admin/participants.ts";
 import { homeScreen } from "./home.ts";
 
-export const SCREENS: readonly Screen[] = [homeScreen];
+export const SCREENS: readonly Screen[] = [homeScreen, participantsScreen, auditorsScreen, batchesScreen];
