@@ -101,8 +101,10 @@ export function actionForm(ctx: AppContext, spec: ActionForm): HTMLFormElement {
       status.textContent = `The transaction is in block ${sent.blockNumber}, but ${sentence(error, "Reading the index").replace(/^./, (c) => c.toLowerCase())}`;
       return;
     }
-    ctx.notify(spec.done(sent), "success");
+    // The notice after the reload: when it says done, the list on the screen already shows it.
+    const message = spec.done(sent);
     await spec.reload();
+    ctx.notify(message, "success");
   }
   return form;
 }

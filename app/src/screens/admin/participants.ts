@@ -9,7 +9,7 @@ import type { UnsignedTx } from "../../../../sdk/src/api-client.ts";
 
 import type { AppContext, Screen } from "../../context.ts";
 import { field, h, replace, section } from "../../ui/dom.ts";
-import { count, dateTime, shortAddress } from "../../ui/format.ts";
+import { count, day, shortAddress } from "../../ui/format.ts";
 import { actionForm, checkAddress, checkName, checkReason, Refusal } from "./action.ts";
 import { rowActions, stackTable } from "./table.ts";
 
@@ -81,7 +81,7 @@ function register(ctx: AppContext, participants: IndexedParticipant[], reload: (
       KIND_LABELS[p.kind] ?? p.kind,
       h("span", { class: p.status === "active" ? "status-ok" : "status-bad" }, p.status),
       h("span", { class: "mono", title: p.account }, shortAddress(p.account)),
-      dateTime(p.admittedAt),
+      day(p.admittedAt),
       rowActions(rename, standing),
     ];
   });

@@ -1,0 +1,279 @@
+/**
+ * The registry admin's screens in headless Chromium, with a wallet that really signs with the admin's key (Hardhat
+ * account #0, the harness's deployer): admit a fresh account → mined → listed; suspend the corporate with a reason →
+ * the corporate, in its own browser, is told it is suspended → reinstate; a corporate opening the admin screens is
+ * told they are for the registry admin; an invalid address is refused before the wallet is asked; declining in the
+ * wallet leaves the list unchanged; set the auditor threshold; every admin screen axe-clean at 1280 and 390 px; and
+ * the verify page's link into the app.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import type { Browser, Page } from "playwright-core";
+
+import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { DESKTOP, ensureAppBuilt, newAppPage, openScreen, PHONE, screenReady, screenshot } from "../helpers/app.ts";
+import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
+import { PARTICIPANT_NAMES } from "../helpers/chain.ts";
+
+interface Signed {
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+  /** JSON-RPC methods the page's wallet was asked for, in order. */
+  requests(): string[];
+}
+
+/** The document's width (nothing may be wider than the viewport). */
+function documentWidth(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+}
+
+describe("Web app: the registry admin's screens (Chromium, a wallet that really signs)", function () {
+  this.timeout(240_000);
+  let h: ApiHarness;
+  let browser: Browser;
+  let admin: Signed;
+
+  /** A browser context at `viewport` signed in as `role` through the app's own connect and sign-in screens. */
+  async function signedIn(role: "admin" | "corporate", viewport = DESKTOP): Promise<Signed> {
+    const { page, context, errors } = await newAppPage(browser, viewport);
+    const rpc: string[] = [];
+    const wallet = await injectWallet(page, role, rpc);
+    await openScreen(page, h.api.url, "/");
+    await page.getByRole("button", { name: new RegExp(`Connect ${wallet}`) }).click();
+    await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+    await page.getByRole("button", { name: /^Sign out/ }).waitFor();
+    return { page, errors, close: () => context.close(), requests: () => [...rpc] };
+  }
+
+  /** The wallet the page gets; answers the name its connect button shows. */
+  async function injectWallet(page: Page, role: "admin" | "corporate", rpc: string[]): Promise<string> {
+    const index = role === "admin" ? 0 : 6;
+    await page.route(`${h.api.url}/network`, (route) =>
+      route.fulfill({
+        json: {
+          chainId: "1337",
+          chainName: "Test chain",
+          registry: h.deployed.address,
+          deployBlock: h.deployed.deployBlock,
+          rpcUrl: h.chain.url,
+          dev: true,
+          nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        },
+      }),
+    );
+    page.on("request", (r) => {
+      if (r.url().startsWith(h.chain.url) && r.method() === "POST") {
+        const body = r.postDataJSON() as { method: string } | { method: string }[];
+        for (const b of Array.isArray(body) ? body : [body]) rpc.push(b.method);
+      }
+    });
+    await page.addInitScript((i) => {
+      (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem(
+        "itec.devwallet",
+        JSON.stringify({ index: i, connected: false }),
+      );
+    }, index);
+    return "Dev wallet";
+  }
+
+  /** The rows of the table captioned `caption`, each as its cells' text. */
+  async function rows(page: Page, caption: string): Promise<string[][]> {
+    const table = page.locator("table", { has: page.locator("caption", { hasText: caption }) });
+    return table
+      .locator("tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          [
+            ...(tr as unknown as { querySelectorAll(s: string): Iterable<{ textContent: string }> }).querySelectorAll(
+              "td",
+            ),
+          ].map((td) => td.textContent.trim()),
+        ),
+      );
+  }
+
+  async function go(page: Page, path: string): Promise<void> {
+    await page.evaluate((p) => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = `#${p}`;
+    }, path);
+    await screenReady(page, path);
+  }
+
+  /** Clicks the transaction panel's send button and waits for the success notice. */
+  async function signAndWait(page: Page, notice: RegExp): Promise<void> {
+    const panel = page.locator(".tx-confirm");
+    await panel.waitFor();
+    await panel.getByRole("button", { name: "Sign and send in wallet" }).click();
+    await page.locator("#notice .notice.success", { hasText: notice }).waitFor({ timeout: 30_000 });
+  }
+
+  before(async function () {
+    requireChromium(this);
+    await ensureAppBuilt();
+    h = await startApiHarness();
+    browser = await launchChromium();
+    admin = await signedIn("admin");
+  });
+  after(async () => {
+    await admin?.close();
+    await browser?.close();
+    await h?.close();
+  });
+
+  it("admits a fresh account: the transaction is shown, signed, mined, and the account is listed", async () => {
+    const { page } = admin;
+    await go(page, "/admin/participants");
+    const fresh = Wallet.createRandom().address;
+    const form = page.getByRole("form", { name: "Admit a participant" });
+    await form.getByLabel("Account").fill(fresh);
+    await form.getByLabel("Kind").selectOption("trader");
+    await form.getByLabel("Organisation name").fill("Fresh Trading BV");
+    await form.getByRole("button", { name: "Review the admission" }).click();
+    const panel = page.locator(".tx-confirm");
+    await panel.waitFor();
+    const shown = await panel.innerText();
+    expect(shown).to.match(/admitParticipant\(/);
+    expect(shown).to.include(fresh);
+    expect(shown).to.include("Fresh Trading BV");
+    await signAndWait(page, /Fresh Trading BV/);
+    const listed = await rows(page, "Admitted participants");
+    const row = listed.find((r) => r[0] === "Fresh Trading BV");
+    expect(row, "the admitted account is listed").to.not.equal(undefined);
+    expect(row![1]).to.equal("trader");
+    expect(row![2]).to.equal("active");
+    const chain = await h.deployed.registry.participant(fresh);
+    expect(chain.status).to.equal(1n, "active on the chain");
+    expect(admin.requests()).to.include("eth_sendRawTransaction");
+  });
+
+  it("refuses an invalid address before the wallet is asked", async () => {
+    const { page } = admin;
+    await go(page, "/admin/participants");
+    const before = admin.requests().length;
+    const form = page.getByRole("form", { name: "Admit a participant" });
+    for (const [bad, why] of [
+      ["0x1234", /not an account address/],
+      ["0x976ea74026e726554db657fa54763abd0c3a0aA9", /checksum/],
+    ] as const) {
+      await form.getByLabel("Account").fill(bad);
+      await form.getByLabel("Organisation name").fill("Typo Ltd");
+      await form.getByRole("button", { name: "Review the admission" }).click();
+      await expect(await form.locator(".status.error").innerText()).to.match(why);
+      expect(await page.locator(".tx-confirm").count(), "no transaction shown").to.equal(0);
+    }
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { name?: string } } }).document.activeElement.name,
+      ),
+    ).to.equal("account", "the focus is on the field to correct");
+    const asked = admin.requests().slice(before);
+    expect(asked).to.not.include("eth_sendRawTransaction");
+    expect(asked).to.not.include("eth_sendTransaction");
+  });
+
+  it("suspends the corporate with a reason; the corporate is told it is suspended; then reinstates it", async () => {
+    const { page } = admin;
+    await go(page, "/admin/participants");
+    const name = PARTICIPANT_NAMES.corporate;
+    await page.getByRole("button", { name: `Suspend ${name}` }).click();
+    await page.getByLabel("Reason").fill("erasure certificates under review");
+    await page.getByRole("button", { name: "Review the suspension" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/suspendParticipant\(.*erasure certificates/s);
+    await signAndWait(page, new RegExp(`${name} is suspended`));
+    const row = (await rows(page, "Admitted participants")).find((r) => r[0] === name);
+    expect(row![2]).to.equal("suspended");
+    await screenshot(page, "admin-participants-desktop");
+
+    const corporate = await signedIn("corporate");
+    try {
+      const text = await corporate.page.locator("main").innerText();
+      expect(text).to.match(/suspended by the registry operator/);
+      await go(corporate.page, "/admin/participants");
+      expect(await corporate.page.locator("main").innerText()).to.match(/suspended by the registry operator/);
+      expect(corporate.errors).to.deep.equal([]);
+    } finally {
+      await corporate.close();
+    }
+
+    await page.getByRole("button", { name: `Reinstate ${name}` }).click();
+    await page.getByLabel("Reason").fill("review closed");
+    await page.getByRole("button", { name: "Review the reinstatement" }).click();
+    await signAndWait(page, new RegExp(`${name} is reinstated`));
+    const again = (await rows(page, "Admitted participants")).find((r) => r[0] === name);
+    expect(again![2]).to.equal("active");
+  });
+
+  it("tells a corporate that the admin screens are for the registry admin", async () => {
+    const corporate = await signedIn("corporate");
+    try {
+      for (const path of ["/admin/participants", "/admin/auditors", "/admin/batches"]) {
+        await go(corporate.page, path);
+        expect(await corporate.page.locator("main").innerText()).to.match(/This screen is for the registry admin/);
+      }
+      const nav = await corporate.page.locator("#nav").innerText();
+      expect(nav).to.not.match(/Participants|Auditors|Batches/);
+      expect(corporate.errors).to.deep.equal([]);
+    } finally {
+      await corporate.close();
+    }
+  });
+
+  it("sets the auditor threshold, refusing one no issuance could meet before the wallet is asked", async () => {
+    const { page } = admin;
+    await go(page, "/admin/auditors");
+    expect(await page.locator("main").innerText()).to.match(/signatures of 1 distinct auditing body/);
+    const before = admin.requests().length;
+    const form = page.getByRole("form", { name: "Set the signature threshold" });
+    await form.getByLabel("Auditing bodies that must sign").fill("3");
+    await form.getByRole("button", { name: "Review the threshold" }).click();
+    expect(await form.locator(".status.error").innerText()).to.match(/Only 2 auditing bodies have an accredited/);
+    expect(admin.requests().slice(before)).to.not.include("eth_sendRawTransaction");
+    await form.getByLabel("Auditing bodies that must sign").fill("2");
+    await form.getByRole("button", { name: "Review the threshold" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/setAuditorThreshold\(threshold: 2\)/);
+    await signAndWait(page, /signatures of 2 auditing bodies/);
+    expect(await h.deployed.registry.auditorThreshold()).to.equal(2n);
+    expect(await page.locator("main").innerText()).to.match(/signatures of 2 distinct auditing bodies/);
+  });
+
+  for (const [label, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    it(`every admin screen is axe-clean and fits at ${label} width`, async () => {
+      const s = label === "desktop" ? admin : await signedIn("admin", viewport);
+      try {
+        for (const path of ["/admin/participants", "/admin/auditors", "/admin/batches"]) {
+          await go(s.page, path);
+          // A row's form open too: its fields are part of the screen.
+          const first = s.page.locator("tbody .row-actions button").first();
+          if ((await first.count()) > 0) await first.click();
+          expect(await axeViolations(s.page), `${path} at ${label}`).to.deep.equal([]);
+          expect(await documentWidth(s.page), `${path} fits`).to.be.at.most(viewport.width);
+          await screenshot(s.page, `admin-${path.split("/")[2]}-${label}`);
+        }
+        expect(s.errors).to.deep.equal([]);
+      } finally {
+        if (s !== admin) await s.close();
+      }
+    });
+  }
+
+  it("the verify page links to the registry app", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${h.api.url}/verify`);
+      const link = page.getByRole("link", { name: "Open the registry app" });
+      expect(await link.getAttribute("href")).to.equal("/app/");
+      await link.click();
+      await page.waitForURL(/\/app\/$/);
+    } finally {
+      await page.close();
+    }
+  });
+});
