@@ -163,7 +163,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
       await form.getByLabel("Account").fill(bad);
       await form.getByLabel("Organisation name").fill("Typo Ltd");
       await form.getByRole("button", { name: "Review the admission" }).click();
-      await expect(await form.locator(".status.error").innerText()).to.match(why);
+      expect(await form.locator(".status.error").innerText()).to.match(why);
       expect(await page.locator(".tx-confirm").count(), "no transaction shown").to.equal(0);
     }
     expect(
