@@ -7,9 +7,10 @@
  * the verify page's link into the app.
  */
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
+import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation } from "../../sdk/src/attestation.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { DESKTOP, ensureAppBuilt, newAppPage, openScreen, PHONE, screenReady, screenshot } from "../helpers/app.ts";
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
@@ -112,10 +113,41 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     await page.locator("#notice .notice.success", { hasText: notice }).waitFor({ timeout: 30_000 });
   }
 
+  /** Issues a server batch to the refurbisher directly (the oracle's key is the issuer; auditor1 signs). */
+  async function issueBatch(tag: string): Promise<void> {
+    const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
+    const attestation: Attestation = {
+      owner: h.deployed.wallet("refurbisher").address,
+      category: 6,
+      certificates: 5n,
+      baselineGrams: 1_246_000n,
+      reductionGrams: 261_023n,
+      vintageStart: now - 30n * 86_400n,
+      vintageEnd: now - 3600n,
+      methodology: "ITEC-CALC 1.0",
+      parameters: "ITEC-PARAMS-1",
+      reportHash: keccak256(toUtf8Bytes(`admin-test-report-${tag}`)),
+      referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
+      deviceRoot: keccak256(toUtf8Bytes(`admin-test-root-${tag}`)),
+      evidenceURI: `https://registry.example/lots/${tag}/report`,
+      deadline: now + 86_400n,
+    };
+    const auditor = h.deployed.wallet("auditor1");
+    const signature = await auditor.signTypedData(
+      attestationDomain(h.chain.chainId, h.deployed.address),
+      ATTESTATION_TYPES,
+      attestation,
+    );
+    const issuer = h.deployed.registry.connect(h.deployed.wallet("oracle").connect(h.chain.provider));
+    await (await issuer.issue(attestation, sortSignatures([{ auditor: auditor.address, signature }]))).wait();
+  }
+
   before(async function () {
     requireChromium(this);
     await ensureAppBuilt();
     h = await startApiHarness();
+    await issueBatch("a"); // batch #1
+    await issueBatch("b"); // batch #2
     browser = await launchChromium();
     admin = await signedIn("admin");
   });
@@ -140,6 +172,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     expect(shown).to.match(/admitParticipant\(/);
     expect(shown).to.include(fresh);
     expect(shown).to.include("Fresh Trading BV");
+    await screenshot(page, "admin-admit-transaction-desktop");
     await signAndWait(page, /Fresh Trading BV/);
     const listed = await rows(page, "Admitted participants");
     const row = listed.find((r) => r[0] === "Fresh Trading BV");
@@ -239,6 +272,49 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     await signAndWait(page, /signatures of 2 auditing bodies/);
     expect(await h.deployed.registry.auditorThreshold()).to.equal(2n);
     expect(await page.locator("main").innerText()).to.match(/signatures of 2 distinct auditing bodies/);
+  });
+
+  it("suspends and reinstates a batch with a reason", async () => {
+    const { page } = admin;
+    await go(page, "/admin/batches");
+    expect(await page.getAttribute("table a[href='/verify/batches/1']", "href")).to.equal("/verify/batches/1");
+    await page.getByRole("button", { name: "Suspend batch 1", exact: true }).click();
+    await page.getByLabel("Reason").fill("report under investigation");
+    await page.getByRole("button", { name: "Review the suspension" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/suspendBatch\(batchId: 1, reason: report under/);
+    await signAndWait(page, /Batch #1 is suspended/);
+    const row = (await rows(page, "Issued batches")).find((r) => r[0] === "#1");
+    expect(row![6]).to.equal("suspended (by the admin)");
+    await page.getByRole("button", { name: "Reinstate batch 1", exact: true }).click();
+    await page.getByLabel("Reason").fill("investigation closed");
+    await page.getByRole("button", { name: "Review the reinstatement" }).click();
+    await signAndWait(page, /Batch #1 is reinstated/);
+    expect((await rows(page, "Issued batches")).find((r) => r[0] === "#1")![6]).to.equal("active");
+  });
+
+  it("reverses a batch only once its number is typed to confirm", async () => {
+    const { page } = admin;
+    await go(page, "/admin/batches");
+    await page.getByRole("button", { name: "Reverse batch 2", exact: true }).click();
+    const form = page.getByRole("form", { name: "Reverse batch #2" });
+    expect(await page.locator(".danger-zone").innerText()).to.match(/A reversal is final/);
+    await form.getByLabel("Reason").fill("devices counted twice");
+    const before = admin.requests().length;
+    for (const typed of ["", "1"]) {
+      await form.getByLabel(/Type the batch number, 2, to confirm/).fill(typed);
+      await form.getByRole("button", { name: "Review the reversal" }).click();
+      expect(await form.locator(".status.error").innerText()).to.match(/Type 2 in the confirmation field/);
+      expect(await page.locator(".tx-confirm").count()).to.equal(0);
+    }
+    expect(admin.requests().slice(before)).to.not.include("eth_sendRawTransaction");
+    await form.getByLabel(/Type the batch number/).fill("2");
+    await form.getByRole("button", { name: "Review the reversal" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/reverseBatch\(batchId: 2, reason: devices counted/);
+    await signAndWait(page, /Batch #2 is reversed/);
+    const row = (await rows(page, "Issued batches")).find((r) => r[0] === "#2");
+    expect(row![6]).to.equal("reversed (final)");
+    expect(row![7], "no action on a reversed batch").to.equal("—");
+    expect((await h.deployed.registry.batch(2n)).status).to.equal(2n);
   });
 
   for (const [label, viewport] of [
