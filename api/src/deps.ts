@@ -70,6 +70,8 @@ export interface AppDeps {
   publicRpcUrl?: string | undefined;
   /** Reference table (registry reference PCFs in Scope 3 reports). */
   reference?: ReferenceTable | undefined;
+  /** The chain's name for browser wallets (ITEC_CHAIN_NAME; GET /network decides the default). */
+  chainName?: string | undefined;
 }
 
 export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000 };

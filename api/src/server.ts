@@ -118,6 +118,7 @@ export async function startApi(
     publicUrl,
     publicRpcUrl: env.ITEC_PUBLIC_RPC_URL ?? env.ITEC_RPC_URL,
     reference: loadReferenceTable(env.ITEC_REFERENCE_PATH),
+    chainName: env.ITEC_CHAIN_NAME,
     limits: { auth: env.ITEC_RATE_LIMIT_AUTH, write: env.ITEC_RATE_LIMIT_WRITE, read: env.ITEC_RATE_LIMIT_READ },
   };
   server.on("request", createApp(deps));
