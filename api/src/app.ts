@@ -20,6 +20,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { networkRoutes } from "./routes/network.ts";
+import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
@@ -54,9 +55,9 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
   ];
 }
 
-/** What the web app reads besides the rest: the chain to add to the wallet. */
+/** What the web app reads besides the rest: the chain to add to the wallet, the reference data. */
 function webAppRoutes(deps: AppDeps): RouteSpec[] {
-  return [...networkRoutes(deps)];
+  return [...networkRoutes(deps), ...referenceDataRoutes(deps)];
 }
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
+import type { ReferenceFile } from "../../core/calc/reference-file.ts";
 import type { Oracle } from "../../oracle/src/index.ts";
 import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
@@ -70,6 +71,8 @@ export interface AppDeps {
   publicRpcUrl?: string | undefined;
   /** Reference table (registry reference PCFs in Scope 3 reports). */
   reference?: ReferenceTable | undefined;
+  /** The reference file's bytes and table, served to the web app (GET /reference-data). */
+  referenceFile?: ReferenceFile | undefined;
   /** The chain's name for browser wallets (ITEC_CHAIN_NAME; GET /network decides the default). */
   chainName?: string | undefined;
 }

@@ -3,16 +3,22 @@
  * (GET /reference-data, /reference-data/info) with which the browser's calculation gives the oracle's figures for a
  * submitted lot, the participant search by organisation name, and the auditor's queue (GET /reviews).
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 
 import { expect } from "chai";
 import request from "supertest";
 
 import { createApp } from "../../api/src/app.ts";
 import { chainNameOf } from "../../api/src/routes/network.ts";
+import { calculateLotCsv } from "../../core/calc/browser.ts";
+import { DEFAULT_REFERENCE_PATH, loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 
+const DEMO_LOT = readFileSync("data/samples/demo-lot.csv", "utf8");
+const AS_OF = "2026-01-15";
 
-describe("API for the web app: network", function () {
+describe("API for the web app: network, reference data", function () {
   this.timeout(180_000);
   let h: ApiHarness;
   const tokens: Record<string, string> = {};
@@ -63,6 +69,72 @@ describe("API for the web app: network", function () {
       expect(chainNameOf(1n, undefined)).to.equal("I-TEC Registry");
       expect(chainNameOf(2018n, undefined)).to.equal("I-TEC Registry");
       expect(chainNameOf(1n, "Named")).to.equal("Named");
+    });
+  });
+
+  describe("GET /reference-data", () => {
+    let lot: { id: string; reportHash: string; referenceDataSha256: string; batches: Record<string, unknown>[] };
+
+    before(async () => {
+      lot = (
+        await h.http
+          .post(`/lots?asOf=${AS_OF}`)
+          .set(auth("refurbisher"))
+          .set("Content-Type", "text/csv")
+          .send(DEMO_LOT)
+          .expect(201)
+      ).body;
+    });
+
+    it("serves the file's bytes with the sha256 a submitted lot records", async () => {
+      const file = readFileSync(DEFAULT_REFERENCE_PATH);
+      const res = await h.http
+        .get("/reference-data")
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      expect(res.headers["content-type"]).to.match(/^text\/csv/);
+      expect(Buffer.compare(res.body as Buffer, file)).to.equal(0);
+      const sha256 = createHash("sha256").update(file).digest("hex");
+      expect(res.headers["x-reference-sha256"]).to.equal(sha256);
+      expect(lot.referenceDataSha256).to.equal(sha256);
+      expect(res.headers.etag).to.equal(`"sha256-${sha256}"`);
+      await h.http.get("/reference-data").set("If-None-Match", res.headers.etag!).expect(304);
+    });
+
+    it("describes the file", async () => {
+      const info = (await h.http.get("/reference-data/info").expect(200)).body;
+      const table = loadReferenceTable();
+      expect(info).to.deep.equal({
+        sha256: lot.referenceDataSha256,
+        rows: table.rows,
+        methodVersion: "ITEC-CALC 1.0",
+        paramsVersion: "ITEC-PARAMS-1",
+        source: table.source,
+      });
+    });
+
+    it("lets the browser calculate the lot the API stored: same report hash and figures", async () => {
+      const reference = new Uint8Array(readFileSync(DEFAULT_REFERENCE_PATH));
+      const browser = calculateLotCsv(DEMO_LOT, reference, {
+        asOf: AS_OF,
+        refurbisher: h.deployed.wallet("refurbisher").address,
+      });
+      expect(browser.reportHash).to.equal(lot.reportHash);
+      expect(browser.referenceSha256).to.equal(lot.referenceDataSha256);
+      const report = (await h.http.get(`/lots/${lot.id}/report`).expect(200)).text;
+      expect(browser.reportHash).to.equal(lot.reportHash);
+      expect(JSON.parse(report).batches).to.deep.equal(browser.batches);
+      const issued = browser.batches.filter((b) => b.issued);
+      expect(
+        lot.batches
+          .filter((b) => b.state !== "not_issuable")
+          .map((b) => [b.category, b.baselineGrams, b.reductionGrams, b.certificates, b.deviceRoot]),
+      ).to.deep.equal(issued.map((b) => [b.category, b.baselineGrams, b.reductionGrams, b.certificates, b.deviceRoot]));
     });
   });
 });
