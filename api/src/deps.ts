@@ -30,7 +30,11 @@ export interface IndexReader {
     limit: number;
     offset: number;
   }): Promise<Record<string, unknown>[]>;
-  participants(filter: { status?: string | undefined; kind?: string | undefined }): Promise<Record<string, unknown>[]>;
+  participants(filter: {
+    status?: string | undefined;
+    kind?: string | undefined;
+    name?: string | undefined;
+  }): Promise<Record<string, unknown>[]>;
   auditors(): Promise<string[]>;
   ping(): Promise<boolean>;
 }

@@ -14,11 +14,12 @@ import { chainNameOf } from "../../api/src/routes/network.ts";
 import { calculateLotCsv } from "../../core/calc/browser.ts";
 import { DEFAULT_REFERENCE_PATH, loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { PARTICIPANT_NAMES } from "../helpers/chain.ts";
 
 const DEMO_LOT = readFileSync("data/samples/demo-lot.csv", "utf8");
 const AS_OF = "2026-01-15";
 
-describe("API for the web app: network, reference data", function () {
+describe("API for the web app: network, reference data, participant search", function () {
   this.timeout(180_000);
   let h: ApiHarness;
   const tokens: Record<string, string> = {};
@@ -135,6 +136,24 @@ describe("API for the web app: network, reference data", function () {
           .filter((b) => b.state !== "not_issuable")
           .map((b) => [b.category, b.baselineGrams, b.reductionGrams, b.certificates, b.deviceRoot]),
       ).to.deep.equal(issued.map((b) => [b.category, b.baselineGrams, b.reductionGrams, b.certificates, b.deviceRoot]));
+    });
+  });
+
+  describe("GET /participants?name=", () => {
+    it("finds participants by a part of their organisation name, in any case", async () => {
+      const list = async (name: string) =>
+        (await h.http.get("/participants").query({ name }).expect(200)).body.participants as { name: string }[];
+      for (let i = 0; i < 100 && (await list("co")).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await list("REFURB")).map((p) => p.name)).to.deep.equal([PARTICIPANT_NAMES.refurbisher]);
+      expect((await list("corporate P")).map((p) => p.name)).to.deep.equal([PARTICIPANT_NAMES.corporate]);
+      expect((await list("co")).map((p) => p.name).sort()).to.deep.equal(
+        [PARTICIPANT_NAMES.corporate, PARTICIPANT_NAMES.refurbisher].sort(),
+      );
+      expect(await list("no such organisation")).to.deep.equal([]);
+      const both = (await h.http.get("/participants").query({ name: "gmbh", kind: "corporate" }).expect(200)).body;
+      expect(both.participants).to.deep.equal([]);
+      const bad = await h.http.get("/participants").query({ name: "" }).expect(422);
+      expect(bad.body.errors[0].pointer).to.equal("/query/name");
     });
   });
 });
