@@ -21,6 +21,7 @@ import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { networkRoutes } from "./routes/network.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
+import { reviewRoutes } from "./routes/reviews.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
@@ -55,9 +56,9 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
   ];
 }
 
-/** What the web app reads besides the rest: the chain to add to the wallet, the reference data. */
+/** What the web app reads besides the rest: the chain to add to the wallet, the reference data, the auditor's queue. */
 function webAppRoutes(deps: AppDeps): RouteSpec[] {
-  return [...networkRoutes(deps), ...referenceDataRoutes(deps)];
+  return [...networkRoutes(deps), ...referenceDataRoutes(deps), ...reviewRoutes(deps)];
 }
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */

@@ -15,11 +15,12 @@ import { calculateLotCsv } from "../../core/calc/browser.ts";
 import { DEFAULT_REFERENCE_PATH, loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { PARTICIPANT_NAMES } from "../helpers/chain.ts";
+import { signView } from "../helpers/sign.ts";
 
 const DEMO_LOT = readFileSync("data/samples/demo-lot.csv", "utf8");
 const AS_OF = "2026-01-15";
 
-describe("API for the web app: network, reference data, participant search", function () {
+describe("API for the web app: network, reference data, participant search, auditor queue", function () {
   this.timeout(180_000);
   let h: ApiHarness;
   const tokens: Record<string, string> = {};
@@ -154,6 +155,63 @@ describe("API for the web app: network, reference data, participant search", fun
       expect(both.participants).to.deep.equal([]);
       const bad = await h.http.get("/participants").query({ name: "" }).expect(422);
       expect(bad.body.errors[0].pointer).to.equal("/query/name");
+    });
+  });
+
+  describe("GET /reviews", () => {
+    it("is for accredited auditors only", async () => {
+      expect((await h.http.get("/reviews").expect(401)).body.code).to.equal("UNAUTHENTICATED");
+      const refused = await h.http.get("/reviews").set(auth("corporate")).expect(403);
+      expect(refused.body.code).to.equal("FORBIDDEN");
+      expect(refused.headers["content-type"]).to.match(/^application\/problem\+json/);
+    });
+
+    it("lists the batches awaiting signatures, and what the signed-in auditor has signed", async () => {
+      const threshold = (await h.http.get("/auditors").expect(200)).body.threshold as number;
+      const queue = (await h.http.get("/reviews").set(auth("auditor1")).expect(200)).body.reviews as Record<
+        string,
+        unknown
+      >[];
+      const awaiting = (await h.http.get("/lots").set(auth("refurbisher")).expect(200)).body.lots.flatMap(
+        (l: { batches: { id: string; state: string }[] }) =>
+          l.batches.filter((b) => ["awaiting_signatures", "ready"].includes(b.state)).map((b) => b.id),
+      ) as string[];
+      expect(awaiting.length).to.be.greaterThan(0);
+      expect(queue.map((r) => r.batchId).sort()).to.deep.equal([...awaiting].sort());
+      const first = queue[0]!;
+      const id = String(first.batchId);
+      const batch = (await h.http.get(`/batches/${id}`).expect(200)).body;
+      expect(first).to.include({
+        lotId: batch.lotId,
+        category: batch.category,
+        certificates: batch.certificates,
+        signatures: 0,
+        threshold,
+        mine: "pending",
+        digest: batch.digest,
+      });
+      expect(first.links).to.deep.equal({
+        attestation: `${h.api.url}/batches/${id}/attestation`,
+        report: `${h.api.url}/lots/${batch.lotId}/report`,
+        batch: `${h.api.url}/batches/${id}`,
+      });
+      const view = (await h.http.get(`/batches/${id}/attestation`).expect(200)).body;
+      expect(first.baselineKg).to.equal(view.review.baselineKgPerDevice);
+      expect(first.reductionKg).to.equal(view.review.reductionKgPerDevice);
+
+      const auditor1 = h.deployed.wallet("auditor1");
+      await h.http
+        .post(`/batches/${id}/signatures`)
+        .send({ auditor: auditor1.address, signature: await signView(auditor1, view) })
+        .expect(200);
+      const pending = (await h.http.get("/reviews").set(auth("auditor1")).expect(200)).body.reviews;
+      expect(pending.map((r: { batchId: string }) => r.batchId)).not.to.include(id);
+      const all = (await h.http.get("/reviews?mine=all").set(auth("auditor1")).expect(200)).body.reviews;
+      expect(all.find((r: { batchId: string }) => r.batchId === id)).to.include({ mine: "signed", signatures: 1 });
+      const other = (await h.http.get("/reviews").set(auth("auditor2")).expect(200)).body.reviews;
+      expect(other.find((r: { batchId: string }) => r.batchId === id)).to.include({ mine: "pending", signatures: 1 });
+      const bad = await h.http.get("/reviews?mine=mine").set(auth("auditor1")).expect(422);
+      expect(bad.body.code).to.equal("INVALID_INPUT");
     });
   });
 });
