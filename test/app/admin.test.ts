@@ -10,17 +10,20 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
+import { devAccount } from "../../core/keys.ts";
 import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation } from "../../sdk/src/attestation.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { DESKTOP, ensureAppBuilt, newAppPage, openScreen, PHONE, screenReady, screenshot } from "../helpers/app.ts";
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
-import { PARTICIPANT_NAMES } from "../helpers/chain.ts";
+import { ACCOUNTS, PARTICIPANT_NAMES } from "../helpers/chain.ts";
+import { injectTestWallet, type TestWallet } from "../helpers/wallet.ts";
 
 interface Signed {
   page: Page;
   errors: string[];
+  wallet: TestWallet;
   close(): Promise<void>;
-  /** JSON-RPC methods the page's wallet was asked for, in order. */
+  /** JSON-RPC methods the page asked its wallet for, in order (reads included). */
   requests(): string[];
 }
 
@@ -39,47 +42,19 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
   let browser: Browser;
   let admin: Signed;
 
-  /** A browser context at `viewport` signed in as `role` through the app's own connect and sign-in screens. */
+  /** A browser context at `viewport` signed in as `role` with the test wallet, through the app's own screens. */
   async function signedIn(role: "admin" | "corporate", viewport = DESKTOP): Promise<Signed> {
     const { page, context, errors } = await newAppPage(browser, viewport);
-    const rpc: string[] = [];
-    const wallet = await injectWallet(page, role, rpc);
+    const wallet = await injectTestWallet(context, {
+      privateKey: devAccount(ACCOUNTS[role]).privateKey,
+      rpcUrl: h.chain.url,
+      chainId: 1337n,
+    });
     await openScreen(page, h.api.url, "/");
-    await page.getByRole("button", { name: new RegExp(`Connect ${wallet}`) }).click();
+    await page.getByRole("button", { name: "Connect I-TEC Test Wallet" }).click();
     await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
     await page.getByRole("button", { name: /^Sign out/ }).waitFor();
-    return { page, errors, close: () => context.close(), requests: () => [...rpc] };
-  }
-
-  /** The wallet the page gets; answers the name its connect button shows. */
-  async function injectWallet(page: Page, role: "admin" | "corporate", rpc: string[]): Promise<string> {
-    const index = role === "admin" ? 0 : 6;
-    await page.route(`${h.api.url}/network`, (route) =>
-      route.fulfill({
-        json: {
-          chainId: "1337",
-          chainName: "Test chain",
-          registry: h.deployed.address,
-          deployBlock: h.deployed.deployBlock,
-          rpcUrl: h.chain.url,
-          dev: true,
-          nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-        },
-      }),
-    );
-    page.on("request", (r) => {
-      if (r.url().startsWith(h.chain.url) && r.method() === "POST") {
-        const body = r.postDataJSON() as { method: string } | { method: string }[];
-        for (const b of Array.isArray(body) ? body : [body]) rpc.push(b.method);
-      }
-    });
-    await page.addInitScript((i) => {
-      (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem(
-        "itec.devwallet",
-        JSON.stringify({ index: i, connected: false }),
-      );
-    }, index);
-    return "Dev wallet";
+    return { page, errors, wallet, close: () => context.close(), requests: () => wallet.requests.map((r) => r.method) };
   }
 
   /** The rows of the table captioned `caption`, each as its cells' text. */
@@ -181,7 +156,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     expect(row![2]).to.equal("active");
     const chain = await h.deployed.registry.participant(fresh);
     expect(chain.status).to.equal(1n, "active on the chain");
-    expect(admin.requests()).to.include("eth_sendRawTransaction");
+    expect(admin.requests()).to.include("eth_sendTransaction");
   });
 
   it("refuses an invalid address before the wallet is asked", async () => {
@@ -204,9 +179,30 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
         () => (globalThis as unknown as { document: { activeElement: { name?: string } } }).document.activeElement.name,
       ),
     ).to.equal("account", "the focus is on the field to correct");
-    const asked = admin.requests().slice(before);
-    expect(asked).to.not.include("eth_sendRawTransaction");
-    expect(asked).to.not.include("eth_sendTransaction");
+    expect(admin.requests().slice(before)).to.not.include("eth_sendTransaction");
+  });
+
+  it("declining in the wallet (4001) sends nothing, says so, and leaves the list unchanged", async () => {
+    const { page, wallet } = admin;
+    await go(page, "/admin/participants");
+    const listed = await rows(page, "Admitted participants");
+    const fresh = Wallet.createRandom().address;
+    const form = page.getByRole("form", { name: "Admit a participant" });
+    await form.getByLabel("Account").fill(fresh);
+    await form.getByLabel("Organisation name").fill("Declined Ltd");
+    await form.getByRole("button", { name: "Review the admission" }).click();
+    const panel = page.locator(".tx-confirm");
+    await panel.waitFor();
+    wallet.rejectNext("eth_sendTransaction");
+    await panel.getByRole("button", { name: "Sign and send in wallet" }).click();
+    await panel.locator(".tx-status.error").waitFor();
+    expect(await panel.locator(".tx-status").innerText()).to.match(/You declined it in your wallet: nothing was sent/);
+    expect(await panel.getByRole("button", { name: "Sign and send in wallet" }).isEnabled()).to.equal(true);
+    await panel.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.locator("main").innerText()).to.match(/Cancelled: nothing was sent/);
+    expect(await rows(page, "Admitted participants")).to.deep.equal(listed);
+    expect((await h.deployed.registry.participant(fresh)).status).to.equal(0n, "not admitted on the chain");
+    expect(admin.errors).to.deep.equal([]);
   });
 
   it("suspends the corporate with a reason; the corporate is told it is suspended; then reinstates it", async () => {
@@ -265,7 +261,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     await form.getByLabel("Auditing bodies that must sign").fill("3");
     await form.getByRole("button", { name: "Review the threshold" }).click();
     expect(await form.locator(".status.error").innerText()).to.match(/Only 2 auditing bodies have an accredited/);
-    expect(admin.requests().slice(before)).to.not.include("eth_sendRawTransaction");
+    expect(admin.requests().slice(before)).to.not.include("eth_sendTransaction");
     await form.getByLabel("Auditing bodies that must sign").fill("2");
     await form.getByRole("button", { name: "Review the threshold" }).click();
     expect(await page.locator(".tx-confirm").innerText()).to.match(/setAuditorThreshold\(threshold: 2\)/);
@@ -306,7 +302,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
       expect(await form.locator(".status.error").innerText()).to.match(/Type 2 in the confirmation field/);
       expect(await page.locator(".tx-confirm").count()).to.equal(0);
     }
-    expect(admin.requests().slice(before)).to.not.include("eth_sendRawTransaction");
+    expect(admin.requests().slice(before)).to.not.include("eth_sendTransaction");
     await form.getByLabel(/Type the batch number/).fill("2");
     await form.getByRole("button", { name: "Review the reversal" }).click();
     expect(await page.locator(".tx-confirm").innerText()).to.match(/reverseBatch\(batchId: 2, reason: devices counted/);
