@@ -6,6 +6,7 @@
  * wallet leaves the list unchanged; set the auditor threshold; every admin screen axe-clean at 1280 and 390 px; and
  * the verify page's link into the app.
  */
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes, Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
@@ -35,6 +36,12 @@ function documentWidth(page: Page): Promise<number> {
         .scrollWidth,
   );
 }
+
+/** A device tree of six leaves, for a batch of five certificates: leaf 5 is a fraud proof (challengeTreeSize). */
+const overfull = StandardMerkleTree.of(
+  Array.from({ length: 6 }, (_, i) => [i, keccak256(toUtf8Bytes(`admin-test-device-${i}`))]),
+  ["uint256", "bytes32"],
+);
 
 describe("Web app: the registry admin's screens (Chromium, a wallet that really signs)", function () {
   this.timeout(240_000);
@@ -73,10 +80,15 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
       );
   }
 
+  /** Opens the screen at `path`, reloading it when it is already open (so it reads the registry afresh). */
   async function go(page: Page, path: string): Promise<void> {
-    await page.evaluate((p) => {
-      (globalThis as unknown as { location: { hash: string } }).location.hash = `#${p}`;
-    }, path);
+    if (new URL(page.url()).hash === `#${path}`) {
+      await page.reload();
+    } else {
+      await page.evaluate((p) => {
+        (globalThis as unknown as { location: { hash: string } }).location.hash = `#${p}`;
+      }, path);
+    }
     await screenReady(page, path);
   }
 
@@ -89,7 +101,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
   }
 
   /** Issues a server batch to the refurbisher directly (the oracle's key is the issuer; auditor1 signs). */
-  async function issueBatch(tag: string): Promise<void> {
+  async function issueBatch(tag: string, deviceRoot = keccak256(toUtf8Bytes(`admin-test-root-${tag}`))): Promise<void> {
     const now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
     const attestation: Attestation = {
       owner: h.deployed.wallet("refurbisher").address,
@@ -103,7 +115,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
       parameters: "ITEC-PARAMS-1",
       reportHash: keccak256(toUtf8Bytes(`admin-test-report-${tag}`)),
       referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
-      deviceRoot: keccak256(toUtf8Bytes(`admin-test-root-${tag}`)),
+      deviceRoot,
       evidenceURI: `https://registry.example/lots/${tag}/report`,
       deadline: now + 86_400n,
     };
@@ -123,6 +135,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     h = await startApiHarness();
     await issueBatch("a"); // batch #1
     await issueBatch("b"); // batch #2
+    await issueBatch("c", overfull.root); // batch #3: its tree holds a sixth device for five certificates
     browser = await launchChromium();
     admin = await signedIn("admin");
   });
@@ -311,6 +324,45 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     expect(row![6]).to.equal("reversed (final)");
     expect(row![7], "no action on a reversed batch").to.equal("—");
     expect((await h.deployed.registry.batch(2n)).status).to.equal(2n);
+  });
+
+  it("settles a challenge: the batch found at fault stays suspended by the admin", async () => {
+    const trader = h.deployed.wallet("trader").connect(h.chain.provider);
+    const [index, deviceId] = overfull.at(5)! as [number, string];
+    const proof = { root: overfull.root, index, deviceId, proof: overfull.getProof(5) };
+    await (await h.deployed.registry.connect(trader).challengeTreeSize(proof)).wait();
+    // The listing comes from the event index: wait until it has read the challenge.
+    for (let i = 0; ; i++) {
+      const { batches } = (await h.http.get("/batches?limit=10").expect(200)).body as {
+        batches: { batchId: string; hold: { openChallenges: number } }[];
+      };
+      if (batches.find((b) => b.batchId === "3")?.hold.openChallenges === 1) break;
+      if (i > 100) throw new Error("the index did not read the challenge");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { page } = admin;
+    await go(page, "/admin/batches");
+    expect((await rows(page, "Issued batches")).find((r) => r[0] === "#3")![6]).to.equal(
+      "suspended (1 open challenge)",
+    );
+    const challenge = (await rows(page, "Fraud-proof challenges")).find((r) => r[0] === "#1");
+    expect(challenge!.slice(1, 3)).to.deep.equal(["a device beyond the batch's certificates", "#3"]);
+    await page.getByRole("button", { name: "Settle challenge 1" }).click();
+    const form = page.getByRole("form", { name: "Settle challenge #1" });
+    await form.getByLabel("Reason").fill("the tree holds six devices for five certificates");
+    await form.getByRole("button", { name: "Review the settlement" }).click();
+    expect(await form.locator(".status.error").innerText()).to.match(/Choose which batch is at fault/);
+    await form.getByLabel("Decision").selectOption("3");
+    await form.getByRole("button", { name: "Review the settlement" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(
+      /settleChallenge\(challengeId: 1, faultyBatchId: 3,/,
+    );
+    await signAndWait(page, /Challenge #1 is settled/);
+    expect((await rows(page, "Fraud-proof challenges")).find((r) => r[0] === "#1")!.slice(4)).to.deep.equal([
+      "settled",
+      "batch #3 at fault",
+    ]);
+    expect((await rows(page, "Issued batches")).find((r) => r[0] === "#3")![6]).to.equal("suspended (by the admin)");
   });
 
   for (const [label, viewport] of [
