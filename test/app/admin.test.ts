@@ -1,10 +1,12 @@
 /**
- * The registry admin's screens in headless Chromium, with a wallet that really signs with the admin's key (Hardhat
- * account #0, the harness's deployer): admit a fresh account → mined → listed; suspend the corporate with a reason →
- * the corporate, in its own browser, is told it is suspended → reinstate; a corporate opening the admin screens is
- * told they are for the registry admin; an invalid address is refused before the wallet is asked; declining in the
- * wallet leaves the list unchanged; set the auditor threshold; every admin screen axe-clean at 1280 and 390 px; and
- * the verify page's link into the app.
+ * The registry admin's screens in headless Chromium, with the test wallet (test/helpers/wallet.ts) really signing
+ * with the admin's key (Hardhat account #0, the harness's deployer): admit a fresh account → mined → listed; an
+ * invalid address refused before the wallet is asked; declining in the wallet (4001) leaves the list and the chain
+ * unchanged; suspend the corporate with a reason → the corporate, in its own browser with its own key, is told it
+ * is suspended → reinstate; a corporate opening the admin screens is told they are for the registry admin; the
+ * auditor threshold; an auditing body registered, an auditor accredited and revoked; a batch suspended and
+ * reinstated, another reversed once its number is typed, a challenge settled; every admin screen axe-clean and no
+ * wider than 1280 and 390 px; and the verify page's link into the app.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
@@ -281,6 +283,45 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
     await signAndWait(page, /signatures of 2 auditing bodies/);
     expect(await h.deployed.registry.auditorThreshold()).to.equal(2n);
     expect(await page.locator("main").innerText()).to.match(/signatures of 2 distinct auditing bodies/);
+  });
+
+  it("registers an auditing body, accredits an auditor for it, then revokes the accreditation", async () => {
+    const { page } = admin;
+    await go(page, "/admin/auditors");
+    const register = page.getByRole("form", { name: "Register an auditing body" });
+    await register.getByLabel("Name of the auditing body").fill("Audit Body C");
+    await register.getByRole("button", { name: "Review the registration" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/registerAuditorBody\(name: Audit Body C\)/);
+    await signAndWait(page, /“Audit Body C” is registered/);
+    expect((await rows(page, "Auditing bodies")).find((r) => r[0] === "#3")!.slice(1, 3)).to.deep.equal([
+      "Audit Body C",
+      "0 auditors",
+    ]);
+
+    const auditor3 = h.deployed.wallet("auditor3").address;
+    const accredit = page.getByRole("form", { name: "Accredit an auditor" });
+    await accredit.getByLabel("Auditor's signing address").fill(h.deployed.wallet("admin").address);
+    await accredit.getByLabel("Auditing body").selectOption("3");
+    await accredit.getByLabel("laptop").check();
+    await accredit.getByLabel("server").check();
+    await accredit.getByRole("button", { name: "Review the accreditation" }).click();
+    expect(await accredit.locator(".status.error").innerText()).to.match(/the admin's own address/);
+    await accredit.getByLabel("Auditor's signing address").fill(auditor3);
+    await accredit.getByRole("button", { name: "Review the accreditation" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/setAccreditation\(auditor: 0x15d34AAf/);
+    await signAndWait(page, /is accredited from/);
+    const listed = (await rows(page, "Accredited auditors")).find((r) => r[1] === "#3 Audit Body C");
+    expect(listed, "the new auditor is listed with its body").to.not.equal(undefined);
+    expect(listed![2]).to.equal("laptop, server");
+    expect(listed![4]).to.equal("accredited");
+
+    await page.getByRole("button", { name: /^Revoke the accreditation of 0x15d3/ }).click();
+    await page.getByLabel("Reason").fill("left the auditing body");
+    await page.getByRole("button", { name: "Review the revocation" }).click();
+    expect(await page.locator(".tx-confirm").innerText()).to.match(/revokeAccreditation\(auditor: 0x15d34AAf/);
+    await signAndWait(page, /is revoked/);
+    expect((await rows(page, "Accredited auditors")).some((r) => r[1] === "#3 Audit Body C")).to.equal(false);
+    expect((await h.deployed.registry.accreditation(auditor3)).bodyId).to.equal(0n);
   });
 
   it("suspends and reinstates a batch with a reason", async () => {
