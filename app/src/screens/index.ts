@@ -4,5 +4,7 @@
  */
 import type { Screen } from "../context.ts";
 import { homeScreen } from "./home.ts";
+import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
+import { myLotsScreen } from "./refurbisher/lots.ts";
 
-export const SCREENS: readonly Screen[] = [homeScreen];
+export const SCREENS: readonly Screen[] = [homeScreen, lotUploadScreen, myLotsScreen];
