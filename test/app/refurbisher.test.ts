@@ -1,0 +1,311 @@
+/**
+ * The refurbisher's screens in headless Chromium, against the embedded chain and the real API, with the test
+ * wallet holding the refurbisher's key and really signing (test/helpers/wallet.ts): the demonstration lot dropped
+ * on "Submit a lot" is calculated in the browser (a Web Worker running core/calc) and shows its figures per
+ * category; submitted, the registry's oracle records the same report hash and B̄, V̄ and certificates per batch to
+ * the gram; on "My lots" the batch is followed live to minting while two auditors sign through the API. A lot whose
+ * rows are all unusable shows each row's problems and cannot be submitted; a corporate account is told the screen
+ * is for refurbishers. Desktop and phone width, axe-clean, no console error.
+ */
+import { readFileSync } from "node:fs";
+
+import { expect } from "chai";
+import type { Browser, Page } from "playwright-core";
+
+import { ApiClient } from "../../sdk/src/api-client.ts";
+import { kgToGrams } from "../../core/calc/decimal.ts";
+import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import {
+  DESKTOP,
+  ensureAppBuilt,
+  newAppPage,
+  openScreen,
+  PHONE,
+  screenReady,
+  screenshot,
+  type AppPage,
+} from "../helpers/app.ts";
+import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
+import { signView } from "../helpers/sign.ts";
+import { injectTestWallet } from "../helpers/wallet.ts";
+
+const DEMO_LOT = readFileSync("data/samples/demo-lot.csv", "utf8");
+const HEADER = DEMO_LOT.split("\n")[0]!;
+
+/** The page's globals the functions run inside Chromium use (the project compiles without the DOM library). */
+interface PageGlobals {
+  document: {
+    documentElement: { scrollWidth: number };
+    querySelector(s: string): { dispatchEvent(e: unknown): boolean } | null;
+  };
+  DataTransfer: new () => { items: { add(f: unknown): void } };
+  File: new (parts: string[], name: string, options: { type: string }) => unknown;
+  DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
+  __sameDocument?: boolean;
+}
+
+interface LotAnswer {
+  id: string;
+  reportHash: string;
+  summary: {
+    batches: { category: string; certificates: number; baselineKg: string; reductionKg: string; issued: boolean }[];
+  };
+  batches: { id: string; category: string; state: string; baselineGrams: string; reductionGrams: string }[];
+}
+
+/** Drops `csv` as a file named `name` on the upload screen's drop zone, as a person dragging it from their desktop. */
+async function dropFile(page: Page, csv: string, name: string): Promise<void> {
+  await page.evaluate(
+    ({ csv, name }) => {
+      const g = globalThis as unknown as PageGlobals;
+      const transfer = new g.DataTransfer();
+      transfer.items.add(new g.File([csv], name, { type: "text/csv" }));
+      const zone = g.document.querySelector("[data-dropzone]")!;
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        zone.dispatchEvent(new g.DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    },
+    { csv, name },
+  );
+}
+
+async function documentWidth(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth);
+}
+
+/** The figures the browser shows for `category` (data-value holds the exact decimal shown with its unit). */
+async function shownBatch(page: Page, category: string): Promise<string[]> {
+  return page
+    .locator(`.calc-results tr[data-category="${category}"] td`)
+    .evaluateAll((cells) => cells.map((c) => (c as unknown as { dataset: { value?: string } }).dataset.value ?? ""));
+}
+
+describe("Web app: refurbisher screens (lot upload with the calculation in the browser, lots followed live)", function () {
+  this.timeout(240_000);
+  let h: ApiHarness;
+  let browser: Browser;
+  const open: AppPage[] = [];
+
+  /** A page at `viewport` with the test wallet holding `role`'s key, signed in to the app. */
+  async function signedIn(role: "refurbisher" | "corporate", viewport = DESKTOP): Promise<AppPage> {
+    const app = await newAppPage(browser, viewport);
+    open.push(app);
+    await injectTestWallet(app.context, {
+      privateKey: h.deployed.wallet(role).privateKey,
+      rpcUrl: h.chain.url,
+      chainId: 1337n,
+    });
+    await openScreen(app.page, h.api.url, "/");
+    await app.page.getByRole("button", { name: /Connect I-TEC Test Wallet/ }).click();
+    await app.page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+    await app.page.getByRole("button", { name: /^Sign out/ }).waitFor();
+    return app;
+  }
+
+  async function go(page: Page, path: string): Promise<void> {
+    await page.evaluate((p) => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = `#${p}`;
+    }, path);
+    await screenReady(page, path);
+  }
+
+  before(async function () {
+    requireChromium(this);
+    await ensureAppBuilt();
+    h = await startApiHarness();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const app of open) await app.context.close().catch(() => {});
+    await browser?.close();
+    await h?.close();
+  });
+
+  let desktop: AppPage;
+  let lot: LotAnswer;
+
+  it("calculates the dropped demonstration lot in the browser: figures per category, excluded rows (desktop, axe-clean)", async () => {
+    desktop = await signedIn("refurbisher");
+    const { page, errors } = desktop;
+    expect(await page.locator("#nav").innerText())
+      .to.include("Submit a lot")
+      .and.include("My lots");
+    await page.getByRole("link", { name: "Submit a lot" }).click();
+    await screenReady(page, "/lots/new");
+    expect(await page.getByRole("button", { name: "Submit the lot" }).isDisabled()).to.equal(true);
+    await dropFile(page, DEMO_LOT, "demo-lot.csv");
+    await page.locator(".calc-results tr[data-category]").first().waitFor();
+    const categories = await page
+      .locator(".calc-results tr[data-category]")
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { category: string } }).dataset.category));
+    expect(categories).to.deep.equal(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
+    const results = await page.locator(".calc-results").innerText();
+    expect(results)
+      .to.match(/kgCO2e/)
+      .and.match(/43 in the file, 35 eligible/);
+    // Every excluded row of the sample (docs/methodology.md §9.3) with its reason, the bad date with its problem.
+    const reasons = await page
+      .locator(".exclusions tr[data-reason]")
+      .evaluateAll((rows) =>
+        rows
+          .map((r) => (r as unknown as { dataset: { row: string; reason: string } }).dataset)
+          .map((d) => `${d.row} ${d.reason}`),
+      );
+    expect(reasons).to.deep.equal([
+      "36 NO_ERASURE_CERTIFICATE",
+      "37 SERIAL_DUPLICATE",
+      "38 SERIAL_DUPLICATE",
+      "39 TOO_OLD",
+      "40 MAINBOARD_REPLACED",
+      "41 CATEGORY_UNKNOWN",
+      "42 BAD_INPUT",
+      "43 SECOND_LIFE_TOO_SHORT",
+    ]);
+    expect(await page.locator('.exclusions tr[data-reason="BAD_INPUT"]').innerText()).to.include("2025-13-01");
+    expect(await page.getByRole("button", { name: "Submit the lot" }).isEnabled()).to.equal(true);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    expect(await documentWidth(page)).to.be.at.most(DESKTOP.width);
+    await screenshot(page, "refurbisher-upload-desktop");
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("submits the lot: the registry's oracle has the browser's report hash, B̄, V̄ and certificates to the gram", async () => {
+    const { page, errors } = desktop;
+    const shownHash = await page.locator("[data-report-hash]").getAttribute("data-report-hash");
+    const shown = new Map<string, string[]>();
+    for (const c of ["laptop", "desktop", "monitor", "smartphone", "tablet", "server"])
+      shown.set(c, await shownBatch(page, c));
+    await page.getByRole("button", { name: "Submit the lot" }).click();
+    await page.locator("[data-verdict]").waitFor();
+
+    const lots = (await h.http.get("/lots/L1").expect(200)).body as LotAnswer;
+    lot = lots;
+    expect(shownHash).to.equal(lot.reportHash);
+    for (const b of lot.summary.batches) {
+      // columns: category, devices, eligible, excluded, B̄ kg, V̄ kg, certificates, issued
+      const [, , , , baselineKg, reductionKg, certificates, issued] = shown.get(b.category)!;
+      expect([baselineKg, reductionKg, Number(certificates), issued === "yes"], b.category).to.deep.equal([
+        b.baselineKg,
+        b.reductionKg,
+        b.certificates,
+        b.issued,
+      ]);
+      const job = lot.batches.find((j) => j.category === b.category)!;
+      expect(
+        [kgToGrams(baselineKg!).toString(), kgToGrams(reductionKg!).toString()],
+        `${b.category} grams`,
+      ).to.deep.equal([job.baselineGrams, job.reductionGrams]);
+    }
+    expect(await page.locator("[data-verdict]").getAttribute("data-verdict")).to.equal("identical");
+    expect(await page.locator(".comparison tr[data-same='false']").count()).to.equal(0);
+    expect(await page.locator(".comparison").innerText()).to.include(`Lot ${lot.id} submitted`);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await screenshot(page, "refurbisher-submitted-desktop");
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("follows the batches on My lots to minting without a reload while two auditors sign", async () => {
+    const { page, errors } = desktop;
+    await page.getByRole("link", { name: "My lots" }).click();
+    await screenReady(page, "/lots");
+    await page.evaluate(() => {
+      (globalThis as unknown as PageGlobals).__sameDocument = true;
+    });
+    const issued = lot.batches.filter((b) => b.state === "awaiting_signatures").map((b) => b.id);
+    expect(issued.length).to.be.greaterThan(0);
+    const first = page.locator(`tr[data-batch="${issued[0]}"]`);
+    expect(await first.locator("[data-state]").getAttribute("data-state")).to.equal("awaiting_signatures");
+    expect(await first.innerText()).to.match(/0 of \d signed/);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await screenshot(page, "refurbisher-lots-awaiting-desktop");
+
+    const client = new ApiClient(h.api.url);
+    for (const auditor of ["auditor1", "auditor2"] as const) {
+      const signer = h.deployed.wallet(auditor).connect(h.chain.provider);
+      for (const id of issued) {
+        const view = await client.get<Parameters<typeof signView>[1]>(`/batches/${id}/attestation`);
+        await client.post(`/batches/${id}/signatures`, {
+          auditor: signer.address,
+          signature: await signView(signer, view),
+        });
+      }
+    }
+    await untilConfirmed(h, issued);
+    for (const id of issued) {
+      await page.locator(`tr[data-batch="${id}"] [data-state="confirmed"]`).waitFor({ timeout: 30_000 });
+    }
+    const minted = await page.locator(`tr[data-batch="${issued[0]}"]`).innerText();
+    expect(minted).to.match(/Minted as batch #\d+/);
+    const href = await page.locator(`tr[data-batch="${issued[0]}"] a[href^="/verify/batches/"]`).getAttribute("href");
+    expect(href).to.match(/^\/verify\/batches\/\d+$/);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__sameDocument)).to.equal(true);
+    // Not-issued batches say why, and nothing is followed any more.
+    expect(await page.locator("main").innerText()).to.not.include("following live");
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await screenshot(page, "refurbisher-lots-minted-desktop");
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("phone width: a lot with row problems chosen with the file input shows them per row; nothing eligible cannot be submitted", async () => {
+    const { page, errors } = await signedIn("refurbisher", PHONE);
+    await go(page, "/lots/new");
+    const bad = [
+      HEADER,
+      "SN-A,Dell,Latitude 5410,laptop,2022-03,2025-13-01,36,,1.8,hgv:600;van:250,TR-1,EC-1",
+      "SN-B,Dell,Latitude 5410,laptop,2022-03,2025-11-15,36,,abc,,TR-2,EC-2",
+      ",Dell,Latitude 5410,laptop,2022-03,2025-11-15,36,,1.8,hgv:600;van:250,TR-3,EC-3",
+      "SN-D,Dell,Latitude 5410,laptop,2022-03,2025-11-15,36,mainboard,1.8,hgv:600;van:250,TR-4,",
+    ].join("\n");
+    const before = ((await h.http.get("/lots/L2")).status as number) === 404;
+    expect(before, "no second lot yet").to.equal(true);
+    await page.setInputFiles('input[type="file"]', {
+      name: "bad-lot.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(bad),
+    });
+    await page.locator(".exclusions tr[data-reason]").first().waitFor();
+    const rows = await page.locator(".exclusions tr[data-reason]").allInnerTexts();
+    expect(rows).to.have.length(4);
+    expect(rows[0]).to.include("BAD_INPUT").and.include("refurbished_date (column 6)").and.include("2025-13-01");
+    expect(rows[1]).to.include("BAD_INPUT").and.include("ship_mass_kg (column 9)").and.include("transport (column 10)");
+    expect(rows[2]).to.include("SERIAL_MISSING");
+    expect(rows[3]).to.include("NO_ERASURE_CERTIFICATE");
+    const submit = page.getByRole("button", { name: "Submit the lot" });
+    expect(await submit.isDisabled()).to.equal(true);
+    expect(await page.locator("#submit-why").innerText()).to.match(/Nothing in this lot is eligible/);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    expect(await documentWidth(page)).to.be.at.most(PHONE.width);
+    await screenshot(page, "refurbisher-upload-problems-phone");
+
+    // A file that is not a lot at all: said as a sentence, nothing to submit.
+    await page.setInputFiles('input[type="file"]', {
+      name: "notes.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("a,b\n1,2\n"),
+    });
+    await page.locator(".status.error").waitFor();
+    expect(await page.locator(".status.error").innerText())
+      .to.match(/BAD_HEADER/)
+      .and.match(/choose it again/);
+    expect(await submit.isDisabled()).to.equal(true);
+    expect((await h.http.get("/lots/L2")).status).to.equal(404, "nothing was submitted");
+
+    await go(page, "/lots");
+    await page.locator(`tr[data-batch]`).first().waitFor();
+    expect(await axeViolations(page)).to.deep.equal([]);
+    expect(await documentWidth(page)).to.be.at.most(PHONE.width);
+    await screenshot(page, "refurbisher-lots-phone");
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("a corporate account opening Submit a lot is told it is for refurbishers (and has no such link)", async () => {
+    const { page, errors } = await signedIn("corporate");
+    expect(await page.locator("#nav").innerText()).to.not.include("Submit a lot");
+    await go(page, "/lots/new");
+    const text = await page.locator("main").innerText();
+    expect(text).to.include("This screen is for an active refurbisher or ITAD; this account is a corporate");
+    expect(await page.locator('input[type="file"]').count()).to.equal(0);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+  });
+});
