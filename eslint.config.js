@@ -44,22 +44,22 @@ const layerZones = [
     except: ["./index.ts"],
     message: "import the indexer through indexer/index.ts (ADR 0005)",
   },
-  // The web app runs in browsers: the SDK and the pure calculation only (docs/adr/0042-web-app.md).
+  // The web app runs in browsers: the SDK and the pure calculation only (docs/adr/0050-web-app.md).
   {
     target: "./app",
     from: ["./oracle", "./indexer", "./api", "./scripts", "./network", "./ignition", "./types"],
-    message: "app/ runs in the browser: it imports only sdk/ and core/calc/ (ADR 0042)",
+    message: "app/ runs in the browser: it imports only sdk/ and core/calc/ (ADR 0050)",
   },
   {
     target: "./app",
     from: "./core",
     except: ["./calc"],
-    message: "app/ runs in the browser: of core/ it imports only the pure calculation, core/calc/ (ADR 0042)",
+    message: "app/ runs in the browser: of core/ it imports only the pure calculation, core/calc/ (ADR 0050)",
   },
   {
     target: PRODUCTION.filter((d) => d !== "app").map((d) => `./${d}`),
     from: "./app",
-    message: "the web app is a client: nothing on the server side imports it (ADR 0042)",
+    message: "the web app is a client: nothing on the server side imports it (ADR 0050)",
   },
   // Production code never imports tests or benchmarks.
   {

@@ -1,5 +1,5 @@
 /**
- * The web app's build (issue 15, docs/adr/0042-web-app.md): TypeScript under app/src bundled by Vite into app/dist,
+ * The web app's build (issue 15, docs/adr/0050-web-app.md): TypeScript under app/src bundled by Vite into app/dist,
  * which the API serves under /app/. Nothing is fetched at run time from anywhere but the registry itself.
  */
 import { defineConfig } from "vite";

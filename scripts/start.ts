@@ -19,6 +19,7 @@ import { pino } from "pino";
 
 import { ConfigError, embeddedServeEnv, readStartEnv, type StartEnv } from "../core/config.ts";
 import { ANVIL_CHAIN_ID } from "../core/chain/anvil.ts";
+import { devAccount } from "../core/keys.ts";
 import { appIsCurrent, buildApp } from "./build/app.ts";
 import { startServices } from "./lib/services.ts";
 import { parseStartArgs, USAGE, UsageError, type StartArgs } from "./start/args.ts";
@@ -141,8 +142,27 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
     stopAfter: env.ITEC_DEMO_STOP_AFTER,
   });
   guard();
+  say(webAppHelp(api.url));
   say(
     `\nThe registry is running. Web app ${api.url}/app/ · API ${api.url} · verify page ${api.url}/verify · ` +
       `Ctrl-C to stop (state is kept in ${dir.root}).`,
   );
+}
+
+/**
+ * How to use the web app on this dev registry: its URL, and the roles' keys to import into a browser wallet —
+ * Hardhat's published test keys, printed because they are public (never use them on a real network) — or the app's
+ * built-in dev wallet, which holds the same keys and exists only on a development chain.
+ */
+function webAppHelp(apiUrl: string): string {
+  const roles = Object.entries(START_ROLES).filter(([role]) => role !== "oracle");
+  const rows = roles.map(([role, i]) => {
+    const w = devAccount(i);
+    return `  ${role.padEnd(12)} ${w.address}  ${w.privateKey}`;
+  });
+  return [
+    `\nWeb app: ${apiUrl}/app/ — pick "Dev wallet" there, or import one of these keys into your browser wallet`,
+    "(Hardhat's public test keys: DEV MODE only, never on a real network):",
+    ...rows,
+  ].join("\n");
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import express, { type Express, type Request } from "express";
 import helmet from "helmet";
 
+import { isDevChain } from "../../core/keys.ts";
 import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { mountDocs } from "./docs.ts";
 import { ApiMetrics } from "./metrics.ts";
@@ -82,7 +83,9 @@ export function createApp(deps: AppDeps): Express {
         useDefaults: true,
         directives: {
           "script-src": ["'self'"],
-          "connect-src": ["'self'"],
+          // The web app's built-in dev wallet (app/src/wallet/dev-wallet.ts) talks to the chain's JSON-RPC itself,
+          // as a wallet extension would; only on a development chain, whose keys are public anyway.
+          "connect-src": ["'self'", ...devRpcOrigin(deps)],
           "img-src": ["'self'", "data:"],
           // Served over plain http (npm start, a registry behind no TLS), this directive makes Safari fetch the
           // page's own script and styles over https, which fails: a blank verify page. Only for an https registry.
@@ -280,4 +283,10 @@ function mountWebApp(app: Express, appDir: string): void {
     res.sendFile("index.html", { root: appDir, headers: { "cache-control": "no-cache" } });
   });
   app.use("/app/assets", express.static(join(appDir, "assets"), { index: false, immutable: true, maxAge: "365d" }));
+}
+
+/** The chain's public JSON-RPC origin when the chain is a development chain (for the app's dev wallet), else none. */
+function devRpcOrigin(deps: AppDeps): string[] {
+  if (!deps.publicRpcUrl || !isDevChain(deps.chain.chainId) || !URL.canParse(deps.publicRpcUrl)) return [];
+  return [new URL(deps.publicRpcUrl).origin];
 }

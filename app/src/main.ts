@@ -31,6 +31,8 @@ async function boot(): Promise<void> {
     replace(main, section("The registry cannot be reached", h("p", {}, sentence(error, "Loading the registry"))));
     return;
   }
+  // DEV MODE: on a development chain, the built-in dev wallet (its own chunk, never loaded elsewhere) announces itself.
+  if (network.dev) (await import("./wallet/dev-wallet.ts")).announceDevWallet(network);
   const discovery = new WalletDiscovery();
   const session = new WalletSession(api, network);
   const ctx: AppContext = {

@@ -1,5 +1,5 @@
 /**
- * Builds the web app (app/ → app/dist/, docs/adr/0042-web-app.md) with Vite, and says whether a build is current.
+ * Builds the web app (app/ → app/dist/, docs/adr/0050-web-app.md) with Vite, and says whether a build is current.
  *
  * A clone builds it in `npm ci`'s prepare step and again in `npm start` when its sources changed since (the
  * stamp below), so the app a newcomer opens is never older than the code beside it; the package ships the built

@@ -6,7 +6,7 @@
  * production install (`--omit=dev`: no Hardhat) or when the binding loads.
  *
  * Then builds the web app (app/ → app/dist/, ~1 s), so `npm start` and `itec serve` in a fresh clone serve it
- * without a step a newcomer would not know to run (docs/adr/0042-web-app.md).
+ * without a step a newcomer would not know to run (docs/adr/0050-web-app.md).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

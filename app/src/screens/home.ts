@@ -3,6 +3,7 @@ import type { AppContext, Screen } from "../context.ts";
 import { h, section } from "../ui/dom.ts";
 import { sentence } from "../ui/errors.ts";
 import { shortAddress } from "../ui/format.ts";
+import { DEV_ROLES, DEV_WALLET_RDNS, type DevAccountPicker } from "../wallet/dev-accounts.ts";
 
 export const homeScreen: Screen = {
   path: "/",
@@ -20,10 +21,21 @@ export const homeScreen: Screen = {
 export function connectPanel(ctx: AppContext, intro?: string): HTMLElement {
   const wallets = ctx.discovery.wallets;
   const status = h("p", { class: "status", role: "status" });
-  const list = wallets.map((w) =>
-    h(
+  const list = wallets.map((w) => {
+    const dev = w.info.rdns === DEV_WALLET_RDNS ? (w.provider as unknown as DevAccountPicker) : undefined;
+    const picker = dev
+      ? h(
+          "select",
+          { "aria-label": "Dev wallet account" },
+          ...DEV_ROLES.map((r) =>
+            h("option", { value: r.index, selected: r.index === dev.accountIndex }, `${r.role} (Hardhat #${r.index})`),
+          ),
+        )
+      : null;
+    return h(
       "li",
-      {},
+      { class: "wallet-row" },
+      picker,
       h(
         "button",
         {
@@ -33,6 +45,7 @@ export function connectPanel(ctx: AppContext, intro?: string): HTMLElement {
             const button = event.currentTarget as HTMLButtonElement;
             button.disabled = true;
             status.textContent = `Waiting for ${w.info.name}: approve the connection there.`;
+            if (dev && picker) dev.selectAccount(Number(picker.value));
             try {
               await ctx.session.connect(w);
             } catch (error) {
@@ -45,8 +58,16 @@ export function connectPanel(ctx: AppContext, intro?: string): HTMLElement {
         h("img", { src: w.info.icon, alt: "", width: 24, height: 24 }),
         `Connect ${w.info.name}`,
       ),
-    ),
-  );
+      dev
+        ? h(
+            "small",
+            { class: "hint" },
+            "DEV MODE: Hardhat's public test keys, offered only because this registry runs on a development chain. " +
+              "Never use them on a real network.",
+          )
+        : null,
+    );
+  });
   return section(
     "Connect a wallet",
     intro ? h("p", {}, intro) : null,
