@@ -4,6 +4,8 @@
  * and only a lot with something eligible can be submitted. After submitting, the registry's figures are shown next
  * to the browser's: "identical" when the report hash and every figure match, otherwise each difference is named.
  */
+import "./refurbisher.css";
+
 import type { AppContext, Screen } from "../../context.ts";
 import { LotCalculator, type Calculated } from "../../calc/client.ts";
 import type { BrowserLotOptions } from "../../calc/protocol.ts";

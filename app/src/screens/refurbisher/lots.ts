@@ -3,6 +3,8 @@
  * the auditors' signatures so far and, once minted, the batch's public page — followed live (batch-follower.ts)
  * until every batch is final, without a reload.
  */
+import "./refurbisher.css";
+
 import type { AppContext, Screen } from "../../context.ts";
 import { h, section } from "../../ui/dom.ts";
 import { count, dateTime, day, gramsAsKg } from "../../ui/format.ts";
