@@ -256,8 +256,7 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
       ",Dell,Latitude 5410,laptop,2022-03,2025-11-15,36,,1.8,hgv:600;van:250,TR-3,EC-3",
       "SN-D,Dell,Latitude 5410,laptop,2022-03,2025-11-15,36,mainboard,1.8,hgv:600;van:250,TR-4,",
     ].join("\n");
-    const before = ((await h.http.get("/lots/L2")).status as number) === 404;
-    expect(before, "no second lot yet").to.equal(true);
+    expect((await h.http.get("/lots/L2")).status, "no second lot yet").to.equal(404);
     await page.setInputFiles('input[type="file"]', {
       name: "bad-lot.csv",
       mimeType: "text/csv",

@@ -5,7 +5,7 @@
  */
 import "./refurbisher.css";
 
-import type { AppContext, Screen } from "../../context.ts";
+import type { Screen } from "../../context.ts";
 import { h, section } from "../../ui/dom.ts";
 import { count, dateTime, day, gramsAsKg } from "../../ui/format.ts";
 import { BatchFollower, type BatchRowCells } from "./batch-follower.ts";
