@@ -206,7 +206,7 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
 
   it("follows the batches on My lots to minting without a reload while two auditors sign", async () => {
     const { page, errors } = desktop;
-    await page.getByRole("link", { name: "My lots" }).click();
+    await page.getByRole("link", { name: "My lots", exact: true }).click();
     await screenReady(page, "/lots");
     await page.evaluate(() => {
       (globalThis as unknown as PageGlobals).__sameDocument = true;

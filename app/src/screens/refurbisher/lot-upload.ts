@@ -222,7 +222,7 @@ function uploadView(ctx: AppContext): HTMLElement {
     }
   }
 
-  return section(
+  const screen = section(
     "Submit a lot",
     h(
       "p",
@@ -253,4 +253,6 @@ function uploadView(ctx: AppContext): HTMLElement {
     why,
     submitted,
   );
+  screen.classList.add("refurbisher");
+  return screen;
 }

@@ -42,6 +42,7 @@ export const myLotsScreen: Screen = {
       ...lots.map((lot) => lotCard(lot, follower)),
       lots.length === LOTS_SHOWN ? h("p", { class: "muted" }, `The ${LOTS_SHOWN} newest lots are shown.`) : null,
     );
+    root.classList.add("refurbisher");
     await follower.start(root);
     return root;
   },
@@ -98,15 +99,16 @@ function lotCard(lot: LotView, follower: BatchFollower): HTMLElement {
 
 function batchRow(b: BatchJobView, headers: string[], follower: BatchFollower): HTMLTableRowElement {
   const td = (i: number, ...children: (Node | string)[]) => h("td", { "data-label": headers[i]! }, ...children);
+  const num = (i: number, text: string) => h("td", { "data-label": headers[i]!, class: "num" }, text);
   const cells: BatchRowCells = { state: td(5), signatures: td(6), links: td(7) };
   const row = h(
     "tr",
     { "data-batch": b.id },
     td(0, b.id),
     td(1, b.category),
-    td(2, b.state === "not_issuable" ? "none" : `${count(b.certificates)} I-TEC${b.certificates === 1 ? "" : "s"}`),
-    td(3, gramsAsKg(b.baselineGrams)),
-    td(4, gramsAsKg(b.reductionGrams)),
+    num(2, b.state === "not_issuable" ? "none" : `${count(b.certificates)} I-TEC${b.certificates === 1 ? "" : "s"}`),
+    num(3, gramsAsKg(b.baselineGrams)),
+    num(4, gramsAsKg(b.reductionGrams)),
     cells.state,
     cells.signatures,
     cells.links,
