@@ -201,10 +201,11 @@ function signatureList(
 ): Node | string {
   if (signatures === undefined) return state === "confirmed" ? "complete" : "—";
   const accepted = signatures.filter((s) => s.status === "accepted").length;
+  // The threshold counts auditing bodies; more auditors than that may sign.
   const head =
     threshold === null || threshold === undefined
       ? `${count(accepted)} signed`
-      : `${count(accepted)} of ${count(threshold)} signed`;
+      : `${count(accepted)} signed · ${count(threshold)} required`;
   if (signatures.length === 0) return head;
   return h(
     "div",
