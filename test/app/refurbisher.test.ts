@@ -87,8 +87,12 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
   const open: AppPage[] = [];
 
   /** A page at `viewport` with the test wallet holding `role`'s key, signed in to the app. */
-  async function signedIn(role: "refurbisher" | "corporate", viewport = DESKTOP): Promise<AppPage> {
-    const app = await newAppPage(browser, viewport);
+  async function signedIn(
+    role: "refurbisher" | "corporate",
+    viewport = DESKTOP,
+    { ownCsp = false } = {},
+  ): Promise<AppPage> {
+    const app = ownCsp ? await pageUnderItsCsp(viewport) : await newAppPage(browser, viewport);
     open.push(app);
     await injectTestWallet(app.context, {
       privateKey: h.deployed.wallet(role).privateKey,
@@ -100,6 +104,18 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
     await app.page.getByRole("button", { name: "Sign in with Ethereum" }).click();
     await app.page.getByRole("button", { name: /^Sign out/ }).waitFor();
     return app;
+  }
+
+  /** A page that keeps the app's Content-Security-Policy (newAppPage bypasses it so axe-core can be added). */
+  async function pageUnderItsCsp(viewport: { width: number; height: number }): Promise<AppPage> {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    return { context, page, errors };
   }
 
   async function go(page: Page, path: string): Promise<void> {
@@ -127,12 +143,25 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
   it("calculates the dropped demonstration lot in the browser: figures per category, excluded rows (desktop, axe-clean)", async () => {
     desktop = await signedIn("refurbisher");
     const { page, errors } = desktop;
+    const scripts: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/app/assets/") && r.url().endsWith(".js")) scripts.push(new URL(r.url()).pathname);
+    });
     expect(await page.locator("#nav").innerText())
       .to.include("Submit a lot")
       .and.include("My lots");
     await page.getByRole("link", { name: "Submit a lot" }).click();
     await screenReady(page, "/lots/new");
     expect(await page.getByRole("button", { name: "Submit the lot" }).isDisabled()).to.equal(true);
+    // The calculation engine is the worker's chunk: not part of the page's initial JavaScript, fetched only here.
+    const manifest = JSON.parse(readFileSync("app/dist/.vite/manifest.json", "utf8")) as Record<
+      string,
+      { file: string; imports?: string[]; isWorker?: boolean }
+    >;
+    const worker = Object.values(manifest).find((m) => m.isWorker)!.file;
+    const entry = manifest["index.html"]!;
+    expect([entry.file, ...(entry.imports ?? []).map((i) => manifest[i]!.file)]).to.not.include(worker);
+    expect(scripts.filter((s) => s.endsWith(worker))).to.deep.equal([]);
     await dropFile(page, DEMO_LOT, "demo-lot.csv");
     await page.locator(".calc-results tr[data-category]").first().waitFor();
     const categories = await page
@@ -163,6 +192,7 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
     ]);
     expect(await page.locator('.exclusions tr[data-reason="BAD_INPUT"]').innerText()).to.include("2025-13-01");
     expect(await page.getByRole("button", { name: "Submit the lot" }).isEnabled()).to.equal(true);
+    expect(scripts.filter((s) => s.endsWith(worker))).to.have.length(1);
     expect(await axeViolations(page)).to.deep.equal([]);
     expect(await documentWidth(page)).to.be.at.most(DESKTOP.width);
     await screenshot(page, "refurbisher-upload-desktop");
@@ -215,9 +245,20 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
     expect(issued.length).to.be.greaterThan(0);
     const first = page.locator(`tr[data-batch="${issued[0]}"]`);
     expect(await first.locator("[data-state]").getAttribute("data-state")).to.equal("awaiting_signatures");
-    expect(await first.innerText()).to.match(/0 of \d signed/);
+    expect(await first.innerText()).to.match(/0 signed · \d required/);
     expect(await axeViolations(page)).to.deep.equal([]);
     await screenshot(page, "refurbisher-lots-awaiting-desktop");
+    // Leaving the screen stops the following: no request for the lots while another screen is shown.
+    const polls: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (/\/(lots|batches)\b/.test(new URL(r.url()).pathname)) polls.push(r.url());
+    };
+    page.on("request", onRequest);
+    await go(page, "/");
+    await page.waitForTimeout(2_500);
+    page.off("request", onRequest);
+    expect(polls).to.deep.equal([]);
+    await go(page, "/lots");
 
     const client = new ApiClient(h.api.url);
     for (const auditor of ["auditor1", "auditor2"] as const) {
@@ -294,6 +335,16 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
     expect(await axeViolations(page)).to.deep.equal([]);
     expect(await documentWidth(page)).to.be.at.most(PHONE.width);
     await screenshot(page, "refurbisher-lots-phone");
+    expect(errors).to.deep.equal([]);
+  });
+
+  it("calculates under the app's own Content-Security-Policy (the worker may compile the calculation's WebAssembly)", async () => {
+    const { page, errors } = await signedIn("refurbisher", DESKTOP, { ownCsp: true });
+    await go(page, "/lots/new");
+    await page.setInputFiles('input[type="file"]', "data/samples/demo-lot.csv");
+    await page.locator(".calc-results tr[data-category], .status.error").first().waitFor();
+    expect(await page.locator(".status").innerText()).to.match(/43 devices calculated in your browser, 35 eligible/);
+    expect(await page.locator("[data-report-hash]").getAttribute("data-report-hash")).to.equal(lot.reportHash);
     expect(errors).to.deep.equal([]);
   });
 
