@@ -4,10 +4,10 @@
  */
 import { ApiError } from "../../../sdk/src/api-client.ts";
 
-import type { BrowserLotOptions, BrowserLotResult, CalcReply, CalcRequest } from "./protocol.ts";
+import type { BrowserLotOptions, CalcReply, CalcRequest, ShownLotResult } from "./protocol.ts";
 
 export interface Calculated {
-  result: BrowserLotResult;
+  result: ShownLotResult;
   /** Milliseconds the calculation took in the worker (without fetching the reference data). */
   ms: number;
 }

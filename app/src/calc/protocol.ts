@@ -23,5 +23,17 @@ export interface CalcFailure {
   status?: number;
 }
 
+/** Excluded rows the worker sends with their problems; the rest are counted (the report lists every one). */
+export const MAX_ROWS_SHOWN = 500;
+
+/**
+ * The calculation as the screen gets it: `exclusions` and `problems` cut to the first MAX_ROWS_SHOWN excluded rows,
+ * because copying tens of thousands of row objects to the page would hold its thread; the counts stay whole.
+ */
+export interface ShownLotResult extends BrowserLotResult {
+  /** Excluded rows in the lot (`exclusions` holds the first MAX_ROWS_SHOWN). */
+  exclusionCount: number;
+}
+
 export type CalcReply =
-  { id: number; ok: true; result: BrowserLotResult; ms: number } | { id: number; ok: false; error: CalcFailure };
+  { id: number; ok: true; result: ShownLotResult; ms: number } | { id: number; ok: false; error: CalcFailure };

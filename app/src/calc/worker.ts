@@ -7,7 +7,7 @@
  * option changed costs only the lot.
  */
 import { calculateLotCsv, referenceTableOf } from "../../../core/calc/browser.ts";
-import type { CalcFailure, CalcReply, CalcRequest } from "./protocol.ts";
+import { MAX_ROWS_SHOWN, type CalcFailure, type CalcReply, type CalcRequest, type ShownLotResult } from "./protocol.ts";
 
 interface WorkerScope {
   addEventListener(type: "message", listener: (event: MessageEvent<CalcRequest>) => void): void;
@@ -80,7 +80,15 @@ scope.addEventListener("message", (event) => {
       const bytes = await referenceBytes(referenceUrl);
       const started = performance.now();
       const table = referenceTableOf(bytes);
-      const result = calculateLotCsv(lotCsv, table, options);
+      const full = calculateLotCsv(lotCsv, table, options);
+      const exclusions = full.exclusions.slice(0, MAX_ROWS_SHOWN);
+      const lastRow = exclusions.at(-1)?.row ?? 0;
+      const result: ShownLotResult = {
+        ...full,
+        exclusions,
+        problems: full.problems.filter((p) => p.row <= lastRow),
+        exclusionCount: full.exclusions.length,
+      };
       scope.postMessage({ id, ok: true, result, ms: Math.round(performance.now() - started) });
     } catch (error) {
       scope.postMessage({ id, ok: false, error: failureOf(error) });

@@ -2,13 +2,10 @@
  * What the browser's calculation of a lot shows before anything is submitted: the figures per category, and every
  * row that is excluded with its reason and, for unusable fields, each problem (row, column, value, expectation).
  */
-import type { BrowserLotResult } from "../../calc/protocol.ts";
+import type { ShownLotResult } from "../../calc/protocol.ts";
 import { h, table, type Child } from "../../ui/dom.ts";
 import { count, quantity } from "../../ui/format.ts";
 import { batchReasonWords, exclusionWords } from "./words.ts";
-
-/** Rows shown in the problems table; the rest are counted (the report lists every one). */
-export const MAX_ROWS_SHOWN = 500;
 
 /** A cell with its column's name for the stacked phone layout, and the exact value for tests and copy. */
 function cell(label: string, content: Child | Child[], value?: string, cls?: string): HTMLTableCellElement {
@@ -21,7 +18,7 @@ function dataTable(caption: string, headers: string[], rows: HTMLTableRowElement
   return h("div", { class: "table-scroll" }, t);
 }
 
-export function batchesTable(result: BrowserLotResult): HTMLElement {
+export function batchesTable(result: ShownLotResult): HTMLElement {
   const headers = [
     "Category",
     "Devices",
@@ -56,8 +53,8 @@ export function batchesTable(result: BrowserLotResult): HTMLElement {
 }
 
 /** One line per excluded row, in lot order; BAD_INPUT rows list each problem of the row. */
-export function exclusionsTable(result: BrowserLotResult): HTMLElement | null {
-  if (result.exclusions.length === 0) return null;
+export function exclusionsTable(result: ShownLotResult): HTMLElement | null {
+  if (result.exclusionCount === 0) return null;
   const problemsByRow = new Map<number, string[]>();
   for (const p of result.problems) {
     const list = problemsByRow.get(p.row) ?? [];
@@ -68,7 +65,8 @@ export function exclusionsTable(result: BrowserLotResult): HTMLElement | null {
     problemsByRow.set(p.row, list);
   }
   const headers = ["Row", "Line", "Serial", "Reason", "Details"];
-  const shown = result.exclusions.slice(0, MAX_ROWS_SHOWN);
+  // The worker sent the first MAX_ROWS_SHOWN excluded rows (app/src/calc/protocol.ts).
+  const shown = result.exclusions;
   const rows = shown.map((x) => {
     const problems = problemsByRow.get(x.row) ?? [];
     return h(
@@ -86,12 +84,12 @@ export function exclusionsTable(result: BrowserLotResult): HTMLElement | null {
       ),
     );
   });
-  const rest = result.exclusions.length - shown.length;
+  const rest = result.exclusionCount - shown.length;
   return h(
     "div",
     { class: "exclusions" },
     dataTable(
-      `Excluded rows (${count(result.exclusions.length)}): row numbers count the data rows, lines the file's lines`,
+      `Excluded rows (${count(result.exclusionCount)}): row numbers count the data rows, lines the file's lines`,
       headers,
       rows,
     ),
@@ -106,7 +104,7 @@ export function exclusionsTable(result: BrowserLotResult): HTMLElement | null {
 }
 
 /** The lot at a glance: devices, eligible, excluded by reason, and what would be certified. */
-export function lotFacts(result: BrowserLotResult, ms: number): HTMLElement {
+export function lotFacts(result: ShownLotResult, ms: number): HTMLElement {
   const issued = result.batches.filter((b) => b.issued);
   const certificates = issued.reduce((n, b) => n + b.certificates, 0);
   const excluded = Object.entries(result.excluded)
