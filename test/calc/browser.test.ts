@@ -26,7 +26,10 @@ const REFURBISHER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const referenceBytes = readFileSync(DEFAULT_REFERENCE_PATH);
 
 /** The intake's path (oracle/src/pipeline/intake.ts, with the API's CSV reader): a fresh lot, nothing certified. */
-async function intake(csv: Buffer, options: { asOf: string; defaultTransport?: string; lotRef?: string }) {
+async function intake(
+  csv: Buffer,
+  options: { asOf: string; defaultTransport?: string | undefined; lotRef?: string | undefined },
+) {
   const devices = await readLotCsv(Readable.from([csv]));
   const stripped = devices.map(({ readerProblems: _r, ...rest }: DeviceInput) => rest);
   const inputSha256 = createHash("sha256").update(canonicalJson(stripped)).digest("hex");
