@@ -202,13 +202,15 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
     expect(errors).to.deep.equal([]);
   });
 
-  it("submits the lot: the registry's oracle has the browser's report hash, B̄, V̄ and certificates to the gram", async () => {
+  it("submits the lot by keyboard: the registry's oracle has the browser's report hash, B̄, V̄ and certificates to the gram", async () => {
     const { page, errors } = desktop;
     const shownHash = await page.locator("[data-report-hash]").getAttribute("data-report-hash");
     const shown = new Map<string, string[]>();
     for (const c of ["laptop", "desktop", "monitor", "smartphone", "tablet", "server"])
       shown.set(c, await shownBatch(page, c));
-    await page.getByRole("button", { name: "Submit the lot" }).click();
+    // By keyboard: the button is a real button.
+    await page.getByRole("button", { name: "Submit the lot" }).focus();
+    await page.keyboard.press("Enter");
     await page.locator("[data-verdict]").waitFor();
 
     const lots = (await h.http.get("/lots/L1").expect(200)).body as LotAnswer;
@@ -230,6 +232,8 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
       ).to.deep.equal([job.baselineGrams, job.reductionGrams]);
     }
     expect(await page.locator("[data-verdict]").getAttribute("data-verdict")).to.equal("identical");
+    expect(await page.getByRole("button", { name: "Submit the lot" }).isDisabled(), "submitted once").to.equal(true);
+    expect(await page.locator("#submit-why").innerText()).to.include(`submitted as ${lot.id}`);
     expect(await page.locator(".comparison tr[data-same='false']").count()).to.equal(0);
     expect(await page.locator(".comparison").innerText()).to.include(`Lot ${lot.id} submitted`);
     expect(await axeViolations(page)).to.deep.equal([]);

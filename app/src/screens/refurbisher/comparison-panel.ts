@@ -76,7 +76,13 @@ export function comparisonPanel(browser: BrowserLotResult, lot: LotView): HTMLEl
     { class: "comparison", "data-lot": lot.id },
     h("h3", {}, `Lot ${lot.id} submitted`),
     verdict,
-    h("div", { class: "table-scroll" }, t),
+    // Identical: the figures are there to look at, folded; a difference opens them.
+    h(
+      "details",
+      { open: !comparison.identical },
+      h("summary", {}, `Every figure compared (${count(comparison.figures.length)})`),
+      h("div", { class: "table-scroll" }, t),
+    ),
     h(
       "p",
       {},

@@ -32,6 +32,8 @@ function uploadView(ctx: AppContext): HTMLElement {
   let fileName = "";
   let calculated: { options: BrowserLotOptions; key: string; calc: Calculated } | undefined;
   let generation = 0;
+  /** The lot submitted from this calculation (Submit then stays disabled: a second click would only repeat it). */
+  let submittedAs: string | undefined;
 
   const file = h("input", { type: "file", accept: ".csv,text/csv", name: "lot" });
   const asOf = h("input", {
@@ -125,6 +127,7 @@ function uploadView(ctx: AppContext): HTMLElement {
     if (lotText === undefined) return;
     const mine = ++generation;
     calculated = undefined;
+    submittedAs = undefined;
     updateSubmit();
     if (!asOf.value) {
       setStatus("Give the calculation date (YYYY-MM-DD), then the lot is calculated again.", "error");
@@ -181,6 +184,8 @@ function uploadView(ctx: AppContext): HTMLElement {
       reason =
         "Nothing in this lot is eligible, so there is nothing to submit: correct the excluded rows listed above " +
         "and choose the file again.";
+    } else if (submittedAs !== undefined) {
+      reason = `This lot is submitted as ${submittedAs}. To submit another lot, choose its file.`;
     } else if (ctx.session.roles.has("refurbisher") === false) {
       reason = "Only an active refurbisher or ITAD account can submit lots.";
     }
@@ -211,6 +216,7 @@ function uploadView(ctx: AppContext): HTMLElement {
           : `Submitted: the registry stored it as lot ${lot.id}.`,
         "success",
       );
+      submittedAs = lot.id;
       replace(submitted, comparisonPanel(calc.result, lot));
       submitted.querySelector("h3")?.setAttribute("tabindex", "-1");
       (submitted.querySelector("h3") as HTMLElement | null)?.focus();
