@@ -35,7 +35,7 @@ function registryView(): LotView {
       asOf: browser.asOf,
       devices: browser.devices,
       eligible: browser.eligible,
-      excluded: { ...browser.excluded } as Record<string, number>,
+      excluded: { ...browser.excluded },
       problems: browser.problems.length,
       batches: browser.batches.map((b) => ({
         category: b.category,
