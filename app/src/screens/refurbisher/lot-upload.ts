@@ -32,6 +32,8 @@ function uploadView(ctx: AppContext): HTMLElement {
   let fileName = "";
   let calculated: { options: BrowserLotOptions; key: string; calc: Calculated } | undefined;
   let generation = 0;
+  /** The options of the calculation running now. */
+  let calculating: string | undefined;
   /** The lot submitted from this calculation (Submit then stays disabled: a second click would only repeat it). */
   let submittedAs: string | undefined;
 
@@ -87,7 +89,14 @@ function uploadView(ctx: AppContext): HTMLElement {
     const chosen = file.files?.[0];
     if (chosen) void takeFile(chosen);
   });
-  for (const input of [asOf, transport, lotRef]) input.addEventListener("change", () => void recalculate());
+  // Only a real change of the options recalculates: a change event also fires on leaving a field that was typed
+  // in before the file was chosen, e.g. when its value is already in the figures shown.
+  for (const input of [asOf, transport, lotRef]) {
+    input.addEventListener("change", () => {
+      const key = JSON.stringify(options());
+      if (key !== calculating && key !== calculated?.key) void recalculate();
+    });
+  }
 
   // Leaving the screen ends the worker (and a calculation still running in it).
   const leave = (): void => {
@@ -135,6 +144,7 @@ function uploadView(ctx: AppContext): HTMLElement {
       return;
     }
     const opts = options();
+    calculating = JSON.stringify(opts);
     setStatus(`Calculating ${fileName} (${count(Math.ceil(lotText.length / 1024))} KB) in your browser…`);
     results.setAttribute("aria-busy", "true");
     try {
@@ -152,7 +162,10 @@ function uploadView(ctx: AppContext): HTMLElement {
       replace(results);
       setStatus(sentence(error, "Calculating the lot"), "error");
     } finally {
-      if (mine === generation) results.removeAttribute("aria-busy");
+      if (mine === generation) {
+        results.removeAttribute("aria-busy");
+        calculating = undefined;
+      }
       updateSubmit();
     }
   }
