@@ -7,6 +7,7 @@
  * rows are all unusable shows each row's problems and cannot be submitted; a corporate account is told the screen
  * is for refurbishers. Desktop and phone width, axe-clean, no console error.
  */
+import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,9 @@ import {
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
 import { signView } from "../helpers/sign.ts";
 import { injectTestWallet } from "../helpers/wallet.ts";
+
+/** The API's token secret in this test, so it can make a token of this registry that has expired. */
+const SESSION_SECRET = "0e".repeat(32);
 
 const DEMO_LOT = readFileSync("data/samples/demo-lot.csv", "utf8");
 const HEADER = DEMO_LOT.split("\n")[0]!;
@@ -131,7 +135,7 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
   before(async function () {
     requireChromium(this);
     await ensureAppBuilt();
-    h = await startApiHarness();
+    h = await startApiHarness({ env: { ITEC_SESSION_SECRET: SESSION_SECRET } });
     browser = await launchChromium();
   });
   after(async () => {
@@ -389,6 +393,37 @@ describe("Web app: refurbisher screens (lot upload with the calculation in the b
       Math.min(2_000, calculatedMs),
     );
     expect(errors).to.deep.equal([]);
+  });
+
+  it("a session that expired before Submit: nothing is stored, the page signs out and says to sign in again", async () => {
+    const { page, errors } = desktop;
+    await go(page, "/");
+    await go(page, "/lots/new");
+    await page.getByLabel("Your lot reference").fill("expiry-check");
+    await page.setInputFiles('input[type="file"]', "data/samples/demo-lot.csv");
+    await page.locator(".status").filter({ hasText: "devices calculated" }).waitFor();
+    // The page's token, as the API sees it on this request, expired a minute ago (the API answers 401 TOKEN_EXPIRED).
+    const address = h.deployed.wallet("refurbisher").address;
+    const payload = Buffer.from(JSON.stringify({ sub: address, exp: Math.floor(Date.now() / 1000) - 60 })).toString(
+      "base64url",
+    );
+    const expired = `${payload}.${createHmac("sha256", SESSION_SECRET).update(payload).digest("base64url")}`;
+    await page.route(/\/lots\?/, (route) =>
+      route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${expired}` } }),
+    );
+    await page.getByRole("button", { name: "Submit the lot" }).click();
+    await page.getByText("Sign in with your wallet first.").waitFor();
+    expect(await page.locator("#notice").innerText()).to.match(/Your session has expired: sign in again/);
+    const { lots } = (
+      await h.http
+        .get("/lots")
+        .set("authorization", `Bearer ${await h.signIn(h.deployed.wallet("refurbisher"))}`)
+        .expect(200)
+    ).body as { lots: { lotRef: string }[] };
+    expect(lots.map((l) => l.lotRef)).to.not.include("expiry-check");
+    await page.unroute(/\/lots\?/);
+    // The 401 of the request is the browser's own console line; the app logged nothing.
+    expect(errors.filter((e) => !/401/.test(e))).to.deep.equal([]);
   });
 
   it("calculates under the app's own Content-Security-Policy (the worker may compile the calculation's WebAssembly)", async () => {
