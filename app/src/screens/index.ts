@@ -7,5 +7,14 @@ import { auditorsScreen } from "./admin/auditors.ts";
 import { batchesScreen } from "./admin/batches.ts";
 import { participantsScreen } from "./admin/participants.ts";
 import { homeScreen } from "./home.ts";
+import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
+import { myLotsScreen } from "./refurbisher/lots.ts";
 
-export const SCREENS: readonly Screen[] = [homeScreen, participantsScreen, auditorsScreen, batchesScreen];
+export const SCREENS: readonly Screen[] = [
+  homeScreen,
+  lotUploadScreen,
+  myLotsScreen,
+  participantsScreen,
+  auditorsScreen,
+  batchesScreen,
+];
