@@ -19,6 +19,8 @@ import {
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
+import { networkSchema } from "../../api/src/routes/network.ts";
+import { referenceInfoSchema } from "../../api/src/routes/reference-data.ts";
 import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   API_OPERATIONS,
@@ -27,8 +29,12 @@ import {
   type ApiOperationTypes,
   type Balances,
   type CertificateBatch,
+  type IndexedParticipant,
+  type Network,
   type Participant,
+  type ReferenceDataInfo,
   type RetireRequest,
+  type Review,
   type SiweNonce,
   type SiweSession,
   type TransferRequest,
@@ -52,6 +58,8 @@ const REPLY_SCHEMAS = {
   buildTransfer: unsignedTxSchema,
   buildRetirement: unsignedTxSchema,
   buildApproval: unsignedTxSchema,
+  network: networkSchema,
+  getReferenceDataInfo: referenceInfoSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -118,6 +126,24 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
     roles: R,
     accreditation: R,
   }),
+  network: properties<Network>({
+    chainId: R,
+    chainName: R,
+    registry: R,
+    deployBlock: R,
+    rpcUrl: R,
+    dev: R,
+    nativeCurrency: R,
+  }),
+  getReferenceDataInfo: properties<ReferenceDataInfo>({
+    sha256: R,
+    rows: R,
+    methodVersion: R,
+    paramsVersion: R,
+    source: R,
+  }),
+  listParticipants: properties<ApiOperationTypes["listParticipants"]["reply"]>({ participants: R, index: R }),
+  listReviews: properties<ApiOperationTypes["listReviews"]["reply"]>({ reviews: R }),
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
   ...Object.fromEntries(
     (["buildTransfer", "buildRetirement", "buildApproval"] as const).map((k) => [
@@ -186,6 +212,37 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
   }),
 };
 
+/** The SDK's types of list items, property by property, against the document's component of that name. */
+const COMPONENTS: Record<string, Record<string, "optional" | "required">> = {
+  IndexedParticipant: properties<IndexedParticipant>({
+    account: R,
+    name: R,
+    kind: R,
+    status: R,
+    admittedBlock: R,
+    admittedAt: R,
+    updatedBlock: R,
+    updatedAt: R,
+  }),
+  Review: properties<Review>({
+    batchId: R,
+    lotId: R,
+    category: R,
+    state: R,
+    devices: R,
+    certificates: R,
+    baselineKg: R,
+    reductionKg: R,
+    submittedAt: R,
+    deadline: R,
+    digest: R,
+    signatures: R,
+    threshold: R,
+    mine: R,
+    links: R,
+  }),
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 
 interface JsonSchema {
@@ -249,6 +306,12 @@ describe("SDK API client against the OpenAPI document", function () {
   it("the replies the SDK types property by property have the document's properties, required alike", function () {
     for (const [name, sdk] of Object.entries(REPLIES) as [ApiOperationName, Record<string, string>][]) {
       expect(sdk, name).to.deep.equal(propertiesOf(success(operation(name))));
+    }
+  });
+
+  it("the list items the SDK types have the document's properties, required alike", function () {
+    for (const [name, sdk] of Object.entries(COMPONENTS)) {
+      expect(sdk, name).to.deep.equal(propertiesOf(resolve({ $ref: `#/components/schemas/${name}` })));
     }
   });
 
