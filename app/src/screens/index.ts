@@ -3,6 +3,8 @@
  * refurbisher/, auditor/, admin/); a screen appears in the navigation for the roles the chain gives the account.
  */
 import type { Screen } from "../context.ts";
+import { reviewQueueScreen } from "./auditor/queue.ts";
+import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
 
-export const SCREENS: readonly Screen[] = [homeScreen];
+export const SCREENS: readonly Screen[] = [homeScreen, reviewQueueScreen, reviewScreen];
