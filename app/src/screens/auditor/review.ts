@@ -240,9 +240,7 @@ function signPart(ctx: AppContext, r: LoadedReview): HTMLElement {
         const after = await loadReview(ctx, r.view.batchId).catch(() => undefined);
         const standing = after ? standingText(after) : "your signature is recorded";
         status.className = "status success";
-        status.textContent =
-          `Your signature was accepted: ${standing}; the batch is ${STATE_WORDS[job.state] ?? job.state}.` +
-          (job.state === "ready" ? " The oracle will post it to the chain shortly." : "");
+        status.textContent = `Your signature was accepted: ${standing}; the batch is ${STATE_WORDS[job.state] ?? job.state}.`;
         const counted = document.getElementById("review-signatures");
         if (counted && after) counted.textContent = standingText(after);
       } catch (error) {
