@@ -6,6 +6,8 @@ import type { Screen } from "../context.ts";
 import { auditorsScreen } from "./admin/auditors.ts";
 import { batchesScreen } from "./admin/batches.ts";
 import { participantsScreen } from "./admin/participants.ts";
+import { reviewQueueScreen } from "./auditor/queue.ts";
+import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
 import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
 import { myLotsScreen } from "./refurbisher/lots.ts";
@@ -14,6 +16,8 @@ export const SCREENS: readonly Screen[] = [
   homeScreen,
   lotUploadScreen,
   myLotsScreen,
+  reviewQueueScreen,
+  reviewScreen,
   participantsScreen,
   auditorsScreen,
   batchesScreen,
