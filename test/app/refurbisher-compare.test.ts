@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { getAddress } from "ethers";
 
 import { compareLot } from "../../app/src/screens/refurbisher/compare.ts";
-import type { LotView } from "../../app/src/screens/refurbisher/lots-api.ts";
+import type { LotView } from "../../app/src/screens/refurbisher/lot-view.ts";
 import { calculateLotCsv, type BrowserLotResult } from "../../core/calc/browser.ts";
 
 const refurbisher = getAddress("0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc");

@@ -4,7 +4,7 @@
  * oracle recorded, and each difference is named. Pure: no DOM.
  */
 import type { BrowserLotResult } from "../../calc/protocol.ts";
-import type { LotView } from "./lots-api.ts";
+import type { LotView } from "./lot-view.ts";
 
 export type FigureKind = "hash" | "sha256" | "day" | "count" | "kg" | "grams" | "root";
 
