@@ -23,6 +23,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
+import { portfolioRoutes } from "./routes/portfolio.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
@@ -48,7 +49,13 @@ Writes to the chain come back unsigned (\`UnsignedTransaction\`): sign them in y
 
 /** Every route of the API (also what the OpenAPI document is built from). */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps), ...ledgerRoutes(deps)];
+  return [
+    ...walletRoutes(deps),
+    ...registryRoutes(deps),
+    ...documentRoutes(deps),
+    ...ledgerRoutes(deps),
+    ...portfolioRoutes(deps),
+  ];
 }
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */
@@ -161,7 +168,13 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   // Mounted with the public chain reads first: the router tries routes in order and these are the hot ones (no
   // path of one group shadows another's, so the order changes no answer; the OpenAPI document keeps its order).
-  const routes = [...ledgerRoutes(deps), ...walletRoutes(deps), ...registryRoutes(deps), ...documentRoutes(deps)];
+  const routes = [
+    ...ledgerRoutes(deps),
+    ...portfolioRoutes(deps),
+    ...walletRoutes(deps),
+    ...registryRoutes(deps),
+    ...documentRoutes(deps),
+  ];
   mountRoutes(router, routes, { authenticate, limiters, bodyParsers });
   app.use(router);
 

@@ -18,6 +18,7 @@ import {
   retirementVerificationSchema,
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
+import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
 import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
@@ -27,7 +28,9 @@ import {
   type ApiOperationTypes,
   type Balances,
   type CertificateBatch,
+  type OperatorApproval,
   type Participant,
+  type Portfolio,
   type RetireRequest,
   type SiweNonce,
   type SiweSession,
@@ -52,6 +55,8 @@ const REPLY_SCHEMAS = {
   buildTransfer: unsignedTxSchema,
   buildRetirement: unsignedTxSchema,
   buildApproval: unsignedTxSchema,
+  getPortfolio: portfolioSchema,
+  getOperatorApproval: operatorApprovalSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -119,6 +124,8 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
     accreditation: R,
   }),
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
+  getPortfolio: properties<Portfolio>({ account: R, batches: R, totals: R, index: R }),
+  getOperatorApproval: properties<OperatorApproval>({ account: R, operator: R, approved: R, blockNumber: R }),
   ...Object.fromEntries(
     (["buildTransfer", "buildRetirement", "buildApproval"] as const).map((k) => [
       k,
