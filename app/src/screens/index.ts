@@ -4,5 +4,19 @@
  */
 import type { Screen } from "../context.ts";
 import { homeScreen } from "./home.ts";
+import { approvalsScreen } from "./holder/approvals.ts";
+import { portfolioScreen } from "./holder/portfolio.ts";
+import { reportScreen } from "./holder/report.ts";
+import { retireScreen } from "./holder/retire.ts";
+import { retirementsScreen } from "./holder/retirements.ts";
+import { transferScreen } from "./holder/transfer.ts";
 
-export const SCREENS: readonly Screen[] = [homeScreen];
+export const SCREENS: readonly Screen[] = [
+  homeScreen,
+  portfolioScreen,
+  transferScreen,
+  retireScreen,
+  retirementsScreen,
+  approvalsScreen,
+  reportScreen,
+];
