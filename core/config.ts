@@ -98,8 +98,12 @@ export const VARIABLES = {
   },
   ITEC_SESSION_TTL_SECONDS: { doc: "lifetime of a sign-in token", example: "900" },
   ITEC_PUBLIC_RPC_URL: {
-    doc: "the chain's JSON-RPC URL as third parties reach it, quoted in documents (default ITEC_RPC_URL)",
+    doc: "the chain's JSON-RPC URL for third parties: quoted in documents, added to browser wallets (default ITEC_RPC_URL)",
     example: "https://rpc.example",
+  },
+  ITEC_CHAIN_NAME: {
+    doc: "the chain's name in browser wallets (GET /network; default `I-TEC Registry`, `(dev)` on a dev chain)",
+    example: "I-TEC Registry",
   },
   ITEC_HEAD_POLL_MS: { doc: "milliseconds between reads of the chain head (the API's read cache)", example: "250" },
   ITEC_RATE_LIMIT_AUTH: { doc: "sign-in requests per minute and client", example: "30" },
@@ -229,6 +233,8 @@ const apiShape = group({
     .optional(),
   ITEC_SESSION_TTL_SECONDS: whole(60, 86_400).default(900),
   ITEC_PUBLIC_RPC_URL: url.optional(),
+  // Default decided with the chain id (api/src/routes/network.ts): "I-TEC Registry", "(dev)" on a development chain.
+  ITEC_CHAIN_NAME: emptyIsUnset(z.string().trim().min(1).max(100).optional()),
   ITEC_REGISTRY_DEPLOY_BLOCK: whole(0).default(0),
   ITEC_HEAD_POLL_MS: whole(50).default(250),
   ITEC_RATE_LIMIT_AUTH: whole(1).default(30),

@@ -71,7 +71,12 @@ export type ChallengeFilter = Page & {
   batchId?: string | number | bigint | undefined;
 };
 export type TransferFilter = Page & { account?: string | undefined; batchId?: string | number | bigint | undefined };
-export type ParticipantFilter = { status?: string | undefined; kind?: string | undefined };
+export type ParticipantFilter = {
+  status?: string | undefined;
+  kind?: string | undefined;
+  /** Part of the organisation name, any case. */
+  name?: string | undefined;
+};
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -228,7 +233,10 @@ export class IndexQueries {
     return rows.map(toTransfer);
   }
 
-  /** Participants by status ("active" | "suspended") and kind ("refurbisher" | "itad" | "corporate" | "trader"). */
+  /**
+   * Participants by status ("active" | "suspended"), kind ("refurbisher" | "itad" | "corporate" | "trader") and a
+   * part of their organisation name (any case).
+   */
   async participants(filter: ParticipantFilter = {}): Promise<ParticipantRecord[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
@@ -248,7 +256,12 @@ export class IndexQueries {
       `SELECT * FROM ix_participants${whereClause(where)} ORDER BY admitted_block, account`,
       params,
     );
-    return rows.map(toParticipant);
+    const participants = rows.map(toParticipant);
+    if (filter.name === undefined) return participants;
+    // Matched here, not in SQL: SQLite's LIKE folds only ASCII case and PostgreSQL's not at all, and a registry has
+    // hundreds of participants, not millions. Unicode lower case on both sides: "müller" finds "Müller GmbH".
+    const part = filter.name.toLowerCase();
+    return participants.filter((p) => p.name.toLowerCase().includes(part));
   }
 
   /** Admissions, renamings, suspensions and reinstatements, in chain order (of one account, or all). */

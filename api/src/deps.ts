@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { PortfolioRecord } from "../../indexer/index.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
+import type { ReferenceFile } from "../../core/calc/reference-file.ts";
 import type { Oracle } from "../../oracle/src/index.ts";
 import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
@@ -32,7 +33,11 @@ export interface IndexReader {
     limit: number;
     offset: number;
   }): Promise<Record<string, unknown>[]>;
-  participants(filter: { status?: string | undefined; kind?: string | undefined }): Promise<Record<string, unknown>[]>;
+  participants(filter: {
+    status?: string | undefined;
+    kind?: string | undefined;
+    name?: string | undefined;
+  }): Promise<Record<string, unknown>[]>;
   auditors(): Promise<string[]>;
   ping(): Promise<boolean>;
 }
@@ -75,6 +80,10 @@ export interface AppDeps {
   publicRpcUrl?: string | undefined;
   /** Reference table (registry reference PCFs in Scope 3 reports). */
   reference?: ReferenceTable | undefined;
+  /** The reference file's bytes and table, served to the web app (GET /reference-data). */
+  referenceFile?: ReferenceFile | undefined;
+  /** The chain's name for browser wallets (ITEC_CHAIN_NAME; GET /network decides the default). */
+  chainName?: string | undefined;
 }
 
 export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000 };

@@ -10,7 +10,7 @@ import { pino, type Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { ApiEnv, ServeEnv } from "../../core/config.ts";
-import { loadReferenceTable } from "../../core/calc/reference-file.ts";
+import { loadReferenceFile } from "../../core/calc/reference-file.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
@@ -102,6 +102,8 @@ export async function startApi(
       "ITEC_PUBLIC_URL is not set: links in answers and documents name this machine's loopback address; set it to the URL others reach this API at",
     );
   }
+  // The oracle loads the same file (ITEC_REFERENCE_PATH) for its calculation; this copy keeps its bytes to serve.
+  const referenceFile = loadReferenceFile(env.ITEC_REFERENCE_PATH);
   const deps: AppDeps = {
     chain,
     reads: new ChainReads(chain, cache, env.ITEC_REGISTRY_DEPLOY_BLOCK),
@@ -127,7 +129,9 @@ export async function startApi(
     appDir: options.appDir ?? APP_DIR,
     publicUrl,
     publicRpcUrl: env.ITEC_PUBLIC_RPC_URL ?? env.ITEC_RPC_URL,
-    reference: loadReferenceTable(env.ITEC_REFERENCE_PATH),
+    reference: referenceFile.table,
+    referenceFile,
+    chainName: env.ITEC_CHAIN_NAME,
     limits: { auth: env.ITEC_RATE_LIMIT_AUTH, write: env.ITEC_RATE_LIMIT_WRITE, read: env.ITEC_RATE_LIMIT_READ },
   };
   server.on("request", createApp(deps));

@@ -12,6 +12,7 @@
  * Pure computation: no I/O. The module compiles synchronously (a few KB).
  */
 import { buildModule, RATE } from "./keccak-module.ts";
+import { utf8Writer, type Utf8Writer } from "./utf8.ts";
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` setting does not declare it). */
 interface WasmMemory {
@@ -45,8 +46,8 @@ export class KeccakEngine {
   readonly fn: KeccakExports;
   /** View over the whole memory; replaced when the memory grows. */
   u8: Uint8Array;
-  /** The same memory as a Node Buffer (for `Buffer#write`, which encodes UTF-8 without allocating). */
-  buf: Buffer;
+  /** Writes UTF-8 into the same memory (Node's `Buffer#write`, which does not allocate; utf8.ts). */
+  buf: Utf8Writer;
   static readonly STATE = 0;
   /** First byte free for callers: [0, 200) is the state, [256, 448) the round constants. */
   static readonly SCRATCH = 512;
@@ -55,7 +56,7 @@ export class KeccakEngine {
     compiled ??= new wasm.Module(buildModule());
     this.fn = new wasm.Instance(compiled).exports as KeccakExports;
     this.u8 = new Uint8Array(this.fn.memory.buffer);
-    this.buf = Buffer.from(this.fn.memory.buffer);
+    this.buf = utf8Writer(this.fn.memory.buffer);
     this.grow(minBytes);
   }
 
@@ -64,7 +65,7 @@ export class KeccakEngine {
     if (bytes > have) this.fn.memory.grow(Math.ceil((bytes - have) / 65536));
     if (this.u8.buffer !== this.fn.memory.buffer) {
       this.u8 = new Uint8Array(this.fn.memory.buffer);
-      this.buf = Buffer.from(this.fn.memory.buffer);
+      this.buf = utf8Writer(this.fn.memory.buffer);
     }
     return this.u8;
   }

@@ -11,6 +11,7 @@
 import { DeviceProofError, type DeviceProof } from "../../sdk/src/device-proof.ts";
 import { CalcInputError } from "./errors.ts";
 import { KeccakEngine, hexAt } from "./keccak.ts";
+import { compareBytes, hexToBytes } from "./utf8.ts";
 
 /** The largest batch the builder accepts (leaf indices are packed into 24 bits while sorting). */
 export const MAX_LEAVES = (1 << 24) - 1;
@@ -77,7 +78,7 @@ export class DeviceMerkleTree {
       const prefix = Math.floor(keys[i]! / 16777216);
       while (j < count && Math.floor(keys[j]! / 16777216) === prefix) j++;
       if (j - i > 1) {
-        const run = Array.from(order.subarray(i, j)).sort((a, b) => Buffer.compare(leafAt(a), leafAt(b)));
+        const run = Array.from(order.subarray(i, j)).sort((a, b) => compareBytes(leafAt(a), leafAt(b)));
         order.set(run, i);
       }
       i = j;
@@ -126,7 +127,7 @@ export class DeviceMerkleTree {
       if (!/^0x[0-9a-fA-F]{64}$/.test(id)) {
         throw new DeviceProofError("MALFORMED_DEVICE_ID", `device ${k}'s id is not 0x and 64 hex digits: "${id}"`);
       }
-      bytes.set(Buffer.from(id.slice(2), "hex"), k * 32);
+      bytes.set(hexToBytes(id.slice(2)), k * 32);
     });
     return DeviceMerkleTree.build(
       bytes,
@@ -158,7 +159,7 @@ export class DeviceMerkleTree {
     u8[TMP + 29] = index >>> 16;
     u8[TMP + 30] = (index >>> 8) & 0xff;
     u8[TMP + 31] = index & 0xff;
-    u8.set(Buffer.from(deviceId.slice(2), "hex"), TMP + 32);
+    u8.set(hexToBytes(deviceId.slice(2)), TMP + 32);
     e.fn.hashLeaf(KeccakEngine.STATE, TMP, TMP);
     const target = u8.subarray(TMP, TMP + 32);
     const nodes = 2 * this.size - 1;
@@ -169,7 +170,7 @@ export class DeviceMerkleTree {
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const at = TREE + (nodes - 1 - mid) * 32;
-      const c = Buffer.compare(u8.subarray(at, at + 32), target);
+      const c = compareBytes(u8.subarray(at, at + 32), target);
       if (c === 0) {
         position = nodes - 1 - mid;
         break;

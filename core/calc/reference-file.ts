@@ -5,20 +5,22 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-import { parse } from "csv-parse/sync";
-
 import { firstLine } from "../../sdk/src/errors.ts";
 import { CalcInputError } from "./errors.ts";
-import { buildReferenceTable, type ReferenceRow, type ReferenceTable } from "./reference.ts";
+import { parseReferenceCsv, REFERENCE_LICENSE, REFERENCE_SOURCE } from "./reference-csv.ts";
+import { buildReferenceTable, type ReferenceTable } from "./reference.ts";
 import { packagePath } from "../package.ts";
 
 /** The reference table shipped with the project. */
 export const DEFAULT_REFERENCE_PATH = packagePath("data/reference/boavizta-data-us.csv");
 
-/** Provenance recorded in reports (see data/reference/SOURCE.txt). */
-export const REFERENCE_SOURCE =
-  "Boavizta environmental-footprint-data boavizta-data-us.csv, commit 61323eb5c3bb63b0703e7a9c6456482ccbaac3a6";
-export const REFERENCE_LICENSE = "ODbL-1.0 (contents DbCL-1.0); produced using Boavizta environmental-footprint-data";
+export { REFERENCE_LICENSE, REFERENCE_SOURCE } from "./reference-csv.ts";
+
+/** The reference file as served (GET /reference-data): its bytes, sha256 and the table built from them. */
+export interface ReferenceFile {
+  readonly bytes: Uint8Array;
+  readonly table: ReferenceTable;
+}
 
 /**
  * Loads and builds the reference table (synchronously: a ~0.4 MB file read once at start-up).
@@ -26,6 +28,11 @@ export const REFERENCE_LICENSE = "ODbL-1.0 (contents DbCL-1.0); produced using B
  * @throws CalcInputError `BAD_REFERENCE` when the file cannot be read or parsed, or lacks a required column
  */
 export function loadReferenceTable(path: string = DEFAULT_REFERENCE_PATH): ReferenceTable {
+  return loadReferenceFile(path).table;
+}
+
+/** {@link loadReferenceTable}, keeping the file's bytes (to serve them). */
+export function loadReferenceFile(path: string = DEFAULT_REFERENCE_PATH): ReferenceFile {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -34,14 +41,8 @@ export function loadReferenceTable(path: string = DEFAULT_REFERENCE_PATH): Refer
       cause: error,
     });
   }
-  let rows: ReferenceRow[];
-  try {
-    rows = parse<ReferenceRow>(bytes, { columns: true, bom: true, skip_empty_lines: true });
-  } catch (error) {
-    throw new CalcInputError("BAD_REFERENCE", `reference table ${path} is not valid CSV: ${firstLine(error)}`, {
-      cause: error,
-    });
-  }
+  // The shared parser (reference-csv.ts): the browser's calculation builds its table with the same one.
+  const rows = parseReferenceCsv(new TextDecoder("utf-8").decode(bytes), `reference table ${path}`);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return buildReferenceTable(rows, { sha256, source: REFERENCE_SOURCE, license: REFERENCE_LICENSE });
+  return { bytes, table: buildReferenceTable(rows, { sha256, source: REFERENCE_SOURCE, license: REFERENCE_LICENSE }) };
 }

@@ -3,8 +3,6 @@
  * report (~450 MB) is hashed and written without ever being one string. Members are emitted in canonical order by
  * construction; tests check that the stream equals `canonicalJson(buildReport(…))` byte for byte.
  */
-import { StringDecoder } from "node:string_decoder";
-
 import { canonicalJson, canonicalString } from "./canonical-json.ts";
 import type { LotState } from "./lot-state.ts";
 import type { Figures } from "./memo.ts";
@@ -183,11 +181,12 @@ export function* reportBytes(
 
 /** The canonical JSON of the report as strings (decoded from {@link reportBytes}), ~4 MB each. */
 export function* reportChunks(state: LotState): Generator<string, void, undefined> {
-  const decoder = new StringDecoder("utf8");
+  // TextDecoder, not node:string_decoder: the calculation also runs in browsers (core/calc/browser.ts).
+  const decoder = new TextDecoder("utf-8");
   for (const piece of reportBytes(state)) {
-    const text = decoder.write(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    const text = decoder.decode(piece, { stream: true });
     if (text.length > 0) yield text;
   }
-  const tail = decoder.end();
+  const tail = decoder.decode();
   if (tail.length > 0) yield tail;
 }

@@ -133,6 +133,75 @@ export interface RetireRequest {
   purpose?: string;
 }
 
+/** The registry's chain, as a browser wallet adds it (`wallet_addEthereumChain`). */
+export interface Network {
+  /** uint256 as a decimal string. */
+  chainId: string;
+  chainName: string;
+  /** The registry contract (checksummed). */
+  registry: string;
+  /** The block the registry was deployed in: where its events begin. */
+  deployBlock: number;
+  /** The JSON-RPC URL for browsers. */
+  rpcUrl: string;
+  /** A development chain (31337, 1337), whose keys are public. */
+  dev: boolean;
+  nativeCurrency: { name: string; symbol: string; decimals: number };
+}
+
+/** The reference data the oracle calculates with (its bytes: GET /reference-data, text/csv). */
+export interface ReferenceDataInfo {
+  /** sha256 (hex) of the file: a lot's `referenceDataSha256`. */
+  sha256: string;
+  rows: number;
+  methodVersion: string;
+  paramsVersion: string;
+  source: string;
+}
+
+/** An admitted participant, as the listing index holds it. */
+export interface IndexedParticipant {
+  account: string;
+  /** The organisation name on the ledger. */
+  name: string;
+  kind: string;
+  status: string;
+  admittedBlock: number;
+  admittedAt: string;
+  updatedBlock: number;
+  updatedAt: string;
+}
+
+/** Participants by `status`, `kind` and `name` (a part of the organisation name, any case): query parameters. */
+export interface ParticipantList {
+  participants: IndexedParticipant[];
+  index: IndexStatus;
+}
+
+/** A batch in the auditor's queue (GET /reviews; query `mine=pending|all`, `limit`, `offset`). */
+export interface Review {
+  batchId: string;
+  lotId: string;
+  category: string;
+  state: "awaiting_signatures" | "ready";
+  /** Eligible devices of the category in the lot. */
+  devices: number;
+  certificates: number;
+  /** B̄ and V̄, kgCO2e per certificate, three decimals. */
+  baselineKg: string;
+  reductionKg: string;
+  submittedAt: string;
+  deadline: string | null;
+  /** The EIP-712 digest auditors sign. */
+  digest: string;
+  /** Accepted signatures over the current attestation, and how many the registry requires. */
+  signatures: number;
+  threshold: number | null;
+  /** The signed-in auditor's part. */
+  mine: "pending" | "signed" | "refused";
+  links: { attestation: string; report: string; batch: string };
+}
+
 /** Each operation's request body (`never` when it takes none) and reply. */
 export interface ApiOperationTypes {
   siweNonce: { body: never; reply: SiweNonce };
@@ -149,6 +218,10 @@ export interface ApiOperationTypes {
   getCertificateBatch: { body: never; reply: CertificateBatch };
   getBalances: { body: never; reply: Balances };
   getParticipant: { body: never; reply: Participant };
+  listParticipants: { body: never; reply: ParticipantList };
+  network: { body: never; reply: Network };
+  getReferenceDataInfo: { body: never; reply: ReferenceDataInfo };
+  listReviews: { body: never; reply: { reviews: Review[] } };
   getPortfolio: { body: never; reply: Portfolio };
   getOperatorApproval: { body: never; reply: OperatorApproval };
 }
@@ -171,6 +244,10 @@ export const API_OPERATIONS = {
   getCertificateBatch: { method: "GET", path: "/certificates/{batchId}" },
   getBalances: { method: "GET", path: "/accounts/{address}/balances" },
   getParticipant: { method: "GET", path: "/participants/{address}" },
+  listParticipants: { method: "GET", path: "/participants" },
+  network: { method: "GET", path: "/network" },
+  getReferenceDataInfo: { method: "GET", path: "/reference-data/info" },
+  listReviews: { method: "GET", path: "/reviews" },
   getPortfolio: { method: "GET", path: "/accounts/{address}/portfolio" },
   getOperatorApproval: { method: "GET", path: "/accounts/{address}/operators/{operator}" },
 } as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;

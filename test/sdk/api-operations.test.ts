@@ -20,6 +20,8 @@ import {
 } from "../../api/src/responses.ts";
 import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
+import { networkSchema } from "../../api/src/routes/network.ts";
+import { referenceInfoSchema } from "../../api/src/routes/reference-data.ts";
 import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
   API_OPERATIONS,
@@ -28,10 +30,14 @@ import {
   type ApiOperationTypes,
   type Balances,
   type CertificateBatch,
-  type OperatorApproval,
+  type IndexedParticipant,
+  type Network,
   type Participant,
+  type ReferenceDataInfo,
+  type OperatorApproval,
   type Portfolio,
   type RetireRequest,
+  type Review,
   type SiweNonce,
   type SiweSession,
   type TransferRequest,
@@ -55,6 +61,8 @@ const REPLY_SCHEMAS = {
   buildTransfer: unsignedTxSchema,
   buildRetirement: unsignedTxSchema,
   buildApproval: unsignedTxSchema,
+  network: networkSchema,
+  getReferenceDataInfo: referenceInfoSchema,
   getPortfolio: portfolioSchema,
   getOperatorApproval: operatorApprovalSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
@@ -123,6 +131,24 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
     roles: R,
     accreditation: R,
   }),
+  network: properties<Network>({
+    chainId: R,
+    chainName: R,
+    registry: R,
+    deployBlock: R,
+    rpcUrl: R,
+    dev: R,
+    nativeCurrency: R,
+  }),
+  getReferenceDataInfo: properties<ReferenceDataInfo>({
+    sha256: R,
+    rows: R,
+    methodVersion: R,
+    paramsVersion: R,
+    source: R,
+  }),
+  listParticipants: properties<ApiOperationTypes["listParticipants"]["reply"]>({ participants: R, index: R }),
+  listReviews: properties<ApiOperationTypes["listReviews"]["reply"]>({ reviews: R }),
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
   getPortfolio: properties<Portfolio>({ account: R, batches: R, totals: R, index: R }),
   getOperatorApproval: properties<OperatorApproval>({ account: R, operator: R, approved: R, blockNumber: R }),
@@ -193,6 +219,37 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
   }),
 };
 
+/** The SDK's types of list items, property by property, against the document's component of that name. */
+const COMPONENTS: Record<string, Record<string, "optional" | "required">> = {
+  IndexedParticipant: properties<IndexedParticipant>({
+    account: R,
+    name: R,
+    kind: R,
+    status: R,
+    admittedBlock: R,
+    admittedAt: R,
+    updatedBlock: R,
+    updatedAt: R,
+  }),
+  Review: properties<Review>({
+    batchId: R,
+    lotId: R,
+    category: R,
+    state: R,
+    devices: R,
+    certificates: R,
+    baselineKg: R,
+    reductionKg: R,
+    submittedAt: R,
+    deadline: R,
+    digest: R,
+    signatures: R,
+    threshold: R,
+    mine: R,
+    links: R,
+  }),
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 
 interface JsonSchema {
@@ -256,6 +313,12 @@ describe("SDK API client against the OpenAPI document", function () {
   it("the replies the SDK types property by property have the document's properties, required alike", function () {
     for (const [name, sdk] of Object.entries(REPLIES) as [ApiOperationName, Record<string, string>][]) {
       expect(sdk, name).to.deep.equal(propertiesOf(success(operation(name))));
+    }
+  });
+
+  it("the list items the SDK types have the document's properties, required alike", function () {
+    for (const [name, sdk] of Object.entries(COMPONENTS)) {
+      expect(sdk, name).to.deep.equal(propertiesOf(resolve({ $ref: `#/components/schemas/${name}` })));
     }
   });
 

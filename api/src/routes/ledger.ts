@@ -28,7 +28,7 @@ import {
   participantSchema,
   retirementVerificationSchema,
 } from "../responses.ts";
-import { address, paging, positiveId, positiveIdString } from "../schemas.ts";
+import { address, paging, positiveId, positiveIdString, wellFormedText } from "../schemas.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -223,13 +223,16 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       method: "get",
       path: "/participants",
       operationId: "listParticipants",
-      summary: "Admitted participants (from the index)",
+      summary: "Admitted participants (from the index), by status, kind or a part of their organisation name",
       tags: ["participants"],
       query: z.object({
         status: z.enum(PARTICIPANT_STATUS_VALUES).optional(),
         kind: z.enum(PARTICIPANT_KIND_VALUES).optional(),
+        name: wellFormedText(1, 200)
+          .optional()
+          .describe("part of the organisation name, any case (e.g. `acme` finds `ACME Refurbishing Ltd`)"),
       }),
-      example: { query: { status: "active" } },
+      example: { query: { status: "active", name: "acme" } },
       responses: {
         200: { description: "Participants", schema: participantListSchema, example: participantListExample },
       },
