@@ -23,13 +23,10 @@ import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
-<<<<<<< HEAD
 import { portfolioRoutes } from "./routes/portfolio.ts";
-=======
 import { networkRoutes } from "./routes/network.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { reviewRoutes } from "./routes/reviews.ts";
->>>>>>> main
 import { registryRoutes } from "./routes/registry.ts";
 import { transactionRoutes } from "./routes/transactions.ts";
 import { PACKAGE } from "../../core/package.ts";
@@ -60,18 +57,16 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...registryRoutes(deps),
     ...documentRoutes(deps),
     ...ledgerRoutes(deps),
-<<<<<<< HEAD
-    ...portfolioRoutes(deps),
-  ];
-=======
     ...webAppRoutes(deps),
   ];
 }
 
-/** What the web app reads besides the rest: the chain to add to the wallet, the reference data, the auditor's queue. */
+/**
+ * What the web app reads besides the rest: the chain to add to the wallet, the reference data, the auditor's queue,
+ * a holder's portfolio and operator approvals.
+ */
 function webAppRoutes(deps: AppDeps): RouteSpec[] {
-  return [...networkRoutes(deps), ...referenceDataRoutes(deps), ...reviewRoutes(deps)];
->>>>>>> main
+  return [...networkRoutes(deps), ...referenceDataRoutes(deps), ...reviewRoutes(deps), ...portfolioRoutes(deps)];
 }
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */
@@ -186,17 +181,10 @@ export function createApp(deps: AppDeps): Express {
   // path of one group shadows another's, so the order changes no answer; the OpenAPI document keeps its order).
   const routes = [
     ...ledgerRoutes(deps),
-<<<<<<< HEAD
-    ...portfolioRoutes(deps),
-    ...walletRoutes(deps),
-    ...registryRoutes(deps),
-    ...documentRoutes(deps),
-=======
     ...walletRoutes(deps),
     ...registryRoutes(deps),
     ...documentRoutes(deps),
     ...webAppRoutes(deps),
->>>>>>> main
   ];
   mountRoutes(router, routes, { authenticate, limiters, bodyParsers });
   app.use(router);
