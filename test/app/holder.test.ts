@@ -12,14 +12,15 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 
+import { devAccount } from "../../core/keys.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import type { Indexer } from "../../indexer/index.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { DESKTOP, ensureAppBuilt, newAppPage, PHONE, screenReady, screenshot, type AppPage } from "../helpers/app.ts";
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
-import { PARTICIPANT_NAMES } from "../helpers/chain.ts";
+import { ACCOUNTS, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
-import { connectWallet, walletRequests } from "./holder-wallet.ts";
+import { injectTestWallet, type TestWallet } from "../helpers/wallet.ts";
 
 /** A lot of ten servers (the worked example's server, ten serials): one batch of 10 I-TEC once signed. */
 function serverLot(): string {
@@ -62,7 +63,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
   this.timeout(300_000);
   let h: ApiHarness;
   let browser: Browser;
-  let desk: AppPage;
+  let desk: AppPage & { wallet: TestWallet };
   let corporate: string;
   let trader: string;
 
@@ -84,6 +85,22 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
       (globalThis as unknown as { location: { hash: string } }).location.hash = `#${p}`;
     }, path);
     await screenReady(page, path);
+  };
+
+  /** A page whose test wallet holds the corporate's key, connected and signed in through the app's own screens. */
+  const signedIn = async (viewport: { width: number; height: number }): Promise<AppPage & { wallet: TestWallet }> => {
+    const app = await newAppPage(browser, viewport);
+    const wallet = await injectTestWallet(app.context, {
+      privateKey: devAccount(ACCOUNTS.corporate).privateKey,
+      rpcUrl: h.chain.url,
+      chainId: h.chain.chainId,
+    });
+    await app.page.goto(`${h.api.url}/app/#/`);
+    await screenReady(app.page, "/");
+    await app.page.getByRole("button", { name: `Connect ${wallet.info.name}` }).click();
+    await app.page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+    await app.page.locator("main", { hasText: "Here you can" }).waitFor();
+    return { ...app, wallet };
   };
 
   before(async function () {
@@ -109,8 +126,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
     );
     await indexed(corporate, "8");
     browser = await launchChromium();
-    desk = await newAppPage(browser, DESKTOP);
-    await connectWallet(desk.page, h, "corporate");
+    desk = await signedIn(DESKTOP);
   });
   after(async () => {
     await desk?.context.close();
@@ -140,7 +156,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
   it("transfer to a non-participant is refused before the wallet is asked, with the reason", async () => {
     const { page } = desk;
     await open(page, "/transfer?batch=1");
-    const before = walletRequests(page).length;
+    const before = desk.wallet.requests.length;
     const stranger = h.deployed.wallet("auditor3").address; // never admitted as a participant
     await page.getByLabel("Amount (I-TEC)").fill("1");
     await page.getByLabel("Recipient (organisation name or account address)").fill(stranger);
@@ -151,11 +167,13 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
       .to.match(/is not an admitted participant/)
       .and.match(/Nothing was sent/);
     expect(await page.locator(".tx-confirm").count(), "no transaction offered").to.equal(0);
-    const asked = walletRequests(page).slice(before);
-    expect(
-      asked.filter((m) => m === "eth_sendTransaction"),
-      "the wallet was not asked to send",
-    ).to.deep.equal([]);
+    const asked = desk.wallet.requests.slice(before).map((r) => r.method);
+    expect(asked, "the wallet was not asked to sign or send anything").to.not.include.members([
+      "eth_sendTransaction",
+      "personal_sign",
+      "eth_signTypedData_v4",
+    ]);
+    expect(desk.wallet.requests.length, "nor asked anything at all").to.equal(before);
     expect(await balance(corporate)).to.equal(8n);
 
     await page.getByLabel("Amount (I-TEC)").fill("9");
@@ -229,6 +247,32 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
     await screenReady(page, "/portfolio");
   });
 
+  it("declining in the wallet (4001) sends nothing, says so, and leaves the balance as it was", async () => {
+    const { page, wallet } = desk;
+    await open(page, "/retire?batch=1");
+    await page.getByLabel("Amount (I-TEC)").fill("2");
+    await page.getByRole("button", { name: "Prepare the retirement" }).click();
+    await page.locator(".tx-confirm").waitFor();
+    const sent = wallet.signingRequests().length;
+    wallet.rejectNext("eth_sendTransaction");
+    await page.getByRole("button", { name: "Sign and send in wallet" }).click();
+    await page.locator(".tx-status.error", { hasText: "You declined it in your wallet: nothing was sent." }).waitFor();
+    expect(
+      wallet
+        .signingRequests()
+        .slice(sent)
+        .map((r) => r.method),
+    ).to.deep.equal(["eth_sendTransaction"]);
+    expect(await balance(corporate)).to.equal(5n);
+    expect(
+      await page.getByRole("button", { name: "Sign and send in wallet" }).isEnabled(),
+      "it can be sent again",
+    ).to.equal(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.locator(".confirm-area", { hasText: "Cancelled: nothing was sent." }).waitFor();
+    expect(await balance(corporate)).to.equal(5n);
+  });
+
   it("retirement history lists the retirement with its claim, status and links", async () => {
     const { page } = desk;
     await open(page, "/retirements");
@@ -258,6 +302,31 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
     expect(await row.innerText()).to.match(/\bno\b/);
   });
 
+  it("transfer to a suspended participant is refused before the wallet is asked, with the reason", async () => {
+    await (await h.deployed.adminRegistry.suspendParticipant(trader, "KYC review")).wait();
+    try {
+      for (let tries = 0; ; tries++) {
+        const p = (await h.http.get(`/participants/${trader}`).expect(200)).body as { status: string };
+        if (p.status === "suspended") break;
+        if (tries > 100) throw new Error("the API never read the suspension");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { page, wallet } = desk;
+      await open(page, "/transfer?batch=1");
+      const before = wallet.requests.length;
+      await page.getByLabel("Amount (I-TEC)").fill("1");
+      await page.getByLabel("Recipient (organisation name or account address)").fill(trader);
+      await page.getByRole("button", { name: "Check and prepare the transfer" }).click();
+      const alert = page.locator(".form-message.error");
+      await alert.waitFor();
+      expect(await alert.innerText()).to.include(`${PARTICIPANT_NAMES.trader} (${trader}) is suspended`);
+      expect(await page.locator(".tx-confirm").count()).to.equal(0);
+      expect(wallet.requests.length, "the wallet was not asked anything").to.equal(before);
+    } finally {
+      await (await h.deployed.adminRegistry.reinstateParticipant(trader, "cleared")).wait();
+    }
+  });
+
   it("Scope 3 report: upload the inventory CSV, see the report, download it", async () => {
     const { page } = desk;
     await open(page, "/report");
@@ -285,7 +354,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
       page.getByRole("button", { name: "Download PDF" }).click(),
     ]);
     expect(download.suggestedFilename()).to.equal("scope3-2026.pdf");
-    await screenshot(page, "holder-report-desktop");
+    await screenshot(page, "holder-report-result-desktop");
   });
 
   for (const [label, viewport] of [
@@ -293,9 +362,8 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
     ["phone", PHONE],
   ] as const) {
     it(`every holder screen is axe-clean and fits at ${viewport.width} px (${label})`, async () => {
-      const app = label === "desktop" ? desk : await newAppPage(browser, viewport);
+      const app = label === "desktop" ? desk : await signedIn(viewport);
       try {
-        if (app !== desk) await connectWallet(app.page, h, "corporate");
         for (const path of ["/portfolio", "/transfer", "/retire", "/retirements", "/approvals", "/report"]) {
           await open(app.page, path);
           expect(await app.page.locator("main .error").count(), `${path} shows no error`).to.equal(0);
