@@ -198,6 +198,17 @@ function retireForm(ctx: AppContext, usable: PortfolioEntry[], preselect: string
             ),
       );
       status.removeAttribute("role");
+      // The form's figures are stale now (fewer certificates held): it gives way to what comes next.
+      form.hidden = true;
+      confirm.append(
+        h(
+          "p",
+          { class: "actions" },
+          h("a", { href: "#/retirements" }, "Retirement history"),
+          " ",
+          h("a", { href: "#/portfolio" }, "Portfolio"),
+        ),
+      );
       heading.focus();
       ctx.notify(`Retired ${count(request.amount)} I-TEC of batch #${request.batchId}.`, "success");
     } catch (error) {

@@ -117,7 +117,11 @@ function transferForm(ctx: AppContext, usable: PortfolioEntry[], preselect: stri
       if (!sent) return;
       if (sent.status === "mined") {
         ctx.notify(`Transferred ${count(n)} I-TEC of batch #${b.batchId} to ${who(to)}.`, "success");
-        confirm.append(h("p", {}, h("a", { href: "#/portfolio" }, "Back to the portfolio")));
+        // The form's figures are stale now (fewer certificates held): it gives way to what comes next.
+        form.hidden = true;
+        const back = h("a", { href: "#/portfolio" }, "Back to the portfolio");
+        confirm.append(h("p", {}, back));
+        back.focus();
       }
     } catch (error) {
       if (ctx.session.expired(error)) return;
