@@ -5,7 +5,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ import { parseReferenceCsv } from "../../core/calc/reference-csv.ts";
 import { DEFAULT_REFERENCE_PATH, loadReferenceTable } from "../../core/calc/reference-file.ts";
 import { LOT_HEADER } from "../../core/calc/lot/csv.ts";
 import { VECTORS } from "./fixtures.ts";
+import { launchChromium, requireChromium } from "../helpers/browser.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const REFURBISHER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
@@ -256,6 +258,56 @@ describe("browser calculation (core/calc/browser.ts)", function () {
       process.stdout.write(JSON.stringify(r));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { input: csv, encoding: "utf8" });
     expect(JSON.parse(out)).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it("bundles with Vite and gives the same result in Chromium, where there is no Buffer", async function () {
+    requireChromium(this);
+    const dir = mkdtempSync(`${tmpdir()}/itec-browser-calc-`);
+    try {
+      // The way the web app's build takes it in: Vite bundles the module for the browser (no Node shims).
+      writeFileSync(
+        `${dir}/entry.ts`,
+        `import { calculateLotCsv } from ${JSON.stringify(resolve(ROOT, "core/calc/browser.ts"))};\n` +
+          "(globalThis as any).calculate = (lot: string, ref: Uint8Array, options: any) =>" +
+          " JSON.stringify(calculateLotCsv(lot, ref, options));\n",
+      );
+      const { build } = await import("vite");
+      await build({
+        configFile: false,
+        logLevel: "silent",
+        root: dir,
+        build: {
+          outDir: `${dir}/dist`,
+          lib: { entry: `${dir}/entry.ts`, formats: ["iife"], name: "calc", fileName: () => "calc.js" },
+        },
+      });
+      const bundle = readFileSync(`${dir}/dist/calc.js`, "utf8");
+      expect(bundle).not.to.match(/from\s*["']node:/);
+      const lot = generatedLot(8, 150).toString("utf8");
+      const options = { asOf: "2026-01-15", refurbisher: REFURBISHER };
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.setContent("<!doctype html><title>calc</title>");
+        await page.addScriptTag({ content: bundle });
+        expect(await page.evaluate(() => typeof (globalThis as { Buffer?: unknown }).Buffer)).to.equal("undefined");
+        const inPage = await page.evaluate(
+          ([l, r, o]) =>
+            (globalThis as unknown as { calculate: (l: string, r: Uint8Array, o: unknown) => string }).calculate(
+              l,
+              new Uint8Array(r as number[]),
+              o,
+            ),
+          [lot, [...referenceBytes], options] as const,
+        );
+        const expected = calculateLotCsv(lot, referenceBytes, options);
+        expect(JSON.parse(inPage)).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

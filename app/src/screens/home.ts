@@ -77,8 +77,9 @@ export function connectPanel(ctx: AppContext, intro?: string): HTMLElement {
       "The registry's participants act from their own wallet: you sign in with it and sign your transactions in it. " +
         "Nobody else holds your keys.",
     ),
-    wallets.length > 0
-      ? h("ul", { class: "wallets" }, ...list)
+    wallets.length > 0 ? h("ul", { class: "wallets" }, ...list) : null,
+    wallets.some((w) => w.info.rdns !== DEV_WALLET_RDNS)
+      ? null
       : h(
           "div",
           { class: "empty" },
@@ -92,8 +93,9 @@ export function connectPanel(ctx: AppContext, intro?: string): HTMLElement {
             ? h(
                 "p",
                 {},
-                "This is a development registry: `npm start` printed Hardhat's well-known test keys for its accounts; " +
-                  "import one into your wallet to act as that account (never use these keys on a real network).",
+                "This is a development registry: use the dev wallet above, or import one of the keys `npm start` " +
+                  "printed (Hardhat's well-known test keys) into your wallet to act as that account (never use these " +
+                  "keys on a real network).",
               )
             : null,
         ),

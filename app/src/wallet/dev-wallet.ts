@@ -78,7 +78,7 @@ export class DevWallet implements Eip1193Provider {
     method: string;
     params?: unknown[] | Record<string, unknown>;
   }): Promise<unknown> {
-    const p = (Array.isArray(params) ? params : []);
+    const p = Array.isArray(params) ? params : [];
     switch (method) {
       case "eth_requestAccounts":
         this.#connected = true;

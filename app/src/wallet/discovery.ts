@@ -31,20 +31,20 @@ export class WalletDiscovery {
     window.dispatchEvent(new Event("eip6963:requestProvider"));
   }
 
-  /** The wallets found: EIP-6963 announcements, or the legacy `window.ethereum` when nothing announced. */
+  /**
+   * The wallets found: EIP-6963 announcements, and the legacy `window.ethereum` unless it is one of them (a wallet
+   * that announces itself usually sets `window.ethereum` too).
+   */
   get wallets(): DiscoveredWallet[] {
     const announced = [...this.#found.values()];
-    if (announced.length > 0) return announced;
     const legacy = (window as unknown as { ethereum?: Eip1193Provider }).ethereum;
-    if (legacy && typeof legacy.request === "function") {
-      return [
-        {
-          info: { uuid: "window.ethereum", name: "Browser wallet", icon: LEGACY_ICON, rdns: "window.ethereum" },
-          provider: legacy,
-        },
-      ];
+    if (legacy && typeof legacy.request === "function" && !announced.some((w) => w.provider === legacy)) {
+      announced.push({
+        info: { uuid: "window.ethereum", name: "Browser wallet", icon: LEGACY_ICON, rdns: "window.ethereum" },
+        provider: legacy,
+      });
     }
-    return [];
+    return announced;
   }
 
   onChange(listener: () => void): () => void {
