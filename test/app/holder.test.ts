@@ -4,8 +4,9 @@
  * (found by name) is mined and moves the balances; a transfer to a non-participant is refused before the wallet
  * is asked; a retirement made with the keyboard alone opens its verify page showing the claim; a declined
  * signature sends nothing; an operator approval is granted and revoked as the chain then says; the retirement
- * history links each retirement; a Scope 3 inventory upload shows the report and downloads it; every screen is
- * axe-clean at 1280 and 390 px, nothing wider than the viewport; a portfolio of 1,000 batches renders as 1,000 rows.
+ * history links each retirement; a Scope 3 inventory, dropped or chosen, shows the report and downloads; every
+ * screen is axe-clean at 1280 and 390 px, nothing wider than the viewport; a portfolio of 1,000 batches renders as
+ * 1,000 rows. A suspended recipient is refused like a non-participant.
  */
 import { readFileSync } from "node:fs";
 
@@ -330,6 +331,23 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
   it("Scope 3 report: upload the inventory CSV, see the report, download it", async () => {
     const { page } = desk;
     await open(page, "/report");
+    const csv = readFileSync("data/samples/inventory-acme.csv", "utf8");
+    // Dropped on the drop zone (a DataTransfer carrying the file, as a drag from the desktop delivers it) …
+    await page.evaluate((text) => {
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: unknown): void } };
+        File: new (parts: string[], name: string, o: { type: string }) => unknown;
+        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
+        document: { querySelector(s: string): { dispatchEvent(e: unknown): boolean } };
+      };
+      const data = new g.DataTransfer();
+      data.items.add(new g.File([text], "dropped.csv", { type: "text/csv" }));
+      g.document
+        .querySelector(".dropzone")
+        .dispatchEvent(new g.DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, csv);
+    await page.locator("main p[role=status]", { hasText: "Chosen: dropped.csv" }).waitFor();
+    // … or chosen with the file input.
     await page.getByLabel("Inventory CSV").setInputFiles("data/samples/inventory-acme.csv");
     await page.locator("main p[role=status]", { hasText: "Chosen: inventory-acme.csv" }).waitFor();
     await page.getByLabel("Reporting year").fill("2026");
@@ -345,7 +363,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
       await h.http
         .post(`/reports/scope3?format=json&account=${corporate}&year=2026`)
         .set("content-type", "text/csv")
-        .send(readFileSync("data/samples/inventory-acme.csv", "utf8"))
+        .send(csv)
         .expect(200)
     ).body as { current: { totals: { devices: number } } };
     expect(text).to.include(`${expected.current.totals.devices} devices`);
