@@ -359,6 +359,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
       .to.match(/Scope 3 IT procurement, 2026/)
       .and.match(/kgCO2e/)
       .and.match(/Total/);
+    expect(await axeViolations(page), "the report as shown").to.deep.equal([]);
     const expected = (
       await h.http
         .post(`/reports/scope3?format=json&account=${corporate}&year=2026`)

@@ -86,18 +86,26 @@ function showReport(report: Scope3Report): HTMLElement {
         `Certificate-adjusted: ${kg(t.adjustedEmissionsKg)}, ${kg(t.adjustedIntensityKgPerDevice)} per device.`,
     ),
     h(
-      "table",
-      { class: "data stack" },
-      h("caption", {}, `Per device category, ${y.year}`),
-      h("thead", {}, h("tr", {}, ...HEADERS.map((x, i) => h("th", { scope: "col", class: i > 0 ? "num" : null }, x)))),
+      "div",
+      { class: "table-scroll", tabindex: 0, role: "region", "aria-label": `Figures per device category, ${y.year}` },
       h(
-        "tbody",
-        {},
-        ...y.categories.map((c) =>
-          figuresRow(c.scope3Category ? `${c.category} (Scope 3 cat. ${c.scope3Category})` : c.category, c),
+        "table",
+        { class: "data stack" },
+        h("caption", {}, `Per device category, ${y.year}`),
+        h(
+          "thead",
+          {},
+          h("tr", {}, ...HEADERS.map((x, i) => h("th", { scope: "col", class: i > 0 ? "num" : null }, x))),
         ),
+        h(
+          "tbody",
+          {},
+          ...y.categories.map((c) =>
+            figuresRow(c.scope3Category ? `${c.category} (Scope 3 cat. ${c.scope3Category})` : c.category, c),
+          ),
+        ),
+        h("tfoot", {}, figuresRow("Total", t)),
       ),
-      h("tfoot", {}, figuresRow("Total", t)),
     ),
     y.unapplied.length > 0
       ? h(
