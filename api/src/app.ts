@@ -100,7 +100,9 @@ export function createApp(deps: AppDeps): Express {
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
-          "script-src": ["'self'"],
+          // 'wasm-unsafe-eval': the web app's lot calculation (a worker, app/src/calc/) compiles the calculation's
+          // Keccak WebAssembly; it allows compiling WebAssembly only, never eval of JavaScript.
+          "script-src": ["'self'", "'wasm-unsafe-eval'"],
           // The web app's built-in dev wallet (app/src/wallet/dev-wallet.ts) talks to the chain's JSON-RPC itself,
           // as a wallet extension would; only on a development chain, whose keys are public anyway.
           "connect-src": ["'self'", ...devRpcOrigin(deps)],

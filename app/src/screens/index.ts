@@ -3,6 +3,9 @@
  * refurbisher/, auditor/, admin/); a screen appears in the navigation for the roles the chain gives the account.
  */
 import type { Screen } from "../context.ts";
+import { auditorsScreen } from "./admin/auditors.ts";
+import { batchesScreen } from "./admin/batches.ts";
+import { participantsScreen } from "./admin/participants.ts";
 import { homeScreen } from "./home.ts";
 import { approvalsScreen } from "./holder/approvals.ts";
 import { portfolioScreen } from "./holder/portfolio.ts";
@@ -10,6 +13,8 @@ import { reportScreen } from "./holder/report.ts";
 import { retireScreen } from "./holder/retire.ts";
 import { retirementsScreen } from "./holder/retirements.ts";
 import { transferScreen } from "./holder/transfer.ts";
+import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
+import { myLotsScreen } from "./refurbisher/lots.ts";
 
 export const SCREENS: readonly Screen[] = [
   homeScreen,
@@ -19,4 +24,9 @@ export const SCREENS: readonly Screen[] = [
   retirementsScreen,
   approvalsScreen,
   reportScreen,
+  lotUploadScreen,
+  myLotsScreen,
+  participantsScreen,
+  auditorsScreen,
+  batchesScreen,
 ];

@@ -38,9 +38,15 @@ export function gramsAsKg(grams: string | bigint): string {
 export function dateTime(iso: string | number | Date): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" }).format(
-    d,
-  );
+  // Fields, not dateStyle/timeStyle: Intl refuses timeZoneName next to those ("Invalid option").
+  return new Intl.DateTimeFormat(locale(), {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(d);
 }
 
 /** A calendar day in the reader's locale: "2 Dec 2026". */
