@@ -10,6 +10,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { getAddress } from "ethers";
 
 import { REJECTION_TYPES } from "../../sdk/src/attestation.ts";
+import type { AttestationView } from "../../sdk/src/attestation-review.ts";
 import { ApiClient, ApiError, type UnsignedTx } from "../../sdk/src/api-client.ts";
 import { CATEGORIES } from "../../sdk/src/enums.ts";
 import {
@@ -31,7 +32,6 @@ import {
   type ApiOptions,
   type SignerOptions,
 } from "./common.ts";
-import type { AttestationView } from "../../oracle/src/index.ts";
 import { fetchReview, reviewJson, reviewLines } from "./auditor-review.ts";
 
 type SignOptions = SignerOptions & { yes?: boolean; reportOut?: string };

@@ -112,3 +112,25 @@ export function reportDeviceIds(report: ReportDevices, category: string): string
   }
   return ids;
 }
+
+/**
+ * The root of the device tree over `ids` in index order (`ids[k]` is leaf `[k, ids[k]]`), laid out as
+ * StandardMerkleTree lays it out: leaves sorted ascending, `tree[n − 1 − i] = leaf[i]` of the 2n − 1 heap array, each
+ * inner node the hash of its two children in ascending order; 32 zero bytes for no device. With ethers' keccak256
+ * only, so a browser can rebuild a batch's root; the calculation's builder (core/calc/merkle.ts) gives the same root
+ * much faster for very large batches (`test/sdk/attestation-review.test.ts` compares them).
+ * @throws DeviceProofError `MALFORMED_DEVICE_ID` when an id is not 32 bytes of hex.
+ */
+export function deviceTreeRoot(ids: readonly string[]): string {
+  if (ids.length === 0) return `0x${"00".repeat(32)}`;
+  const leaves = ids.map((id, k) => deviceLeaf(k, id)).sort();
+  const n = leaves.length;
+  const tree = new Array<string>(2 * n - 1);
+  for (let i = 0; i < n; i++) tree[2 * n - 2 - i] = leaves[i]!;
+  for (let i = n - 2; i >= 0; i--) {
+    const a = tree[2 * i + 1]!;
+    const b = tree[2 * i + 2]!;
+    tree[i] = keccak256(a < b ? concat([a, b]) : concat([b, a]));
+  }
+  return tree[0]!;
+}

@@ -13,6 +13,7 @@ export * from "./enums.ts";
 // Signing
 export * from "./attestation.ts";
 export * from "./siwe.ts";
+export * from "./attestation-review.ts";
 
 // Verification from the chain alone
 export * from "./verification.ts";

@@ -6,6 +6,8 @@ import type { Screen } from "../context.ts";
 import { auditorsScreen } from "./admin/auditors.ts";
 import { batchesScreen } from "./admin/batches.ts";
 import { participantsScreen } from "./admin/participants.ts";
+import { reviewQueueScreen } from "./auditor/queue.ts";
+import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
 import { approvalsScreen } from "./holder/approvals.ts";
 import { portfolioScreen } from "./holder/portfolio.ts";
@@ -26,6 +28,8 @@ export const SCREENS: readonly Screen[] = [
   reportScreen,
   lotUploadScreen,
   myLotsScreen,
+  reviewQueueScreen,
+  reviewScreen,
   participantsScreen,
   auditorsScreen,
   batchesScreen,
