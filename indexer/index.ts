@@ -32,6 +32,7 @@ export type {
   HoldingRecord,
   IndexState,
   ParticipantRecord,
+  PortfolioRecord,
   RetirementRecord,
   TransferRecord,
 } from "./records.ts";

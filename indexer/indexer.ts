@@ -28,6 +28,7 @@ import type {
   IndexIdentity,
   IndexState,
   ParticipantRecord,
+  PortfolioRecord,
   RetirementRecord,
   TransferRecord,
 } from "./records.ts";
@@ -348,6 +349,11 @@ export class Indexer {
 
   holdings(account: string): Promise<HoldingRecord[]> {
     return this.store.holdings(account);
+  }
+
+  /** Every batch `account` holds, with its figures (one query). */
+  portfolio(account: string): Promise<PortfolioRecord[]> {
+    return this.store.portfolio(account);
   }
 
   /** Holders of batch `id` with their balances. */

@@ -123,6 +123,10 @@ export type TransferRecord = {
 
 export type HoldingRecord = { batchId: string; amount: string };
 
+/** A batch an account holds, with the batch's figures: `held` is the account's balance (what it held when the
+ * batch was reversed, for a reversed batch, whose certificates are void and read 0 on-chain). */
+export type PortfolioRecord = BatchRecord & { held: string };
+
 export type ParticipantRecord = {
   account: string;
   /** The organisation name on the ledger (set at admission, changed by the admin). */
@@ -238,6 +242,10 @@ export function toTransfer(r: SqlRow): TransferRecord {
 
 export function toHolding(r: SqlRow): HoldingRecord {
   return { batchId: String(n(r.batch_id)), amount: s(r.amount) };
+}
+
+export function toPortfolio(r: SqlRow): PortfolioRecord {
+  return { ...toBatch(r), held: s(r.held_amount) };
 }
 
 /** A holder of one batch with its balance. */

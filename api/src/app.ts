@@ -23,6 +23,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
+import { portfolioRoutes } from "./routes/portfolio.ts";
 import { networkRoutes } from "./routes/network.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { reviewRoutes } from "./routes/reviews.ts";
@@ -60,9 +61,12 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
   ];
 }
 
-/** What the web app reads besides the rest: the chain to add to the wallet, the reference data, the auditor's queue. */
+/**
+ * What the web app reads besides the rest: the chain to add to the wallet, the reference data, the auditor's queue,
+ * a holder's portfolio and operator approvals.
+ */
 function webAppRoutes(deps: AppDeps): RouteSpec[] {
-  return [...networkRoutes(deps), ...referenceDataRoutes(deps), ...reviewRoutes(deps)];
+  return [...networkRoutes(deps), ...referenceDataRoutes(deps), ...reviewRoutes(deps), ...portfolioRoutes(deps)];
 }
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */

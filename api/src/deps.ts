@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
+import type { PortfolioRecord } from "../../indexer/index.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
 import type { ReferenceFile } from "../../core/calc/reference-file.ts";
 import type { Oracle } from "../../oracle/src/index.ts";
@@ -17,6 +18,8 @@ import type { ApiStore } from "./store/store.ts";
 export interface IndexReader {
   status(): Promise<{ lastBlock: number | null }>;
   holdings(account: string): Promise<{ batchId: string; amount: string }[]>;
+  /** Every batch `account` holds with the batch's figures, in one query (optional: a stub index may lack it). */
+  portfolio?(account: string): Promise<PortfolioRecord[]>;
   listRetirements(filter: {
     beneficiary?: string | undefined;
     account?: string | undefined;

@@ -42,6 +42,49 @@ export interface Balances {
   index: IndexStatus;
 }
 
+/** A batch an account holds, with the batch's figures (GET /accounts/{address}/portfolio). */
+export interface PortfolioEntry {
+  batchId: string;
+  category: string;
+  /** `active`; `suspended` (held by the admin or open challenges); `reversed` (void). */
+  status: string;
+  hold: { adminSuspended: boolean; openChallenges: number };
+  issued: string;
+  retired: string;
+  outstanding: string;
+  baselineGrams: string;
+  reductionGrams: string;
+  /** First and last refurbishment day (YYYY-MM-DD). */
+  vintageStart: string;
+  vintageEnd: string;
+  methodology: string | null;
+  owner: string;
+  ownerName: string | null;
+  /** Certificates held (for a reversed batch: what was held when it was reversed; void now). */
+  held: string;
+  /** B̄, V̄ and B̄ − V̄ in kgCO2e per device, three decimals. */
+  baselineKgPerDevice: string;
+  reductionKgPerDevice: string;
+  certifiedIntensityKgPerDevice: string;
+}
+
+/** Every batch an account holds, ascending batch id, with totals (from the index). */
+export interface Portfolio {
+  account: string;
+  batches: PortfolioEntry[];
+  /** `held`: in batches not reversed; `usable`: in active batches. */
+  totals: { batches: number; held: string; usable: string };
+  index: IndexStatus;
+}
+
+/** Whether `operator` may move and retire `account`'s certificates (chain, at `blockNumber`). */
+export interface OperatorApproval {
+  account: string;
+  operator: string;
+  approved: boolean;
+  blockNumber: number;
+}
+
 /** A batch as the chain holds it, with the link to its ERC-1155 metadata. */
 export interface CertificateBatch extends ChainBatch {
   metadataURI: string;
@@ -179,6 +222,8 @@ export interface ApiOperationTypes {
   network: { body: never; reply: Network };
   getReferenceDataInfo: { body: never; reply: ReferenceDataInfo };
   listReviews: { body: never; reply: { reviews: Review[] } };
+  getPortfolio: { body: never; reply: Portfolio };
+  getOperatorApproval: { body: never; reply: OperatorApproval };
 }
 
 export type ApiOperationName = keyof ApiOperationTypes;
@@ -203,6 +248,8 @@ export const API_OPERATIONS = {
   network: { method: "GET", path: "/network" },
   getReferenceDataInfo: { method: "GET", path: "/reference-data/info" },
   listReviews: { method: "GET", path: "/reviews" },
+  getPortfolio: { method: "GET", path: "/accounts/{address}/portfolio" },
+  getOperatorApproval: { method: "GET", path: "/accounts/{address}/operators/{operator}" },
 } as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;
 
 /** The names in a path template: `"/tx/{hash}"` → `"hash"`. */

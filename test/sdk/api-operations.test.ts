@@ -18,6 +18,7 @@ import {
   retirementVerificationSchema,
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
+import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
 import { networkSchema } from "../../api/src/routes/network.ts";
 import { referenceInfoSchema } from "../../api/src/routes/reference-data.ts";
@@ -33,6 +34,8 @@ import {
   type Network,
   type Participant,
   type ReferenceDataInfo,
+  type OperatorApproval,
+  type Portfolio,
   type RetireRequest,
   type Review,
   type SiweNonce,
@@ -60,6 +63,8 @@ const REPLY_SCHEMAS = {
   buildApproval: unsignedTxSchema,
   network: networkSchema,
   getReferenceDataInfo: referenceInfoSchema,
+  getPortfolio: portfolioSchema,
+  getOperatorApproval: operatorApprovalSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -145,6 +150,8 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
   listParticipants: properties<ApiOperationTypes["listParticipants"]["reply"]>({ participants: R, index: R }),
   listReviews: properties<ApiOperationTypes["listReviews"]["reply"]>({ reviews: R }),
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
+  getPortfolio: properties<Portfolio>({ account: R, batches: R, totals: R, index: R }),
+  getOperatorApproval: properties<OperatorApproval>({ account: R, operator: R, approved: R, blockNumber: R }),
   ...Object.fromEntries(
     (["buildTransfer", "buildRetirement", "buildApproval"] as const).map((k) => [
       k,

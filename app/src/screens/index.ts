@@ -9,11 +9,23 @@ import { participantsScreen } from "./admin/participants.ts";
 import { reviewQueueScreen } from "./auditor/queue.ts";
 import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
+import { approvalsScreen } from "./holder/approvals.ts";
+import { portfolioScreen } from "./holder/portfolio.ts";
+import { reportScreen } from "./holder/report.ts";
+import { retireScreen } from "./holder/retire.ts";
+import { retirementsScreen } from "./holder/retirements.ts";
+import { transferScreen } from "./holder/transfer.ts";
 import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
 import { myLotsScreen } from "./refurbisher/lots.ts";
 
 export const SCREENS: readonly Screen[] = [
   homeScreen,
+  portfolioScreen,
+  transferScreen,
+  retireScreen,
+  retirementsScreen,
+  approvalsScreen,
+  reportScreen,
   lotUploadScreen,
   myLotsScreen,
   reviewQueueScreen,
