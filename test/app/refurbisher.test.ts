@@ -4,8 +4,9 @@
  * on "Submit a lot" is calculated in the browser (a Web Worker running core/calc) and shows its figures per
  * category; submitted, the registry's oracle records the same report hash and B̄, V̄ and certificates per batch to
  * the gram; on "My lots" the batch is followed live to minting while two auditors sign through the API. A lot whose
- * rows are all unusable shows each row's problems and cannot be submitted; a corporate account is told the screen
- * is for refurbishers. Desktop and phone width, axe-clean, no console error.
+ * rows are all unusable shows each row's problems and cannot be submitted; a 10,000-device lot never holds the
+ * page's thread; the calculation works under the app's own CSP; a session expired before Submit stores nothing; a
+ * corporate account is told the screen is for refurbishers. Desktop and phone width, axe-clean, no console error.
  */
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
