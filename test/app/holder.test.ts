@@ -15,11 +15,11 @@ import type { Browser, Page } from "playwright-core";
 
 import { devAccount } from "../../core/keys.ts";
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
-import type { Indexer } from "../../indexer/index.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { DESKTOP, ensureAppBuilt, newAppPage, PHONE, screenReady, screenshot, type AppPage } from "../helpers/app.ts";
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
 import { ACCOUNTS, PARTICIPANT_NAMES } from "../helpers/chain.ts";
+import { seedHeldBatches } from "../helpers/portfolio-seed.ts";
 import { signView } from "../helpers/sign.ts";
 import { injectTestWallet, type TestWallet } from "../helpers/wallet.ts";
 
@@ -398,20 +398,8 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
   }
 
   it("a portfolio of 1,000 batches renders as 1,000 rows (one request)", async () => {
-    // 999 more batches in the real index (ids 1001…1999) held by the corporate: the API's query and the screen are
-    // the real ones; only the rows are written directly instead of minted.
-    const db = (h.api.deps.index as unknown as Indexer).store.db;
-    const batch = (await db.get("SELECT * FROM ix_batches WHERE batch_id = 1"))!;
-    for (let i = 1; i < 1000; i++) {
-      const id = 1000 + i;
-      const row = { ...batch, batch_id: id, tx_hash: `0x${id.toString(16).padStart(64, "0")}`, category: 1 + (i % 6) };
-      const cols = Object.keys(row);
-      await db.run(
-        `INSERT INTO ix_batches (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-        Object.values(row),
-      );
-      await db.run("INSERT INTO ix_holdings (account, batch_id, amount) VALUES (?, ?, ?)", [corporate, id, String(i)]);
-    }
+    // 999 more batches in the real index (ids 1001…1999) held by the corporate (test/helpers/portfolio-seed.ts).
+    await seedHeldBatches(h, corporate, 999);
     const { page } = desk;
     await open(page, "/retirements");
     const fetchMs = await page.evaluate(async (url) => {
