@@ -47,6 +47,15 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
 [ "$status" = 200 ] || fail "GET $url answered $status"
 say "GET $url → 200"
 for _ in $(seq 1 300); do grep -q "The registry is running" "$log" && break; sleep 0.2; done
+# The web app the last lines print: its page, and the bundle the page names (built by npm ci's prepare step).
+app_url=$(sed -n 's/^Web app: \(http[^ ]*\).*/\1/p' "$log" | head -n 1)
+[ -n "$app_url" ] || fail "npm start printed no web app URL"
+page=$(curl -s "$app_url") || fail "GET $app_url failed"
+bundle=$(printf '%s' "$page" | sed -n 's/.*src="\(\/app\/assets\/[^"]*\.js\)".*/\1/p' | head -n 1)
+[ -n "$bundle" ] || fail "GET $app_url is not the web app's page"
+status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$bundle")
+[ "$status" = 200 ] || fail "GET $bundle answered $status"
+say "web app $app_url → its bundle $bundle → 200"
 kill -INT -- "-$pid"
 set +e
 wait "$pid"
