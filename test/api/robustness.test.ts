@@ -521,6 +521,13 @@ describe("API robustness", function () {
         "get /participants": { query: { status: "active", kind: "refurbisher" } },
         "get /participants/:address": { params: { address: A } },
         "get /auditors": {},
+        // The web app's routes
+        "get /network": {},
+        "get /reference-data": {},
+        "get /reference-data/info": {},
+        "get /reviews": { query: { mine: "all", limit: "10", offset: "0" } },
+        "get /accounts/:address/portfolio": { params: { address: A } },
+        "get /accounts/:address/operators/:operator": { params: { address: A, operator: B } },
       };
 
       const routes = allRoutes(h.api.deps);
