@@ -263,7 +263,11 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       handler: async () => ({
         body: {
           auditors: await requireIndex(deps).auditors(),
-          threshold: await deps.reads.cache.get("threshold", () => deps.chain.auditorThreshold()),
+          // The head is read first (one eth_blockNumber): right after the admin sets it, the answer must be the new
+          // threshold, not the one cached at the block before the head poller moves (the admin screen reloads now).
+          threshold: await deps.reads.cache
+            .refresh()
+            .then(() => deps.reads.cache.get("threshold", () => deps.chain.auditorThreshold())),
           index: await indexStatus(deps),
         },
       }),
