@@ -21,13 +21,11 @@ import { gzipSync } from "node:zlib";
 
 import { devAccount } from "../core/keys.ts";
 import { APP_DIST, buildApp } from "../scripts/build/app.ts";
-import { ApiClient, type UnsignedTx } from "../sdk/src/api-client.ts";
-import { startApiHarness, untilConfirmed } from "../test/helpers/api.ts";
+import { startApiHarness } from "../test/helpers/api.ts";
 import { newAppPage, screenReady, DESKTOP } from "../test/helpers/app.ts";
 import { launchChromium } from "../test/helpers/browser.ts";
 import { ACCOUNTS } from "../test/helpers/chain.ts";
-import { seedHeldBatches } from "../test/helpers/portfolio-seed.ts";
-import { signView } from "../test/helpers/sign.ts";
+import { mintServerBatchTo, seedHeldBatches } from "../test/helpers/portfolio-seed.ts";
 import { injectTestWallet } from "../test/helpers/wallet.ts";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1] ?? 7) || 7;
@@ -113,45 +111,13 @@ const bundle = {
 
 // ---- 2. Portfolio of 1,000 batches ---------------------------------------------------------------------------
 
-function serverLot(): string {
-  const header =
-    "serial,manufacturer,model,category,manufacture_date,refurbished_date,second_life_months,parts,ship_mass_kg," +
-    "transport,test_report_id,erasure_certificate_id";
-  const rows = Array.from(
-    { length: 10 },
-    (_, i) =>
-      `HB-R740-${String(i).padStart(3, "0")},Dell,PowerEdge R740,server,2020-01-15,2025-03-20,36,hdd:2,35.0,hgv:900,TR-B${i},EC-B${i}`,
-  );
-  return [header, ...rows].join("\n") + "\n";
-}
-
 const h = await startApiHarness();
 const browser = await launchChromium();
 let portfolio;
 try {
-  const w = (role: Parameters<typeof h.deployed.wallet>[0]) => h.deployed.wallet(role).connect(h.chain.provider);
-  const corporate = w("corporate").address;
-  const refurbisher = new ApiClient(h.api.url);
-  await refurbisher.signIn(w("refurbisher"));
-  const lot = await refurbisher.post<{ id: string }>("/lots", serverLot(), { "content-type": "text/csv" });
-  const id = `${lot.id}-server`;
-  const view = await refurbisher.get<Parameters<typeof signView>[1]>(`/batches/${id}/attestation`);
-  await refurbisher.post(`/batches/${id}/signatures`, {
-    auditor: w("auditor1").address,
-    signature: await signView(w("auditor1"), view),
-  });
-  await untilConfirmed(h, [id]);
-  await refurbisher.signAndRelay(
-    w("refurbisher"),
-    await refurbisher.post<UnsignedTx>("/tx/transfer", { to: corporate, items: [{ batchId: "1", amount: "8" }] }),
-  );
-  // The screens read the index: wait until it lists the transfer, then add the other 999.
-  for (const deadline = Date.now() + 30_000; ;) {
-    const res = await h.http.get(`/accounts/${corporate}/portfolio`).expect(200);
-    if ((res.body as { batches: { batchId: string }[] }).batches.some((b) => b.batchId === "1")) break;
-    if (Date.now() > deadline) throw new Error("the index never showed the corporate's batch #1");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const corporate = h.deployed.wallet("corporate").address;
+  // Batch #1 minted for real and 8 of it held by the corporate; then the other 999 written into the index.
+  await mintServerBatchTo(h, corporate, 8, "HB");
   await seedHeldBatches(h, corporate, BATCHES - 1);
 
   const { context, page, errors } = await newAppPage(browser, DESKTOP);

@@ -14,28 +14,14 @@ import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 
 import { devAccount } from "../../core/keys.ts";
-import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
-import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { DESKTOP, ensureAppBuilt, newAppPage, PHONE, screenReady, screenshot, type AppPage } from "../helpers/app.ts";
 import { axeViolations, launchChromium, requireChromium } from "../helpers/browser.ts";
 import { ACCOUNTS, PARTICIPANT_NAMES } from "../helpers/chain.ts";
-import { seedHeldBatches } from "../helpers/portfolio-seed.ts";
-import { signView } from "../helpers/sign.ts";
+import { mintServerBatchTo, seedHeldBatches } from "../helpers/portfolio-seed.ts";
 import { injectTestWallet, type TestWallet } from "../helpers/wallet.ts";
 
 /** A lot of ten servers (the worked example's server, ten serials): one batch of 10 I-TEC once signed. */
-function serverLot(): string {
-  const header =
-    "serial,manufacturer,model,category,manufacture_date,refurbished_date,second_life_months,parts,ship_mass_kg," +
-    "transport,test_report_id,erasure_certificate_id";
-  const rows = Array.from(
-    { length: 10 },
-    (_, i) =>
-      `HT-R740-${String(i).padStart(3, "0")},Dell,PowerEdge R740,server,2020-01-15,2025-03-20,36,hdd:2,35.0,hgv:900,TR-H${i},EC-H${i}`,
-  );
-  return [header, ...rows].join("\n") + "\n";
-}
-
 interface DomLike {
   document: {
     documentElement: { scrollWidth: number };
@@ -111,21 +97,7 @@ describe("Web app: holder screens (portfolio, transfer, retire, approvals, histo
     const w = (role: Parameters<typeof h.deployed.wallet>[0]) => h.deployed.wallet(role).connect(h.chain.provider);
     corporate = w("corporate").address;
     trader = w("trader").address;
-    const refurbisher = new ApiClient(h.api.url);
-    await refurbisher.signIn(w("refurbisher"));
-    const lot = await refurbisher.post<{ id: string }>("/lots", serverLot(), { "content-type": "text/csv" });
-    const id = `${lot.id}-server`;
-    const view = await refurbisher.get<Parameters<typeof signView>[1]>(`/batches/${id}/attestation`);
-    await refurbisher.post(`/batches/${id}/signatures`, {
-      auditor: w("auditor1").address,
-      signature: await signView(w("auditor1"), view),
-    });
-    await untilConfirmed(h, [id]);
-    await refurbisher.signAndRelay(
-      w("refurbisher"),
-      await refurbisher.post<UnsignedTx>("/tx/transfer", { to: corporate, items: [{ batchId: "1", amount: "8" }] }),
-    );
-    await indexed(corporate, "8");
+    await mintServerBatchTo(h, corporate, 8, "HT");
     browser = await launchChromium();
     desk = await signedIn(DESKTOP);
   });
