@@ -5,25 +5,49 @@
  */
 const locale = (): string | undefined => (typeof navigator === "undefined" ? undefined : navigator.language);
 
+/**
+ * The reader's number formatting, built once per locale: Intl objects are costly to create, and a portfolio
+ * formats thousands of figures.
+ */
+let cached: { locale: string | undefined; integer: Intl.NumberFormat; group: string; point: string } | undefined;
+function numbers(): NonNullable<typeof cached> {
+  const current = locale();
+  if (!cached || cached.locale !== current) {
+    const parts = new Intl.NumberFormat(current, { minimumFractionDigits: 1 }).formatToParts(1000.5);
+    cached = {
+      locale: current,
+      integer: new Intl.NumberFormat(current),
+      group: parts.find((p) => p.type === "group")?.value ?? ",",
+      point: parts.find((p) => p.type === "decimal")?.value ?? ".",
+    };
+  }
+  return cached;
+}
+
 /** An integer count (certificates, devices): "1,234". */
 export function count(n: bigint | number | string): string {
   const v = typeof n === "string" ? BigInt(n) : n;
-  return new Intl.NumberFormat(locale()).format(v);
+  return numbers().integer.format(v);
+}
+
+/**
+ * A decimal string in the reader's grouping and decimal separator, its digits exact: "1234.5" → "1,234.5". A
+ * string that is not a plain decimal comes back as it is.
+ */
+export function decimal(text: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return text;
+  const { group, point } = numbers();
+  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, group)}${m[3] ? point + m[3] : ""}`;
 }
 
 /**
  * A decimal string with its unit: `quantity("123.456", "kgCO2e")` → "123.456 kgCO2e". The digits stay exact: only
  * the grouping and the decimal separator follow the locale.
  */
-export function quantity(decimal: string, unit: string): string {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
-  if (!m) return `${decimal} ${unit}`;
-  const [, sign, whole, frac] = m;
-  const parts = new Intl.NumberFormat(locale(), { minimumFractionDigits: 1 }).formatToParts(1000.5);
-  const group = parts.find((p) => p.type === "group")?.value ?? ",";
-  const point = parts.find((p) => p.type === "decimal")?.value ?? ".";
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, group);
-  return `${sign}${grouped}${frac ? point + frac : ""}\u00a0${unit}`;
+export function quantity(text: string, unit: string): string {
+  const trimmed = text.trim();
+  return /^-?\d+(?:\.\d+)?$/.test(trimmed) ? `${decimal(trimmed)}\u00a0${unit}` : `${text} ${unit}`;
 }
 
 /** Grams (an integer string) as kgCO2e with three decimals, exact. */

@@ -7,10 +7,32 @@ import { getAddress, isAddress } from "ethers";
 
 import type { Participant, Portfolio, PortfolioEntry } from "../../../../sdk/src/api-operations.ts";
 import type { AppContext } from "../../context.ts";
+import { h, section } from "../../ui/dom.ts";
+import { count, decimal } from "../../ui/format.ts";
 import "./holder.css";
 
 /** Whether `v` is an address (ethers' isAddress narrows its argument's type, which the callers' messages need). */
 const validAddress = (v: string): boolean => isAddress(v);
+
+/**
+ * The holdings `verb` ("transfer", "retire") can use — none in a suspended or reversed batch — or, when there are
+ * none, the screen `title` saying so with a link to the portfolio.
+ */
+export async function usableHoldings(
+  ctx: AppContext,
+  title: string,
+  verb: string,
+): Promise<{ usable: PortfolioEntry[] } | { empty: HTMLElement }> {
+  const usable = (await loadPortfolio(ctx)).batches.filter((b) => !unusable(b));
+  if (usable.length > 0) return { usable };
+  return {
+    empty: section(
+      title,
+      h("p", {}, `This account holds no certificates it can ${verb} (none, or only in suspended or reversed batches).`),
+      h("a", { href: "#/portfolio" }, "See the portfolio"),
+    ),
+  };
+}
 
 /** The signed-in account's portfolio. */
 export function loadPortfolio(ctx: AppContext): Promise<Portfolio> {
@@ -44,22 +66,13 @@ export function unusable(b: PortfolioEntry): string | null {
 }
 
 /**
- * Formatters built once per screen: Intl objects are costly to create, and the portfolio formats thousands of
- * figures. Exact decimals keep their digits (never through a float); only grouping and the separator follow the
- * reader's locale.
+ * The portfolio's formatters: counts arrive as integers or digit strings, figures as exact decimals (no unit: the
+ * column header carries it). ui/format.ts builds the locale's Intl objects once, so thousands of rows stay fast.
  */
 export function figureFormat(): { count(v: string | number): string; kg(decimal: string): string } {
-  const nf = new Intl.NumberFormat(navigator.language);
-  const parts = new Intl.NumberFormat(navigator.language, { minimumFractionDigits: 1 }).formatToParts(1000.5);
-  const group = parts.find((p) => p.type === "group")?.value ?? ",";
-  const point = parts.find((p) => p.type === "decimal")?.value ?? ".";
-  const grouped = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
   return {
-    count: (v) => (typeof v === "number" ? nf.format(v) : /^\d+$/.test(v) ? grouped(v) : v),
-    kg: (decimal) => {
-      const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal);
-      return m ? `${m[1]}${grouped(m[2]!)}${m[3] ? point + m[3] : ""}` : decimal;
-    },
+    count: (v) => (typeof v === "number" ? count(v) : /^\d+$/.test(v) ? decimal(v) : v),
+    kg: decimal,
   };
 }
 
