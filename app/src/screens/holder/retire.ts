@@ -15,7 +15,7 @@ import { count } from "../../ui/format.ts";
 import { confirmAndSend } from "../../ui/transaction.ts";
 import { batchOptions, checkAmount } from "./forms.ts";
 import { findRetirement, retirementLinks } from "./retirement-links.ts";
-import { loadPortfolio, unusable } from "./shared.ts";
+import { usableHoldings } from "./shared.ts";
 
 export const retireScreen: Screen = {
   path: "/retire",
@@ -23,20 +23,9 @@ export const retireScreen: Screen = {
   nav: "Retire",
   roles: ["holder"],
   async render(ctx, _params, query) {
-    const portfolio = await loadPortfolio(ctx);
-    const usable = portfolio.batches.filter((b) => !unusable(b));
-    if (usable.length === 0) {
-      return section(
-        "Retire certificates",
-        h(
-          "p",
-          {},
-          "This account holds no certificates it can retire (none, or only in suspended or reversed batches).",
-        ),
-        h("a", { href: "#/portfolio" }, "See the portfolio"),
-      );
-    }
-    return retireForm(ctx, usable, query.get("batch"));
+    const holdings = await usableHoldings(ctx, "Retire certificates", "retire");
+    if ("empty" in holdings) return holdings.empty;
+    return retireForm(ctx, holdings.usable, query.get("batch"));
   },
 };
 

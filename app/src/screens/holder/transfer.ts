@@ -12,7 +12,7 @@ import { sentence } from "../../ui/errors.ts";
 import { count } from "../../ui/format.ts";
 import { confirmAndSend } from "../../ui/transaction.ts";
 import { batchOptions, checkAmount } from "./forms.ts";
-import { findCounterparty, loadPortfolio, unusable, who } from "./shared.ts";
+import { findCounterparty, usableHoldings, who } from "./shared.ts";
 
 export const transferScreen: Screen = {
   path: "/transfer",
@@ -20,20 +20,9 @@ export const transferScreen: Screen = {
   nav: "Transfer",
   roles: ["holder"],
   async render(ctx, _params, query) {
-    const portfolio = await loadPortfolio(ctx);
-    const usable = portfolio.batches.filter((b) => !unusable(b));
-    if (usable.length === 0) {
-      return section(
-        "Transfer certificates",
-        h(
-          "p",
-          {},
-          "This account holds no certificates it can transfer (none, or only in suspended or reversed batches).",
-        ),
-        h("a", { href: "#/portfolio" }, "See the portfolio"),
-      );
-    }
-    return transferForm(ctx, usable, query.get("batch"));
+    const holdings = await usableHoldings(ctx, "Transfer certificates", "transfer");
+    if ("empty" in holdings) return holdings.empty;
+    return transferForm(ctx, holdings.usable, query.get("batch"));
   },
 };
 
