@@ -3,6 +3,7 @@
  * transactions, and the attestation view an auditor reviews before signing.
  */
 import { attestationFromJson, attestationTypedData } from "../../../sdk/src/attestation.ts";
+import type { AttestationView as SdkAttestationView } from "../../../sdk/src/attestation-review.ts";
 import { isoTime } from "../../../sdk/src/time.ts";
 import { gramsToKg } from "../../../sdk/src/units.ts";
 import { OracleError } from "../../../core/errors.ts";
@@ -10,34 +11,14 @@ import type { SignatureRow } from "../store/rows.ts";
 import type { BatchState } from "../store/transitions.ts";
 import type { OracleContext } from "./context.ts";
 
-/** What an auditor reviews and signs, next to the human-readable figures. */
-export interface AttestationView {
-  batchId: string;
-  lotId: string;
+/**
+ * What an auditor reviews and signs, next to the human-readable figures: the view the SDK publishes to clients
+ * (sdk/src/attestation-review.ts), with the batch state and the typed data typed as the oracle produces them.
+ */
+export interface AttestationView extends Omit<SdkAttestationView, "state" | "typedData"> {
   state: BatchState;
-  digest: string;
-  deadline: string;
   /** The exact `eth_signTypedData_v4` payload. */
   typedData: ReturnType<typeof attestationTypedData>;
-  review: {
-    category: string;
-    certificates: number;
-    baselineKgPerDevice: string;
-    reductionKgPerDevice: string;
-    certifiedIntensityKgPerDevice: string;
-    totalReductionKg: string;
-    vintage: { start: string | null; end: string | null };
-    methodology: string;
-    parameters: string;
-    reportHash: string;
-    referenceDataSha256: string;
-    deviceRoot: string;
-    evidenceURI: string;
-    owner: string;
-    registry: { chainId: string; address: string };
-  };
-  signatures: { auditor: string; status: string; reason: string | null; at: string; digest: string }[];
-  threshold: number | null;
 }
 
 /** What callers read of lots and batches. */
