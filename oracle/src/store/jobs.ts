@@ -10,6 +10,7 @@
  * the worker lease with its fencing (leases.ts) and the device reservations (devices.ts) each have their own file.
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Devices } from "./devices.ts";
 import { Leases, type LeaseHolder, type LeaseResult, type LeaseRow } from "./leases.ts";
 import {
@@ -262,8 +263,15 @@ export class JobStore {
     return this.#rows.get<BatchRow>("SELECT * FROM batches WHERE id = ?", id);
   }
 
-  batchesOfLot(lotId: string): Promise<BatchRow[]> {
-    return this.#rows.all<BatchRow>("SELECT * FROM batches WHERE lot_id = ? ORDER BY created_at, id", lotId);
+  /**
+   * A lot's batches in the calculation report's order (the methodology's category order). Not by `created_at, id`:
+   * batches written within the same millisecond fell back to their ids' alphabetical order ("server" before
+   * "tablet"), so a lot listed its batches in an order that depended on timing (seen in CI).
+   */
+  async batchesOfLot(lotId: string): Promise<BatchRow[]> {
+    const rows = await this.#rows.all<BatchRow>("SELECT * FROM batches WHERE lot_id = ?", lotId);
+    const order = (r: BatchRow) => (CATEGORY_CODES as Record<string, number>)[r.category] ?? Number.MAX_SAFE_INTEGER;
+    return rows.sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id));
   }
 
   batchesInState(...states: BatchState[]): Promise<BatchRow[]> {
