@@ -7,7 +7,8 @@
  * READ COMMITTED: docs/adr/0041-oracle-store-engines.md.
  *
  * JobStore is the entry point; the schema (schema.ts), the rows (rows.ts), the state machine (transitions.ts) and
- * the worker lease with its fencing (leases.ts) and the device reservations (devices.ts) each have their own file.
+ * the worker lease with its fencing (leases.ts), the device reservations (devices.ts) and the auditor signatures
+ * (signatures.ts) each have their own file.
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
@@ -24,6 +25,7 @@ import {
   type UnattributedSignatureRow,
 } from "./rows.ts";
 import { MIGRATIONS, PG_MIGRATIONS_TABLE } from "./schema.ts";
+import { Signatures } from "./signatures.ts";
 import { BATCH_STATES, moveBatch, type BatchState } from "./transitions.ts";
 
 /** Where the job store lives: PostgreSQL when `databaseUrl` is given (DATABASE_URL), else SQLite at `sqlitePath`. */
@@ -45,6 +47,7 @@ export class JobStore {
   readonly #rows: Rows;
   readonly #leases: Leases;
   readonly #devices: Devices;
+  readonly #signatures: Signatures;
   #closed: Promise<void> | undefined;
 
   private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
@@ -52,6 +55,7 @@ export class JobStore {
     this.#rows = new Rows(db, now, sqliteFile);
     this.#leases = new Leases(this.#rows);
     this.#devices = new Devices(this.#rows);
+    this.#signatures = new Signatures(this.#rows);
   }
 
   /** Opens the store (a SQLite file path, or options) and applies its migrations. */
@@ -360,55 +364,30 @@ export class JobStore {
     return this.#devices.ofBatch(batchId);
   }
 
-  // --- signatures -------------------------------------------------------------------------------------------
+  // --- signatures (signatures.ts) --------------------------------------------------------------------------
 
-  async addSignature(s: Omit<SignatureRow, "id" | "created_at">): Promise<void> {
-    await this.#rows.run(
-      "INSERT INTO signatures (batch_id, digest, auditor, signature, status, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      s.batch_id,
-      s.digest,
-      s.auditor,
-      s.signature,
-      s.status,
-      s.reason,
-      this.#rows.iso(),
-    );
+  addSignature(s: Omit<SignatureRow, "id" | "created_at">): Promise<void> {
+    return this.#signatures.add(s);
   }
 
   signatures(batchId: string): Promise<SignatureRow[]> {
-    return this.#rows.all<SignatureRow>("SELECT * FROM signatures WHERE batch_id = ? ORDER BY id", batchId);
+    return this.#signatures.of(batchId);
   }
 
   acceptedSignatures(batchId: string, digest: string): Promise<SignatureRow[]> {
-    return this.#rows.all<SignatureRow>(
-      "SELECT * FROM signatures WHERE batch_id = ? AND digest = ? AND status = 'accepted' ORDER BY id",
-      batchId,
-      digest,
-    );
+    return this.#signatures.accepted(batchId, digest);
   }
 
-  async dropSignature(id: number, reason: string): Promise<void> {
-    await this.#rows.run("UPDATE signatures SET status = 'dropped', reason = ? WHERE id = ?", reason, id);
+  dropSignature(id: number, reason: string): Promise<void> {
+    return this.#signatures.drop(id, reason);
   }
 
-  async addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): Promise<void> {
-    await this.#rows.run(
-      `INSERT INTO unattributed_signatures (batch_id, digest, claimed_auditor, signature, reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      s.batch_id,
-      s.digest,
-      s.claimed_auditor,
-      s.signature,
-      s.reason,
-      this.#rows.iso(),
-    );
+  addUnattributedSignature(s: Omit<UnattributedSignatureRow, "id" | "created_at">): Promise<void> {
+    return this.#signatures.addUnattributed(s);
   }
 
   unattributedSignatures(batchId: string): Promise<UnattributedSignatureRow[]> {
-    return this.#rows.all<UnattributedSignatureRow>(
-      "SELECT * FROM unattributed_signatures WHERE batch_id = ? ORDER BY id",
-      batchId,
-    );
+    return this.#signatures.unattributed(batchId);
   }
 
   // --- leases -----------------------------------------------------------------------------------------------
