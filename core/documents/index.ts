@@ -4,6 +4,7 @@
  */
 import type { ChainReads } from "../chain/reads.ts";
 import type { ReferenceTable } from "../calc/index.ts";
+import { attribute, organisationKey } from "../claims/attribution.ts";
 import { buildCertificate } from "./certificate.ts";
 import type { InventoryLine } from "./inventory.ts";
 import { scope3Report } from "./scope3.ts";
@@ -56,6 +57,8 @@ export async function scope3ForAccount(
     reads.retirementIdsFor(input.account),
     reads.participant(input.account),
   ]);
+  // Interim register: the organisation itself (ADR 0051's full lookup replaces this).
+  const register = participant.name ? [{ account: input.account, name: participant.name }] : [];
   const retirements: RetirementForReport[] = [];
   for (const id of ids) {
     const v = await reads.verifyRetirement(id);
@@ -77,6 +80,12 @@ export async function scope3ForAccount(
       periodEnd: v.claim.periodEnd,
       scope3Category: v.claim.scope3Category,
       beneficiaryName: v.claim.beneficiaryName,
+      beneficiaryAccount: v.claim.beneficiary,
+      retiredBy: v.claim.account,
+      claimStatus: s.status,
+      vintageStart: v.batch.vintageStart,
+      vintageEnd: v.batch.vintageEnd,
+      attribution: attribute(v.claim, (key) => register.filter((p) => organisationKey(p.name) === key)),
       txHash: v.proof?.txHash ?? null,
       ...(failed.length ? { failedCheck: failed.join("; ") } : {}),
     });

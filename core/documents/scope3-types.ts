@@ -1,5 +1,7 @@
 /** The Scope 3 certificate-adjusted intensity report: its input retirements and its shape (scope3.ts builds it). */
 import type { Category, Tier } from "../calc/index.ts";
+import type { Attribution } from "../claims/attribution.ts";
+import type { ClaimStatusName } from "../../sdk/src/enums.ts";
 
 /** A retirement as read from the chain. */
 export interface RetirementForReport {
@@ -12,6 +14,17 @@ export interface RetirementForReport {
   periodEnd: string;
   scope3Category: number;
   beneficiaryName: string | null;
+  /** The beneficiary account named in the claim, or null. */
+  beneficiaryAccount: string | null;
+  /** The retiring (holder) account. */
+  retiredBy: string;
+  /** The claim's status on the chain: a reversed claim is never applied; a replaced one counts on its new batch. */
+  claimStatus: ClaimStatusName;
+  /** The batch's vintage (when its devices were refurbished), ISO dates. */
+  vintageStart: string;
+  vintageEnd: string;
+  /** Whose claim this is (core/claims/attribution.ts): applied only in that organisation's report. */
+  attribution: Attribution;
   txHash: string | null;
   /**
    * The chain's checks on the retirement failed (e.g. its batch is suspended) or its claim is reversed (its batch
@@ -21,6 +34,8 @@ export interface RetirementForReport {
 }
 
 export type UnappliedReason =
+  | "CLAIM_OF_ANOTHER_ORGANISATION"
+  | "CLAIM_OF_NO_ORGANISATION"
   | "CHECK_FAILED"
   | "PERIOD_OUTSIDE_YEAR"
   | "ALLOCATED_TO_OTHER_YEAR"
@@ -104,6 +119,18 @@ export interface YearReport {
     reason: UnappliedReason;
     detail: string;
   }[];
+}
+
+/** Where and when the report's figures were read. */
+export interface ReadAt {
+  chainId: number;
+  registry: string;
+  /** The chain head the retirements were verified at. */
+  block: number;
+  /** The event index's last block, when the retirements were found through it (null: the chain was scanned). */
+  indexedToBlock: number | null;
+  /** When the report was generated, ISO-8601 UTC. */
+  generatedAt: string;
 }
 
 export interface Scope3Report {

@@ -26,8 +26,12 @@ interface Bucket {
 
 const s3Label = (s: number | null) => (s === null ? "" : ` under Scope 3 Category ${s}`);
 
-/** The report of `year`, from its inventory rows and every retirement of the account. */
+/**
+ * The report of `year` for organisation `account`, from its inventory rows and the retirements found for it; only
+ * those attributed to `account` (core/claims/attribution.ts) can be applied, the others are listed with the reason.
+ */
 export function yearReport(
+  account: string,
   year: number,
   lines: readonly (InventoryLine & { source: string })[],
   retirements: readonly RetirementForReport[],
@@ -94,6 +98,19 @@ export function yearReport(
       scope3Category: r.scope3Category,
     };
     const overlaps = r.periodStart.slice(0, 10) <= end && r.periodEnd.slice(0, 10) >= start;
+    if (r.attribution.account !== account) {
+      if (overlaps)
+        unapplied.push({
+          ...base,
+          certificates: r.amount,
+          reason: r.attribution.account === null ? "CLAIM_OF_NO_ORGANISATION" : "CLAIM_OF_ANOTHER_ORGANISATION",
+          detail:
+            r.attribution.account === null
+              ? r.attribution.detail
+              : `a claim of ${r.attribution.name ?? r.attribution.account} (${r.attribution.detail}); it counts in that organisation's report only`,
+        });
+      continue;
+    }
     if (r.failedCheck) {
       if (overlaps) unapplied.push({ ...base, certificates: r.amount, reason: "CHECK_FAILED", detail: r.failedCheck });
       continue;

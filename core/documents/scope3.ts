@@ -48,6 +48,7 @@ export function scope3Report(input: {
   const labelled = input.inventory.map((l, i) => ({ ...l, source: l.source ?? `row ${i + 1}` }));
   const reports = years.map((y) =>
     yearReport(
+      input.account,
       y,
       labelled.filter((l) => l.year === y),
       input.retirements,

@@ -33,6 +33,12 @@ function retirement(id: number, over: Partial<RetirementForReport> = {}): Retire
     periodEnd: "2026-12-31T23:59:59.000Z",
     scope3Category: 2,
     beneficiaryName: "Acme",
+    beneficiaryAccount: ACCOUNT,
+    retiredBy: ACCOUNT,
+    claimStatus: "verified",
+    vintageStart: "2026-01-01",
+    vintageEnd: "2026-03-31",
+    attribution: { account: ACCOUNT, name: "Acme", rule: "BENEFICIARY_ACCOUNT", detail: "test" },
     txHash: null,
     ...over,
   };
