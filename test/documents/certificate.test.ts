@@ -184,30 +184,32 @@ describe("Retirement certificate", function () {
 
 describe("wrapTokens", function () {
   const measure = (s: string) => s.length; // one unit per character, as in a monospaced font
+  const texts = (lines: { text: string }[]) => lines.map((l) => l.text);
 
   it("ends lines only between tokens, filling each line as far as it goes", function () {
     const text = "cast call 0x5FbDB2315678 --rpc-url http://127.0.0.1:8545";
     const lines = wrapTokens(text, { first: 20, rest: 18 }, measure);
     expect(lines).to.deep.equal([
-      "cast call",
-      "0x5FbDB2315678",
-      "--rpc-url",
-      "http://127.0.0.1:8545".slice(0, 18),
-      "545",
+      { text: "cast call", scale: 1 },
+      { text: "0x5FbDB2315678", scale: 1 },
+      { text: "--rpc-url", scale: 1 },
+      { text: "http://127.0.0.1:8545", scale: 18 / 21 },
     ]);
   });
 
-  it("keeps every token that fits a line whole, and cuts only a token wider than a line", function () {
+  it("never cuts a token: one wider than a line stands alone on it, scaled to fit", function () {
     const text = "a --rpc-url bb 0123456789abcdef0123 c";
     const lines = wrapTokens(text, { first: 12, rest: 12 }, measure);
-    expect(lines).to.deep.equal(["a --rpc-url", "bb", "0123456789ab", "cdef0123 c"]);
-    for (const l of lines) expect(measure(l)).to.be.at.most(12);
+    expect(texts(lines)).to.deep.equal(["a --rpc-url", "bb", "0123456789abcdef0123", "c"]);
+    expect(lines.map((l) => l.scale)).to.deep.equal([1, 1, 12 / 20, 1]);
+    for (const l of lines) expect(measure(l.text) * l.scale).to.be.at.most(12);
+    expect(texts(lines).join(" ")).to.equal(text);
   });
 
-  it("gives back the text, whitespace normalised, when no token is cut", function () {
+  it("gives back the text, whitespace normalised", function () {
     const text = "curl -s  http://x -H content-type:application/json --data '{\"a\": 1}'";
     const lines = wrapTokens(text, { first: 40, rest: 36 }, measure);
-    expect(lines.join(" ")).to.equal(normalise(text));
+    expect(texts(lines).join(" ")).to.equal(normalise(text));
     expect(lines.length).to.be.greaterThan(1);
   });
 });
