@@ -35,6 +35,9 @@ export async function buildCertificate(
     fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
   },
 ) {
+  // The head now, not the read cache's last poll (up to ITEC_HEAD_POLL_MS old): a retirement mined since would
+  // otherwise be read from a newer block than the certificate names. Clears the cache when the head moved.
+  await reads.cache.refresh();
   const v = await reads.verifyRetirement(retirementId);
   const registry = v.chain.registry;
   const calldata = registryInterface.encodeFunctionData("retirement", [retirementId]);
@@ -71,6 +74,8 @@ export async function buildCertificate(
     title: "I-TEC Retirement Certificate",
     subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",
     retirementId: v.retirementId,
+    /** The block the figures were read at: the chain's head when the certificate was made. */
+    readAt: { chainId: v.chain.chainId, registry, block: v.chain.checkedAtBlock },
     verified: v.verified,
     verdict: v.verdict,
     summary: v.summary,
@@ -190,6 +195,10 @@ export function certificateSections(m: CertificateModel): { heading: string; row
         ["Chain id / registry", `${m.chain.chainId} / ${m.chain.registry}`],
         ["Retirement transaction", m.proof ? m.proof.txHash : "—"],
         ["Block", m.proof ? `${m.proof.blockNumber} (${m.proof.timestamp ?? ""})` : "—"],
+        [
+          "Figures read at block",
+          `${m.readAt.block} (the chain's head when this certificate was made${m.proof ? `; the retirement is in block ${m.proof.blockNumber}` : ""})`,
+        ],
         ["Issuance transaction", b.issuance?.txHash ?? "—"],
         ["Claim hash", c.claimHash],
         ["Checks", m.checks.map((k) => `${k.passed ? "✓" : "✗"} ${k.check}`).join("; ")],

@@ -29,7 +29,11 @@ const REGISTRY = VERIFICATION.chain.registry;
 /** Long enough that the commands wrap over several lines in the PDF too. */
 const RPC_URL = "https://rpc.registry-operator.example:8545/v1/itec-mainnet-archive-node";
 
-const readsOf = (v: unknown) => ({ verifyRetirement: () => Promise.resolve(v) }) as unknown as ChainReads;
+const readsOf = (v: unknown) =>
+  ({
+    verifyRetirement: () => Promise.resolve(v),
+    cache: { refresh: () => Promise.resolve(0) },
+  }) as unknown as ChainReads;
 const certificate = (verifyBaseUrl: string | null) =>
   buildCertificate(readsOf(VERIFICATION), 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
 
