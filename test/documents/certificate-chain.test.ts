@@ -2,7 +2,8 @@
  * The retirement certificate built from a real registry on a test chain, through the API's reads (a per-block
  * cache whose head a poller follows): it states the block its figures were actually read at — the head when it was
  * made, never a block before the retirement's, even when the poller has not yet seen the retirement's block (the
- * bug: "read at block 15" for a retirement in block 16).
+ * bug: "read at block 15" for a retirement in block 16) — and names the registry as its contract does and its
+ * operator as the register does.
  */
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes, type JsonRpcProvider } from "ethers";
@@ -14,6 +15,7 @@ import { ChainReads } from "../../core/chain/reads.ts";
 import { buildCertificate } from "../../core/documents/certificate.ts";
 import { certificatePdf } from "../../core/documents/certificate-render.ts";
 import type { Attestation } from "../../sdk/src/attestation.ts";
+import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
 import { DAY, METHOD, PARAMS, retirementRequest, signAttestation } from "../helpers/registry.ts";
 
@@ -102,5 +104,25 @@ describe("Retirement certificate from the chain", function () {
     expect(text).to.include(
       `Figures read at block ${head} (the chain's head when this certificate was made; the retirement is in block ${retiredIn})`,
     );
+  });
+
+  it("names the registry as its contract does, and its operator as the register names the admin", async function () {
+    const admin = await deployed.admin.getAddress();
+    const unnamed = await buildCertificate(reads, 1n, options);
+    expect(unnamed.registry).to.deep.include({
+      name: "I-TEC Registry",
+      version: "2",
+      address: deployed.address,
+      chainId: "1337",
+      operator: { account: admin, name: null },
+    });
+    await (
+      await deployed.adminRegistry.admitParticipant(admin, PARTICIPANT_KINDS.trader, "Registry Operator Ltd")
+    ).wait();
+    const named = await buildCertificate(reads, 1n, options);
+    expect(named.registry.operator).to.deep.equal({ account: admin, name: "Registry Operator Ltd" });
+    const text = await pdfText(await certificatePdf(named));
+    expect(text).to.include(`Registry Operator Ltd (${admin}), the registry's admin`);
+    expect(text).to.include(`I-TEC Registry v2, registry contract ${deployed.address} on chain 1337`);
   });
 });
