@@ -1,14 +1,17 @@
 /**
- * The retirement certificate's content, built only from on-chain data (claim and its status, batch figures and
- * standing, organisation and auditing-body names, chain id, contract, transaction, block) plus the calculation report
- * the batch references — used only after its keccak256 is checked against the report hash on-chain — so the document
- * can never disagree with the ledger. A reversed claim's certificate says REVERSED, never verified.
+ * The retirement certificate's facts, read only from the chain (claim and its status, batch figures and standing,
+ * organisation and auditing-body names, the registry's own name and its admin, chain id, contract, transaction,
+ * block) plus the calculation report the batch references — used only after its keccak256 is checked against the
+ * report hash on-chain — so the document can never disagree with the ledger. A reversed claim's certificate says
+ * REVERSED, never verified. What the page says, in which words, is certificate-content.ts.
  */
-import { keccak256 } from "ethers";
+import { getAddress, keccak256 } from "ethers";
 
 import { registryInterface } from "../../sdk/src/registry.ts";
 import type { ChainReads } from "../chain/reads.ts";
 import { retirementVerifyUrl } from "./links.ts";
+
+export { certificateSections, claimStatusText } from "./certificate-content.ts";
 
 export type CertificateModel = Awaited<ReturnType<typeof buildCertificate>>;
 
@@ -35,7 +38,10 @@ export async function buildCertificate(
     fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
   },
 ) {
-  const v = await reads.verifyRetirement(retirementId);
+  // The head now, not the read cache's last poll (up to ITEC_HEAD_POLL_MS old): a retirement mined since would
+  // otherwise be read from a newer block than the certificate names. Clears the cache when the head moved.
+  await reads.cache.refresh();
+  const [v, identity] = await Promise.all([reads.verifyRetirement(retirementId), registryIdentity(reads)]);
   const registry = v.chain.registry;
   const calldata = registryInterface.encodeFunctionData("retirement", [retirementId]);
 
@@ -71,6 +77,12 @@ export async function buildCertificate(
     title: "I-TEC Retirement Certificate",
     subtitle: "IT Asset Reuse Certificates — verified lower carbon intensity of refurbished IT devices (not an offset)",
     retirementId: v.retirementId,
+    /** The registry that issued it: the contract's own name (its EIP-712 domain) and the admin who operates it. */
+    registry: { ...identity, address: registry, chainId: v.chain.chainId, publicUrl: options.verifyBaseUrl },
+    /** The retirement's block time: when the claim was made and the certificates burned. */
+    issuedAt: v.proof?.timestamp ?? null,
+    /** The block the figures were read at: the chain's head when the certificate was made. */
+    readAt: { chainId: v.chain.chainId, registry, block: v.chain.checkedAtBlock },
     verified: v.verified,
     verdict: v.verdict,
     summary: v.summary,
@@ -98,102 +110,23 @@ export async function buildCertificate(
   };
 }
 
-/** An organisation: "Refurb Co (0x…)", or the address alone when the register has no name for it. */
-const named = (account: string | null, name: string | null) =>
-  account === null ? "—" : name ? `${name} (${account})` : account;
-
-/** The claim's status in words: verified, reversed (who owes the replacement) or replaced (from which batch). */
-export function claimStatusText(m: CertificateModel): string {
-  const s = m.claimStatus;
-  if (s.status === "reversed") {
-    return (
-      `REVERSED — batch #${s.batchId} was found wrong and reversed; the claim is not valid until replaced ` +
-      `(replacement owed by ${s.owedBy ? named(s.owedBy.account, s.owedBy.name) : "the batch's owner"})`
-    );
-  }
-  if (s.status === "replaced") {
-    return `Replaced — now rests on batch #${s.batchId}; originally batch #${s.originalBatchId ?? "?"}, which was reversed`;
-  }
-  return `Verified — rests on batch #${s.batchId}, where it was retired`;
-}
-
-/** The certificate's lines, in reading order: one source for the HTML and the PDF. */
-export function certificateSections(m: CertificateModel): { heading: string; rows: [string, string][] }[] {
-  const c = m.claim;
-  const b = m.batch;
-  const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
-  const holder = named(c.account, c.accountName);
-  const retiredBy =
-    c.operator && c.operator !== c.account ? `${holder} (by operator ${named(c.operator, c.operatorName)})` : holder;
-  const replacements = m.claimStatus.history.map((h, i): [string, string] => [
-    `Replacement ${i + 1}`,
-    `batch #${h.previousBatchId} → batch #${h.batchId}, certificates burned by ${named(h.holder.account, h.holder.name)} (tx ${h.event.txHash})`,
-  ]);
-  return [
-    {
-      heading: "Claim",
-      rows: [
-        ["Claim status", claimStatusText(m)],
-        ...replacements,
-        ["Beneficiary", c.beneficiaryName ?? "—"],
-        ["Beneficiary account", c.beneficiary ? named(c.beneficiary, c.beneficiaryAccountName) : "— (none given)"],
-        ["Retired by (holder)", retiredBy],
-        ["Retired on behalf of the beneficiary", c.onBehalf ? "yes" : "no"],
-        ["Certificates retired", `${c.amount} I-TEC (1 I-TEC = one verified refurbished ${b.category})`],
-        ["Reporting period", `${day(c.periodStart)} to ${day(c.periodEnd)}`],
-        [
-          "GHG Protocol Scope 3",
-          c.scope3Category === 1 ? "Category 1 — purchased goods and services" : "Category 2 — capital goods",
-        ],
-        ["Purpose", c.purpose ?? "—"],
-      ],
-    },
-    {
-      heading: "Figures (ITEC-CALC)",
-      rows: [
-        ["Baseline, new equivalent (B̄)", `${b.baselineKgPerDevice} kgCO2e per device`],
-        ["Verified reduction (V̄)", `${b.reductionKgPerDevice} kgCO2e per device`],
-        ["Certified intensity (B̄ − V̄)", `${b.certifiedIntensityKgPerDevice} kgCO2e per device`],
-        ["Total reduction claimed", `${m.totals.reductionKgClaimed} kgCO2e (${c.amount} × V̄)`],
-        ["Methodology", `${b.methodology} / ${b.parameters}`],
-      ],
-    },
-    {
-      heading: `Batch #${b.batchId}`,
-      rows: [
-        ["Status", `${b.status.toUpperCase()} — ${b.statusDetail}`],
-        ["Category", b.category],
-        ["Owner at issuance", named(b.owner, b.ownerName)],
-        [
-          "Devices certified in the batch",
-          b.status === "reversed"
-            ? `${b.issued} (retired ${b.retired}, cancelled ${b.cancelled})`
-            : `${b.issued} (retired ${b.retired}, outstanding ${b.outstanding})`,
-        ],
-        ["Vintage (refurbished)", `${b.vintageStart} to ${b.vintageEnd}`],
-        [
-          "Auditor(s)",
-          b.signers.map((s) => `${s.body ?? "no current accreditation"} (${s.auditor})`).join(", ") || "—",
-        ],
-        [
-          "Calculation report",
-          `${b.evidenceURI ?? "—"} (${m.report.status}${m.report.asOf ? `, calculated as of ${m.report.asOf}` : ""})`,
-        ],
-        ["Report hash", b.reportHash ?? "—"],
-        ["Reference data hash", b.referenceDataHash ?? "—"],
-        ["Device Merkle root", b.deviceRoot ?? "—"],
-      ],
-    },
-    {
-      heading: "On-chain proof",
-      rows: [
-        ["Chain id / registry", `${m.chain.chainId} / ${m.chain.registry}`],
-        ["Retirement transaction", m.proof ? m.proof.txHash : "—"],
-        ["Block", m.proof ? `${m.proof.blockNumber} (${m.proof.timestamp ?? ""})` : "—"],
-        ["Issuance transaction", b.issuance?.txHash ?? "—"],
-        ["Claim hash", c.claimHash],
-        ["Checks", m.checks.map((k) => `${k.passed ? "✓" : "✗"} ${k.check}`).join("; ")],
-      ],
-    },
-  ];
+/**
+ * What the registry contract says it is and who runs it: its EIP-712 domain name and version, its admin
+ * (`defaultAdmin()`, the account that admits participants and accredits auditors) and the organisation name the
+ * register gives that account — null unless the admin was admitted as a participant under a name.
+ */
+function registryIdentity(reads: ChainReads) {
+  return reads.cache.get("certificate:registry", async () => {
+    const r = reads.chain.registry;
+    const [domain, admin] = await Promise.all([r.eip712Domain(), r.defaultAdmin()]);
+    const participant = await r.participant(admin);
+    return {
+      name: domain.name,
+      version: domain.version,
+      operator: {
+        account: getAddress(admin),
+        name: participant.kind === 0n || participant.name === "" ? null : participant.name,
+      },
+    };
+  });
 }

@@ -46,29 +46,71 @@ export class PdfWriter {
     return this;
   }
 
+  /** The height `text` takes when written in the style `font` at `size` with `options` (its width above all). */
+  height(text: string, font: FontKey, size: number, options: TextOptions = {}): number {
+    this.#use(font);
+    this.doc.fontSize(size);
+    return this.doc.heightOfString(text, options);
+  }
+
   /**
-   * A command at (x, current y), `width` wide: lines end only between its tokens (see wrap.ts — pdfkit's own
-   * wrapping would break `--rpc-url` at its hyphens), continuation lines indented by two characters.
+   * A command's lines, `width` wide, in `font` at `size`: lines end only between its tokens (see wrap.ts — pdfkit's
+   * own wrapping would break `--rpc-url` at its hyphens), continuation lines indented by two characters, and a token
+   * wider than a line alone on its line in a smaller size. Each line with its indent, size and height.
    */
-  command(text: string, font: FontKey, size: number, x: number, width: number): this {
+  commandLines(text: string, font: FontKey, size: number, width: number): CommandLine[] {
     this.#use(font);
     this.doc.fontSize(size);
     const indent = this.doc.widthOfString("  ");
-    const lines = wrapTokens(text, { first: width, rest: width - indent }, (s) => this.doc.widthOfString(s));
-    lines.forEach((line, i) => {
-      this.text(line, font, size, { x: i === 0 ? x : x + indent, y: this.doc.y, lineBreak: false });
-      this.doc.y += this.doc.currentLineHeight(true);
+    return wrapTokens(text, { first: width, rest: width - indent }, (s) => this.doc.widthOfString(s)).map((line, i) => {
+      // Kept a hair below the exact fit, so that rounding never pushes the token past the line's end.
+      const lineSize = line.scale < 1 ? size * line.scale * 0.995 : size;
+      this.doc.fontSize(lineSize);
+      return {
+        text: line.text,
+        indent: i === 0 ? 0 : indent,
+        size: lineSize,
+        height: this.doc.currentLineHeight(true),
+      };
     });
+  }
+
+  /** Writes `lines` (from `commandLines`) from (x, y) down; returns the y below the last. */
+  writeLines(lines: readonly CommandLine[], font: FontKey, x: number, y: number): number {
+    let top = y;
+    for (const line of lines) {
+      this.text(line.text, font, line.size, { x: x + line.indent, y: top, lineBreak: false });
+      top += line.height;
+    }
     this.doc.x = x;
+    this.doc.y = top;
+    return top;
+  }
+
+  /** A command at (x, current y), `width` wide, wrapped as `commandLines` says. */
+  command(text: string, font: FontKey, size: number, x: number, width: number): this {
+    this.writeLines(this.commandLines(text, font, size, width), font, x, this.doc.y);
     return this;
   }
 }
 
+/** A line of a command as the PDF writes it. */
+export interface CommandLine {
+  text: string;
+  /** Points from the command's left edge (continuation lines hang by two characters). */
+  indent: number;
+  size: number;
+  height: number;
+}
+
 /** A new A4 PDF document, its writer, and its bytes once `doc.end()` is called. */
-export function newPdf(info: { Title: string }): { doc: PDFKit.PDFDocument; w: PdfWriter; done: Promise<Buffer> } {
+export function newPdf(
+  info: { Title: string },
+  margin = 40,
+): { doc: PDFKit.PDFDocument; w: PdfWriter; done: Promise<Buffer> } {
   const doc = new PDFDocument({
     size: "A4",
-    margin: 40,
+    margin,
     compress: false,
     info: { ...info, Creator: "I-TEC Registry" },
   });

@@ -3,7 +3,7 @@
  * reads gave it): the verify link names the registry it is given and is absent when none is known; the `cast` and
  * `curl` commands print — in the HTML and in the PDF — as exactly the runnable command, wrapped only between tokens;
  * organisations and auditing bodies are named; a reversed claim's certificate says REVERSED and who owes the
- * replacement, never "verified".
+ * replacement, never "verified". The page itself (layout, fields, QR code) is certificate-page.test.ts.
  */
 import { readFileSync } from "node:fs";
 
@@ -14,6 +14,7 @@ import { PDFParse } from "pdf-parse";
 import { retirementVerificationSchema } from "../../api/src/responses.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import { buildCertificate, type CertificateModel } from "../../core/documents/certificate.ts";
+import { certificateReads } from "./certificate-fixture.ts";
 import { baseUrlFromExternalUrl, httpBaseUrl } from "../../core/documents/links.ts";
 import { certificateHtml, certificatePdf } from "../../core/documents/certificate-render.ts";
 import { commandTokens, wrapTokens } from "../../core/documents/wrap.ts";
@@ -29,7 +30,7 @@ const REGISTRY = VERIFICATION.chain.registry;
 /** Long enough that the commands wrap over several lines in the PDF too. */
 const RPC_URL = "https://rpc.registry-operator.example:8545/v1/itec-mainnet-archive-node";
 
-const readsOf = (v: unknown) => ({ verifyRetirement: () => Promise.resolve(v) }) as unknown as ChainReads;
+const readsOf = (v: unknown): ChainReads => certificateReads(v);
 const certificate = (verifyBaseUrl: string | null) =>
   buildCertificate(readsOf(VERIFICATION), 1n, { verifyBaseUrl, rpcUrl: RPC_URL });
 
@@ -103,12 +104,14 @@ describe("Retirement certificate", function () {
         [curl!, m.howToVerify.jsonRpc],
       ] as const) {
         // Nothing but single spaces between the pieces, and each piece exactly one token.
-        expect(rendered.replace(/<span class="t">[^<]*<\/span>/g, "X")).to.match(/^X( X)*$/);
-        const pieces = [...rendered.matchAll(/<span class="t">([^<]*)<\/span>/g)].map((x) => unescape(x[1]!));
+        expect(rendered.replace(/<span class="t"[^>]*>[^<]*<\/span>/g, "X")).to.match(/^X( X)*$/);
+        const pieces = [...rendered.matchAll(/<span class="t"[^>]*>([^<]*)<\/span>/g)].map((x) => unescape(x[1]!));
         expect(pieces).to.deep.equal(commandTokens(command));
         expect(pieces.join(" ")).to.equal(command);
       }
-      expect(html).to.match(/\.cmd \.t\{display:inline-block;max-width:100%;[^}]*overflow-wrap:anywhere/);
+      // Never broken inside: a token too wide for the line is scaled down to the command box's width instead.
+      expect(html).to.match(/\.cmd \.t\{display:inline-block;white-space:nowrap;overflow-wrap:normal/);
+      expect(html).to.include('style="font-size:min(1em,calc(100cqw / 58.28))"'); // the 94-character signature
     });
 
     it("links the verify page, or says to ask the chain when no registry URL is known", async function () {
@@ -120,7 +123,7 @@ describe("Retirement certificate", function () {
       const html = certificateHtml(unlinked);
       expect(html).not.to.include("/verify/retirements/");
       expect(html).not.to.include("<a ");
-      expect(html).to.include("<p>Ask any node of the chain:</p>");
+      expect(html).to.include("<p>Ask any node of the chain (no public URL of the registry is known):</p>");
     });
   });
 
@@ -133,10 +136,11 @@ describe("Retirement certificate", function () {
       );
       expect(html).to.include("<th>Owner at issuance</th><td>Refurb Co (0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc)");
       expect(html).to.include(
-        "Audit Body A (0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC), Audit Body B (0x90F79bf6EB2c4f870365E785982E1f101E93b906)",
+        "<th>Auditors</th><td>Audit Body A (auditor 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC)<br>" +
+          "Audit Body B (auditor 0x90F79bf6EB2c4f870365E785982E1f101E93b906)</td>",
       );
       expect(html).to.include(`<b>${VERIFICATION.summary}</b>`);
-      expect(html).to.include("border-left-color:#1e8449");
+      expect(html).to.include("border-left-color:#196f3d");
     });
 
     it("a reversed claim's certificate says REVERSED, who owes the replacement and why, and never 'verified'", async function () {
@@ -149,7 +153,7 @@ describe("Retirement certificate", function () {
       );
       expect(html).to.include("<b>Retirement #2 is REVERSED: ");
       expect(html).to.include("reason: “devices counted twice (audit finding 2026-12)”");
-      expect(html).to.include("Devices certified in the batch</th><td>12 (retired 5, cancelled 7)");
+      expect(html).to.include("Devices certified</th><td>12 (retired 5, cancelled 7)");
       expect(html).to.include("border-left-color:#b03a2e");
       expect(html).to.include("✗ claim not reversed");
       expect(html).not.to.match(/is verified|Verified —/);
@@ -163,51 +167,55 @@ describe("Retirement certificate", function () {
   describe("certificatePdf", function () {
     it("prints each command whole: wrapped only between tokens, so its extracted text is the runnable command", async function () {
       const text = await pdfText(await certificatePdf(m));
-      expect(text).to.include(`Verify page: https://registry.example:8443/itec/verify/retirements/1`);
+      expect(text).to.include(
+        "Open https://registry.example:8443/itec/verify/retirements/1 (the QR code), or ask any node of the chain:",
+      );
       expect(text).to.include(CAST);
       expect(text).to.include(CAST_STATUS);
       expect(text).to.include(m.howToVerify.jsonRpc);
       expect(text).to.include(
         "Retirement #1 is verified: 5 I-TEC (laptop) retired for Acme Corporation from batch #1.",
       );
-      expect(text).to.include("Audit Body A (0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC)");
+      expect(text).to.include("Audit Body A (auditor 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC)");
     });
 
     it("has no verify link when no registry URL is known", async function () {
       const text = await pdfText(await certificatePdf(await certificate(null)));
-      expect(text).not.to.include("Verify page");
       expect(text).not.to.include("/verify/retirements/");
-      expect(text).to.include(`Ask any node of the chain: ${CAST}`);
+      expect(text).not.to.include("QR code");
+      expect(text).to.include(`Ask any node of the chain (no public URL of the registry is known): ${CAST}`);
     });
   });
 });
 
 describe("wrapTokens", function () {
   const measure = (s: string) => s.length; // one unit per character, as in a monospaced font
+  const texts = (lines: { text: string }[]) => lines.map((l) => l.text);
 
   it("ends lines only between tokens, filling each line as far as it goes", function () {
     const text = "cast call 0x5FbDB2315678 --rpc-url http://127.0.0.1:8545";
     const lines = wrapTokens(text, { first: 20, rest: 18 }, measure);
     expect(lines).to.deep.equal([
-      "cast call",
-      "0x5FbDB2315678",
-      "--rpc-url",
-      "http://127.0.0.1:8545".slice(0, 18),
-      "545",
+      { text: "cast call", scale: 1 },
+      { text: "0x5FbDB2315678", scale: 1 },
+      { text: "--rpc-url", scale: 1 },
+      { text: "http://127.0.0.1:8545", scale: 18 / 21 },
     ]);
   });
 
-  it("keeps every token that fits a line whole, and cuts only a token wider than a line", function () {
+  it("never cuts a token: one wider than a line stands alone on it, scaled to fit", function () {
     const text = "a --rpc-url bb 0123456789abcdef0123 c";
     const lines = wrapTokens(text, { first: 12, rest: 12 }, measure);
-    expect(lines).to.deep.equal(["a --rpc-url", "bb", "0123456789ab", "cdef0123 c"]);
-    for (const l of lines) expect(measure(l)).to.be.at.most(12);
+    expect(texts(lines)).to.deep.equal(["a --rpc-url", "bb", "0123456789abcdef0123", "c"]);
+    expect(lines.map((l) => l.scale)).to.deep.equal([1, 1, 12 / 20, 1]);
+    for (const l of lines) expect(measure(l.text) * l.scale).to.be.at.most(12);
+    expect(texts(lines).join(" ")).to.equal(text);
   });
 
-  it("gives back the text, whitespace normalised, when no token is cut", function () {
+  it("gives back the text, whitespace normalised", function () {
     const text = "curl -s  http://x -H content-type:application/json --data '{\"a\": 1}'";
     const lines = wrapTokens(text, { first: 40, rest: 36 }, measure);
-    expect(lines.join(" ")).to.equal(normalise(text));
+    expect(texts(lines).join(" ")).to.equal(normalise(text));
     expect(lines.length).to.be.greaterThan(1);
   });
 });

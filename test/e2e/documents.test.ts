@@ -154,7 +154,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       "Retirement #1 is verified: 1 I-TEC (server) retired for Acme Corporation",
       `Corporate plc (${h.deployed.wallet("corporate").address})`,
       `Refurb Co (${h.deployed.wallet("refurbisher").address})`,
-      `Audit Body A (${h.deployed.wallet("auditor1").address})`,
+      `Audit Body A (auditor ${h.deployed.wallet("auditor1").address})`,
       `${h.api.url}/verify/retirements/1`,
       "cast call",
     ]) {
@@ -169,7 +169,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     const corporate = h.deployed.wallet("corporate").address;
     expect(html).to.include(`<th>Retired by (holder)</th><td>${PARTICIPANT_NAMES.trader} (${trader})</td>`);
     expect(html).to.include(`<th>Beneficiary account</th><td>${PARTICIPANT_NAMES.corporate} (${corporate})</td>`);
-    expect(html).to.include("<th>Retired on behalf of the beneficiary</th><td>yes</td>");
+    expect(html).to.include("<th>Retired on behalf</th><td>yes</td>");
     expect(html).to.include("Category 1 — purchased goods and services");
     expect(html).to.include(`<th>Beneficiary</th><td>${UNICODE_BENEFICIARY}</td>`);
   });
@@ -304,7 +304,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       const res = await fetch(`${listening}/retirements/1/certificate.pdf`);
       expect(res.status).to.equal(200);
       const text = await pdfText(Buffer.from(await res.arrayBuffer()));
-      expect(text).to.include("Verify page: https://registry.example/itec/verify/retirements/1");
+      expect(text).to.include("Open https://registry.example/itec/verify/retirements/1 (the QR code)");
       const html = await (await fetch(`${listening}/retirements/1/certificate.html`)).text();
       expect(html).to.include('<a href="https://registry.example/itec/verify/retirements/1">');
     } finally {
@@ -347,7 +347,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       const expected = `${h.api.url}/verify/retirements/1`;
       expect(run.stdout).to.include(`verify: ${expected} (the registry's base URL declared on-chain)\n`);
       const text = await pdfText(readFileSync(join(dir, "c.pdf")));
-      const link = /Verify page: (\S+)/.exec(text)?.[1];
+      const link = /Open (\S+) \(the QR code\)/.exec(text)?.[1];
       expect(link).to.equal(expected);
       expect(new URL(link!).port).to.equal(new URL(h.api.url).port);
       expect(readFileSync(join(dir, "c.html"), "utf8")).to.include(`<a href="${expected}">`);
@@ -361,7 +361,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       expect(given.code, given.stderr).to.equal(0);
       expect(given.stdout).to.include("verify: https://registry.example/verify/retirements/1\n");
       expect(await pdfText(readFileSync(join(dir, "c.pdf")))).to.include(
-        "Verify page: https://registry.example/verify/retirements/1",
+        "Open https://registry.example/verify/retirements/1 (the QR code)",
       );
 
       // Nothing known (an on-chain base URI that names no registry page): no link rather than a wrong one.
@@ -377,7 +377,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       expect(none.stdout).not.to.match(/^verify: /m);
       const unlinked = await pdfText(readFileSync(join(dir, "c.pdf")));
       expect(unlinked).not.to.include("/verify/retirements/");
-      expect(unlinked).to.include("Ask any node of the chain: cast call");
+      expect(unlinked).to.include("Ask any node of the chain (no public URL of the registry is known): cast call");
       expect(readFileSync(join(dir, "c.html"), "utf8")).not.to.include("/verify/retirements/");
 
       const bad = await certificate(["--public-url", "registry.example"]);
