@@ -44,6 +44,13 @@ function retirement(id: number, over: Partial<RetirementForReport> = {}): Retire
   };
 }
 
+/** A retirement line without its claim particulars (beneficiary, status, quality: scope3-claims.test.ts). */
+const line = <T extends { retirementId: string }>(x: T) => {
+  const keep = ["retirementId", "batchId", "category", "scope3Category", "certificates"];
+  const more = ["reductionKgPerCertificate", "reductionKg", "reason", "detail"];
+  return Object.fromEntries(Object.entries(x).filter(([k]) => keep.includes(k) || more.includes(k)));
+};
+
 const laptops2026: InventoryLine[] = [{ year: 2026, category: "laptop", devices: 100, pcfKgPerDevice: "300.000" }];
 
 describe("Scope 3 certificate-adjusted intensity", function () {
@@ -67,8 +74,12 @@ describe("Scope 3 certificate-adjusted intensity", function () {
       adjustedEmissionsKg: "29657.830",
       adjustedIntensityKgPerDevice: "296.578",
       flooredAtZero: false,
+      inventoryEmissionsTCO2e: "30.000000",
+      reductionTCO2e: "0.342170",
+      adjustedEmissionsTCO2e: "29.657830",
+      claimsScope3Category: 2,
     });
-    expect(r.current.applied).to.deep.equal([
+    expect(r.current.applied.map(line)).to.deep.equal([
       {
         retirementId: "1",
         batchId: "1",
@@ -79,6 +90,7 @@ describe("Scope 3 certificate-adjusted intensity", function () {
         reductionKg: "342.170",
       },
     ]);
+    expect(r.current.applied[0]).to.include({ reductionTCO2e: "0.342170", claimStatus: "verified", txHash: null });
     expect(r.current.unapplied).to.deep.equal([]);
   });
 
@@ -94,7 +106,7 @@ describe("Scope 3 certificate-adjusted intensity", function () {
       ["1", 10],
       ["2", 2],
     ]);
-    expect(r.current.unapplied).to.deep.equal([
+    expect(r.current.unapplied.map(line)).to.deep.equal([
       {
         retirementId: "2",
         batchId: "1",
@@ -278,12 +290,22 @@ describe("Scope 3 certificate-adjusted intensity", function () {
         inventoryIntensityKgPerDevice: "310.000",
         adjustedIntensityKgPerDevice: "275.783",
         adjustedChangePct: null,
+        inventoryEmissionsTCO2e: "15.500000",
+        adjustedEmissionsTCO2e: "13.789150",
+        previousYear: null,
+        adjustedChangeDirection: null,
+        adjustedChangeText: null,
       },
       {
         year: 2026,
         inventoryIntensityKgPerDevice: "300.000",
         adjustedIntensityKgPerDevice: "293.157",
         adjustedChangePct: "6.3",
+        inventoryEmissionsTCO2e: "30.000000",
+        adjustedEmissionsTCO2e: "29.315660",
+        previousYear: 2025,
+        adjustedChangeDirection: "increase",
+        adjustedChangeText: "+6.3 % (increase) vs 2025",
       },
     ]);
   });
@@ -339,7 +361,7 @@ describe("Scope 3 certificate-adjusted intensity", function () {
         ["1", 2, 5],
         ["2", 1, 4],
       ]);
-      expect(r.current.unapplied).to.deep.equal([
+      expect(r.current.unapplied.map(line)).to.deep.equal([
         {
           retirementId: "1",
           batchId: "1",
@@ -361,6 +383,9 @@ describe("Scope 3 certificate-adjusted intensity", function () {
           reductionKg: "136.868",
           adjustedEmissionsKg: "2863.132",
           adjustedIntensityKgPerDevice: "286.313",
+          inventoryEmissionsTCO2e: "3.000000",
+          reductionTCO2e: "0.136868",
+          adjustedEmissionsTCO2e: "2.863132",
         },
         {
           scope3Category: 2,
@@ -371,6 +396,9 @@ describe("Scope 3 certificate-adjusted intensity", function () {
           reductionKg: "171.085",
           adjustedEmissionsKg: "3928.915",
           adjustedIntensityKgPerDevice: "561.274",
+          inventoryEmissionsTCO2e: "4.100000",
+          reductionTCO2e: "0.171085",
+          adjustedEmissionsTCO2e: "3.928915",
         },
       ]);
       expect(r.current.totals).to.deep.include({
@@ -390,7 +418,7 @@ describe("Scope 3 certificate-adjusted intensity", function () {
         ],
         reference,
       });
-      expect(r.current.unapplied).to.deep.equal([
+      expect(r.current.unapplied.map(line)).to.deep.equal([
         {
           retirementId: "1",
           batchId: "1",
@@ -414,7 +442,8 @@ describe("Scope 3 certificate-adjusted intensity", function () {
       });
     });
 
-    it("without scope3_category matches by device category alone, whatever the retirement's Scope 3 category", function () {
+    it("without scope3_category never merges a Category 1 and a Category 2 claim in one row (issue 14)", function () {
+      // Used to apply both to the one laptop row (5 certificates, Category 1 and Category 2 claims merged).
       const r = scope3Report({
         account: ACCOUNT,
         reportingYear: 2026,
@@ -422,8 +451,38 @@ describe("Scope 3 certificate-adjusted intensity", function () {
         retirements: [retirement(1, { amount: 3, scope3Category: 1 }), retirement(2, { amount: 2, scope3Category: 2 })],
         reference,
       });
-      expect(r.current.categories[0]).to.include({ scope3Category: null, certificatesApplied: 5 });
+      expect(r.current.categories[0]).to.include({
+        scope3Category: null,
+        claimsScope3Category: 1,
+        certificatesApplied: 3,
+      });
       expect(r.current.scope3Subtotals).to.deep.equal([]);
+      expect(r.current.applied.map((a) => [a.retirementId, a.scope3Category])).to.deep.equal([["1", 1]]);
+      expect(r.current.unapplied.map((u) => [u.retirementId, u.reason, u.failedCriterion])).to.deep.equal([
+        ["2", "NO_MATCHING_SCOPE3_CATEGORY", "LIKE_FOR_LIKE_SCOPE3"],
+      ]);
+      expect(r.current.unapplied[0]!.detail).to.equal(
+        "retired for Scope 3 Category 2, but the 2026 laptop row holds Category 1 claims (retirement #1, the first); " +
+          "the inventory gives no scope3_category — give it per row to apply claims of both categories",
+      );
+      // Every row's applied claims are of one Scope 3 category.
+      for (const y of r.years) {
+        for (const c of y.categories) {
+          const kinds = new Set(y.applied.filter((a) => a.category === c.category).map((a) => a.scope3Category));
+          expect(kinds.size, `${y.year} ${c.category}`).to.be.at.most(1);
+        }
+      }
+    });
+
+    it("without scope3_category still applies claims of one Scope 3 category, whichever it is", function () {
+      const r = scope3Report({
+        account: ACCOUNT,
+        reportingYear: 2026,
+        inventory: laptops2026,
+        retirements: [retirement(1, { amount: 3, scope3Category: 1 }), retirement(2, { amount: 2, scope3Category: 1 })],
+        reference,
+      });
+      expect(r.current.categories[0]).to.include({ claimsScope3Category: 1, certificatesApplied: 5 });
     });
 
     it("decides per year: one year may give Scope 3 categories and an earlier one not", function () {
