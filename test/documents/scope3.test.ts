@@ -2,21 +2,14 @@
  * Golden cases for the Scope 3 matching rules (docs/adr/0030-scope3-matching.md): like-for-like categories (and
  * Scope 3 categories when the inventory gives them), at most one certificate per procured device, the claimed
  * period's year, V̄ per certificate, never negative, year on year; each inventory row's footprint source and the
- * notes when a default stood in; the inventory read as RFC 4180 CSV or JSON.
+ * notes when a default stood in (the inventory input: scope3-inventory.test.ts; claims and their quality:
+ * scope3-claims.test.ts; renderings: scope3-render, scope3-csv and scope3-pdf tests).
  */
 import { expect } from "chai";
 
 import { loadReferenceTable } from "../../core/calc/reference-file.ts";
-import {
-  parseInventory,
-  parseInventoryCsv,
-  parseInventoryJson,
-  Scope3InputError,
-  type InventoryLine,
-} from "../../core/documents/inventory.ts";
+import { Scope3InputError, type InventoryLine } from "../../core/documents/inventory.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
-import { scope3Csv } from "../../core/documents/scope3-csv.ts";
-import { scope3Html } from "../../core/documents/scope3-render.ts";
 import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
 
 const reference = loadReferenceTable();
@@ -322,16 +315,6 @@ describe("Scope 3 certificate-adjusted intensity", function () {
     expect(r.current.applied).to.deep.equal([]);
   });
 
-  it("names the account by its organisation name on the register, its address beside it", function () {
-    const input = { account: ACCOUNT, reportingYear: 2026, inventory: laptops2026, retirements: [], reference };
-    const named = scope3Report({ ...input, accountName: "Corporate plc" });
-    expect(named.accountName).to.equal("Corporate plc");
-    expect(scope3Html(named, "")).to.include(`<p>Account Corporate plc (${ACCOUNT}). Units:`);
-    const unnamed = scope3Report(input);
-    expect(unnamed.accountName).to.equal(null);
-    expect(scope3Html(unnamed, "")).to.include(`<p>Account ${ACCOUNT}. Units:`);
-  });
-
   describe("Scope 3 categories (optional scope3_category)", function () {
     const split: InventoryLine[] = [
       { year: 2026, category: "laptop", devices: 10, pcfKgPerDevice: "300", scope3Category: 1, source: "line 2" },
@@ -510,192 +493,6 @@ describe("Scope 3 certificate-adjusted intensity", function () {
           reference,
         }),
       ).to.throw(Scope3InputError, "2026: scope3_category is given for some inventory rows but not for line 5");
-    });
-
-    it("writes Scope 3 subtotals, per-row footprint sources and notes into the CSV", function () {
-      const r = scope3Report({
-        account: ACCOUNT,
-        reportingYear: 2026,
-        inventory: [
-          ...split,
-          {
-            year: 2026,
-            category: "monitor",
-            devices: 3,
-            manufacturer: "Dell, Inc.",
-            model: "X",
-            scope3Category: 1,
-            source: "line 5",
-          },
-        ],
-        retirements: [retirement(1, { amount: 2, scope3Category: 1 })],
-        reference,
-      });
-      const csv = scope3Csv(r).trimEnd().split("\n");
-      expect(csv[0]).to.equal(
-        "record_type,year,category,devices,inventory_emissions_kgco2e,inventory_intensity_kgco2e_per_device,certificates_applied,reduction_kgco2e,adjusted_emissions_kgco2e,adjusted_intensity_kgco2e_per_device,retirement_id,batch_id,reduction_kgco2e_per_certificate,reason,scope3_category,inventory_row,manufacturer,model,footprint_kgco2e_per_device,footprint_source,reference_tier",
-      );
-      expect(csv).to.include(
-        "inventory_row,2026,laptop,10,3000.000,,,,,,,,,supplier PCF,1,line 2,,,300.000,supplier_pcf,",
-      );
-      expect(csv).to.include(
-        'inventory_row,2026,monitor,3,194.100,,,,,,,,,"Dell, Inc. X not found in the registry reference; category default",1,line 5,"Dell, Inc.",X,64.700,category_default,T3',
-      );
-      expect(csv).to.include("scope3_subtotal,2026,all,13,3194.100,245.700,2,68.434,3125.666,240.436,,,,,1,,,,,,");
-      expect(csv).to.include("certificate_applied,2026,laptop,,,,2,68.434,,,1,1,34.217,,1,,,,,,");
-      expect(csv.filter((l) => l.startsWith("note,2026,"))).to.have.length(1);
-      expect(csv.find((l) => l.startsWith("note,"))).to.include("'X' (monitor) is not in the registry reference");
-    });
-  });
-
-  describe("inventory CSV", function () {
-    it("reads year, category, devices, PCF and manufacturer/model", function () {
-      const lines = parseInventoryCsv(
-        "year,category,devices,pcf_kg_per_device,manufacturer,model\n2026,laptop,100,300.5,,\n,server,2,,Dell,PowerEdge R740\n",
-        2026,
-      );
-      expect(lines).to.deep.equal([
-        {
-          year: 2026,
-          category: "laptop",
-          devices: 100,
-          pcfKgPerDevice: "300.5",
-          manufacturer: undefined,
-          model: undefined,
-          source: "line 2",
-        },
-        {
-          year: 2026,
-          category: "server",
-          devices: 2,
-          pcfKgPerDevice: undefined,
-          manufacturer: "Dell",
-          model: "PowerEdge R740",
-          source: "line 3",
-        },
-      ]);
-    });
-
-    it("reads RFC 4180 quoting: a quoted manufacturer with a comma, doubled quotes, CRLF, a BOM", function () {
-      const lines = parseInventoryCsv(
-        '\uFEFFcategory,devices,manufacturer,model,scope3_category\r\nmonitor,3,"Dell, Inc.","P2720D 27""",2\r\n\r\nlaptop,1,Dell,"Latitude\n5420",1\r\n',
-        2026,
-      );
-      expect(lines.map((l) => [l.source, l.manufacturer, l.model, l.scope3Category])).to.deep.equal([
-        ["line 2", "Dell, Inc.", 'P2720D 27"', 2],
-        ["line 4", "Dell", "Latitude\n5420", 1],
-      ]);
-    });
-
-    for (const [csv, message] of [
-      ["category,devices\n", /no rows/],
-      ["", /no rows/],
-      ["category\nlaptop\n", /needs a 'devices' column/],
-      ["category,devices\nrobot,3\n", /line 2: unknown category 'robot'/],
-      ["category,devices\nlaptop,3.5\n", /line 2: devices must be a whole number/],
-      ["category,devices,pcf_kg_per_device\nlaptop,3,abc\n", /pcf_kg_per_device must be a number/],
-      ["category,devices,scope3_category\nlaptop,3,3\n", /line 2: scope3_category must be 1 .* or 2 .*, got '3'/],
-      // An unquoted comma must not shift the row into the wrong columns (it used to read manufacturer '"Dell').
-      [
-        "category,devices,manufacturer,model\nmonitor,3,Dell, Inc.,P2720D\n",
-        /line 2: 5 fields where the header has 4 .* must be in double quotes, e.g. "Dell, Inc."/,
-      ],
-      ["category,devices,manufacturer\nmonitor,3\n", /line 2: 2 fields where the header has 3/],
-      ['category,devices,manufacturer\nmonitor,3,"Dell"x\n', /line 2: field 3: found x after a closing quote/],
-      ['category,devices,manufacturer\nmonitor,3,"Dell\n', /a quoted field is not closed/],
-      ["category,devices,colour\nlaptop,3,red\n", /unknown column 'colour'/],
-      ["category,devices,devices\nlaptop,3,3\n", /column 'devices' appears twice/],
-      ['[{"category":"laptop","devices":3}]', /not CSV: it looks like JSON/],
-    ] as const) {
-      it(`refuses ${JSON.stringify(csv)} with a precise message`, function () {
-        expect(() => parseInventoryCsv(csv, 2026)).to.throw(Scope3InputError, message);
-      });
-    }
-
-    it("refuses a report year the inventory does not cover", function () {
-      expect(() =>
-        scope3Report({ account: ACCOUNT, reportingYear: 2027, inventory: laptops2026, retirements: [], reference }),
-      ).to.throw(Scope3InputError, /no rows for 2027/);
-    });
-  });
-
-  describe("inventory JSON", function () {
-    it("reads an array of rows with the CSV's names or camelCase, numbers or strings", function () {
-      const lines = parseInventoryJson(
-        JSON.stringify([
-          { year: 2025, category: "Laptop", devices: 100, pcfKgPerDevice: 300.5, scope3Category: 2 },
-          { category: "server", devices: "2", manufacturer: "Dell", model: "PowerEdge R740", scope3_category: "1" },
-        ]),
-        2026,
-      );
-      expect(lines).to.deep.equal([
-        {
-          year: 2025,
-          category: "laptop",
-          devices: 100,
-          pcfKgPerDevice: "300.5",
-          manufacturer: undefined,
-          model: undefined,
-          scope3Category: 2,
-          source: "row 1",
-        },
-        {
-          year: 2026,
-          category: "server",
-          devices: 2,
-          pcfKgPerDevice: undefined,
-          manufacturer: "Dell",
-          model: "PowerEdge R740",
-          scope3Category: 1,
-          source: "row 2",
-        },
-      ]);
-    });
-
-    it("reads the API's body shape { inventory: [...] }", function () {
-      const lines = parseInventoryJson(
-        JSON.stringify({ account: ACCOUNT, year: 2026, inventory: [{ category: "laptop", devices: 1 }] }),
-        2026,
-      );
-      expect(lines.map((l) => [l.year, l.category, l.devices])).to.deep.equal([[2026, "laptop", 1]]);
-    });
-
-    for (const [json, message] of [
-      ["[]", /has no rows/],
-      ["{", /not valid JSON/],
-      ['{"rows":[]}', /an array of rows or an object with an "inventory" array/],
-      ['{"year":2025,"inventory":[{"category":"laptop","devices":1}]}', /is for year 2025, not 2026/],
-      ['[{"category":"laptop","devices":1,"colour":"red"}]', /row 1: unknown field 'colour'/],
-      [
-        '[{"category":"laptop","devices":1,"scope3Category":1,"scope3_category":1}]',
-        /row 1: 'scope3_category' is given twice/,
-      ],
-      ['[{"category":"laptop","devices":true}]', /row 1: devices must be a string or a number/],
-      ['[{"category":"laptop","devices":1},{"category":"robot","devices":1}]', /row 2: unknown category 'robot'/],
-      ['[{"category":"laptop","devices":-1}]', /row 1: devices must be a whole number/],
-      ["[3]", /row 1: a row must be an object/],
-    ] as const) {
-      it(`refuses ${json} with a precise message`, function () {
-        expect(() => parseInventoryJson(json, 2026)).to.throw(Scope3InputError, message);
-      });
-    }
-  });
-
-  describe("inventory format", function () {
-    const csv = "category,devices\nlaptop,3\n";
-    const json = '[{"category":"laptop","devices":3}]';
-    it("goes by the file's extension, else by the content", function () {
-      expect(parseInventory(json, 2026, "inv.json")[0]!.source).to.equal("row 1");
-      expect(parseInventory(csv, 2026, "INV.CSV")[0]!.source).to.equal("line 2");
-      expect(parseInventory(`  \n${json}`, 2026, "inventory.txt")[0]!.source).to.equal("row 1");
-      expect(parseInventory(csv, 2026)[0]!.source).to.equal("line 2");
-    });
-    it("says what is wrong when the extension and the content disagree", function () {
-      expect(() => parseInventory(json, 2026, "inv.csv")).to.throw(
-        Scope3InputError,
-        /looks like JSON \(give it as JSON: a \.json file/,
-      );
-      expect(() => parseInventory(csv, 2026, "inv.json")).to.throw(Scope3InputError, /not valid JSON/);
     });
   });
 });
