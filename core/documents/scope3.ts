@@ -21,7 +21,7 @@ import { yearReport } from "./scope3-year.ts";
 
 export const SCOPE3_RULES = [
   "Like-for-like: a retired I-TEC reduces only its own device category.",
-  "Scope 3 category: when the inventory gives scope3_category for a year, a retired I-TEC reduces only rows of the Scope 3 category it was retired for (1 purchased goods, 2 capital goods), with subtotals per Scope 3 category; without it, matching is by device category alone.",
+  "Scope 3 category: when the inventory gives scope3_category for a year, a retired I-TEC reduces only rows of the Scope 3 category it was retired for (1 purchased goods, 2 capital goods), with subtotals per Scope 3 category; without it, matching is by device category, and a device category's row holds claims of one Scope 3 category only (that of its first qualifying claim).",
   "At most one certificate per procured device of that category in the reporting year (applied in retirement order).",
   "A retirement belongs to the year its claimed period ends; periods that do not overlap the year do not count.",
   "The reduction applied per certificate is its batch's verified reduction V̄ (kgCO2e per device).",
