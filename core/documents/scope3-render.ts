@@ -23,7 +23,7 @@ export { scope3Pdf } from "./scope3-pdf.ts";
 const STYLE =
   "body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#17202a}" +
   "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #e5e8e8;padding:.25rem .4rem;text-align:right;vertical-align:top}" +
-  "th:first-child,td:first-child,.l{text-align:left}tr.sub th,tr.sub td{background:#f4f6f6}dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}" +
+  "th:first-child,td:first-child,.l{text-align:left}td.l{overflow-wrap:anywhere}tr.sub th,tr.sub td{background:#f4f6f6}dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}" +
   "dt{font-weight:600}.statement{border-left:4px solid #1e8449;padding:.4rem .8rem;background:#eafaf1}.notes li{color:#935116}" +
   ".met{color:#1e8449}.unmet{color:#b03a2e;font-weight:600}code{font-size:.9em}";
 
