@@ -30,8 +30,12 @@ export interface QualityCriterion {
   source: string;
 }
 
-/** The vintage window: months before the reporting year starts, and after it ends, that a batch's vintage may end. */
-export const VINTAGE_MONTHS_BEFORE = 6;
+/**
+ * The vintage window: months before the reporting year starts, and after it ends, that a batch's vintage may end.
+ * A refurbished device is sold from stock, often months after its refurbishment: 12 months before the year; 3 after
+ * it for a batch issued just after year end (docs/claim-quality.md, CQ4).
+ */
+export const VINTAGE_MONTHS_BEFORE = 12;
 export const VINTAGE_MONTHS_AFTER = 3;
 
 /** The criteria in the order a report checks them (the first not met is the reason a retirement is not applied). */

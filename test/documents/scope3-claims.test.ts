@@ -78,7 +78,7 @@ describe("Scope 3 report: the claims and their quality", function () {
       ["CQ6", "LIKE_FOR_LIKE_SCOPE3", true],
     ]);
     expect(a.quality!.criteria[3]!.detail).to.equal(
-      "vintage 2026-01-01 to 2026-03-31; the 2026 window for its end is 2025-07-01 to 2027-03-31",
+      "vintage 2026-01-01 to 2026-03-31; the 2026 window for its end is 2025-01-01 to 2027-03-31",
     );
     expect(r.sources.qualityCriteria.map((c) => c.rule)).to.deep.equal(["CQ1", "CQ2", "CQ3", "CQ4", "CQ5", "CQ6"]);
   });
@@ -97,12 +97,12 @@ describe("Scope 3 report: the claims and their quality", function () {
     expect(r.current.unapplied[0]!.quality!.criteria.find((c) => c.rule === "CQ2")).to.deep.include({ met: false });
   });
 
-  it("applies a vintage ending 6 months before to 3 months after the year, and not a day beyond", function () {
-    expect(vintageWindow(2026)).to.deep.equal({ from: "2025-07-01", to: "2027-03-31" });
-    expect(vintageWindow(2024)).to.deep.equal({ from: "2023-07-01", to: "2025-03-31" });
+  it("applies a vintage ending 12 months before to 3 months after the year, and not a day beyond", function () {
+    expect(vintageWindow(2026)).to.deep.equal({ from: "2025-01-01", to: "2027-03-31" });
+    expect(vintageWindow(2024)).to.deep.equal({ from: "2023-01-01", to: "2025-03-31" });
     const r = report([
-      retirement(1, { vintageStart: "2025-01-01", vintageEnd: "2025-06-30" }),
-      retirement(2, { vintageStart: "2025-01-01", vintageEnd: "2025-07-01" }),
+      retirement(1, { vintageStart: "2024-10-01", vintageEnd: "2024-12-31" }),
+      retirement(2, { vintageStart: "2024-10-01", vintageEnd: "2025-01-01" }),
       retirement(3, { vintageStart: "2027-01-01", vintageEnd: "2027-03-31" }),
       retirement(4, { vintageStart: "2027-01-01", vintageEnd: "2027-04-01" }),
     ]);
@@ -112,7 +112,7 @@ describe("Scope 3 report: the claims and their quality", function () {
       ["4", "VINTAGE_OUTSIDE_WINDOW", "VINTAGE_WINDOW"],
     ]);
     expect(r.current.unapplied[0]!.detail).to.equal(
-      "vintage 2025-01-01 to 2025-06-30; the 2026 window for its end is 2025-07-01 to 2027-03-31",
+      "vintage 2024-10-01 to 2024-12-31; the 2026 window for its end is 2025-01-01 to 2027-03-31",
     );
   });
 
@@ -182,7 +182,7 @@ describe("Scope 3 report: the claims and their quality", function () {
           amount: 1 + rand(4),
           scope3Category: 1 + rand(2),
           claimStatus: (["verified", "verified", "replaced", "reversed"] as const)[rand(4)]!,
-          vintageEnd: ["2025-05-31", "2026-06-30", "2027-02-28", "2027-05-31"][rand(4)]!,
+          vintageEnd: ["2024-11-30", "2026-06-30", "2027-02-28", "2027-05-31"][rand(4)]!,
           attribution: rand(5) === 0 ? { account: GLOBEX, name: null, rule: "BENEFICIARY_ACCOUNT", detail: "x" } : acme,
           ...(rand(6) === 0 ? { failedCheck: "batch suspended" } : {}),
         }),

@@ -96,7 +96,7 @@ export function sampleReport() {
         claimStatus: "reversed",
         failedCheck: "claim reversed: batch #7 was found wrong and reversed (replacement owed by Refurb Co)",
       },
-      { ...base, retirementId: "6", batchId: "2", amount: 3, vintageStart: "2024-10-01", vintageEnd: "2025-03-31" },
+      { ...base, retirementId: "6", batchId: "2", amount: 3, vintageStart: "2024-07-01", vintageEnd: "2024-12-31" },
     ],
     readAt: {
       chainId: 1337,
@@ -190,14 +190,14 @@ describe("Scope 3 report PDF, as rendered (pdftoppm, pdftotext)", function () {
       "retirement #1 applied ✓ ✓ ✓ ✓ ✓ ✓",
       "retirement #4 not applied ✗ ✓ ✓ ✓ ✓ ✓ CQ1 not met: attributed to Globex GmbH",
       "retirement #5 not applied ✓ ✗ ✗ ✓ ✓ ✓ CQ2 not met",
-      "retirement #6 not applied ✓ ✓ ✓ ✗ ✓ ✓ CQ4 not met: vintage 2024-10-01 to 2025-03-31",
+      "retirement #6 not applied ✓ ✓ ✓ ✗ ✓ ✓ CQ4 not met: vintage 2024-07-01 to 2024-12-31",
       `beneficiary Globex GmbH (${GLOBEX}), claim verified: CLAIM_OF_ANOTHER_ORGANISATION (CQ1)`,
       "claim reversed: CLAIM_REVERSED (CQ2)",
       "VINTAGE_OUTSIDE_WINDOW (CQ4)",
       "Method, rules and data sources",
       "Batches' methodology (from the chain): ITEC-CALC 1.0 / ITEC-PARAMS-1.",
       "Registry reference data: Boavizta",
-      "Vintage window for 2026 (CQ4): a batch's vintage ends between 2025-07-01 and 2027-03-31.",
+      "Vintage window for 2026 (CQ4): a batch's vintage ends between 2025-01-01 and 2027-03-31.",
       "I-TECs represent lower-intensity procurement; they are not offsets.",
     ]) {
       expect(text, field).to.include(field);
