@@ -3,7 +3,9 @@
  * reporting year, and the I-TECs retired for it, give inventory-based and certificate-adjusted emissions and
  * intensity per device category. The matching rules (docs/adr/0030-scope3-matching.md):
  *  1. Like-for-like: a retirement reduces only the inventory category of its batch — and, when the inventory rows
- *     of the year give a Scope 3 category, only rows of the Scope 3 category the retirement was made for.
+ *     of the year give a Scope 3 category, only rows of the Scope 3 category the retirement was made for; when they
+ *     do not, a row holds claims of one Scope 3 category only. Every claim applied meets the claim-quality criteria
+ *     (core/claims/quality.ts, docs/claim-quality.md).
  *  2. At most one certificate per procured device of that category in the year; retirements are applied in
  *     retirement-id order, the excess is reported as unapplied.
  *  3. A retirement belongs to exactly one reporting year — the year its claimed period ends — so a certificate
