@@ -3,13 +3,31 @@ import { CHART_FONT_FAMILY, fontPath } from "./fonts.ts";
 import { esc } from "./html-escape.ts";
 import type { Scope3Report } from "./scope3-types.ts";
 
+/** The title line's width in px at 16 px bold; a longer name ends in "…". */
+const TITLE_WIDTH = 680;
+/** A generous width per character at 16 px bold: wide (CJK, Hangul, emoji) and others. */
+const charWidth = (c: string) => (c.codePointAt(0)! >= 0x1100 ? 16.5 : 11);
+
+/** The chart's title: the organisation's registered name, else its full address — never a cut address. */
+export function chartTitle(r: Scope3Report): string {
+  const name = r.accountName?.trim();
+  if (!name) return r.account;
+  const chars = [...name];
+  let width = 0;
+  for (let i = 0; i < chars.length; i++) {
+    width += charWidth(chars[i]!);
+    if (width > TITLE_WIDTH) return `${chars.slice(0, i - 1).join("")}…`;
+  }
+  return name;
+}
+
 /** Grouped bars of total intensity by year: inventory vs certificate-adjusted (kgCO2e per device). */
 export function scope3ChartSvg(r: Scope3Report): string {
   const W = 720;
   const H = 380;
   const left = 70;
   const bottom = 50;
-  const top = 66;
+  const top = 86;
   const plotH = H - top - bottom;
   const data = r.yearOnYear;
   const max = Math.max(
@@ -35,13 +53,14 @@ export function scope3ChartSvg(r: Scope3Report): string {
     .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${CHART_FONT_FAMILY}, sans-serif">
 <rect width="${W}" height="${H}" fill="#ffffff"/>
-<text x="${left}" y="24" font-size="15" font-weight="bold">IT procurement intensity, kgCO2e per device — ${esc(r.account.slice(0, 10))}…</text>
+<text x="20" y="26" font-size="16" font-weight="bold">${esc(chartTitle(r))}</text>
+<text x="20" y="46" font-size="12" fill="#5d6d7e">Scope 3 IT procurement intensity, kgCO2e per device, by year</text>
 ${ticks.map((t) => `<line x1="${left}" x2="${W - 20}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e8e8"/><text x="${left - 8}" y="${y(t) + 4}" font-size="11" text-anchor="end">${t.toFixed(0)}</text>`).join("\n")}
 <line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#17202a"/>
 <line x1="${left}" x2="${W - 20}" y1="${top + plotH}" y2="${top + plotH}" stroke="#17202a"/>
 ${bars}
-<rect x="${W - 300}" y="34" width="12" height="12" fill="#95a5a6"/><text x="${W - 283}" y="44" font-size="12">inventory-based</text>
-<rect x="${W - 175}" y="34" width="12" height="12" fill="#1e8449"/><text x="${W - 158}" y="44" font-size="12">certificate-adjusted</text>
+<rect x="20" y="58" width="12" height="12" fill="#95a5a6"/><text x="37" y="68" font-size="12">inventory-based</text>
+<rect x="150" y="58" width="12" height="12" fill="#1e8449"/><text x="167" y="68" font-size="12">certificate-adjusted</text>
 </svg>`;
 }
 

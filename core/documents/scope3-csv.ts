@@ -1,118 +1,317 @@
-/** The Scope 3 report as one tidy CSV (one row per record, a `record_type` column). */
-import type { Scope3Report } from "./scope3-types.ts";
+/**
+ * The Scope 3 report as CSV: one tidy table per section (docs/documents.md, "Scope 3 report as CSV"). Each table has
+ * its own header row, its first column `section` names it on every row, and a blank line separates the tables — so
+ * a table is read by splitting on blank lines, or by filtering rows on their first field.
+ *
+ * Spreadsheet formula injection (OWASP "CSV Injection"): a number column holds only plain decimals, written as
+ * numbers (a negative change stays a usable number); every text cell that is not a plain safe word is written in
+ * double quotes, and one starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`, so no
+ * spreadsheet evaluates it.
+ */
+import { tonnes } from "./scope3-footprint.ts";
+import type { ClaimParticulars, Scope3Report } from "./scope3-types.ts";
 
-const CSV_COLUMNS = [
-  "record_type",
-  "year",
-  "category",
-  "devices",
-  "inventory_emissions_kgco2e",
-  "inventory_intensity_kgco2e_per_device",
-  "certificates_applied",
-  "reduction_kgco2e",
-  "adjusted_emissions_kgco2e",
-  "adjusted_intensity_kgco2e_per_device",
-  "retirement_id",
-  "batch_id",
-  "reduction_kgco2e_per_certificate",
-  "reason",
-  "scope3_category",
-  "inventory_row",
-  "manufacturer",
-  "model",
-  "footprint_kgco2e_per_device",
-  "footprint_source",
-  "reference_tier",
+type Kind = "number" | "text";
+type Cell = string | number | boolean | null | undefined;
+
+interface Section {
+  name: string;
+  columns: readonly (readonly [string, Kind])[];
+  rows: Record<string, Cell>[];
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+/** Text written bare: letters, digits and a few separators, never a leading formula character. */
+const SAFE = /^[A-Za-z0-9_][A-Za-z0-9_.:/ -]*$/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV cell: numbers as numbers, text neutralised against formula injection and quoted (RFC 4180). */
+export function csvCell(value: Cell, kind: Kind): string {
+  if (value === null || value === undefined || value === "") return "";
+  const s = String(value);
+  if (kind === "number" && NUMBER.test(s)) return s;
+  if (SAFE.test(s)) return s;
+  const text = FORMULA_START.test(s) ? `'${s}` : s;
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+const n = "number" as const;
+const t = "text" as const;
+
+const CLAIM_COLUMNS = [
+  ["beneficiary_name", t],
+  ["beneficiary_account", t],
+  ["attributed_to_account", t],
+  ["attributed_to_name", t],
+  ["attribution_rule", t],
+  ["retired_by", t],
+  ["claim_status", t],
+  ["period_start", t],
+  ["period_end", t],
+  ["vintage_start", t],
+  ["vintage_end", t],
+  ["tx_hash", t],
+  ["quality_met", t],
 ] as const;
 
-/**
- * One tidy CSV for CDP / ESG data teams. Per year: a row per inventory row (its footprint and where it came from),
- * per category, per Scope 3 category (when the inventory gives them), the total, per applied and per unapplied
- * retirement, and per note (a category default used for a missing or unmatched model).
- */
-export function scope3Csv(r: Scope3Report): string {
-  const rows: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>[] = [];
-  for (const y of r.years) {
-    for (const i of y.inventory) {
-      rows.push({
-        record_type: "inventory_row",
+function claimCells(c: ClaimParticulars): Record<string, Cell> {
+  return {
+    beneficiary_name: c.beneficiaryName,
+    beneficiary_account: c.beneficiaryAccount,
+    attributed_to_account: c.attribution.account,
+    attributed_to_name: c.attribution.name,
+    attribution_rule: c.attribution.rule,
+    retired_by: c.retiredBy,
+    claim_status: c.claimStatus,
+    period_start: c.periodStart,
+    period_end: c.periodEnd,
+    vintage_start: c.vintageStart.slice(0, 10),
+    vintage_end: c.vintageEnd.slice(0, 10),
+    tx_hash: c.txHash,
+    quality_met: c.quality === null ? "" : c.quality.met ? "yes" : "no",
+  };
+}
+
+/** The sections, in order (the shape docs/documents.md describes). */
+export function scope3CsvSections(r: Scope3Report): Section[] {
+  const report: Section = {
+    name: "report",
+    columns: [
+      ["field", t],
+      ["value", t],
+    ],
+    rows: [
+      ["organisation_name", r.accountName],
+      ["account", r.account],
+      ["reporting_year", String(r.reportingYear)],
+      ["generated_at", r.readAt?.generatedAt],
+      ["chain_id", r.readAt ? String(r.readAt.chainId) : null],
+      ["registry", r.readAt?.registry],
+      ["block", r.readAt ? String(r.readAt.block) : null],
+      ["indexed_to_block", r.readAt?.indexedToBlock?.toString()],
+      ["unit", r.unit],
+      ["statement", r.statement],
+      ["reference_data", r.sources.reference.source],
+      ["reference_data_sha256", r.sources.reference.sha256],
+      ["reference_data_license", r.sources.reference.license],
+      ["batch_methodology", r.sources.methodologies.join("; ")],
+      ["vintage_window", `${r.sources.vintageWindow.from}/${r.sources.vintageWindow.to}`],
+      ...r.sources.method.map((m, i) => [`method_${i + 1}`, m] as const),
+      ...r.rules.map((m, i) => [`rule_${i + 1}`, m] as const),
+    ].map(([field, value]) => ({ field, value })),
+  };
+  const figures: Section = {
+    name: "emissions",
+    columns: [
+      ["year", n],
+      ["row_type", t],
+      ["scope3_category", n],
+      ["category", t],
+      ["devices", n],
+      ["inventory_emissions_tco2e", n],
+      ["reduction_tco2e", n],
+      ["adjusted_emissions_tco2e", n],
+      ["inventory_intensity_kgco2e_per_device", n],
+      ["adjusted_intensity_kgco2e_per_device", n],
+      ["certificates_applied", n],
+      ["claims_scope3_category", n],
+      ["floored_at_zero", t],
+    ],
+    rows: r.years.flatMap((y) => [
+      ...y.categories.map((c) => ({
         year: y.year,
+        row_type: "category",
+        scope3_category: c.scope3Category,
+        category: c.category,
+        ...figureCells(c),
+        claims_scope3_category: c.claimsScope3Category,
+        floored_at_zero: c.flooredAtZero ? "yes" : "no",
+      })),
+      ...y.scope3Subtotals.map((s) => ({
+        year: y.year,
+        row_type: "scope3_subtotal",
+        scope3_category: s.scope3Category,
+        category: "all",
+        ...figureCells(s),
+      })),
+      { year: y.year, row_type: "total", category: "all", ...figureCells(y.totals) },
+    ]),
+  };
+  const inventory: Section = {
+    name: "inventory_rows",
+    columns: [
+      ["year", n],
+      ["inventory_row", t],
+      ["scope3_category", n],
+      ["category", t],
+      ["devices", n],
+      ["manufacturer", t],
+      ["model", t],
+      ["footprint_kgco2e_per_device", n],
+      ["emissions_tco2e", n],
+      ["footprint_source", t],
+      ["reference_tier", t],
+      ["detail", t],
+    ],
+    rows: r.years.flatMap((y) =>
+      y.inventory.map((i) => ({
+        year: y.year,
+        inventory_row: i.row,
+        scope3_category: i.scope3Category,
         category: i.category,
         devices: i.devices,
-        inventory_emissions_kgco2e: i.emissionsKg,
-        reason: i.detail,
-        scope3_category: i.scope3Category,
-        inventory_row: i.row,
         manufacturer: i.manufacturer,
         model: i.model,
         footprint_kgco2e_per_device: i.footprintKgPerDevice,
+        emissions_tco2e: tonnes(i.emissionsKg),
         footprint_source: i.footprintSource,
         reference_tier: i.referenceTier,
-      });
-    }
-    for (const c of y.categories) {
-      rows.push({
-        record_type: "category",
+        detail: i.detail,
+      })),
+    ),
+  };
+  const applied: Section = {
+    name: "applied_retirements",
+    columns: [
+      ["year", n],
+      ["retirement_id", n],
+      ["batch_id", n],
+      ["category", t],
+      ["scope3_category", n],
+      ["certificates", n],
+      ["reduction_kgco2e_per_certificate", n],
+      ["reduction_tco2e", n],
+      ...CLAIM_COLUMNS,
+    ],
+    rows: r.years.flatMap((y) =>
+      y.applied.map((a) => ({
         year: y.year,
-        category: c.category,
-        devices: c.devices,
-        inventory_emissions_kgco2e: c.inventoryEmissionsKg,
-        inventory_intensity_kgco2e_per_device: c.inventoryIntensityKgPerDevice,
-        certificates_applied: c.certificatesApplied,
-        reduction_kgco2e: c.reductionKg,
-        adjusted_emissions_kgco2e: c.adjustedEmissionsKg,
-        adjusted_intensity_kgco2e_per_device: c.adjustedIntensityKgPerDevice,
-        reason: c.flooredAtZero ? "floored at zero" : "",
-        scope3_category: c.scope3Category,
-      });
-    }
-    const figures = (record_type: string, t: (typeof y)["totals"], scope3: number | null) => ({
-      record_type,
-      year: y.year,
-      category: "all",
-      devices: t.devices,
-      inventory_emissions_kgco2e: t.inventoryEmissionsKg,
-      inventory_intensity_kgco2e_per_device: t.inventoryIntensityKgPerDevice,
-      certificates_applied: t.certificatesApplied,
-      reduction_kgco2e: t.reductionKg,
-      adjusted_emissions_kgco2e: t.adjustedEmissionsKg,
-      adjusted_intensity_kgco2e_per_device: t.adjustedIntensityKgPerDevice,
-      scope3_category: scope3,
-    });
-    for (const s of y.scope3Subtotals) rows.push(figures("scope3_subtotal", s, s.scope3Category));
-    rows.push(figures("total", y.totals, null));
-    for (const a of y.applied) {
-      rows.push({
-        record_type: "certificate_applied",
-        year: y.year,
-        category: a.category,
-        certificates_applied: a.certificates,
-        reduction_kgco2e: a.reductionKg,
         retirement_id: a.retirementId,
         batch_id: a.batchId,
-        reduction_kgco2e_per_certificate: a.reductionKgPerCertificate,
+        category: a.category,
         scope3_category: a.scope3Category,
-      });
-    }
-    for (const u of y.unapplied) {
-      rows.push({
-        record_type: "retirement_unapplied",
+        certificates: a.certificates,
+        reduction_kgco2e_per_certificate: a.reductionKgPerCertificate,
+        reduction_tco2e: a.reductionTCO2e,
+        ...claimCells(a),
+      })),
+    ),
+  };
+  const unapplied: Section = {
+    name: "unapplied_retirements",
+    columns: [
+      ["year", n],
+      ["retirement_id", n],
+      ["batch_id", n],
+      ["category", t],
+      ["scope3_category", n],
+      ["certificates", n],
+      ["reason", t],
+      ["failed_criterion", t],
+      ["detail", t],
+      ...CLAIM_COLUMNS,
+    ],
+    rows: r.years.flatMap((y) =>
+      y.unapplied.map((u) => ({
         year: y.year,
-        category: u.category,
-        certificates_applied: 0,
         retirement_id: u.retirementId,
         batch_id: u.batchId,
-        reason: `${u.reason}: ${u.detail} (${u.certificates} certificates)`,
+        category: u.category,
         scope3_category: u.scope3Category,
-      });
-    }
-    for (const n of y.notes) rows.push({ record_type: "note", year: y.year, reason: n });
-  }
-  const cell = (v: string | number | null | undefined) => {
-    const s = v === undefined || v === null ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+        certificates: u.certificates,
+        reason: u.reason,
+        failed_criterion: u.failedCriterion,
+        detail: u.detail,
+        ...claimCells(u),
+      })),
+    ),
   };
-  return (
-    [CSV_COLUMNS.join(","), ...rows.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(","))].join("\n") + "\n"
-  );
+  const quality: Section = {
+    name: "claim_quality",
+    columns: [
+      ["year", n],
+      ["retirement_id", n],
+      ["applied", t],
+      ["rule", t],
+      ["criterion", t],
+      ["met", t],
+      ["detail", t],
+    ],
+    rows: r.years.flatMap((y) =>
+      [...y.applied.map((a) => ["yes", a] as const), ...y.unapplied.map((u) => ["no", u] as const)]
+        .filter(
+          ([, x], i, all) => x.quality !== null && all.findIndex(([, o]) => o.retirementId === x.retirementId) === i,
+        )
+        .flatMap(([applied, x]) =>
+          x.quality!.criteria.map((c) => ({
+            year: y.year,
+            retirement_id: x.retirementId,
+            applied,
+            rule: c.rule,
+            criterion: c.id,
+            met: c.met ? "yes" : "no",
+            detail: c.detail,
+          })),
+        ),
+    ),
+  };
+  const yoy: Section = {
+    name: "year_on_year",
+    columns: [
+      ["year", n],
+      ["previous_year", n],
+      ["inventory_emissions_tco2e", n],
+      ["adjusted_emissions_tco2e", n],
+      ["inventory_intensity_kgco2e_per_device", n],
+      ["adjusted_intensity_kgco2e_per_device", n],
+      ["adjusted_change_pct", n],
+      ["direction", t],
+      ["change", t],
+    ],
+    rows: r.yearOnYear.map((d) => ({
+      year: d.year,
+      previous_year: d.previousYear,
+      inventory_emissions_tco2e: d.inventoryEmissionsTCO2e,
+      adjusted_emissions_tco2e: d.adjustedEmissionsTCO2e,
+      inventory_intensity_kgco2e_per_device: d.inventoryIntensityKgPerDevice,
+      adjusted_intensity_kgco2e_per_device: d.adjustedIntensityKgPerDevice,
+      adjusted_change_pct: d.adjustedChangePct,
+      direction: d.adjustedChangeDirection,
+      change: d.adjustedChangeText,
+    })),
+  };
+  const notes: Section = {
+    name: "notes",
+    columns: [
+      ["year", n],
+      ["note", t],
+    ],
+    rows: r.years.flatMap((y) => y.notes.map((note) => ({ year: y.year, note }))),
+  };
+  return [report, figures, inventory, applied, unapplied, quality, yoy, notes];
+}
+
+function figureCells(f: Scope3Report["current"]["totals"]): Record<string, Cell> {
+  return {
+    devices: f.devices,
+    inventory_emissions_tco2e: f.inventoryEmissionsTCO2e,
+    reduction_tco2e: f.reductionTCO2e,
+    adjusted_emissions_tco2e: f.adjustedEmissionsTCO2e,
+    inventory_intensity_kgco2e_per_device: f.inventoryIntensityKgPerDevice,
+    adjusted_intensity_kgco2e_per_device: f.adjustedIntensityKgPerDevice,
+    certificates_applied: f.certificatesApplied,
+  };
+}
+
+/** The CSV: every section as its own table (header row first), the tables separated by one blank line. */
+export function scope3Csv(r: Scope3Report): string {
+  return scope3CsvSections(r)
+    .map((s) =>
+      [
+        ["section", ...s.columns.map(([c]) => c)].join(","),
+        ...s.rows.map((row) => [s.name, ...s.columns.map(([c, kind]) => csvCell(row[c], kind))].join(",")),
+      ].join("\n"),
+    )
+    .join("\n\n")
+    .concat("\n");
 }

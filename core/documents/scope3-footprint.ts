@@ -10,6 +10,9 @@ import type { FootprintSource } from "./scope3-types.ts";
 /** kgCO2e as the report prints it: rounded half-even to grams, three decimals. */
 export const kg = (x: Dec) => x.toDecimalPlaces(3, Dec.ROUND_HALF_EVEN).toFixed(3);
 
+/** A printed kg figure (three decimals) in tonnes: exact, six decimals ("1234.567" → "1.234567"). */
+export const tonnes = (kgFigure: string) => new Dec(kgFigure).div(1000).toFixed(6);
+
 export interface Footprint {
   value: Dec;
   source: FootprintSource;

@@ -1,6 +1,7 @@
 /** The Scope 3 certificate-adjusted intensity report: its input retirements and its shape (scope3.ts builds it). */
 import type { Category, Tier } from "../calc/index.ts";
 import type { Attribution } from "../claims/attribution.ts";
+import type { ClaimQuality, QualityCriterion, QualityCriterionId } from "../claims/quality.ts";
 import type { ClaimStatusName } from "../../sdk/src/enums.ts";
 
 /** A retirement as read from the chain. */
@@ -26,6 +27,9 @@ export interface RetirementForReport {
   /** Whose claim this is (core/claims/attribution.ts): applied only in that organisation's report. */
   attribution: Attribution;
   txHash: string | null;
+  /** The batch's calculation method and parameter set (e.g. "ITEC-CALC 1.0" / "ITEC-PARAMS-1"), when read. */
+  methodology?: string | undefined;
+  parameters?: string | undefined;
   /**
    * The chain's checks on the retirement failed (e.g. its batch is suspended) or its claim is reversed (its batch
    * was found wrong: not valid until replaced): listed, never applied.
@@ -36,11 +40,13 @@ export interface RetirementForReport {
 export type UnappliedReason =
   | "CLAIM_OF_ANOTHER_ORGANISATION"
   | "CLAIM_OF_NO_ORGANISATION"
+  | "CLAIM_REVERSED"
   | "CHECK_FAILED"
   | "PERIOD_OUTSIDE_YEAR"
   | "ALLOCATED_TO_OTHER_YEAR"
   | "NO_MATCHING_CATEGORY"
   | "NO_MATCHING_SCOPE3_CATEGORY"
+  | "VINTAGE_OUTSIDE_WINDOW"
   | "EXCEEDS_PROCURED_DEVICES";
 
 /** GHG Protocol Scope 3 category: 1 purchased goods and services, 2 capital goods. */
@@ -86,10 +92,40 @@ export interface CategoryRow {
   adjustedEmissionsKg: string;
   adjustedIntensityKgPerDevice: string;
   flooredAtZero: boolean;
+  /** The same emissions in tonnes (exact: the kg figures ÷ 1000, six decimals). */
+  inventoryEmissionsTCO2e: string;
+  reductionTCO2e: string;
+  adjustedEmissionsTCO2e: string;
+  /**
+   * The Scope 3 category of the claims applied to this row (one category per row, never both); null when none was
+   * applied. Equal to `scope3Category` when the inventory gives it.
+   */
+  claimsScope3Category: number | null;
 }
 
 /** The figures of a category row, a Scope 3 subtotal or the total. */
-export type Figures = Omit<CategoryRow, "scope3Category" | "category" | "pcfSources" | "flooredAtZero">;
+export type Figures = Omit<
+  CategoryRow,
+  "scope3Category" | "category" | "pcfSources" | "flooredAtZero" | "claimsScope3Category"
+>;
+
+/** The claim behind a retirement line of the report: whose claim it is, its standing on the chain, its quality. */
+export interface ClaimParticulars {
+  /** The beneficiary as the claim names it, and the account it names (null: none). */
+  beneficiaryName: string | null;
+  beneficiaryAccount: string | null;
+  /** Whose claim it is (core/claims/attribution.ts): the organisation's account and registered name, and why. */
+  attribution: Attribution;
+  retiredBy: string;
+  claimStatus: ClaimStatusName;
+  periodStart: string;
+  periodEnd: string;
+  vintageStart: string;
+  vintageEnd: string;
+  txHash: string | null;
+  /** Each claim-quality criterion met or not (core/claims/quality.ts); null for a claim of another reporting year. */
+  quality: ClaimQuality | null;
+}
 
 export interface YearReport {
   year: number;
@@ -101,7 +137,7 @@ export interface YearReport {
   totals: Figures;
   /** This year's notes (see `Scope3Report.notes`). */
   notes: string[];
-  applied: {
+  applied: ({
     retirementId: string;
     batchId: string;
     category: Category;
@@ -109,8 +145,9 @@ export interface YearReport {
     certificates: number;
     reductionKgPerCertificate: string;
     reductionKg: string;
-  }[];
-  unapplied: {
+    reductionTCO2e: string;
+  } & ClaimParticulars)[];
+  unapplied: ({
     retirementId: string;
     batchId: string;
     category: Category;
@@ -118,7 +155,9 @@ export interface YearReport {
     certificates: number;
     reason: UnappliedReason;
     detail: string;
-  }[];
+    /** The claim-quality criterion the retirement failed (its rule in `quality`), or null (year, capacity). */
+    failedCriterion: QualityCriterionId | null;
+  } & ClaimParticulars)[];
 }
 
 /** Where and when the report's figures were read. */
@@ -133,12 +172,33 @@ export interface ReadAt {
   generatedAt: string;
 }
 
+/** What the report's figures rest on: method, reference data, the batches' methodology, the chain. */
+export interface ReportSources {
+  /** How the figures are computed, in a few sentences. */
+  method: string[];
+  /** The registry reference table footprints without a supplier PCF came from. */
+  reference: { source: string; sha256: string; license: string };
+  /** The batches' calculation method / parameter set of the applied retirements, as read from the chain. */
+  methodologies: string[];
+  /** The inventory the organisation gave: its rows for the years reported. */
+  inventoryRows: number;
+  /** The claim-quality criteria every applied retirement meets (docs/claim-quality.md). */
+  qualityCriteria: QualityCriterion[];
+  /** The reporting year's vintage window (criterion CQ4), ISO dates inclusive. */
+  vintageWindow: { from: string; to: string };
+}
+
 export interface Scope3Report {
   account: string;
   /** The account's organisation name on the register (null when it has none). */
   accountName: string | null;
   reportingYear: number;
+  /** Where and when the figures were read; null when the caller did not say. */
+  readAt: ReadAt | null;
   unit: string;
+  /** I-TECs are not offsets: the statement every rendering prints. */
+  statement: string;
+  sources: ReportSources;
   rules: string[];
   /** Warnings for the reader: footprints that fell back to a category default (model missing or not matched). */
   notes: string[];
@@ -149,5 +209,13 @@ export interface Scope3Report {
     inventoryIntensityKgPerDevice: string;
     adjustedIntensityKgPerDevice: string;
     adjustedChangePct: string | null;
+    inventoryEmissionsTCO2e: string;
+    adjustedEmissionsTCO2e: string;
+    /** The earlier year compared with (the previous year in the inventory), or null for the first. */
+    previousYear: number | null;
+    /** The certificate-adjusted intensity's direction against `previousYear`. */
+    adjustedChangeDirection: "increase" | "decrease" | "unchanged" | null;
+    /** "+6.3 % (increase) vs 2025", "-2.0 % (decrease) vs 2025", "±0.0 % (unchanged) vs 2025". */
+    adjustedChangeText: string | null;
   }[];
 }

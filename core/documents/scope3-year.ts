@@ -4,13 +4,16 @@
  */
 import { Dec, type Category, type ReferenceTable } from "../calc/index.ts";
 import { Scope3InputError, type InventoryLine } from "./inventory.ts";
-import { footprint, kg } from "./scope3-footprint.ts";
+import { assessClaims, type ClaimQuality, type QualityCriterionId } from "../claims/quality.ts";
+import { footprint, kg, tonnes } from "./scope3-footprint.ts";
 import type {
   CategoryRow,
+  ClaimParticulars,
   Figures,
   InventoryRowReport,
   RetirementForReport,
   Scope3Category,
+  UnappliedReason,
   YearReport,
 } from "./scope3-types.ts";
 
@@ -27,8 +30,10 @@ interface Bucket {
 const s3Label = (s: number | null) => (s === null ? "" : ` under Scope 3 Category ${s}`);
 
 /**
- * The report of `year` for organisation `account`, from its inventory rows and the retirements found for it; only
- * those attributed to `account` (core/claims/attribution.ts) can be applied, the others are listed with the reason.
+ * The report of `year` for organisation `account`, from its inventory rows and the retirements found for it. A
+ * retirement is applied only when it meets every claim-quality criterion (core/claims/quality.ts: attributed to
+ * `account`, not reversed, its chain checks passed, its vintage in the window, like-for-like device and Scope 3
+ * category) and fits the year's procured devices; every other one is listed with the reason and failed criterion.
  */
 export function yearReport(
   account: string,
@@ -86,51 +91,70 @@ export function yearReport(
     if (p.warning) notes.push(p.warning);
   }
 
+  // Claim quality (core/claims/quality.ts) of the retirements whose claimed period ends in this year.
+  const procured = new Map<Category, number[]>();
+  for (const b of buckets.values()) {
+    const list = procured.get(b.category) ?? [];
+    if (b.scope3Category !== null) list.push(b.scope3Category);
+    procured.set(b.category, list);
+  }
+  const quality = assessClaims(
+    account,
+    { year, procured, split },
+    retirements.filter((r) => yearOf(r.periodEnd) === year),
+  );
+
   const applied: YearReport["applied"] = [];
   const unapplied: YearReport["unapplied"] = [];
   const capacity = new Map([...buckets].map(([k, v]) => [k, v.devices]));
-  const reduction = new Map<string, { certs: number; kg: Dec }>();
+  const reduction = new Map<string, { certs: number; kg: Dec; scope3: number }>();
   for (const r of [...retirements].sort((a, b) => Number(BigInt(a.retirementId) - BigInt(b.retirementId)))) {
+    const q = quality.get(r.retirementId) ?? null;
     const base = {
       retirementId: r.retirementId,
       batchId: r.batchId,
       category: r.category,
       scope3Category: r.scope3Category,
     };
+    const claim = particulars(r, q);
+    const skip = (reason: UnappliedReason, detail: string, failedCriterion: QualityCriterionId | null) =>
+      unapplied.push({ ...base, certificates: r.amount, reason, detail, failedCriterion, ...claim });
     const overlaps = r.periodStart.slice(0, 10) <= end && r.periodEnd.slice(0, 10) >= start;
     if (r.attribution.account !== account) {
       if (overlaps)
-        unapplied.push({
-          ...base,
-          certificates: r.amount,
-          reason: r.attribution.account === null ? "CLAIM_OF_NO_ORGANISATION" : "CLAIM_OF_ANOTHER_ORGANISATION",
-          detail:
-            r.attribution.account === null
-              ? r.attribution.detail
-              : `a claim of ${r.attribution.name ?? r.attribution.account} (${r.attribution.detail}); it counts in that organisation's report only`,
-        });
+        skip(
+          r.attribution.account === null ? "CLAIM_OF_NO_ORGANISATION" : "CLAIM_OF_ANOTHER_ORGANISATION",
+          r.attribution.account === null
+            ? r.attribution.detail
+            : `a claim of ${r.attribution.name ?? r.attribution.account} (${r.attribution.detail}); it counts in that organisation's report only`,
+          "EXCLUSIVE_CLAIM",
+        );
+      continue;
+    }
+    if (r.claimStatus === "reversed") {
+      if (overlaps)
+        skip("CLAIM_REVERSED", r.failedCheck ?? "the claim is reversed: not valid until replaced", "NOT_REVERSED");
       continue;
     }
     if (r.failedCheck) {
-      if (overlaps) unapplied.push({ ...base, certificates: r.amount, reason: "CHECK_FAILED", detail: r.failedCheck });
+      if (overlaps) skip("CHECK_FAILED", r.failedCheck, "VERIFIED_BATCH");
       continue;
     }
     if (!overlaps) {
-      unapplied.push({
-        ...base,
-        certificates: r.amount,
-        reason: "PERIOD_OUTSIDE_YEAR",
-        detail: `claimed period ${r.periodStart.slice(0, 10)}…${r.periodEnd.slice(0, 10)} does not overlap ${year}`,
-      });
+      skip(
+        "PERIOD_OUTSIDE_YEAR",
+        `claimed period ${r.periodStart.slice(0, 10)}…${r.periodEnd.slice(0, 10)} does not overlap ${year}`,
+        null,
+      );
       continue;
     }
     if (yearOf(r.periodEnd) !== year) {
-      unapplied.push({
-        ...base,
-        certificates: r.amount,
-        reason: "ALLOCATED_TO_OTHER_YEAR",
-        detail: `the claimed period ends in ${yearOf(r.periodEnd)}; it counts there`,
-      });
+      skip("ALLOCATED_TO_OTHER_YEAR", `the claimed period ends in ${yearOf(r.periodEnd)}; it counts there`, null);
+      continue;
+    }
+    const verdict = (id: QualityCriterionId) => q!.criteria.find((c) => c.id === id)!;
+    if (!verdict("VINTAGE_WINDOW").met) {
+      skip("VINTAGE_OUTSIDE_WINDOW", verdict("VINTAGE_WINDOW").detail, "VINTAGE_WINDOW");
       continue;
     }
     const s3 = split ? r.scope3Category : null;
@@ -138,34 +162,35 @@ export function yearReport(
     const room = capacity.get(key);
     if (room === undefined) {
       const elsewhere = [...buckets.values()].filter((b) => b.category === r.category).map((b) => b.scope3Category);
-      unapplied.push(
-        split && elsewhere.length > 0
-          ? {
-              ...base,
-              certificates: r.amount,
-              reason: "NO_MATCHING_SCOPE3_CATEGORY",
-              detail: `retired for Scope 3 Category ${r.scope3Category}; the ${year} inventory has ${r.category} only under Category ${elsewhere.join(", ")}`,
-            }
-          : {
-              ...base,
-              certificates: r.amount,
-              reason: "NO_MATCHING_CATEGORY",
-              detail: `no ${r.category}${s3Label(s3)} in the ${year} inventory`,
-            },
-      );
+      if (split && elsewhere.length > 0)
+        skip(
+          "NO_MATCHING_SCOPE3_CATEGORY",
+          `retired for Scope 3 Category ${r.scope3Category}; the ${year} inventory has ${r.category} only under Category ${elsewhere.join(", ")}`,
+          "LIKE_FOR_LIKE_SCOPE3",
+        );
+      else
+        skip("NO_MATCHING_CATEGORY", `no ${r.category}${s3Label(s3)} in the ${year} inventory`, "LIKE_FOR_LIKE_DEVICE");
+      continue;
+    }
+    // Without Scope 3 categories in the inventory: never a Category 1 and a Category 2 claim in one row (CQ6).
+    if (!verdict("LIKE_FOR_LIKE_SCOPE3").met) {
+      skip("NO_MATCHING_SCOPE3_CATEGORY", verdict("LIKE_FOR_LIKE_SCOPE3").detail, "LIKE_FOR_LIKE_SCOPE3");
       continue;
     }
     const take = Math.min(room, r.amount);
     if (take > 0) {
       const v = new Dec(r.reductionKgPerDevice);
+      const reductionKg = kg(v.times(take));
       applied.push({
         ...base,
         certificates: take,
         reductionKgPerCertificate: r.reductionKgPerDevice,
-        reductionKg: kg(v.times(take)),
+        reductionKg,
+        reductionTCO2e: tonnes(reductionKg),
+        ...claim,
       });
-      const acc = reduction.get(key) ?? { certs: 0, kg: new Dec(0) };
-      reduction.set(key, { certs: acc.certs + take, kg: acc.kg.plus(v.times(take)) });
+      const acc = reduction.get(key) ?? { certs: 0, kg: new Dec(0), scope3: r.scope3Category };
+      reduction.set(key, { ...acc, certs: acc.certs + take, kg: acc.kg.plus(v.times(take)) });
       capacity.set(key, room - take);
     }
     if (take < r.amount) {
@@ -174,27 +199,36 @@ export function yearReport(
         certificates: r.amount - take,
         reason: "EXCEEDS_PROCURED_DEVICES",
         detail: `only ${buckets.get(key)!.devices} ${r.category} devices procured${s3Label(s3)} in ${year}`,
+        failedCriterion: null,
+        ...claim,
       });
     }
   }
   const categories: CategoryRow[] = [...buckets.entries()]
     .sort(([, a], [, b]) => (a.scope3Category ?? 0) - (b.scope3Category ?? 0) || a.category.localeCompare(b.category))
     .map(([key, c]) => {
-      const red = reduction.get(key) ?? { certs: 0, kg: new Dec(0) };
-      const raw = c.emissions.minus(red.kg);
+      const red = reduction.get(key);
+      const reductionKg = red?.kg ?? new Dec(0);
+      const raw = c.emissions.minus(reductionKg);
       const adjusted = Dec.max(raw, 0);
+      const inventoryEmissionsKg = kg(c.emissions);
+      const adjustedEmissionsKg = kg(adjusted);
       return {
         scope3Category: c.scope3Category,
         category: c.category,
         devices: c.devices,
         pcfSources: [...c.sources].sort(),
-        inventoryEmissionsKg: kg(c.emissions),
+        inventoryEmissionsKg,
         inventoryIntensityKgPerDevice: c.devices ? kg(c.emissions.div(c.devices)) : "0.000",
-        certificatesApplied: red.certs,
-        reductionKg: kg(red.kg),
-        adjustedEmissionsKg: kg(adjusted),
+        certificatesApplied: red?.certs ?? 0,
+        reductionKg: kg(reductionKg),
+        adjustedEmissionsKg,
         adjustedIntensityKgPerDevice: c.devices ? kg(adjusted.div(c.devices)) : "0.000",
         flooredAtZero: raw.isNeg(),
+        inventoryEmissionsTCO2e: tonnes(inventoryEmissionsKg),
+        reductionTCO2e: tonnes(kg(reductionKg)),
+        adjustedEmissionsTCO2e: tonnes(adjustedEmissionsKg),
+        claimsScope3Category: red?.scope3 ?? null,
       };
     });
   const scope3Subtotals = split
@@ -211,13 +245,34 @@ function figures(rows: readonly CategoryRow[]): Figures {
   const devices = rows.reduce((s, c) => s + c.devices, 0);
   const inv = sum((c) => c.inventoryEmissionsKg);
   const adj = sum((c) => c.adjustedEmissionsKg);
+  const reductionKg = kg(sum((c) => c.reductionKg));
   return {
     devices,
     inventoryEmissionsKg: kg(inv),
     inventoryIntensityKgPerDevice: devices ? kg(inv.div(devices)) : "0.000",
     certificatesApplied: rows.reduce((s, c) => s + c.certificatesApplied, 0),
-    reductionKg: kg(sum((c) => c.reductionKg)),
+    reductionKg,
     adjustedEmissionsKg: kg(adj),
     adjustedIntensityKgPerDevice: devices ? kg(adj.div(devices)) : "0.000",
+    inventoryEmissionsTCO2e: tonnes(kg(inv)),
+    reductionTCO2e: tonnes(reductionKg),
+    adjustedEmissionsTCO2e: tonnes(kg(adj)),
+  };
+}
+
+/** The claim behind a retirement line: beneficiary, attribution, status, period, vintage, transaction, quality. */
+function particulars(r: RetirementForReport, quality: ClaimQuality | null): ClaimParticulars {
+  return {
+    beneficiaryName: r.beneficiaryName,
+    beneficiaryAccount: r.beneficiaryAccount,
+    attribution: r.attribution,
+    retiredBy: r.retiredBy,
+    claimStatus: r.claimStatus,
+    periodStart: r.periodStart,
+    periodEnd: r.periodEnd,
+    vintageStart: r.vintageStart,
+    vintageEnd: r.vintageEnd,
+    txHash: r.txHash,
+    quality,
   };
 }

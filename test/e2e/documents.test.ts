@@ -254,12 +254,11 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     expect(json.yearOnYear.map((y: { year: number }) => y.year)).to.deep.equal([2025, 2026]);
 
     const csv = (await h.http.post("/reports/scope3?format=csv").send(body).expect(200)).text;
-    expect(csv.split("\n")[0]).to.equal(
-      "record_type,year,category,devices,inventory_emissions_kgco2e,inventory_intensity_kgco2e_per_device,certificates_applied,reduction_kgco2e,adjusted_emissions_kgco2e,adjusted_intensity_kgco2e_per_device,retirement_id,batch_id,reduction_kgco2e_per_certificate,reason,scope3_category,inventory_row,manufacturer,model,footprint_kgco2e_per_device,footprint_source,reference_tier",
-    );
-    expect(csv).to.include(`certificate_applied,2026,server,,,,1,261.023,,,1,${server},261.023,,2,`);
+    // One tidy table per section, each with its own header (docs/documents.md, "Scope 3 report as CSV").
+    expect(csv.split("\n")[0]).to.equal("section,field,value");
+    expect(csv).to.include(`\napplied_retirements,2026,1,${server},server,2,1,261.023,0.261023,`);
     expect(csv).to.include(
-      "inventory_row,2026,desktop,5,3129.000,,,,,,,,,HP Elite Tower 880 G9 Desktop PC matched at T1",
+      "\ninventory_rows,2026,row 3,,desktop,5,HP,Elite Tower 880 G9 Desktop PC,625.800,3.129000,registry_reference,T1,",
     );
 
     const binary = (req: ReturnType<typeof h.http.post>) =>
@@ -422,17 +421,17 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     // #1 was retired for Category 2 (capital goods) but servers are procured under Category 1 here; #2 (desktop,
     // Category 1) applies.
     expect(r.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["2"]);
-    expect(r.current.unapplied).to.deep.equal([
-      {
-        retirementId: "1",
-        batchId: server,
-        category: "server",
-        scope3Category: 2,
-        certificates: 1,
-        reason: "NO_MATCHING_SCOPE3_CATEGORY",
-        detail: "retired for Scope 3 Category 2; the 2026 inventory has server only under Category 1",
-      },
-    ]);
+    expect(r.current.unapplied).to.have.length(1);
+    expect(r.current.unapplied[0]).to.deep.include({
+      retirementId: "1",
+      batchId: server,
+      category: "server",
+      scope3Category: 2,
+      certificates: 1,
+      reason: "NO_MATCHING_SCOPE3_CATEGORY",
+      detail: "retired for Scope 3 Category 2; the 2026 inventory has server only under Category 1",
+      failedCriterion: "LIKE_FOR_LIKE_SCOPE3",
+    });
     expect(
       r.current.scope3Subtotals.map((x: { scope3Category: number; devices: number; certificatesApplied: number }) => [
         x.scope3Category,
@@ -510,9 +509,8 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
         "warning: 2026 line 2: Dell, Inc. 'PowerEdge R640' (server) is not in the registry reference",
       );
       const csv = readFileSync(join(dir, "acme.csv"), "utf8");
-      expect(csv).to.include("inventory_row,2026,server,3,");
-      expect(csv).to.include(',line 2,"Dell, Inc.",PowerEdge R640,');
-      expect(csv).to.match(/^note,2026,.*'PowerEdge R640' \(server\) is not in the registry reference/m);
+      expect(csv).to.include('\ninventory_rows,2026,line 2,,server,3,"Dell, Inc.",PowerEdge R640,');
+      expect(csv).to.match(/^notes,2026,.*'PowerEdge R640' \(server\) is not in the registry reference/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -569,7 +567,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     expect(report.accountName).to.equal(PARTICIPANT_NAMES.corporate);
     expect(report.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["2"]);
     expect(report.current.unapplied).to.have.length(1);
-    expect(report.current.unapplied[0]).to.include({ retirementId: "1", reason: "CHECK_FAILED" });
+    expect(report.current.unapplied[0]).to.include({ retirementId: "1", reason: "CLAIM_REVERSED" });
     expect(report.current.unapplied[0].detail).to.match(
       new RegExp(`^claim reversed: batch #${server} was found wrong and reversed, .*replacement owed by Refurb Co\\)$`),
     );
@@ -583,6 +581,6 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
         })
         .expect(200)
     ).text;
-    expect(reportHtml).to.include(`Account ${PARTICIPANT_NAMES.corporate} (${corporate}).`);
+    expect(reportHtml).to.include(`<dt>Organisation</dt><dd>${PARTICIPANT_NAMES.corporate} (${corporate})</dd>`);
   });
 });
