@@ -9,6 +9,7 @@
  * spreadsheet evaluates it.
  */
 import { tonnes } from "./scope3-footprint.ts";
+import { disclosureTable } from "./scope3-disclosures.ts";
 import type { ClaimParticulars, Scope3Report } from "./scope3-types.ts";
 
 type Kind = "number" | "text";
@@ -288,7 +289,30 @@ export function scope3CsvSections(r: Scope3Report): Section[] {
     ],
     rows: r.years.flatMap((y) => y.notes.map((note) => ({ year: y.year, note }))),
   };
-  return [report, figures, inventory, applied, unapplied, quality, yoy, notes];
+  const disclosures: Section = {
+    name: "disclosures",
+    columns: [
+      ["framework", t],
+      ["line", t],
+      ["field", t],
+      ["reference", t],
+      ["value", t],
+      ["unit", t],
+      ["source", t],
+      ["computed", t],
+    ],
+    rows: disclosureTable(r.disclosures).map((d) => ({
+      framework: d.framework,
+      line: d.line,
+      field: d.name,
+      reference: d.ref,
+      value: Array.isArray(d.value) ? d.value.join("; ") : d.value,
+      unit: d.unit,
+      source: d.source,
+      computed: d.computed,
+    })),
+  };
+  return [report, figures, inventory, applied, unapplied, quality, yoy, notes, disclosures];
 }
 
 function figureCells(f: Scope3Report["current"]["totals"]): Record<string, Cell> {

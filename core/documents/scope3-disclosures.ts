@@ -103,7 +103,7 @@ interface Slice {
 }
 
 /** The report's figures mapped to the GHG Protocol, CDP and ESRS fields (docs/disclosures.md). */
-export function scope3Disclosures(report: Scope3Report): Scope3Disclosures {
+export function scope3Disclosures(report: Omit<Scope3Report, "disclosures">): Scope3Disclosures {
   const y = report.current;
   const slices: Slice[] =
     y.scope3Subtotals.length > 0

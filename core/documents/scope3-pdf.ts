@@ -7,6 +7,7 @@
 import { MISSING_GLYPHS_NOTE } from "./fonts.ts";
 import { keepSpace, pdfTable, type PdfColumn, type PdfRow } from "./pdf-table.ts";
 import { newPdf } from "./pdf-writer.ts";
+import { disclosureTable } from "./scope3-disclosures.ts";
 import { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
 import {
   beneficiaryLines,
@@ -269,6 +270,33 @@ export async function scope3Pdf(r: Scope3Report): Promise<Buffer> {
   keepSpace(doc, (chartWidth * 380) / 720 + 4);
   doc.image(png, left, doc.y, { width: chartWidth });
   doc.y += (chartWidth * 380) / 720 + 4;
+
+  heading("Disclosures");
+  para(
+    "The figures above in the fields of the GHG Protocol Scope 3 inventory, CDP question 7.8 and ESRS E1-6 " +
+      `(docs/disclosures.md). Gross emissions are never reduced: the I-TEC adjustment is disclosed separately. ${r.disclosures.coverage}`,
+    7,
+  );
+  doc.y += 2;
+  pdfTable(
+    w,
+    [
+      col("framework / line", 90, "left"),
+      col("field", 135, "left"),
+      col("value", 150, "left"),
+      col("unit", 34, "left"),
+      col("reference", 90, "left"),
+    ],
+    disclosureTable(r.disclosures).map((d) => ({
+      cells: [
+        d.line ? `${d.framework}: ${d.line}` : d.framework,
+        d.name,
+        Array.isArray(d.value) ? d.value.join("; ") : (d.value ?? "—"),
+        d.unit,
+        d.ref,
+      ],
+    })),
+  );
 
   const s = r.sources;
   heading("Method, rules and data sources");

@@ -7,6 +7,7 @@
  */
 import { esc } from "./html-escape.ts";
 import { scope3ChartSvg } from "./scope3-chart.ts";
+import { disclosureTable } from "./scope3-disclosures.ts";
 import {
   beneficiaryText,
   changeText,
@@ -138,6 +139,16 @@ ${inventoryRows}</table>
 <table><tr><th class="l">year</th><th>inventory tCO2e</th><th>adjusted tCO2e</th><th>inventory kgCO2e/device</th><th>adjusted kgCO2e/device</th><th>change of adjusted intensity</th></tr>
 ${r.yearOnYear.map((d) => `<tr>${cells([d.year, d.inventoryEmissionsTCO2e, d.adjustedEmissionsTCO2e, d.inventoryIntensityKgPerDevice, d.adjustedIntensityKgPerDevice, changeText(d)])}</tr>`).join("")}</table>
 ${chartSvg}
+<h2>Disclosures</h2>
+<p>The figures above in the fields of the GHG Protocol Scope 3 inventory, CDP question 7.8 and ESRS E1-6 (docs/disclosures.md). Gross emissions are never reduced: the I-TEC adjustment is disclosed separately. ${esc(r.disclosures.coverage)}</p>
+<table><tr><th class="l">framework</th><th class="l">line</th><th class="l">field</th><th>value</th><th class="l">unit</th><th class="l">reference</th></tr>
+${disclosureTable(r.disclosures)
+  .map(
+    (d) =>
+      `<tr><td class="l">${esc(d.framework)}</td><td class="l">${esc(d.line)}</td><td class="l" title="${esc(`${d.source}: ${d.computed}`)}">${esc(d.name)}</td>` +
+      `<td${d.unit === "tCO2e" || d.unit === "%" ? "" : ' class="l"'}>${esc(Array.isArray(d.value) ? d.value.join("; ") : (d.value ?? "—"))}</td><td class="l">${esc(d.unit)}</td><td class="l">${esc(d.ref)}</td></tr>`,
+  )
+  .join("")}</table>
 <h2>Method, rules and data sources</h2>
 <h3>Method</h3>${list(s.method)}
 <h3>Rules</h3>${list(r.rules)}

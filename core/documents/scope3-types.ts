@@ -1,5 +1,6 @@
 /** The Scope 3 certificate-adjusted intensity report: its input retirements and its shape (scope3.ts builds it). */
 import type { Category, Tier } from "../calc/index.ts";
+import type { Scope3Disclosures } from "./scope3-disclosures.ts";
 import type { Attribution } from "../claims/attribution.ts";
 import type { ClaimQuality, QualityCriterion, QualityCriterionId } from "../claims/quality.ts";
 import type { ClaimStatusName } from "../../sdk/src/enums.ts";
@@ -218,4 +219,6 @@ export interface Scope3Report {
     /** "+6.3 % (increase) vs 2025", "-2.0 % (decrease) vs 2025", "±0.0 % (unchanged) vs 2025". */
     adjustedChangeText: string | null;
   }[];
+  /** The figures mapped to GHG Protocol, CDP 7.8 and ESRS E1-6 fields (scope3-disclosures.ts, docs/disclosures.md). */
+  disclosures: Scope3Disclosures;
 }

@@ -18,6 +18,7 @@
 import { Dec, type ReferenceTable } from "../calc/index.ts";
 import { QUALITY_CRITERIA, vintageWindow } from "../claims/quality.ts";
 import { Scope3InputError, type InventoryLine } from "./inventory.ts";
+import { scope3Disclosures } from "./scope3-disclosures.ts";
 import type { ReadAt, RetirementForReport, Scope3Report, YearReport } from "./scope3-types.ts";
 import { yearReport } from "./scope3-year.ts";
 
@@ -82,7 +83,7 @@ export function scope3Report(input: {
     if (applied.has(r.retirementId) && r.methodology)
       methodologies.add(r.parameters ? `${r.methodology} / ${r.parameters}` : r.methodology);
   }
-  return {
+  const report: Omit<Scope3Report, "disclosures"> = {
     account: input.account,
     accountName: input.accountName ?? null,
     reportingYear: input.reportingYear,
@@ -103,6 +104,7 @@ export function scope3Report(input: {
     current,
     yearOnYear,
   };
+  return { ...report, disclosures: scope3Disclosures(report) };
 }
 
 /** One year's line of the year-on-year table: its totals, and the change of adjusted intensity, signed and named. */

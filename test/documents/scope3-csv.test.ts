@@ -128,6 +128,7 @@ describe("Scope 3 report CSV", function () {
       "claim_quality",
       "year_on_year",
       "notes",
+      "disclosures",
     ]);
     const headers = csv
       .trimEnd()

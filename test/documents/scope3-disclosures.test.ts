@@ -128,7 +128,7 @@ describe("scope3Disclosures", function () {
     it("is never in the adjustment, the retirement ids or the verify commands", function () {
       expect(report.current.unapplied.map((u) => [u.retirementId, u.reason])).to.deep.equal([
         ["1", "EXCEEDS_PROCURED_DEVICES"],
-        ["3", "CHECK_FAILED"],
+        ["3", "CLAIM_REVERSED"],
       ]);
       const without = scope3Disclosures(
         build([retirement(1, { amount: 8 }), retirement(2, { amount: 4, scope3Category: 1 })]),

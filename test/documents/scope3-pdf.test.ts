@@ -158,9 +158,9 @@ describe("Scope 3 report PDF, as rendered (pdftoppm, pdftotext)", function () {
     text = execFileSync("pdftotext", ["-layout", pdfPath, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
   });
 
-  it("is two A4 pages, with no word outside the page and none in its margins", function () {
+  it("is four A4 pages (the disclosures take two), with no word outside the page and none in its margins", function () {
     const { pages, words: all } = words(pdfPath);
-    expect(pages).to.have.length(2);
+    expect(pages).to.have.length(4);
     for (const p of pages) expect([Math.round(p.width), Math.round(p.height)]).to.deep.equal([595, 842]);
     expect(all.length).to.be.greaterThan(600);
     const outside = all.filter((w) => w.xMin < 36 || w.yMin < 36 || w.xMax > 595 - 36 || w.yMax > 842 - 36);
@@ -194,6 +194,10 @@ describe("Scope 3 report PDF, as rendered (pdftoppm, pdftotext)", function () {
       `beneficiary Globex GmbH (${GLOBEX}), claim verified: CLAIM_OF_ANOTHER_ORGANISATION (CQ1)`,
       "claim reversed: CLAIM_REVERSED (CQ2)",
       "VINTAGE_OUTSIDE_WINDOW (CQ4)",
+      // The disclosures: gross never reduced, the adjustment beside it.
+      "Disclosures",
+      "ESRS E1-6 Gross Scope 3 GHG emissions 69.622720 tCO2e",
+      "CDP 7.8: Capital goods Emissions in reporting year (metric 44.253 tCO2e",
       "Method, rules and data sources",
       "Batches' methodology (from the chain): ITEC-CALC 1.0 / ITEC-PARAMS-1.",
       "Registry reference data: Boavizta",

@@ -108,6 +108,17 @@ describe("Scope 3 report HTML and chart", function () {
     expect(html).to.include(reference.sha256);
   });
 
+  it("carries the disclosures in the JSON and the HTML: gross as the inventory total, the adjustment beside it", function () {
+    const r = report();
+    expect(r.disclosures.esrs.gross.value).to.equal("30.000000");
+    expect(r.disclosures.esrs.certificateAdjustment.value).to.equal("-0.684340");
+    const html = scope3Html(r, "");
+    expect(html).to.include("<h2>Disclosures</h2>");
+    expect(html).to.match(
+      /<td class="l">ESRS E1-6<\/td><td class="l"><\/td><td class="l"[^>]*>Gross Scope 3 GHG emissions<\/td><td>30\.000000<\/td>/,
+    );
+  });
+
   it("states the year-on-year change with its sign and direction (it printed '6.3 % vs previous year' for an increase)", async function () {
     const r = report();
     expect(r.yearOnYear.at(-1)).to.include({
