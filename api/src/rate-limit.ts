@@ -1,8 +1,12 @@
 /**
- * Per-client rate limiting: a one-minute window per client and limiter, counted in the API store (store/store.ts)
- * that every API instance shares, so a client gets the same limit however a balancer spreads its requests. The
- * client is `req.ip`: the peer address, or — with `ITEC_TRUST_PROXY` — the address the trusted proxies report in
- * X-Forwarded-For (express's `trust proxy`), so behind a reverse proxy each client has its own bucket.
+ * Per-client rate limiting: a token bucket per client and limiter (GCRA), kept in the API store (store/store.ts)
+ * that every API instance shares, so a client gets the same limit however a balancer spreads its requests. A
+ * client may send `limit` requests at once, then one every `window / limit`: no window boundary to straddle (the
+ * fixed window it replaces let 2 × limit through in a moment across one). Refused requests take nothing.
+ *
+ * The client is `req.ip`: the peer address, or — with `ITEC_TRUST_PROXY` — the address the trusted proxies report
+ * in X-Forwarded-For (express's `trust proxy`), so behind a reverse proxy each client has its own bucket; by
+ * default no header is trusted.
  *
  * Why not express-rate-limit: it hashes the client key (SHA-256) and appends headers on every request, which cost
  * the hot public reads a fifth of their throughput and several ms of p99 in `npm run bench:api`. This does the one
@@ -12,17 +16,17 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 
-import type { RateHit } from "./store/store.ts";
+import type { Rate, RateTake } from "./store/store.ts";
 
-/** Where windows are counted (the API store; anything with its `hit`). */
+/** Where buckets are kept (the API store, or the batched counter in front of it). */
 export interface RateCounter {
-  hit(bucket: string, client: string, now: number, windowMs: number): Promise<RateHit>;
+  take(bucket: string, client: string, now: number, rate: Rate): Promise<RateTake>;
 }
 
 export interface RateLimitOptions {
-  /** The limiter's name: its counts are kept apart from other limiters' (e.g. "auth", "read"). */
+  /** The limiter's name: its buckets are kept apart from other limiters' (e.g. "auth", "read"). */
   readonly bucket: string;
-  /** Requests allowed per client per window. */
+  /** Requests allowed per client per window (and the largest burst). */
   readonly limit: number;
   readonly counter: RateCounter;
   /** Window length (default one minute). */
@@ -35,18 +39,30 @@ export interface RateLimitOptions {
   readonly now?: () => number;
 }
 
+/** The buckets each request was already counted in: a request passes each bucket once, however many limiters. */
+const counted = new WeakMap<Request, Set<string>>();
+
 export function rateLimiter(options: RateLimitOptions): RequestHandler {
   const { bucket, limit, counter, onLimited, logger } = options;
   const windowMs = options.windowMs ?? 60_000;
+  const rate: Rate = { limit, windowMs };
+  const interval = windowMs / limit;
   const now = options.now ?? Date.now;
   const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;
   let warnedAt = 0;
   return async (req, res, next) => {
+    const seen = counted.get(req) ?? new Set<string>();
+    if (seen.has(bucket)) {
+      next();
+      return;
+    }
+    seen.add(bucket);
+    counted.set(req, seen);
     const t = now();
     const key = clientKey(req.ip ?? req.socket.remoteAddress ?? "");
-    let hit: RateHit;
+    let take: RateTake;
     try {
-      hit = await counter.hit(bucket, key, t, windowMs);
+      take = await counter.take(bucket, key, t, rate);
     } catch (error) {
       // Fail open: the limit is a brake, and a database outage must not take the chain reads (verification) down
       // with it. /ready reports the database; this says why limits are off, once a minute at most.
@@ -57,15 +73,44 @@ export function rateLimiter(options: RateLimitOptions): RequestHandler {
       next();
       return;
     }
-    const reset = Math.max(0, Math.ceil((hit.windowStart + windowMs - t) / 1000));
+    const ahead = Math.max(0, take.tat - t);
+    // 1e-9: the arrival time is a float sum of intervals; a whole token must not read as 0.999….
+    const remaining = Math.max(0, Math.floor((windowMs - ahead) / interval + 1e-9));
     res.setHeader("RateLimit-Policy", policy);
-    res.setHeader("RateLimit", `limit=${limit}, remaining=${Math.max(0, limit - hit.count)}, reset=${reset}`);
-    if (hit.count > limit) {
-      res.setHeader("Retry-After", String(reset));
+    // reset: seconds until the whole burst is available again.
+    res.setHeader("RateLimit", `limit=${limit}, remaining=${remaining}, reset=${Math.ceil(ahead / 1000)}`);
+    if (!take.allowed) {
+      // The next request fits once the bucket is less than a window minus one interval ahead.
+      res.setHeader("Retry-After", String(Math.max(1, Math.ceil((ahead + interval - windowMs) / 1000))));
       onLimited(req, res);
       return;
     }
     next();
+  };
+}
+
+/** The limiter classes every request passes before any route (see `limitEveryRequest`). */
+export interface SiteLimiters {
+  /** GET /health: cheap, so generous. */
+  readonly health: RequestHandler;
+  /** GET /ready: reads the chain, the job store, the index and the API store. */
+  readonly ready: RequestHandler;
+  /** Everything else (API routes, documents, static files, the web app, unmatched paths). */
+  readonly read: RequestHandler;
+}
+
+/**
+ * One limiter in front of every route: each request is counted in the class its path belongs to before it is
+ * routed, so no path — an unmatched one, a static file, a malformed URL — escapes a limit. Sign-in and write
+ * routes are also counted in their own, smaller classes where they are mounted (route/mount.ts); a route's own
+ * `read` limiter then passes what this one already counted.
+ */
+export function limitEveryRequest(limiters: SiteLimiters): RequestHandler {
+  return (req, res, next) => {
+    // express matches paths case-insensitively and with or without a trailing slash: so does the class.
+    const path = req.path.toLowerCase().replace(/\/+$/, "");
+    const limiter = path === "/health" ? limiters.health : path === "/ready" ? limiters.ready : limiters.read;
+    return limiter(req, res, next);
   };
 }
 

@@ -59,20 +59,28 @@ for (const makeBackend of storeBackends()) {
       }
     });
 
-    it("counts one client's requests across instances, atomically, in windows from its first request", async () => {
+    it("takes one client's requests from one token bucket across instances, atomically", async () => {
       const t = 1_700_000_000_000;
-      const hits = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hit("read", "c1", t, 60_000)),
+      const rate = { limit: 30, windowMs: 60_000 }; // one every 2 s, 30 at once
+      const takes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).take("auth", "c1", t, rate)),
       );
-      expect(hits.map((h) => h.count).sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
-      expect(new Set(hits.map((h) => h.windowStart))).to.deep.equal(new Set([t]));
-      expect((await a.hit("read", "c2", t + 1, 60_000)).count, "another client").to.equal(1);
-      expect((await b.hit("auth", "c1", t + 1, 60_000)).count, "another bucket").to.equal(1);
-      expect(await b.hit("read", "c1", t + 59_999, 60_000)).to.deep.equal({ count: 41, windowStart: t });
-      expect(await a.hit("read", "c1", t + 60_000, 60_000), "the next window").to.deep.equal({
-        count: 1,
-        windowStart: t + 60_000,
+      expect(
+        takes.filter((x) => x.allowed),
+        "exactly the burst of 30, however the instances race",
+      ).to.have.length(30);
+      expect(Math.max(...takes.map((x) => x.tat))).to.equal(t + 60_000);
+      expect((await a.take("auth", "c2", t + 1, rate)).allowed, "another client").to.equal(true);
+      expect((await b.take("read", "c1", t + 1, rate)).allowed, "another bucket").to.equal(true);
+      expect((await b.take("auth", "c1", t + 1_999, rate)).allowed, "no token yet").to.equal(false);
+      expect(await a.take("auth", "c1", t + 2_000, rate), "one token per 2 s").to.deep.equal({
+        allowed: true,
+        tat: t + 62_000,
       });
+      expect(
+        await a.take("auth", "c1", t + 2_000, rate, 5, true),
+        "forced: taken whatever the bucket holds",
+      ).to.deep.equal({ allowed: true, tat: t + 72_000 });
     });
 
     it("keeps its migrations apart from the index's in one database", async () => {
@@ -80,7 +88,7 @@ for (const makeBackend of storeBackends()) {
       try {
         expect(await index.ping()).to.equal(true);
         const versions = await a.db.all("SELECT version FROM api_migrations");
-        expect(versions.map((v) => Number(v.version))).to.deep.equal([1]);
+        expect(versions.map((v) => Number(v.version))).to.deep.equal([1, 2]);
         const indexed = await index.db.all(
           `SELECT version FROM ${backend.name === "SQLite" ? "schema_migrations" : "ix_schema_migrations"}`,
         );

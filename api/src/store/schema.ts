@@ -1,6 +1,6 @@
 /**
  * The API's shared state, so that any number of API instances behind one balancer answer alike: sign-in nonces
- * (single use across instances) and rate-limit windows (one count per client across instances). It lives in the
+ * (single use across instances) and rate-limit buckets (one per client across instances). It lives in the
  * database the event index uses (PostgreSQL via DATABASE_URL, else the index's SQLite file) under its own
  * migrations table, `api_migrations`, so its versions never mix with the index's.
  */
@@ -30,7 +30,25 @@ export const API_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_rate_windows_start ON api_rate_windows (window_start);
     `,
   },
+  {
+    version: 2,
+    name: "rate limits as token buckets",
+    // The fixed windows let twice the limit through across a window boundary (60 sign-ins in 2.5 s at 30/min).
+    // A bucket is one number per client and bucket: its theoretical arrival time (GCRA, epoch ms with fractions:
+    // 60,000 ms / limit need not be whole); `refused` counts the requests refused since the last one admitted.
+    sql: `
+      DROP TABLE api_rate_windows;
+      CREATE TABLE api_rate_buckets (
+        bucket TEXT NOT NULL,
+        client TEXT NOT NULL,
+        tat DOUBLE PRECISION NOT NULL,
+        refused INTEGER NOT NULL,
+        PRIMARY KEY (bucket, client)
+      );
+      CREATE INDEX api_rate_buckets_tat ON api_rate_buckets (tat);
+    `,
+  },
 ];
 
 /** Every table of the API store (tests empty them). */
-export const API_TABLES = ["api_siwe_nonces", "api_rate_windows"] as const;
+export const API_TABLES = ["api_siwe_nonces", "api_rate_buckets"] as const;

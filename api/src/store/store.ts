@@ -1,25 +1,32 @@
 /**
- * The API store: sign-in nonces and rate-limit windows shared by every API instance on one database (see
+ * The API store: sign-in nonces and rate-limit buckets shared by every API instance on one database (see
  * schema.ts). One set of `?` queries for SQLite and PostgreSQL (core/db/sql.ts). Every operation that decides
  * something is ONE atomic statement, so instances need no lock between them:
  * - a nonce is consumed by `DELETE … WHERE nonce = ? AND expires_at > ?`: of any number of concurrent uses, on any
  *   instance, exactly one deletes the row (affected rows = 1) and succeeds;
- * - a request is counted by one upsert that starts a new window or adds one, and returns the count.
+ * - a request is taken from its client's token bucket by one upsert that admits or refuses it and says which.
  */
 import { migrate } from "../../../core/db/migrate.ts";
 import { openSql, type OpenSqlOptions, type SqlDatabase } from "../../../core/db/sql.ts";
 import { API_MIGRATIONS, API_MIGRATIONS_TABLE } from "./schema.ts";
 
-/** How often (at most) a process deletes expired nonces and ended windows. */
+/** How often (at most) a process deletes expired nonces and full buckets. */
 const PURGE_EVERY_MS = 60_000;
-/** Rate-limit rows are kept this long after their window started (longer than any window the API uses). */
-const WINDOW_RETENTION_MS = 10 * 60_000;
+/** A rate: `limit` requests per `windowMs`, in bursts of at most `limit`. */
+export interface Rate {
+  readonly limit: number;
+  readonly windowMs: number;
+}
 
-export interface RateHit {
-  /** Requests of this client in its current window, this one included. */
-  count: number;
-  /** When that window started (epoch ms). */
-  windowStart: number;
+/** What the bucket said to one `take`. */
+export interface RateTake {
+  /** Whether the requests were admitted. */
+  allowed: boolean;
+  /**
+   * The bucket's theoretical arrival time after this take (epoch ms): the client is `tat - now` ms of requests
+   * ahead of its rate. Empty (full burst available) when `tat <= now`.
+   */
+  tat: number;
 }
 
 export class ApiStore {
@@ -88,34 +95,46 @@ export class ApiStore {
     return (await this.db.run("DELETE FROM api_siwe_nonces WHERE nonce = ? AND expires_at > ?", [nonce, now])) === 1;
   }
 
-  // --- rate-limit windows -----------------------------------------------------------------------------------------
+  // --- rate-limit buckets ----------------------------------------------------------------------------------------
 
   /**
-   * Counts `n` (default 1) requests of `client` in `bucket`: a window of `windowMs` starts at a client's first
-   * request and the next request after it ends starts a new one. Atomic on both engines (one upsert), so instances
-   * count together.
+   * Takes `n` (default 1) requests of `client` from its token bucket in `bucket` (GCRA: a client may send `limit`
+   * at once, then one per `windowMs / limit`). Refused requests take nothing. `force` takes them whatever the
+   * bucket holds (the batched counter reports requests it already admitted). One atomic upsert on both engines,
+   * so instances share the bucket.
    */
-  async hit(bucket: string, client: string, now: number, windowMs: number, n = 1): Promise<RateHit> {
+  async take(bucket: string, client: string, now: number, rate: Rate, n = 1, force = false): Promise<RateTake> {
     await this.#purge(now);
-    const ended = now - windowMs;
-    const row = await this.db.get<{ count: number; window_start: number }>(
-      "INSERT INTO api_rate_windows (bucket, client, window_start, count) VALUES (?, ?, ?, ?) " +
+    const cost = (n * rate.windowMs) / rate.limit;
+    // A request is admitted while the bucket, after it, is at most one window ahead of now.
+    const ceiling = force ? Number.MAX_SAFE_INTEGER : now + rate.windowMs;
+    const base = "(CASE WHEN api_rate_buckets.tat > ? THEN api_rate_buckets.tat ELSE ? END)";
+    const fits = `${base} + ? <= ?`;
+    const first = now + cost <= ceiling;
+    const row = await this.db.get<{ tat: number; refused: number }>(
+      "INSERT INTO api_rate_buckets (bucket, client, tat, refused) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (bucket, client) DO UPDATE SET " +
-        "count = CASE WHEN api_rate_windows.window_start <= ? THEN excluded.count " +
-        "ELSE api_rate_windows.count + excluded.count END, " +
-        "window_start = CASE WHEN api_rate_windows.window_start <= ? THEN excluded.window_start " +
-        "ELSE api_rate_windows.window_start END " +
-        "RETURNING count, window_start",
-      [bucket, client, now, n, ended, ended],
+        `tat = CASE WHEN ${fits} THEN ${base} + ? ELSE api_rate_buckets.tat END, ` +
+        `refused = CASE WHEN ${fits} THEN 0 ELSE api_rate_buckets.refused + 1 END ` +
+        "RETURNING tat, refused",
+      [
+        bucket,
+        client,
+        first ? now + cost : now,
+        first ? 0 : 1,
+        ...[now, now, cost, ceiling, now, now, cost],
+        ...[now, now, cost, ceiling],
+      ],
     );
-    return { count: Number(row!.count), windowStart: Number(row!.window_start) };
+    return { allowed: Number(row!.refused) === 0, tat: Number(row!.tat) };
   }
 
-  /** Deletes expired nonces and long-ended windows, at most once a minute per process. */
+  /** Deletes expired nonces and full buckets, at most once a minute per process. */
   async #purge(now: number): Promise<void> {
     if (now - this.#lastPurge < PURGE_EVERY_MS) return;
     this.#lastPurge = now;
     await this.db.run("DELETE FROM api_siwe_nonces WHERE expires_at <= ?", [now]);
-    await this.db.run("DELETE FROM api_rate_windows WHERE window_start < ?", [now - WINDOW_RETENTION_MS]);
+    // A bucket whose arrival time has passed is full again: the same as no row.
+    await this.db.run("DELETE FROM api_rate_buckets WHERE tat < ?", [now]);
   }
 }
