@@ -3,7 +3,7 @@
  * its demonstration retirement): `GET /verify/retirements/1` and a balance query, 50 connections, 20 s each, and —
  * in the same run, on the same server — a bare express endpoint (`GET /health`) as the ceiling. Writes
  * bench/results/api.json as {"ceiling": {rps, p50_ms, p99_ms}, "verify": {…}, "balance": {…}}.
- * The per-client read rate limit is raised for the run (one client makes every request).
+ * The per-client read and health rate limits are raised for the run (one client makes every request).
  * Options: `--duration 20`, `--connections 50`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,7 +19,7 @@ function arg(name: string, fallback: string): string {
 const DURATION = Number(arg("duration", "20"));
 const CONNECTIONS = Number(arg("connections", "50"));
 
-const registry = await startRegistry({ ITEC_RATE_LIMIT_READ: "100000000" });
+const registry = await startRegistry({ ITEC_RATE_LIMIT_READ: "100000000", ITEC_RATE_LIMIT_HEALTH: "100000000" });
 const base = registry.api;
 const corporate = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 

@@ -108,7 +108,19 @@ export const VARIABLES = {
   ITEC_HEAD_POLL_MS: { doc: "milliseconds between reads of the chain head (the API's read cache)", example: "250" },
   ITEC_RATE_LIMIT_AUTH: { doc: "sign-in requests per minute and client", example: "30" },
   ITEC_RATE_LIMIT_WRITE: { doc: "write requests per minute and client", example: "120" },
-  ITEC_RATE_LIMIT_READ: { doc: "read requests per minute and client", example: "60000" },
+  ITEC_RATE_LIMIT_READ: {
+    doc: "requests per minute and client to every other path (reads, pages, files)",
+    example: "60000",
+  },
+  ITEC_RATE_LIMIT_HEALTH: { doc: "GET /health requests per minute and client", example: "600" },
+  ITEC_RATE_LIMIT_READY: {
+    doc: "GET /ready requests per minute and client (each reads chain, stores and index)",
+    example: "60",
+  },
+  ITEC_CORS_ORIGINS: {
+    doc: "browser origins allowed to call the API cross-origin, comma-separated, or `*` (default: none)",
+    example: "https://app.example,https://erp.example",
+  },
   ITEC_TRUST_PROXY: {
     doc: "reverse proxies trusted to name the client in X-Forwarded-For: a hop count, or addresses/CIDRs/`loopback`, comma-separated",
     example: "loopback,10.0.0.0/8",
@@ -183,6 +195,28 @@ const trustProxy = z.string().transform((value, ctx): number | string[] => {
   }
   return entries;
 });
+/**
+ * ITEC_CORS_ORIGINS: exact origins (scheme, host, port: what a browser sends in `Origin`, no path or trailing
+ * slash), or `*` alone. A near miss such as `https://app.example/` would never match: refused, not ignored.
+ */
+const corsOrigins = z.string().transform((value, ctx): string[] => {
+  const entries = value
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  if (entries.length === 1 && entries[0] === "*") return entries;
+  const bad = entries.find(
+    (e) => !URL.canParse(e) || new URL(e).origin !== e || !/^https?:$/.test(new URL(e).protocol),
+  );
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected origins such as https://app.example (scheme://host[:port], no path), or * alone; "${bad}" is none`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 /** Where the shell idiom `NAME= command` has always meant "unset". */
 const emptyIsUnset = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 /** A group's variables: each one must be in {@link VARIABLES}. */
@@ -240,6 +274,9 @@ const apiShape = group({
   ITEC_RATE_LIMIT_AUTH: whole(1).default(30),
   ITEC_RATE_LIMIT_WRITE: whole(1).default(120),
   ITEC_RATE_LIMIT_READ: whole(1).default(60_000),
+  ITEC_RATE_LIMIT_HEALTH: whole(1).default(600),
+  ITEC_RATE_LIMIT_READY: whole(1).default(60),
+  ITEC_CORS_ORIGINS: emptyIsUnset(corsOrigins.optional()),
   ITEC_TRUST_PROXY: trustProxy.optional(),
 });
 

@@ -9,12 +9,13 @@ import express, { type Express, type Request } from "express";
 import helmet from "helmet";
 
 import { isDevChain } from "../../core/keys.ts";
+import { corsPolicy } from "./cors.ts";
 import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
 import { mountDocs } from "./docs.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { errorMiddleware, HttpProblem, sendProblem } from "./problem.ts";
 import { BatchedRateCounter } from "./rate-batch.ts";
-import { rateLimiter } from "./rate-limit.ts";
+import { limitEveryRequest, rateLimiter } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import type { RouteSpec, Session } from "./route/define.ts";
 import { mountRoutes } from "./route/mount.ts";
@@ -126,11 +127,11 @@ export function createApp(deps: AppDeps): Express {
   // Sign-in and writes count every request in the shared store (exact); the high-volume read limit is counted in
   // batches (rate-batch.ts: a store round trip per request would cost more than the hot reads themselves).
   const readCounter = new BatchedRateCounter(deps.store);
-  const limiter = (bucket: "auth" | "write" | "read", perMinute: number) =>
+  const limiter = (bucket: keyof typeof limits, perMinute: number) =>
     rateLimiter({
       bucket,
       limit: perMinute,
-      counter: bucket === "read" ? readCounter : deps.store,
+      counter: bucket === "read" || bucket === "health" ? readCounter : deps.store,
       logger: deps.logger,
       onLimited: (req, res) =>
         sendProblem(
@@ -149,6 +150,14 @@ export function createApp(deps: AppDeps): Express {
     write: limiter("write", limits.write),
     read: limiter("read", limits.read),
   };
+  // CORS headers first (a 429 to an allowed origin must be readable), then one limiter for every path, then
+  // preflights (counted like any request).
+  const cors = corsPolicy(deps.corsOrigins);
+  app.use(cors.headers);
+  app.use(
+    limitEveryRequest({ ...limiters, health: limiter("health", limits.health), ready: limiter("ready", limits.ready) }),
+  );
+  app.use(cors.preflight);
 
   const authenticate = async (req: Request): Promise<Session> => ({
     address: deps.auth.verifyToken(req.get("authorization")),

@@ -46,7 +46,10 @@ export interface RateLimits {
   /** Requests per minute per client address. */
   auth: number;
   write: number;
+  /** Every request not counted as health or ready (also the API's read routes). */
   read: number;
+  health: number;
+  ready: number;
 }
 
 export interface AppDeps {
@@ -74,6 +77,8 @@ export interface AppDeps {
   /** The built web app (app/dist, served under /app/); absent or unbuilt: /app/ answers 503 APP_NOT_BUILT. */
   appDir?: string | undefined;
   limits?: Partial<RateLimits> | undefined;
+  /** Browser origins answered with CORS allow headers (ITEC_CORS_ORIGINS; none by default, `*` for all). */
+  corsOrigins?: readonly string[] | undefined;
   /** Public base URL (links in answers), e.g. http://127.0.0.1:8080. */
   publicUrl: string;
   /** The chain's public JSON-RPC URL, quoted in documents' "verify independently" commands. */
@@ -86,7 +91,7 @@ export interface AppDeps {
   chainName?: string | undefined;
 }
 
-export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000 };
+export const DEFAULT_LIMITS: RateLimits = { auth: 30, write: 120, read: 60_000, health: 600, ready: 60 };
 
 export function requireOracle(deps: AppDeps): Oracle {
   if (!deps.oracle)

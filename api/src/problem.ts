@@ -157,6 +157,7 @@ export const PROBLEM_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's Content-Type is not one the operation takes" },
   INVALID_INPUT: { status: 422, meaning: "invalid fields: `errors` holds one JSON pointer per field" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this client this minute; see `Retry-After`" },
+  CORS_NOT_ALLOWED: { status: 403, meaning: "a browser preflight from an origin not in ITEC_CORS_ORIGINS" },
   NOT_FOUND: fromService("NOT_FOUND", "no such resource (lot, batch, retirement, route)"),
   INTERNAL: { status: 500, meaning: "an unexpected error; it has been logged (no details are given)" },
   RESPONSE_INVALID: { status: 500, meaning: "tests only: the answer does not match its declared schema" },

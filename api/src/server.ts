@@ -132,7 +132,14 @@ export async function startApi(
     reference: referenceFile.table,
     referenceFile,
     chainName: env.ITEC_CHAIN_NAME,
-    limits: { auth: env.ITEC_RATE_LIMIT_AUTH, write: env.ITEC_RATE_LIMIT_WRITE, read: env.ITEC_RATE_LIMIT_READ },
+    limits: {
+      auth: env.ITEC_RATE_LIMIT_AUTH,
+      write: env.ITEC_RATE_LIMIT_WRITE,
+      read: env.ITEC_RATE_LIMIT_READ,
+      health: env.ITEC_RATE_LIMIT_HEALTH,
+      ready: env.ITEC_RATE_LIMIT_READY,
+    },
+    corsOrigins: env.ITEC_CORS_ORIGINS,
   };
   server.on("request", createApp(deps));
   const url = publicUrl;

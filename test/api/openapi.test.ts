@@ -183,8 +183,10 @@ describe("Problem codes", function () {
     // Not a route's answer: the test-only reply check; the calculation's codes a lot from the API cannot reach
     // (it reads no file and no reference table of the caller's); an address the schemas have already checked;
     // the indexer's writer conflict (the API only reads the index); the web app's page, served outside the routes
-    // (test/app/shell.test.ts answers it).
+    // (test/app/shell.test.ts answers it); a refused CORS preflight, answered before routing
+    // (test/api/rate-limit-everywhere.test.ts).
     const unrouted = [
+      "CORS_NOT_ALLOWED",
       "RESPONSE_INVALID",
       "UNREADABLE_FILE",
       "BAD_REFERENCE",
