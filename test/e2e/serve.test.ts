@@ -56,6 +56,8 @@ describe("itec serve (child process, against a chain it did not start)", functio
       ITEC_INDEX_POLL_MS: "200",
       ITEC_LOG_LEVEL: "warn",
       ITEC_API_URL: api,
+      // The test polls /ready every 100 ms until the index has caught up.
+      ITEC_RATE_LIMIT_READY: "100000",
     };
   });
 

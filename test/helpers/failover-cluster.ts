@@ -138,6 +138,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ITEC_REGISTRY_DEPLOY_BLOCK: String(deployed.deployBlock),
       ITEC_CHAIN_ID: "1337",
       ITEC_GAS_PRICE: "0",
+      // The harness polls /ready every 100 ms across restarts, from one address, into one shared rate bucket.
+      ITEC_RATE_LIMIT_READY: "100000",
       // One oracle store and one key for both: the worker lease decides which of them posts.
       ITEC_DB_PATH: join(dir, "registry.db"),
       ITEC_ORACLE_DEV_ACCOUNT: String(ACCOUNTS.oracle),
