@@ -183,7 +183,8 @@ describe("Problem codes", function () {
     // Not a route's answer: the test-only reply check; the calculation's codes a lot from the API cannot reach
     // (it reads no file and no reference table of the caller's); an address the schemas have already checked;
     // the indexer's writer conflict (the API only reads the index); the web app's page, served outside the routes
-    // (test/app/shell.test.ts answers it).
+    // (test/app/shell.test.ts answers it); a method that is no operation of its path (405, from the route table
+    // itself) and what Node's HTTP parser refuses before any route (test/api/malformed-requests.test.ts).
     const unrouted = [
       "RESPONSE_INVALID",
       "UNREADABLE_FILE",
@@ -191,6 +192,10 @@ describe("Problem codes", function () {
       "INVALID_ADDRESS",
       "CONCURRENT_WRITER",
       "APP_NOT_BUILT",
+      "METHOD_NOT_ALLOWED",
+      "MALFORMED_REQUEST",
+      "HEADERS_TOO_LARGE",
+      "REQUEST_TIMEOUT",
     ];
     const unused = Object.keys(PROBLEM_CODES).filter((c) => !used.has(c as ProblemCode));
     expect(unused.sort()).to.deep.equal([...unrouted].sort());
