@@ -17,6 +17,7 @@ import { BatchedRateCounter } from "./rate-batch.ts";
 import { rateLimiter } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import type { RouteSpec, Session } from "./route/define.ts";
+import { allowedMethods } from "./route/allow.ts";
 import { mountRoutes } from "./route/mount.ts";
 import { openApiDocument } from "./route/openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -201,6 +202,14 @@ export function createApp(deps: AppDeps): Express {
   if (deps.appDir) mountWebApp(app, deps.appDir);
 
   app.use((req, res) => {
+    // A path some route serves with another method: 405 with the methods the route table has for it.
+    const allow = allowedMethods(app, req.path);
+    if (allow.length > 0) {
+      res.setHeader("Allow", allow.join(", "));
+      const detail = `${req.method} is not an operation of ${req.path}; it answers ${allow.join(", ")}`;
+      sendProblem(res, new HttpProblem(405, "METHOD_NOT_ALLOWED", "Method not allowed", detail), req.originalUrl);
+      return;
+    }
     sendProblem(
       res,
       new HttpProblem(404, "NOT_FOUND", "Not found", `no route ${req.method} ${req.path}`),
