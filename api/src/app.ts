@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-import express, { type Express, type Request } from "express";
+import express, { type Express, type Request, type RequestHandler } from "express";
 import helmet from "helmet";
 
 import { isDevChain } from "../../core/keys.ts";
@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = appMetrics(deps);
 
   app.use(requestLog(deps.logger, metrics));
+  app.use(onlyRealValidators);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -219,6 +220,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(errorMiddleware(deps.logger));
   return app;
 }
+
+/**
+ * Conditional GET only against a real validator. `If-None-Match: *` ("any current representation") would make
+ * express (`fresh`) and express.static answer 304 to every GET, validator or not — a client or cache that sent it
+ * gets an empty answer it has nothing to reuse for. It is dropped, so the request is unconditional; a listed
+ * entity tag still matches the ETag a route sets (weak comparison, as RFC 9110 §13.1.2 asks of If-None-Match),
+ * and an answer without an ETag (or Last-Modified) is never 304.
+ */
+const onlyRealValidators: RequestHandler = (req, _res, next) => {
+  const tags = req.headers["if-none-match"];
+  if (tags !== undefined && tags.split(",").some((tag) => tag.trim() === "*")) delete req.headers["if-none-match"];
+  next();
+};
 
 /** The app's metrics, reading the services it was given. */
 function appMetrics(deps: AppDeps): ApiMetrics {
