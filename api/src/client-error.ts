@@ -23,12 +23,7 @@ const STATUS_OF: Readonly<Record<string, { status: number; code: ProblemCode; de
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
     code: "REQUEST_TIMEOUT",
-    detail: "the request did not arrive in time",
-  },
-  HPE_HEADERS_TIMEOUT: {
-    status: 408,
-    code: "REQUEST_TIMEOUT",
-    detail: "the request's headers did not arrive in time",
+    detail: "the request's headers did not arrive in time (or the whole request, the server's requestTimeout)",
   },
 };
 

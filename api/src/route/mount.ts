@@ -54,7 +54,7 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], option
     if (route.body) {
       const types = route.bodyTypes ?? ["application/json"];
       stages.push(
-        (req, _res, next) => {
+        (req, res, next) => {
           if (!req.is(types)) {
             throw new HttpProblem(
               415,
@@ -65,6 +65,8 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], option
           }
           const encoding = (req.get("content-encoding") ?? "identity").trim().toLowerCase();
           if (!BODY_ENCODINGS.has(encoding)) {
+            // RFC 9110 §12.5.3: a 415 for a content coding says which codings are accepted.
+            res.setHeader("Accept-Encoding", "gzip, deflate, br");
             throw new HttpProblem(
               415,
               "UNSUPPORTED_CONTENT_ENCODING",
