@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-import express, { type Express, type Request } from "express";
+import express, { type Express, type Request, type RequestHandler } from "express";
 import helmet from "helmet";
 
 import { isDevChain } from "../../core/keys.ts";
@@ -18,6 +18,7 @@ import { BatchedRateCounter } from "./rate-batch.ts";
 import { limitEveryRequest, rateLimiter } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import type { RouteSpec, Session } from "./route/define.ts";
+import { allowedMethods } from "./route/allow.ts";
 import { mountRoutes } from "./route/mount.ts";
 import { openApiDocument } from "./route/openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = appMetrics(deps);
 
   app.use(requestLog(deps.logger, metrics));
+  app.use(onlyRealValidators);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -210,6 +212,14 @@ export function createApp(deps: AppDeps): Express {
   if (deps.appDir) mountWebApp(app, deps.appDir);
 
   app.use((req, res) => {
+    // A path some route serves with another method: 405 with the methods the route table has for it.
+    const allow = allowedMethods(app, req.path);
+    if (allow.length > 0) {
+      res.setHeader("Allow", allow.join(", "));
+      const detail = `${req.method} is not an operation of ${req.path}; it answers ${allow.join(", ")}`;
+      sendProblem(res, new HttpProblem(405, "METHOD_NOT_ALLOWED", "Method not allowed", detail), req.originalUrl);
+      return;
+    }
     sendProblem(
       res,
       new HttpProblem(404, "NOT_FOUND", "Not found", `no route ${req.method} ${req.path}`),
@@ -219,6 +229,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(errorMiddleware(deps.logger));
   return app;
 }
+
+/**
+ * Conditional GET only against a real validator. `If-None-Match: *` ("any current representation") would make
+ * express (`fresh`) and express.static answer 304 to every GET, validator or not — a client or cache that sent it
+ * gets an empty answer it has nothing to reuse for. It is dropped, so the request is unconditional; a listed
+ * entity tag still matches the ETag a route sets (weak comparison, as RFC 9110 §13.1.2 asks of If-None-Match),
+ * and an answer without an ETag (or Last-Modified) is never 304.
+ */
+const onlyRealValidators: RequestHandler = (req, _res, next) => {
+  const tags = req.headers["if-none-match"];
+  if (tags !== undefined && tags.split(",").some((tag) => tag.trim() === "*")) delete req.headers["if-none-match"];
+  next();
+};
 
 /** The app's metrics, reading the services it was given. */
 function appMetrics(deps: AppDeps): ApiMetrics {

@@ -93,11 +93,14 @@ export const STATUS_TITLES: Readonly<Record<number, string>> = {
   401: "Authentication required",
   403: "Forbidden",
   404: "Not found",
+  405: "Method not allowed",
+  408: "Request timeout",
   409: "Conflict",
   413: "Payload too large",
   415: "Unsupported media type",
   422: "Unprocessable content",
   429: "Too many requests",
+  431: "Request header fields too large",
   500: "Internal error",
   503: "Service unavailable",
 };
@@ -155,6 +158,19 @@ export const PROBLEM_CODES = {
   BAD_REQUEST: { status: 400, meaning: "the request body could not be read (e.g. an unsupported charset)" },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: "the request body is larger than the limit (25 MB JSON, 100 MB CSV)" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's Content-Type is not one the operation takes" },
+  BAD_PATH_ENCODING: { status: 400, meaning: "a path segment is not valid percent-encoding (e.g. `%ZZ`, `%C0%AF`)" },
+  BAD_CONTENT_ENCODING: { status: 400, meaning: "the body does not decompress as its Content-Encoding says" },
+  UNSUPPORTED_CONTENT_ENCODING: {
+    status: 415,
+    meaning: "the body's Content-Encoding is not identity, gzip, deflate or br",
+  },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: "the path exists, not with this method: `Allow` lists its methods" },
+  MALFORMED_REQUEST: {
+    status: 400,
+    meaning: "not a parseable HTTP/1.1 request (answered, then the connection closed)",
+  },
+  HEADERS_TOO_LARGE: { status: 431, meaning: "the request line and headers exceed 16 KB (the connection is closed)" },
+  REQUEST_TIMEOUT: { status: 408, meaning: "the request's headers did not arrive in time (the connection is closed)" },
   INVALID_INPUT: { status: 422, meaning: "invalid fields: `errors` holds one JSON pointer per field" },
   RATE_LIMITED: { status: 429, meaning: "too many requests from this client this minute; see `Retry-After`" },
   CORS_NOT_ALLOWED: { status: 403, meaning: "a browser preflight from an origin not in ITEC_CORS_ORIGINS" },
@@ -230,30 +246,8 @@ export function toProblem(error: unknown): HttpProblem {
       ...(error.details ? { extra: { ...error.details } } : {}),
     });
   }
-  const e = error as { type?: string; status?: number; statusCode?: number; expose?: boolean };
-  // body-parser / raw-body errors (they carry a `type` and an HTTP status).
-  if (e && typeof e === "object" && typeof e.type === "string" && typeof (e.status ?? e.statusCode) === "number") {
-    const status = (e.status ?? e.statusCode)!;
-    if (e.type === "entity.parse.failed") {
-      return new HttpProblem(400, "MALFORMED_BODY", "Malformed request body", "the request body is not valid JSON");
-    }
-    if (e.type === "entity.too.large") {
-      return new HttpProblem(
-        413,
-        "PAYLOAD_TOO_LARGE",
-        STATUS_TITLES[413]!,
-        "the request body is larger than the limit",
-      );
-    }
-    if (status >= 400 && status < 500) {
-      return new HttpProblem(
-        status,
-        "BAD_REQUEST",
-        STATUS_TITLES[status] ?? "Bad request",
-        "the request could not be read",
-      );
-    }
-  }
+  const framework = frameworkProblem(error);
+  if (framework) return framework;
   // Indexer errors carry their HTTP status; a client's bad filter is a 400 with the reason, the rest say what failed.
   const indexerStatus = error instanceof IndexerError ? INDEXER_STATUS[error.code] : 500;
   const indexerCode = error instanceof IndexerError && isProblemCode(error.code) ? error.code : undefined;
@@ -284,6 +278,54 @@ export function toProblem(error: unknown): HttpProblem {
     );
   }
   return new HttpProblem(500, "INTERNAL", "Internal error", "an unexpected error occurred; it has been logged");
+}
+
+/** Node's zlib (Z_DATA_ERROR, Z_BUF_ERROR, …) and brotli (ERR__ERROR_FORMAT_…) decompression error codes. */
+const DECOMPRESSION_ERROR = /^(Z_|ERR__ERROR_|ERR_BROTLI|ERR_ZSTD)/;
+
+/** The stable code of a framework error by its 4xx status (BAD_REQUEST, which keeps any 4xx status, for the rest). */
+const CODE_OF_STATUS: Readonly<Record<number, ProblemCode>> = {
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/**
+ * Errors of express, its router and body-parser/raw-body/send: each carries an HTTP status (`status`/`statusCode`),
+ * and a 4xx keeps it — the client's mistake, never a 500 (and so never an error-level log line). The router's
+ * URIError (bad percent-encoding in a path parameter) is BAD_PATH_ENCODING; a body that fails to decompress
+ * (body-parser passes zlib's error on with status 400 and no `type`) is BAD_CONTENT_ENCODING.
+ */
+function frameworkProblem(error: unknown): HttpProblem | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const e = error as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; expose?: unknown };
+  const status = typeof e.status === "number" ? e.status : e.statusCode;
+  if (typeof status !== "number" || status < 400 || status >= 500) return undefined;
+  // http-errors (what express, body-parser and send throw) marks a client error `expose`; the router's URIError
+  // is a plain one. An error of anything else that happens to carry a status stays an unexpected 500.
+  if (e.expose !== true && !(error instanceof URIError)) return undefined;
+  const title = STATUS_TITLES[status] ?? "Bad request";
+  if (error instanceof URIError) {
+    const detail = "a path segment is not valid percent-encoding (RFC 3986 §2.1, UTF-8)";
+    return new HttpProblem(400, "BAD_PATH_ENCODING", STATUS_TITLES[400]!, detail);
+  }
+  if (e.type === "entity.parse.failed") {
+    return new HttpProblem(400, "MALFORMED_BODY", "Malformed request body", "the request body is not valid JSON");
+  }
+  if (e.type === "entity.too.large") {
+    return new HttpProblem(413, "PAYLOAD_TOO_LARGE", title, "the request body is larger than the limit");
+  }
+  if (e.type === "encoding.unsupported") {
+    const detail = "send the body with Content-Encoding identity, gzip, deflate or br";
+    return new HttpProblem(415, "UNSUPPORTED_CONTENT_ENCODING", title, detail);
+  }
+  if (e.type === undefined && typeof e.code === "string" && DECOMPRESSION_ERROR.test(e.code)) {
+    const detail = "the request body does not decompress as its Content-Encoding says";
+    return new HttpProblem(400, "BAD_CONTENT_ENCODING", STATUS_TITLES[400]!, detail);
+  }
+  const code = CODE_OF_STATUS[status] ?? "BAD_REQUEST";
+  return new HttpProblem(status, code, title, "the request could not be read");
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {

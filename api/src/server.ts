@@ -13,6 +13,7 @@ import type { ApiEnv, ServeEnv } from "../../core/config.ts";
 import { loadReferenceFile } from "../../core/calc/reference-file.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
 import { createApp } from "./app.ts";
+import { answerClientErrors } from "./client-error.ts";
 import type { AppDeps, IndexReader } from "./deps.ts";
 import { ChainReads } from "../../core/chain/reads.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
@@ -89,6 +90,7 @@ export async function startApi(
   cache.start(env.ITEC_HEAD_POLL_MS);
   // Listen first: with port 0 the public URL (and so the sign-in domain) is known only once bound.
   const server: Server = createServer();
+  answerClientErrors(server, logger);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(env.ITEC_API_PORT, env.ITEC_API_HOST, () => resolve());

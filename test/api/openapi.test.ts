@@ -184,7 +184,8 @@ describe("Problem codes", function () {
     // (it reads no file and no reference table of the caller's); an address the schemas have already checked;
     // the indexer's writer conflict (the API only reads the index); the web app's page, served outside the routes
     // (test/app/shell.test.ts answers it); a refused CORS preflight, answered before routing
-    // (test/api/rate-limit-everywhere.test.ts).
+    // (test/api/rate-limit-everywhere.test.ts); a method that is no operation of its path (405, from the route
+    // table itself) and what Node's HTTP parser refuses before any route (test/api/malformed-requests.test.ts).
     const unrouted = [
       "CORS_NOT_ALLOWED",
       "RESPONSE_INVALID",
@@ -193,6 +194,10 @@ describe("Problem codes", function () {
       "INVALID_ADDRESS",
       "CONCURRENT_WRITER",
       "APP_NOT_BUILT",
+      "METHOD_NOT_ALLOWED",
+      "MALFORMED_REQUEST",
+      "HEADERS_TOO_LARGE",
+      "REQUEST_TIMEOUT",
     ];
     const unused = Object.keys(PROBLEM_CODES).filter((c) => !used.has(c as ProblemCode));
     expect(unused.sort()).to.deep.equal([...unrouted].sort());

@@ -93,12 +93,17 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 
 /**
  * Every problem code a route can answer with: those of any route (rate limit, chain outage, an unexpected
- * error), those its shape implies (input → 422; a body → 400/413/415; a session → 401), then its own.
+ * error), those its shape implies (input → 422; a path parameter → 400 BAD_PATH_ENCODING; a body → 400/413/415;
+ * a session → 401), then its own.
  */
 export function problemCodesOf(route: RouteSpec): ProblemCode[] {
   const codes: ProblemCode[] = ["RATE_LIMITED", "CHAIN_UNAVAILABLE", "INTERNAL"];
   if (route.params || route.query || route.body) codes.push("INVALID_INPUT");
-  if (route.body) codes.push("MALFORMED_BODY", "BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");
+  if (route.path.includes(":")) codes.push("BAD_PATH_ENCODING");
+  if (route.body) {
+    codes.push("MALFORMED_BODY", "BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");
+    codes.push("BAD_CONTENT_ENCODING", "UNSUPPORTED_CONTENT_ENCODING");
+  }
   if (route.auth === "session") codes.push("UNAUTHENTICATED", "TOKEN_INVALID", "TOKEN_EXPIRED");
   for (const code of route.problems ?? []) if (!codes.includes(code)) codes.push(code);
   return codes;

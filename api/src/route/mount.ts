@@ -23,6 +23,13 @@ export interface MountOptions {
 }
 
 /**
+ * The Content-Encodings a body may come in (body-parser inflates them; its size limit counts the inflated bytes,
+ * so a compressed body cannot outgrow it). Fixed here rather than left to body-parser, whose zstd depends on the
+ * Node version: the same request gets the same answer on every install. See docs/api.md, "Errors".
+ */
+export const BODY_ENCODINGS: ReadonlySet<string> = new Set(["identity", "gzip", "deflate", "br"]);
+
+/**
  * Process-wide default of {@link MountOptions.validateResponses}, read when routes are mounted. Off; the test
  * harness (test/helpers/api.ts) switches it on around `startApi`, so every API test also checks the document.
  */
@@ -30,7 +37,7 @@ export const responseValidation = { enabled: false };
 
 /**
  * Registers every route on `router`. Order per request: rate limit → authentication (401 before anything else is
- * looked at) → media type (415) → body read (only routes that take one; 400/413) → validation (422) → handler. An
+ * looked at) → media type and content coding (415) → body read (only routes that take one; 400/413) → validation (422) → handler. An
  * unauthenticated or rate-limited caller never has its body read.
  */
 export function mountRoutes(router: Router, routes: readonly RouteSpec[], options: MountOptions): void {
@@ -47,13 +54,24 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], option
     if (route.body) {
       const types = route.bodyTypes ?? ["application/json"];
       stages.push(
-        (req, _res, next) => {
+        (req, res, next) => {
           if (!req.is(types)) {
             throw new HttpProblem(
               415,
               "UNSUPPORTED_MEDIA_TYPE",
               "Unsupported media type",
               `send ${types.join(" or ")}`,
+            );
+          }
+          const encoding = (req.get("content-encoding") ?? "identity").trim().toLowerCase();
+          if (!BODY_ENCODINGS.has(encoding)) {
+            // RFC 9110 §12.5.3: a 415 for a content coding says which codings are accepted.
+            res.setHeader("Accept-Encoding", "gzip, deflate, br");
+            throw new HttpProblem(
+              415,
+              "UNSUPPORTED_CONTENT_ENCODING",
+              "Unsupported media type",
+              "send the body with Content-Encoding identity, gzip, deflate or br (one of them, not a list)",
             );
           }
           next();
