@@ -153,9 +153,9 @@ describe("parseSiweMessage (EIP-4361)", function () {
 function memoryNonces(): NonceStore {
   const nonces = new Map<string, number>();
   return {
-    issueNonce: async (n, exp) => void nonces.set(n, exp),
-    hasNonce: async (n, now) => (nonces.get(n) ?? 0) > now,
-    consumeNonce: async (n, now) => (nonces.get(n) ?? 0) > now && nonces.delete(n),
+    issueNonce: (n, exp) => Promise.resolve(void nonces.set(n, exp)),
+    hasNonce: (n, now) => Promise.resolve((nonces.get(n) ?? 0) > now),
+    consumeNonce: (n, now) => Promise.resolve((nonces.get(n) ?? 0) > now && nonces.delete(n)),
   };
 }
 
@@ -170,8 +170,8 @@ describe("SiweAuth", function () {
     tokenTtlSeconds: 3600,
     nonceTtlSeconds: 600,
     now: () => new Date(),
-    hasCode: async () => false,
-    isValidContractSignature: async () => false,
+    hasCode: () => Promise.resolve(false),
+    isValidContractSignature: () => Promise.resolve(false),
   });
 
   async function signIn(m: Partial<SiweMessage>) {

@@ -217,6 +217,7 @@ export class TransactionService {
 /** The node's reason in one line (ethers puts it first), without the request echoed after it. */
 function shortReason(error: unknown): string {
   const e = error as { shortMessage?: unknown; message?: unknown };
-  const text = typeof e?.shortMessage === "string" ? e.shortMessage : String(e?.message ?? "refused");
+  const text =
+    typeof e?.shortMessage === "string" ? e.shortMessage : typeof e?.message === "string" ? e.message : "refused";
   return text.split("\n")[0]!.slice(0, 300);
 }
