@@ -189,6 +189,7 @@ export const PROBLEM_CODES = {
   SIWE_STALE: { status: 401, meaning: "the sign-in message's Issued At is too far from the server's time" },
   SIWE_NONCE: { status: 401, meaning: "unknown, used or expired nonce: ask GET /auth/nonce for a new one" },
   SIWE_SIGNATURE: { status: 401, meaning: "the signature is not the message's account's (EOA or ERC-1271)" },
+  SIWE_URI: { status: 401, meaning: "the sign-in message's URI is not on this registry's origin" },
   FORBIDDEN: { status: 403, meaning: "the signed-in account lacks the role or standing the operation needs" },
   // Services behind the API
   CHAIN_UNAVAILABLE: fromService("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; retry later"),
@@ -231,6 +232,14 @@ export const PROBLEM_CODES = {
   TX_NOT_REGISTRY: { status: 422, meaning: "the transaction does not call the registry contract" },
   TX_FUNCTION_NOT_ALLOWED: { status: 422, meaning: "the relay does not forward this registry function" },
   TX_REFUSED: { status: 409, meaning: "the node refused the transaction (e.g. nonce or balance)" },
+  RELAY_NOT_ALLOWED: {
+    status: 403,
+    meaning: "the relay serves active participants, accredited auditors and the admin: send it yourself",
+  },
+  TX_TYPE: { status: 422, meaning: "the relay forwards transaction types 0, 1 and 2 only" },
+  TX_VALUE: { status: 422, meaning: "the transaction carries ether: registry calls take none (value 0)" },
+  TX_GAS_CAP: { status: 422, meaning: "the gas limit is above the operation's cap (`gasCap`): sign it with less" },
+  TX_NONCE: { status: 409, meaning: "the nonce is not the account's next one (`expectedNonce`): sign it again" },
 } as const satisfies Record<string, ProblemCodeSpec>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

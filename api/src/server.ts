@@ -112,6 +112,7 @@ export async function startApi(
     txs: new TransactionService(chain),
     auth: new SiweAuth({
       domain: new URL(publicUrl).host,
+      origin: new URL(publicUrl).origin,
       chainId: chain.chainId,
       secret: env.ITEC_SESSION_SECRET ? Buffer.from(env.ITEC_SESSION_SECRET, "hex") : randomBytes(32),
       tokenTtlSeconds: env.ITEC_SESSION_TTL_SECONDS,

@@ -15,6 +15,11 @@ export { formatSiweMessage, parseSiweMessage, type SiweMessage } from "../../sdk
 export interface SiweOptions {
   /** The host the message must name (e.g. "127.0.0.1:8080" or "registry.example"). */
   domain: string;
+  /**
+   * The registry's public origin (e.g. "https://registry.example"): the message's `URI` must be on it, and an
+   * optional scheme before the domain must be its scheme. Default: `http://` + domain.
+   */
+  origin?: string | undefined;
   chainId: bigint;
   /**
    * HMAC key for tokens (random per process unless configured). Every instance behind one balancer needs the
@@ -36,6 +41,18 @@ export interface NonceStore {
   issueNonce(nonce: string, expiresAt: number, now: number): Promise<void>;
   hasNonce(nonce: string, now: number): Promise<boolean>;
   consumeNonce(nonce: string, now: number): Promise<boolean>;
+}
+
+/** A bearer token: `<payload>.<mac>`, both unpadded base64url. */
+const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+
+/** True when `uri` is an http(s) URL on `origin` (scheme, host and port the same). */
+function onOrigin(uri: string, origin: string): boolean {
+  try {
+    return URL.canParse(uri) && new URL(uri).origin === origin;
+  } catch {
+    return false;
+  }
 }
 
 /** Nonces, message verification and tokens. Nonces are single-use and expire; tokens are HMAC-signed. */
@@ -68,8 +85,17 @@ export class SiweAuth {
     const o = this.#options;
     const now = o.now().getTime();
     const refuse = (code: ProblemCode, detail: string) => new HttpProblem(401, code, "Sign-in refused", detail);
-    if (m.domain !== o.domain)
-      throw refuse("SIWE_DOMAIN", `the message is for ${m.domain}, this registry is ${o.domain}`);
+    const origin = new URL(o.origin ?? `http://${o.domain}`);
+    if (m.domain !== o.domain || (m.scheme !== undefined && `${m.scheme}:` !== origin.protocol)) {
+      const named = `${m.scheme !== undefined ? `${m.scheme}://` : ""}${m.domain}`;
+      throw refuse("SIWE_DOMAIN", `the message is for ${named}, this registry is ${origin.origin}`);
+    }
+    if (!onOrigin(m.uri, origin.origin)) {
+      throw refuse(
+        "SIWE_URI",
+        `the message's URI must be on this registry's origin ${origin.origin} (GET /auth/nonce names it)`,
+      );
+    }
     if (BigInt(m.chainId) !== o.chainId)
       throw refuse("SIWE_CHAIN", `the message is for chain ${m.chainId}, the registry runs on ${o.chainId}`);
     if (m.expirationTime && Date.parse(m.expirationTime) <= now)
@@ -111,13 +137,16 @@ export class SiweAuth {
         "send 'Authorization: Bearer <token>' from POST /auth/siwe",
       );
     if (!header?.startsWith("Bearer ")) throw missing();
-    const token = header.slice(7).trim();
-    const [payload, mac] = token.split(".");
-    if (!payload || !mac) throw missing();
+    const invalid = () =>
+      new HttpProblem(401, "TOKEN_INVALID", "Authentication required", "the token is not valid: sign in again");
+    // Exactly two canonical base64url segments: no padding, no `+`/`/`, no third segment, nothing after.
+    const token = TOKEN.exec(header.slice(7));
+    if (!token) throw invalid();
+    const [, payload, mac] = token as unknown as [string, string, string];
     const expected = this.#mac(payload);
     const given = Buffer.from(mac, "base64url");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpProblem(401, "TOKEN_INVALID", "Authentication required", "the token is not valid");
+    if (given.length !== expected.length || given.toString("base64url") !== mac || !timingSafeEqual(given, expected)) {
+      throw invalid();
     }
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub: string; exp: number };
     if (claims.exp * 1000 <= this.#options.now().getTime()) {

@@ -43,6 +43,10 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       path: "/auth/siwe",
       operationId: "siweSignIn",
       summary: "Exchange a signed EIP-4361 message for a short-lived bearer token",
+      description:
+        "Any key may sign in (the web app shows a new account its standing); what it may do is read from the " +
+        "chain per request. The message is parsed by EIP-4361's grammar: each field once, in order, a decimal " +
+        "chain id, the optional `scheme://` before the domain, and a URI on this registry's origin (GET /auth/nonce).",
       tags: ["auth"],
       limit: "auth",
       body: z.object({ message: z.string().min(1).max(4000), signature: hexData }),
@@ -53,7 +57,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
           schema: z.object({ token: z.string(), address: checksumAddress, expiresAt: z.iso.datetime() }),
           example: sessionExample,
         },
-        401: { description: "Refused (domain, chain, nonce, expiry or signature)" },
+        401: { description: "Refused (domain, URI, chain, nonce, expiry or signature)" },
       },
       problems: [
         "SIWE_MALFORMED",
@@ -64,6 +68,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
         "SIWE_STALE",
         "SIWE_NONCE",
         "SIWE_SIGNATURE",
+        "SIWE_URI",
       ],
       handler: async ({ body }) => ({ body: await deps.auth.signIn(body.message, body.signature) }),
     }),

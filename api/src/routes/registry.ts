@@ -23,6 +23,7 @@ import {
 import { attestationViewSchema, batchJobHistoryShape, oracleMetricsSchema } from "../responses.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
+import { requestIdOf } from "../request-log.ts";
 
 const batchViewSchema = z
   .object({
@@ -187,7 +188,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
           }
           throw error;
         }
-        const requestId = req.get("x-request-id");
+        const requestId = req.res ? requestIdOf(req.res) : undefined; // validated by request-log.ts, never raw
         let lot: LotRow;
         try {
           lot = await oracle.submitLot({

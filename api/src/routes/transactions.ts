@@ -48,6 +48,27 @@ export const txResponse = {
   },
 };
 
+/**
+ * The relay spends the registry operator's node (and, on a chain with fees, is where free writes would come from):
+ * it serves active participants, accredited auditors and the admin — the accounts the registry admitted. Sign-in
+ * stays open to any key so a new account can see its standing (ADR 0052).
+ */
+async function requireRelayStanding(deps: AppDeps, address: string): Promise<void> {
+  const p = await deps.reads.participant(address);
+  if (p.roles.admin || p.roles.auditor || p.status === "active") return;
+  const why =
+    p.status === "suspended"
+      ? `${address} is suspended by the registry admin: it can relay again once reinstated`
+      : `${address} is not an admitted participant: the registry admin can admit it with ` +
+        `\`itec participant admit ${address} --kind <refurbisher|itad|corporate|trader> --name "…"\``;
+  throw new HttpProblem(
+    403,
+    "RELAY_NOT_ALLOWED",
+    "Relay refused",
+    `${why}; or send the signed transaction to the chain yourself`,
+  );
+}
+
 export function transactionRoutes(deps: AppDeps): RouteSpec[] {
   const tx = deps.txs;
   return [
@@ -207,6 +228,11 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
       path: "/tx/relay",
       operationId: "relayTransaction",
       summary: "Relay a transaction you signed (registry calls only; simulated first)",
+      description:
+        "For active participants, accredited auditors and the admin (anyone else sends to the chain directly). " +
+        "Relayed only when it will mine as signed: a registry function the relay forwards, signed by you, value 0, " +
+        "your next (pending) nonce, a gas limit within the operation's cap (docs/api.md), and a simulation with " +
+        "every signed field that succeeds. Each refusal names what to sign instead.",
       tags: ["transactions"],
       auth: "session",
       limit: "write",
@@ -214,22 +240,29 @@ export function transactionRoutes(deps: AppDeps): RouteSpec[] {
       example: { body: relayExample },
       responses: {
         202: { description: "Sent", schema: z.object({ hash: hash32, function: z.string() }), example: relayedExample },
-        403: { description: "Signed by another account than the one signed in" },
+        403: {
+          description: "Not a participant, auditor or admin; or signed by another account than the one signed in",
+        },
       },
       problems: [
+        "RELAY_NOT_ALLOWED",
         "TX_MALFORMED",
         "TX_UNSIGNED",
         "TX_NOT_YOURS",
         "TX_WRONG_CHAIN",
+        "TX_TYPE",
         "TX_NOT_REGISTRY",
         "TX_FUNCTION_NOT_ALLOWED",
+        "TX_VALUE",
+        "TX_GAS_CAP",
+        "TX_NONCE",
         "WOULD_REVERT",
         "TX_REFUSED",
       ],
-      handler: async ({ body, session }) => ({
-        status: 202,
-        body: await tx.relay(body.signedTransaction, session!.address),
-      }),
+      handler: async ({ body, session }) => {
+        await requireRelayStanding(deps, session!.address);
+        return { status: 202, body: await tx.relay(body.signedTransaction, session!.address) };
+      },
     }),
     defineRoute({
       method: "get",
