@@ -117,6 +117,14 @@ export const VARIABLES = {
     doc: "GET /ready requests per minute and client (each reads chain, stores and index)",
     example: "60",
   },
+  ITEC_WORKERS: {
+    doc: "worker threads for lot calculation and report rendering (default: CPU cores − 1, at least 1)",
+    example: "3",
+  },
+  ITEC_WORKER_QUEUE: {
+    doc: "lot calculations and reports that may wait for a worker thread; beyond it: 503 SERVER_BUSY with Retry-After",
+    example: "8",
+  },
   ITEC_CORS_ORIGINS: {
     doc: "browser origins allowed to call the API cross-origin, comma-separated, or `*` (default: none)",
     example: "https://app.example,https://erp.example",
@@ -154,6 +162,29 @@ export const VARIABLES = {
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
+
+// Request limits -------------------------------------------------------------------------------------------------
+
+/**
+ * What one request may ask of the API (docs/api.md, "Limits"): bodies per route and content type, sized to the
+ * documented maxima, and the rows those maxima allow. Fixed, not configured: the OpenAPI document and the problem
+ * answers quote them, and a larger lot belongs in several lots (a lot is calculated in one piece).
+ */
+export const REQUEST_LIMITS = {
+  /** Every JSON body not listed below (sign-in, relay, signatures, admin): the largest is a few KB. */
+  jsonBytes: 1 << 20,
+  /** Devices in one lot (`POST /lots`): ~1 s of calculation on a worker thread (bench/results/dos.json). */
+  lotDevices: 50_000,
+  /** A lot's CSV: 50,000 rows at up to ~320 bytes (the generator's mix averages 93). */
+  lotCsvBytes: 16 << 20,
+  /** A lot's JSON: 50,000 devices at up to ~640 bytes (names of fields repeat on every device). */
+  lotJsonBytes: 32 << 20,
+  /** Inventory rows of a Scope 3 report (`POST /reports/scope3`), JSON and CSV alike. */
+  inventoryRows: 10_000,
+  /** 10,000 rows of up to ~500 bytes (manufacturer and model are at most 200 characters each). */
+  inventoryCsvBytes: 5 << 20,
+  inventoryJsonBytes: 8 << 20,
+} as const;
 
 // The schemas of the values --------------------------------------------------------------------------------------
 
@@ -278,6 +309,8 @@ const apiShape = group({
   ITEC_RATE_LIMIT_READY: whole(1).default(60),
   ITEC_CORS_ORIGINS: emptyIsUnset(corsOrigins.optional()),
   ITEC_TRUST_PROXY: trustProxy.optional(),
+  ITEC_WORKERS: emptyIsUnset(whole(1, 256).optional()),
+  ITEC_WORKER_QUEUE: whole(0, 10_000).default(8),
 });
 
 const serveShape = group({

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import express, { type Express, type Request, type RequestHandler } from "express";
 import helmet from "helmet";
 
+import { REQUEST_LIMITS } from "../../core/config.ts";
 import { isDevChain } from "../../core/keys.ts";
 import { corsPolicy } from "./cors.ts";
 import { DEFAULT_LIMITS, type AppDeps } from "./deps.ts";
@@ -120,11 +121,14 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Bodies are read per route, after the rate limit and authentication (see mountRoutes), never for a path
-  // that takes none.
-  const bodyParsers = [
-    express.json({ limit: "25mb", strict: true, type: ["application/json", "application/*+json"] }),
-    express.text({ limit: "100mb", type: ["text/csv"] }),
-  ];
+  // that takes none; each with its route's limits (docs/api.md, "Limits").
+  const bodyParsers = (route: RouteSpec) => {
+    const [json, csv] = bodyLimits(route.operationId);
+    return [
+      express.json({ limit: json, strict: true, type: ["application/json", "application/*+json"] }),
+      express.text({ limit: csv, type: ["text/csv"] }),
+    ];
+  };
 
   // Sign-in and writes count every request in the shared store (exact); the high-volume read limit is counted in
   // batches (rate-batch.ts: a store round trip per request would cost more than the hot reads themselves).
@@ -228,6 +232,14 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorMiddleware(deps.logger));
   return app;
+}
+
+/** JSON and CSV body limits (bytes) of an operation: the lot and the Scope 3 inventory have their own. */
+function bodyLimits(operationId: string): [json: number, csv: number] {
+  const L = REQUEST_LIMITS;
+  if (operationId === "submitLot") return [L.lotJsonBytes, L.lotCsvBytes];
+  if (operationId === "scope3Report") return [L.inventoryJsonBytes, L.inventoryCsvBytes];
+  return [L.jsonBytes, L.jsonBytes];
 }
 
 /**

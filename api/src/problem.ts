@@ -156,7 +156,9 @@ export const PROBLEM_CODES = {
   // The request as a whole
   MALFORMED_BODY: { status: 400, meaning: "the request body is not valid JSON" },
   BAD_REQUEST: { status: 400, meaning: "the request body could not be read (e.g. an unsupported charset)" },
-  PAYLOAD_TOO_LARGE: { status: 413, meaning: "the request body is larger than the limit (25 MB JSON, 100 MB CSV)" },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: "the request body is larger than the operation's limit (docs/api.md)" },
+  TOO_MANY_ROWS: { status: 413, meaning: "more rows (devices, inventory lines) than the operation takes" },
+  SERVER_BUSY: { status: 503, meaning: "every calculation worker is busy and the queue is full; see `Retry-After`" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body's Content-Type is not one the operation takes" },
   BAD_PATH_ENCODING: { status: 400, meaning: "a path segment is not valid percent-encoding (e.g. `%ZZ`, `%C0%AF`)" },
   BAD_CONTENT_ENCODING: { status: 400, meaning: "the body does not decompress as its Content-Encoding says" },
@@ -308,7 +310,14 @@ const CODE_OF_STATUS: Readonly<Record<number, ProblemCode>> = {
  */
 function frameworkProblem(error: unknown): HttpProblem | undefined {
   if (!error || typeof error !== "object") return undefined;
-  const e = error as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; expose?: unknown };
+  const e = error as {
+    type?: unknown;
+    status?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+    expose?: unknown;
+    limit?: unknown;
+  };
   const status = typeof e.status === "number" ? e.status : e.statusCode;
   if (typeof status !== "number" || status < 400 || status >= 500) return undefined;
   // http-errors (what express, body-parser and send throw) marks a client error `expose`; the router's URIError
@@ -323,7 +332,8 @@ function frameworkProblem(error: unknown): HttpProblem | undefined {
     return new HttpProblem(400, "MALFORMED_BODY", "Malformed request body", "the request body is not valid JSON");
   }
   if (e.type === "entity.too.large") {
-    return new HttpProblem(413, "PAYLOAD_TOO_LARGE", title, "the request body is larger than the limit");
+    const limit = typeof e.limit === "number" ? ` of ${e.limit} bytes` : "";
+    return new HttpProblem(413, "PAYLOAD_TOO_LARGE", title, `the request body is larger than the limit${limit}`);
   }
   if (e.type === "encoding.unsupported") {
     const detail = "send the body with Content-Encoding identity, gzip, deflate or br";

@@ -12,8 +12,11 @@ import { checkProblem, checkReply } from "./reply-check.ts";
 export interface MountOptions {
   authenticate: (req: Request) => Promise<Session>;
   limiters: Record<"auth" | "write" | "read", RequestHandler>;
-  /** Body readers (JSON, CSV), run only for routes that take a body — after the rate limit and authentication. */
-  bodyParsers: readonly RequestHandler[];
+  /**
+   * Body readers (JSON, CSV), run only for routes that take a body — after the rate limit and authentication; per
+   * route when a function (each route's own size limits).
+   */
+  bodyParsers: readonly RequestHandler[] | ((route: RouteSpec) => readonly RequestHandler[]);
   /**
    * Check every answer against the route's declaration before it is sent (tests; not production: it parses
    * every JSON answer again): see reply-check.ts. Default: {@link responseValidation}`.enabled` when the routes
@@ -76,7 +79,7 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], option
           }
           next();
         },
-        ...options.bodyParsers,
+        ...(typeof options.bodyParsers === "function" ? options.bodyParsers(route) : options.bodyParsers),
       );
     }
     const handle = async (req: Request, res: Response) => {

@@ -15,10 +15,12 @@ import {
   svgToPng,
   type InventoryLine,
 } from "../../../core/documents/index.ts";
+import { REQUEST_LIMITS } from "../../../core/config.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, positiveId } from "../schemas.ts";
+import { capCsvRows } from "../workers/caps.ts";
 
 const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
 const inventoryLine = z.object({
@@ -107,7 +109,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
         z.object({
           account: address,
           year: z.number().int().min(2000).max(2100),
-          inventory: z.array(inventoryLine).min(1).max(10_000),
+          inventory: z.array(inventoryLine).min(1).max(REQUEST_LIMITS.inventoryRows),
         }),
         z.string(),
       ]),
@@ -124,7 +126,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
         },
       },
       responses: { 200: { description: "The report in the requested format" } },
-      problems: ["BAD_INVENTORY"],
+      problems: ["BAD_INVENTORY", "TOO_MANY_ROWS", "SERVER_BUSY"],
       handler: async ({ body, query }) => {
         let account: string;
         let year: number;
@@ -137,6 +139,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
           }
           account = query.account;
           year = query.year;
+          capCsvRows(body, REQUEST_LIMITS.inventoryRows, "inventory rows");
           try {
             inventory = parseInventoryCsv(body, year);
           } catch (error) {

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 
 import { z } from "zod";
 
+import { REQUEST_LIMITS } from "../../../core/config.ts";
 import { OracleError } from "../../../core/errors.ts";
 import { CalcInputError } from "../../../core/calc/index.ts";
 import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/index.ts";
@@ -24,6 +25,7 @@ import { attestationViewSchema, batchJobHistoryShape, oracleMetricsSchema } from
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
 import { requestIdOf } from "../request-log.ts";
+import { capCsvRows, refuseOverCap } from "../workers/caps.ts";
 
 const batchViewSchema = z
   .object({
@@ -128,7 +130,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         "calculation options are not part of the identity (docs/adr/0040-lot-identity.md). Submitting the identical " +
         "lot again (same devices and options) answers 200 with the stored lot, so a retry is safe; the same devices " +
         "or reference with other options or devices is 409 LOT_DUPLICATE saying how to resubmit. A lot without a " +
-        "single eligible device is refused (422 LOT_NOTHING_ELIGIBLE, nothing stored) with its problems grouped.",
+        "single eligible device is refused (422 LOT_NOTHING_ELIGIBLE, nothing stored) with its problems grouped. " +
+        `At most ${REQUEST_LIMITS.lotDevices.toLocaleString("en")} devices per lot (413 TOO_MANY_ROWS): split larger lots.`,
       tags: ["lots"],
       auth: "session",
       limit: "write",
@@ -163,6 +166,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         "BAD_JSON",
         "BAD_OPTIONS",
         "LOT_TOO_LARGE",
+        "TOO_MANY_ROWS",
+        "SERVER_BUSY",
       ],
       handler: async ({ body, query, session, req }) => {
         const oracle = requireOracle(deps);
@@ -171,6 +176,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         let options: { asOf?: string | undefined; defaultTransport?: string | undefined; lotRef?: string | undefined };
         try {
           if (typeof body === "string") {
+            capCsvRows(body, REQUEST_LIMITS.lotDevices, "devices");
             devices = await readLotCsv(Readable.from([Buffer.from(body, "utf8")]));
             options = { asOf: query.asOf, defaultTransport: query.defaultTransport, lotRef: query.lotRef };
           } else {
@@ -188,6 +194,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
           }
           throw error;
         }
+        if (devices.length > REQUEST_LIMITS.lotDevices)
+          refuseOverCap(REQUEST_LIMITS.lotDevices, "devices", devices.length);
         const requestId = req.res ? requestIdOf(req.res) : undefined; // validated by request-log.ts, never raw
         let lot: LotRow;
         try {
