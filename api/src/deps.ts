@@ -13,6 +13,7 @@ import type { ChainReads } from "../../core/chain/reads.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
 import type { ApiStore } from "./store/store.ts";
+import type { WorkerPool } from "./workers/pool.ts";
 
 /** Listing/search reads served from the event index (the chain stays the truth for every figure). */
 export interface IndexReader {
@@ -87,6 +88,8 @@ export interface AppDeps {
   reference?: ReferenceTable | undefined;
   /** The reference file's bytes and table, served to the web app (GET /reference-data). */
   referenceFile?: ReferenceFile | undefined;
+  /** Worker threads for report rendering (ITEC_WORKERS, ITEC_WORKER_QUEUE); absent: a default pool on first use. */
+  workers?: WorkerPool | undefined;
   /** The chain's name for browser wallets (ITEC_CHAIN_NAME; GET /network decides the default). */
   chainName?: string | undefined;
 }

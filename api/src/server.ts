@@ -11,6 +11,7 @@ import { pino, type Logger } from "pino";
 import type { ChainClient } from "../../core/chain/client.ts";
 import type { ApiEnv, ServeEnv } from "../../core/config.ts";
 import { loadReferenceFile } from "../../core/calc/reference-file.ts";
+import { WorkerPool } from "./workers/pool.ts";
 import { createOracle, type OracleRuntime } from "../../oracle/src/index.ts";
 import { createApp } from "./app.ts";
 import { answerClientErrors } from "./client-error.ts";
@@ -143,6 +144,7 @@ export async function startApi(
       ready: env.ITEC_RATE_LIMIT_READY,
     },
     corsOrigins: env.ITEC_CORS_ORIGINS,
+    workers: new WorkerPool({ size: env.ITEC_WORKERS, queue: env.ITEC_WORKER_QUEUE }),
   };
   server.on("request", createApp(deps));
   const url = publicUrl;
@@ -156,6 +158,7 @@ export async function startApi(
       cache.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await deps.workers?.close();
       if (!options.oracle) await oracle.close();
       if (!options.store) await store.close();
     },

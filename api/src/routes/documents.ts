@@ -6,13 +6,8 @@ import {
   certificatePdf,
   parseInventoryCsv,
   retirementCertificate,
-  scope3ChartSvg,
-  scope3Csv,
   scope3ForAccount,
-  scope3Html,
-  scope3Pdf,
   Scope3InputError,
-  svgToPng,
   type InventoryLine,
 } from "../../../core/documents/index.ts";
 import { REQUEST_LIMITS } from "../../../core/config.ts";
@@ -21,6 +16,7 @@ import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, positiveId } from "../schemas.ts";
 import { capCsvRows } from "../workers/caps.ts";
+import { inWorker } from "../workers/index.ts";
 
 const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
 const inventoryLine = z.object({
@@ -165,19 +161,10 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
             throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
           throw error;
         }
+        // Rendered on a worker thread: a 10,000-row PDF takes seconds of CPU the event loop must not give.
         const f = query.format;
-        const raw =
-          f === "json"
-            ? JSON.stringify(report)
-            : f === "csv"
-              ? scope3Csv(report)
-              : f === "html"
-                ? scope3Html(report)
-                : f === "pdf"
-                  ? await scope3Pdf(report)
-                  : f === "svg"
-                    ? scope3ChartSvg(report)
-                    : await svgToPng(scope3ChartSvg(report));
+        const out = await inWorker<string | Uint8Array>(deps, { kind: "scope3", report, format: f });
+        const raw = typeof out === "string" ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
         return { raw, contentType: FORMATS[f] };
       },
     }),

@@ -1,0 +1,76 @@
+/**
+ * The work a worker thread does (worker.ts runs it; pool.ts sends it): pure functions of structured-clonable
+ * input, so the same code runs in a worker or, in a test, in the calling thread.
+ */
+import {
+  scope3ChartSvg,
+  scope3Csv,
+  scope3Html,
+  scope3Pdf,
+  svgToPng,
+  type Scope3Report,
+} from "../../../core/documents/index.ts";
+
+export type Scope3Format = "json" | "csv" | "html" | "pdf" | "svg" | "png";
+
+/** Renders a Scope 3 report (built on the main thread: it reads the chain) in one format. */
+export interface Scope3RenderTask {
+  kind: "scope3";
+  report: Scope3Report;
+  format: Scope3Format;
+}
+
+/** Holds a worker for `ms` (tests and the benchmark only: fills the pool without depending on a payload's speed). */
+export interface HoldTask {
+  kind: "hold";
+  ms: number;
+}
+
+export type WorkerTask = Scope3RenderTask | HoldTask;
+
+/** An error as it crosses the thread boundary (structured clone keeps no class). */
+export interface TaskError {
+  name: string;
+  code?: string | undefined;
+  message: string;
+}
+
+/** Runs a task: its value, and the buffers to transfer rather than copy. */
+export async function runTask(task: WorkerTask): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  if (task.kind === "hold") {
+    await new Promise((resolve) => setTimeout(resolve, task.ms));
+    return { value: task.ms, transfer: [] };
+  }
+  const body = await renderScope3(task.report, task.format);
+  if (typeof body === "string") return { value: body, transfer: [] };
+  const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  // A Buffer may be a view into Node's shared pool: transfer only a buffer the bytes own whole.
+  const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return { value: bytes, transfer: owned ? [body.buffer as ArrayBuffer] : [] };
+}
+
+export async function renderScope3(report: Scope3Report, format: Scope3Format): Promise<string | Buffer> {
+  switch (format) {
+    case "json":
+      return JSON.stringify(report);
+    case "csv":
+      return scope3Csv(report);
+    case "html":
+      return scope3Html(report);
+    case "pdf":
+      return scope3Pdf(report);
+    case "svg":
+      return scope3ChartSvg(report);
+    case "png":
+      return svgToPng(scope3ChartSvg(report));
+  }
+}
+
+/** What crosses back for a failed task. */
+export function taskError(error: unknown): TaskError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, code: typeof code === "string" ? code : undefined, message: error.message };
+  }
+  return { name: "Error", message: String(error) };
+}
