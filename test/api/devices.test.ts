@@ -109,7 +109,7 @@ describe("Device lookups (GET /devices/{id}, POST /devices/check)", function () 
     it("reports a suspended batch as suspended", async function () {
       await (await h.deployed.adminRegistry.suspendBatch(1n, "evidence under review")).wait();
       let status = "";
-      for (const deadline = Date.now() + 20_000; status !== "suspended" && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 20_000; status !== "suspended" && Date.now() < deadline;) {
         await h.api.deps.reads.cache.refresh();
         status = ((await h.http.get(`/devices/${DESKTOP}`).expect(200)).body as Standing).batch!.status;
       }
@@ -152,7 +152,9 @@ describe("Device lookups (GET /devices/{id}, POST /devices/check)", function () 
         else allowed++;
       }
       expect(limited, "the bulk limit never answered 429").not.to.equal(undefined);
-      expect(allowed).to.be.at.most(DEVICE_CHECKS_PER_MINUTE).and.at.least(DEVICE_CHECKS_PER_MINUTE - bulkUsed);
+      expect(allowed)
+        .to.be.at.most(DEVICE_CHECKS_PER_MINUTE)
+        .and.at.least(DEVICE_CHECKS_PER_MINUTE - bulkUsed);
       expect(limited!.headers["content-type"]).to.match(PROBLEM);
       expect(limited!.body.code).to.equal("RATE_LIMITED");
       expect(Number(limited!.headers["retry-after"])).to.be.greaterThan(0);

@@ -111,7 +111,7 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Whether a device is certified here, in which batch, with its Merkle proof against the chain",
       description:
         "For other schemes checking a device before they credit it. The id is the interoperable, unkeyed " +
-        "`keccak256(utf8(lower(manufacturer) + \"|\" + upper(serial)))` of docs/methodology.md §8.1. `status` is " +
+        '`keccak256(utf8(lower(manufacturer) + "|" + upper(serial)))` of docs/methodology.md §8.1. `status` is ' +
         "`certified` (issued on the chain; `batch.status` says whether that batch is active, suspended or reversed — " +
         "a reversed batch's devices are still never certified again here), `pending` (reserved by a lot under " +
         "review: this registry will not certify it in any other lot) or `none`. A certified device comes with its " +

@@ -113,7 +113,10 @@ export class DeviceLookup {
     const index = ids.indexOf(answer!.deviceId);
     if (index < 0) return { ...answer!, proof: null };
     const p = tree.deviceProof(index, answer!.deviceId);
-    return { ...answer!, proof: { root: tree.root, index: String(p.index), deviceId: p.deviceId, proof: [...p.proof] } };
+    return {
+      ...answer!,
+      proof: { root: tree.root, index: String(p.index), deviceId: p.deviceId, proof: [...p.proof] },
+    };
   }
 
   async #reservations(ids: readonly string[]): Promise<Map<string, Reservation>> {
