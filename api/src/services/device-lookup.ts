@@ -11,8 +11,7 @@
  * (active, suspended, reversed) comes from the chain, read once per batch and block.
  */
 import { DeviceMerkleTree } from "../../../core/calc/merkle.ts";
-import type { BatchState } from "../../../oracle/src/store/transitions.ts";
-import type { JobStore } from "../../../oracle/src/store/jobs.ts";
+import type { BatchState, JobStore } from "../../../oracle/src/index.ts";
 import { reportDeviceIds, type ReportDevices } from "../../../sdk/src/device-proof.ts";
 import { batchStatusName, type BatchStatusName } from "../../../sdk/src/enums.ts";
 import { mapLimit } from "../../../sdk/src/logs.ts";
