@@ -29,6 +29,7 @@ import {
   retirementVerificationSchema,
 } from "../responses.ts";
 import { address, paging, positiveId, positiveIdString, wellFormedText } from "../schemas.ts";
+import { deviceRoutes } from "./devices.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -272,6 +273,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
         },
       }),
     }),
+    ...deviceRoutes(deps),
   ];
 }
 
