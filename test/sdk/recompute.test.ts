@@ -5,7 +5,9 @@
  * its evidence URI serves and the reference data the API serves. One changed byte in the report, one changed
  * reference row and one changed parameter each give a difference that names the device, the row or the parameter.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { expect } from "chai";
 
@@ -15,6 +17,7 @@ import { RegistryReader } from "../../sdk/src/reader.ts";
 import { recomputeBatch, RecomputeError, type RecomputeOptions } from "../../sdk/src/recompute.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { issueLot } from "../helpers/issue-lot.ts";
+import { runItec } from "../helpers/itec.ts";
 
 const CHECKS = [
   "method and parameters are the engine's",
@@ -168,5 +171,37 @@ describe("SDK: recomputeBatch", function () {
     }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(RecomputeError);
     expect((error as RecomputeError).code).to.equal("FETCH_FAILED");
+  });
+
+  describe("itec verify batch <id> --recompute", function () {
+    const cli = (args: string[]) =>
+      runItec(["verify", "batch", ...args, "--rpc", h.chain.url, "--registry", h.deployed.address], {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+      });
+
+    it('prints "recomputed: identical" and exits 0 for an issued batch', async function () {
+      const run = await cli([demo[1]!, "--recompute", "--api", h.api.url]);
+      expect(run.stderr).to.equal("");
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.include("✓ recomputed report is byte-identical").and.include("\nrecomputed: identical\n");
+    });
+
+    it("prints the difference and exits 1 for a report with one changed byte", async function () {
+      const id = section9[0]!;
+      const { bytes } = await reportOf(id);
+      const text = new TextDecoder().decode(bytes);
+      const dir = mkdtempSync(join(tmpdir(), "itec-recompute-"));
+      const file = join(dir, "report.json");
+      expect(text).to.include('"reductionKg":"261.023"');
+      writeFileSync(file, text.replace('"reductionKg":"261.023"', '"reductionKg":"261.024"'));
+      const run = await cli([id, "--recompute", "--report", file]);
+      expect(run.code).to.equal(1);
+      expect(run.stdout)
+        .to.include("✗ report hash is the chain's")
+        .and.include("recomputed: DIFFERENT")
+        .and.include("  batch server · reductionKg: expected 261.023, found 261.024");
+      expect(run.stderr).to.match(/recomputed with \d+ difference/);
+    });
   });
 });
