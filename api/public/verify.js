@@ -95,7 +95,42 @@ function batchSection(b) {
       ["Device Merkle root", el("code", {}, b.deviceRoot)],
       ["Issuance transaction", b.issuance ? el("code", {}, b.issuance.txHash) : "—"],
     ]),
+    recomputeBlock(b),
   );
+}
+
+/**
+ * "Recompute here": the batch recomputed in this browser from its published report and the reference data, with
+ * the registry's own calculation (/app/verify/recompute.js, built from sdk/src/recompute.ts and core/calc): the
+ * report's hash, the report byte for byte, the figures and the device root against the chain's.
+ */
+function recomputeBlock(b) {
+  const out = el("div", { id: "recomputed", role: "status", "aria-live": "polite" });
+  out.textContent = "";
+  const button = el("button", { type: "button", id: "recompute" }, "Recompute here");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.replaceChildren(el("p", {}, "Recomputing in this browser…"));
+    try {
+      const { recomputeHere } = await import("/app/verify/recompute.js");
+      const r = await recomputeHere(b);
+      const verdict = r.identical
+        ? "recomputed here: identical"
+        : `recomputed here: ${r.recomputed ? "DIFFERENT" : "refused"} (${r.differences.length} difference(s))`;
+      out.replaceChildren(
+        el("p", { id: "recomputed-verdict" }, el("strong", {}, verdict)),
+        list(r.checks.map((c) => [`${c.passed ? "✓" : "✗"} ${c.check}: ${c.detail}`])),
+        ...(r.differences.length
+          ? [list(r.differences.map((d) => [`${d.where} · ${d.field}: expected ${d.expected}, found ${d.actual}`]))]
+          : []),
+      );
+    } catch (err) {
+      out.replaceChildren(el("p", { class: "error" }, `could not recompute here: ${err.message ?? err}`));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el("div", { class: "recompute" }, button, out);
 }
 
 /** The claim's status from contract state: verified, reversed (who owes the replacement), replaced (from which). */

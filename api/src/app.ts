@@ -353,6 +353,8 @@ function mountWebApp(app: Express, appDir: string): void {
     res.sendFile("index.html", { root: appDir, headers: { "cache-control": "no-cache" } });
   });
   app.use("/app/assets", express.static(join(appDir, "assets"), { index: false, immutable: true, maxAge: "365d" }));
+  // The verify page's recomputation (a fixed name, so revalidated: a new build replaces it).
+  app.use("/app/verify", express.static(join(appDir, "verify"), { index: false, cacheControl: false }));
 }
 
 /** The chain's public JSON-RPC origin when the chain is a development chain (for the app's dev wallet), else none. */

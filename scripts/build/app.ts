@@ -51,6 +51,22 @@ export async function buildApp(): Promise<void> {
   const hash = appSourceHash();
   const { build } = await import("vite");
   await build({ configFile: join(ROOT, "app", "vite.config.ts"), logLevel: "warn" });
+  // The public verify page's recomputation (app/src/verify/recompute.ts), at a fixed name the page imports.
+  await build({
+    configFile: false,
+    logLevel: "warn",
+    build: {
+      outDir: join(APP_DIST, "verify"),
+      emptyOutDir: true,
+      target: "es2022",
+      minify: true,
+      lib: {
+        entry: join(ROOT, "app", "src", "verify", "recompute.ts"),
+        formats: ["es"],
+        fileName: () => "recompute.js",
+      },
+    },
+  });
   writeFileSync(STAMP, `${hash}\n`);
 }
 

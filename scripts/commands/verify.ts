@@ -3,9 +3,18 @@
  * registry's database), with the SDK's statement of checks (sdk/src/checks.ts): for a retirement, the stored claim,
  * its texts bound to the stored hash, the burn, the batch's audited issuance and the report index; for a batch, the
  * last three, and with `--device`/`--index`/`--proof` that a device is one of its devices (its leaf `[index,
- * deviceId]`, docs/adr/0015). Exit code 1 when any check fails.
+ * deviceId]`, docs/adr/0015). With `--recompute`, the batch is also recomputed from the published record alone
+ * (sdk/src/recompute.ts): its report fetched from the evidence URI (or `--api`, or `--report`), the calculation run
+ * again with the reference data (`--reference`, default the bundled file) and everything compared. Exit code 1 when
+ * any check fails or the recomputation differs.
  */
+import { readFileSync } from "node:fs";
+
 import { InvalidArgumentError, type Command } from "commander";
+
+import { DEFAULT_REFERENCE_PATH } from "../../core/calc/reference-file.ts";
+import { calcEngine } from "../../core/calc/recompute-engine.ts";
+import { recomputeBatch, type RecomputeResult } from "../../sdk/src/recompute.ts";
 
 import type { ChainBatch, Check, RetirementVerification } from "../../sdk/src/verification.ts";
 import { connectReads } from "./documents.ts";
@@ -22,6 +31,19 @@ interface BatchOptions extends ChainOptions {
   device?: string;
   index?: string;
   proof?: string[];
+  recompute?: boolean;
+  reference: string;
+  api?: string;
+  report?: string;
+}
+
+/** The recomputation's lines: "recomputed: identical", or each difference with where, field and both values. */
+function recomputeLines(r: RecomputeResult): string[] {
+  return [
+    ...checkLines(r.checks),
+    r.identical ? "recomputed: identical" : `recomputed: ${r.recomputed ? "DIFFERENT" : "REFUSED"}`,
+    ...r.differences.map((d) => `  ${d.where} · ${d.field}: expected ${d.expected}, found ${d.actual}`),
+  ];
 }
 
 const SCOPE3 = { 1: "purchased goods", 2: "capital goods" } as Record<number, string>;
@@ -207,7 +229,11 @@ export function registerVerify(program: Command): void {
         "--proof <hashes>",
         "the Merkle proof of leaf [index, device]: hashes from the leaf up, comma-separated",
         parseProof,
-      ),
+      )
+      .option("--recompute", "also recompute the batch from its published report and compare everything")
+      .option("--reference <file>", "with --recompute: the reference CSV to calculate with", DEFAULT_REFERENCE_PATH)
+      .option("--api <url>", "with --recompute: fetch the report from this registry API, not the evidence URI")
+      .option("--report <file>", "with --recompute: the published report file, instead of fetching it"),
   ).action(
     action(async (id: string, o: BatchOptions) => {
       const problem = deviceFlagsProblem(o);
@@ -217,8 +243,17 @@ export function registerVerify(program: Command): void {
         o.device !== undefined && o.index !== undefined
           ? chain.reads.verifyDeviceInBatch(BigInt(id), BigInt(o.index), o.device, o.proof ?? [])
           : chain.reads.verifyBatch(BigInt(id))
-      ).finally(() => chain.close());
-      print(o, v, () => [
+      ).finally(() => (o.recompute ? undefined : chain.close()));
+      const r = o.recompute
+        ? await recomputeBatch(id, {
+            reader: chain.reads,
+            engine: calcEngine,
+            reference: readFileSync(o.reference),
+            report: o.report === undefined ? undefined : readFileSync(o.report),
+            apiUrl: o.api,
+          }).finally(() => chain.close())
+        : undefined;
+      print(o, r === undefined ? v : { ...v, recompute: r }, () => [
         `Batch #${v.batchId}${o.device !== undefined ? `, device ${o.device} (index ${o.index})` : ""}: ` +
           `${v.verified ? "VERIFIED" : "NOT VERIFIED"} from the chain`,
         ...batchLines(v.batch),
@@ -228,8 +263,12 @@ export function registerVerify(program: Command): void {
         ...checkLines(v.checks),
         "",
         v.statement,
+        ...(r === undefined ? [] : ["", "recomputation", ...recomputeLines(r)]),
       ]);
       failUnlessVerified(`batch #${v.batchId}`, v);
+      if (r !== undefined && !r.identical) {
+        throw new Error(`batch #${v.batchId} recomputed with ${r.differences.length} difference(s)`);
+      }
     }),
   );
 }
