@@ -15,7 +15,7 @@
  */
 import { Dec, type ReferenceTable } from "../calc/index.ts";
 import { Scope3InputError, type InventoryLine } from "./inventory.ts";
-import type { RetirementForReport, Scope3Report } from "./scope3-types.ts";
+import type { ReadAt, RetirementForReport, Scope3Report } from "./scope3-types.ts";
 import { yearReport } from "./scope3-year.ts";
 
 export const SCOPE3_RULES = [
@@ -38,6 +38,7 @@ export function scope3Report(input: {
   inventory: readonly InventoryLine[];
   retirements: readonly RetirementForReport[];
   reference: ReferenceTable;
+  readAt?: ReadAt | undefined;
 }): Scope3Report {
   const years = [...new Set(input.inventory.map((l) => l.year))]
     .filter((y) => y <= input.reportingYear)
