@@ -5,6 +5,8 @@
  *
  * Batches and verifications are the SDK's (sdk/src/reader.ts, one definition of the statement of checks): here they
  * get the per-block cache and remembered event locations of a long-running process, and the chain adapter's errors.
+ * Claims reports (core/claims) read stored claims, their events in bulk and register entries here, and — without an
+ * event index — scan the chain for every retirement and admission.
  */
 import { getAddress, ZeroAddress } from "ethers";
 
@@ -173,18 +175,6 @@ export class ChainReads {
           blockNumber: Number(c.blockNumber),
         };
       });
-    });
-  }
-
-  /** Every retirement's beneficiary name, from the CertificatesRetired events of the whole chain. */
-  scanBeneficiaryNames() {
-    return this.cache.get("scan:names", async () => {
-      const r = this.chain.registry;
-      const head = this.cache.head >= 0 ? this.cache.head : await this.chain.provider.getBlockNumber();
-      const events = await this.logs.wide(this.fromBlock, head, (from, to) =>
-        r.queryFilter(r.filters.CertificatesRetired(), from, to),
-      );
-      return new Map(events.map((e) => [e.args.retirementId, e.args.beneficiaryName]));
     });
   }
 

@@ -69,21 +69,24 @@ export function fromIndex(c: { retirementId: string; batchId: string; batchBlock
   return { retirementId: BigInt(c.retirementId), batchId: BigInt(c.batchId), batchBlock: c.batchBlock };
 }
 
-/** Candidates from a scan of the chain: every stored claim, every CertificatesRetired and ParticipantAdmitted. */
+/**
+ * Candidates from a scan of the chain: every stored claim (`retirement(id)` for each id); the texts of those naming
+ * no beneficiary account, by id, 100 per eth_getLogs (a bounded answer however many retirements the chain holds);
+ * and every ParticipantAdmitted event for the register.
+ */
 export function chainScanClaimSource(reads: ChainReads): ClaimSource {
   return {
     kind: "chain-scan",
     candidates: async (account, nameKey) => {
-      const [claims, names] = await Promise.all([
-        reads.scanClaims(),
-        nameKey ? reads.scanBeneficiaryNames() : Promise.resolve(new Map<bigint, string>()),
-      ]);
+      const claims = await reads.scanClaims();
+      const named = new Set<bigint>();
+      if (nameKey) {
+        const byName = claims.filter((c) => c.beneficiary === null && c.account !== account);
+        const events = await reads.retirementEvents(byName.map((c) => ({ id: c.retirementId, block: c.blockNumber })));
+        for (const [id, e] of events) if (organisationKey(e.args.beneficiaryName) === nameKey) named.add(id);
+      }
       const candidates = claims
-        .filter((c) => {
-          if (c.account === account || c.beneficiary === account) return true;
-          const name = names.get(c.retirementId);
-          return c.beneficiary === null && name !== undefined && organisationKey(name) === nameKey;
-        })
+        .filter((c) => c.account === account || c.beneficiary === account || named.has(c.retirementId))
         .map((c) => ({ retirementId: c.retirementId }));
       return { candidates, indexedToBlock: null };
     },
