@@ -5,6 +5,7 @@
  */
 import { ZeroAddress } from "ethers";
 
+import { organisationKey } from "../core/claims/attribution.ts";
 import { BATCH_STATUS } from "../sdk/src/enums.ts";
 import { IndexerError } from "./errors.ts";
 import type { IndexedEvent } from "./events.ts";
@@ -86,9 +87,9 @@ export async function applyCertificateEvent(tx: SqlExecutor, e: CertificateEvent
       const c = e.claim;
       await tx.run(
         "INSERT INTO ix_retirements (retirement_id, batch_id, original_batch_id, replacements, account, operator, " +
-          "beneficiary_name, beneficiary_name_lc, beneficiary, amount, period_start, period_end, scope3_category, " +
-          "purpose, claim_hash, tx_hash, log_index, block_number, block_time) " +
-          "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (retirement_id) DO NOTHING",
+          "beneficiary_name, beneficiary_name_lc, beneficiary_name_key, beneficiary, amount, period_start, " +
+          "period_end, scope3_category, purpose, claim_hash, tx_hash, log_index, block_number, block_time) " +
+          "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (retirement_id) DO NOTHING",
         [
           e.retirementId,
           e.batchId,
@@ -97,6 +98,7 @@ export async function applyCertificateEvent(tx: SqlExecutor, e: CertificateEvent
           e.operator,
           e.beneficiaryName,
           e.beneficiaryName.toLowerCase(),
+          organisationKey(e.beneficiaryName),
           c.beneficiary,
           c.amount.toString(),
           c.periodStart,

@@ -10,6 +10,7 @@
  * a challenge holds the batches it names (`openChallenges`), its settlement releases them and leaves the faulty
  * one suspended by the admin, and a replacement burns the claim's amount from its new batch (`retired`).
  */
+import { organisationKey } from "../core/claims/attribution.ts";
 import { PARTICIPANT_STATUS_CODES } from "../sdk/src/enums.ts";
 import { applyCertificateEvent, inconsistent } from "./apply-certificates.ts";
 import { eventArgsJson, eventName, type IndexedEvent } from "./events.ts";
@@ -41,9 +42,10 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
     case "ParticipantAdmitted":
       await participantEvent(tx, e, "admitted", { kind: e.kind, name: e.participantName });
       await tx.run(
-        "INSERT INTO ix_participants (account, kind, status, name, admitted_block, admitted_time, updated_block, " +
-          "updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET kind = excluded.kind, " +
-          "status = excluded.status, name = excluded.name, admitted_block = excluded.admitted_block, " +
+        "INSERT INTO ix_participants (account, kind, status, name, name_key, admitted_block, admitted_time, " +
+          "updated_block, updated_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET " +
+          "kind = excluded.kind, status = excluded.status, name = excluded.name, name_key = excluded.name_key, " +
+          "admitted_block = excluded.admitted_block, " +
           "admitted_time = excluded.admitted_time, updated_block = excluded.updated_block, " +
           "updated_time = excluded.updated_time",
         [
@@ -51,6 +53,7 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
           e.kind,
           PARTICIPANT_STATUS_CODES.active,
           e.participantName,
+          organisationKey(e.participantName),
           e.blockNumber,
           e.blockTime,
           e.blockNumber,
@@ -61,8 +64,8 @@ async function applyEvent(tx: SqlExecutor, e: IndexedEvent, roles: RoleNames): P
     case "ParticipantRenamed": {
       await participantEvent(tx, e, "renamed", { name: e.participantName });
       const changed = await tx.run(
-        "UPDATE ix_participants SET name = ?, updated_block = ?, updated_time = ? WHERE account = ?",
-        [e.participantName, e.blockNumber, e.blockTime, e.account],
+        "UPDATE ix_participants SET name = ?, name_key = ?, updated_block = ?, updated_time = ? WHERE account = ?",
+        [e.participantName, organisationKey(e.participantName), e.blockNumber, e.blockTime, e.account],
       );
       if (changed !== 1) throw inconsistent(`${e.name} for ${e.account}, who was never admitted in the index`);
       return;

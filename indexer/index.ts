@@ -27,6 +27,7 @@ export {
   type RetirementFilter,
   type TransferFilter,
 } from "./queries.ts";
+export type { ClaimCandidateRecord, NamedParticipantRecord } from "./queries-claims.ts";
 export type {
   BatchRecord,
   HoldingRecord,

@@ -21,6 +21,7 @@ import { IndexerError } from "./errors.ts";
 import type { RoleNames } from "./apply.ts";
 import type { BlockRange } from "./events.ts";
 import type { BatchFilter, ChallengeFilter, ParticipantFilter, RetirementFilter, TransferFilter } from "./queries.ts";
+import type { ClaimCandidateRecord, NamedParticipantRecord } from "./queries-claims.ts";
 import { isRangeRefused, readRange } from "./read-range.ts";
 import type {
   BatchRecord,
@@ -341,6 +342,14 @@ export class Indexer {
 
   batch(id: string | number | bigint): Promise<BatchRecord | undefined> {
     return this.store.batch(id);
+  }
+
+  claimCandidates(account: string, nameKey: string | null): Promise<ClaimCandidateRecord[]> {
+    return this.store.claimCandidates(account, nameKey);
+  }
+
+  participantsNamed(keys: readonly string[]): Promise<NamedParticipantRecord[]> {
+    return this.store.participantsNamed(keys);
   }
 
   listBatches(filter: BatchFilter = {}): Promise<BatchRecord[]> {

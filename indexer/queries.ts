@@ -14,6 +14,12 @@ import {
 } from "../sdk/src/enums.ts";
 import { IndexerError } from "./errors.ts";
 import {
+  claimCandidates,
+  participantsNamed,
+  type ClaimCandidateRecord,
+  type NamedParticipantRecord,
+} from "./queries-claims.ts";
+import {
   toBatch,
   toHolder,
   toHolding,
@@ -175,6 +181,16 @@ export class IndexQueries {
       [...params, ...pageParams(filter)],
     );
     return rows.map(toRetirement);
+  }
+
+  /** Retirements that may concern `account`: see queries-claims.ts. */
+  claimCandidates(account: string, nameKey: string | null): Promise<ClaimCandidateRecord[]> {
+    return claimCandidates(this.db, account, nameKey);
+  }
+
+  /** Participants registered under one of the organisation name keys `keys`: see queries-claims.ts. */
+  participantsNamed(keys: readonly string[]): Promise<NamedParticipantRecord[]> {
+    return participantsNamed(this.db, keys);
   }
 
   /** Non-zero balances of `account`, ascending batch id (a reversed batch's balances read 0, as on-chain). */

@@ -4,7 +4,8 @@
  * 0/1 flags. Every table holding an event has the event's (tx_hash, log_index[, item_index]) as its key, which is
  * what makes re-applying a range a no-op (docs/adr/0020-indexer.md).
  */
-import type { Migration } from "../core/db/migrate.ts";
+import { organisationKey } from "../core/claims/attribution.ts";
+import type { Migration, MigrationExecutor } from "../core/db/migrate.ts";
 
 /** Every table the indexer owns, children first (the order a rebuild empties them in). */
 export const INDEX_TABLES = [
@@ -304,4 +305,38 @@ CREATE INDEX IF NOT EXISTS ix_accreditation_events_by_auditor ON ix_accreditatio
 DELETE FROM ix_roles WHERE role = 'auditor';
 `,
   },
+  {
+    // Issue 14: a retirement named for an organisation by name is found by the name's key (organisationKey, ADR
+    // 0051), and so are the participants registered under it. SQL cannot compute the key (Unicode NFKC, full case
+    // folding): the migration's backfill computes it in TypeScript for the rows already there.
+    version: 3,
+    name: "organisation name keys of retirements' beneficiaries and of participants",
+    sql: `
+ALTER TABLE ix_retirements ADD COLUMN beneficiary_name_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS ix_retirements_by_name_key ON ix_retirements (beneficiary_name_key, retirement_id);
+ALTER TABLE ix_participants ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS ix_participants_by_name_key ON ix_participants (name_key, account);
+`,
+    backfill: backfillNameKeys,
+  },
 ];
+
+/** Sets the name keys of the rows written before version 3 (an empty name keeps the empty key). */
+async function backfillNameKeys(tx: MigrationExecutor): Promise<void> {
+  const retirements = await tx.all(
+    "SELECT retirement_id, beneficiary_name FROM ix_retirements WHERE beneficiary_name <> ''",
+  );
+  for (const r of retirements) {
+    await tx.run("UPDATE ix_retirements SET beneficiary_name_key = ? WHERE retirement_id = ?", [
+      organisationKey(String(r.beneficiary_name)),
+      Number(r.retirement_id),
+    ]);
+  }
+  const participants = await tx.all("SELECT account, name FROM ix_participants WHERE name <> ''");
+  for (const p of participants) {
+    await tx.run("UPDATE ix_participants SET name_key = ? WHERE account = ?", [
+      organisationKey(String(p.name)),
+      String(p.account),
+    ]);
+  }
+}

@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 
 import type { ChainClient } from "../../core/chain/client.ts";
-import type { PortfolioRecord } from "../../indexer/index.ts";
+import type { ClaimCandidateRecord, NamedParticipantRecord, PortfolioRecord } from "../../indexer/index.ts";
 import type { ReferenceTable } from "../../core/calc/index.ts";
 import type { ReferenceFile } from "../../core/calc/reference-file.ts";
 import type { Oracle } from "../../oracle/src/index.ts";
@@ -10,6 +10,7 @@ import type { ParticipantKindName } from "../../sdk/src/enums.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route/define.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
+import { chainScanClaimSource, indexClaimSource, type ClaimSource } from "../../core/claims/sources.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
 import type { ApiStore } from "./store/store.ts";
@@ -41,6 +42,10 @@ export interface IndexReader {
   }): Promise<Record<string, unknown>[]>;
   auditors(): Promise<string[]>;
   ping(): Promise<boolean>;
+  /** A claims report's candidates (ADR 0051), each verified on the chain (optional: a stub index may lack it). */
+  claimCandidates?(account: string, nameKey: string | null): Promise<ClaimCandidateRecord[]>;
+  /** Participants registered under organisation name keys, re-read on the chain by their users. */
+  participantsNamed?(keys: readonly string[]): Promise<NamedParticipantRecord[]>;
 }
 
 export interface RateLimits {
@@ -106,6 +111,20 @@ export function requireIndex(deps: AppDeps): IndexReader {
   if (!deps.index)
     throw new HttpProblem(503, "INDEX_UNAVAILABLE", "Service unavailable", "the listing index is not running here");
   return deps.index;
+}
+
+/**
+ * Where a claims report finds an organisation's retirements (ADR 0051): the event index when this API has one with
+ * claim lookups, else a scan of the chain. Either way each is verified on the chain.
+ */
+export function claimSource(deps: Pick<AppDeps, "index" | "reads">): ClaimSource {
+  const index = deps.index;
+  if (!index?.claimCandidates || !index.participantsNamed) return chainScanClaimSource(deps.reads);
+  return indexClaimSource({
+    claimCandidates: (account, key) => index.claimCandidates!(account, key),
+    participantsNamed: (keys) => index.participantsNamed!(keys),
+    status: () => index.status(),
+  });
 }
 
 /** The signed-in account's on-chain standing; 403 unless it holds one of `allowed`. */

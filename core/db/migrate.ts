@@ -17,6 +17,11 @@ export interface Migration {
    * has `INTEGER PRIMARY KEY` row ids, BIGINT for millisecond times). Default: `sql` on both engines.
    */
   readonly postgres?: string;
+  /**
+   * Runs after the statements, in the same transaction: a backfill the SQL of both engines cannot compute (e.g. a
+   * Unicode normalisation), written once with `?` placeholders.
+   */
+  readonly backfill?: (tx: MigrationExecutor) => Promise<void>;
 }
 
 /** A value bound to a `?` placeholder in the runner's own statements. */
@@ -84,6 +89,7 @@ export async function migrate(
       if (applied.has(m.version)) continue;
       try {
         await tx.exec(options.dialect === "postgres" && m.postgres !== undefined ? m.postgres : m.sql);
+        if (m.backfill) await m.backfill(tx);
       } catch (error) {
         const before = Math.max(0, ...applied);
         throw new MigrationError(

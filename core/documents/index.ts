@@ -4,11 +4,11 @@
  */
 import type { ChainReads } from "../chain/reads.ts";
 import type { ReferenceTable } from "../calc/index.ts";
-import { attribute, organisationKey } from "../claims/attribution.ts";
+import { organisationClaims } from "../claims/organisation.ts";
+import { chainScanClaimSource, type ClaimSource } from "../claims/sources.ts";
 import { buildCertificate } from "./certificate.ts";
 import type { InventoryLine } from "./inventory.ts";
 import { scope3Report } from "./scope3.ts";
-import type { RetirementForReport } from "./scope3-types.ts";
 
 export { buildCertificate, certificateSections, type CertificateModel } from "./certificate.ts";
 export { certificateHtml, certificatePdf } from "./certificate-render.ts";
@@ -24,7 +24,7 @@ export { scope3Report, SCOPE3_RULES } from "./scope3.ts";
 export { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
 export { scope3Csv } from "./scope3-csv.ts";
 export { scope3Html, scope3Pdf } from "./scope3-render.ts";
-export type { InventoryRowReport, Scope3Report } from "./scope3-types.ts";
+export type { InventoryRowReport, ReadAt, Scope3Report } from "./scope3-types.ts";
 export { FONT_FILES, fontPath, fontRuns } from "./fonts.ts";
 export { baseUrlFromExternalUrl, httpBaseUrl, registryBaseUrlOnChain, retirementVerifyUrl } from "./links.ts";
 
@@ -45,50 +45,23 @@ export async function retirementCertificate(
 }
 
 /**
- * Reads the account's retirements (each verified, with its claim status) and its organisation name from the chain
- * and builds the report. A reversed claim is listed as not applied, saying who owes its replacement; a replaced one
- * counts with the batch it now rests on.
+ * The Scope 3 report of `account` for a year, from the chain: its retirements found through `source` (the event
+ * index; default a scan of the chain), each verified on the chain and attributed (core/claims, ADR 0051) — applied
+ * when the claim is the organisation's, listed as not applied when it retired them for another organisation or for
+ * nobody. A reversed claim is listed as not applied, saying who owes its replacement; a replaced one counts with
+ * the batch it now rests on. The report says where and when it was read (`readAt`).
  */
 export async function scope3ForAccount(
   reads: ChainReads,
   input: { account: string; reportingYear: number; inventory: readonly InventoryLine[]; reference: ReferenceTable },
+  source: ClaimSource = chainScanClaimSource(reads),
 ) {
-  const [ids, participant] = await Promise.all([
-    reads.retirementIdsFor(input.account),
-    reads.participant(input.account),
-  ]);
-  // Interim register: the organisation itself (ADR 0051's full lookup replaces this).
-  const register = participant.name ? [{ account: input.account, name: participant.name }] : [];
-  const retirements: RetirementForReport[] = [];
-  for (const id of ids) {
-    const v = await reads.verifyRetirement(id);
-    const s = v.claimStatus;
-    const failed =
-      v.verdict === "reversed"
-        ? [
-            `claim reversed: batch #${s.batchId} was found wrong and reversed, so the claim is not valid until ` +
-              `replaced (replacement owed by ${s.owedBy ? (s.owedBy.name ?? s.owedBy.account) : "the batch's owner"})`,
-          ]
-        : v.checks.filter((c) => !c.passed).map((c) => c.check);
-    retirements.push({
-      retirementId: v.retirementId,
-      batchId: v.batch.batchId,
-      category: v.batch.category as RetirementForReport["category"],
-      amount: Number(v.claim.amount),
-      reductionKgPerDevice: v.batch.reductionKgPerDevice,
-      periodStart: v.claim.periodStart,
-      periodEnd: v.claim.periodEnd,
-      scope3Category: v.claim.scope3Category,
-      beneficiaryName: v.claim.beneficiaryName,
-      beneficiaryAccount: v.claim.beneficiary,
-      retiredBy: v.claim.account,
-      claimStatus: s.status,
-      vintageStart: v.batch.vintageStart,
-      vintageEnd: v.batch.vintageEnd,
-      attribution: attribute(v.claim, (key) => register.filter((p) => organisationKey(p.name) === key)),
-      txHash: v.proof?.txHash ?? null,
-      ...(failed.length ? { failedCheck: failed.join("; ") } : {}),
-    });
-  }
-  return scope3Report({ ...input, accountName: participant.name, retirements });
+  const claims = await organisationClaims(reads, source, input.account);
+  const report = scope3Report({
+    ...input,
+    accountName: claims.accountName,
+    retirements: claims.retirements,
+    readAt: claims.readAt,
+  });
+  return { ...report, readAt: claims.readAt };
 }

@@ -9,10 +9,12 @@ import type { Command } from "commander";
 import { getAddress, isAddress } from "ethers";
 
 import { ChainClient } from "../../core/chain/client.ts";
+import { chainScanClaimSource, fromIndex, type ClaimSource } from "../../core/claims/sources.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { ChainReads } from "../../core/chain/reads.ts";
 import { readCliEnv } from "../../core/config.ts";
 import { httpBaseUrl } from "../../core/documents/links.ts";
+import { ApiClient } from "../../sdk/src/api-client.ts";
 
 /** The documents' code (pdfkit, resvg, the reference table) loads only when a document command runs. */
 const reports = () => import("../../core/documents/index.ts");
@@ -76,6 +78,35 @@ async function declaredPublicUrl(
     .catch(() => undefined);
   const url = batchId === undefined ? null : await registryBaseUrlOnChain(reads, batchId);
   return url === null ? undefined : { url, source: "on-chain" };
+}
+
+/**
+ * Candidates from a registry API's event index (GET /claims/candidates and /claims/registered): this process still
+ * verifies each on its own chain node and re-reads every participant there.
+ */
+function apiClaimSource(api: ApiClient): ClaimSource {
+  return {
+    kind: "index",
+    candidates: async (account, nameKey) => {
+      const query = new URLSearchParams({ account, ...(nameKey ? { nameKey } : {}) });
+      const answer = await api.request<{
+        candidates: { retirementId: string; batchId: string; batchBlock: number | null }[];
+        index: { lastBlock: number | null };
+      }>("GET", `/claims/candidates?${query.toString()}`);
+      return { candidates: answer.candidates.map(fromIndex), indexedToBlock: answer.index.lastBlock };
+    },
+    namedAccounts: async (keys) => {
+      const answers = await Promise.all(
+        keys.map((key) =>
+          api.request<{ participants: { account: string }[] }>(
+            "GET",
+            `/claims/registered?${new URLSearchParams({ key }).toString()}`,
+          ),
+        ),
+      );
+      return [...new Set(answers.flatMap((a) => a.participants.map((p) => p.account)))];
+    },
+  };
 }
 
 const chainFlags = (cmd: Command) =>
@@ -143,9 +174,23 @@ export function registerDocuments(program: Command): void {
           "year,category,devices,pcf_kg_per_device,manufacturer,model[,scope3_category]",
       )
       .option("--out <prefix>", "write <prefix>.json, .csv, .html, .pdf, .svg and .png")
+      .option(
+        "--api [url]",
+        "find the retirements through this registry API's event index (default ITEC_API_URL), each then verified " +
+          "on the chain; without --api, by a scan of the chain (every retirement: slow on a large registry)",
+      )
       .option("--json", "print the report as JSON"),
   ).action(
-    async (o: ChainOptions & { account: string; year: string; inventory: string; out?: string; json?: boolean }) => {
+    async (
+      o: ChainOptions & {
+        account: string;
+        year: string;
+        inventory: string;
+        out?: string;
+        json?: boolean;
+        api?: string | boolean;
+      },
+    ) => {
       if (!isAddress(o.account)) throw new Error(`--account is not an address: ${String(o.account)}`);
       const { parseInventory, scope3ChartSvg, scope3Csv, scope3ForAccount, scope3Html, scope3Pdf, svgToPng } =
         await reports();
@@ -159,13 +204,15 @@ export function registerDocuments(program: Command): void {
       }
       const inventory = parseInventory(text, Number(o.year), o.inventory);
       const { reads, close } = await connectReads(o);
+      const apiUrl =
+        o.api === undefined || o.api === false ? undefined : o.api === true ? readCliEnv().ITEC_API_URL : o.api;
+      const source = apiUrl === undefined ? chainScanClaimSource(reads) : apiClaimSource(new ApiClient(apiUrl));
       try {
-        const r = await scope3ForAccount(reads, {
-          account: getAddress(o.account),
-          reportingYear: Number(o.year),
-          inventory,
-          reference: loadReferenceTable(),
-        });
+        const r = await scope3ForAccount(
+          reads,
+          { account: getAddress(o.account), reportingYear: Number(o.year), inventory, reference: loadReferenceTable() },
+          source,
+        );
         if (o.out) {
           const svg = scope3ChartSvg(r);
           writeFileSync(`${o.out}.json`, JSON.stringify(r, null, 2) + "\n");
@@ -193,8 +240,13 @@ export function registerDocuments(program: Command): void {
           },
         ) =>
           `${label.padEnd(split ? 18 : 12)} ${String(c.devices).padStart(7)} ${c.inventoryIntensityKgPerDevice.padStart(20)} ${c.adjustedIntensityKgPerDevice.padStart(19)} ${String(c.certificatesApplied).padStart(15)}\n`;
+        const at = r.readAt;
         process.stdout.write(
-          `Scope 3 IT procurement ${r.reportingYear} for ${r.account}\n` +
+          `Scope 3 IT procurement ${r.reportingYear} for ${r.accountName ? `${r.accountName} (${r.account})` : r.account}\n` +
+            `read from chain ${at.chainId}, registry ${at.registry}, at block ${at.block}; retirements found ` +
+            (at.indexedToBlock === null
+              ? "by a scan of the chain\n"
+              : `through the event index of ${apiUrl} (indexed to block ${at.indexedToBlock}), each verified on the chain\n`) +
             `${"category".padEnd(split ? 18 : 12)} devices  inventory kg/device  adjusted kg/device  I-TECs applied\n` +
             r.current.categories
               .map((c) => line(c.scope3Category === null ? c.category : `${c.category} (cat. ${c.scope3Category})`, c))

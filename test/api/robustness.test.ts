@@ -521,6 +521,8 @@ describe("API robustness", function () {
         "get /participants": { query: { status: "active", kind: "refurbisher" } },
         "get /participants/:address": { params: { address: A } },
         "get /auditors": {},
+        "get /claims/candidates": { query: { account: A, nameKey: "acme corporation" } },
+        "get /claims/registered": { query: { key: "Acme Corporation" } },
         // The web app's routes
         "get /network": {},
         "get /reference-data": {},

@@ -3,7 +3,7 @@
  * by default; error -32005 "Requested range exceeds maximum RPC range limit"). A loopback JSON-RPC proxy in front
  * of the test chain refuses every eth_getLogs with `toBlock − fromBlock` above CAP; the chain is made far longer
  * than that with empty blocks between the registry's events, and the reads the verify page, the certificates and
- * the Scope 3 report use (batch detail, retirement verification, an account's retirements) must answer exactly
+ * the Scope 3 report use (batch detail, retirement verification, an account's retirements by a chain scan) must answer exactly
  * what an uncapped read of the chain says — in bounded ranges, halving a refused range, and in few calls. A
  * retirement's texts are one single-block read (its stored `blockNumber`); a batch's issuance is one whole-chain
  * query on its id's topic, and once the node refused that, a search in bounded ranges.
@@ -18,6 +18,8 @@ import { ChainClient } from "../../core/chain/client.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { isRangeRefused } from "../../sdk/src/logs.ts";
 import { ChainReads, type ChainReadsOptions } from "../../core/chain/reads.ts";
+import { organisationClaims } from "../../core/claims/organisation.ts";
+import { chainScanClaimSource } from "../../core/claims/sources.ts";
 import { deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "../helpers/chain.ts";
 import { DAY, METHOD, PARAMS, retirementRequest, signAttestation } from "../helpers/registry.ts";
 
@@ -313,20 +315,32 @@ describe("chain reads through a node that caps eth_getLogs ranges (Besu --rpc-ma
     }
   });
 
-  it("the retirement listing of the Scope 3 report: each account's retirements, each verifiable", async function () {
+  it("a Scope 3 report's claims without an index: a scan of the capped chain, then verified in bulk", async function () {
     const reads = readsVia({ maxLogRange: CAP });
+    const scan = chainScanClaimSource(reads);
     const corporate = getAddress(deployed.wallet("corporate").address);
     const refurbisher = getAddress(deployed.wallet("refurbisher").address);
-    const expected = (behalf: boolean) => [...retirement].filter(([, t]) => t.onBehalf === behalf).map(([id]) => id);
-    expect(await reads.retirementIdsFor(corporate)).to.deep.equal(expected(true));
-    expect(await reads.retirementIdsFor(refurbisher)).to.deep.equal(expected(false));
-    expect(await reads.retirementIdsFor(getAddress(deployed.wallet("trader").address))).to.deep.equal([]);
-    expect(proxy.calls, "the listing itself needs no eth_getLogs").to.deep.equal([]);
-    // What scope3ForAccount then does for each id.
-    for (const id of await reads.retirementIdsFor(corporate)) {
-      expect((await reads.verifyRetirement(id)).verified).to.equal(true);
-    }
-    expect(proxy.calls.filter((c) => c.refused).length, "the first whole-chain query only").to.be.at.most(1);
+    const behalf = [...retirement].filter(([, t]) => t.onBehalf).map(([id]) => id);
+    const ids = async (account: string) => (await scan.candidates(account, null)).candidates.map((c) => c.retirementId);
+    expect(await ids(corporate)).to.deep.equal(behalf);
+    expect(await ids(refurbisher)).to.deep.equal([...retirement.keys()]);
+    expect(await ids(getAddress(deployed.wallet("trader").address))).to.deep.equal([]);
+    expect(proxy.calls, "the stored claims are read without eth_getLogs").to.deep.equal([]);
+
+    const corp = await organisationClaims(reads, scan, corporate);
+    expect(corp.retirements.map((r) => [r.retirementId, r.attribution.rule, r.failedCheck])).to.deep.equal(
+      behalf.map((id) => [String(id), "BENEFICIARY_ACCOUNT", undefined]),
+    );
+    expect(corp.readAt).to.include({ indexedToBlock: null, registry: deployed.address });
+    // The refurbisher's report lists all it retired: for the corporate (its claims) and for an unregistered name.
+    const own = await organisationClaims(reads, scan, refurbisher);
+    expect(own.retirements.map((r) => [r.retirementId, r.attribution.account])).to.deep.equal(
+      [...retirement].map(([id, t]) => [String(id), t.onBehalf ? corporate : null]),
+    );
+    for (const r of own.retirements) expect(r.txHash).to.equal(retirement.get(BigInt(r.retirementId))!.txHash);
+    const accepted = proxy.calls.filter((c) => !c.refused);
+    expect(Math.max(...accepted.map((c) => c.to - c.from))).to.be.at.most(CAP);
+    expect(proxy.calls.filter((c) => c.refused).length, "whole-chain queries refused once each").to.be.at.most(3);
   });
 
   it("reads a retirement's texts in one single-block call, and finds its batch in few calls, then in one", async function () {

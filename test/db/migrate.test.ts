@@ -1,8 +1,9 @@
 /**
  * The one migration runner (core/db/migrate.ts) on each engine it serves: SQLite through the oracle's
  * `openDatabase` and the index's SQL layer, PostgreSQL through the index's SQL layer (when ITEC_TEST_DATABASE_URL
- * is set, e.g. from `.ci/postgres.sh`). It applies pending migrations in version order, is idempotent, and a
- * failing migration leaves the schema and its recorded version as they were.
+ * is set, e.g. from `.ci/postgres.sh`). It applies pending migrations in version order, is idempotent, runs a
+ * migration's TypeScript backfill in the same transaction, and a failing migration leaves the schema and its
+ * recorded version as they were.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -138,6 +139,31 @@ function runnerSuite(makeEngine: () => Engine, name: string) {
       expect(await steps(db)).to.deep.equal([]); // v2, applied before v3 failed, was rolled back with it
       expect(await migrate(db, [V1, V2, V3], engine.options)).to.deep.equal([2, 3]);
       expect(await versions(db)).to.deep.equal([1, 2, 3]);
+    });
+
+    it("runs a migration's TypeScript backfill in its transaction: a failing one rolls the run back", async function () {
+      const db = await fresh();
+      await migrate(db, [V1, V2], engine.options);
+      const backfill = (fail: boolean): Migration => ({
+        ...V3,
+        backfill: async (tx) => {
+          for (const row of await tx.all("SELECT step FROM mt_steps")) {
+            await tx.run("UPDATE mt_steps SET note = ? WHERE step = ?", [
+              `${String(row.step)}`.toUpperCase(),
+              String(row.step),
+            ]);
+          }
+          if (fail) throw new Error("backfill failed");
+        },
+      });
+      const error = await migrate(db, [V1, V2, backfill(true)], engine.options).then(
+        () => expect.fail("the failing backfill was applied"),
+        (e: unknown) => e,
+      );
+      expect(error).to.include({ code: "MIGRATION_FAILED" });
+      expect(await versions(db)).to.deep.equal([1, 2]);
+      expect(await migrate(db, [V1, V2, backfill(false)], engine.options)).to.deep.equal([3]);
+      expect(await db.all("SELECT step, note FROM mt_steps")).to.deep.equal([{ step: "two", note: "TWO" }]);
     });
 
     it("refuses a list with a repeated or non-positive version, before touching the database", async function () {

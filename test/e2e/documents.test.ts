@@ -3,8 +3,9 @@
  * an operator on behalf of a beneficiary whose name is not Latin-1), the certificate PDFs' extracted text checked
  * against the chain's values, and a Scope 3 report whose chart PNG is saved and checked — through the API (JSON and
  * CSV inventories, Scope 3 categories) and the `itec report scope3` CLI (JSON and quoted-CSV inventory files).
- * Organisations are named as the register names them; once a batch is reversed, its retirement's certificate says
- * REVERSED and the Scope 3 report does not apply it.
+ * Organisations are named as the register names them; the report applies a retirement named for the corporate's
+ * registered name and one naming its account (ADR 0051) and says where it read them; once a batch is reversed, its
+ * retirement's certificate says REVERSED and the Scope 3 report does not apply it.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,11 @@ import { freePort, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
 
 const OUT = "test/output";
+/**
+ * The corporate's organisation name on the register (renamed from the fixture's): retirement #1 names it without a
+ * beneficiary account, so it is the corporate's claim by its registered name (ADR 0051).
+ */
+const ACME = "Acme Corporation";
 /** Not Latin-1: Polish, Japanese and an emoticon — the PDF must print it exactly as the chain holds it. */
 const UNICODE_BENEFICIARY = "Łódź Sp. z o.o. — 東京支社 😀";
 
@@ -76,6 +82,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     desktop = await token("desktop");
 
     const corporate = w("corporate").address;
+    await (await h.deployed.adminRegistry.renameParticipant(corporate, ACME)).wait();
     await refurbisher.signAndRelay(
       w("refurbisher"),
       await refurbisher.post<UnsignedTx>("/tx/transfer", { to: corporate, items: [{ batchId: server, amount: "1" }] }),
@@ -116,6 +123,9 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       }),
     );
     await h.api.deps.reads.cache.refresh();
+    // The report finds retirements through the event index: let it read the last one.
+    const head = await h.chain.provider.getBlockNumber();
+    while (((await h.api.deps.index!.status()).lastBlock ?? -1) < head) await new Promise((r) => setTimeout(r, 50));
   });
   after(async () => h?.close());
 
@@ -152,7 +162,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       `1337 / ${h.deployed.address}`,
       claim.claimHash,
       "Retirement #1 is verified: 1 I-TEC (server) retired for Acme Corporation",
-      `Corporate plc (${h.deployed.wallet("corporate").address})`,
+      `${ACME} (${h.deployed.wallet("corporate").address})`,
       `Refurb Co (${h.deployed.wallet("refurbisher").address})`,
       `Audit Body A (auditor ${h.deployed.wallet("auditor1").address})`,
       `${h.api.url}/verify/retirements/1`,
@@ -168,7 +178,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
     const trader = h.deployed.wallet("trader").address;
     const corporate = h.deployed.wallet("corporate").address;
     expect(html).to.include(`<th>Retired by (holder)</th><td>${PARTICIPANT_NAMES.trader} (${trader})</td>`);
-    expect(html).to.include(`<th>Beneficiary account</th><td>${PARTICIPANT_NAMES.corporate} (${corporate})</td>`);
+    expect(html).to.include(`<th>Beneficiary account</th><td>${ACME} (${corporate})</td>`);
     expect(html).to.include("<th>Retired on behalf</th><td>yes</td>");
     expect(html).to.include("Category 1 — purchased goods and services");
     expect(html).to.include(`<th>Beneficiary</th><td>${UNICODE_BENEFICIARY}</td>`);
@@ -251,6 +261,8 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
       ["row 4", "supplier_pcf", null],
     ]);
     expect(json.notes).to.deep.equal([]);
+    expect(json.readAt).to.include({ chainId: 1337, registry: h.deployed.address });
+    expect(json.readAt.indexedToBlock).to.be.a("number").and.at.most(json.readAt.block);
     expect(json.yearOnYear.map((y: { year: number }) => y.year)).to.deep.equal([2025, 2026]);
 
     const csv = (await h.http.post("/reports/scope3?format=csv").send(body).expect(200)).text;
@@ -564,7 +576,7 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
         })
         .expect(200)
     ).body;
-    expect(report.accountName).to.equal(PARTICIPANT_NAMES.corporate);
+    expect(report.accountName).to.equal(ACME);
     expect(report.current.applied.map((a: { retirementId: string }) => a.retirementId)).to.deep.equal(["2"]);
     expect(report.current.unapplied).to.have.length(1);
     expect(report.current.unapplied[0]).to.include({ retirementId: "1", reason: "CLAIM_REVERSED" });
@@ -581,6 +593,6 @@ describe("Retirement certificates and Scope 3 reports (end to end)", function ()
         })
         .expect(200)
     ).text;
-    expect(reportHtml).to.include(`<dt>Organisation</dt><dd>${PARTICIPANT_NAMES.corporate} (${corporate})</dd>`);
+    expect(reportHtml).to.include(`<dt>Organisation</dt><dd>${ACME} (${corporate})</dd>`);
   });
 });

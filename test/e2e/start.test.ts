@@ -142,6 +142,16 @@ describe("npm start (scripts/start.ts as a child process)", function () {
     const pdf = join(dataDir, "documents", "retirement-1.pdf");
     expect(out).to.include(`retirement certificate (PDF): ${pdf}`);
     expect(readFileSync(pdf).subarray(0, 5).toString()).to.equal("%PDF-");
+    // The corporate retired for its registered name: its claim (ADR 0051), applied in its Scope 3 report.
+    expect(out).to.match(
+      /applied: retirement #1 \(5 I-TEC\), retired for 'Acme Corporation' — the corporate's registered name, so its claim \(read at block \d+, found through the event index\)/,
+    );
+    const scope3 = JSON.parse(readFileSync(join(dataDir, "documents", "scope3-2026.json"), "utf8")) as {
+      current: { applied: { retirementId: string }[] };
+      readAt: { indexedToBlock: number | null };
+    };
+    expect(scope3.current.applied.map((a) => a.retirementId)).to.deep.equal(["1"]);
+    expect(scope3.readAt.indexedToBlock).to.be.a("number");
     expect(first.err()).to.equal("");
     expect(readFileSync(join(dataDir, "start.lock"), "utf8").trim()).to.match(/^\d+$/);
   });

@@ -1,8 +1,9 @@
 /**
- * The index's contract-v2 migration (indexer/schema.ts, version 2) on an index written under version 1, on SQLite
- * and on PostgreSQL (ITEC_TEST_DATABASE_URL): the rows keep their meaning — a suspended batch is held by the
- * admin, a retirement rests on the batch it was retired from and is verified, a participant has no name yet — and
- * the auditor role's rows, which v2 has no use for, are gone.
+ * The index's migrations on an index written by an earlier version, on SQLite and on PostgreSQL
+ * (ITEC_TEST_DATABASE_URL). Version 2 (contract v2), on version-1 rows: the rows keep their meaning — a suspended
+ * batch is held by the admin, a retirement rests on the batch it was retired from and is verified, a participant has
+ * no name yet — and the auditor role's rows, which v2 has no use for, are gone. Version 3 (ADR 0051): the
+ * organisation name keys of the rows already there, computed by the migration's TypeScript backfill.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,8 +63,10 @@ function sqliteEngine(): Engine {
   };
 }
 
+let engines = 0;
+
 function postgresEngine(url: string): Engine {
-  const schema = `itec_ix_migrate_${process.pid}_${Date.now().toString(36)}`;
+  const schema = `itec_ix_migrate_${process.pid}_${Date.now().toString(36)}_${++engines}`;
   return {
     name: "PostgreSQL",
     options: () => ({ databaseUrl: url, pgSchema: schema }),
@@ -78,10 +81,14 @@ function postgresEngine(url: string): Engine {
 
 function migrationSuite(makeEngine: () => Engine): void {
   const engine = makeEngine();
-  describe(`Index migration to contract v2 on ${engine.name}`, function () {
-    after(() => engine.dispose());
+  const v3 = makeEngine();
+  describe(`Index migrations on ${engine.name}`, function () {
+    after(async () => {
+      await engine.dispose();
+      await v3.dispose();
+    });
 
-    it("keeps the meaning of version-1 rows and drops the auditor role", async function () {
+    it("keeps the meaning of version-1 rows and drops the auditor role (version 2, contract v2)", async function () {
       const v1 = await openSql(engine.options(), INDEX_MIGRATIONS.slice(0, 1));
       for (const row of V1_ROWS) await v1.run(row);
       await v1.close();
@@ -119,6 +126,49 @@ function migrationSuite(makeEngine: () => Engine): void {
       const again = await IndexStore.open(engine.options());
       expect((await again.batch(2))!.status).to.equal("suspended");
       await again.close();
+    });
+
+    it("computes the organisation name keys of the rows already there in TypeScript (version 3)", async function () {
+      const v2 = await openSql(v3.options(), INDEX_MIGRATIONS.slice(0, 2));
+      const retired = (id: number, name: string, beneficiary: string | null) =>
+        v2.run(
+          "INSERT INTO ix_retirements (retirement_id, batch_id, original_batch_id, account, operator, " +
+            "beneficiary_name, beneficiary_name_lc, beneficiary, amount, period_start, period_end, scope3_category, " +
+            "purpose, claim_hash, tx_hash, log_index, block_number, block_time) VALUES (?, 1, 1, ?, ?, ?, ?, ?, '12', " +
+            "1767225600, 1798761599, 1, '', ?, ?, 0, ?, 1767225700)",
+          [id, OWNER, OWNER, name, name.toLowerCase(), beneficiary, HASH, `0x${String(id).repeat(64)}`, 20 + id],
+        );
+      // NFKC folds the full-width letters; white space and a trailing full stop do not count; SQL could do neither.
+      await retired(1, "  ＧＬＯＢＥＸ   GmbH. ", null);
+      await retired(2, "Globex GmbH", HOLDER);
+      await retired(3, "Globex", null);
+      await retired(4, "", null);
+      await v2.run(
+        "INSERT INTO ix_participants (account, kind, status, name, admitted_block, admitted_time, updated_block, " +
+          "updated_time) VALUES (?, 3, 2, 'Globex GmbH', 5, 1767225000, 5, 1767225000)",
+        [HOLDER],
+      );
+      await v2.close();
+
+      const store = await IndexStore.open(v3.options());
+      try {
+        const keys = await store.db.all(
+          "SELECT retirement_id, beneficiary_name_key FROM ix_retirements ORDER BY retirement_id",
+        );
+        expect(keys.map((r) => r.beneficiary_name_key)).to.deep.equal(["globex gmbh", "globex gmbh", "globex", ""]);
+        // By name: #1 only (#2 names an account, which wins; #3 is another name); by account: #2.
+        const ids = async (account: string, key: string | null) =>
+          (await store.claimCandidates(account, key)).map((c) => c.retirementId);
+        expect(await ids(ISSUER, "globex gmbh")).to.deep.equal(["1"]);
+        expect(await ids(HOLDER, "globex gmbh")).to.deep.equal(["1", "2"]);
+        expect(await ids(OWNER, null)).to.deep.equal(["1", "2", "3", "4"]);
+        expect(await ids(ISSUER, "")).to.deep.equal([]);
+        expect(await store.participantsNamed(["globex gmbh", "globex", ""])).to.deep.equal([
+          { account: HOLDER, name: "Globex GmbH", nameKey: "globex gmbh", status: "suspended" },
+        ]);
+      } finally {
+        await store.close();
+      }
     });
   });
 }

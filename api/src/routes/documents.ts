@@ -11,10 +11,12 @@ import {
   type InventoryLine,
 } from "../../../core/documents/index.ts";
 import { REQUEST_LIMITS } from "../../../core/config.ts";
-import type { AppDeps } from "../deps.ts";
+import { organisationKey } from "../../../core/claims/attribution.ts";
+import { claimSource, requireIndex, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
-import { address, positiveId } from "../schemas.ts";
+import { checksumAddress } from "../responses.ts";
+import { address, positiveId, uintString, wellFormedText } from "../schemas.ts";
 import { capCsvRows } from "../workers/caps.ts";
 import { inWorker } from "../workers/index.ts";
 
@@ -34,6 +36,40 @@ const inventoryLine = z.object({
     .optional()
     .describe("1 purchased goods, 2 capital goods: certificates then apply only to rows of their Scope 3 category"),
 });
+
+const EXAMPLE_ACCOUNT = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
+const indexAt = z.object({ lastBlock: z.number().int().nullable() }).describe("how far the event index has read");
+const candidatesSchema = z.object({
+  account: checksumAddress,
+  nameKey: z.string().nullable(),
+  candidates: z.array(
+    z.object({
+      retirementId: uintString,
+      blockNumber: z.number().int().describe("the block of its CertificatesRetired"),
+      batchId: uintString.describe("the batch the claim rests on now"),
+      batchBlock: z.number().int().nullable().describe("the block of that batch's BatchIssued"),
+    }),
+  ),
+  index: indexAt,
+});
+const registeredSchema = z.object({
+  key: z.string(),
+  participants: z.array(
+    z.object({ account: checksumAddress, name: z.string(), nameKey: z.string(), status: z.string() }),
+  ),
+  index: indexAt,
+});
+
+function requireClaimIndex(deps: AppDeps) {
+  const index = requireIndex(deps);
+  if (!index.claimCandidates || !index.participantsNamed)
+    throw new HttpProblem(503, "INDEX_UNAVAILABLE", "Service unavailable", "this index has no claim lookups");
+  return {
+    status: () => index.status(),
+    claimCandidates: (account: string, nameKey: string | null) => index.claimCandidates!(account, nameKey),
+    participantsNamed: (keys: readonly string[]) => index.participantsNamed!(keys),
+  };
+}
 
 const FORMATS = {
   json: "application/json",
@@ -92,7 +128,9 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Scope 3 certificate-adjusted IT procurement intensity for an account and year",
       description:
         "Send the procurement inventory (JSON, or text/csv with columns year,category,devices,pcf_kg_per_device," +
-        "manufacturer,model and optionally scope3_category, with the account and year in the query). The account's retirements are read from the chain. " +
+        "manufacturer,model and optionally scope3_category, with the account and year in the query). The account's " +
+        "retirements are found through the event index (without one, by a scan of the chain), each verified on the " +
+        "chain and attributed to one organisation or none (ADR 0051); `readAt` says where and when. " +
         "format: json (default), csv, html, pdf, svg (chart), png (chart).",
       tags: ["documents"],
       limit: "write",
@@ -150,12 +188,11 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
         }
         let report;
         try {
-          report = await scope3ForAccount(deps.reads, {
-            account,
-            reportingYear: year,
-            inventory,
-            reference: deps.reference!,
-          });
+          report = await scope3ForAccount(
+            deps.reads,
+            { account, reportingYear: year, inventory, reference: deps.reference! },
+            claimSource(deps),
+          );
         } catch (error) {
           if (error instanceof Scope3InputError)
             throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
@@ -166,6 +203,80 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
         const out = await inWorker<string | Uint8Array>(deps, { kind: "scope3", report, format: f });
         const raw = typeof out === "string" ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
         return { raw, contentType: FORMATS[f] };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/claims/candidates",
+      operationId: "claimCandidates",
+      summary: "Retirements that may concern an organisation, from the event index: to verify on the chain",
+      description:
+        "Retirements naming the account as beneficiary account, retired by it, or naming no beneficiary account " +
+        "and a beneficiary name whose organisation key (ADR 0051) is nameKey — candidates only: the index is not " +
+        "the truth; verify each on the chain and attribute it from the chain's data (what `itec report scope3 " +
+        "--api` does).",
+      tags: ["documents"],
+      query: z.object({
+        account: address,
+        nameKey: wellFormedText(1, 400).optional().describe("organisationKey of the organisation's registered name"),
+      }),
+      example: { query: { account: EXAMPLE_ACCOUNT, nameKey: "acme corporation" } },
+      responses: {
+        200: {
+          description: "Candidates, ascending id",
+          schema: candidatesSchema,
+          example: {
+            account: EXAMPLE_ACCOUNT,
+            nameKey: "acme corporation",
+            candidates: [{ retirementId: "7", blockNumber: 1842, batchId: "3", batchBlock: 1790 }],
+            index: { lastBlock: 1900 },
+          },
+        },
+      },
+      problems: ["INDEX_UNAVAILABLE", "INVALID_FILTER", "CHAIN_CHANGED"],
+      handler: async ({ query }) => {
+        const index = requireClaimIndex(deps);
+        const nameKey = query.nameKey ? organisationKey(query.nameKey) : null;
+        // The last block first: every retirement up to it is among the candidates.
+        const { lastBlock } = await index.status();
+        const candidates = await index.claimCandidates(query.account, nameKey);
+        return { body: { account: query.account, nameKey, candidates, index: { lastBlock } } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/claims/registered",
+      operationId: "registeredNamed",
+      summary:
+        "Participants registered under an organisation name key, from the event index: re-read them on the chain",
+      tags: ["documents", "participants"],
+      query: z.object({ key: wellFormedText(1, 400).describe("an organisation name or its key (ADR 0051)") }),
+      example: { query: { key: "globex gmbh" } },
+      responses: {
+        200: {
+          description: "Participants under the key",
+          schema: registeredSchema,
+          example: {
+            key: "globex gmbh",
+            participants: [
+              {
+                account: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+                name: "Globex GmbH",
+                nameKey: "globex gmbh",
+                status: "active",
+              },
+            ],
+            index: { lastBlock: 1900 },
+          },
+        },
+      },
+      problems: ["INDEX_UNAVAILABLE", "CHAIN_CHANGED"],
+      handler: async ({ query }) => {
+        const index = requireClaimIndex(deps);
+        const key = organisationKey(query.key);
+        const { lastBlock } = await index.status();
+        const participants = await index.participantsNamed([key]);
+        return { body: { key, participants, index: { lastBlock } } };
       },
     }),
   ];
