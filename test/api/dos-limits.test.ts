@@ -105,3 +105,30 @@ describe("request limits and the worker pool", function () {
     });
   });
 });
+
+describe("the worker pool's answers", function () {
+  this.timeout(60_000);
+
+  it("renders every Scope 3 format in a worker, the PNG too (resvg's buffer could not be transferred)", async function () {
+    const { WorkerPool } = await import("../../api/src/workers/index.ts");
+    const { scope3Report } = await import("../../core/documents/scope3.ts");
+    const { loadReferenceTable } = await import("../../core/calc/reference-file.ts");
+    const report = scope3Report({
+      account: ACCOUNT,
+      reportingYear: 2026,
+      inventory: [{ year: 2026, category: "laptop", devices: 10, pcfKgPerDevice: "300" }],
+      retirements: [],
+      reference: loadReferenceTable(),
+    });
+    const pool = new WorkerPool({ size: 1 });
+    try {
+      const png = await pool.run<Uint8Array>({ kind: "scope3", report, format: "png" });
+      expect(Buffer.from(png).subarray(0, 8).toString("hex")).to.equal("89504e470d0a1a0a");
+      const pdf = await pool.run<Uint8Array>({ kind: "scope3", report, format: "pdf" });
+      expect(Buffer.from(pdf).subarray(0, 5).toString()).to.equal("%PDF-");
+      expect(await pool.run<string>({ kind: "scope3", report, format: "csv" })).to.match(/^section,field,value/);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -268,7 +268,14 @@ describe("API robustness", function () {
     let token: string;
     before(async () => {
       h = await startApiHarness({
-        env: { ITEC_RATE_LIMIT_WRITE: "1000000", ITEC_RATE_LIMIT_AUTH: "1000000", ITEC_RATE_LIMIT_READ: "1000000" },
+        // Capacity is not what this checks: no rate limit, and a worker queue deep enough for its bursts (a full
+        // pool's 503 SERVER_BUSY is test/api/dos-limits.test.ts's).
+        env: {
+          ITEC_RATE_LIMIT_WRITE: "1000000",
+          ITEC_RATE_LIMIT_AUTH: "1000000",
+          ITEC_RATE_LIMIT_READ: "1000000",
+          ITEC_WORKER_QUEUE: "10000",
+        },
       });
       token = await h.signIn(h.deployed.wallet("refurbisher"));
     });
@@ -523,6 +530,8 @@ describe("API robustness", function () {
         "get /auditors": {},
         "get /claims/candidates": { query: { account: A, nameKey: "acme corporation" } },
         "get /claims/registered": { query: { key: "Acme Corporation" } },
+        "get /devices/:deviceId": { params: { deviceId: `0x${"ab".repeat(32)}` } },
+        "post /devices/check": { body: { deviceIds: [`0x${"ab".repeat(32)}`] } },
         // The web app's routes
         "get /network": {},
         "get /reference-data": {},

@@ -43,10 +43,11 @@ export async function runTask(task: WorkerTask): Promise<{ value: unknown; trans
   }
   const body = await renderScope3(task.report, task.format);
   if (typeof body === "string") return { value: body, transfer: [] };
-  const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  // A Buffer may be a view into Node's shared pool: transfer only a buffer the bytes own whole.
-  const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-  return { value: bytes, transfer: owned ? [body.buffer as ArrayBuffer] : [] };
+  // Copied into memory this thread owns, then transferred: a Buffer may be a view into Node's shared pool, and a
+  // native addon's (resvg's PNG) is external memory that cannot be transferred at all (DataCloneError).
+  const bytes = new Uint8Array(body.byteLength);
+  bytes.set(body);
+  return { value: bytes, transfer: [bytes.buffer] };
 }
 
 export async function renderScope3(report: Scope3Report, format: Scope3Format): Promise<string | Buffer> {
