@@ -8,12 +8,12 @@ import { createHash } from "node:crypto";
 import {
   calculateLot,
   canonicalJson,
-  METHOD_VERSION,
-  PARAMS_VERSION,
   type BatchResult,
   type DeviceInput,
   type ExclusionReason,
   type InputProblem,
+  type METHOD_VERSION,
+  type PARAMS_VERSION,
   type ReferenceTable,
 } from "../../../core/calc/index.ts";
 
@@ -98,11 +98,19 @@ export function calculateLotFigures(request: LotCalculationRequest, reference: R
     eligibleCount: r.eligibleCount,
     excluded: r.excluded,
     problems: r.problems,
-    batches: r.batches.map(({ deviceProof: _d, proof: _p, ...batch }) => batch),
+    batches: r.batches.map(plainBatch),
     reportJson: r.reportJson,
     reportHash: r.reportHash,
   };
   return { lotRef, inputJson, inputSha256, figures };
+}
+
+/** The batch without its proof methods (functions do not cross a thread boundary). */
+function plainBatch(b: BatchResult): LotBatch {
+  const batch: Partial<BatchResult> = { ...b };
+  delete batch.deviceProof;
+  delete batch.proof;
+  return batch as LotBatch;
 }
 
 function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
