@@ -5,6 +5,13 @@
 export { Oracle, type OracleMetrics } from "./pipeline/oracle.ts";
 export type { OracleConfig, OracleDeps } from "./pipeline/config.ts";
 export type { LotSummary } from "./pipeline/lot-summary.ts";
+export {
+  calculateLotFigures,
+  type CalculatedLot,
+  type LotCalculationRequest,
+  type LotCalculator,
+  type LotFigures,
+} from "./pipeline/lot-calculation.ts";
 export type { AttestationView } from "./pipeline/reads.ts";
 export { MAX_SIGNATURE_BYTES } from "./pipeline/signatures.ts";
 export { WORKER_LEASE } from "./pipeline/lease.ts";

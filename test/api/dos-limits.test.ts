@@ -104,6 +104,36 @@ describe("request limits and the worker pool", function () {
       expect(worst).to.be.below(1_000);
     });
   });
+
+  describe("POST /lots", () => {
+    const LOT =
+      "serial,manufacturer,model,category,manufacture_date,refurbished_date,second_life_months,parts,ship_mass_kg," +
+      "transport,test_report_id,erasure_certificate_id\n" +
+      Array.from(
+        { length: 5 },
+        (_, i) => `DL-${i},Dell,PowerEdge R740,server,2020-01-15,2025-03-20,36,hdd:2,35.0,hgv:900,TR-${i},EC-${i}`,
+      ).join("\n");
+
+    it("calculates on the worker pool: 503 SERVER_BUSY when it is full, then taken once and retried safely", async () => {
+      const token = await h.signIn(h.deployed.wallet("refurbisher"));
+      const post = () =>
+        h.http.post("/lots").set("Authorization", `Bearer ${token}`).set("Content-Type", "text/csv").send(LOT);
+      const holding = h.api.deps.workers!.run({ kind: "hold", ms: 3_000 });
+      try {
+        const busy = await post().expect(503);
+        expect(busy.body.code).to.equal("SERVER_BUSY");
+        expect(Number(busy.headers["retry-after"])).to.be.greaterThan(0);
+      } finally {
+        await holding;
+      }
+      // Nothing was stored by the refused request: the lot is taken now, once; the retry answers the stored lot.
+      const first = await post().expect(201);
+      expect(first.body.summary.eligible).to.equal(5);
+      const again = await post().expect(200);
+      expect(again.body.id).to.equal(first.body.id);
+      expect(await h.api.oracle.oracle.store.batchesOfLot(first.body.id)).to.have.length(1);
+    });
+  });
 });
 
 describe("the worker pool's answers", function () {

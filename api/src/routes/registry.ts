@@ -26,6 +26,7 @@ import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { address, batchJobId, hexData, isoDate, lotId, paging, wellFormedText } from "../schemas.ts";
 import { requestIdOf } from "../request-log.ts";
 import { capCsvRows, refuseOverCap } from "../workers/caps.ts";
+import { lotCalculator } from "../workers/index.ts";
 
 const batchViewSchema = z
   .object({
@@ -206,6 +207,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
             ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
             ...(options.lotRef ? { lotRef: options.lotRef } : {}),
             ...(requestId ? { correlationId: requestId.slice(0, 100) } : {}),
+            // On the worker pool: a large lot must not hold the event loop every other request needs.
+            calculator: lotCalculator(deps),
           });
         } catch (error) {
           // The identical lot again (a retry after a lost answer, say): the stored lot, as the first answer was.

@@ -5,7 +5,9 @@
 import type { AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { PoolFullError, WorkerPool } from "./pool.ts";
-import type { WorkerTask } from "./tasks.ts";
+import { CalcInputError } from "../../../core/calc/index.ts";
+import type { LotCalculator } from "../../../oracle/src/index.ts";
+import type { LotTaskResult, WorkerTask } from "./tasks.ts";
 
 export { PoolFullError, WorkerPool, WorkerTaskError, type PoolOptions } from "./pool.ts";
 export type { Scope3Format, WorkerTask } from "./tasks.ts";
@@ -36,4 +38,18 @@ export async function inWorker<T>(deps: AppDeps, task: WorkerTask): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * The oracle's lot calculator on the app's pool (503 SERVER_BUSY when full), or undefined — the oracle then
+ * calculates in this thread — when the app has no reference file to give the workers.
+ */
+export function lotCalculator(deps: AppDeps): LotCalculator | undefined {
+  const reference = deps.referenceFile?.bytes;
+  if (!reference) return undefined;
+  return async (request) => {
+    const result = await inWorker<LotTaskResult>(deps, { kind: "lot", request, reference });
+    if (!result.ok) throw new CalcInputError(result.code, result.message);
+    return result.lot;
+  };
 }

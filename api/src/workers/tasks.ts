@@ -1,7 +1,9 @@
 /**
- * The work a worker thread does (worker.ts runs it; pool.ts sends it): pure functions of structured-clonable
- * input, so the same code runs in a worker or, in a test, in the calling thread.
+ * The work a worker thread does (worker.ts runs it; pool.ts sends it) — Scope 3 rendering and lot calculation: pure
+ * functions of structured-clonable input, so the same code runs in a worker or, in a test, in the calling thread.
  */
+import { createHash } from "node:crypto";
+
 import {
   scope3ChartSvg,
   scope3Csv,
@@ -10,6 +12,9 @@ import {
   svgToPng,
   type Scope3Report,
 } from "../../../core/documents/index.ts";
+import { CalcInputError, buildReferenceTable, type ReferenceTable } from "../../../core/calc/index.ts";
+import { parseReferenceCsv, REFERENCE_LICENSE, REFERENCE_SOURCE } from "../../../core/calc/reference-csv.ts";
+import { calculateLotFigures, type LotCalculationRequest } from "../../../oracle/src/index.ts";
 
 export type Scope3Format = "json" | "csv" | "html" | "pdf" | "svg" | "png";
 
@@ -26,7 +31,22 @@ export interface HoldTask {
   ms: number;
 }
 
-export type WorkerTask = Scope3RenderTask | HoldTask;
+/**
+ * Calculates a lot (the oracle's intake awaits it before its store transaction). The reference table has methods, so
+ * it travels as its file's bytes and each worker builds it once per file (by sha256).
+ */
+export interface LotTask {
+  kind: "lot";
+  request: LotCalculationRequest;
+  reference: Uint8Array;
+}
+
+/** A lot task's answer: a lot that cannot be calculated is an answer too, so its error keeps its class. */
+export type LotTaskResult =
+  | { ok: true; lot: ReturnType<typeof calculateLotFigures> }
+  | { ok: false; code: CalcInputError["code"]; message: string };
+
+export type WorkerTask = Scope3RenderTask | HoldTask | LotTask;
 
 /** An error as it crosses the thread boundary (structured clone keeps no class). */
 export interface TaskError {
@@ -41,6 +61,7 @@ export async function runTask(task: WorkerTask): Promise<{ value: unknown; trans
     await new Promise((resolve) => setTimeout(resolve, task.ms));
     return { value: task.ms, transfer: [] };
   }
+  if (task.kind === "lot") return { value: calculateLotTask(task), transfer: [] };
   const body = await renderScope3(task.report, task.format);
   if (typeof body === "string") return { value: body, transfer: [] };
   // Copied into memory this thread owns, then transferred: a Buffer may be a view into Node's shared pool, and a
@@ -64,6 +85,25 @@ export async function renderScope3(report: Scope3Report, format: Scope3Format): 
       return scope3ChartSvg(report);
     case "png":
       return svgToPng(scope3ChartSvg(report));
+  }
+}
+
+const tables = new Map<string, ReferenceTable>();
+
+export function calculateLotTask(task: LotTask): LotTaskResult {
+  const sha256 = createHash("sha256").update(task.reference).digest("hex");
+  let table = tables.get(sha256);
+  if (!table) {
+    const rows = parseReferenceCsv(new TextDecoder("utf-8").decode(task.reference));
+    table = buildReferenceTable(rows, { sha256, source: REFERENCE_SOURCE, license: REFERENCE_LICENSE });
+    tables.clear(); // one reference file per API: keep only the latest
+    tables.set(sha256, table);
+  }
+  try {
+    return { ok: true, lot: calculateLotFigures(task.request, table) };
+  } catch (error) {
+    if (error instanceof CalcInputError) return { ok: false, code: error.code, message: error.message };
+    throw error;
   }
 }
 

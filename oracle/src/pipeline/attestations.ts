@@ -11,8 +11,9 @@ import {
 } from "../../../sdk/src/attestation.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { isoTime } from "../../../sdk/src/time.ts";
-import { METHOD_VERSION, PARAMS_VERSION, type LotResult } from "../../../core/calc/index.ts";
+import { METHOD_VERSION, PARAMS_VERSION } from "../../../core/calc/index.ts";
 import type { BatchRow, LotRow } from "../store/rows.ts";
+import type { LotBatch, LotFigures } from "./lot-calculation.ts";
 import type { BatchState } from "../store/transitions.ts";
 import type { OracleContext } from "./context.ts";
 import type { WorkerLease } from "./lease.ts";
@@ -26,8 +27,8 @@ export function storedAttestation(b: BatchRow): Attestation {
 export function attestationFor(
   ctx: OracleContext,
   lot: LotRow,
-  result: LotResult,
-  b: LotResult["batches"][number],
+  result: LotFigures,
+  b: LotBatch,
   nowSec: number,
 ): Attestation {
   return {

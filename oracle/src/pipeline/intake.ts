@@ -3,23 +3,17 @@
  * batches in one transaction — issuable batches reserve their device ids (registry-wide exclusivity) and get the
  * attestation their auditors sign; the others are `not_issuable` with the gate's reason.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import { statusName } from "../../../sdk/src/enums.ts";
 import { firstLine } from "../../../sdk/src/errors.ts";
-import {
-  calculateLot,
-  CalcInputError,
-  canonicalJson,
-  parseDay,
-  type DeviceInput,
-  type LotResult,
-} from "../../../core/calc/index.ts";
+import { CalcInputError, parseDay, type DeviceInput } from "../../../core/calc/index.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { LotRow } from "../store/rows.ts";
 import { attestationFor, setAttestation } from "./attestations.ts";
 import type { OracleContext } from "./context.ts";
 import { duplicateLot, nothingEligible } from "./lot-refusals.ts";
+import { inThreadCalculator, type CalculatedLot, type LotCalculator, type LotFigures } from "./lot-calculation.ts";
 import { lotSummary } from "./lot-summary.ts";
 
 /** Earliest as-of date of a lot; the latest is today (UTC) plus `AS_OF_SLACK_MS` for clocks ahead of ours. */
@@ -35,7 +29,14 @@ export interface SubmitLotInput {
   asOf?: string;
   defaultTransport?: string;
   correlationId?: string;
+  /**
+   * Where the lot is calculated (e.g. the API's worker pool, so a large lot does not hold its event loop); default:
+   * in this thread. It must use the oracle's reference table (checked by its sha256).
+   */
+  calculator?: LotCalculator | undefined;
 }
+
+type LotOptions = { asOf: string; defaultTransport?: string | undefined; lotRef: string };
 
 /** Takes lots in: calculates them and stores them with their batches. */
 export class LotIntake {
@@ -57,17 +58,32 @@ export class LotIntake {
     const asOf = input.asOf ?? this.#ctx.now().toISOString().slice(0, 10);
     this.#checkAsOf(asOf);
     await this.#requireParticipant(refurbisher);
-    const inputJson = canonicalJson(input.devices.map(stripReaderFields));
-    const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
-    const lotRef = input.lotRef ?? `sha256:${inputSha256}`;
+    const calculate = this.#calculator(input.calculator);
+    const request = {
+      devices: input.devices,
+      asOf,
+      defaultTransport: input.defaultTransport,
+      lotRef: input.lotRef,
+      refurbisher,
+    };
+    // Calculated before the transaction (off the caller's thread when the calculator is a worker): first as if no
+    // device were taken, which validates the whole lot and gives its identity (the input hash, the default lotRef).
+    let calculated = await calculate({ ...request, certified: [] });
+    const { lotRef, inputSha256, inputJson } = calculated;
     const existing = await this.#ctx.store.lotByRef(refurbisher, lotRef);
     if (existing) throw await duplicateLot(this.#ctx.store, existing, input, inputSha256);
+    // A lot that cannot be calculated is refused outright, and so is one without a single eligible device (nothing
+    // to certify; storing it would only take its reference).
+    if (calculated.figures.eligibleCount === 0) throw nothingEligible(calculated.figures, new Map());
+    const options: LotOptions = { asOf, defaultTransport: input.defaultTransport, lotRef };
+    // Exclusivity, first pass (outside the transaction): devices already in a batch are recalculated out.
+    let certified = new Set<string>();
+    for (let conflicts = await this.#conflicts(calculated.figures); conflicts.size > 0;) {
+      certified = new Set([...certified, ...conflicts]);
+      calculated = await calculate({ ...request, lotRef, certified: [...certified] });
+      conflicts = await this.#conflicts(calculated.figures);
+    }
     const correlationId = input.correlationId ?? randomUUID();
-    const options = { asOf, defaultTransport: input.defaultTransport, lotRef };
-    // Validate the whole lot before storing anything: a lot that cannot be calculated is refused outright, and so
-    // is one without a single eligible device (nothing to certify; storing it would only take its reference).
-    const preview = this.#calculate(input.devices, options, refurbisher, new Set());
-    if (preview.eligibleCount === 0) throw nothingEligible(preview, new Map());
 
     const lot = await this.#ctx.store.tx(async () => {
       // Intakes take turns (the lock row; SQLite: the file's write lock): the reference and the devices are
@@ -84,9 +100,9 @@ export class LotIntake {
         input_json: inputJson,
         correlation_id: correlationId,
       });
-      const { result, reserved } = await this.#processLotInTx(row, input.devices);
+      const { figures, reserved } = await this.#storeInTx(row, input.devices, calculate, calculated, certified);
       // Every eligible device is already in another batch: refused, and the transaction stores nothing.
-      if (result.eligibleCount === 0) throw nothingEligible(result, await this.#ctx.store.holdersOf([...reserved]));
+      if (figures.eligibleCount === 0) throw nothingEligible(figures, await this.#ctx.store.holdersOf([...reserved]));
       return (await this.#ctx.store.lot(row.id))!;
     });
     this.#ctx.counters.lotsSubmitted += 1;
@@ -123,7 +139,10 @@ export class LotIntake {
           await this.#ctx.store.lock("lots");
           // Another worker may have calculated it meanwhile (the lock orders us after it).
           if ((await this.#ctx.store.lot(lot.id))?.status !== "submitted") return;
-          await this.#processLotInTx(lot, devices);
+          const options = JSON.parse(lot.options_json) as LotOptions;
+          const calculate = this.#calculator(undefined);
+          const request = { devices, ...options, refurbisher: lot.refurbisher };
+          await this.#storeInTx(lot, devices, calculate, await calculate({ ...request, certified: [] }), new Set());
         });
       } catch (error) {
         await this.#ctx.store.setLotFailed(lot.id, firstLine(error));
@@ -132,21 +151,53 @@ export class LotIntake {
     }
   }
 
-  async #processLotInTx(
+  /** The calculator to use, wrapped: a lot that cannot be calculated is LOT_INVALID; the reference must be ours. */
+  #calculator(given: LotCalculator | undefined): LotCalculator {
+    const calculate = given ?? inThreadCalculator(this.#ctx.reference);
+    return async (request) => {
+      let calculated: CalculatedLot;
+      try {
+        calculated = await calculate(request);
+      } catch (error) {
+        if (error instanceof CalcInputError) {
+          throw new OracleError("LOT_INVALID", error.message, { calcCode: error.code }, { cause: error });
+        }
+        throw error;
+      }
+      if (calculated.figures.referenceSha256 !== this.#ctx.reference.sha256) {
+        throw new Error(
+          `the lot was calculated with reference data ${calculated.figures.referenceSha256}, not the oracle's ` +
+            `${this.#ctx.reference.sha256}`,
+        );
+      }
+      return calculated;
+    };
+  }
+
+  /** Device ids of `figures`' issuable batches already reserved by another batch. */
+  #conflicts(figures: LotFigures): Promise<Set<string>> {
+    return this.#ctx.store.reservedDevices(figures.batches.filter((b) => b.issued).flatMap((b) => b.deviceIds));
+  }
+
+  /**
+   * Stores a calculated lot's figures and batches (inside the intake's transaction). Exclusivity is checked again
+   * here, under the lock: devices taken since the calculation are recalculated out — rarely needed, since the
+   * calculation already left out the devices taken before it; each round only removes devices, so it ends.
+   */
+  async #storeInTx(
     lot: LotRow,
     devices: readonly DeviceInput[],
-  ): Promise<{ result: LotResult; reserved: ReadonlySet<string> }> {
-    const options = JSON.parse(lot.options_json) as { asOf: string; defaultTransport?: string; lotRef: string };
-    // Exclusivity: devices already in a pending or issued batch are SERIAL_DUPLICATE; recalculate until stable
-    // (each round only removes devices, so it ends).
-    let certified = new Set<string>();
-    let result = this.#calculate(devices, options, lot.refurbisher, certified);
-    for (;;) {
-      const ids = result.batches.filter((b) => b.issued).flatMap((b) => b.deviceIds);
-      const conflicts = await this.#ctx.store.reservedDevices(ids);
-      if (conflicts.size === 0) break;
+    calculate: LotCalculator,
+    calculated: CalculatedLot,
+    certifiedBefore: ReadonlySet<string>,
+  ): Promise<{ figures: LotFigures; reserved: ReadonlySet<string> }> {
+    const options = JSON.parse(lot.options_json) as LotOptions;
+    let certified = certifiedBefore;
+    let result = calculated.figures;
+    for (let conflicts = await this.#conflicts(result); conflicts.size > 0; conflicts = await this.#conflicts(result)) {
       certified = new Set([...certified, ...conflicts]);
-      result = this.#calculate(devices, options, lot.refurbisher, certified);
+      const request = { devices, ...options, refurbisher: lot.refurbisher, certified: [...certified] };
+      result = (await calculate(request)).figures;
     }
 
     const reportJson = result.reportJson;
@@ -188,33 +239,7 @@ export class LotIntake {
         "attestation built; waiting for auditors",
       );
     }
-    return { result, reserved: certified };
-  }
-
-  #calculate(
-    devices: readonly DeviceInput[],
-    options: { asOf: string; defaultTransport?: string | undefined; lotRef: string },
-    refurbisher: string,
-    certified: ReadonlySet<string>,
-  ): LotResult {
-    try {
-      return calculateLot(
-        devices,
-        {
-          asOf: options.asOf,
-          ...(options.defaultTransport ? { defaultTransport: options.defaultTransport } : {}),
-          lotId: options.lotRef,
-          refurbisher,
-          certifiedDeviceIds: certified,
-        },
-        this.#ctx.reference,
-      );
-    } catch (error) {
-      if (error instanceof CalcInputError) {
-        throw new OracleError("LOT_INVALID", error.message, { calcCode: error.code }, { cause: error });
-      }
-      throw error;
-    }
+    return { figures: result, reserved: certified };
   }
 
   async #requireParticipant(account: string): Promise<void> {
@@ -226,9 +251,4 @@ export class LotIntake {
       );
     }
   }
-}
-
-function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
-  const { readerProblems: _r, ...rest } = d;
-  return rest;
 }

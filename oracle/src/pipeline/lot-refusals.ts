@@ -2,7 +2,7 @@
  * Why a lot is refused, said with the next step: LOT_DUPLICATE when its reference is taken (with what became of
  * the stored lot's batches), LOT_NOTHING_ELIGIBLE when not one of its devices can be certified.
  */
-import type { LotResult } from "../../../core/calc/index.ts";
+import type { LotFigures } from "./lot-calculation.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { JobStore } from "../store/jobs.ts";
 import type { LotRow } from "../store/rows.ts";
@@ -79,7 +79,7 @@ export async function duplicateLot(
  * LOT_NOTHING_ELIGIBLE: not one device of the lot can be certified, so nothing is stored (the lot's reference
  * stays free for the corrected lot). Says why, with the next step; `summary` carries the grouped problems.
  */
-export function nothingEligible(r: LotResult, holders: ReadonlyMap<string, number>): OracleError {
+export function nothingEligible(r: LotFigures, holders: ReadonlyMap<string, number>): OracleError {
   const summary = lotSummary(r);
   const excluded = Object.entries(r.excluded)
     .map(([k, v]) => `${k} ${v}`)

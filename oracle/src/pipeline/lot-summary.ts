@@ -3,12 +3,12 @@
  * problems grouped by kind, for listings, the CLI and the reasons a lot is refused.
  */
 import { groupProblems, missingTransportRows } from "../../../core/calc/problems.ts";
-import type { LotResult } from "../../../core/calc/index.ts";
+import type { LotFigures } from "./lot-calculation.ts";
 
 /** Per-batch summary stored with the lot (`GET /lots/:id` → `summary`), for listings and the CLI. */
 export type LotSummary = ReturnType<typeof lotSummary>;
 
-export function lotSummary(r: LotResult) {
+export function lotSummary(r: LotFigures) {
   const { groups, more } = groupProblems(r.problems);
   return {
     method: r.method,

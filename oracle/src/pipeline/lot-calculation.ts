@@ -1,0 +1,119 @@
+/**
+ * A lot's calculation as plain data: what the intake stores, computed by a {@link LotCalculator} — in the calling
+ * thread by default, or on a worker thread (the API's pool), since the result holds no methods and crosses a thread
+ * boundary by structured clone. The intake awaits it before its store transaction, which then only stores.
+ */
+import { createHash } from "node:crypto";
+
+import {
+  calculateLot,
+  canonicalJson,
+  type BatchResult,
+  type DeviceInput,
+  type ExclusionReason,
+  type InputProblem,
+  type METHOD_VERSION,
+  type PARAMS_VERSION,
+  type ReferenceTable,
+} from "../../../core/calc/index.ts";
+
+/** A batch of the calculation without its proof methods (the intake stores figures and ids, never proofs). */
+export type LotBatch = Omit<BatchResult, "deviceProof" | "proof">;
+
+/** The outcome of a lot calculation as plain, structured-clonable data (a `LotResult` is one too). */
+export interface LotFigures {
+  readonly method: typeof METHOD_VERSION;
+  readonly params: typeof PARAMS_VERSION;
+  readonly asOf: string;
+  /** sha256 of the reference file (hex, no prefix). */
+  readonly referenceSha256: string;
+  readonly deviceCount: number;
+  readonly eligibleCount: number;
+  readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
+  readonly problems: readonly InputProblem[];
+  readonly batches: readonly LotBatch[];
+  /** The canonical report JSON and its `0x` keccak256. */
+  readonly reportJson: string;
+  readonly reportHash: string;
+}
+
+/** What a lot is calculated from. */
+export interface LotCalculationRequest {
+  devices: readonly DeviceInput[];
+  asOf: string;
+  defaultTransport?: string | undefined;
+  /** The refurbisher's lot reference; absent: `sha256:` + the input's hash (the calculation's lot id either way). */
+  lotRef?: string | undefined;
+  refurbisher: string;
+  /** Device ids already in another batch (SERIAL_DUPLICATE). */
+  certified: readonly string[];
+}
+
+/** A calculated lot: its identity (input hash, reference) and its figures. */
+export interface CalculatedLot {
+  lotRef: string;
+  /** The canonical JSON of the devices as submitted (reader fields dropped) and its sha256 (hex). */
+  inputJson: string;
+  inputSha256: string;
+  figures: LotFigures;
+}
+
+/**
+ * Calculates a lot, wherever it runs.
+ * @throws CalcInputError for a lot that cannot be calculated (the intake makes it LOT_INVALID)
+ */
+export type LotCalculator = (request: LotCalculationRequest) => Promise<CalculatedLot>;
+
+/** The calculator that runs in the calling thread (the oracle's default; the worker thread's body). */
+export function inThreadCalculator(reference: ReferenceTable): LotCalculator {
+  return (request) => Promise.resolve(calculateLotFigures(request, reference));
+}
+
+/**
+ * Hashes the input and calculates the lot (pure apart from the hash: the same request and table give the same
+ * bytes anywhere).
+ * @throws CalcInputError
+ */
+export function calculateLotFigures(request: LotCalculationRequest, reference: ReferenceTable): CalculatedLot {
+  const inputJson = canonicalJson(request.devices.map(stripReaderFields));
+  const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
+  const lotRef = request.lotRef ?? `sha256:${inputSha256}`;
+  const r = calculateLot(
+    request.devices,
+    {
+      asOf: request.asOf,
+      ...(request.defaultTransport ? { defaultTransport: request.defaultTransport } : {}),
+      lotId: lotRef,
+      refurbisher: request.refurbisher,
+      certifiedDeviceIds: new Set(request.certified),
+    },
+    reference,
+  );
+  const figures: LotFigures = {
+    method: r.method,
+    params: r.params,
+    asOf: r.asOf,
+    referenceSha256: r.referenceSha256,
+    deviceCount: r.deviceCount,
+    eligibleCount: r.eligibleCount,
+    excluded: r.excluded,
+    problems: r.problems,
+    batches: r.batches.map(plainBatch),
+    reportJson: r.reportJson,
+    reportHash: r.reportHash,
+  };
+  return { lotRef, inputJson, inputSha256, figures };
+}
+
+/** The batch without its proof methods (functions do not cross a thread boundary). */
+function plainBatch(b: BatchResult): LotBatch {
+  const batch: Partial<BatchResult> = { ...b };
+  delete batch.deviceProof;
+  delete batch.proof;
+  return batch as LotBatch;
+}
+
+function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
+  const { readerProblems: _r, ...rest } = d;
+  return rest;
+}
