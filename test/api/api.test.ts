@@ -10,6 +10,7 @@ import { formatSiweMessage } from "../../api/src/siwe.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
 import { AUDITOR_BODIES, PARTICIPANT_NAMES } from "../helpers/chain.ts";
 import { signView } from "../helpers/sign.ts";
+import { REQUEST_LIMITS } from "../../core/config.ts";
 
 const S9_CSV = readFileSync("test/vectors/section9-lot.csv", "utf8");
 const PROBLEM = /^application\/problem\+json/;
@@ -180,8 +181,8 @@ describe("Registry API", function () {
     it("answers 401 before reading or validating the body of a route that needs a session", async function () {
       const invalid = await h.http.post("/lots").send({}).expect(401);
       expect(invalid.body.code).to.equal("UNAUTHENTICATED");
-      // 30 MB (beyond the 25 MB JSON limit): unauthenticated, it is refused before a byte of it is parsed.
-      const huge = `{"devices":"${"x".repeat(30 << 20)}"}`;
+      // Beyond the lot's JSON limit: unauthenticated, it is refused before a byte of it is parsed.
+      const huge = `{"devices":"${"x".repeat(REQUEST_LIMITS.lotJsonBytes + (1 << 20))}"}`;
       const unread = await h.http.post("/lots").set("Content-Type", "application/json").send(huge).expect(401);
       expect(unread.body.code).to.equal("UNAUTHENTICATED");
       const tooLarge = await h.http
