@@ -11,33 +11,13 @@ import { QUALITY_CRITERIA, vintageWindow } from "../../core/claims/quality.ts";
 import type { InventoryLine } from "../../core/documents/inventory.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
 import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
+import { ACME, retirementFactory } from "../helpers/scope3-retirements.ts";
 
 const reference = loadReferenceTable();
-const ACME = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 const GLOBEX = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
 const acme = { account: ACME, name: "Acme Corporation", rule: "BENEFICIARY_ACCOUNT" as const, detail: "named" };
 
-function retirement(id: number, over: Partial<RetirementForReport> = {}): RetirementForReport {
-  return {
-    retirementId: String(id),
-    batchId: "4",
-    category: "laptop",
-    amount: 2,
-    reductionKgPerDevice: "34.217",
-    periodStart: "2026-01-01T00:00:00.000Z",
-    periodEnd: "2026-12-31T23:59:59.000Z",
-    scope3Category: 2,
-    beneficiaryName: "Acme Corporation",
-    beneficiaryAccount: ACME,
-    retiredBy: ACME,
-    claimStatus: "verified",
-    vintageStart: "2026-01-01",
-    vintageEnd: "2026-03-31",
-    attribution: acme,
-    txHash: null,
-    ...over,
-  };
-}
+const retirement = retirementFactory("Acme Corporation", { batchId: "4", amount: 2 });
 
 const inventory: InventoryLine[] = [{ year: 2026, category: "laptop", devices: 100, pcfKgPerDevice: "300" }];
 const report = (retirements: RetirementForReport[], inv: InventoryLine[] = inventory) =>

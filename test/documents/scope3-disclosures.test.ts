@@ -11,31 +11,11 @@ import type { InventoryLine } from "../../core/documents/inventory.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
 import { disclosureTable, scope3Disclosures } from "../../core/documents/scope3-disclosures.ts";
 import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
+import { ACME as ACCOUNT, retirementFactory } from "../helpers/scope3-retirements.ts";
 
 const reference = loadReferenceTable();
-const ACCOUNT = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 
-function retirement(id: number, over: Partial<RetirementForReport> = {}): RetirementForReport {
-  return {
-    retirementId: String(id),
-    batchId: "1",
-    category: "laptop",
-    amount: 10,
-    reductionKgPerDevice: "34.217",
-    periodStart: "2026-01-01T00:00:00.000Z",
-    periodEnd: "2026-12-31T23:59:59.000Z",
-    scope3Category: 2,
-    beneficiaryName: "Acme",
-    beneficiaryAccount: ACCOUNT,
-    retiredBy: ACCOUNT,
-    claimStatus: "verified",
-    vintageStart: "2026-01-01",
-    vintageEnd: "2026-03-31",
-    attribution: { account: ACCOUNT, name: "Acme", rule: "BENEFICIARY_ACCOUNT", detail: "test" },
-    txHash: null,
-    ...over,
-  };
-}
+const retirement = retirementFactory("Acme");
 
 /**
  * Category 1: 10 laptops × supplier PCF 300 = 3000.000 kg.

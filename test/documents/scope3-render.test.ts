@@ -12,10 +12,9 @@ import type { InventoryLine } from "../../core/documents/inventory.ts";
 import { chartTitle, scope3ChartSvg, svgToPng } from "../../core/documents/scope3-chart.ts";
 import { scope3Html, scope3Pdf } from "../../core/documents/scope3-render.ts";
 import { scope3Report } from "../../core/documents/scope3.ts";
-import type { RetirementForReport } from "../../core/documents/scope3-types.ts";
+import { ACME, retirementFactory } from "../helpers/scope3-retirements.ts";
 
 const reference = loadReferenceTable();
-const ACME = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const readAt = {
   chainId: 1337,
@@ -25,25 +24,7 @@ const readAt = {
   generatedAt: "2026-12-03T09:30:00.000Z",
 };
 
-const retirement = (id: number, over: Partial<RetirementForReport> = {}): RetirementForReport => ({
-  retirementId: String(id),
-  batchId: "1",
-  category: "laptop",
-  amount: 20,
-  reductionKgPerDevice: "34.217",
-  periodStart: "2026-01-01T00:00:00.000Z",
-  periodEnd: "2026-12-31T23:59:59.000Z",
-  scope3Category: 2,
-  beneficiaryName: "Acme <Corporation>",
-  beneficiaryAccount: ACME,
-  retiredBy: ACME,
-  claimStatus: "verified",
-  vintageStart: "2026-01-01",
-  vintageEnd: "2026-03-31",
-  attribution: { account: ACME, name: "Acme <Corporation>", rule: "BENEFICIARY_ACCOUNT", detail: "named" },
-  txHash: null,
-  ...over,
-});
+const retirement = retirementFactory("Acme <Corporation>", { amount: 20 });
 
 /** 2025: 275.783 kgCO2e per device adjusted; 2026: 293.157 — an increase of 6.3 %. */
 const rising: InventoryLine[] = [
