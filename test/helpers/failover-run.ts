@@ -256,6 +256,10 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
       }
       if (!takeover)
         throw new Error(`nobody took the worker lease over within ${deadline - killAt} ms of kill ${k + 1}`);
+      // While the victim is down, two reads through the round-robin proxy: one of them is sent to the dead
+      // upstream, refused, and must be re-sent to the live one — whatever the timing of the lots around the kill.
+      await call("GET", "/network");
+      await call("GET", "/network");
       // The supervisor restarts it after a delay (systemd's RestartSec, a container's restart backoff): restarted at
       // once on its own host it would see its predecessor's process gone and take its own lease back before the
       // other instance could — a real outcome, but not the failover this run measures.
