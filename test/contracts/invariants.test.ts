@@ -414,7 +414,10 @@ describe("ITECRegistry invariants (fast-check)", function () {
           beforeWidth = width;
         }
       }),
-      { numRuns: 100 },
+      // A fixed seed by default: the coverage check below (each kind of operation succeeds at least 3 times) is a
+      // property of the sequences drawn, and one unlucky draw made CI red (2 settles in 100 runs). Another seed
+      // explores other sequences: ITEC_FC_SEED=<n> npx hardhat test mocha test/contracts/invariants.test.ts.
+      { numRuns: 100, seed: Number(process.env.ITEC_FC_SEED ?? 20261203) },
     );
     const kinds = ["transfer", "batchTransfer", "retire", "issue", "approve", "challenge", "settle", "admit"];
     for (const kind of [...kinds, "suspendAccount", "reinstateAccount", "suspendBatch", "reinstateBatch"]) {
