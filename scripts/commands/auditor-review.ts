@@ -21,6 +21,61 @@ export interface Review {
   view: AttestationView;
   reportUrl: string;
   checks: ReviewCheck[];
+  /** The audit sample (GET /reviews/{id}/sample, signed in as an auditor); undefined when not asked for. */
+  sample?: SampleView | undefined;
+}
+
+/** The audit sample as the API answers it (api/src/routes/review-sample.ts). */
+export interface SampleView {
+  state: "pending" | "drawn";
+  plan: string | null;
+  submittedBlock: number;
+  seedBlock: number | null;
+  seedBlockHash: string | null;
+  seed: string | null;
+  population: number | null;
+  size: number | null;
+  devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+}
+
+export type EvidenceOutcome = { deviceId: string; outcome: "seen" | "missing" };
+
+/** The signed-in auditor's sample of `batchId`, after recording `evidence` (if any) on it. */
+export async function fetchSample(
+  api: ApiClient,
+  batchId: string,
+  evidence: readonly EvidenceOutcome[] = [],
+): Promise<SampleView> {
+  const path = `/reviews/${batchId}/sample`;
+  return evidence.length > 0 ? api.post<SampleView>(path, { outcomes: evidence }) : api.get<SampleView>(path);
+}
+
+/** `--evidence seen:0x…,missing:0x…` → outcomes per device. */
+export function parseEvidence(text: string): EvidenceOutcome[] {
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^(seen|missing):(0x[0-9a-fA-F]{64})$/.exec(part);
+      if (!m) throw new Error(`--evidence: "${part}" is not seen:<deviceId> or missing:<deviceId>`);
+      return { outcome: m[1] as "seen" | "missing", deviceId: m[2]!.toLowerCase() };
+    });
+}
+
+/** "sample of n devices, seed …" with the list and the auditor's outcome per device. */
+export function sampleLines(s: SampleView): string[] {
+  if (s.state === "pending") {
+    return [`audit sample: pending (drawn from block ${s.submittedBlock + 1}'s hash once that block exists)`];
+  }
+  const seen = s.devices.filter((d) => d.outcome === "seen").length;
+  const missing = s.devices.filter((d) => d.outcome === "missing").length;
+  return [
+    `audit sample: sample of ${s.size} devices (of ${s.population}), seed ${s.seed} (${s.plan})`,
+    `  seed block ${s.seedBlock} ${s.seedBlockHash} (first block after ${s.submittedBlock}, recorded at submission)`,
+    `  your evidence: ${seen} seen, ${missing} missing, ${s.devices.length - seen - missing} not recorded`,
+    ...s.devices.map((d, i) => `  ${String(i + 1).padStart(3)}. ${d.deviceId} ${d.outcome ?? "—"}`),
+  ];
 }
 
 /** Fetches the attestation and its report, and checks them against each other. */
@@ -57,7 +112,13 @@ export function checkAttestation(view: AttestationView, report: Uint8Array): Rev
 
 /** The review as `--json` prints it. */
 export function reviewJson(r: Review) {
-  return { ...r.view, reportUrl: r.reportUrl, checks: r.checks, verified: r.checks.every((c) => c.passed) };
+  return {
+    ...r.view,
+    reportUrl: r.reportUrl,
+    checks: r.checks,
+    verified: r.checks.every((c) => c.passed),
+    ...(r.sample ? { sample: r.sample } : {}),
+  };
 }
 
 function relative(iso: string): string {
@@ -102,5 +163,6 @@ export function reviewLines(r: Review): string[] {
     ...refused.map((s) => row("", `${s.status} ${s.auditor}: ${s.reason ?? "no reason given"}`)),
     "checked here:",
     ...r.checks.map((c) => `  ${c.passed ? "✓" : "✗"} ${c.check}: ${c.detail}`),
+    ...(r.sample ? sampleLines(r.sample) : []),
   ];
 }

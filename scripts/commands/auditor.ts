@@ -32,7 +32,7 @@ import {
   type ApiOptions,
   type SignerOptions,
 } from "./common.ts";
-import { fetchReview, reviewJson, reviewLines } from "./auditor-review.ts";
+import { fetchReview, fetchSample, parseEvidence, reviewJson, reviewLines } from "./auditor-review.ts";
 
 type SignOptions = SignerOptions & { yes?: boolean; reportOut?: string };
 
@@ -206,15 +206,23 @@ export function registerAuditor(program: Command): void {
     }),
   );
 
-  withApi(
+  withSigner(
     auditor
       .command("review")
       .description("show what an attestation says and check it before signing (no key needed)")
       .argument("<batchJobId>", "batch job id, e.g. L12-laptop", parseBatchJobId)
-      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here"),
+      .option("--report-out <file>", "also save the calculation report (the exact hashed bytes) here")
+      .option("--sample", "sign in with your key and list the batch's audit sample with your evidence record")
+      .option("--evidence <list>", "record evidence per sampled device: seen:<deviceId>,missing:<deviceId>,…"),
   ).action(
-    action(async (batchId: string, o: ApiOptions & { reportOut?: string }) => {
-      const r = await fetchReview(new ApiClient(o.api), batchId, o.reportOut);
+    action(async (batchId: string, o: SignerOptions & { reportOut?: string; sample?: boolean; evidence?: string }) => {
+      const api = new ApiClient(o.api);
+      const evidence = o.evidence === undefined ? [] : parseEvidence(o.evidence);
+      const r = await fetchReview(api, batchId, o.reportOut);
+      if (o.sample || evidence.length > 0) {
+        await api.signIn(await loadKey(o));
+        r.sample = await fetchSample(api, batchId, evidence);
+      }
       print(o, reviewJson(r), () => reviewLines(r));
       if (r.checks.some((c) => !c.passed)) {
         throw new Error(

@@ -194,6 +194,7 @@ describe("API for the web app: network, reference data, participant search, audi
         attestation: `${h.api.url}/batches/${id}/attestation`,
         report: `${h.api.url}/lots/${batch.lotId}/report`,
         batch: `${h.api.url}/batches/${id}`,
+        sample: `${h.api.url}/reviews/${id}/sample`,
       });
       const view = (await h.http.get(`/batches/${id}/attestation`).expect(200)).body;
       expect(first.baselineKg).to.equal(view.review.baselineKgPerDevice);
@@ -212,6 +213,39 @@ describe("API for the web app: network, reference data, participant search, audi
       expect(other.find((r: { batchId: string }) => r.batchId === id)).to.include({ mine: "pending", signatures: 1 });
       const bad = await h.http.get("/reviews?mine=mine").set(auth("auditor1")).expect(422);
       expect(bad.body.code).to.equal("INVALID_INPUT");
+    });
+
+    it("shows the audit sample once drawn and records the auditor's evidence per sampled device", async () => {
+      // The seed block is the one after the submission: mine it (the test chain mines on transactions only).
+      await fetch(h.chain.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }),
+      });
+      await h.api.oracle.oracle.tick();
+      const queue = (await h.http.get("/reviews?mine=all").set(auth("auditor2")).expect(200)).body.reviews;
+      const id = String(queue[0].batchId);
+      const sample = (await h.http.get(`/reviews/${id}/sample`).set(auth("auditor2")).expect(200)).body;
+      expect(sample.state).to.equal("drawn");
+      expect(sample.devices).to.have.length(sample.size).and.length.above(0);
+      const listed = (await h.http.get("/reviews?mine=all").set(auth("auditor2")).expect(200)).body.reviews;
+      expect(listed.find((r: { batchId: string }) => r.batchId === id).sample.seed).to.equal(sample.seed);
+      const [first, second] = sample.devices as { deviceId: string }[];
+      const outcomes = [{ deviceId: first!.deviceId, outcome: "seen" }];
+      if (second) outcomes.push({ deviceId: second.deviceId, outcome: "missing" });
+      const after = (await h.http.post(`/reviews/${id}/sample`).set(auth("auditor2")).send({ outcomes }).expect(200))
+        .body;
+      expect(after.devices[0]).to.deep.equal({ deviceId: first!.deviceId, outcome: "seen" });
+      if (second) expect(after.devices[1].outcome).to.equal("missing");
+      // Another auditor's record is their own; a device outside the sample is refused.
+      const other = (await h.http.get(`/reviews/${id}/sample`).set(auth("auditor1")).expect(200)).body;
+      expect(other.devices[0].outcome).to.equal(null);
+      const outside = await h.http
+        .post(`/reviews/${id}/sample`)
+        .set(auth("auditor2"))
+        .send({ outcomes: [{ deviceId: `0x${"00".repeat(32)}`, outcome: "seen" }] })
+        .expect(422);
+      expect(outside.body.errors[0].pointer).to.equal("/body/outcomes/0/deviceId");
     });
   });
 });

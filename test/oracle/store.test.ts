@@ -316,7 +316,7 @@ describe("Oracle job store: SQLite data directories", function () {
       const versions = (await store.db.all<{ version: number }>("SELECT version FROM schema_migrations")).map(
         (r) => r.version,
       );
-      expect(versions).to.deep.equal([1, 2, 3, 4]);
+      expect(versions).to.deep.equal([1, 2, 3, 4, 5]);
     } finally {
       await store.close();
     }

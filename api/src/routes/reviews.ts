@@ -11,6 +11,7 @@ import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { category, isoTime, kgDecimal } from "../responses.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { batchJobId, lotId, paging } from "../schemas.ts";
+import { reviewSampleRoutes, sampleSchema, sampleView, type SampleView } from "./review-sample.ts";
 
 /** Batch states whose attestation takes signatures (oracle/src/pipeline/signatures.ts: SIGNABLE). */
 const AWAITING = ["awaiting_signatures", "ready"] as const;
@@ -33,7 +34,10 @@ export const reviewSchema = z
     mine: z
       .enum(["pending", "signed", "refused"])
       .describe("the signed-in auditor's part: not yet, signed (accepted), or a signature refused or dropped"),
-    links: z.object({ attestation: z.url(), report: z.url(), batch: z.url() }),
+    sample: sampleSchema
+      .nullable()
+      .describe("the audit sample (docs/methodology.md, Audit sampling); null until the oracle records one"),
+    links: z.object({ attestation: z.url(), report: z.url(), batch: z.url(), sample: z.url() }),
   })
   .meta({ id: "Review" });
 
@@ -54,10 +58,12 @@ const reviewsExample = {
       signatures: 1,
       threshold: 2,
       mine: "pending",
+      sample: null,
       links: {
         attestation: "http://127.0.0.1:8080/batches/L1-laptop/attestation",
         report: "http://127.0.0.1:8080/lots/L1/report",
         batch: "http://127.0.0.1:8080/batches/L1-laptop",
+        sample: "http://127.0.0.1:8080/reviews/L1-laptop/sample",
       },
     },
   ],
@@ -118,12 +124,14 @@ export function reviewRoutes(deps: AppDeps): RouteSpec[] {
               mine,
               threshold,
               signatures: current.filter((s) => s.status === "accepted").length,
+              sample: await sampleView(oracle, row.id, me.account),
             }),
           );
         }
         return { body: { reviews: reviews.slice(query.offset, query.offset + query.limit) } };
       },
     }),
+    ...reviewSampleRoutes(deps),
   ];
 }
 
@@ -131,7 +139,12 @@ function review(
   deps: AppDeps,
   row: BatchRow,
   lot: LotRow | undefined,
-  extra: { mine: "pending" | "signed" | "refused"; threshold: number | null; signatures: number },
+  extra: {
+    mine: "pending" | "signed" | "refused";
+    threshold: number | null;
+    signatures: number;
+    sample: SampleView | null;
+  },
 ) {
   const summary = lot?.summary_json
     ? (JSON.parse(lot.summary_json) as { batches?: { category: string; eligible: number }[] })
@@ -152,10 +165,12 @@ function review(
     signatures: extra.signatures,
     threshold: extra.threshold,
     mine: extra.mine,
+    sample: extra.sample,
     links: {
       attestation: `${deps.publicUrl}/batches/${row.id}/attestation`,
       report: `${deps.publicUrl}/lots/${row.lot_id}/report`,
       batch: `${deps.publicUrl}/batches/${row.id}`,
+      sample: `${deps.publicUrl}/reviews/${row.id}/sample`,
     },
   };
 }

@@ -15,6 +15,7 @@ import type { OracleContext } from "./context.ts";
 import { duplicateLot, nothingEligible } from "./lot-refusals.ts";
 import { inThreadCalculator, type CalculatedLot, type LotCalculator, type LotFigures } from "./lot-calculation.ts";
 import { lotSummary } from "./lot-summary.ts";
+import { anchorLot } from "./sampling.ts";
 
 /** Earliest as-of date of a lot; the latest is today (UTC) plus `AS_OF_SLACK_MS` for clocks ahead of ours. */
 export const EARLIEST_AS_OF = "2000-01-01";
@@ -106,6 +107,7 @@ export class LotIntake {
       return (await this.#ctx.store.lot(row.id))!;
     });
     this.#ctx.counters.lotsSubmitted += 1;
+    await anchorLot(this.#ctx, lot.id);
     const batches = await this.#ctx.store.batchesOfLot(lot.id);
     this.#ctx.lotLog(lot).info({ batches: batches.map((b) => [b.id, b.state]) }, "lot calculated");
     await this.#ctx.faults("after_lot_stored", { lot: lot.id });

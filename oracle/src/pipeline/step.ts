@@ -16,6 +16,7 @@ import type { OracleContext } from "./context.ts";
 import type { LotIntake } from "./intake.ts";
 import type { Issuance } from "./issuance.ts";
 import type { WorkerLease } from "./lease.ts";
+import { drawSamples } from "./sampling.ts";
 
 const TERMINAL: readonly BatchState[] = ["confirmed", "rejected", "not_issuable", "failed"];
 
@@ -44,6 +45,10 @@ export class Worker {
   async tick(): Promise<void> {
     if (!(await this.#lease.hold())) return;
     await this.#intake.processPending();
+    // The batches' audit samples (sampling.ts): a failure, e.g. the chain unreachable, waits for the next pass.
+    await drawSamples(this.#ctx).catch((error: unknown) =>
+      this.#ctx.log.warn({ err: firstLine(error) }, "audit samples not drawn this pass"),
+    );
     const nowSec = this.#ctx.nowSec();
     for (const b of await this.#store.batchesInState("awaiting_signatures", "ready")) {
       if (b.deadline === null || b.deadline - this.#ctx.config.renewMarginSeconds > nowSec) continue;

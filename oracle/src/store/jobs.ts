@@ -25,6 +25,7 @@ import {
   type UnattributedSignatureRow,
 } from "./rows.ts";
 import { MIGRATIONS, PG_MIGRATIONS_TABLE } from "./schema.ts";
+import { Samples } from "./samples.ts";
 import { Signatures } from "./signatures.ts";
 import { BATCH_STATES, moveBatch, type BatchState } from "./transitions.ts";
 
@@ -48,6 +49,8 @@ export class JobStore {
   readonly #leases: Leases;
   readonly #devices: Devices;
   readonly #signatures: Signatures;
+  /** Audit samples and the auditors' evidence outcomes (samples.ts). */
+  readonly samples: Samples;
   #closed: Promise<void> | undefined;
 
   private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
@@ -56,6 +59,7 @@ export class JobStore {
     this.#leases = new Leases(this.#rows);
     this.#devices = new Devices(this.#rows);
     this.#signatures = new Signatures(this.#rows);
+    this.samples = new Samples(this.#rows);
   }
 
   /** Opens the store (a SQLite file path, or options) and applies its migrations. */

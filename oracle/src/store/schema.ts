@@ -278,4 +278,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE lots ALTER COLUMN report_json SET STORAGE EXTERNAL;
     `,
   },
+  {
+    version: 5,
+    name: "audit samples",
+    // docs/methodology.md "Audit sampling": the block at submission, the draw once its seed block exists, and the
+    // auditors' evidence outcomes per sampled device.
+    sql: `
+      CREATE TABLE batch_samples (
+        batch_id TEXT PRIMARY KEY REFERENCES batches(id),
+        submitted_block BIGINT NOT NULL,
+        seed_block BIGINT,
+        seed_block_hash TEXT,
+        seed TEXT,
+        sample_json TEXT,
+        created_at TEXT NOT NULL,
+        drawn_at TEXT
+      );
+      CREATE TABLE sample_outcomes (
+        batch_id TEXT NOT NULL REFERENCES batches(id),
+        auditor TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (batch_id, auditor, device_id)
+      );
+    `,
+  },
 ];
