@@ -63,7 +63,8 @@ export class ChainSnapshots {
   /** A snapshot now if the head moved since the last one. */
   async snapshot(): Promise<void> {
     const { provider, store, pauseMs } = this.#options;
-    const block = await provider.getBlockNumber();
+    // Straight from the chain: ethers' getBlockNumber may answer from a cache, and a stop must see the last block.
+    const block = Number(await provider.send("eth_blockNumber", []));
     if (block === this.#lastBlock) return;
     const began = Date.now();
     const hex = (await provider.send("anvil_dumpState", [])) as string;
