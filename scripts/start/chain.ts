@@ -49,6 +49,16 @@ export class EmbeddedChain {
     return this.#child !== undefined;
   }
 
+  /** The chain's process id (for measuring it), once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** The snapshots' last write (generation and duration), once one was written. */
+  get lastSnapshot(): ChainSnapshots["last"] {
+    return this.#snapshots?.last;
+  }
+
   get running(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
