@@ -1,7 +1,7 @@
 /**
  * `npm run bench:growth` — does the embedded chain of `npm start` stay as fast, and its snapshots as cheap, as the
  * registry grows (issue 18 item 6)? The chain is started exactly as `npm start` starts it (scripts/start/chain.ts:
- * anvil plus the snapshot loop, here every ITEC_CHAIN_SNAPSHOT_SECONDS, default 5 s), a registry is deployed, and it
+ * anvil plus the snapshot loop, a snapshot at most every 5 s), a registry is deployed, and it
  * is grown to `--retirements` (default 10,000) in steps of `--step` (default 1,000): one retirement of one
  * certificate per transaction, one transaction per block (automine), batches of 100 issued as needed. Per step:
  * its wall time, the chain's RSS, the last snapshot's size and duration, and two reads that must stay flat — a
@@ -15,8 +15,8 @@ import { performance } from "node:perf_hooks";
 
 import { JsonRpcProvider, keccak256, Network, toQuantity, toUtf8Bytes } from "ethers";
 
-import { readStartEnv } from "../core/config.ts";
 import { EmbeddedChain } from "../scripts/start/chain.ts";
+import { SNAPSHOT_SECONDS } from "../scripts/start/chain-snapshots.ts";
 import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation } from "../sdk/src/attestation.ts";
 import { registryInterface } from "../sdk/src/registry.ts";
 import { deployOverRpc, freePort, type TestChain } from "../test/helpers/chain.ts";
@@ -39,7 +39,7 @@ const embedded = new EmbeddedChain({
   rpcPort: await freePort(),
   blockTime: 0,
   stateDir: join(dataDir, "chain"),
-  snapshotSeconds: readStartEnv().ITEC_CHAIN_SNAPSHOT_SECONDS,
+  snapshotSeconds: SNAPSHOT_SECONDS,
   guard: () => undefined,
   onFailure: (error) => {
     console.error(error.message);
@@ -187,7 +187,7 @@ const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) },
   retirements: TOTAL,
   step: STEP,
-  snapshotSeconds: readStartEnv().ITEC_CHAIN_SNAPSHOT_SECONDS,
+  snapshotSeconds: SNAPSHOT_SECONDS,
   steps,
   lastStepOverFirst: ratio,
   target: "last step within 2x of the first",

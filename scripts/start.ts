@@ -24,6 +24,7 @@ import { appIsCurrent, buildApp } from "./build/app.ts";
 import { startServices } from "./lib/services.ts";
 import { parseStartArgs, USAGE, UsageError, type StartArgs } from "./start/args.ts";
 import { EmbeddedChain } from "./start/chain.ts";
+import { SNAPSHOT_SECONDS } from "./start/chain-snapshots.ts";
 import { createDataDir, dataDirAt, wipeDataDir } from "./start/data-dir.ts";
 import { DataDirLock } from "./start/data-dir-lock.ts";
 import { demonstrate } from "./start/demo.ts";
@@ -85,7 +86,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
     rpcPort: args.rpcPort,
     blockTime: args.blockTime,
     stateDir: dir.chainDir,
-    snapshotSeconds: env.ITEC_CHAIN_SNAPSHOT_SECONDS,
+    snapshotSeconds: SNAPSHOT_SECONDS,
     snapshotPauseMs: env.ITEC_CHAIN_SNAPSHOT_PAUSE_MS,
     guard,
     onFailure: (error) => void shutdown.failed(error),

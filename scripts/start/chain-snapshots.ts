@@ -9,6 +9,9 @@ import type { JsonRpcProvider } from "ethers";
 
 import type { Generation, SnapshotStore } from "../../core/chain/snapshot-store.ts";
 
+/** `npm start`'s snapshot interval: what a crash can lose (docs/operations.md). */
+export const SNAPSHOT_SECONDS = 5;
+
 export interface ChainSnapshotsOptions {
   store: SnapshotStore;
   provider: JsonRpcProvider;

@@ -84,7 +84,7 @@ describe("npm start: the embedded chain after a SIGKILL during a snapshot write"
     };
 
     // 1. A first start, a transfer, a clean stop: its last snapshot holds the transfer.
-    const first = start(argv, { ITEC_CHAIN_SNAPSHOT_SECONDS: "1" });
+    const first = start(argv, {});
     await until("the first start", () => first.out().includes("The registry is running"));
     pids.push(lockPid());
     let provider = rpc();
@@ -101,7 +101,7 @@ describe("npm start: the embedded chain after a SIGKILL during a snapshot write"
     ).to.equal(true);
 
     // 2. A second start whose snapshot writes pause half-way; a later transfer; SIGKILL during its write.
-    const second = start(argv, { ITEC_CHAIN_SNAPSHOT_SECONDS: "1", ITEC_CHAIN_SNAPSHOT_PAUSE_MS: "600000" });
+    const second = start(argv, { ITEC_CHAIN_SNAPSHOT_PAUSE_MS: "600000" });
     await until("the second start", () => second.out().includes("The registry is running"));
     pids.push(lockPid());
     provider = rpc();
