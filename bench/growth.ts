@@ -129,8 +129,16 @@ async function grow(count: number, done: number): Promise<void> {
       nonce = await provider.getTransactionCount(holder, "pending");
     }
     const hash = (await rpc("eth_sendTransaction", [retirement(done + k + 1, nonce++)])) as string;
-    const receipt = await provider.waitForTransaction(hash);
-    if (receipt?.status !== 1) throw new Error(`retirement ${done + k + 1} failed`);
+    if ((await receiptOf(hash)).status !== "0x1") throw new Error(`retirement ${done + k + 1} failed`);
+  }
+}
+
+/** Polls for a receipt (ethers' waitForTransaction can miss a block mined between two of its polls). */
+async function receiptOf(hash: string): Promise<{ status: string }> {
+  for (;;) {
+    const receipt = (await rpc("eth_getTransactionReceipt", [hash])) as { status: string } | null;
+    if (receipt) return receipt;
+    await new Promise((r) => setTimeout(r, 2));
   }
 }
 
