@@ -159,6 +159,7 @@ export const VARIABLES = {
     doc: "TEST ONLY: `npm start` interrupts itself after this step (1–6) of the demonstration",
     example: "5",
   },
+  ITEC_CHAIN_SNAPSHOT_PAUSE_MS: { doc: "TEST ONLY: a pause half-way through each chain snapshot", example: "60000" },
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -360,6 +361,7 @@ export const startEnvSchema = serveEnvSchema
       ITEC_HEAD_POLL_MS: whole(50).default(1000),
       ITEC_LOG_LEVEL: logLevel.default("warn"),
       ITEC_DEMO_STOP_AFTER: whole(1, 6).optional(),
+      ITEC_CHAIN_SNAPSHOT_PAUSE_MS: whole(0).optional(),
     }),
   );
 
@@ -435,7 +437,7 @@ export const readCliEnv = (env?: NodeJS.ProcessEnv): CliEnv => readEnv(cliEnvSch
 
 /** The services' configuration under `npm start`: what it read from the environment, plus what it set. */
 export function embeddedServeEnv(env: StartEnv, set: Pick<ServeEnv, SetByNpmStart>): ServeEnv {
-  const { ITEC_DEMO_STOP_AFTER: _testHook, ...rest } = env;
+  const { ITEC_DEMO_STOP_AFTER: _testHook, ITEC_CHAIN_SNAPSHOT_PAUSE_MS: _snapshotHook, ...rest } = env;
   return { ...rest, ...set };
 }
 

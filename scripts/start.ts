@@ -6,8 +6,8 @@
  * State lives under the data directory (default ./.itec/) and survives a restart; `--fresh` starts over.
  *
  * - Ctrl-C (SIGINT; also SIGTERM, SIGHUP) stops everything cleanly at any point, the first start included: the
- *   services close, then the chain writes its state on the way out. A second Ctrl-C stops at once
- *   (start/shutdown.ts).
+ *   services close, then the chain's last snapshot is written and it stops. A second Ctrl-C stops at once
+ *   (start/shutdown.ts; it loses the blocks since the last snapshot).
  * - The demonstration is resumable: a start after one interrupted half-way completes it (start/demo.ts).
  * - One `npm start` per data directory: it holds `<data-dir>/start.lock` (start/data-dir-lock.ts).
  * - A bad flag or environment variable, and any startup failure, is one line on stderr (`npm start: …`); what was
@@ -24,6 +24,7 @@ import { appIsCurrent, buildApp } from "./build/app.ts";
 import { startServices } from "./lib/services.ts";
 import { parseStartArgs, USAGE, UsageError, type StartArgs } from "./start/args.ts";
 import { EmbeddedChain } from "./start/chain.ts";
+import { SNAPSHOT_SECONDS } from "./start/chain-snapshots.ts";
 import { createDataDir, dataDirAt, wipeDataDir } from "./start/data-dir.ts";
 import { DataDirLock } from "./start/data-dir-lock.ts";
 import { demonstrate } from "./start/demo.ts";
@@ -84,7 +85,9 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
   const chain = new EmbeddedChain({
     rpcPort: args.rpcPort,
     blockTime: args.blockTime,
-    stateFile: dir.chainState,
+    stateDir: dir.chainDir,
+    snapshotSeconds: SNAPSHOT_SECONDS,
+    snapshotPauseMs: env.ITEC_CHAIN_SNAPSHOT_PAUSE_MS,
     guard,
     onFailure: (error) => void shutdown.failed(error),
   });

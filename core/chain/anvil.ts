@@ -15,8 +15,8 @@ export interface AnvilOptions {
   port: number;
   /** Seconds between blocks; 0 mines a block per transaction (automine). */
   blockTime: number;
-  /** Where the chain's state persists (written every second and on SIGINT); in memory only when absent. */
-  stateFile?: string;
+  /** A state to start from (anvil's JSON, as `anvil_dumpState` gives it decompressed); an empty chain when absent. */
+  loadState?: string | undefined;
 }
 
 /** anvil's own arguments for these options. */
@@ -36,7 +36,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
     "0",
     "--code-size-limit",
     "24576",
-    ...(options.stateFile ? ["--state", options.stateFile, "--state-interval", "1"] : []),
+    ...(options.loadState ? ["--load-state", options.loadState] : []),
     ...(options.blockTime > 0 ? ["--block-time", String(options.blockTime)] : []),
     "--silent",
   ];
@@ -46,7 +46,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
  * The command line that runs anvil, before anvil's own arguments: the native binary of @foundry-rs/anvil, spawned
  * directly (its node_modules/.bin launcher is one more process that could be left behind). On Linux under
  * `setpriv --pdeathsig SIGINT`: should the parent die without stopping it (SIGKILL, a crash), the kernel still sends
- * anvil SIGINT, so it writes its state and exits and nothing is left holding the RPC port.
+ * anvil SIGINT, so it exits and nothing is left holding the RPC port.
  */
 export function anvilCommand(): string[] {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
@@ -61,7 +61,7 @@ export function anvilCommand(): string[] {
   return process.platform === "linux" && setpriv ? [setpriv, "--pdeathsig", "SIGINT", "--", binary] : [binary];
 }
 
-/** Starts anvil with these options; the caller watches the process and stops it (SIGINT writes the state). */
+/** Starts anvil with these options; the caller watches the process, persists its state and stops it. */
 export function spawnAnvil(options: AnvilOptions, stdio: StdioOptions): ChildProcess {
   const [command, ...prefix] = anvilCommand();
   return spawn(command!, [...prefix, ...anvilArgs(options)], { stdio });

@@ -1,21 +1,30 @@
 /**
  * The embedded chain of `npm start`: anvil (core/chain/anvil.ts) on 127.0.0.1 with its state in the data directory.
- * It stays in the terminal's process group, so a Ctrl-C reaches it too; it writes its state on the way out.
+ * It stays in the terminal's process group, so a Ctrl-C reaches it too. Its state is snapshotted by this process
+ * (chain-snapshots.ts), never by anvil itself: anvil rewrites its whole file in place, and a kill during that write
+ * left a torn file (issue 18). Each start loads the newest intact generation (core/chain/snapshot-store.ts).
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { JsonRpcProvider, Network } from "ethers";
 
 import { ANVIL_CHAIN_ID, spawnAnvil } from "../../core/chain/anvil.ts";
+import { SnapshotStore, SnapshotTornError, type Restored } from "../../core/chain/snapshot-store.ts";
+import { ChainSnapshots } from "./chain-snapshots.ts";
 import { fail, StartError } from "./errors.ts";
-import { oneLine } from "./terminal.ts";
+import { oneLine, say } from "./terminal.ts";
 
 export interface EmbeddedChainOptions {
   rpcPort: number;
   blockTime: number;
-  stateFile: string;
+  /** Where its snapshots live (`<data-dir>/chain`). */
+  stateDir: string;
+  /** A snapshot at most this often, when the chain changed. */
+  snapshotSeconds: number;
+  /** TEST ONLY: a pause half-way through each snapshot write. */
+  snapshotPauseMs?: number | undefined;
   /** Throws once a stop is under way (then nothing is reported). */
   guard: () => void;
   /** The chain failed after it started (or could not start): report it and stop everything. */
@@ -28,6 +37,7 @@ export class EmbeddedChain {
   #child: ChildProcess | undefined;
   #stderr = "";
   #stopping = false;
+  #snapshots: ChainSnapshots | undefined;
 
   constructor(options: EmbeddedChainOptions) {
     this.#options = options;
@@ -37,6 +47,16 @@ export class EmbeddedChain {
   /** Whether it was ever started (its state is then saved on the way out). */
   get started(): boolean {
     return this.#child !== undefined;
+  }
+
+  /** The chain's process id (for measuring it), once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** The snapshots' last write (generation and duration), once one was written. */
+  get lastSnapshot(): ChainSnapshots["last"] {
+    return this.#snapshots?.last;
   }
 
   get running(): boolean {
@@ -50,11 +70,16 @@ export class EmbeddedChain {
     return `anvil on ${this.url} (chain id ${ANVIL_CHAIN_ID}, Cancun, zero gas price${blocks})`;
   }
 
-  /** Starts anvil and waits until it answers; a provider for it. */
+  /** Starts anvil from the newest intact snapshot and waits until it answers; a provider for it. */
   async start(): Promise<JsonRpcProvider> {
-    const { rpcPort, blockTime, stateFile, onFailure } = this.#options;
-    mkdirSync(dirname(stateFile), { recursive: true });
-    const child = spawnAnvil({ port: rpcPort, blockTime, stateFile }, ["ignore", "ignore", "pipe"]);
+    const { rpcPort, blockTime, stateDir, onFailure } = this.#options;
+    mkdirSync(stateDir, { recursive: true });
+    const store = new SnapshotStore(stateDir);
+    const restored = restore(store);
+    // anvil's --load-state reads plain JSON from a file: the generation, decompressed, for the time it starts.
+    const loadState = restored.json ? join(stateDir, "loading.json") : undefined;
+    if (loadState) writeFileSync(loadState, restored.json!);
+    const child = spawnAnvil({ port: rpcPort, blockTime, loadState }, ["ignore", "ignore", "pipe"]);
     this.#child = child;
     child.stderr!.on("data", (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-4000)));
     child.once("error", (error) => {
@@ -77,15 +102,37 @@ export class EmbeddedChain {
     } catch (error) {
       provider.destroy();
       throw error;
+    } finally {
+      if (loadState) rmSync(loadState, { force: true });
     }
+    const { from } = restored;
+    if (from) say(`chain: loaded snapshot ${from.file}${from.block === undefined ? "" : ` (block ${from.block})`}`);
+    // Its own provider: the services' one is closed before the chain's last snapshot is taken.
+    const own = new JsonRpcProvider(this.url, Network.from(ANVIL_CHAIN_ID), { staticNetwork: true });
+    this.#snapshots = new ChainSnapshots({
+      store,
+      provider: own,
+      intervalMs: this.#options.snapshotSeconds * 1000,
+      restoredBlock: from?.block,
+      pauseMs: this.#options.snapshotPauseMs,
+      onError: (error) => say(`chain: a snapshot failed (the next one retries): ${oneLine(error)}`),
+    });
+    this.#snapshots.start();
     return provider;
   }
 
-  /** Stops it with SIGINT (it writes its state), SIGKILL after 10 s. */
+  /** Takes a last snapshot, then stops it with SIGINT, SIGKILL after 10 s. */
   async stop(): Promise<void> {
     this.#stopping = true;
     const child = this.#child;
     if (!child || !this.running) return;
+    try {
+      await this.#snapshots?.stop();
+    } catch (error) {
+      say(`chain: the last snapshot failed (${oneLine(error)}); the previous one is intact`);
+    } finally {
+      this.#snapshots?.close();
+    }
     await new Promise<void>((resolveExit) => {
       child.once("exit", () => resolveExit());
       child.kill("SIGINT");
@@ -93,7 +140,7 @@ export class EmbeddedChain {
     });
   }
 
-  /** Last resort on exit (e.g. a second Ctrl-C): never leave it running; it still writes its state on SIGINT. */
+  /** Last resort on exit (e.g. a second Ctrl-C): never leave it running (what a crash loses: since the last snapshot). */
   stopNow(): void {
     this.#stopping = true;
     if (this.running) this.#child!.kill("SIGINT");
@@ -133,6 +180,18 @@ export class EmbeddedChain {
 
   #portMessage(): string {
     return `port ${this.#options.rpcPort} is in use: pass --rpc-port`;
+  }
+}
+
+/** The newest intact generation, what happened on the way said on the terminal; none intact: the one-line fix. */
+function restore(store: SnapshotStore): Restored {
+  try {
+    const restored = store.restore();
+    for (const note of restored.notes) say(`chain: ${note}`);
+    return restored;
+  } catch (error) {
+    if (error instanceof SnapshotTornError) fail(error.message);
+    throw error;
   }
 }
 

@@ -11,8 +11,8 @@ export interface DataDir {
   root: string;
   /** `start.lock`: the pid of the npm start that holds the directory. */
   lock: string;
-  /** The embedded chain's state (anvil writes it every second and on exit). */
-  chainState: string;
+  /** The embedded chain's snapshots (core/chain/snapshot-store.ts). */
+  chainDir: string;
   /** `deployment.json`: the registry's address and deploy block, once deployed. */
   deployment: string;
   /** The block before an interrupted deployment (Ignition resumes it from its journal). */
@@ -33,7 +33,7 @@ export function dataDirAt(dir: string): DataDir {
   return {
     root,
     lock: join(root, "start.lock"),
-    chainState: join(root, "chain", "state.json"),
+    chainDir: join(root, "chain"),
     deployment: join(root, "deployment.json"),
     deploymentPending: join(root, "deployment.pending.json"),
     ignition: join(root, "ignition"),

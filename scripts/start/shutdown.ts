@@ -1,6 +1,6 @@
 /**
  * How `npm start` stops: Ctrl-C (SIGINT; also SIGTERM, SIGHUP) stops everything cleanly at any point, the first
- * start included — what was started closes in reverse order (the services, then the chain, which writes its state on
+ * start included — what was started closes in reverse order (the services, then the chain, whose last snapshot is written on
  * the way out) and the process exits 0. A second Ctrl-C stops at once. A failure while starting (or a crash later)
  * is one line on stderr, then the same stop, exit 1.
  */
@@ -92,7 +92,7 @@ export class Shutdown {
       // npm itself. Only a later one means "stop now".
       if (Date.now() - this.#signalAt < 2_000) return;
       say(`${signal} again: stopping now`);
-      process.exit(130); // the exit handlers still ask the chain to write its state and stop
+      process.exit(130); // the exit handlers still stop the chain (the blocks since its last snapshot are lost)
     }
     this.#signalAt = Date.now();
     void this.stop(0, signal);
