@@ -199,7 +199,24 @@ export interface Review {
   threshold: number | null;
   /** The signed-in auditor's part. */
   mine: "pending" | "signed" | "refused";
-  links: { attestation: string; report: string; batch: string };
+  /** The audit sample (docs/methodology.md, "Audit sampling"); null until the oracle records one. */
+  sample: AuditSample | null;
+  links: { attestation: string; report: string; batch: string; sample: string };
+}
+
+/** A batch's audit sample: drawn from a seed the chain fixed after the lot's submission (GET /reviews/{id}/sample). */
+export interface AuditSample {
+  /** pending: the block after the submission does not exist yet. */
+  state: "pending" | "drawn";
+  plan: string | null;
+  submittedBlock: number;
+  seedBlock: number | null;
+  seedBlockHash: string | null;
+  seed: string | null;
+  population: number | null;
+  size: number | null;
+  /** The sampled devices with the signed-in auditor's outcome. */
+  devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
 }
 
 /** Each operation's request body (`never` when it takes none) and reply. */

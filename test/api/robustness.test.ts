@@ -537,6 +537,11 @@ describe("API robustness", function () {
         "get /reference-data": {},
         "get /reference-data/info": {},
         "get /reviews": { query: { mine: "all", limit: "10", offset: "0" } },
+        "get /reviews/:batchId/sample": { params: { batchId: "L1-server" } },
+        "post /reviews/:batchId/sample": {
+          params: { batchId: "L1-server" },
+          body: { outcomes: [{ deviceId: `0x${"11".repeat(32)}`, outcome: "seen" }] },
+        },
         "get /accounts/:address/portfolio": { params: { address: A } },
         "get /accounts/:address/operators/:operator": { params: { address: A, operator: B } },
       };

@@ -246,6 +246,7 @@ const COMPONENTS: Record<string, Record<string, "optional" | "required">> = {
     signatures: R,
     threshold: R,
     mine: R,
+    sample: R,
     links: R,
   }),
 };
