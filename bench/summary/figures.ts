@@ -37,6 +37,15 @@ const bool = (x: unknown, path: string): boolean | null => {
   return typeof v === "boolean" ? v : null;
 };
 const atMost = (value: number, limit: number): boolean => value <= limit;
+/** A figure; with `target`, whether it is `met`. */
+const figure = (
+  area: string,
+  what: string,
+  value: number,
+  unit: string,
+  target: string | null = null,
+  met: boolean | null = null,
+): Figure => ({ area, what, value, unit, target, met });
 const atLeast = (value: number, limit: number): boolean => value >= limit;
 
 /** A benchmark: the npm script that runs it, the file it writes, and how its figures are read. */
@@ -56,30 +65,9 @@ export const BENCHES: readonly Bench[] = [
     file: "gas.json",
     minutes: 2,
     figures: (r) => [
-      {
-        area: "gas",
-        what: "gas: issue a batch, 1 auditor",
-        value: num(r, "issue_1_auditor"),
-        unit: "gas",
-        target: null,
-        met: null,
-      },
-      {
-        area: "gas",
-        what: "gas: transfer to a new holder",
-        value: num(r, "transfer_new_holder"),
-        unit: "gas",
-        target: null,
-        met: null,
-      },
-      {
-        area: "gas",
-        what: "gas: retire",
-        value: num(r, "retire"),
-        unit: "gas",
-        target: null,
-        met: null,
-      },
+      figure("gas", "gas: issue a batch, 1 auditor", num(r, "issue_1_auditor"), "gas"),
+      figure("gas", "gas: transfer to a new holder", num(r, "transfer_new_holder"), "gas"),
+      figure("gas", "gas: retire", num(r, "retire"), "gas"),
     ],
   },
   {
@@ -92,14 +80,12 @@ export const BENCHES: readonly Bench[] = [
       const largest = rows.reduce((a, b) => (num(b, "devices") > num(a, "devices") ? b : a));
       const devices = num(largest, "devices");
       return [
-        {
-          area: "calc",
-          what: `calculation, lot of ${devices.toLocaleString("en")} devices`,
-          value: num(largest, "devices_per_s"),
-          unit: "devices/s",
-          target: null,
-          met: null,
-        },
+        figure(
+          "calc",
+          `calculation, lot of ${devices.toLocaleString("en")} devices`,
+          num(largest, "devices_per_s"),
+          "devices/s",
+        ),
       ];
     },
   },
@@ -113,22 +99,8 @@ export const BENCHES: readonly Bench[] = [
       const first = (at(r, "runs") as Json[])[0]!;
       const ratio = num(share, "postgres_share_of_sqlite");
       return [
-        {
-          area: "oracle",
-          what: "oracle: lots of 1,000 devices",
-          value: num(first, "lots_per_minute"),
-          unit: "lots/min",
-          target: null,
-          met: null,
-        },
-        {
-          area: "oracle",
-          what: "oracle on PostgreSQL vs SQLite",
-          value: Math.round(ratio * 100),
-          unit: "%",
-          target: "≥ 90 %",
-          met: atLeast(ratio, 0.9),
-        },
+        figure("oracle", "oracle: lots of 1,000 devices", num(first, "lots_per_minute"), "lots/min"),
+        figure("oracle", "oracle on PostgreSQL vs SQLite", Math.round(ratio * 100), "%", "≥ 90 %", atLeast(ratio, 0.9)),
       ];
     },
   },
@@ -142,16 +114,7 @@ export const BENCHES: readonly Bench[] = [
       const kills = runs.reduce((s, x) => s + num(x, "kills"), 0);
       const bad = runs.reduce((s, x) => s + num(x, "duplicates") + num(x, "lost"), 0);
       const takeover = Math.max(...runs.map((x) => num(x, "takeover_ms.max")));
-      return [
-        {
-          area: "oracle",
-          what: `failover: ${kills} kills, batches lost or doubled`,
-          value: bad,
-          unit: "batches",
-          target: "0",
-          met: bad === 0,
-        },
-      ];
+      return [figure("oracle", `failover: ${kills} kills, batches lost or doubled`, bad, "batches", "0", bad === 0)];
     },
   },
   {
@@ -159,16 +122,7 @@ export const BENCHES: readonly Bench[] = [
     script: "bench:api",
     file: "api.json",
     minutes: 3,
-    figures: (r) => [
-      {
-        area: "API",
-        what: "API verify, p99 at full load",
-        value: num(r, "verify.p99_ms"),
-        unit: "ms",
-        target: null,
-        met: null,
-      },
-    ],
+    figures: (r) => [figure("API", "API verify, p99 at full load", num(r, "verify.p99_ms"), "ms")],
   },
   {
     name: "dos",
@@ -179,14 +133,7 @@ export const BENCHES: readonly Bench[] = [
       const p99 = num(r, "underLoad.p99_ms");
       const target = num(r, "targetP99Ms");
       return [
-        {
-          area: "API",
-          what: "API verify p99 under largest lot + reports",
-          value: p99,
-          unit: "ms",
-          target: `≤ ${target} ms`,
-          met: atMost(p99, target),
-        },
+        figure("API", "API verify p99 under largest lot + reports", p99, "ms", `≤ ${target} ms`, atMost(p99, target)),
       ];
     },
   },
@@ -198,14 +145,14 @@ export const BENCHES: readonly Bench[] = [
     figures: (r) => {
       const ratio = num(r, "p99Ratio.value");
       return [
-        {
-          area: "SDK",
-          what: "SDK verify p99, 10,000 vs 100 retirements",
-          value: ratio,
-          unit: "×",
-          target: `≤ ${num(r, "p99Ratio.target")} ×`,
-          met: bool(r, "p99Ratio.met"),
-        },
+        figure(
+          "SDK",
+          "SDK verify p99, 10,000 vs 100 retirements",
+          ratio,
+          "×",
+          `≤ ${num(r, "p99Ratio.target")} ×`,
+          bool(r, "p99Ratio.met"),
+        ),
       ];
     },
   },
@@ -217,16 +164,7 @@ export const BENCHES: readonly Bench[] = [
     figures: (r) => {
       const median = num(r, "certified.median_ms");
       const target = num(r, "targetMs");
-      return [
-        {
-          area: "API",
-          what: "device check, 10,000 ids",
-          value: median,
-          unit: "ms",
-          target: `≤ ${target} ms`,
-          met: atMost(median, target),
-        },
-      ];
+      return [figure("API", "device check, 10,000 ids", median, "ms", `≤ ${target} ms`, atMost(median, target))];
     },
   },
   {
@@ -235,22 +173,22 @@ export const BENCHES: readonly Bench[] = [
     file: "reports.json",
     minutes: 10,
     figures: (r) => [
-      {
-        area: "reports",
-        what: "Scope 3 report, 1,000 of 100,000 retirements",
-        value: num(r, "report.medianSeconds"),
-        unit: "s",
-        target: `≤ ${num(r, "report.target.seconds")} s`,
-        met: bool(r, "report.met"),
-      },
-      {
-        area: "reports",
-        what: "certificate PDF",
-        value: num(r, "certificatePdf.medianMs"),
-        unit: "ms",
-        target: `≤ ${num(r, "certificatePdf.target.ms")} ms`,
-        met: bool(r, "certificatePdf.met"),
-      },
+      figure(
+        "reports",
+        "Scope 3 report, 1,000 of 100,000 retirements",
+        num(r, "report.medianSeconds"),
+        "s",
+        `≤ ${num(r, "report.target.seconds")} s`,
+        bool(r, "report.met"),
+      ),
+      figure(
+        "reports",
+        "certificate PDF",
+        num(r, "certificatePdf.medianMs"),
+        "ms",
+        `≤ ${num(r, "certificatePdf.target.ms")} ms`,
+        bool(r, "certificatePdf.met"),
+      ),
     ],
   },
   {
@@ -261,14 +199,14 @@ export const BENCHES: readonly Bench[] = [
     figures: (r) => {
       const verify = num(r, "results.itec verify retirement 1.median_s");
       return [
-        {
-          area: "CLI",
-          what: "`itec verify retirement`",
-          value: verify,
-          unit: "s",
-          target: `≤ ${num(r, "results.itec verify retirement 1.target_s")} s`,
-          met: atMost(verify, num(r, "results.itec verify retirement 1.target_s")),
-        },
+        figure(
+          "CLI",
+          "`itec verify retirement`",
+          verify,
+          "s",
+          `≤ ${num(r, "results.itec verify retirement 1.target_s")} s`,
+          atMost(verify, num(r, "results.itec verify retirement 1.target_s")),
+        ),
       ];
     },
   },
@@ -282,22 +220,22 @@ export const BENCHES: readonly Bench[] = [
       const limit = num(r, "bundle.target_initial_gzip_bytes");
       const portfolio = num(r, "portfolio.hash_change_to_1000_rows.median_ms");
       return [
-        {
-          area: "web",
-          what: "web app JavaScript, gzip",
-          value: Math.round(gzip / 1024),
-          unit: "KiB",
-          target: `≤ ${Math.round(limit / 1024)} KiB`,
-          met: atMost(gzip, limit),
-        },
-        {
-          area: "web",
-          what: "web app: 1,000-batch portfolio shown",
-          value: portfolio,
-          unit: "ms",
-          target: `≤ ${num(r, "portfolio.hash_change_to_1000_rows.target_ms")} ms`,
-          met: bool(r, "portfolio.hash_change_to_1000_rows.met"),
-        },
+        figure(
+          "web",
+          "web app JavaScript, gzip",
+          Math.round(gzip / 1024),
+          "KiB",
+          `≤ ${Math.round(limit / 1024)} KiB`,
+          atMost(gzip, limit),
+        ),
+        figure(
+          "web",
+          "web app: 1,000-batch portfolio shown",
+          portfolio,
+          "ms",
+          `≤ ${num(r, "portfolio.hash_change_to_1000_rows.target_ms")} ms`,
+          bool(r, "portfolio.hash_change_to_1000_rows.met"),
+        ),
       ];
     },
   },
@@ -311,14 +249,14 @@ export const BENCHES: readonly Bench[] = [
       const steps = at(r, "steps") as Json[];
       const last = steps[steps.length - 1]!;
       return [
-        {
-          area: "embedded chain",
-          what: `embedded chain: step ${num(last, "retirements").toLocaleString("en")} vs first`,
-          value: ratio,
-          unit: "×",
-          target: "≤ 2 ×",
-          met: atMost(ratio, 2),
-        },
+        figure(
+          "embedded chain",
+          `embedded chain: step ${num(last, "retirements").toLocaleString("en")} vs first`,
+          ratio,
+          "×",
+          "≤ 2 ×",
+          atMost(ratio, 2),
+        ),
       ];
     },
   },
