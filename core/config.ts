@@ -76,6 +76,10 @@ export const VARIABLES = {
   ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
   ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
   ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
+  ITEC_REQUIRE_AUDIT_SAMPLE: {
+    doc: "`true`: auditors sign only once the batch's audit sample is drawn and every sampled device has an outcome",
+    example: "true",
+  },
   ITEC_EVIDENCE_BASE_URL: {
     doc: "the base URL of the evidence links auditors sign",
     example: "https://registry.example",
@@ -281,6 +285,10 @@ const oracleShape = group({
   ITEC_POLL_MS: whole(20).default(500),
   ITEC_ATTESTATION_TTL_SECONDS: whole(60).default(14 * 86_400),
   ITEC_RENEW_MARGIN_SECONDS: whole(0).default(3_600),
+  ITEC_REQUIRE_AUDIT_SAMPLE: z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   ITEC_EVIDENCE_BASE_URL: url.default("http://127.0.0.1:8080"),
   ITEC_REFERENCE_PATH: z.string().optional(),
   ITEC_LOG_LEVEL: logLevel.default("info"),

@@ -215,8 +215,10 @@ export interface AuditSample {
   seed: string | null;
   population: number | null;
   size: number | null;
-  /** The sampled devices with the signed-in auditor's outcome. */
+  /** The sampled devices in draw order with the batch's outcome (the latest recorded by any of its auditors). */
   devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+  /** keccak256 of the canonical sample record once every device has an outcome: the attestation's sampleHash. */
+  sampleHash: string | null;
 }
 
 /** Each operation's request body (`never` when it takes none) and reply. */

@@ -365,6 +365,7 @@ describe("Verification page (headless Chromium)", function () {
         reportHash: keccak256(toUtf8Bytes("verify-page-replacement-report")),
         referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
         deviceRoot: keccak256(toUtf8Bytes("verify-page-replacement-root")),
+        sampleHash: `0x${"00".repeat(32)}`,
         evidenceURI: "https://registry.example/lots/replacement/report",
         deadline: now + 86_400n,
       };
