@@ -221,6 +221,27 @@ export interface AuditSample {
   sampleHash: string | null;
 }
 
+/** The canonical audit sample record (core/audit/sample-record.ts): its keccak256 is the batch's `sampleHash`. */
+export interface AuditSampleRecordJson {
+  plan: string;
+  categoryCode: number;
+  reportHash: string;
+  submittedBlock: number;
+  seedBlock: { number: number; hash: string };
+  seed: string;
+  population: number;
+  size: number;
+  devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+}
+
+/** An issued batch's public sample record (GET /verify/batches/{id}/sample). */
+export interface PublicAuditSample {
+  batchId: string;
+  /** keccak256 of the record's canonical bytes; null while a device has no outcome (such a record is never attested). */
+  sampleHash: string | null;
+  record: AuditSampleRecordJson;
+}
+
 /** Each operation's request body (`never` when it takes none) and reply. */
 export interface ApiOperationTypes {
   siweNonce: { body: never; reply: SiweNonce };
@@ -233,6 +254,7 @@ export interface ApiOperationTypes {
   transactionStatus: { body: never; reply: TransactionStatus };
   verifyRetirement: { body: never; reply: RetirementVerification };
   verifyBatch: { body: never; reply: ChainBatch };
+  getBatchSample: { body: never; reply: PublicAuditSample };
   getRetirement: { body: never; reply: RetirementVerification };
   getCertificateBatch: { body: never; reply: CertificateBatch };
   getBalances: { body: never; reply: Balances };
@@ -259,6 +281,7 @@ export const API_OPERATIONS = {
   transactionStatus: { method: "GET", path: "/tx/{hash}" },
   verifyRetirement: { method: "GET", path: "/verify/retirements/{id}" },
   verifyBatch: { method: "GET", path: "/verify/batches/{id}" },
+  getBatchSample: { method: "GET", path: "/verify/batches/{id}/sample" },
   getRetirement: { method: "GET", path: "/retirements/{id}" },
   getCertificateBatch: { method: "GET", path: "/certificates/{batchId}" },
   getBalances: { method: "GET", path: "/accounts/{address}/balances" },
