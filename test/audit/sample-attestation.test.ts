@@ -56,7 +56,7 @@ describe("audit sample record in the attestation", function () {
   it("takes signatures only over a complete record, rebinds on change, and replays from public data", async () => {
     const refurbisher = new ApiClient(h.api.url);
     await refurbisher.signIn(w("refurbisher"));
-    // 80 laptops: n (44 for 80 under the 95 % / 5 % plan) is a true subset of the batch.
+    // 80 laptops: n (36 for 80 under the 95 % / 5 % plan) is a true subset of the batch.
     const rows = Array.from(
       { length: 80 },
       (_, i) => `SA-T490-${i},Lenovo,ThinkPad T490,laptop,2020-05,2025-05-31,36,,2.2,,TR-SA-${i},EC-SA-${i}`,
