@@ -13,12 +13,13 @@
  */
 import { ZeroHash } from "ethers";
 
-import type { AuditSampleRecordJson } from "./api-operations.ts";
-import { deviceTreeRoot } from "./device-proof.ts";
+import type { AuditSampleRecordJson, PublicAuditSample } from "./api-operations.ts";
+import { deviceTreeRoot, reportDeviceIds, type ReportDevices } from "./device-proof.ts";
 import { CATEGORY_CODES, type Category } from "./enums.ts";
 import { drawSample, sampleSeed, sampleSize, seedBlockNumber, SAMPLING_PLAN } from "./sample-draw.ts";
 import { sampleComplete, sampleRecordHash, sampleSummary, type AuditSampleRecord } from "./sample-record.ts";
-import type { Check } from "./verification.ts";
+import { reportUrl } from "./recompute.ts";
+import type { ChainBatch, Check } from "./verification.ts";
 
 /** What `verifySample` needs of the chain: the batch as BatchIssued recorded it, and block hashes. */
 export interface SampleChainFacts {
@@ -129,4 +130,62 @@ export async function verifySample(
     missing,
     checks,
   };
+}
+
+/** Where `checkBatchSample` reads the public record and the report. */
+export interface BatchSampleOptions {
+  /** Block hashes of the chain the batch was read from (e.g. the reader's provider). */
+  provider: { getBlock(n: number): Promise<{ hash: string | null } | null> };
+  /** The registry API serving the record (default: the origin of the batch's evidence URI — the registry's). */
+  apiUrl?: string | undefined;
+  /** The published report's bytes, when already at hand; default: fetched as `recomputeBatch` fetches it. */
+  report?: Uint8Array | string | undefined;
+  fetchBytes?: ((url: string) => Promise<Uint8Array>) | undefined;
+}
+
+/** The URL of a batch's public sample record: `{api}/verify/batches/{id}/sample`. */
+export function sampleUrl(batch: Pick<ChainBatch, "batchId" | "evidenceURI">, apiUrl?: string): string | undefined {
+  const base = apiUrl ?? (batch.evidenceURI ? originOf(batch.evidenceURI) : undefined);
+  return base === undefined ? undefined : `${base.replace(/\/$/, "")}/verify/batches/${batch.batchId}/sample`;
+}
+
+/**
+ * Fetches an issued batch's public sample record and report and checks them (`verifySample`): nothing is fetched
+ * for a batch the chain holds no sample hash for.
+ * @throws Error when the record or the report cannot be fetched (the check could not run: no verdict)
+ */
+export async function checkBatchSample(batch: ChainBatch, options: BatchSampleOptions): Promise<SampleVerification> {
+  const facts: SampleChainFacts = {
+    ...batch,
+    blockHash: async (n) => (await options.provider.getBlock(n))?.hash ?? null,
+  };
+  if (batch.sampleHash === null || batch.sampleHash === ZeroHash) return verifySample(facts, null, []);
+  const get = options.fetchBytes ?? fetchBytes;
+  const url = sampleUrl(batch, options.apiUrl);
+  if (url === undefined) throw new Error("no registry to fetch the audit sample record from: give an apiUrl");
+  const published = JSON.parse(new TextDecoder().decode(await get(url))) as PublicAuditSample;
+  const reportAt = reportUrl(batch.evidenceURI, options.apiUrl);
+  const report =
+    options.report !== undefined
+      ? options.report
+      : reportAt === undefined
+        ? undefined
+        : await get(reportAt).then((b) => new TextDecoder().decode(b));
+  if (report === undefined) throw new Error("no report to read the batch's devices from");
+  const text = typeof report === "string" ? report : new TextDecoder().decode(report);
+  return verifySample(facts, published.record, reportDeviceIds(JSON.parse(text) as ReportDevices, batch.category));
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function originOf(uri: string): string | undefined {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
 }
