@@ -240,6 +240,8 @@ export interface PublicAuditSample {
   /** keccak256 of the record's canonical bytes; null while a device has no outcome (such a record is never attested). */
   sampleHash: string | null;
   record: AuditSampleRecordJson;
+  /** The seed block's hash as the API read the chain (the CLI reads its own node instead). */
+  seedBlockHash: string | null;
 }
 
 /** Each operation's request body (`never` when it takes none) and reply. */

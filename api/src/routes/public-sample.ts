@@ -37,6 +37,9 @@ export const publicSampleSchema = z
       .nullable()
       .describe("keccak256 of the record's RFC 8785 bytes; null while a device has no outcome (never attested)"),
     record: sampleRecordSchema,
+    seedBlockHash: hash32
+      .nullable()
+      .describe("the hash of block record.seedBlock.number as this API reads the chain now (null: no such block)"),
   })
   .meta({ id: "PublicAuditSample" });
 
@@ -59,6 +62,7 @@ const example: PublicSample = {
       { deviceId: `0x${"22".repeat(32)}`, outcome: "seen" },
     ],
   },
+  seedBlockHash: `0x${"ab".repeat(32)}`,
 };
 
 export function publicSampleRoutes(deps: AppDeps): RouteSpec[] {
@@ -91,8 +95,14 @@ export function publicSampleRoutes(deps: AppDeps): RouteSpec[] {
         if (!record) {
           throw new HttpProblem(404, "NOT_FOUND", "Not found", `no audit sample is recorded for batch ${batchId}`);
         }
+        const block = await deps.reads.chain.provider.getBlock(record.seedBlock.number);
         return {
-          body: { batchId, sampleHash: sampleComplete(record) ? sampleRecordHash(record) : null, record },
+          body: {
+            batchId,
+            sampleHash: sampleComplete(record) ? sampleRecordHash(record) : null,
+            record,
+            seedBlockHash: block?.hash ?? null,
+          },
         };
       },
     }),
