@@ -14,6 +14,7 @@ import { reportDeviceIds, type ReportDevices } from "../../sdk/src/device-proof.
 import { RegistryReader } from "../../sdk/src/reader.ts";
 import { verifySample } from "../../sdk/src/sample.ts";
 import { startApiHarness, untilConfirmed, type ApiHarness } from "../helpers/api.ts";
+import { runItec } from "../helpers/itec.ts";
 import { signView } from "../helpers/sign.ts";
 
 const CSV_HEADER =
@@ -157,6 +158,15 @@ describe("audit sample record in the attestation", function () {
       // A forged seed block (another block's hash) is caught against the chain, not the record.
       const forged = tamper(published, (r) => (r.seedBlock.hash = chainBatch.reportHash!));
       expect(failed(await verifySample(facts, forged, ids))).to.include("seed block hash read from the chain");
+      // The CLI replays it against its own node: `itec verify batch` prints the line and exits 0.
+      const run = await runItec(
+        ["verify", "batch", tokenId, "--rpc", h.chain.url, "--registry", h.deployed.address, "--api", h.api.url],
+        { PATH: process.env.PATH, HOME: process.env.HOME },
+      );
+      expect([run.code, run.stderr]).to.deep.equal([0, ""]);
+      const line = run.stdout.split("\n").find((l) => l.trimStart().startsWith("audit sample"));
+      expect(line).to.match(/^\s*audit sample\s+/);
+      expect(line!.replace(/^\s*audit sample\s+/, "")).to.equal(`${verified.summary} (replayed: identical)`);
       // A batch issued without a record (sampleHash 0) says so.
       const none = await verifySample({ ...facts, sampleHash: ZeroHash }, null, ids);
       expect([none.attested, none.summary]).to.deep.equal([false, "no audit sample recorded"]);
