@@ -148,7 +148,7 @@ describe("Verification page (headless Chromium)", function () {
       .and.include("984.960 kgCO2e per device")
       .and.include("ITEC-CALC 1.0 / ITEC-PARAMS-1");
     expect(await page.getAttribute("#batch a[href*='/lots/']", "href")).to.match(/\/lots\/L1\/report$/);
-    await page.waitForFunction(() => document.getElementById("audit-sample")?.textContent !== "checking…");
+    await page.waitForFunction('document.getElementById("audit-sample")?.textContent !== "checking…"');
     expect(await page.textContent("#audit-sample")).to.match(
       /^sample of 1 device, seed 0x[0-9a-f]{64}, all evidence seen \(replayed here: identical\)$/,
     );
