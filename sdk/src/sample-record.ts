@@ -106,11 +106,6 @@ export function attestedSampleHash(record: AuditSampleRecord | undefined): strin
 export function sampleSummary(record: Pick<AuditSampleRecord, "size" | "seed" | "devices">): string {
   const missing = record.devices.filter((d) => d.outcome === "missing").length;
   const open = record.devices.filter((d) => d.outcome === null).length;
-  const evidence =
-    open > 0
-      ? `${open} without an outcome`
-      : missing === 0
-        ? "all evidence seen"
-        : `${missing} missing`;
+  const evidence = open > 0 ? `${open} without an outcome` : missing === 0 ? "all evidence seen" : `${missing} missing`;
   return `sample of ${record.size} device${record.size === 1 ? "" : "s"}, seed ${record.seed}, ${evidence}`;
 }

@@ -70,7 +70,7 @@ export async function verifySample(
   }
   const checks: Check[] = [];
   const check = (name: string, passed: boolean, detail: string) => checks.push({ check: name, passed, detail });
-  const rec = record as AuditSampleRecord;
+  const rec: AuditSampleRecord = record;
   const complete = sampleComplete(rec);
   const hash = complete ? sampleRecordHash(rec) : null;
   check(

@@ -97,7 +97,7 @@ export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
       responses: { 200: { description: "The sample", schema: sampleSchema, example } },
       problems: ["FORBIDDEN", "NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params, session }) => {
-        const { oracle, me } = await auditorSample(session, params.batchId);
+        const { oracle } = await auditorSample(session, params.batchId);
         const view = await sampleView(oracle, params.batchId);
         if (!view) throw new HttpProblem(404, "NOT_FOUND", "Not found", `batch ${params.batchId} has no audit sample`);
         return { body: view };
