@@ -88,6 +88,7 @@ async function issueBatch(): Promise<void> {
     reportHash: keccak256(toUtf8Bytes(`bench-growth-report-${n}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`bench-growth-root-${n}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/${n}/report.json`,
     deadline: now + 30n * DAY,
   };

@@ -212,6 +212,7 @@ async function build(chain: TestChain, indexPath: string): Promise<Built> {
         reportHash: keccak256(toUtf8Bytes(`bench-reports-report-${n}`)),
         referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
         deviceRoot: keccak256(toUtf8Bytes(`bench-reports-root-${n}`)),
+        sampleHash: `0x${"00".repeat(32)}`,
         // Not http(s): the certificate does not fetch a calculation report (it says so), nothing leaves loopback.
         evidenceURI: `ipfs://bench-reports/lots/${n}/report.json`,
         deadline: now + 30n * DAY,

@@ -86,6 +86,7 @@ async function issueBatch(reg: Registry): Promise<void> {
     reportHash: keccak256(toUtf8Bytes(`bench-verify-report-${reg.size}-${n}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`bench-verify-root-${reg.size}-${n}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/${n}/report.json`,
     deadline: now + 30n * DAY,
   };

@@ -25,7 +25,7 @@ contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessCo
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(address owner,uint8 category,uint32 certificates,uint40 baselineGrams,uint40 reductionGrams,"
         "uint40 vintageStart,uint40 vintageEnd,string methodology,string parameters,bytes32 reportHash,"
-        "bytes32 referenceDataHash,bytes32 deviceRoot,string evidenceURI,uint64 deadline)"
+        "bytes32 referenceDataHash,bytes32 deviceRoot,bytes32 sampleHash,string evidenceURI,uint64 deadline)"
     );
 
     ITECRegistryExtension private immutable _EXTENSION;
@@ -108,6 +108,7 @@ contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessCo
             attestation.reportHash,
             attestation.referenceDataHash,
             attestation.deviceRoot,
+            attestation.sampleHash,
             attestation.evidenceURI,
             attestation.deadline,
             auditors
@@ -402,7 +403,7 @@ contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessCo
         bytes32 parametersHash
     ) private pure returns (bytes32) {
         // Two halves keep the legacy code generator within its stack limit; the bytes are those of one
-        // abi.encode of the 15 members, as EIP-712 `hashStruct` requires.
+        // abi.encode of the 16 members, as EIP-712 `hashStruct` requires.
         return
             keccak256(
                 bytes.concat(
@@ -422,6 +423,7 @@ contract ITECRegistry is IITECRegistryCore, RegistryState, LeanERC1155, AccessCo
                         a.reportHash,
                         a.referenceDataHash,
                         a.deviceRoot,
+                        a.sampleHash,
                         keccak256(bytes(a.evidenceURI)),
                         a.deadline
                     )

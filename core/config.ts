@@ -4,8 +4,7 @@
  * validated once when the process starts. A wrong value stops it with one line naming the variable and how to fix
  * it; everything past the entry point receives the typed result, never `process.env`.
  *
- * docs/operations.md's table of variables is this list, rendered by {@link environmentTable} and checked against it
- * by test/runtime/config.test.ts.
+ * docs/operations.md's table of variables is this list, rendered by {@link environmentTable} (config.test.ts).
  */
 import { isIP } from "node:net";
 
@@ -76,6 +75,7 @@ export const VARIABLES = {
   ITEC_POLL_MS: { doc: "milliseconds between the oracle worker's passes", example: "500" },
   ITEC_ATTESTATION_TTL_SECONDS: { doc: "how long an auditor's attestation stays valid", example: "1209600" },
   ITEC_RENEW_MARGIN_SECONDS: { doc: "attestations this close to expiry are asked for again", example: "3600" },
+  ITEC_REQUIRE_AUDIT_SAMPLE: { doc: "`true`: auditors sign only a complete audit sample record", example: "true" },
   ITEC_EVIDENCE_BASE_URL: {
     doc: "the base URL of the evidence links auditors sign",
     example: "https://registry.example",
@@ -281,6 +281,7 @@ const oracleShape = group({
   ITEC_POLL_MS: whole(20).default(500),
   ITEC_ATTESTATION_TTL_SECONDS: whole(60).default(14 * 86_400),
   ITEC_RENEW_MARGIN_SECONDS: whole(0).default(3_600),
+  ITEC_REQUIRE_AUDIT_SAMPLE: z.enum(["true", "false"], { error: "expected true or false" }).default("false"),
   ITEC_EVIDENCE_BASE_URL: url.default("http://127.0.0.1:8080"),
   ITEC_REFERENCE_PATH: z.string().optional(),
   ITEC_LOG_LEVEL: logLevel.default("info"),

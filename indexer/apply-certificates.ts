@@ -40,8 +40,9 @@ export async function applyCertificateEvent(tx: SqlExecutor, e: CertificateEvent
       await tx.run(
         "INSERT INTO ix_batches (batch_id, owner, category, issued, retired, baseline_grams, reduction_grams, vintage_start, " +
           "vintage_end, methodology_id, status, admin_suspended, open_challenges, cancelled, report_hash, " +
-          "reference_data_hash, device_root, evidence_uri, deadline, auditors, tx_hash, log_index, block_number, block_time) " +
-          "VALUES (?, ?, ?, ?, '0', ?, ?, ?, ?, ?, 0, 0, 0, '0', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+          "reference_data_hash, device_root, sample_hash, evidence_uri, deadline, auditors, tx_hash, log_index, " +
+          "block_number, block_time) " +
+          "VALUES (?, ?, ?, ?, '0', ?, ?, ?, ?, ?, 0, 0, 0, '0', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
           "ON CONFLICT (batch_id) DO NOTHING",
         [
           e.batchId,
@@ -56,6 +57,7 @@ export async function applyCertificateEvent(tx: SqlExecutor, e: CertificateEvent
           e.reportHash,
           e.referenceDataHash,
           e.deviceRoot,
+          e.sampleHash,
           e.evidenceURI,
           e.deadline,
           JSON.stringify(e.auditors),

@@ -63,6 +63,7 @@ export type RegistryEvent =
       reportHash: string;
       referenceDataHash: string;
       deviceRoot: string;
+      sampleHash: string;
       evidenceURI: string;
       deadline: bigint;
       auditors: string[];
@@ -215,6 +216,7 @@ export function decodeRegistryLog(log: Pick<Log, "topics" | "data">): RegistryEv
         reportHash: str(a.reportHash),
         referenceDataHash: str(a.referenceDataHash),
         deviceRoot: str(a.deviceRoot),
+        sampleHash: str(a.sampleHash),
         evidenceURI: str(a.evidenceURI),
         deadline: big(a.deadline),
         auditors: list(a.auditors).map(addr),

@@ -67,6 +67,8 @@ export type BatchRecord = {
   reportHash: string;
   referenceDataHash: string;
   deviceRoot: string;
+  /** keccak256 of the audit sample record; the zero hash: issued without one (ADR 0055). */
+  sampleHash: string;
   evidenceURI: string;
   deadline: string;
   auditors: string[];
@@ -186,6 +188,7 @@ export function toBatch(r: SqlRow): BatchRecord {
     reportHash: s(r.report_hash),
     referenceDataHash: s(r.reference_data_hash),
     deviceRoot: s(r.device_root),
+    sampleHash: s(r.sample_hash),
     evidenceURI: s(r.evidence_uri),
     deadline: isoTime(n(r.deadline)),
     auditors: JSON.parse(s(r.auditors)) as string[],

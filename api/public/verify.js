@@ -93,10 +93,37 @@ function batchSection(b) {
       ["Report hash", el("code", {}, b.reportHash)],
       ["Calculation report", link(b.evidenceURI)],
       ["Device Merkle root", el("code", {}, b.deviceRoot)],
+      ["Audit sample", sampleCell(b)],
       ["Issuance transaction", b.issuance ? el("code", {}, b.issuance.txHash) : "—"],
     ]),
     recomputeBlock(b),
   );
+}
+
+/**
+ * The audit sample line, replayed in this browser (/app/verify/recompute.js `sampleHere`, sdk/src/sample.ts): the
+ * public record's hash against the chain's sampleHash, the seed, n and the devices redrawn from the report.
+ */
+function sampleCell(b) {
+  const cell = el("span", { id: "audit-sample" }, "checking…");
+  if (!b.sampleHash || /^0x0{64}$/.test(b.sampleHash)) {
+    cell.textContent = "no audit sample recorded";
+    return cell;
+  }
+  import("/app/verify/recompute.js")
+    .then(({ sampleHere }) => sampleHere(b))
+    .then((s) => {
+      const failed = s.checks.filter((c) => !c.passed);
+      cell.replaceChildren(
+        s.summary,
+        el("small", {}, s.verified ? " (replayed here: identical)" : " (NOT VERIFIED)"),
+        ...(failed.length ? [list(failed.map((c) => [`✗ ${c.check}: ${c.detail}`]))] : []),
+      );
+    })
+    .catch((err) => {
+      cell.replaceChildren(el("span", { class: "error" }, `could not check the sample: ${err.message ?? err}`));
+    });
+  return cell;
 }
 
 /**

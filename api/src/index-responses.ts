@@ -64,6 +64,7 @@ export const indexedBatchSchema = z
     reportHash: hash32,
     referenceDataHash: hash32,
     deviceRoot: hash32,
+    sampleHash: hash32.describe("keccak256 of the audit sample record; zero: issued without one"),
     evidenceURI: z.string(),
     deadline: isoTime,
     auditors: z.array(checksumAddress),

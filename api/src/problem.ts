@@ -118,6 +118,7 @@ export const SERVICE_STATUS: Readonly<Record<OracleErrorCode, number>> = {
   SIGNER_NOT_AUDITOR: 403,
   ALREADY_SIGNED: 409,
   ATTESTATION_EXPIRED: 409,
+  SAMPLE_INCOMPLETE: 409,
   CHAIN_UNAVAILABLE: 503,
 };
 
@@ -223,6 +224,10 @@ export const PROBLEM_CODES = {
   ),
   ALREADY_SIGNED: fromService("ALREADY_SIGNED", "this auditor already signed or refused this batch"),
   ATTESTATION_EXPIRED: fromService("ATTESTATION_EXPIRED", "the attestation's deadline has passed"),
+  SAMPLE_INCOMPLETE: fromService(
+    "SAMPLE_INCOMPLETE",
+    "the batch's audit sample is not drawn yet or a sampled device has no evidence outcome: record the outcomes, then sign",
+  ),
   // Scope 3 reports
   BAD_INVENTORY: { status: 422, meaning: "the procurement inventory cannot be read" },
   // Transactions built and relayed

@@ -124,6 +124,9 @@ const chainBatchShape = {
   reportHash: hash32.nullable(),
   referenceDataHash: hash32.nullable(),
   deviceRoot: hash32.nullable(),
+  sampleHash: hash32
+    .nullable()
+    .describe("keccak256 of the audit sample record (GET /verify/batches/{id}/sample); zero: none recorded"),
   evidenceURI: z.string().nullable(),
   auditors: z.array(checksumAddress).describe("auditors whose signatures issued the batch"),
   signers: z
@@ -358,6 +361,7 @@ export const attestationViewSchema = z
           reportHash: hash32,
           referenceDataHash: hash32,
           deviceRoot: hash32,
+          sampleHash: hash32,
           evidenceURI: z.string(),
           deadline: uintDecimal,
         }),

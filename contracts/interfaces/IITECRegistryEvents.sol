@@ -49,6 +49,7 @@ interface IITECRegistryEvents is IITECRegistryTypes {
         bytes32 indexed reportHash,
         bytes32 referenceDataHash,
         bytes32 deviceRoot,
+        bytes32 sampleHash,
         string evidenceURI,
         uint64 deadline,
         address[] auditors

@@ -104,6 +104,8 @@ interface IITECRegistryTypes {
      * @param reportHash keccak256 of the lot's canonical (RFC 8785) calculation report.
      * @param referenceDataHash sha256 of the reference-data file the calculation used.
      * @param deviceRoot StandardMerkleTree root over [index, deviceId] leaves (["uint256","bytes32"], ADR 0015).
+     * @param sampleHash keccak256 of the canonical (RFC 8785) audit sample record: the seed, the devices drawn and
+     * the evidence outcome per device (core/audit/sample-record.ts, ADR 0055); zero when no device was sampled.
      * @param evidenceURI Where the report and evidence can be read.
      * @param deadline Last second at which the attestation may be used.
      */
@@ -120,6 +122,7 @@ interface IITECRegistryTypes {
         bytes32 reportHash;
         bytes32 referenceDataHash;
         bytes32 deviceRoot;
+        bytes32 sampleHash;
         string evidenceURI;
         uint64 deadline;
     }

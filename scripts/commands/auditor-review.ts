@@ -36,6 +36,8 @@ export interface SampleView {
   population: number | null;
   size: number | null;
   devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+  /** keccak256 of the complete record: what the attestation's sampleHash binds (null while incomplete). */
+  sampleHash: string | null;
 }
 
 export type EvidenceOutcome = { deviceId: string; outcome: "seen" | "missing" };
@@ -63,7 +65,7 @@ export function parseEvidence(text: string): EvidenceOutcome[] {
     });
 }
 
-/** "sample of n devices, seed …" with the list and the auditor's outcome per device. */
+/** "sample of n devices, seed …" with the list and the batch's outcome per device (one record for all auditors). */
 export function sampleLines(s: SampleView): string[] {
   if (s.state === "pending") {
     return [`audit sample: pending (drawn from block ${s.submittedBlock + 1}'s hash once that block exists)`];
@@ -73,7 +75,8 @@ export function sampleLines(s: SampleView): string[] {
   return [
     `audit sample: sample of ${s.size} devices (of ${s.population}), seed ${s.seed} (${s.plan})`,
     `  seed block ${s.seedBlock} ${s.seedBlockHash} (first block after ${s.submittedBlock}, recorded at submission)`,
-    `  your evidence: ${seen} seen, ${missing} missing, ${s.devices.length - seen - missing} not recorded`,
+    `  evidence (the batch's record): ${seen} seen, ${missing} missing, ${s.devices.length - seen - missing} not recorded`,
+    `  record hash ${s.sampleHash ?? "— (incomplete: the attestation binds it once every device has an outcome)"}`,
     ...s.devices.map((d, i) => `  ${String(i + 1).padStart(3)}. ${d.deviceId} ${d.outcome ?? "—"}`),
   ];
 }

@@ -15,6 +15,8 @@ import { InvalidArgumentError, type Command } from "commander";
 import { DEFAULT_REFERENCE_PATH } from "../../core/calc/reference-file.ts";
 import { calcEngine } from "../../core/calc/recompute-engine.ts";
 import { recomputeBatch, type RecomputeResult } from "../../sdk/src/recompute.ts";
+import { checkBatchSample, type SampleVerification } from "../../sdk/src/sample.ts";
+import { firstLine } from "../../sdk/src/errors.ts";
 
 import type { ChainBatch, Check, RetirementVerification } from "../../sdk/src/verification.ts";
 import { connectReads } from "./documents.ts";
@@ -117,6 +119,16 @@ function batchLines(b: ChainBatch): string[] {
     row("device root", b.deviceRoot ?? "?"),
     row("auditors", b.signers.map((s) => `${s.body ?? "no current accreditation"} (${s.auditor})`).join(", ") || "?"),
     row("issued in", b.issuance ? `tx ${b.issuance.txHash} (block ${b.issuance.blockNumber})` : "?"),
+  ];
+}
+
+/** "audit sample: sample of n devices, seed …, all evidence seen", and each failed check of a replay. */
+function sampleLines(s: SampleVerification | { error: string }): string[] {
+  if ("error" in s) return [row("audit sample", `not checked: ${s.error}`)];
+  const verdict = !s.attested ? "" : s.verified ? " (replayed: identical)" : " (NOT VERIFIED)";
+  return [
+    row("audit sample", `${s.summary}${verdict}`),
+    ...s.checks.filter((c) => s.attested && !c.passed).map((c) => row(`  ✗ ${c.check}`, c.detail)),
   ];
 }
 
@@ -239,21 +251,32 @@ export function registerVerify(program: Command): void {
       const problem = deviceFlagsProblem(o);
       if (problem !== undefined) throw new Error(problem);
       const chain = await connectReads(o);
-      const v = await (
-        o.device !== undefined && o.index !== undefined
+      let v: Awaited<ReturnType<typeof chain.reads.verifyBatch>>;
+      let sample: SampleVerification | { error: string };
+      let r: RecomputeResult | undefined;
+      try {
+        v = await (o.device !== undefined && o.index !== undefined
           ? chain.reads.verifyDeviceInBatch(BigInt(id), BigInt(o.index), o.device, o.proof ?? [])
-          : chain.reads.verifyBatch(BigInt(id))
-      ).finally(() => (o.recompute ? undefined : chain.close()));
-      const r = o.recompute
-        ? await recomputeBatch(id, {
-            reader: chain.reads,
-            engine: calcEngine,
-            reference: readFileSync(o.reference),
-            report: o.report === undefined ? undefined : readFileSync(o.report),
-            apiUrl: o.api,
-          }).finally(() => chain.close())
-        : undefined;
-      print(o, r === undefined ? v : { ...v, recompute: r }, () => [
+          : chain.reads.verifyBatch(BigInt(id)));
+        // The audit sample: the public record replayed against this chain and the report (sdk/src/sample.ts).
+        sample = await checkBatchSample(v.batch, {
+          provider: chain.reads.chain.provider,
+          apiUrl: o.api,
+          report: o.report === undefined ? undefined : readFileSync(o.report),
+        }).catch((error: unknown) => ({ error: firstLine(error) }));
+        r = o.recompute
+          ? await recomputeBatch(id, {
+              reader: chain.reads,
+              engine: calcEngine,
+              reference: readFileSync(o.reference),
+              report: o.report === undefined ? undefined : readFileSync(o.report),
+              apiUrl: o.api,
+            })
+          : undefined;
+      } finally {
+        chain.close();
+      }
+      print(o, { ...v, sample, ...(r === undefined ? {} : { recompute: r }) }, () => [
         `Batch #${v.batchId}${o.device !== undefined ? `, device ${o.device} (index ${o.index})` : ""}: ` +
           `${v.verified ? "VERIFIED" : "NOT VERIFIED"} from the chain`,
         ...batchLines(v.batch),
@@ -263,9 +286,14 @@ export function registerVerify(program: Command): void {
         ...checkLines(v.checks),
         "",
         v.statement,
+        "",
+        ...sampleLines(sample),
         ...(r === undefined ? [] : ["", "recomputation", ...recomputeLines(r)]),
       ]);
       failUnlessVerified(`batch #${v.batchId}`, v);
+      if ("checks" in sample && sample.attested && !sample.verified) {
+        throw new Error(`batch #${v.batchId}: its audit sample record does not match the chain`);
+      }
       if (r !== undefined && !r.identical) {
         throw new Error(`batch #${v.batchId} recomputed with ${r.differences.length} difference(s)`);
       }

@@ -14,6 +14,7 @@ import {
   type ApiOperationTypes,
   type Balances,
   type CertificateBatch,
+  type PublicAuditSample,
   type Participant,
   type PathParams,
   type RetireRequest,
@@ -192,6 +193,11 @@ export class ApiClient {
   /** A batch as the chain holds it. */
   verifyBatch(id: bigint | number | string): Promise<ChainBatch> {
     return this.call("verifyBatch", { id });
+  }
+
+  /** An issued batch's public audit sample record (check it with `verifySample`, sample.ts). */
+  batchSample(id: bigint | number | string): Promise<PublicAuditSample> {
+    return this.call("getBatchSample", { id });
   }
 
   /** A batch as the chain holds it, with its ERC-1155 metadata link. */

@@ -215,8 +215,33 @@ export interface AuditSample {
   seed: string | null;
   population: number | null;
   size: number | null;
-  /** The sampled devices with the signed-in auditor's outcome. */
+  /** The sampled devices in draw order with the batch's outcome (the latest recorded by any of its auditors). */
   devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+  /** keccak256 of the canonical sample record once every device has an outcome: the attestation's sampleHash. */
+  sampleHash: string | null;
+}
+
+/** The canonical audit sample record (core/audit/sample-record.ts): its keccak256 is the batch's `sampleHash`. */
+export interface AuditSampleRecordJson {
+  plan: string;
+  categoryCode: number;
+  reportHash: string;
+  submittedBlock: number;
+  seedBlock: { number: number; hash: string };
+  seed: string;
+  population: number;
+  size: number;
+  devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
+}
+
+/** An issued batch's public sample record (GET /verify/batches/{id}/sample). */
+export interface PublicAuditSample {
+  batchId: string;
+  /** keccak256 of the record's canonical bytes; null while a device has no outcome (such a record is never attested). */
+  sampleHash: string | null;
+  record: AuditSampleRecordJson;
+  /** The seed block's hash as the API read the chain (the CLI reads its own node instead). */
+  seedBlockHash: string | null;
 }
 
 /** Each operation's request body (`never` when it takes none) and reply. */
@@ -231,6 +256,7 @@ export interface ApiOperationTypes {
   transactionStatus: { body: never; reply: TransactionStatus };
   verifyRetirement: { body: never; reply: RetirementVerification };
   verifyBatch: { body: never; reply: ChainBatch };
+  getBatchSample: { body: never; reply: PublicAuditSample };
   getRetirement: { body: never; reply: RetirementVerification };
   getCertificateBatch: { body: never; reply: CertificateBatch };
   getBalances: { body: never; reply: Balances };
@@ -257,6 +283,7 @@ export const API_OPERATIONS = {
   transactionStatus: { method: "GET", path: "/tx/{hash}" },
   verifyRetirement: { method: "GET", path: "/verify/retirements/{id}" },
   verifyBatch: { method: "GET", path: "/verify/batches/{id}" },
+  getBatchSample: { method: "GET", path: "/verify/batches/{id}/sample" },
   getRetirement: { method: "GET", path: "/retirements/{id}" },
   getCertificateBatch: { method: "GET", path: "/certificates/{batchId}" },
   getBalances: { method: "GET", path: "/accounts/{address}/balances" },

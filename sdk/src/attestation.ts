@@ -2,7 +2,7 @@
  * The EIP-712 attestation an auditor signs — the single TypeScript mirror of `IITECRegistry.Attestation`.
  * `test/contracts/eip712.test.ts` proves this definition and the contract's `ATTESTATION_TYPEHASH` agree.
  */
-import { TypedDataEncoder, type TypedDataDomain, type TypedDataField } from "ethers";
+import { TypedDataEncoder, ZeroHash, type TypedDataDomain, type TypedDataField } from "ethers";
 
 /** EIP-712 domain name and version of the registry contract (`EIP712("I-TEC Registry", "2")`). */
 export const EIP712_NAME = "I-TEC Registry";
@@ -23,6 +23,7 @@ export const ATTESTATION_TYPES: Record<"Attestation", TypedDataField[]> = {
     { name: "reportHash", type: "bytes32" },
     { name: "referenceDataHash", type: "bytes32" },
     { name: "deviceRoot", type: "bytes32" },
+    { name: "sampleHash", type: "bytes32" },
     { name: "evidenceURI", type: "string" },
     { name: "deadline", type: "uint64" },
   ],
@@ -42,6 +43,8 @@ export interface Attestation {
   reportHash: string;
   referenceDataHash: string;
   deviceRoot: string;
+  /** keccak256 of the canonical audit sample record (core/audit/sample-record.ts); bytes32(0): no sample record. */
+  sampleHash: string;
   evidenceURI: string;
   deadline: bigint;
 }
@@ -121,6 +124,7 @@ export function attestationToJson(a: Attestation): Record<keyof Attestation, str
     reportHash: a.reportHash,
     referenceDataHash: a.referenceDataHash,
     deviceRoot: a.deviceRoot,
+    sampleHash: a.sampleHash,
     evidenceURI: a.evidenceURI,
     deadline: a.deadline.toString(),
   };
@@ -141,6 +145,8 @@ export function attestationFromJson(j: Record<string, unknown>): Attestation {
     reportHash: s("reportHash"),
     referenceDataHash: s("referenceDataHash"),
     deviceRoot: s("deviceRoot"),
+    // Attestations stored before the sample hash existed carry none: bytes32(0), "no sample record".
+    sampleHash: j.sampleHash === undefined ? ZeroHash : s("sampleHash"),
     evidenceURI: s("evidenceURI"),
     deadline: BigInt(s("deadline")),
   };

@@ -22,6 +22,9 @@ export * from "./checks.ts";
 export * from "./device-proof.ts";
 export * from "./recompute.ts";
 export { jsonDifferences, reportDifferences } from "./recompute-diff.ts";
+export * from "./sample.ts";
+export * from "./sample-draw.ts";
+export * from "./sample-record.ts";
 export { RegistryReader, RegistryReadError, type ReadCache, type RegistryReaderOptions } from "./reader.ts";
 export { DEFAULT_LOG_CONCURRENCY, DEFAULT_MAX_LOG_RANGE, LogRanges, type LogRangeOptions } from "./logs.ts";
 

@@ -349,6 +349,7 @@ export class RegistryReader {
       reportHash: issued?.args.reportHash ?? null,
       referenceDataHash: issued?.args.referenceDataHash ?? null,
       deviceRoot: issued?.args.deviceRoot ?? null,
+      sampleHash: issued?.args.sampleHash ?? null,
       evidenceURI: issued?.args.evidenceURI ?? null,
       auditors,
       signers,

@@ -101,6 +101,8 @@ export interface ChainBatch {
   referenceDataHash: string | null;
   /** Root of the batch's device Merkle tree (see device-proof.ts). */
   deviceRoot: string | null;
+  /** keccak256 of the batch's audit sample record (sample.ts); bytes32(0): issued without one. */
+  sampleHash: string | null;
   evidenceURI: string | null;
   /** Auditors whose signatures issued the batch. */
   auditors: string[];

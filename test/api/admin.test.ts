@@ -80,6 +80,7 @@ describe("Registry API: admin, replacement and fraud-proof transactions (contrac
       reportHash: keccak256(toUtf8Bytes(`admin-test-report-${issued}`)),
       referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
       deviceRoot: tree?.root ?? keccak256(toUtf8Bytes(`admin-test-root-${issued}`)),
+      sampleHash: `0x${"00".repeat(32)}`,
       evidenceURI: `https://registry.example/lots/${issued}/report.json`,
       deadline: now + 30n * DAY,
     };

@@ -183,6 +183,7 @@ describe("POST /tx/relay: who may relay, and only what will mine", function () {
         reportHash: keccak256(toUtf8Bytes("relay-scope-report")),
         referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
         deviceRoot: keccak256(toUtf8Bytes("relay-scope-root")),
+        sampleHash: `0x${"00".repeat(32)}`,
         evidenceURI: "https://registry.example/lots/1/report.json",
         deadline: now + 30n * DAY,
       };

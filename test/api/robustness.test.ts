@@ -517,6 +517,7 @@ describe("API robustness", function () {
         ],
         "get /verify/retirements/:id": { params: { id: "1" } },
         "get /verify/batches/:id": { params: { id: "1" } },
+        "get /verify/batches/:id/sample": { params: { id: "1" } },
         "get /certificates/:batchId": { params: { batchId: "1" } },
         "get /certificates/:batchId/metadata": { params: { batchId: "1" } },
         "get /accounts/:address/balances": { params: { address: A } },

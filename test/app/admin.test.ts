@@ -118,6 +118,7 @@ describe("Web app: the registry admin's screens (Chromium, a wallet that really 
       reportHash: keccak256(toUtf8Bytes(`admin-test-report-${tag}`)),
       referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
       deviceRoot,
+      sampleHash: `0x${"00".repeat(32)}`,
       evidenceURI: `https://registry.example/lots/${tag}/report`,
       deadline: now + 86_400n,
     };

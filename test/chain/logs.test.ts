@@ -174,6 +174,7 @@ async function issue(d: DeployedRegistry, chain: TestChain): Promise<bigint> {
     reportHash: keccak256(toUtf8Bytes(`chain-logs-report-${issued}-${Math.random()}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`chain-logs-root-${issued}-${Math.random()}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/${issued}/report.json`,
     deadline: now + 30n * DAY,
   };

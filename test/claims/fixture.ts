@@ -51,6 +51,7 @@ export async function issue(
     reportHash: keccak256(toUtf8Bytes(`claims-report-${tag}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`claims-root-${tag}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/claims-${issued}/report.json`,
     deadline: now + 30n * DAY,
   };

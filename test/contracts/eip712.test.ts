@@ -11,7 +11,7 @@ import {
   EIP712_NAME,
   EIP712_VERSION,
 } from "../../sdk/src/attestation.ts";
-import { deployRegistry, makeAttestation, type RegistryFixture } from "../helpers/registry.ts";
+import { deployRegistry, makeAttestation, signAttestation, type RegistryFixture } from "../helpers/registry.ts";
 
 const connection = await network.create();
 const { networkHelpers, provider } = connection;
@@ -58,5 +58,24 @@ describe("EIP-712 attestation (TypeScript ↔ Solidity parity)", function () {
       params: [auditor, JSON.stringify(payload)],
     })) as string;
     await expect(f.registry.connect(f.issuer).issue(a, [{ auditor, signature }])).to.emit(f.registry, "BatchIssued");
+  });
+
+  it("binds the audit sample hash: signatures over another sample record do not issue (ADR 0055)", async function () {
+    const f = await networkHelpers.loadFixture(registryFixture);
+    const a = makeAttestation(f);
+    expect(attestationTypeString()).to.contain("bytes32 deviceRoot,bytes32 sampleHash,string evidenceURI");
+    const sigs = await signAttestation(f, a, [f.auditors[0]!]);
+    // The oracle posting a record other than the one the auditors signed (say, an outcome flipped) is refused.
+    const other = { ...a, sampleHash: keccak256(toUtf8Bytes("another sample record")) };
+    expect(await f.registry.attestationDigest(other)).to.not.equal(await f.registry.attestationDigest(a));
+    await expect(f.registry.connect(f.issuer).issue(other, sigs)).to.be.revertedWithCustomError(
+      f.registry,
+      "ITECInvalidSignature",
+    );
+    await expect(f.registry.connect(f.issuer).issue(a, sigs))
+      .to.emit(f.registry, "BatchIssued")
+      .withArgs(1, a.owner, a.reportHash, a.referenceDataHash, a.deviceRoot, a.sampleHash, a.evidenceURI, a.deadline, [
+        f.auditors[0]!.address,
+      ]);
   });
 });

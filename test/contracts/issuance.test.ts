@@ -37,9 +37,17 @@ describe("ITECRegistry issue", function () {
     expect(await registry.connect(issuer).issue.staticCall(a, sigs)).to.equal(1n);
     await expect(registry.connect(issuer).issue(a, sigs))
       .to.emit(registry, "BatchIssued")
-      .withArgs(1, refurbisher.address, a.reportHash, a.referenceDataHash, a.deviceRoot, a.evidenceURI, a.deadline, [
-        auditors[0]!.address,
-      ])
+      .withArgs(
+        1,
+        refurbisher.address,
+        a.reportHash,
+        a.referenceDataHash,
+        a.deviceRoot,
+        a.sampleHash,
+        a.evidenceURI,
+        a.deadline,
+        [auditors[0]!.address],
+      )
       .and.to.emit(registry, "TransferSingle")
       .withArgs(issuer.address, ZeroAddress, refurbisher.address, 1, 3);
     const b = await registry.batch(1);
@@ -151,10 +159,11 @@ describe("ITECRegistry issue", function () {
     const raw = [
       ...[b.owner, b.category, b.certificates, b.baselineGrams, b.reductionGrams, b.vintageStart, b.vintageEnd],
       ...[toUtf8Bytes(b.methodology), toUtf8Bytes(b.parameters), b.reportHash, b.referenceDataHash, b.deviceRoot],
+      b.sampleHash,
       ...[concat([toUtf8Bytes("https://x/"), "0xc0af"]), b.deadline],
     ];
     const signature =
-      "issue((address,uint8,uint32,uint40,uint40,uint40,uint40,string,string,bytes32,bytes32,bytes32,string,uint64),(address,bytes)[])";
+      "issue((address,uint8,uint32,uint40,uint40,uint40,uint40,string,string,bytes32,bytes32,bytes32,bytes32,string,uint64),(address,bytes)[])";
     await expect(sendRaw(f.issuer, f.address, signature, [raw, []]))
       .to.be.revertedWithCustomError(f.registry, "ITECUnsafeText")
       .withArgs("evidenceURI");
@@ -191,7 +200,10 @@ describe("ITECRegistry issue", function () {
       const two = await signAttestation(f, a, [f.auditors[2]!, f.auditors[0]!]);
       await expect(f.registry.connect(f.issuer).issue(a, two))
         .to.emit(f.registry, "BatchIssued")
-        .withArgs(1, anyValue, anyValue, anyValue, anyValue, anyValue, anyValue, [two[0]!.auditor, two[1]!.auditor]);
+        .withArgs(1, anyValue, anyValue, anyValue, anyValue, anyValue, anyValue, anyValue, [
+          two[0]!.auditor,
+          two[1]!.auditor,
+        ]);
     });
 
     it("counts two signing addresses of one body once (finding 1)", async function () {

@@ -63,6 +63,7 @@ describe("Retirement certificate from the chain", function () {
       reportHash: keccak256(toUtf8Bytes("certificate-chain-report")),
       referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
       deviceRoot: keccak256(toUtf8Bytes("device-root")),
+      sampleHash: `0x${"00".repeat(32)}`,
       evidenceURI: "https://registry.example/lots/L1/report",
       deadline: now + 30n * DAY,
     };

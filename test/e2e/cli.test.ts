@@ -785,6 +785,7 @@ describe("itec role CLIs (end to end, child processes)", function () {
         reportHash: keccak256(toUtf8Bytes(`cli-test-report-${issued}`)),
         referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
         deviceRoot: tree?.root ?? keccak256(toUtf8Bytes(`cli-test-root-${issued}`)),
+        sampleHash: `0x${"00".repeat(32)}`,
         evidenceURI: `https://registry.example/lots/cli-${issued}/report.json`,
         deadline: now + 30n * DAY,
       };

@@ -84,6 +84,16 @@ describe("Verification page (headless Chromium)", function () {
       },
     );
     const id = `${lot.id}-server`;
+    // The audit sample (ADR 0055): drawn once the block after the submission exists, its one device's evidence
+    // recorded as seen by the auditor, whose signature then covers the record's hash.
+    await h.chain.provider.send("evm_mine", []);
+    await h.api.oracle.oracle.tick();
+    const auditor = new ApiClient(h.api.url);
+    await auditor.signIn(w("auditor1"));
+    const sample = await auditor.get<{ devices: { deviceId: string }[] }>(`/reviews/${id}/sample`);
+    await auditor.post(`/reviews/${id}/sample`, {
+      outcomes: sample.devices.map((d) => ({ deviceId: d.deviceId, outcome: "seen" })),
+    });
     const view = await refurbisher.get<Parameters<typeof signView>[1]>(`/batches/${id}/attestation`);
     await refurbisher.post(`/batches/${id}/signatures`, {
       auditor: w("auditor1").address,
@@ -138,6 +148,10 @@ describe("Verification page (headless Chromium)", function () {
       .and.include("984.960 kgCO2e per device")
       .and.include("ITEC-CALC 1.0 / ITEC-PARAMS-1");
     expect(await page.getAttribute("#batch a[href*='/lots/']", "href")).to.match(/\/lots\/L1\/report$/);
+    await page.waitForFunction('document.getElementById("audit-sample")?.textContent !== "checking…"');
+    expect(await page.textContent("#audit-sample")).to.match(
+      /^sample of 1 device, seed 0x[0-9a-f]{64}, all evidence seen \(replayed here: identical\)$/,
+    );
     const proof = (await page.textContent("#proof"))!;
     expect(proof).to.include(txHash).and.include(h.deployed.address).and.include("1337");
     expect(await page.locator(".checks li.pass").count()).to.equal(7);
@@ -365,6 +379,7 @@ describe("Verification page (headless Chromium)", function () {
         reportHash: keccak256(toUtf8Bytes("verify-page-replacement-report")),
         referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
         deviceRoot: keccak256(toUtf8Bytes("verify-page-replacement-root")),
+        sampleHash: `0x${"00".repeat(32)}`,
         evidenceURI: "https://registry.example/lots/replacement/report",
         deadline: now + 86_400n,
       };

@@ -123,6 +123,7 @@ export function makeAttestation(f: RegistryFixture, overrides: Partial<Attestati
     reportHash: keccak256(toUtf8Bytes(`report-${counter}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`root-${counter}`)),
+    sampleHash: keccak256(toUtf8Bytes(`sample-${counter}`)),
     evidenceURI: `https://registry.example/lots/${counter}/report.json`,
     deadline: f.now + 30n * DAY,
     ...overrides,

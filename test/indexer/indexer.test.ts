@@ -140,6 +140,7 @@ async function issue(
     reportHash: keccak256(toUtf8Bytes(`report-${tag}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: tree?.root ?? keccak256(toUtf8Bytes(`root-${tag}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/${counter}/report.json`,
     deadline: now + 30n * DAY,
   };

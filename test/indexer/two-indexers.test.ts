@@ -81,6 +81,7 @@ async function issue(d: DeployedRegistry, chain: TestChain, certificates: bigint
     reportHash: keccak256(toUtf8Bytes(`report-${tag}`)),
     referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
     deviceRoot: keccak256(toUtf8Bytes(`root-${tag}`)),
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: `https://registry.example/lots/${counter}/report.json`,
     deadline: now + 30n * DAY,
   };

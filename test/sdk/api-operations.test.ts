@@ -21,6 +21,7 @@ import {
 import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
 import { networkSchema } from "../../api/src/routes/network.ts";
+import { publicSampleSchema } from "../../api/src/routes/public-sample.ts";
 import { referenceInfoSchema } from "../../api/src/routes/reference-data.ts";
 import type { UnsignedTx } from "../../sdk/src/api-client.ts";
 import {
@@ -53,6 +54,7 @@ const REPLY_SCHEMAS = {
   verifyRetirement: retirementVerificationSchema,
   getRetirement: retirementVerificationSchema,
   verifyBatch: chainBatchSchema,
+  getBatchSample: publicSampleSchema,
   getCertificateBatch: certificateBatchSchema,
   getBalances: balancesSchema,
   getParticipant: participantSchema,
@@ -211,6 +213,7 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
     reportHash: R,
     referenceDataHash: R,
     deviceRoot: R,
+    sampleHash: R,
     evidenceURI: R,
     auditors: R,
     signers: R,

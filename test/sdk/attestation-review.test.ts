@@ -120,6 +120,7 @@ async function viewOf(category: "desktop" | "server"): Promise<{ view: Attestati
     reportHash: lot.reportHash,
     referenceDataHash: `0x${lot.referenceSha256}`,
     deviceRoot: b.deviceRoot,
+    sampleHash: `0x${"00".repeat(32)}`,
     evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
     deadline: 1_900_000_000n,
   };

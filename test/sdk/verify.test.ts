@@ -86,6 +86,7 @@ describe("SDK: verification from the chain alone", function () {
       reportHash: keccak256(toUtf8Bytes(`sdk-verify-report-${issued}`)),
       referenceDataHash: keccak256(toUtf8Bytes("reference-data")),
       deviceRoot,
+      sampleHash: `0x${"00".repeat(32)}`,
       evidenceURI: `https://registry.example/lots/L${issued}/report`,
       deadline: now + 30n * DAY,
     };

@@ -29,6 +29,7 @@ export const batchExample = {
   reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
   referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
   deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
+  sampleHash: "0x3f0b6f2ad54a1d9a3c2d3b8b1c1f43e2c5a55e0d0a6c6f1c1d5f3d7a9b2e4c81",
   evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
   auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
   signers: [
@@ -251,6 +252,7 @@ export const batchListExample = {
       reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
       referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
       deviceRoot: "0x1f825e1404ce2ee9ebcc19eb9d47594bffd642497c14fe6bbde076694a9d58f7",
+      sampleHash: "0x3f0b6f2ad54a1d9a3c2d3b8b1c1f43e2c5a55e0d0a6c6f1c1d5f3d7a9b2e4c81",
       evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
       deadline: "2026-12-16T04:02:11.000Z",
       auditors: ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906"],

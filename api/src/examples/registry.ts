@@ -205,6 +205,7 @@ export const attestationExample = {
       reportHash: "0xfac3e279c59c5b2110a29fda95f1a47379770cdba38c8f185f49bacd915e5a04",
       referenceDataHash: "0xeaeb19cc36308c8759deeea496d270d9d6ed0e46c3f113099844c3f9bf6cca9c",
       deviceRoot: "0x92b13bbcd9c7980095516c4defaea1363887ff95fd2bbcbf849ce70c59467d8d",
+      sampleHash: "0x3f0b6f2ad54a1d9a3c2d3b8b1c1f43e2c5a55e0d0a6c6f1c1d5f3d7a9b2e4c81",
       evidenceURI: "http://127.0.0.1:8080/lots/L1/report",
       deadline: "1797393731",
     },

@@ -353,7 +353,10 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: { description: "Accepted; the batch's state", schema: batchViewSchema, example: signedBatchExample },
         403: { description: "Signer is not an auditor" },
-        409: { description: "Already signed, expired, or the batch takes no signatures" },
+        409: {
+          description:
+            "Already signed, expired, the batch takes no signatures, or (ITEC_REQUIRE_AUDIT_SAMPLE) its audit sample is not drawn or not every sampled device has an outcome yet (SAMPLE_INCOMPLETE)",
+        },
         422: {
           description:
             "Signature malformed, over 2,048 bytes, or not verifying for the auditor given (kept aside as unattributed, never in the auditor's name)",
@@ -365,6 +368,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         "ALREADY_SIGNED",
         "ATTESTATION_EXPIRED",
         "BATCH_STATE",
+        "SAMPLE_INCOMPLETE",
         "SIGNATURE_INVALID",
         "ORACLE_UNAVAILABLE",
       ],

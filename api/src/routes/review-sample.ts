@@ -5,17 +5,12 @@
  */
 import { z } from "zod";
 
-import type { SampleRecord } from "../../../core/audit/sampling.ts";
+import { sampleComplete, sampleRecordHash } from "../../../core/audit/sample-record.ts";
 import type { Oracle } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { batchJobId, hash32 } from "../schemas.ts";
-
-/** The draw the oracle stored (oracle/src/pipeline/sampling.ts), if drawn. */
-function storedSample(row: { sample_json: string | null } | undefined): SampleRecord | undefined {
-  return row?.sample_json ? (JSON.parse(row.sample_json) as SampleRecord) : undefined;
-}
 
 const outcome = z.enum(["seen", "missing"]);
 
@@ -30,21 +25,27 @@ export const sampleSchema = z
     population: z.number().int().nonnegative().nullable().describe("eligible devices of the batch"),
     size: z.number().int().nonnegative().nullable().describe("n of the zero-acceptance plan (95 % / 5 %)"),
     devices: z.array(
-      z.object({ deviceId: hash32, outcome: outcome.nullable().describe("the signed-in auditor's record") }),
+      z.object({
+        deviceId: hash32,
+        outcome: outcome.nullable().describe("the batch's outcome: the latest recorded by any of its auditors"),
+      }),
     ),
+    sampleHash: hash32
+      .nullable()
+      .describe("keccak256 of the canonical sample record, once every device has an outcome: the attestation's"),
   })
   .meta({ id: "AuditSample" });
 
 export type SampleView = z.infer<typeof sampleSchema>;
 
-/** The sample of `batchId` as the signed-in `auditor` sees it; null when the oracle recorded none. */
-export async function sampleView(oracle: Oracle, batchId: string, auditor: string): Promise<SampleView | null> {
+/**
+ * The sample of `batchId` as auditors review it: the draw and the batch's outcome per device (the latest recorded
+ * by any of its auditors: one record they all sign), with the hash the attestation carries once it is complete.
+ */
+export async function sampleView(oracle: Oracle, batchId: string): Promise<SampleView | null> {
   const row = await oracle.store.samples.of(batchId);
   if (!row) return null;
-  const record: SampleRecord | undefined = storedSample(row);
-  const mine = new Map(
-    (await oracle.store.samples.outcomes(batchId)).filter((o) => o.auditor === auditor).map((o) => [o.device_id, o]),
-  );
+  const record = await oracle.sampleRecord(batchId);
   return {
     state: record ? "drawn" : "pending",
     plan: record?.plan ?? null,
@@ -54,7 +55,8 @@ export async function sampleView(oracle: Oracle, batchId: string, auditor: strin
     seed: record?.seed ?? null,
     population: record?.population ?? null,
     size: record?.size ?? null,
-    devices: (record?.devices ?? []).map((deviceId) => ({ deviceId, outcome: mine.get(deviceId)?.outcome ?? null })),
+    devices: record?.devices ?? [],
+    sampleHash: record && sampleComplete(record) ? sampleRecordHash(record) : null,
   };
 }
 
@@ -71,6 +73,7 @@ const example: SampleView = {
     { deviceId: `0x${"11".repeat(32)}`, outcome: "seen" },
     { deviceId: `0x${"22".repeat(32)}`, outcome: null },
   ],
+  sampleHash: null,
 };
 
 export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
@@ -94,8 +97,8 @@ export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
       responses: { 200: { description: "The sample", schema: sampleSchema, example } },
       problems: ["FORBIDDEN", "NOT_FOUND", "ORACLE_UNAVAILABLE"],
       handler: async ({ params, session }) => {
-        const { oracle, me } = await auditorSample(session, params.batchId);
-        const view = await sampleView(oracle, params.batchId, me.account);
+        const { oracle } = await auditorSample(session, params.batchId);
+        const view = await sampleView(oracle, params.batchId);
         if (!view) throw new HttpProblem(404, "NOT_FOUND", "Not found", `batch ${params.batchId} has no audit sample`);
         return { body: view };
       },
@@ -126,7 +129,7 @@ export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
       problems: ["FORBIDDEN", "NOT_FOUND", "BATCH_STATE", "ORACLE_UNAVAILABLE"],
       handler: async ({ params, body, session }) => {
         const { oracle, me } = await auditorSample(session, params.batchId);
-        const record = storedSample(await oracle.store.samples.of(params.batchId));
+        const record = await oracle.sampleRecord(params.batchId);
         if (!record) {
           throw new HttpProblem(
             409,
@@ -135,7 +138,7 @@ export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
             `batch ${params.batchId} has no drawn sample yet`,
           );
         }
-        const sampled = new Set(record.devices);
+        const sampled = new Set(record.devices.map((d) => d.deviceId));
         const errors = body.outcomes.flatMap((o, i) =>
           sampled.has(o.deviceId.toLowerCase())
             ? []
@@ -144,12 +147,8 @@ export function reviewSampleRoutes(deps: AppDeps): RouteSpec[] {
         if (errors.length > 0) {
           throw new HttpProblem(422, "INVALID_INPUT", "Invalid input", "devices outside the sample", { errors });
         }
-        await oracle.store.tx(async () => {
-          for (const o of body.outcomes) {
-            await oracle.store.samples.setOutcome(params.batchId, me.account, o.deviceId.toLowerCase(), o.outcome);
-          }
-        });
-        return { body: (await sampleView(oracle, params.batchId, me.account))! };
+        await oracle.recordSampleOutcomes(params.batchId, me.account, body.outcomes);
+        return { body: (await sampleView(oracle, params.batchId))! };
       },
     }),
   ];

@@ -124,7 +124,7 @@ export function reviewRoutes(deps: AppDeps): RouteSpec[] {
               mine,
               threshold,
               signatures: current.filter((s) => s.status === "accepted").length,
-              sample: await sampleView(oracle, row.id, me.account),
+              sample: await sampleView(oracle, row.id),
             }),
           );
         }

@@ -3,6 +3,8 @@
  * calculation, stored on the batch with its digest and deadline, and renewed (its signatures dropped) when it
  * comes close to expiring.
  */
+import { ZeroHash } from "ethers";
+
 import {
   attestationDigest,
   attestationFromJson,
@@ -44,6 +46,8 @@ export function attestationFor(
     reportHash: result.reportHash,
     referenceDataHash: `0x${result.referenceSha256}`,
     deviceRoot: b.deviceRoot,
+    // No sample record yet: the draw needs the block after the lot's submission (sample-binding.ts binds it).
+    sampleHash: ZeroHash,
     evidenceURI: `${ctx.config.evidenceBaseUrl.replace(/\/$/, "")}/lots/${lot.id}/report`,
     deadline: BigInt(nowSec + ctx.config.attestationTtlSeconds),
   };

@@ -17,6 +17,12 @@ export interface OracleConfig {
   attestationTtlSeconds: number;
   /** Renew an attestation this many seconds before its deadline (auditors then re-sign). */
   renewMarginSeconds: number;
+  /**
+   * Auditors' signatures are taken only once the batch's audit sample is drawn and every sampled device has an
+   * outcome (sample-binding.ts, ADR 0055). Off: a batch may also be attested without a sample record
+   * (`sampleHash` zero), which every verifier shows as "no audit sample".
+   */
+  requireAuditSample: boolean;
   /** Public base URL where a lot's report is served, e.g. https://registry.example (→ /lots/L1/report). */
   evidenceBaseUrl: string;
   /** Longest wait between two retries of a batch's step (transient RPC failures back off up to this, forever). */
@@ -41,6 +47,7 @@ export const DEFAULT_ORACLE_CONFIG: OracleConfig = {
   confirmations: 1,
   attestationTtlSeconds: 14 * 86_400,
   renewMarginSeconds: 3_600,
+  requireAuditSample: false,
   evidenceBaseUrl: "http://127.0.0.1:8080",
   maxBackoffMs: 60_000,
   maxAttempts: 5,

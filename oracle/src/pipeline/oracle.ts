@@ -26,6 +26,8 @@ import { Issuance } from "./issuance.ts";
 import { WorkerLease, type WorkerLeaseStatus } from "./lease.ts";
 import { OracleReads, type AttestationView } from "./reads.ts";
 import { AuditorSignatures } from "./signatures.ts";
+import { currentSampleRecord, recordSampleOutcomes } from "./sample-binding.ts";
+import type { AuditSampleRecord, EvidenceOutcome } from "../../../core/audit/sample-record.ts";
 import { Worker } from "./step.ts";
 
 /** Counters since start, next to the per-state counts read from the store. */
@@ -100,6 +102,24 @@ export class Oracle {
   /** An auditor refuses to attest, with a reason, signed as EIP-712 `Rejection` over the attestation digest. */
   rejectBatch(batchId: string, auditor: string, reason: string, signature: string): Promise<BatchRow> {
     return this.#signatures.reject(batchId, auditor, reason, signature);
+  }
+
+  /** The batch's audit sample record as it stands (draw + latest outcome per device); undefined before the draw. */
+  sampleRecord(batchId: string): Promise<AuditSampleRecord | undefined> {
+    return currentSampleRecord(this.store, batchId);
+  }
+
+  /**
+   * Records an auditor's evidence outcomes for sampled devices and rebinds the attestation's `sampleHash`
+   * (sample-binding.ts): a changed record drops the signatures over the old digest.
+   * @throws OracleError BATCH_STATE when the batch takes no signatures or its sample is not drawn yet
+   */
+  recordSampleOutcomes(
+    batchId: string,
+    auditor: string,
+    outcomes: readonly { deviceId: string; outcome: EvidenceOutcome }[],
+  ): Promise<AuditSampleRecord> {
+    return recordSampleOutcomes(this.#ctx, batchId, this.#ctx.address(auditor, "auditor"), outcomes);
   }
 
   // --- the worker ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { firstLine } from "../../../sdk/src/errors.ts";
 import { sampleRecord, seedBlockNumber, type SampleRecord } from "../../../core/audit/sampling.ts";
 import type { SampleRow } from "../store/samples.ts";
 import type { OracleContext } from "./context.ts";
+import { bindSample } from "./sample-binding.ts";
 
 /** Batch states in review: the attestation takes signatures. */
 const IN_REVIEW = ["awaiting_signatures", "ready"] as const;
@@ -63,6 +64,8 @@ export async function drawSamples(ctx: OracleContext): Promise<number> {
     });
     if (stored) {
       drawn += 1;
+      // A record of no device is complete at once; any other stays unbound (sampleHash 0) until its outcomes are in.
+      await bindSample(ctx, b.id);
       (await ctx.batchLog(b)).info(
         { seedBlock, seed: record.seed, size: record.size, population: record.population },
         "audit sample drawn",

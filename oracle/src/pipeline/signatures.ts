@@ -14,6 +14,7 @@ import type { BatchRow } from "../store/rows.ts";
 import type { BatchState } from "../store/transitions.ts";
 import { accreditationClock, auditorStanding, countedBodies, type AuditorStanding } from "./accreditation.ts";
 import type { OracleContext } from "./context.ts";
+import { sampleNotReady } from "./sample-binding.ts";
 
 /**
  * Longest auditor signature accepted, in bytes. An EOA's is 65 bytes (64 in EIP-2098 compact form); an ERC-1271
@@ -67,6 +68,8 @@ export class AuditorSignatures {
       );
     };
     if (!SIGNABLE.includes(row.state) || !row.digest || !row.deadline) throw await takesNone(row);
+    const notReady = await sampleNotReady(this.#ctx, batchId);
+    if (notReady) throw notReady;
     const digest = row.digest;
     const alreadySigned = async () =>
       new OracleError("ALREADY_SIGNED", `${auditor} already signed batch ${batchId}`, {

@@ -69,6 +69,7 @@ export async function createOracle(
       confirmations: env.ITEC_CONFIRMATIONS,
       attestationTtlSeconds: env.ITEC_ATTESTATION_TTL_SECONDS,
       renewMarginSeconds: env.ITEC_RENEW_MARGIN_SECONDS,
+      requireAuditSample: env.ITEC_REQUIRE_AUDIT_SAMPLE === "true",
       evidenceBaseUrl: env.ITEC_EVIDENCE_BASE_URL,
       workerLeaseMs: env.ITEC_WORKER_LEASE_MS,
       broadcastMarginMs: env.ITEC_BROADCAST_MARGIN_MS,

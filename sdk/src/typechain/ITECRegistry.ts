@@ -15,9 +15,9 @@ export declare namespace IITECRegistryTypes {
     export type AccreditationStructOutput = [bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint] & {bodyId: bigint, categories: bigint, validFrom: bigint, validUntil: bigint }
   
 
-    export type AttestationStruct = {owner: AddressLike, category: BigNumberish, certificates: BigNumberish, baselineGrams: BigNumberish, reductionGrams: BigNumberish, vintageStart: BigNumberish, vintageEnd: BigNumberish, methodology: string, parameters: string, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, evidenceURI: string, deadline: BigNumberish}
+    export type AttestationStruct = {owner: AddressLike, category: BigNumberish, certificates: BigNumberish, baselineGrams: BigNumberish, reductionGrams: BigNumberish, vintageStart: BigNumberish, vintageEnd: BigNumberish, methodology: string, parameters: string, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, sampleHash: BytesLike, evidenceURI: string, deadline: BigNumberish}
 
-    export type AttestationStructOutput = [owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint] & {owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint }
+    export type AttestationStructOutput = [owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, sampleHash: string, evidenceURI: string, deadline: bigint] & {owner: string, category: bigint, certificates: bigint, baselineGrams: bigint, reductionGrams: bigint, vintageStart: bigint, vintageEnd: bigint, methodology: string, parameters: string, reportHash: string, referenceDataHash: string, deviceRoot: string, sampleHash: string, evidenceURI: string, deadline: bigint }
   
 
     export type AuditorBodyStruct = {name: string, auditors: BigNumberish}
@@ -303,9 +303,9 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
   
 
     export declare namespace BatchIssuedEvent {
-      export type InputTuple = [batchId: BigNumberish, owner: AddressLike, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, evidenceURI: string, deadline: BigNumberish, auditors: AddressLike[]];
-      export type OutputTuple = [batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint, auditors: string[]];
-      export interface OutputObject {batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, evidenceURI: string, deadline: bigint, auditors: string[] }
+      export type InputTuple = [batchId: BigNumberish, owner: AddressLike, reportHash: BytesLike, referenceDataHash: BytesLike, deviceRoot: BytesLike, sampleHash: BytesLike, evidenceURI: string, deadline: BigNumberish, auditors: AddressLike[]];
+      export type OutputTuple = [batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, sampleHash: string, evidenceURI: string, deadline: bigint, auditors: string[]];
+      export interface OutputObject {batchId: bigint, owner: string, reportHash: string, referenceDataHash: string, deviceRoot: string, sampleHash: string, evidenceURI: string, deadline: bigint, auditors: string[] }
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -1698,7 +1698,7 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
       AuditorThresholdChanged: TypedContractEvent<AuditorThresholdChangedEvent.InputTuple, AuditorThresholdChangedEvent.OutputTuple, AuditorThresholdChangedEvent.OutputObject>;
     
 
-      'BatchIssued(uint256,address,bytes32,bytes32,bytes32,string,uint64,address[])': TypedContractEvent<BatchIssuedEvent.InputTuple, BatchIssuedEvent.OutputTuple, BatchIssuedEvent.OutputObject>;
+      'BatchIssued(uint256,address,bytes32,bytes32,bytes32,bytes32,string,uint64,address[])': TypedContractEvent<BatchIssuedEvent.InputTuple, BatchIssuedEvent.OutputTuple, BatchIssuedEvent.OutputObject>;
       BatchIssued: TypedContractEvent<BatchIssuedEvent.InputTuple, BatchIssuedEvent.OutputTuple, BatchIssuedEvent.OutputObject>;
     
 

@@ -193,6 +193,7 @@ export function figureRows(
       report: r.parsed?.referenceData?.sha256 ? `0x${r.parsed.referenceData.sha256}` : "—",
     },
     { figure: "Device root", signed: text(m.deviceRoot), report: sameRoot(b?.deviceRoot) },
+    { figure: "Audit sample record (keccak256)", signed: text(m.sampleHash), report: "—" },
     { figure: "Certificates go to (owner)", signed: text(m.owner), report: "—" },
     { figure: "Evidence (report URL)", signed: text(m.evidenceURI), report: "—" },
     {
