@@ -48,6 +48,18 @@ export interface RecomputeInput {
   refurbisher?: string;
   /** Ids the report excludes as `SERIAL_DUPLICATE` (certified in another batch, or twice in the lot). */
   certifiedDeviceIds: ReadonlySet<string>;
+  /**
+   * Ids the report excludes as `CLAIMED_ELSEWHERE`, with the external device set it names for each (docs/adr/0056);
+   * absent when the report excludes none.
+   */
+  claimedElsewhere?: ReadonlyMap<string, ExternalClaimRecord>;
+}
+
+/** A registered external device set as a report names it for a device claimed elsewhere. */
+export interface ExternalClaimRecord {
+  setId: number;
+  root: string;
+  scheme: string;
 }
 
 /** A batch as the engine recomputed it. */
@@ -144,9 +156,15 @@ export function recomputeInput(report: Json): RecomputeInput {
   const lot = isObject(report.lot) ? report.lot : {};
   const list = Array.isArray(report.devices) ? (report.devices as unknown[]) : [];
   const certified = new Set<string>();
+  const elsewhere = new Map<string, ExternalClaimRecord>();
   const devices = list.map((raw, i): RecomputeDevice => {
     const d = isObject(raw) ? raw : {};
     if (d.excluded === "SERIAL_DUPLICATE" && typeof d.deviceId === "string") certified.add(d.deviceId.toLowerCase());
+    const claim = d.claimedElsewhere;
+    if (d.excluded === "CLAIMED_ELSEWHERE" && typeof d.deviceId === "string" && isObject(claim)) {
+      const setId = typeof claim.setId === "number" ? claim.setId : 0;
+      elsewhere.set(d.deviceId.toLowerCase(), { setId, root: text(claim.root), scheme: text(claim.scheme) });
+    }
     const problems = d.excluded === "BAD_INPUT" && Array.isArray(d.problems) ? (d.problems as unknown[]) : [];
     // A BAD_INPUT row with an id was found bad by the calculation: its problems hold the raw values of the bad fields,
     // which give the same problems again. One without an id was rejected by the reader (e.g. a wrong field count):
@@ -180,6 +198,7 @@ export function recomputeInput(report: Json): RecomputeInput {
     ...(typeof lot.id === "string" ? { lotId: lot.id } : {}),
     ...(typeof lot.refurbisher === "string" ? { refurbisher: lot.refurbisher } : {}),
     certifiedDeviceIds: certified,
+    ...(elsewhere.size > 0 ? { claimedElsewhere: elsewhere } : {}),
   };
 }
 
