@@ -14,6 +14,7 @@ export const SERVICE_ERROR_CODES = [
   "ALREADY_SIGNED",
   "ATTESTATION_EXPIRED",
   "CHAIN_UNAVAILABLE",
+  "EXTERNAL_SET_UNAVAILABLE",
 ] as const;
 
 export type OracleErrorCode = (typeof SERVICE_ERROR_CODES)[number];

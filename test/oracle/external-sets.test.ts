@@ -1,0 +1,154 @@
+/**
+ * Devices claimed elsewhere through the real path (issue 17 item 3, docs/adr/0056): the admin registers an external
+ * device set on the chain, the oracle fetches its list from the source URI, checks it against the root and excludes
+ * the device it lists as CLAIMED_ELSEWHERE (the report names the set; the batch recomputes identical); a set
+ * registered after issuance proves on-chain that an issued device was claimed elsewhere, which freezes the batch; a
+ * set whose list cannot be fetched, or is not its root's, stops the intake with EXTERNAL_SET_UNAVAILABLE.
+ */
+import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { expect } from "chai";
+
+import { deviceId } from "../../core/calc/device-id.ts";
+import { calcEngine } from "../../core/calc/recompute-engine.ts";
+import { deviceTreeRoot, reportDeviceIds, type ReportDevices } from "../../sdk/src/device-proof.ts";
+import { externalDeviceSetsAt, readExternalSets } from "../../sdk/src/external-sets.ts";
+import { RegistryReader } from "../../sdk/src/reader.ts";
+import { recomputeBatch } from "../../sdk/src/recompute.ts";
+import { registryAt } from "../../sdk/src/registry.ts";
+import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { freePort } from "../helpers/chain.ts";
+import { issueLot } from "../helpers/issue-lot.ts";
+
+const DEMO = readFileSync("data/samples/demo-lot.csv", "utf8");
+const LEGS = "hgv:600;van:250";
+const DELL = deviceId("Dell", "CN0LAT54000");
+const LENOVO = deviceId("Dell", "CN0LAT54001");
+
+type Tree = StandardMerkleTree<[bigint, string]>;
+const treeOf = (ids: readonly string[]): Tree =>
+  StandardMerkleTree.of(
+    ids.map((id, k): [bigint, string] => [BigInt(k), id]),
+    ["uint256", "bytes32"],
+  );
+function proofOf(tree: Tree, id: string) {
+  for (const [i, [k, d]] of tree.entries()) {
+    if (d === id) return { root: tree.root, index: k, deviceId: id, proof: tree.getProof(i) };
+  }
+  throw new Error(`${id} is not in the tree`);
+}
+
+describe("oracle: devices claimed elsewhere", function () {
+  this.timeout(300_000);
+  let h: ApiHarness;
+  let lists: Server;
+  let base: string;
+  /** path → body the list server answers (404 when absent). */
+  const served = new Map<string, string>();
+
+  let setsAddress: string;
+  const sets = () => externalDeviceSetsAt(setsAddress, h.deployed.wallet("admin").connect(h.chain.provider));
+  async function register(scheme: string, ids: readonly string[], path: string, list = ids): Promise<void> {
+    served.set(path, JSON.stringify({ scheme, deviceIds: list }));
+    const now = (await h.chain.provider.getBlock("latest"))!.timestamp;
+    const registry = h.deployed.address;
+    await (
+      await sets().getFunction("register")(registry, scheme, deviceTreeRoot(ids), `${base}${path}`, now, 0)
+    ).wait();
+  }
+
+  before(async function () {
+    h = await startApiHarness();
+    setsAddress = await registryAt(h.deployed.address, h.chain.provider).EXTERNAL_DEVICE_SETS();
+    const port = await freePort();
+    lists = createServer((req, res) => {
+      const body = served.get(req.url ?? "");
+      res.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" }).end(body ?? "");
+    });
+    await new Promise<void>((resolve) => lists.listen(port, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  after(async function () {
+    await h?.close();
+    lists?.close();
+  });
+
+  it("excludes a device a registered set lists, names the set in the report, and recomputes identical", async function () {
+    await register("OEM take-back", [deviceId("hp", "OTHER-1"), DELL], "/oem.json");
+    const [set] = await readExternalSets(h.deployed.address, h.chain.provider);
+    expect(set).to.deep.include({ setId: 1, scheme: "OEM take-back", active: true, sourceURI: `${base}/oem.json` });
+
+    const tokens = await issueLot(h, DEMO, LEGS);
+    expect(tokens.length, "batches issued").to.be.greaterThan(0);
+    const reader = new RegistryReader(h.chain.provider, h.deployed.address);
+    const laptop = await Promise.all(tokens.map((t) => reader.batch(BigInt(t)))).then((bs) =>
+      bs.find((b) => b.category === "laptop"),
+    );
+    expect(laptop, JSON.stringify(tokens)).to.not.equal(undefined);
+    const report = (await (await fetch(laptop!.evidenceURI!)).json()) as ReportDevices & {
+      readonly lot: { excluded: Record<string, number> };
+    };
+    const dell = report.devices.find((d) => d.deviceId === DELL) as Record<string, unknown>;
+    expect(dell.excluded).to.equal("CLAIMED_ELSEWHERE");
+    expect(dell.claimedElsewhere).to.deep.equal({ root: set!.root, scheme: "OEM take-back", setId: 1 });
+    expect(report.lot.excluded).to.include({ CLAIMED_ELSEWHERE: 1 });
+    expect(reportDeviceIds(report, "laptop")).to.not.include(DELL);
+
+    const recomputed = await recomputeBatch(laptop!.batchId, { reader, engine: calcEngine, apiUrl: h.api.url });
+    expect(recomputed.differences).to.deep.equal([]);
+    expect(recomputed.identical).to.equal(true);
+
+    // After issuance, another scheme's set lists an issued laptop: anyone proves it on-chain and the batch freezes.
+    await register("EPR scheme", [LENOVO], "/epr.json");
+    const ours = proofOf(treeOf(reportDeviceIds(report, "laptop")), LENOVO);
+    expect(ours.root).to.equal(laptop!.deviceRoot);
+    const theirs = proofOf(treeOf([LENOVO]), LENOVO);
+    const registry = registryAt(h.deployed.address, h.deployed.wallet("corporate").connect(h.chain.provider));
+    await (await registry.challengeClaimedElsewhere(ours, 2, theirs)).wait();
+    const challenge = await registry.challenge(1);
+    expect(challenge.kind).to.equal(3n);
+    expect(challenge.batchA).to.equal(BigInt(laptop!.batchId));
+    const fresh = new RegistryReader(h.chain.provider, h.deployed.address);
+    expect((await fresh.batch(BigInt(laptop!.batchId))).status).to.equal("suspended");
+  });
+
+  it("stops the intake with EXTERNAL_SET_UNAVAILABLE when a set's list is missing or not its root's", async function () {
+    const csv = DEMO.replaceAll("CN0", "XN0");
+    // Registered, but its list is not served.
+    const now = (await h.chain.provider.getBlock("latest"))!.timestamp;
+    const missingRoot = deviceTreeRoot([deviceId("acer", "GONE-1")]);
+    await (
+      await sets().getFunction("register")(h.deployed.address, "Gone", missingRoot, `${base}/gone.json`, now, 0)
+    ).wait();
+    const refused = await h.http
+      .post(`/lots?defaultTransport=${encodeURIComponent(LEGS)}`)
+      .set("authorization", `Bearer ${await h.signIn(h.deployed.wallet("refurbisher"))}`)
+      .set("content-type", "text/csv")
+      .send(csv);
+    expect(refused.status).to.equal(503);
+    expect(refused.body).to.deep.include({ code: "EXTERNAL_SET_UNAVAILABLE" });
+    expect(String(refused.body.detail)).to.match(/set \d+ \(Gone\) could not be fetched/);
+
+    // Served now, but another list than the root commits to.
+    served.set("/gone.json", JSON.stringify([deviceId("acer", "GONE-2")]));
+    const mismatch = await h.http
+      .post(`/lots?defaultTransport=${encodeURIComponent(LEGS)}`)
+      .set("authorization", `Bearer ${await h.signIn(h.deployed.wallet("refurbisher"))}`)
+      .set("content-type", "text/csv")
+      .send(csv);
+    expect(mismatch.status).to.equal(503);
+    expect(String(mismatch.body.detail)).to.match(/is not the registered root/);
+
+    // The right list: the lot is taken.
+    served.set("/gone.json", JSON.stringify([deviceId("acer", "GONE-1")]));
+    const taken = await h.http
+      .post(`/lots?defaultTransport=${encodeURIComponent(LEGS)}`)
+      .set("authorization", `Bearer ${await h.signIn(h.deployed.wallet("refurbisher"))}`)
+      .set("content-type", "text/csv")
+      .send(csv);
+    expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
+  });
+});
