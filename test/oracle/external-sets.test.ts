@@ -6,7 +6,9 @@
  * set whose list cannot be fetched, or is not its root's, stops the intake with EXTERNAL_SET_UNAVAILABLE.
  */
 import { createServer, type Server } from "node:http";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
@@ -21,6 +23,7 @@ import { registryAt } from "../../sdk/src/registry.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
 import { freePort } from "../helpers/chain.ts";
 import { issueLot } from "../helpers/issue-lot.ts";
+import { runItec } from "../helpers/itec.ts";
 
 const DEMO = readFileSync("data/samples/demo-lot.csv", "utf8");
 const LEGS = "hgv:600;van:250";
@@ -80,6 +83,8 @@ describe("oracle: devices claimed elsewhere", function () {
     await register("OEM take-back", [deviceId("hp", "OTHER-1"), DELL], "/oem.json");
     const [set] = await readExternalSets(h.deployed.address, h.chain.provider);
     expect(set).to.deep.include({ setId: 1, scheme: "OEM take-back", active: true, sourceURI: `${base}/oem.json` });
+    const listed = (await h.http.get("/external-sets").expect(200)).body as { register: string; sets: unknown[] };
+    expect(listed).to.deep.equal({ register: setsAddress, sets: [set] });
 
     const tokens = await issueLot(h, DEMO, LEGS);
     expect(tokens.length, "batches issued").to.be.greaterThan(0);
@@ -113,6 +118,38 @@ describe("oracle: devices claimed elsewhere", function () {
     expect(challenge.batchA).to.equal(BigInt(laptop!.batchId));
     const fresh = new RegistryReader(h.chain.provider, h.deployed.address);
     expect((await fresh.batch(BigInt(laptop!.batchId))).status).to.equal("suspended");
+  });
+
+  it("registers, lists and retires sets with the CLI (itec admin external-set)", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "itec-sets-"));
+    const ids = [deviceId("acer", "CLI-1"), deviceId("acer", "CLI-2")];
+    writeFileSync(join(dir, "list.json"), JSON.stringify(ids));
+    const env = { PATH: process.env.PATH, ITEC_API_URL: h.api.url, ITEC_RPC_URL: h.chain.url };
+    const before = (await readExternalSets(h.deployed.address, h.chain.provider)).length;
+    const args = ["--scheme", "CLI scheme", "--list", join(dir, "list.json"), "--source-uri", `${base}/cli.json`];
+    const date = ["--as-of", new Date().toISOString().slice(0, 10), "--dev-account", "admin", "--json"];
+    const registered = await runItec(["admin", "external-set", "register", ...args, ...date], env);
+    expect(registered.code, registered.stderr).to.equal(0);
+    const out = JSON.parse(registered.stdout) as { setId: number; root: string; devices: number };
+    expect(out).to.deep.include({ setId: before + 1, root: deviceTreeRoot(ids), devices: 2 });
+    // Only the admin: the refurbisher's key is refused by the register.
+    const refused = await runItec(
+      ["admin", "external-set", "register", ...args, ...date.slice(0, 2), "--dev-account", "refurbisher"],
+      env,
+    );
+    expect(refused.code).to.not.equal(0);
+    const listed = await runItec(["admin", "external-set", "list", "--json"], env);
+    expect((JSON.parse(listed.stdout) as { sets: { setId: number; active: boolean }[] }).sets.at(-1)).to.deep.include({
+      setId: before + 1,
+      active: true,
+    });
+    const retired = await runItec(
+      ["admin", "external-set", "retire", String(before + 1), "--reason", "test", "--dev-account", "admin"],
+      env,
+    );
+    expect(retired.code, retired.stderr).to.equal(0);
+    const [last] = (await readExternalSets(h.deployed.address, h.chain.provider)).slice(-1);
+    expect(last!.active).to.equal(false);
   });
 
   it("stops the intake with EXTERNAL_SET_UNAVAILABLE when a set's list is missing or not its root's", async function () {

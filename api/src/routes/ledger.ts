@@ -30,6 +30,7 @@ import {
 } from "../responses.ts";
 import { address, paging, positiveId, positiveIdString, wellFormedText } from "../schemas.ts";
 import { deviceRoutes } from "./devices.ts";
+import { externalSetRoutes } from "./external-sets.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -274,6 +275,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
       }),
     }),
     ...deviceRoutes(deps),
+    ...externalSetRoutes(deps),
   ];
 }
 
