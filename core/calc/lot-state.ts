@@ -2,14 +2,7 @@
 import type { Text } from "./lot-inputs.ts";
 import type { Figures, RefInfo } from "./memo.ts";
 import type { ReferenceTable } from "./reference.ts";
-import type {
-  BatchReport,
-  BatchResult,
-  DeviceInput,
-  ExclusionReason,
-  ExternalClaim,
-  InputProblem,
-} from "./types.ts";
+import type { BatchReport, BatchResult, DeviceInput, ExclusionReason, ExternalClaim, InputProblem } from "./types.ts";
 
 /** Lot-level inputs of the calculation. */
 export interface LotOptions {

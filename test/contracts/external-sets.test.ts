@@ -259,7 +259,11 @@ describe("ITECRegistry.challengeClaimedElsewhere", function () {
     const f = await networkHelpers.loadFixture(withSet);
     const extension = await ethers.getContractAt("ITECRegistryExtension", await f.registry.extension());
     await expect(
-      extension.getFunction("challengeClaimedElsewhere")(deviceProof(f.treeA, 1n, f.shared), 1, deviceProof(f.oemTree, 2n, f.shared)),
+      extension.getFunction("challengeClaimedElsewhere")(
+        deviceProof(f.treeA, 1n, f.shared),
+        1,
+        deviceProof(f.oemTree, 2n, f.shared),
+      ),
     ).to.be.revertedWithCustomError(extension, "ITECNotDelegated");
   });
 });
