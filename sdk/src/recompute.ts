@@ -102,6 +102,11 @@ export interface RecomputeOptions {
   apiUrl?: string | undefined;
   /** Fetches a URL's bytes (default: the global `fetch`). */
   fetchBytes?: ((url: string) => Promise<Uint8Array>) | undefined;
+  /**
+   * The registry's external device sets (`readExternalSets`, or `GET /external-sets`): a report that excludes devices
+   * as `CLAIMED_ELSEWHERE` is identical only when each set it names is registered with that root and scheme.
+   */
+  externalSets?: (() => Promise<readonly ExternalClaimRecord[]>) | undefined;
 }
 
 /** What a recomputation found. `identical` only when every check passed. */
@@ -203,6 +208,41 @@ export function recomputeInput(report: Json): RecomputeInput {
 }
 
 /**
+ * Checks that every external device set a report's `CLAIMED_ELSEWHERE` devices name is registered on the chain with
+ * that root and scheme (a report could otherwise drop devices it dislikes under a made-up set). Without the sets to
+ * check against, the check fails: the report's exclusions would be taken on trust.
+ */
+async function checkClaimedSets(
+  claims: ReadonlyMap<string, ExternalClaimRecord>,
+  externalSets: RecomputeOptions["externalSets"],
+  check: (name: string, passed: boolean, detail: string) => void,
+  differences: Difference[],
+): Promise<void> {
+  const name = "sets of devices claimed elsewhere are the chain's";
+  const named = new Map<number, ExternalClaimRecord>();
+  for (const claim of claims.values()) named.set(claim.setId, claim);
+  if (externalSets === undefined) {
+    check(name, false, `${named.size} set(s) named, no register given to check them against`);
+    return;
+  }
+  const registered = new Map((await externalSets()).map((s) => [s.setId, s]));
+  let passed = true;
+  for (const [setId, claim] of named) {
+    const set = registered.get(setId);
+    if (set === undefined || set.root.toLowerCase() !== claim.root.toLowerCase() || set.scheme !== claim.scheme) {
+      passed = false;
+      differences.push({
+        where: `external device set ${setId}`,
+        field: "root and scheme",
+        expected: set === undefined ? "(not registered)" : `${set.root.toLowerCase()} ${set.scheme}`,
+        actual: `${claim.root} ${claim.scheme}`,
+      });
+    }
+  }
+  check(name, passed, `${claims.size} device(s) in ${named.size} set(s)`);
+}
+
+/**
  * Recomputes batch `batchId` from the published record alone and compares everything. Never throws for a
  * difference: the result names it. See the module comment for what is checked.
  * @throws RecomputeError NO_EVIDENCE / FETCH_FAILED when the report or the reference data cannot be had;
@@ -281,10 +321,14 @@ export async function recomputeBatch(
     return done(false);
   }
 
-  // 4. The calculation again, from the report's inputs.
+  // 4. The calculation again, from the report's inputs; the sets its CLAIMED_ELSEWHERE devices name are the chain's.
+  const input = recomputeInput(report);
+  if (input.claimedElsewhere !== undefined) {
+    await checkClaimedSets(input.claimedElsewhere, options.externalSets, check, differences);
+  }
   let result: ReturnType<RecomputeEngine["calculate"]>;
   try {
-    result = engine.calculate(recomputeInput(report), reference);
+    result = engine.calculate(input, reference);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     differences.push({

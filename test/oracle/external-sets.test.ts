@@ -102,9 +102,19 @@ describe("oracle: devices claimed elsewhere", function () {
     expect(report.lot.excluded).to.include({ CLAIMED_ELSEWHERE: 1 });
     expect(reportDeviceIds(report, "laptop")).to.not.include(DELL);
 
-    const recomputed = await recomputeBatch(laptop!.batchId, { reader, engine: calcEngine, apiUrl: h.api.url });
+    const externalSets = () => readExternalSets(h.deployed.address, h.chain.provider);
+    const options = { reader, engine: calcEngine, apiUrl: h.api.url, externalSets };
+    const recomputed = await recomputeBatch(laptop!.batchId, options);
     expect(recomputed.differences).to.deep.equal([]);
     expect(recomputed.identical).to.equal(true);
+    expect(recomputed.checks.map((c) => c.check)).to.include("sets of devices claimed elsewhere are the chain's");
+    // A report's claims are not taken on trust: without the register, or against another root, not identical.
+    const unchecked = await recomputeBatch(laptop!.batchId, { ...options, externalSets: undefined });
+    expect(unchecked.identical).to.equal(false);
+    const forged = async () => (await externalSets()).map((x) => ({ ...x, root: `0x${"00".repeat(32)}` }));
+    const other = await recomputeBatch(laptop!.batchId, { ...options, externalSets: forged });
+    expect(other.identical).to.equal(false);
+    expect(other.differences[0]).to.deep.include({ where: "external device set 1", field: "root and scheme" });
 
     // After issuance, another scheme's set lists an issued laptop: anyone proves it on-chain and the batch freezes.
     await register("EPR scheme", [LENOVO], "/epr.json");
