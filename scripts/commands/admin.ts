@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import type { ContractTransactionResponse } from "ethers";
 
-import { deviceTreeRoot } from "../../sdk/src/device-proof.ts";
+import { DeviceMerkleTree } from "../../core/calc/merkle.ts";
 import { deviceListOf, externalDeviceSetsAt, type ExternalSetRecord } from "../../sdk/src/external-sets.ts";
 import { ApiClient } from "../../sdk/src/api-client.ts";
 import {
@@ -49,9 +49,11 @@ function readList(file: string): { ids: string[]; root: string } {
   }
   const parsed = JSON.parse(text) as unknown;
   const list = Array.isArray(parsed) ? parsed : (parsed as { deviceIds?: unknown } | null)?.deviceIds;
-  const root = Array.isArray(list) ? deviceTreeRoot(list.map((id) => String(id).toLowerCase())) : "0x";
+  const ids = Array.isArray(list) ? list.map((id) => String(id).toLowerCase()) : [];
+  const treeRoot = (list: readonly string[]) => DeviceMerkleTree.fromIds(list).root;
+  const root = ids.every((id) => /^0x[0-9a-f]{64}$/.test(id)) ? treeRoot(ids) : "0x";
   // The same checks as the oracle's (a list of 0x + 64 hex ids whose tree has this root).
-  return { ids: deviceListOf(text, root), root };
+  return { ids: deviceListOf(text, root, treeRoot), root };
 }
 
 /** Sends `send` with the admin's key to the chain at `--rpc`; answers the receipt's first log of the register. */

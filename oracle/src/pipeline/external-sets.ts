@@ -5,6 +5,7 @@
  * EXTERNAL_SET_UNAVAILABLE: never calculated as if the set did not exist.
  */
 import type { ExternalClaim } from "../../../core/calc/index.ts";
+import { DeviceMerkleTree } from "../../../core/calc/merkle.ts";
 import { OracleError } from "../../../core/errors.ts";
 import { firstLine } from "../../../sdk/src/errors.ts";
 import { deviceListOf, ExternalSetError, readExternalSets } from "../../../sdk/src/external-sets.ts";
@@ -70,7 +71,7 @@ export class ExternalSets {
       );
     }
     try {
-      const ids = deviceListOf(bytes, root);
+      const ids = deviceListOf(bytes, root, (ids) => DeviceMerkleTree.fromIds(ids).root);
       this.#ctx.log.info({ setId, scheme, devices: ids.length }, "external device set loaded");
       return ids;
     } catch (error) {
