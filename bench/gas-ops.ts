@@ -139,6 +139,22 @@ export async function measureGas(connection: NetworkConnection): Promise<Record<
       .settleChallenge(1n, batchB, "device sold twice: later batch at fault", "https://registry.example/findings/1"),
   );
 
+  // Another scheme's set of 1,000 devices naming the shared one; proven against batch A (docs/adr/0056).
+  const external = StandardMerkleTree.of([...leaves("oem", 999), [999, shared]], ["uint256", "bytes32"]);
+  const sets = await connection.ethers.getContractAt("ExternalDeviceSets", await registry.EXTERNAL_DEVICE_SETS());
+  await measure(
+    "register_external_set",
+    sets.connect(admin).getFunction("register")(
+      f.address,
+      "OEM take-back",
+      external.root,
+      "https://oem.example/takeback.json",
+      1,
+      0,
+    ),
+  );
+  await measure("challenge_claimed_elsewhere", registry.challengeClaimedElsewhere(proof(treeA), 1, proof(external)));
+
   // Reversal of a batch with a retirement on it, and the claim's replacement from a good batch of the category.
   await (
     await registry.connect(refurbisher).safeTransferFrom(refurbisher.address, corporate.address, batch2, 20n, "0x")

@@ -15,6 +15,7 @@ export const SERVICE_ERROR_CODES = [
   "ATTESTATION_EXPIRED",
   "SAMPLE_INCOMPLETE",
   "CHAIN_UNAVAILABLE",
+  "EXTERNAL_SET_UNAVAILABLE",
 ] as const;
 
 export type OracleErrorCode = (typeof SERVICE_ERROR_CODES)[number];

@@ -120,6 +120,7 @@ export const SERVICE_STATUS: Readonly<Record<OracleErrorCode, number>> = {
   ATTESTATION_EXPIRED: 409,
   SAMPLE_INCOMPLETE: 409,
   CHAIN_UNAVAILABLE: 503,
+  EXTERNAL_SET_UNAVAILABLE: 503,
 };
 
 /** The HTTP status of each indexer error code. */
@@ -196,6 +197,10 @@ export const PROBLEM_CODES = {
   FORBIDDEN: { status: 403, meaning: "the signed-in account lacks the role or standing the operation needs" },
   // Services behind the API
   CHAIN_UNAVAILABLE: fromService("CHAIN_UNAVAILABLE", "the registry's chain node is unreachable; retry later"),
+  EXTERNAL_SET_UNAVAILABLE: fromService(
+    "EXTERNAL_SET_UNAVAILABLE",
+    "a registered external device set's list cannot be fetched or is not its root's; the lot waits (retry later)",
+  ),
   ORACLE_UNAVAILABLE: { status: 503, meaning: "this registry runs no oracle service (lots and batch jobs)" },
   INDEX_UNAVAILABLE: { status: 503, meaning: "this registry runs no event index (listings)" },
   APP_NOT_BUILT: { status: 503, meaning: "the web app is not built here: `npm run build` in a clone (docs/app.md)" },

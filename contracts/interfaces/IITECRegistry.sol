@@ -60,6 +60,9 @@ interface IITECRegistry is
     /// @notice The contract that renders token metadata (deployed by the extension).
     function RENDERER() external view returns (address);
 
+    /// @notice The register of other schemes' device sets (deployed by the extension, `IExternalDeviceSets`).
+    function EXTERNAL_DEVICE_SETS() external view returns (address);
+
     /// @notice Longest accepted organisation name, in bytes.
     function MAX_NAME_BYTES() external view returns (uint256);
 }

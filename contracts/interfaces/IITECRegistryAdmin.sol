@@ -104,6 +104,17 @@ interface IITECRegistryAdmin is IITECRegistryEvents, IITECRegistryErrors {
     function challengeIndexReuse(DeviceProof calldata a, DeviceProof calldata b) external returns (uint256);
 
     /**
+     * @notice Permissionless fraud proof: device `ours.deviceId` of a batch's tree is also in active external device
+     * set `setId` of {EXTERNAL_DEVICE_SETS} (`theirs`: the same id's leaf under the set's root). Freezes the batch
+     * until settled; emits {DeviceClaimedElsewhere} naming the set.
+     */
+    function challengeClaimedElsewhere(
+        DeviceProof calldata ours,
+        uint32 setId,
+        DeviceProof calldata theirs
+    ) external returns (uint256);
+
+    /**
      * @notice Decides challenge `challengeId`: `faultyBatchId` (one the challenge names, or 0 for neither) stays
      * suspended by the admin, the other is released. The same proof can never be made again. Only the admin.
      */

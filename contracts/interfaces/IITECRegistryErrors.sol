@@ -90,4 +90,6 @@ interface IITECRegistryErrors is IITECRegistryTypes {
     error ITECInvalidSettlement(uint256 challengeId, uint256 faultyBatchId);
     /// @notice The admin module may only run inside the registry (delegatecall).
     error ITECNotDelegated();
+    /// @notice No active external device set `setId` in {EXTERNAL_DEVICE_SETS} (unknown, or retired).
+    error ITECExternalSetNotActive(uint32 setId);
 }

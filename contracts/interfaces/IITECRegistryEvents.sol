@@ -113,4 +113,6 @@ interface IITECRegistryEvents is IITECRegistryTypes {
     );
     /// @notice The base of the `external_url` in token metadata changed.
     event ExternalBaseURIChanged(string baseURI);
+    /// @notice Challenge `challengeId` proves its batch's device `deviceId` is in external device set `setId`.
+    event DeviceClaimedElsewhere(uint256 indexed challengeId, uint32 indexed setId, bytes32 deviceId);
 }

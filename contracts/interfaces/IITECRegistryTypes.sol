@@ -44,12 +44,14 @@ interface IITECRegistryTypes {
     /**
      * @notice What a fraud proof shows. `DuplicateDevice`: one device id in two batches' trees. `IndexOutOfRange`: a
      * leaf whose index is not below the batch's certificates. `IndexReused`: two different leaves with one index.
-     * The last two together prove any tree that holds more devices than were certified.
+     * The last two together prove any tree that holds more devices than were certified. `ClaimedElsewhere`: a device
+     * of the batch's tree is in a registered external scheme's device set ({IExternalDeviceSets}).
      */
     enum ChallengeKind {
         DuplicateDevice,
         IndexOutOfRange,
-        IndexReused
+        IndexReused,
+        ClaimedElsewhere
     }
 
     /// @notice A challenge is open (its batches frozen) until the admin settles it.

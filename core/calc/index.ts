@@ -60,6 +60,7 @@ export {
   type DeviceInput,
   type DeviceResult,
   type ExclusionReason,
+  type ExternalClaim,
   type InputProblem,
   type LotColumn,
 } from "./types.ts";

@@ -2,7 +2,7 @@
 import type { Text } from "./lot-inputs.ts";
 import type { Figures, RefInfo } from "./memo.ts";
 import type { ReferenceTable } from "./reference.ts";
-import type { BatchReport, BatchResult, DeviceInput, ExclusionReason, InputProblem } from "./types.ts";
+import type { BatchReport, BatchResult, DeviceInput, ExclusionReason, ExternalClaim, InputProblem } from "./types.ts";
 
 /** Lot-level inputs of the calculation. */
 export interface LotOptions {
@@ -14,6 +14,11 @@ export interface LotOptions {
   readonly refurbisher?: string | undefined;
   /** Device ids (`0x` lower-case hex) already certified in the registry: such devices are `SERIAL_DUPLICATE`. */
   readonly certifiedDeviceIds?: ReadonlySet<string> | undefined;
+  /**
+   * Device ids (`0x` lower-case hex) listed by a registered external device set, with that set: such devices are
+   * `CLAIMED_ELSEWHERE` (docs/adr/0056). An id in several sets names the lowest set id.
+   */
+  readonly claimedElsewhere?: ReadonlyMap<string, ExternalClaim> | undefined;
   /** Called now and then during the calculation with (devices done, devices in the lot). */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
@@ -63,6 +68,8 @@ export interface LotState {
   readonly masses: Text[];
   readonly transports: Text[];
   readonly problems: Map<number, InputProblem[]>;
+  /** Per `CLAIMED_ELSEWHERE` device: the set that lists it. */
+  readonly claims: Map<number, ExternalClaim>;
   readonly batches: readonly BatchResult[];
   readonly batchReports: readonly BatchReport[];
   readonly excluded: Partial<Record<ExclusionReason, number>>;

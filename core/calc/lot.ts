@@ -54,12 +54,19 @@ import { MAX_LEAVES } from "./merkle.ts";
 import { normaliseCategory, normaliseName, normaliseSerial } from "./normalise.ts";
 import { CATEGORIES, PARAMS } from "./params.ts";
 import type { ReferenceTable } from "./reference.ts";
-import { EXCLUSION_REASONS, type DeviceInput, type ExclusionReason, type InputProblem } from "./types.ts";
+import {
+  EXCLUSION_REASONS,
+  type DeviceInput,
+  type ExclusionReason,
+  type ExternalClaim,
+  type InputProblem,
+} from "./types.ts";
 
 /** Per-device codes (`LotState.codes`): 0 eligible, else 1 + the index of the reason in EXCLUSION_REASONS. */
 const codeOf = (reason: ExclusionReason): number => EXCLUSION_REASONS.indexOf(reason) + 1;
 const SERIAL_MISSING = codeOf("SERIAL_MISSING");
 const SERIAL_DUPLICATE = codeOf("SERIAL_DUPLICATE");
+const CLAIMED_ELSEWHERE = codeOf("CLAIMED_ELSEWHERE");
 const NO_TEST_REPORT = codeOf("NO_TEST_REPORT");
 const NO_ERASURE_CERTIFICATE = codeOf("NO_ERASURE_CERTIFICATE");
 const CATEGORY_UNKNOWN = codeOf("CATEGORY_UNKNOWN");
@@ -87,6 +94,8 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   }
   const certified = options.certifiedDeviceIds;
   const checkCertified = certified !== undefined && certified.size > 0;
+  const elsewhere = options.claimedElsewhere;
+  const checkElsewhere = elsewhere !== undefined && elsewhere.size > 0;
 
   // ---- pass 1: serials and in-lot duplicates ----
   const serials = new Array<string>(n);
@@ -136,6 +145,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
   const idBytes = new Uint8Array(n * 32);
   const figures = new Array<Figures | undefined>(n);
   const problems = new Map<number, InputProblem[]>();
+  const claims = new Map<number, ExternalClaim>();
   const catIndexOf = new Int8Array(n);
   const eligibleOf: number[][] = CATEGORIES.map(() => []);
   const vintage: ({ start: string; end: string } | undefined)[] = CATEGORIES.map(() => undefined);
@@ -223,6 +233,14 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     if (dup[i] === 1 || (checkCertified && certified.has(hexAt(idBytes, i * 32)))) {
       codes[i] = SERIAL_DUPLICATE;
       continue;
+    }
+    if (checkElsewhere) {
+      const claim = elsewhere.get(hexAt(idBytes, i * 32));
+      if (claim !== undefined) {
+        codes[i] = CLAIMED_ELSEWHERE;
+        claims.set(i, claim);
+        continue;
+      }
     }
     if (isBlank(dev.test_report_id ?? "")) {
       codes[i] = NO_TEST_REPORT;
@@ -372,6 +390,7 @@ export function computeLot(devices: readonly DeviceInput[], options: LotOptions,
     masses,
     transports,
     problems,
+    claims,
     batches,
     batchReports,
     excluded,

@@ -23,6 +23,7 @@ function calculate(input: RecomputeInput, reference: Uint8Array): { reportJson: 
       lotId: input.lotId,
       refurbisher: input.refurbisher,
       certifiedDeviceIds: input.certifiedDeviceIds,
+      claimedElsewhere: input.claimedElsewhere,
     },
     referenceTableOf(reference),
   );

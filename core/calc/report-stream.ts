@@ -14,6 +14,7 @@ const K = {
   open: bytes("{"),
   openFig: bytes("{"),
   category: bytes('"category":'),
+  claimedElsewhere: bytes(',"claimedElsewhere":'),
   deviceId: bytes(',"deviceId":"0x'),
   erasure: bytes(',"erasure_certificate_id":'),
   excluded: bytes(',"excluded":"'),
@@ -88,6 +89,11 @@ function writeDevice(w: ReportBytes, state: LotState, i: number, out: Uint8Array
   if (f !== undefined) writeFigures(w, f);
   w.raw(K.category);
   w.repeated(state.categories[i]!, out);
+  const claim = code === 0 ? undefined : state.claims.get(i);
+  if (claim !== undefined) {
+    w.raw(K.claimedElsewhere);
+    w.text(canonicalJson({ root: claim.root, scheme: claim.scheme, setId: claim.setId }), out);
+  }
   if (state.hasId[i] === 1) {
     w.raw(K.deviceId);
     w.hex32(state.idBytes, i * 32);

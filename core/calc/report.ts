@@ -84,7 +84,13 @@ export function deviceResult(state: LotState, i: number): DeviceResult {
   };
   if (code !== 0) {
     const problems = state.problems.get(i);
-    return { ...base, excluded: EXCLUSION_REASONS[code - 1]!, ...(problems === undefined ? {} : { problems }) };
+    const claim = state.claims.get(i);
+    return {
+      ...base,
+      excluded: EXCLUSION_REASONS[code - 1]!,
+      ...(claim === undefined ? {} : { claimedElsewhere: claim }),
+      ...(problems === undefined ? {} : { problems }),
+    };
   }
   const f = state.figures[i]!;
   return {

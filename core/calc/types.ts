@@ -58,10 +58,22 @@ export interface InputProblem {
   readonly expected: string;
 }
 
+/**
+ * A registered external device set (another scheme's published list of devices it credited, docs/adr/0056), as the
+ * report names it for a device excluded as `CLAIMED_ELSEWHERE`: the set's id in the registry's register, its Merkle
+ * root (`0x` lower-case hex) and its scheme's name.
+ */
+export interface ExternalClaim {
+  readonly setId: number;
+  readonly root: string;
+  readonly scheme: string;
+}
+
 /** Device exclusion reasons, in the order they are checked (the first that applies is reported). */
 export const EXCLUSION_REASONS = [
   "SERIAL_MISSING",
   "SERIAL_DUPLICATE",
+  "CLAIMED_ELSEWHERE",
   "NO_TEST_REPORT",
   "NO_ERASURE_CERTIFICATE",
   "CATEGORY_UNKNOWN",
@@ -109,6 +121,8 @@ export interface DeviceResult {
   readonly test_report_id: string;
   readonly erasure_certificate_id: string;
   readonly excluded?: ExclusionReason;
+  /** For `CLAIMED_ELSEWHERE`: the registered external device set that lists the device (docs/adr/0056). */
+  readonly claimedElsewhere?: ExternalClaim;
   /** For `BAD_INPUT`: every problem of the row. */
   readonly problems?: readonly InputProblem[];
   readonly tier?: Tier;

@@ -1,5 +1,5 @@
 /**
- * `itec challenge duplicate-device|tree-size|index-reuse|settle` — fraud proofs, which anyone may make, and the
+ * `itec challenge duplicate-device|tree-size|index-reuse|claimed-elsewhere|settle` — fraud proofs, which anyone may make, and the
  * registry admin's decision on one. A proof names a device's place in a batch's tree as a JSON file
  * `{ "root", "index", "deviceId", "proof": [...] }` (leaves [index, deviceId], OpenZeppelin StandardMerkleTree);
  * each challenge freezes the batches it names until the admin settles it, leaving the batch at fault suspended.
@@ -96,6 +96,23 @@ export function registerChallenge(program: Command): void {
         root: a.root,
         index: a.index,
       }),
+    ),
+  );
+
+  withSigner(
+    challenge
+      .command("claimed-elsewhere")
+      .description("prove a device of a batch is in a registered external device set: freezes the batch")
+      .argument("<ours>", "DeviceProof JSON file of the device in the batch's tree", readProof)
+      .argument("<setId>", "the external device set's id (itec admin external-set list)", parsePositiveInt)
+      .argument("<theirs>", "DeviceProof JSON file of the same device in the set's tree", readProof),
+  ).action(
+    action(async (ours: DeviceProofFile, setId: string, theirs: DeviceProofFile, o: SignerOptions) =>
+      transact(
+        o,
+        (s) => s.api.post<UnsignedTx>("/tx/challenges/claimed-elsewhere", { ours, setId: Number(setId), theirs }),
+        { action: "claimed-elsewhere", deviceId: ours.deviceId, setId },
+      ),
     ),
   );
 

@@ -14,6 +14,7 @@ import { InvalidArgumentError, type Command } from "commander";
 
 import { DEFAULT_REFERENCE_PATH } from "../../core/calc/reference-file.ts";
 import { calcEngine } from "../../core/calc/recompute-engine.ts";
+import { readExternalSets } from "../../sdk/src/external-sets.ts";
 import { recomputeBatch, type RecomputeResult } from "../../sdk/src/recompute.ts";
 import { checkBatchSample, type SampleVerification } from "../../sdk/src/sample.ts";
 import { firstLine } from "../../sdk/src/errors.ts";
@@ -271,6 +272,7 @@ export function registerVerify(program: Command): void {
               reference: readFileSync(o.reference),
               report: o.report === undefined ? undefined : readFileSync(o.report),
               apiUrl: o.api,
+              externalSets: () => readExternalSets(chain.reads.chain.address, chain.reads.chain.provider),
             })
           : undefined;
       } finally {

@@ -6,7 +6,7 @@
  */
 
 // The contract
-export { itecRegistryAbi, itecRegistryArtifact } from "./abi.ts";
+export { externalDeviceSetsAbi, itecRegistryAbi, itecRegistryArtifact } from "./abi.ts";
 export { registryAt, registryInterface, type ITECRegistry } from "./registry.ts";
 export * from "./enums.ts";
 
@@ -21,6 +21,7 @@ export * from "./verify.ts";
 export * from "./checks.ts";
 export * from "./device-proof.ts";
 export * from "./recompute.ts";
+export * from "./external-sets.ts";
 export { jsonDifferences, reportDifferences } from "./recompute-diff.ts";
 export * from "./sample.ts";
 export * from "./sample-draw.ts";

@@ -48,6 +48,18 @@ export interface RecomputeInput {
   refurbisher?: string;
   /** Ids the report excludes as `SERIAL_DUPLICATE` (certified in another batch, or twice in the lot). */
   certifiedDeviceIds: ReadonlySet<string>;
+  /**
+   * Ids the report excludes as `CLAIMED_ELSEWHERE`, with the external device set it names for each (docs/adr/0056);
+   * absent when the report excludes none.
+   */
+  claimedElsewhere?: ReadonlyMap<string, ExternalClaimRecord>;
+}
+
+/** A registered external device set as a report names it for a device claimed elsewhere. */
+export interface ExternalClaimRecord {
+  setId: number;
+  root: string;
+  scheme: string;
 }
 
 /** A batch as the engine recomputed it. */
@@ -90,6 +102,11 @@ export interface RecomputeOptions {
   apiUrl?: string | undefined;
   /** Fetches a URL's bytes (default: the global `fetch`). */
   fetchBytes?: ((url: string) => Promise<Uint8Array>) | undefined;
+  /**
+   * The registry's external device sets (`readExternalSets`, or `GET /external-sets`): a report that excludes devices
+   * as `CLAIMED_ELSEWHERE` is identical only when each set it names is registered with that root and scheme.
+   */
+  externalSets?: (() => Promise<readonly ExternalClaimRecord[]>) | undefined;
 }
 
 /** What a recomputation found. `identical` only when every check passed. */
@@ -144,9 +161,15 @@ export function recomputeInput(report: Json): RecomputeInput {
   const lot = isObject(report.lot) ? report.lot : {};
   const list = Array.isArray(report.devices) ? (report.devices as unknown[]) : [];
   const certified = new Set<string>();
+  const elsewhere = new Map<string, ExternalClaimRecord>();
   const devices = list.map((raw, i): RecomputeDevice => {
     const d = isObject(raw) ? raw : {};
     if (d.excluded === "SERIAL_DUPLICATE" && typeof d.deviceId === "string") certified.add(d.deviceId.toLowerCase());
+    const claim = d.claimedElsewhere;
+    if (d.excluded === "CLAIMED_ELSEWHERE" && typeof d.deviceId === "string" && isObject(claim)) {
+      const setId = typeof claim.setId === "number" ? claim.setId : 0;
+      elsewhere.set(d.deviceId.toLowerCase(), { setId, root: text(claim.root), scheme: text(claim.scheme) });
+    }
     const problems = d.excluded === "BAD_INPUT" && Array.isArray(d.problems) ? (d.problems as unknown[]) : [];
     // A BAD_INPUT row with an id was found bad by the calculation: its problems hold the raw values of the bad fields,
     // which give the same problems again. One without an id was rejected by the reader (e.g. a wrong field count):
@@ -180,7 +203,43 @@ export function recomputeInput(report: Json): RecomputeInput {
     ...(typeof lot.id === "string" ? { lotId: lot.id } : {}),
     ...(typeof lot.refurbisher === "string" ? { refurbisher: lot.refurbisher } : {}),
     certifiedDeviceIds: certified,
+    ...(elsewhere.size > 0 ? { claimedElsewhere: elsewhere } : {}),
   };
+}
+
+/**
+ * Checks that every external device set a report's `CLAIMED_ELSEWHERE` devices name is registered on the chain with
+ * that root and scheme (a report could otherwise drop devices it dislikes under a made-up set). Without the sets to
+ * check against, the check fails: the report's exclusions would be taken on trust.
+ */
+async function checkClaimedSets(
+  claims: ReadonlyMap<string, ExternalClaimRecord>,
+  externalSets: RecomputeOptions["externalSets"],
+  check: (name: string, passed: boolean, detail: string) => void,
+  differences: Difference[],
+): Promise<void> {
+  const name = "sets of devices claimed elsewhere are the chain's";
+  const named = new Map<number, ExternalClaimRecord>();
+  for (const claim of claims.values()) named.set(claim.setId, claim);
+  if (externalSets === undefined) {
+    check(name, false, `${named.size} set(s) named, no register given to check them against`);
+    return;
+  }
+  const registered = new Map((await externalSets()).map((s) => [s.setId, s]));
+  let passed = true;
+  for (const [setId, claim] of named) {
+    const set = registered.get(setId);
+    if (set === undefined || set.root.toLowerCase() !== claim.root.toLowerCase() || set.scheme !== claim.scheme) {
+      passed = false;
+      differences.push({
+        where: `external device set ${setId}`,
+        field: "root and scheme",
+        expected: set === undefined ? "(not registered)" : `${set.root.toLowerCase()} ${set.scheme}`,
+        actual: `${claim.root} ${claim.scheme}`,
+      });
+    }
+  }
+  check(name, passed, `${claims.size} device(s) in ${named.size} set(s)`);
 }
 
 /**
@@ -262,10 +321,14 @@ export async function recomputeBatch(
     return done(false);
   }
 
-  // 4. The calculation again, from the report's inputs.
+  // 4. The calculation again, from the report's inputs; the sets its CLAIMED_ELSEWHERE devices name are the chain's.
+  const input = recomputeInput(report);
+  if (input.claimedElsewhere !== undefined) {
+    await checkClaimedSets(input.claimedElsewhere, options.externalSets, check, differences);
+  }
   let result: ReturnType<RecomputeEngine["calculate"]>;
   try {
-    result = engine.calculate(recomputeInput(report), reference);
+    result = engine.calculate(input, reference);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     differences.push({

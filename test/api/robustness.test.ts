@@ -533,6 +533,14 @@ describe("API robustness", function () {
         "get /claims/registered": { query: { key: "Acme Corporation" } },
         "get /devices/:deviceId": { params: { deviceId: `0x${"ab".repeat(32)}` } },
         "post /devices/check": { body: { deviceIds: [`0x${"ab".repeat(32)}`] } },
+        "get /external-sets": {},
+        "post /tx/challenges/claimed-elsewhere": {
+          body: {
+            ours: { root: `0x${"ab".repeat(32)}`, index: "0", deviceId: `0x${"cd".repeat(32)}`, proof: [] },
+            setId: 1,
+            theirs: { root: `0x${"ef".repeat(32)}`, index: "0", deviceId: `0x${"cd".repeat(32)}`, proof: [] },
+          },
+        },
         // The web app's routes
         "get /network": {},
         "get /reference-data": {},

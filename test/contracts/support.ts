@@ -42,6 +42,7 @@ export const C_REPLACED = 2;
 export const K_DUPLICATE = 0;
 export const K_OUT_OF_RANGE = 1;
 export const K_INDEX_REUSED = 2;
+export const K_CLAIMED_ELSEWHERE = 3;
 /** `ChallengeStatus`. */
 export const CH_OPEN = 1;
 export const CH_SETTLED = 2;

@@ -118,5 +118,34 @@ export function challengeRoutes(deps: AppDeps): RouteSpec[] {
         ),
       }),
     }),
+    defineRoute({
+      method: "post",
+      path: "/tx/challenges/claimed-elsewhere",
+      operationId: "buildClaimedElsewhereChallenge",
+      summary: "Unsigned challengeClaimedElsewhere: a device of a batch is in a registered external device set",
+      description:
+        "`ours` is the device's place in the batch's tree, `theirs` the same device id's leaf in active external " +
+        "set `setId` (GET /external-sets; its list's tree has the same [index, deviceId] leaves). Freezes the batch " +
+        "until the admin settles (docs/adr/0056).",
+      tags: ["transactions", "challenges"],
+      auth: "session",
+      limit: "write",
+      body: z.object({
+        ours: deviceProof,
+        setId: z.number().int().min(1).max(0xffffffff).describe("the external device set's id"),
+        theirs: deviceProof,
+      }),
+      example: { body: { ours: PROOF_A, setId: 1, theirs: PROOF_B } },
+      responses: txResponse,
+      problems: ["WOULD_REVERT"],
+      handler: async ({ body, session }) => ({
+        body: await tx.build(
+          session!.address,
+          "challengeClaimedElsewhere",
+          [proofArg(body.ours), body.setId, proofArg(body.theirs)],
+          `challenge: device ${body.ours.deviceId} of the tree ${body.ours.root} is in external set ${body.setId}`,
+        ),
+      }),
+    }),
   ];
 }

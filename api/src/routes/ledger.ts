@@ -31,6 +31,7 @@ import {
 import { address, paging, positiveId, positiveIdString, wellFormedText } from "../schemas.ts";
 import { deviceRoutes } from "./devices.ts";
 import { publicSampleRoutes } from "./public-sample.ts";
+import { externalSetRoutes } from "./external-sets.ts";
 
 async function indexStatus(deps: AppDeps) {
   const status = await requireIndex(deps).status();
@@ -276,6 +277,7 @@ export function ledgerRoutes(deps: AppDeps): RouteSpec[] {
     }),
     ...deviceRoutes(deps),
     ...publicSampleRoutes(deps),
+    ...externalSetRoutes(deps),
   ];
 }
 

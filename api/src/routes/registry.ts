@@ -160,6 +160,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         "LOT_DUPLICATE",
         "LOT_INVALID",
         "LOT_NOTHING_ELIGIBLE",
+        "EXTERNAL_SET_UNAVAILABLE",
         "NOT_A_PARTICIPANT",
         "LOT_EMPTY",
         "BAD_HEADER",

@@ -30,6 +30,7 @@ export const RELAY_GAS_BASE: Readonly<Record<string, bigint>> = {
   challengeDuplicateDevice: 2_000_000n, // challenge_duplicate 1,179,827
   challengeTreeSize: 2_000_000n, // as challengeDuplicateDevice (one proof, the same challenge record)
   challengeIndexReuse: 2_000_000n, // as challengeDuplicateDevice
+  challengeClaimedElsewhere: 2_000_000n, // as challengeDuplicateDevice (two proofs, one batch held)
   admitParticipant: 200_000n, // admit_participant 88,894
   renameParticipant: 200_000n, // as admitParticipant
   suspendParticipant: 200_000n, // as admitParticipant

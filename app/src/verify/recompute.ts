@@ -16,6 +16,11 @@ export function recomputeHere(batch: ChainBatch): Promise<RecomputeResult> {
     reader: { batch: () => Promise.resolve(batch) },
     engine: calcEngine,
     apiUrl: globalThis.location.origin,
+    externalSets: async () => {
+      const res = await fetch(`${globalThis.location.origin}/external-sets`);
+      if (!res.ok) throw new Error(`GET /external-sets answered ${res.status}`);
+      return ((await res.json()) as { sets: { setId: number; root: string; scheme: string }[] }).sets;
+    },
   });
 }
 

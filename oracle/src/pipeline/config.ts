@@ -66,4 +66,6 @@ export interface OracleDeps {
   config?: Partial<OracleConfig> | undefined;
   now?: () => Date;
   faults?: (point: FaultPoint, context: Record<string, unknown>) => Promise<void>;
+  /** Fetches an external device set's published list (default: the global `fetch`; docs/adr/0056). */
+  fetchExternalSet?: ((url: string) => Promise<Uint8Array>) | undefined;
 }

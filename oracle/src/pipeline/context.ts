@@ -15,6 +15,7 @@ import type { JobStore } from "../store/jobs.ts";
 import type { BatchRow, LotRow } from "../store/rows.ts";
 import { LeaseConfigError } from "../store/leases.ts";
 import { DEFAULT_ORACLE_CONFIG, type OracleConfig, type OracleDeps } from "./config.ts";
+import { ExternalSets } from "./external-sets.ts";
 
 export class OracleContext {
   readonly store: JobStore;
@@ -24,6 +25,8 @@ export class OracleContext {
   readonly log: Logger;
   readonly now: () => Date;
   readonly faults: NonNullable<OracleDeps["faults"]>;
+  /** The registered external device sets (CLAIMED_ELSEWHERE), their lists cached. */
+  readonly externalSets: ExternalSets;
   readonly #signerOrUndefined: Signer | undefined;
   /** Lot id → correlation id, for batch loggers (a lot's correlation id never changes). */
   readonly #correlationIds = new Map<string, string>();
@@ -56,6 +59,7 @@ export class OracleContext {
     this.now = deps.now ?? (() => new Date());
     this.faults = deps.faults ?? (() => Promise.resolve());
     this.config = { ...DEFAULT_ORACLE_CONFIG, ...deps.config };
+    this.externalSets = new ExternalSets(this, deps.fetchExternalSet);
     // The lease is renewed once a third of it has passed, so a holder has at most two thirds left: a margin that
     // large would withhold every send.
     if (this.config.broadcastMarginMs >= (this.config.workerLeaseMs * 2) / 3) {

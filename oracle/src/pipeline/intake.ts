@@ -13,7 +13,13 @@ import type { LotRow } from "../store/rows.ts";
 import { attestationFor, setAttestation } from "./attestations.ts";
 import type { OracleContext } from "./context.ts";
 import { duplicateLot, nothingEligible } from "./lot-refusals.ts";
-import { inThreadCalculator, type CalculatedLot, type LotCalculator, type LotFigures } from "./lot-calculation.ts";
+import {
+  inThreadCalculator,
+  type CalculatedLot,
+  type LotCalculationRequest,
+  type LotCalculator,
+  type LotFigures,
+} from "./lot-calculation.ts";
 import { lotSummary } from "./lot-summary.ts";
 import { anchorLot } from "./sampling.ts";
 
@@ -59,6 +65,8 @@ export class LotIntake {
     const asOf = input.asOf ?? this.#ctx.now().toISOString().slice(0, 10);
     this.#checkAsOf(asOf);
     await this.#requireParticipant(refurbisher);
+    // Devices other schemes credited (CLAIMED_ELSEWHERE): an unusable set stops the intake, never silently ignored.
+    const claimedElsewhere = await this.#ctx.externalSets.claims();
     const calculate = this.#calculator(input.calculator);
     const request = {
       devices: input.devices,
@@ -66,6 +74,7 @@ export class LotIntake {
       defaultTransport: input.defaultTransport,
       lotRef: input.lotRef,
       refurbisher,
+      claimedElsewhere,
     };
     // Calculated before the transaction (off the caller's thread when the calculator is a worker): first as if no
     // device were taken, which validates the whole lot and gives its identity (the input hash, the default lotRef).
@@ -101,7 +110,7 @@ export class LotIntake {
         input_json: inputJson,
         correlation_id: correlationId,
       });
-      const { figures, reserved } = await this.#storeInTx(row, input.devices, calculate, calculated, certified);
+      const { figures, reserved } = await this.#storeInTx(row, request, calculate, calculated, certified);
       // Every eligible device is already in another batch: refused, and the transaction stores nothing.
       if (figures.eligibleCount === 0) throw nothingEligible(figures, await this.#ctx.store.holdersOf([...reserved]));
       return (await this.#ctx.store.lot(row.id))!;
@@ -143,8 +152,9 @@ export class LotIntake {
           if ((await this.#ctx.store.lot(lot.id))?.status !== "submitted") return;
           const options = JSON.parse(lot.options_json) as LotOptions;
           const calculate = this.#calculator(undefined);
-          const request = { devices, ...options, refurbisher: lot.refurbisher };
-          await this.#storeInTx(lot, devices, calculate, await calculate({ ...request, certified: [] }), new Set());
+          const claimedElsewhere = await this.#ctx.externalSets.claims();
+          const request = { devices, ...options, refurbisher: lot.refurbisher, claimedElsewhere };
+          await this.#storeInTx(lot, request, calculate, await calculate({ ...request, certified: [] }), new Set());
         });
       } catch (error) {
         await this.#ctx.store.setLotFailed(lot.id, firstLine(error));
@@ -188,7 +198,7 @@ export class LotIntake {
    */
   async #storeInTx(
     lot: LotRow,
-    devices: readonly DeviceInput[],
+    base: Omit<LotCalculationRequest, "certified" | "lotRef" | "asOf" | "defaultTransport">,
     calculate: LotCalculator,
     calculated: CalculatedLot,
     certifiedBefore: ReadonlySet<string>,
@@ -198,7 +208,7 @@ export class LotIntake {
     let result = calculated.figures;
     for (let conflicts = await this.#conflicts(result); conflicts.size > 0; conflicts = await this.#conflicts(result)) {
       certified = new Set([...certified, ...conflicts]);
-      const request = { devices, ...options, refurbisher: lot.refurbisher, certified: [...certified] };
+      const request = { ...base, ...options, refurbisher: lot.refurbisher, certified: [...certified] };
       result = (await calculate(request)).figures;
     }
 

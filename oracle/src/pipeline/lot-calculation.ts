@@ -11,6 +11,7 @@ import {
   type BatchResult,
   type DeviceInput,
   type ExclusionReason,
+  type ExternalClaim,
   type InputProblem,
   type METHOD_VERSION,
   type PARAMS_VERSION,
@@ -47,6 +48,8 @@ export interface LotCalculationRequest {
   refurbisher: string;
   /** Device ids already in another batch (SERIAL_DUPLICATE). */
   certified: readonly string[];
+  /** Device ids a registered external device set lists, with the set (CLAIMED_ELSEWHERE, docs/adr/0056). */
+  claimedElsewhere?: readonly (readonly [string, ExternalClaim])[] | undefined;
 }
 
 /** A calculated lot: its identity (input hash, reference) and its figures. */
@@ -86,6 +89,7 @@ export function calculateLotFigures(request: LotCalculationRequest, reference: R
       lotId: lotRef,
       refurbisher: request.refurbisher,
       certifiedDeviceIds: new Set(request.certified),
+      ...(request.claimedElsewhere?.length ? { claimedElsewhere: new Map(request.claimedElsewhere) } : {}),
     },
     reference,
   );

@@ -72,12 +72,13 @@ export declare namespace IITECRegistryTypes {
     }
 
   export interface IITECRegistryInterface extends Interface {
-    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_NAME_BYTES" | "MAX_TEXT_BYTES" | "RENDERER" | "acceptDefaultAdminTransfer" | "accreditation" | "admitParticipant" | "attestationDigest" | "auditorBody" | "auditorBodyCounts" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchHold" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "beginDefaultAdminTransfer" | "cancelDefaultAdminTransfer" | "challenge" | "challengeCount" | "challengeDuplicateDevice" | "challengeIndexReuse" | "challengeTreeSize" | "changeDefaultAdminDelay" | "claimHashOf" | "claimStatus" | "defaultAdmin" | "defaultAdminDelay" | "defaultAdminDelayIncreaseWait" | "eip712Domain" | "extension" | "getRoleAdmin" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "owner" | "participant" | "pendingDefaultAdmin" | "pendingDefaultAdminDelay" | "registerAuditorBody" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renameAuditorBody" | "renameParticipant" | "renounceRole" | "replaceRetirement" | "retire" | "retirement" | "retirementCount" | "reverseBatch" | "revokeAccreditation" | "revokeRole" | "rollbackDefaultAdminDelay" | "safeBatchTransferFrom" | "safeTransferFrom" | "setAccreditation" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "settleChallenge" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "uri"): FunctionFragment;
+    getFunction(nameOrSignature: "ATTESTATION_TYPEHASH" | "DEFAULT_ADMIN_ROLE" | "EXTERNAL_DEVICE_SETS" | "ISSUER_ROLE" | "MAX_CATEGORY" | "MAX_NAME_BYTES" | "MAX_TEXT_BYTES" | "RENDERER" | "acceptDefaultAdminTransfer" | "accreditation" | "admitParticipant" | "attestationDigest" | "auditorBody" | "auditorBodyCounts" | "auditorThreshold" | "balanceOf" | "balanceOfBatch" | "batch" | "batchCount" | "batchHold" | "batchOfDeviceRoot" | "batchOfReport" | "batchTotals" | "beginDefaultAdminTransfer" | "cancelDefaultAdminTransfer" | "challenge" | "challengeClaimedElsewhere" | "challengeCount" | "challengeDuplicateDevice" | "challengeIndexReuse" | "challengeTreeSize" | "changeDefaultAdminDelay" | "claimHashOf" | "claimStatus" | "defaultAdmin" | "defaultAdminDelay" | "defaultAdminDelayIncreaseWait" | "eip712Domain" | "extension" | "getRoleAdmin" | "grantRole" | "hasRole" | "isApprovedForAll" | "issue" | "methodology" | "methodologyIdOf" | "owner" | "participant" | "pendingDefaultAdmin" | "pendingDefaultAdminDelay" | "registerAuditorBody" | "registerMethodology" | "reinstateBatch" | "reinstateParticipant" | "renameAuditorBody" | "renameParticipant" | "renounceRole" | "replaceRetirement" | "retire" | "retirement" | "retirementCount" | "reverseBatch" | "revokeAccreditation" | "revokeRole" | "rollbackDefaultAdminDelay" | "safeBatchTransferFrom" | "safeTransferFrom" | "setAccreditation" | "setApprovalForAll" | "setAuditorThreshold" | "setExternalBaseURI" | "setMethodologyActive" | "settleChallenge" | "supportsInterface" | "suspendBatch" | "suspendParticipant" | "uri"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AccreditationRevoked" | "ApprovalForAll" | "AuditorAccredited" | "AuditorBodyRegistered" | "AuditorBodyRenamed" | "AuditorThresholdChanged" | "BatchIssued" | "BatchReinstated" | "BatchReversed" | "BatchStatusChanged" | "BatchSuspended" | "CertificatesRetired" | "ChallengeOpened" | "ChallengeSettled" | "DefaultAdminDelayChangeCanceled" | "DefaultAdminDelayChangeScheduled" | "DefaultAdminTransferCanceled" | "DefaultAdminTransferScheduled" | "EIP712DomainChanged" | "ExternalBaseURIChanged" | "MethodologyRegistered" | "MethodologyStatusChanged" | "ParticipantAdmitted" | "ParticipantReinstated" | "ParticipantRenamed" | "ParticipantSuspended" | "RetirementReplaced" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "TransferBatch" | "TransferSingle" | "URI"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AccreditationRevoked" | "ApprovalForAll" | "AuditorAccredited" | "AuditorBodyRegistered" | "AuditorBodyRenamed" | "AuditorThresholdChanged" | "BatchIssued" | "BatchReinstated" | "BatchReversed" | "BatchStatusChanged" | "BatchSuspended" | "CertificatesRetired" | "ChallengeOpened" | "ChallengeSettled" | "DefaultAdminDelayChangeCanceled" | "DefaultAdminDelayChangeScheduled" | "DefaultAdminTransferCanceled" | "DefaultAdminTransferScheduled" | "DeviceClaimedElsewhere" | "EIP712DomainChanged" | "ExternalBaseURIChanged" | "MethodologyRegistered" | "MethodologyStatusChanged" | "ParticipantAdmitted" | "ParticipantReinstated" | "ParticipantRenamed" | "ParticipantSuspended" | "RetirementReplaced" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "TransferBatch" | "TransferSingle" | "URI"): EventFragment;
 
     encodeFunctionData(functionFragment: 'ATTESTATION_TYPEHASH', values?: undefined): string;
 encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
+encodeFunctionData(functionFragment: 'EXTERNAL_DEVICE_SETS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'ISSUER_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_CATEGORY', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_NAME_BYTES', values?: undefined): string;
@@ -101,6 +102,7 @@ encodeFunctionData(functionFragment: 'batchTotals', values: [BigNumberish]): str
 encodeFunctionData(functionFragment: 'beginDefaultAdminTransfer', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'cancelDefaultAdminTransfer', values?: undefined): string;
 encodeFunctionData(functionFragment: 'challenge', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'challengeClaimedElsewhere', values: [IITECRegistryTypes.DeviceProofStruct, BigNumberish, IITECRegistryTypes.DeviceProofStruct]): string;
 encodeFunctionData(functionFragment: 'challengeCount', values?: undefined): string;
 encodeFunctionData(functionFragment: 'challengeDuplicateDevice', values: [IITECRegistryTypes.DeviceProofStruct, IITECRegistryTypes.DeviceProofStruct]): string;
 encodeFunctionData(functionFragment: 'challengeIndexReuse', values: [IITECRegistryTypes.DeviceProofStruct, IITECRegistryTypes.DeviceProofStruct]): string;
@@ -154,6 +156,7 @@ encodeFunctionData(functionFragment: 'uri', values: [BigNumberish]): string;
 
     decodeFunctionResult(functionFragment: 'ATTESTATION_TYPEHASH', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'EXTERNAL_DEVICE_SETS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ISSUER_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_CATEGORY', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_NAME_BYTES', data: BytesLike): Result;
@@ -177,6 +180,7 @@ decodeFunctionResult(functionFragment: 'batchTotals', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'beginDefaultAdminTransfer', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cancelDefaultAdminTransfer', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'challenge', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'challengeClaimedElsewhere', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'challengeCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'challengeDuplicateDevice', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'challengeIndexReuse', data: BytesLike): Result;
@@ -446,6 +450,18 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
 
   
 
+    export declare namespace DeviceClaimedElsewhereEvent {
+      export type InputTuple = [challengeId: BigNumberish, setId: BigNumberish, deviceId: BytesLike];
+      export type OutputTuple = [challengeId: bigint, setId: bigint, deviceId: string];
+      export interface OutputObject {challengeId: bigint, setId: bigint, deviceId: string }
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export declare namespace EIP712DomainChangedEvent {
       export type InputTuple = [];
       export type OutputTuple = [];
@@ -676,6 +692,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
     
 
     
+    EXTERNAL_DEVICE_SETS: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
     ISSUER_ROLE: TypedContractMethod<
       [],
       [string],
@@ -856,6 +880,14 @@ decodeFunctionResult(functionFragment: 'uri', data: BytesLike): Result;
       [challengeId: BigNumberish, ],
       [IITECRegistryTypes.ChallengeStructOutput],
       'view'
+    >
+    
+
+    
+    challengeClaimedElsewhere: TypedContractMethod<
+      [ours: IITECRegistryTypes.DeviceProofStruct, setId: BigNumberish, theirs: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
     >
     
 
@@ -1272,6 +1304,11 @@ getFunction(nameOrSignature: 'DEFAULT_ADMIN_ROLE'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'EXTERNAL_DEVICE_SETS'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'ISSUER_ROLE'): TypedContractMethod<
       [],
       [string],
@@ -1386,6 +1423,11 @@ getFunction(nameOrSignature: 'challenge'): TypedContractMethod<
       [challengeId: BigNumberish, ],
       [IITECRegistryTypes.ChallengeStructOutput],
       'view'
+    >;
+getFunction(nameOrSignature: 'challengeClaimedElsewhere'): TypedContractMethod<
+      [ours: IITECRegistryTypes.DeviceProofStruct, setId: BigNumberish, theirs: IITECRegistryTypes.DeviceProofStruct, ],
+      [bigint],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'challengeCount'): TypedContractMethod<
       [],
@@ -1656,6 +1698,7 @@ getEvent(key: 'DefaultAdminDelayChangeCanceled'): TypedContractEvent<DefaultAdmi
 getEvent(key: 'DefaultAdminDelayChangeScheduled'): TypedContractEvent<DefaultAdminDelayChangeScheduledEvent.InputTuple, DefaultAdminDelayChangeScheduledEvent.OutputTuple, DefaultAdminDelayChangeScheduledEvent.OutputObject>;
 getEvent(key: 'DefaultAdminTransferCanceled'): TypedContractEvent<DefaultAdminTransferCanceledEvent.InputTuple, DefaultAdminTransferCanceledEvent.OutputTuple, DefaultAdminTransferCanceledEvent.OutputObject>;
 getEvent(key: 'DefaultAdminTransferScheduled'): TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
+getEvent(key: 'DeviceClaimedElsewhere'): TypedContractEvent<DeviceClaimedElsewhereEvent.InputTuple, DeviceClaimedElsewhereEvent.OutputTuple, DeviceClaimedElsewhereEvent.OutputObject>;
 getEvent(key: 'EIP712DomainChanged'): TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;
 getEvent(key: 'ExternalBaseURIChanged'): TypedContractEvent<ExternalBaseURIChangedEvent.InputTuple, ExternalBaseURIChangedEvent.OutputTuple, ExternalBaseURIChangedEvent.OutputObject>;
 getEvent(key: 'MethodologyRegistered'): TypedContractEvent<MethodologyRegisteredEvent.InputTuple, MethodologyRegisteredEvent.OutputTuple, MethodologyRegisteredEvent.OutputObject>;
@@ -1744,6 +1787,10 @@ getEvent(key: 'URI'): TypedContractEvent<URIEvent.InputTuple, URIEvent.OutputTup
 
       'DefaultAdminTransferScheduled(address,uint48)': TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
       DefaultAdminTransferScheduled: TypedContractEvent<DefaultAdminTransferScheduledEvent.InputTuple, DefaultAdminTransferScheduledEvent.OutputTuple, DefaultAdminTransferScheduledEvent.OutputObject>;
+    
+
+      'DeviceClaimedElsewhere(uint256,uint32,bytes32)': TypedContractEvent<DeviceClaimedElsewhereEvent.InputTuple, DeviceClaimedElsewhereEvent.OutputTuple, DeviceClaimedElsewhereEvent.OutputObject>;
+      DeviceClaimedElsewhere: TypedContractEvent<DeviceClaimedElsewhereEvent.InputTuple, DeviceClaimedElsewhereEvent.OutputTuple, DeviceClaimedElsewhereEvent.OutputObject>;
     
 
       'EIP712DomainChanged()': TypedContractEvent<EIP712DomainChangedEvent.InputTuple, EIP712DomainChangedEvent.OutputTuple, EIP712DomainChangedEvent.OutputObject>;

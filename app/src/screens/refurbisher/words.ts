@@ -6,6 +6,8 @@ export const EXCLUSION_WORDS: Readonly<Record<string, string>> = {
   SERIAL_MISSING: "No serial number: add the device's serial.",
   SERIAL_DUPLICATE:
     "The serial occurs more than once in the lot (every occurrence is excluded), or the device is already certified.",
+  CLAIMED_ELSEWHERE:
+    "Another scheme registered here already credited this device (an external device set lists it): it cannot be certified again.",
   NO_TEST_REPORT: "No test report id: add the functional test report's id.",
   NO_ERASURE_CERTIFICATE: "No data-erasure certificate id: add the erasure certificate's id.",
   CATEGORY_UNKNOWN: `The category is not one of the six (${CATEGORIES.join(", ")}).`,
