@@ -42,6 +42,10 @@ export const VARIABLES = {
     doc: "the registry contract's address",
     example: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   },
+  ITEC_MARKET_ADDRESS: {
+    doc: "the market (settlement) contract's address: the API's offer book and market transactions (unset: none)",
+    example: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+  },
   ITEC_REGISTRY_DEPLOY_BLOCK: { doc: "the block the registry was deployed in: where the index starts", example: "0" },
   ITEC_CHAIN_ID: { doc: "the chain id the chain must report (detected when unset)", example: "1337" },
   ITEC_GAS_PRICE: { doc: "`auto`, or a fixed gas price in wei (`0` on a zero-fee network)", example: "0" },
@@ -302,6 +306,7 @@ const apiShape = group({
   // Default decided with the chain id (api/src/routes/network.ts): "I-TEC Registry", "(dev)" on a development chain.
   ITEC_CHAIN_NAME: emptyIsUnset(z.string().trim().min(1).max(100).optional()),
   ITEC_REGISTRY_DEPLOY_BLOCK: whole(0).default(0),
+  ITEC_MARKET_ADDRESS: emptyIsUnset(address.optional()),
   ITEC_HEAD_POLL_MS: whole(50).default(250),
   ITEC_RATE_LIMIT_AUTH: whole(1).default(30),
   ITEC_RATE_LIMIT_WRITE: whole(1).default(120),
