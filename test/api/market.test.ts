@@ -4,15 +4,12 @@
  * what is left of each, fill one with DvP and another on invoice (confirmed by the seller), every transaction
  * built by the API and relayed by POST /tx/relay; requests for quote and reservations are listed from events.
  */
-import { readFileSync } from "node:fs";
-
 import { expect } from "chai";
 import { Contract, type HDNodeWallet } from "ethers";
 
 import { makeOffer, marketDomain, offerToJson, signOffer, type Offer } from "../../sdk/src/market/offer.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
-import { issueLot } from "../helpers/issue-lot.ts";
-import { deployMarketOverRpc, signAndRelay, type DeployedMarket } from "../helpers/market-api.ts";
+import { deployMarketOverRpc, seedSeller, signAndRelay, type DeployedMarket } from "../helpers/market-api.ts";
 
 const PRICE = 12_500_000n;
 const ERC20 = ["function balanceOf(address) view returns (uint256)"];
@@ -33,27 +30,9 @@ describe("market offer book (API)", function () {
     for (const role of ["admin", "refurbisher", "corporate", "trader"] as const) {
       tokens[role] = await h.signIn(w(role));
     }
-    // Twelve laptops of one model: one batch of twelve certificates held by the seller.
-    const [header, laptop] = readFileSync("test/vectors/section9-lot.csv", "utf8").split("\n");
-    const rows = Array.from({ length: 12 }, (_, i) =>
-      laptop!.replace("S9-5420-001", `MKT-5420-${i}`).replaceAll("9001", `93${String(i).padStart(2, "0")}`),
-    );
-    const batches = await issueLot(h, [header, ...rows, ""].join("\n"), "hgv:600;van:250");
-    // The batch the seller holds most of (the fills below take 7 certificates).
-    let most = 0n;
-    for (const id of batches) {
-      const held = await h.deployed.registry.balanceOf(w("refurbisher").address, BigInt(id));
-      if (held > most) [most, batchId] = [held, BigInt(id)];
-    }
-    expect(most, `batches ${batches.join(", ")}`).to.be.greaterThanOrEqual(7n);
+    batchId = await seedSeller(h, m.market!);
     now = BigInt((await h.chain.provider.getBlock("latest"))!.timestamp);
-    // The seller lets the market move its certificates; the buyer lets it take its payments: both via the API.
-    const approval = await h.http
-      .post("/tx/approval")
-      .set(as("refurbisher"))
-      .send({ operator: m.market, approved: true })
-      .expect(200);
-    await signAndRelay(h, w("refurbisher"), tokens.refurbisher!, approval.body as Record<string, string>);
+    // The buyer lets the market take its payments, through the API.
     const allow = await h.http
       .post("/tx/market/approve")
       .set(as("corporate"))

@@ -4,11 +4,14 @@
  * the token, and tokens minted to the buyer and the trader. The buyer approves the market through the API itself
  * (POST /tx/market/approve), so the tests exercise that path. Also: sign an API-built transaction and relay it.
  */
+import { readFileSync } from "node:fs";
+
 import type { HDNodeWallet } from "ethers";
 
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
 import { ITECMarket__factory, PermissionedToken__factory } from "../../types/ethers-contracts/index.ts";
 import type { ApiHarness } from "./api.ts";
+import { issueLot } from "./issue-lot.ts";
 import type { DeployedRegistry, TestChain } from "./chain.ts";
 
 /** Tokens minted to the buyer and the trader: a million of a 6-decimal token. */
@@ -78,4 +81,31 @@ export async function signAndRelay(
   const receipt = await h.chain.provider.waitForTransaction(hash);
   if (receipt?.status !== 1) throw new Error(`relayed ${hash} reverted`);
   return hash;
+}
+
+/**
+ * Issues twelve laptops of one model (one batch of twelve certificates) to the refurbisher and lets the market move
+ * them (setApprovalForAll through POST /tx/approval and the relay); answers the batch id.
+ */
+export async function seedSeller(h: ApiHarness, market: string): Promise<bigint> {
+  const [header, laptop] = readFileSync("test/vectors/section9-lot.csv", "utf8").split("\n");
+  const rows = Array.from({ length: 12 }, (_, i) =>
+    laptop!.replace("S9-5420-001", `MKT-5420-${i}`).replaceAll("9001", `93${String(i).padStart(2, "0")}`),
+  );
+  const batches = await issueLot(h, [header, ...rows, ""].join("\n"), "hgv:600;van:250");
+  const seller = h.deployed.wallet("refurbisher") as HDNodeWallet;
+  let most = 0n;
+  let batchId = 0n;
+  for (const id of batches) {
+    const held = await h.deployed.registry.balanceOf(seller.address, BigInt(id));
+    if (held > most) [most, batchId] = [held, BigInt(id)];
+  }
+  if (most < 12n) throw new Error(`expected a batch of 12 certificates, got ${most} (batches ${batches.join(", ")})`);
+  const token = await h.signIn(seller);
+  const approval = await h.http
+    .post("/tx/approval")
+    .set({ Authorization: `Bearer ${token}` })
+    .send({ operator: market, approved: true });
+  await signAndRelay(h, seller, token, approval.body as Record<string, string>);
+  return batchId;
 }
