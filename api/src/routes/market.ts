@@ -272,7 +272,26 @@ export function marketRoutes(deps: AppDeps): RouteSpec[] {
       }),
       example: { query: { status: "open" } },
       responses: {
-        200: { description: "Requests", schema: z.object({ requests: z.array(requestSchema) }) },
+        200: {
+          description: "Requests",
+          schema: z.object({ requests: z.array(requestSchema) }),
+          example: {
+            requests: [
+              {
+                rfqId: "1",
+                buyer: ACCOUNTS.corporate,
+                category: 1,
+                quantity: "100",
+                maxIntensityGrams: "0",
+                vintageFrom: "0",
+                vintageTo: "0",
+                expiry: "1798761600",
+                status: "open" as const,
+                publishedIn: `0x${"cd".repeat(32)}`,
+              },
+            ],
+          },
+        },
       },
       problems: ["MARKET_UNAVAILABLE"],
       handler: async ({ query }) => {
@@ -295,7 +314,27 @@ export function marketRoutes(deps: AppDeps): RouteSpec[] {
       }),
       example: { query: { account: ACCOUNTS.corporate } },
       responses: {
-        200: { description: "Reservations", schema: z.object({ reservations: z.array(reservationSchema) }) },
+        200: {
+          description: "Reservations",
+          schema: z.object({ reservations: z.array(reservationSchema) }),
+          example: {
+            reservations: [
+              {
+                reservationId: "1",
+                offerHash: exampleHash,
+                seller: ACCOUNTS.refurbisher,
+                buyer: ACCOUNTS.corporate,
+                batchId: "1",
+                amount: "3",
+                price: "12500000",
+                expiresAt: "2026-12-15T09:00:00.000Z",
+                status: "open" as const,
+                expired: false,
+                openedIn: `0x${"cd".repeat(32)}`,
+              },
+            ],
+          },
+        },
       },
       problems: ["MARKET_UNAVAILABLE"],
       handler: async ({ query }) => {
