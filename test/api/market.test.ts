@@ -20,7 +20,7 @@ describe("market offer book (API)", function () {
   const m: Partial<DeployedMarket> = {};
   const tokens: Record<string, string> = {};
   const as = (role: string) => ({ Authorization: `Bearer ${tokens[role]}` });
-  const w = (role: "refurbisher" | "corporate" | "trader" | "admin") => h.deployed.wallet(role) as HDNodeWallet;
+  const w = (role: "refurbisher" | "corporate" | "trader" | "admin") => h.deployed.wallet(role);
   let batchId: bigint;
   let now: bigint;
   let nonce = 0n;
@@ -56,8 +56,8 @@ describe("market offer book (API)", function () {
     });
   }
 
-  const sign = (o: Offer, chainId = 1337n, market = m.market!) =>
-    signOffer(w("refurbisher"), marketDomain(chainId, market), o);
+  const sign = (o: Offer, chainId = 1337n, market: string | undefined = m.market) =>
+    signOffer(w("refurbisher"), marketDomain(chainId, market!), o);
 
   async function publish(o: Offer, signature?: string, status = 201, extra: Record<string, unknown> = {}) {
     const res = await h.http
@@ -96,7 +96,7 @@ describe("market offer book (API)", function () {
     const otherChain = await sign(o, 1n);
     expect((await publish(o, otherChain, 422)).code).to.equal("OFFER_BAD_SIGNATURE");
     expect((await publish(o, otherChain, 422, { signedFor: { chainId: "1" } })).code).to.equal("OFFER_WRONG_DOMAIN");
-    const otherMarket = await sign(o, 1337n, m.token!);
+    const otherMarket = await sign(o, 1337n, m.token);
     expect((await publish(o, otherMarket, 422)).code).to.equal("OFFER_BAD_SIGNATURE");
     const byBuyer = await signOffer(w("corporate"), marketDomain(1337n, m.market!), o);
     expect((await publish(o, byBuyer, 422)).code).to.equal("OFFER_BAD_SIGNATURE");

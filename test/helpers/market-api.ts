@@ -93,7 +93,7 @@ export async function seedSeller(h: ApiHarness, market: string): Promise<bigint>
     laptop!.replace("S9-5420-001", `MKT-5420-${i}`).replaceAll("9001", `93${String(i).padStart(2, "0")}`),
   );
   const batches = await issueLot(h, [header, ...rows, ""].join("\n"), "hgv:600;van:250");
-  const seller = h.deployed.wallet("refurbisher") as HDNodeWallet;
+  const seller = h.deployed.wallet("refurbisher");
   let most = 0n;
   let batchId = 0n;
   for (const id of batches) {

@@ -50,7 +50,7 @@ export class TransactionService {
     target?: Pick<RelayTarget, "address" | "iface">,
   ): Promise<UnsignedTx> {
     const to = target?.address ?? this.#chain.address;
-    const data = (target?.iface ?? (this.#chain.registry.interface as Interface)).encodeFunctionData(fn, args);
+    const data = (target?.iface ?? this.#chain.registry.interface).encodeFunctionData(fn, args);
     let gas: bigint;
     try {
       gas = await this.#chain.provider.estimateGas({ from, to, data });

@@ -14,7 +14,6 @@ import {
   marketDomain,
   offerDigest,
   offerFromJson,
-  offerHash,
   type Offer,
   type OfferJson,
 } from "../../../../sdk/src/market/offer.ts";

@@ -87,15 +87,17 @@ export class OfferBook {
   async list(filter: OfferFilter): Promise<StoredOffer[]> {
     const where = ["market = ?", "expiry >= ?"];
     const params: (string | number)[] = [this.#market, filter.now];
-    if (filter.seller) (where.push("seller = ?"), params.push(filter.seller));
-    if (filter.batchId) (where.push("batch_id = ?"), params.push(filter.batchId));
-    if (filter.token) (where.push("token = ?"), params.push(filter.token));
-    if (filter.category !== undefined) (where.push("category = ?"), params.push(filter.category));
-    if (filter.vintageFrom !== undefined) (where.push("vintage_from >= ?"), params.push(filter.vintageFrom));
-    if (filter.vintageTo !== undefined)
-      (where.push("vintage_to > 0 AND vintage_to <= ?"), params.push(filter.vintageTo));
-    if (filter.minReductionGrams !== undefined)
-      (where.push("min_reduction >= ?"), params.push(filter.minReductionGrams));
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (filter.seller) add("seller = ?", filter.seller);
+    if (filter.batchId) add("batch_id = ?", filter.batchId);
+    if (filter.token) add("token = ?", filter.token);
+    if (filter.category !== undefined) add("category = ?", filter.category);
+    if (filter.vintageFrom !== undefined) add("vintage_from >= ?", filter.vintageFrom);
+    if (filter.vintageTo !== undefined) add("vintage_to > 0 AND vintage_to <= ?", filter.vintageTo);
+    if (filter.minReductionGrams !== undefined) add("min_reduction >= ?", filter.minReductionGrams);
     const rows = await this.#db.all<OfferRow>(
       `SELECT * FROM api_market_offers WHERE ${where.join(" AND ")} ORDER BY published_at DESC, hash LIMIT ?`,
       [...params, filter.limit],
