@@ -350,10 +350,12 @@ contract ITECMarket is IITECMarket, IERC1155Receiver, EIP712 {
      * high-level call is not needed (fill's hot path: ~100 gas).
      */
     function _transferCertificates(address from, address to, uint256 id, uint256 amount) private {
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory result) = address(_REGISTRY).call(
             abi.encodeCall(IERC1155.safeTransferFrom, (from, to, id, amount, ""))
         );
         if (!ok) {
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(result, 32), mload(result))
             }

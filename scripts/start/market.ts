@@ -6,7 +6,7 @@
  * registry's admin: the market's admission as a participant needs it), admits the dev refurbisher and corporate on
  * the TEST token and mints the corporate TEST tokens to buy with. The token represents no money.
  */
-import { Contract } from "ethers";
+import { Contract, type ContractTransactionResponse } from "ethers";
 
 import { devAccount } from "../../core/keys.ts";
 import { permissionedTokenArtifact } from "../../sdk/src/market/abi.ts";
@@ -52,11 +52,14 @@ async function deployMarket(
     // Ignition just sent from the same account over its own connection: ask the chain for the nonce, uncached.
     let nonce = Number(await ctx.provider.send("eth_getTransactionCount", [admin.address, "pending"]));
     const overrides = () => ({ gasPrice: 0n, nonce: nonce++ });
+    const send = async (method: string, ...args: unknown[]) => {
+      const tx = (await erc20.getFunction(method)(...args, overrides())) as ContractTransactionResponse;
+      await tx.wait();
+    };
     for (const role of [START_ROLES.refurbisher, START_ROLES.corporate]) {
-      await (await erc20.getFunction("setAdmitted")(devAccount(role).address, true, overrides())).wait();
+      await send("setAdmitted", devAccount(role).address, true);
     }
-    const corporate = devAccount(START_ROLES.corporate).address;
-    await (await erc20.getFunction("mint")(corporate, DEV_CORPORATE_TEST_FUNDS, overrides())).wait();
+    await send("mint", devAccount(START_ROLES.corporate).address, DEV_CORPORATE_TEST_FUNDS);
     return { market: await market.getAddress(), settlementToken };
   } catch (error) {
     ctx.guard();
