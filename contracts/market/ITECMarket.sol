@@ -112,6 +112,9 @@ contract ITECMarket is IITECMarket, IERC1155Receiver, EIP712 {
     function confirmPayment(uint256 reservationId) external {
         Reservation memory r = _openReservation(reservationId);
         if (msg.sender != r.seller) revert MarketUnauthorized(msg.sender, r.seller);
+        // The registry checks the escrow's receiver (the buyer) and the batch; the seller acts here, so it is checked
+        // here: a suspended seller cannot trade.
+        _requireActive(r.seller);
         delete _reservations[reservationId];
         emit PaymentConfirmed(reservationId, r.seller, r.buyer);
         _REGISTRY.safeTransferFrom(address(this), r.buyer, r.batchId, r.amount, "");
