@@ -128,6 +128,30 @@ describe("ITECMarket attacks", function () {
         .to.be.revertedWithCustomError(f.market, "MarketInvalidSignature")
         .withArgs(f.seller.address);
     });
+
+    it("refuses an offer sent with a non-canonical encoding (dirty high bits in a field)", async function () {
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const offer = fixtureOffer(f, { paymentWindow: 86_400n });
+      const signature = await sign(f, offer, f.seller);
+      const data = f.market.interface.encodeFunctionData("fill", [offer, signature, f.batchId, 1]);
+      // Word 12 of the offer is `paymentWindow` (uint32), which fill never reads: set a bit above its 32.
+      const at = 2 + 2 * (4 + 12 * 32 + 26);
+      const dirty = data.slice(0, at) + "01" + data.slice(at + 2);
+      await expect(f.buyer.sendTransaction({ to: f.marketAddress, data: dirty, gasLimit: 400_000 }))
+        .to.be.revertedWithCustomError(f.market, "MarketInvalidSignature")
+        .withArgs(f.seller.address);
+      // The same bit in a field fill reads (`quantity`, word 8) fails the compiler's range check.
+      const at8 = 2 + 2 * (4 + 8 * 32 + 26);
+      await expect(
+        f.buyer.sendTransaction({
+          to: f.marketAddress,
+          data: data.slice(0, at8) + "01" + data.slice(at8 + 2),
+          gasLimit: 400_000,
+        }),
+      ).to.be.revert(ethers);
+      expect(await f.market.filled(f.seller.address, offer.nonce)).to.deep.equal([0n, false]);
+      await (await f.market.connect(f.buyer).fill(offer, signature, f.batchId, 1)).wait();
+    });
   });
 
   describe("registry rules", function () {
