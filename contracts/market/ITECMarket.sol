@@ -112,6 +112,9 @@ contract ITECMarket is IITECMarket, IERC1155Receiver, EIP712 {
     function confirmPayment(uint256 reservationId) external {
         Reservation memory r = _openReservation(reservationId);
         if (msg.sender != r.seller) revert MarketUnauthorized(msg.sender, r.seller);
+        // The registry checks the escrow's receiver (the buyer) and the batch; the seller acts here, so it is checked
+        // here: a suspended seller cannot trade.
+        _requireActive(r.seller);
         delete _reservations[reservationId];
         emit PaymentConfirmed(reservationId, r.seller, r.buyer);
         _REGISTRY.safeTransferFrom(address(this), r.buyer, r.batchId, r.amount, "");
@@ -350,19 +353,33 @@ contract ITECMarket is IITECMarket, IERC1155Receiver, EIP712 {
      * high-level call is not needed (fill's hot path: ~100 gas).
      */
     function _transferCertificates(address from, address to, uint256 id, uint256 amount) private {
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory result) = address(_REGISTRY).call(
             abi.encodeCall(IERC1155.safeTransferFrom, (from, to, id, amount, ""))
         );
         if (!ok) {
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(result, 32), mload(result))
             }
         }
     }
 
-    function _hashOffer(Offer calldata offer) private pure returns (bytes32) {
-        // Every field is a static type: abi.encode lays them out as EIP-712's encodeData does.
-        return keccak256(abi.encode(OFFER_TYPEHASH, offer));
+    /**
+     * @dev EIP-712 `hashStruct(offer)`: every field is a static type, so encodeData is the struct's 14 calldata words
+     * as they stand, copied rather than re-encoded (`abi.encode` of a calldata struct checks each field on the way:
+     * ~1,000 gas of fill's budget). A word with dirty high bits yields a hash no EIP-712 signer signs, so the fill
+     * fails the signature check; the fields the checks read are range-checked by the compiler as they are read.
+     */
+    function _hashOffer(Offer calldata offer) private pure returns (bytes32 hash) {
+        bytes32 typeHash = OFFER_TYPEHASH;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), offer, 0x1c0)
+            hash := keccak256(m, 0x1e0)
+        }
     }
 
     function _openReservation(uint256 reservationId) private view returns (Reservation memory r) {

@@ -35,6 +35,7 @@ contract MarketTestWallet is IERC1155Receiver, IERC1271 {
     /// @notice Runs `data` on `target` as this contract (approve the token, fill an offer …); bubbles a revert.
     function execute(address target, bytes calldata data) external returns (bytes memory result) {
         bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, result) = target.call(data);
         if (!ok) revert CallFailed(result);
     }
@@ -49,6 +50,7 @@ contract MarketTestWallet is IERC1155Receiver, IERC1271 {
     function onERC1155Received(address, address, uint256, uint256, bytes calldata) external returns (bytes4) {
         if (_target != address(0) && !reentered) {
             reentered = true;
+            // solhint-disable-next-line avoid-low-level-calls
             (reentrySucceeded, reentryResult) = _target.call(_reentry);
         }
         return IERC1155Receiver.onERC1155Received.selector;

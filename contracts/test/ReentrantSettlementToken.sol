@@ -36,6 +36,7 @@ contract ReentrantSettlementToken {
     function transferFrom(address from, address to, uint256 amount) external returns (bool) {
         if (_target != address(0) && !reentered) {
             reentered = true;
+            // solhint-disable-next-line avoid-low-level-calls
             (reentrySucceeded, reentryResult) = _target.call(_reentry);
         }
         if (allowance[from][msg.sender] < amount || balanceOf[from] < amount) revert Insufficient();

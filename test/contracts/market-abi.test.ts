@@ -34,8 +34,8 @@ describe("generated market ABI module (sdk/src/market/abi.ts)", function () {
   });
 
   it("declares in IITECMarket every function of the market (but its standard hooks)", function () {
-    const surface = new Interface(itecMarketAbi as InterfaceAbi);
-    const market = new Interface(itecMarketArtifact.abi as InterfaceAbi);
+    const surface = new Interface(itecMarketAbi);
+    const market = new Interface(itecMarketArtifact.abi);
     const functions = (i: Interface) => i.fragments.filter((f) => f.type === "function").map((f) => f.format());
     expect(functions(market).sort()).to.deep.equal([...functions(surface), ...BEYOND_SURFACE].sort());
     // Errors the market raises itself are all declared; the rest come from OpenZeppelin's ECDSA / SafeERC20 / EIP712.

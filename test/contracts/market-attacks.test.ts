@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
+import type { ITECMarket, MarketTestWallet, ReentrantSettlementToken } from "../../types/ethers-contracts/index.ts";
 import { BUYER_FUNDS, deployMarket, fixtureOffer, PRICE, sign, type MarketFixture } from "../helpers/market.ts";
 
 const connection = await network.create();
@@ -41,7 +42,7 @@ describe("ITECMarket attacks", function () {
 
     it("refuses on a second market deployment an offer signed (and filled) on the first", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
-      const other = await ethers.deployContract("ITECMarket", [f.address]);
+      const other = (await ethers.deployContract("ITECMarket", [f.address])) as unknown as ITECMarket;
       const otherAddress = await other.getAddress();
       await (await f.registry.admitParticipant(otherAddress, PARTICIPANT_KINDS.trader, "Other Market")).wait();
       await (await other.connect(f.admin).setTokenAdmitted(f.tokenAddress, true)).wait();
@@ -50,7 +51,7 @@ describe("ITECMarket attacks", function () {
       const offer = fixtureOffer(f);
       const signature = await sign(f, offer, f.seller);
       await (await f.market.connect(f.buyer).fill(offer, signature, f.batchId, 50)).wait();
-      await expect(other.connect(f.buyer).getFunction("fill")(offer, signature, f.batchId, 50))
+      await expect(other.connect(f.buyer).fill(offer, signature, f.batchId, 50))
         .to.be.revertedWithCustomError(other, "MarketInvalidSignature")
         .withArgs(f.seller.address);
     });
@@ -126,6 +127,30 @@ describe("ITECMarket attacks", function () {
       await expect(f.market.connect(f.buyer).fill(offer, "0x1234", f.batchId, 1))
         .to.be.revertedWithCustomError(f.market, "MarketInvalidSignature")
         .withArgs(f.seller.address);
+    });
+
+    it("refuses an offer sent with a non-canonical encoding (dirty high bits in a field)", async function () {
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const offer = fixtureOffer(f, { paymentWindow: 86_400n });
+      const signature = await sign(f, offer, f.seller);
+      const data = f.market.interface.encodeFunctionData("fill", [offer, signature, f.batchId, 1]);
+      // Word 12 of the offer is `paymentWindow` (uint32), which fill never reads: set a bit above its 32.
+      const at = 2 + 2 * (4 + 12 * 32 + 26);
+      const dirty = data.slice(0, at) + "01" + data.slice(at + 2);
+      await expect(f.buyer.sendTransaction({ to: f.marketAddress, data: dirty, gasLimit: 400_000 }))
+        .to.be.revertedWithCustomError(f.market, "MarketInvalidSignature")
+        .withArgs(f.seller.address);
+      // The same bit in a field fill reads (`quantity`, word 8) fails the compiler's range check.
+      const at8 = 2 + 2 * (4 + 8 * 32 + 26);
+      await expect(
+        f.buyer.sendTransaction({
+          to: f.marketAddress,
+          data: data.slice(0, at8) + "01" + data.slice(at8 + 2),
+          gasLimit: 400_000,
+        }),
+      ).to.be.revert(ethers);
+      expect(await f.market.filled(f.seller.address, offer.nonce)).to.deep.equal([0n, false]);
+      await (await f.market.connect(f.buyer).fill(offer, signature, f.batchId, 1)).wait();
     });
   });
 
@@ -208,7 +233,9 @@ describe("ITECMarket attacks", function () {
   describe("re-entry", function () {
     it("a buyer re-entering from its ERC-1155 hook cannot fill beyond the offer", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
-      const wallet = await ethers.deployContract("MarketTestWallet", [f.outsider.address]);
+      const wallet = (await ethers.deployContract("MarketTestWallet", [
+        f.outsider.address,
+      ])) as unknown as MarketTestWallet;
       const walletAddress = await wallet.getAddress();
       await (await f.registry.admitParticipant(walletAddress, PARTICIPANT_KINDS.corporate, "Hook Buyer")).wait();
       await (await f.token.connect(f.admin).setAdmitted(walletAddress, true)).wait();
@@ -233,7 +260,7 @@ describe("ITECMarket attacks", function () {
 
     it("a hostile settlement token re-entering from transferFrom cannot fill beyond the offer", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
-      const hostile = await ethers.deployContract("ReentrantSettlementToken");
+      const hostile = (await ethers.deployContract("ReentrantSettlementToken")) as unknown as ReentrantSettlementToken;
       const hostileAddress = await hostile.getAddress();
       await (await f.market.connect(f.admin).setTokenAdmitted(hostileAddress, true)).wait();
       await (await hostile.mint(f.buyer.address, 100n * PRICE)).wait();

@@ -9,6 +9,7 @@ import { network } from "hardhat";
 import { offerHash } from "../../sdk/src/market/offer.ts";
 import { batchMeetsOffer } from "../../sdk/src/market/contract.ts";
 import { PARTICIPANT_KINDS } from "../../sdk/src/enums.ts";
+import type { MarketTestWallet } from "../../types/ethers-contracts/index.ts";
 import { BUYER_FUNDS, deployMarket, fixtureOffer, PRICE, sign, type MarketFixture } from "../helpers/market.ts";
 import { issueBatch } from "../helpers/registry.ts";
 
@@ -146,7 +147,9 @@ describe("ITECMarket fill (DvP)", function () {
 
   it("accepts an ERC-1271 seller's signature made by its owner key, and no other", async function () {
     const f = await networkHelpers.loadFixture(marketFixture);
-    const wallet = await ethers.deployContract("MarketTestWallet", [f.outsider.address]);
+    const wallet = (await ethers.deployContract("MarketTestWallet", [
+      f.outsider.address,
+    ])) as unknown as MarketTestWallet;
     const walletAddress = await wallet.getAddress();
     await (await f.registry.admitParticipant(walletAddress, PARTICIPANT_KINDS.trader, "Wallet Seller")).wait();
     await (await f.token.connect(f.admin).setAdmitted(walletAddress, true)).wait();

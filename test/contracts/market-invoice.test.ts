@@ -116,6 +116,23 @@ describe("ITECMarket on invoice", function () {
     await expect(f.market.reservation(id)).to.be.revertedWithCustomError(f.market, "MarketUnknownReservation");
   });
 
+  it("refuses a suspended seller's confirmation and a suspended buyer's delivery", async function () {
+    const f = await networkHelpers.loadFixture(marketFixture);
+    const { id } = await reserve(f);
+    await (await f.registry.connect(f.admin).suspendParticipant(f.seller.address, "inquiry")).wait();
+    await expect(f.market.connect(f.seller).confirmPayment(id))
+      .to.be.revertedWithCustomError(f.market, "MarketAccountNotActive")
+      .withArgs(f.seller.address);
+    await (await f.registry.connect(f.admin).reinstateParticipant(f.seller.address, "closed")).wait();
+    await (await f.registry.connect(f.admin).suspendParticipant(f.buyer.address, "inquiry")).wait();
+    await expect(f.market.connect(f.seller).confirmPayment(id))
+      .to.be.revertedWithCustomError(f.registry, "ITECAccountNotActive")
+      .withArgs(f.buyer.address, 2);
+    await (await f.registry.connect(f.admin).reinstateParticipant(f.buyer.address, "closed")).wait();
+    await (await f.market.connect(f.seller).confirmPayment(id)).wait();
+    expect(await f.registry.balanceOf(f.buyer.address, f.batchId)).to.equal(10n);
+  });
+
   it("refuses certificates it did not move itself", async function () {
     const f = await networkHelpers.loadFixture(marketFixture);
     await expect(
