@@ -118,6 +118,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
     ITEC_RPC_URL: chain.url,
     ITEC_REGISTRY_ADDRESS: deployment.registry,
     ITEC_REGISTRY_DEPLOY_BLOCK: deployment.deployBlock,
+    ...(deployment.market ? { ITEC_MARKET_ADDRESS: deployment.market } : {}),
     ITEC_CHAIN_ID: ANVIL_CHAIN_ID,
     ITEC_GAS_PRICE: "0",
     ITEC_ORACLE_DEV_ACCOUNT: START_ROLES.oracle,
