@@ -42,10 +42,7 @@ export const VARIABLES = {
     doc: "the registry contract's address",
     example: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   },
-  ITEC_MARKET_ADDRESS: {
-    doc: "the market (settlement) contract's address: the API's offer book and market transactions (unset: none)",
-    example: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-  },
+  ITEC_MARKET_ADDRESS: { doc: "the market contract's address: the API's offer book (unset: none)", example: "0x…" },
   ITEC_REGISTRY_DEPLOY_BLOCK: { doc: "the block the registry was deployed in: where the index starts", example: "0" },
   ITEC_CHAIN_ID: { doc: "the chain id the chain must report (detected when unset)", example: "1337" },
   ITEC_GAS_PRICE: { doc: "`auto`, or a fixed gas price in wei (`0` on a zero-fee network)", example: "0" },
@@ -449,10 +446,7 @@ export function embeddedServeEnv(env: StartEnv, set: Pick<ServeEnv, SetByNpmStar
 
 // Documentation --------------------------------------------------------------------------------------------------
 
-/**
- * docs/operations.md's table of variables: one row per variable — name, who reads it, its default (per reader
- * where they differ; "required" where it must be set) and what it is for.
- */
+/** docs/operations.md's variables: name, readers, default (per reader where they differ, or "required"), purpose. */
 export function environmentTable(): [name: string, readBy: string, defaults: string, doc: string][] {
   return Object.entries(VARIABLES).map(([name, variable]) => {
     const readers: string[] = [];
