@@ -214,4 +214,24 @@ describe("market offer book (API)", function () {
       .expect(422);
     expect((notAdmitted.body as { code: string }).code).to.equal("OFFER_TOKEN_NOT_ADMITTED");
   });
+  it("refuses a closed nonce, a token the market does not admit and a suspended seller; republishing changes nothing", async function () {
+    const o = offer();
+    const first = await publish(o);
+    expect((await publish(o)).hash, "the same offer again: the same entry").to.equal(first.hash);
+    await build("refurbisher", "/tx/market/cancel", { offerHash: first.hash });
+    expect((await publish(o, undefined, 422)).code).to.equal("OFFER_CLOSED");
+    const foreignToken = offer({ token: h.deployed.address });
+    expect((await publish(foreignToken, undefined, 422)).code).to.equal("OFFER_TOKEN_NOT_ADMITTED");
+    // The trader signs its own offer, then the admin suspends it: its offer is refused.
+    const trader = w("trader");
+    const byTrader = offer({ seller: trader.address });
+    const signature = await signOffer(trader, marketDomain(1337n, m.market!), byTrader);
+    await (await h.deployed.adminRegistry.suspendParticipant(trader.address, "market test")).wait();
+    const res = await h.http
+      .post("/market/offers")
+      .set(as("trader"))
+      .send({ offer: offerToJson(byTrader), signature })
+      .expect(422);
+    expect((res.body as { code: string }).code).to.equal("OFFER_SELLER_NOT_ACTIVE");
+  });
 });
