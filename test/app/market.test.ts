@@ -104,6 +104,13 @@ describe("Web app: market (offer book, sell, reservations)", function () {
     await page.getByRole("button", { name: "Show offers" }).click();
     await page.locator("main", { hasText: "No open offer matches." }).waitFor();
     await page.getByLabel("Highest price per certificate (token units)").fill("2500000");
+    // An offer without a vintage window does not match a window asked for.
+    await page.getByLabel("Refurbished until").fill("2026-12-31");
+    const filtered = page.waitForResponse((r) => r.url().includes("/market/offers?") && r.url().includes("vintageTo="));
+    await page.getByRole("button", { name: "Show offers" }).click();
+    expect(((await (await filtered).json()) as { offers: unknown[] }).offers).to.deep.equal([]);
+    await page.locator("main", { hasText: "No open offer matches." }).waitFor();
+    await page.getByLabel("Refurbished until").fill("");
     await page.getByRole("button", { name: "Show offers" }).click();
     const row = page.locator("table.offers tbody tr").first();
     await row.waitFor();

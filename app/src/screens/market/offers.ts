@@ -46,6 +46,8 @@ export const offerBookScreen: Screen = {
     );
     const maxPrice = h("input", { name: "maxPrice", type: "text", inputmode: "numeric", autocomplete: "off" });
     const minReduction = h("input", { name: "minReduction", type: "text", inputmode: "numeric", autocomplete: "off" });
+    const vintageFrom = h("input", { name: "vintageFrom", type: "date" });
+    const vintageTo = h("input", { name: "vintageTo", type: "date" });
     const list = h("div", { class: "offer-list", "aria-live": "polite" });
     const confirm = h("div", { class: "confirm-area" });
     const message = h("div", { class: "form-message", role: "alert" });
@@ -55,6 +57,8 @@ export const offerBookScreen: Screen = {
       field("Device category", category),
       field("Highest price per certificate (token units)", maxPrice),
       field("Least V̄ guaranteed (grams per certificate)", minReduction),
+      field("Refurbished from", vintageFrom, "Offers whose vintage window starts on or after this day."),
+      field("Refurbished until", vintageTo, "Offers whose vintage window ends on or before this day."),
       h("div", { class: "actions" }, h("button", { type: "submit" }, "Show offers")),
     );
     filters.addEventListener("submit", (event) => {
@@ -68,6 +72,9 @@ export const offerBookScreen: Screen = {
       if (category.value) q.set("category", category.value);
       if (maxPrice.value.trim()) q.set("maxPrice", maxPrice.value.trim());
       if (minReduction.value.trim()) q.set("minReductionGrams", minReduction.value.trim());
+      const seconds = (d: string) => String(Date.parse(`${d}T00:00:00Z`) / 1000);
+      if (vintageFrom.value) q.set("vintageFrom", seconds(vintageFrom.value));
+      if (vintageTo.value) q.set("vintageTo", seconds(vintageTo.value));
       try {
         const { offers } = await ctx.api.get<{ offers: BookOffer[] }>(`/market/offers?${q.toString()}`);
         replace(list, offersTable(ctx, offers, buy));
