@@ -17,6 +17,7 @@ import {
   type Offer,
   type OfferJson,
 } from "../../../../sdk/src/market/offer.ts";
+import { LogRanges } from "../../../../sdk/src/logs.ts";
 import { HttpProblem } from "../../problem.ts";
 import type { RelayTarget } from "../transactions.ts";
 import { OfferBook, type OfferFilter, type StoredOffer } from "./offer-book.ts";
@@ -86,6 +87,7 @@ export class MarketService {
   readonly book: OfferBook;
   readonly #chain: ChainClient;
   readonly #fromBlock: number;
+  readonly #ranges = new LogRanges();
 
   constructor(chain: ChainClient, db: SqlDatabase, address: string, fromBlock: number) {
     this.#chain = chain;
@@ -276,12 +278,11 @@ export class MarketService {
   /** The market's events named `names`, decoded, in chain order (from the registry's deployment block). */
   async #logs(names: string[]) {
     const topics = names.map((n) => marketInterface.getEvent(n)!.topicHash);
-    const logs: Log[] = await this.#chain.provider.getLogs({
-      address: this.address,
-      fromBlock: this.#fromBlock,
-      toBlock: "latest",
-      topics: [topics],
-    });
+    const head = await this.#chain.provider.getBlockNumber();
+    // Paged like the registry's event searches: a node that refuses wide ranges gets pages it takes.
+    const logs: Log[] = await this.#ranges.wide(this.#fromBlock, head, (fromBlock, toBlock) =>
+      this.#chain.provider.getLogs({ address: this.address, fromBlock, toBlock, topics: [topics] }),
+    );
     return logs.flatMap((log) => {
       const parsed = marketInterface.parseLog(log);
       return parsed ? [{ name: parsed.name, args: parsed.args.toObject() as Record<string, unknown>, log }] : [];
