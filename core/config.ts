@@ -41,6 +41,7 @@ export const VARIABLES = {
     doc: "the registry contract's address",
     example: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   },
+  ITEC_MARKET_ADDRESS: { doc: "the market contract's address: the API's offer book (unset: none)", example: "0x…" },
   ITEC_REGISTRY_DEPLOY_BLOCK: { doc: "the block the registry was deployed in: where the index starts", example: "0" },
   ITEC_CHAIN_ID: { doc: "the chain id the chain must report (detected when unset)", example: "1337" },
   ITEC_GAS_PRICE: { doc: "`auto`, or a fixed gas price in wei (`0` on a zero-fee network)", example: "0" },
@@ -303,6 +304,7 @@ const apiShape = group({
   // Default decided with the chain id (api/src/routes/network.ts): "I-TEC Registry", "(dev)" on a development chain.
   ITEC_CHAIN_NAME: emptyIsUnset(z.string().trim().min(1).max(100).optional()),
   ITEC_REGISTRY_DEPLOY_BLOCK: whole(0).default(0),
+  ITEC_MARKET_ADDRESS: emptyIsUnset(address.optional()),
   ITEC_HEAD_POLL_MS: whole(50).default(250),
   ITEC_RATE_LIMIT_AUTH: whole(1).default(30),
   ITEC_RATE_LIMIT_WRITE: whole(1).default(120),
@@ -336,6 +338,7 @@ export const SET_BY_NPM_START = [
   "ITEC_RPC_URL",
   "ITEC_REGISTRY_ADDRESS",
   "ITEC_REGISTRY_DEPLOY_BLOCK",
+  "ITEC_MARKET_ADDRESS",
   "ITEC_CHAIN_ID",
   "ITEC_GAS_PRICE",
   "ITEC_ORACLE_KEY",
@@ -444,10 +447,7 @@ export function embeddedServeEnv(env: StartEnv, set: Pick<ServeEnv, SetByNpmStar
 
 // Documentation --------------------------------------------------------------------------------------------------
 
-/**
- * docs/operations.md's table of variables: one row per variable — name, who reads it, its default (per reader
- * where they differ; "required" where it must be set) and what it is for.
- */
+/** docs/operations.md's variables: name, readers, default (per reader where they differ, or "required"), purpose. */
 export function environmentTable(): [name: string, readBy: string, defaults: string, doc: string][] {
   return Object.entries(VARIABLES).map(([name, variable]) => {
     const readers: string[] = [];

@@ -42,6 +42,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Reg
     summary: "restore a reversed retirement with I-TECs of another batch of its device category (burned)",
     load: async () => (await import("./commands/retire.ts")).registerReplace,
   },
+  market: {
+    summary: "the market: signed offers, DvP and on-invoice fills, requests for quote",
+    load: async () => (await import("./commands/market.ts")).registerMarket,
+  },
   batch: {
     summary: "suspend, reinstate or reverse an issued batch (admin)",
     load: async () => (await import("./commands/batch.ts")).registerBatch,

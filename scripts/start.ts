@@ -29,6 +29,7 @@ import { createDataDir, dataDirAt, wipeDataDir } from "./start/data-dir.ts";
 import { DataDirLock } from "./start/data-dir-lock.ts";
 import { demonstrate } from "./start/demo.ts";
 import { ensureDeployment } from "./start/deploy.ts";
+import { ensureMarket } from "./start/market.ts";
 import { START_ROLES } from "./start/dev-accounts.ts";
 import { fail } from "./start/errors.ts";
 import { requirePort } from "./start/ports.ts";
@@ -101,7 +102,8 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
   // 2. The contracts (first start)
   /** Where people reach this registry (as the API computes it), and the base of the verify links declared on-chain. */
   const publicUrl = (env.ITEC_PUBLIC_URL ?? `http://127.0.0.1:${args.port}`).replace(/\/+$/, "");
-  const deployment = await ensureDeployment({ provider, rpcUrl: chain.url, dir, publicUrl, guard });
+  const deployContext = { provider, rpcUrl: chain.url, dir, publicUrl, guard };
+  const deployment = await ensureMarket(deployContext, await ensureDeployment(deployContext));
   guard();
 
   // 3. The web app: built by `npm ci` (prepare); rebuilt here when its sources changed since (~1 s).
@@ -116,6 +118,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
     ITEC_RPC_URL: chain.url,
     ITEC_REGISTRY_ADDRESS: deployment.registry,
     ITEC_REGISTRY_DEPLOY_BLOCK: deployment.deployBlock,
+    ...(deployment.market ? { ITEC_MARKET_ADDRESS: deployment.market } : {}),
     ITEC_CHAIN_ID: ANVIL_CHAIN_ID,
     ITEC_GAS_PRICE: "0",
     ITEC_ORACLE_DEV_ACCOUNT: START_ROLES.oracle,

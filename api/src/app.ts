@@ -26,6 +26,8 @@ import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
+import { marketRoutes } from "./routes/market.ts";
+import { marketTxRoutes } from "./routes/market-tx.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
 import { networkRoutes } from "./routes/network.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
@@ -74,7 +76,13 @@ function webAppRoutes(deps: AppDeps): RouteSpec[] {
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */
 function walletRoutes(deps: AppDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...transactionRoutes(deps), ...adminRoutes(deps)];
+  return [
+    ...authRoutes(deps),
+    ...transactionRoutes(deps),
+    ...adminRoutes(deps),
+    ...marketRoutes(deps),
+    ...marketTxRoutes(deps),
+  ];
 }
 
 export function buildOpenApi(deps: AppDeps) {

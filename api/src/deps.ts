@@ -11,6 +11,7 @@ import { HttpProblem } from "./problem.ts";
 import type { Session } from "./route/define.ts";
 import type { ChainReads } from "../../core/chain/reads.ts";
 import { chainScanClaimSource, indexClaimSource, type ClaimSource } from "../../core/claims/sources.ts";
+import type { MarketService } from "./services/market/market.ts";
 import type { TransactionService } from "./services/transactions.ts";
 import type { SiweAuth } from "./siwe.ts";
 import type { ApiStore } from "./store/store.ts";
@@ -78,6 +79,8 @@ export interface AppDeps {
   /** Lots and batch routes (absent: those routes answer 503). */
   oracle?: Oracle | undefined;
   index?: IndexReader | undefined;
+  /** The market's offer book and transactions (ITEC_MARKET_ADDRESS; absent: the market routes answer 503). */
+  market?: MarketService | undefined;
   /** Static files of the verification page. */
   publicDir?: string | undefined;
   /** The built web app (app/dist, served under /app/); absent or unbuilt: /app/ answers 503 APP_NOT_BUILT. */
@@ -111,6 +114,18 @@ export function requireIndex(deps: AppDeps): IndexReader {
   if (!deps.index)
     throw new HttpProblem(503, "INDEX_UNAVAILABLE", "Service unavailable", "the listing index is not running here");
   return deps.index;
+}
+
+export function requireMarket(deps: AppDeps): MarketService {
+  if (!deps.market) {
+    throw new HttpProblem(
+      503,
+      "MARKET_UNAVAILABLE",
+      "Service unavailable",
+      "this registry runs no market here (ITEC_MARKET_ADDRESS is unset)",
+    );
+  }
+  return deps.market;
 }
 
 /**

@@ -20,6 +20,7 @@ import { ChainReads } from "../../core/chain/reads.ts";
 import { HeadCache } from "../../core/chain/head-cache.ts";
 import { TransactionService } from "./services/transactions.ts";
 import { SiweAuth } from "./siwe.ts";
+import { MarketService } from "./services/market/market.ts";
 import { ApiStore } from "./store/store.ts";
 import { packagePath } from "../../core/package.ts";
 
@@ -107,10 +108,14 @@ export async function startApi(
   }
   // The oracle loads the same file (ITEC_REFERENCE_PATH) for its calculation; this copy keeps its bytes to serve.
   const referenceFile = loadReferenceFile(env.ITEC_REFERENCE_PATH);
+  const market = env.ITEC_MARKET_ADDRESS
+    ? new MarketService(chain, store.db, env.ITEC_MARKET_ADDRESS, env.ITEC_REGISTRY_DEPLOY_BLOCK)
+    : undefined;
   const deps: AppDeps = {
     chain,
+    market,
     reads: new ChainReads(chain, cache, env.ITEC_REGISTRY_DEPLOY_BLOCK),
-    txs: new TransactionService(chain),
+    txs: new TransactionService(chain, market ? (to) => market.relayTarget(to) : undefined),
     auth: new SiweAuth({
       domain: new URL(publicUrl).host,
       origin: new URL(publicUrl).origin,

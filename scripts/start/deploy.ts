@@ -22,6 +22,9 @@ export interface Deployment {
   issuer: string;
   /** The base of the verify links the registry declares on-chain (token metadata `external_url`). */
   externalBaseURI?: string;
+  /** The market (ITECMarket) and its TEST settlement token, once deployed (scripts/start/market.ts). */
+  market?: string;
+  settlementToken?: string;
 }
 
 export interface DeployContext {
@@ -73,7 +76,7 @@ export async function ensureDeployment(ctx: DeployContext): Promise<Deployment> 
   return updated;
 }
 
-function writeDeployment(dir: DataDir, deployment: Deployment): void {
+export function writeDeployment(dir: DataDir, deployment: Deployment): void {
   writeFileSync(dir.deployment, JSON.stringify(deployment, null, 2) + "\n");
 }
 

@@ -5,6 +5,7 @@
  * the schemas the API declares for them.
  */
 import type { UnsignedTx } from "./api-client.ts";
+import type { OfferJson } from "./market/offer.ts";
 import type { ChainBatch, RetirementVerification } from "./verification.ts";
 
 /** The listing index's progress, as listings and balances report it. */
@@ -244,6 +245,49 @@ export interface PublicAuditSample {
   seedBlockHash: string | null;
 }
 
+/** An offer of the market's offer book with what is left of it (GET /market/offers, docs/market.md). */
+export interface BookOffer {
+  hash: string;
+  offer: OfferJson;
+  signature: string;
+  /** Certificates still available: quantity − fills; "0" once cancelled, voided or expired. */
+  remaining: string;
+  status: "open" | "closed" | "expired";
+  expiresAt: string;
+  publishedAt: string;
+}
+
+/** An on-invoice reservation (GET /market/reservations). */
+export interface MarketReservation {
+  reservationId: string;
+  offerHash: string;
+  seller: string;
+  buyer: string;
+  batchId: string;
+  amount: string;
+  price: string;
+  expiresAt: string;
+  status: "open" | "confirmed" | "reclaimed";
+  /** Open and past its expiry: anyone may reclaim it. */
+  expired: boolean;
+  openedIn: string;
+}
+
+/** POST /market/offers: the offer as signed, its signature, and (optionally) the domain the wallet signed for. */
+export interface PublishOfferRequest {
+  offer: OfferJson;
+  signature: string;
+  signedFor?: { chainId?: string; verifyingContract?: string };
+}
+
+/** POST /tx/market/fill: DvP, or on invoice; `batchId` for an offer of any matching batch. */
+export interface MarketFillRequest {
+  offerHash: string;
+  amount: string;
+  batchId?: string;
+  onInvoice?: boolean;
+}
+
 /** Each operation's request body (`never` when it takes none) and reply. */
 export interface ApiOperationTypes {
   siweNonce: { body: never; reply: SiweNonce };
@@ -267,6 +311,11 @@ export interface ApiOperationTypes {
   listReviews: { body: never; reply: { reviews: Review[] } };
   getPortfolio: { body: never; reply: Portfolio };
   getOperatorApproval: { body: never; reply: OperatorApproval };
+  listOffers: { body: never; reply: { offers: BookOffer[] } };
+  getOffer: { body: never; reply: BookOffer };
+  publishOffer: { body: PublishOfferRequest; reply: BookOffer };
+  listReservations: { body: never; reply: { reservations: MarketReservation[] } };
+  buildMarketFill: { body: MarketFillRequest; reply: UnsignedTx };
 }
 
 export type ApiOperationName = keyof ApiOperationTypes;
@@ -294,6 +343,11 @@ export const API_OPERATIONS = {
   listReviews: { method: "GET", path: "/reviews" },
   getPortfolio: { method: "GET", path: "/accounts/{address}/portfolio" },
   getOperatorApproval: { method: "GET", path: "/accounts/{address}/operators/{operator}" },
+  listOffers: { method: "GET", path: "/market/offers" },
+  getOffer: { method: "GET", path: "/market/offers/{hash}" },
+  publishOffer: { method: "POST", path: "/market/offers" },
+  listReservations: { method: "GET", path: "/market/reservations" },
+  buildMarketFill: { method: "POST", path: "/tx/market/fill" },
 } as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;
 
 /** The names in a path template: `"/tx/{hash}"` → `"hash"`. */

@@ -10,6 +10,9 @@ export { externalDeviceSetsAbi, itecRegistryAbi, itecRegistryArtifact } from "./
 export { registryAt, registryInterface, type ITECRegistry } from "./registry.ts";
 export * from "./enums.ts";
 
+// The market (signed offers, settlement contract)
+export * from "./market/index.ts";
+
 // Signing
 export * from "./attestation.ts";
 export * from "./siwe.ts";

@@ -11,7 +11,9 @@ import fc from "fast-check";
 import { allRoutes } from "../../api/src/app.ts";
 import type { RouteSpec } from "../../api/src/route/define.ts";
 import { formatSiweMessage } from "../../api/src/siwe.ts";
+import { makeOffer, marketDomain, offerToJson, signOffer } from "../../sdk/src/market/offer.ts";
 import { startApiHarness, type ApiHarness } from "../helpers/api.ts";
+import { deployMarketOverRpc, type DeployedMarket } from "../helpers/market-api.ts";
 import { signView } from "../helpers/sign.ts";
 
 const PROBLEM = /^application\/problem\+json/;
@@ -265,6 +267,7 @@ describe("API robustness", function () {
 
   describe("generated malformed requests at every route", function () {
     let h: ApiHarness;
+    const market: Partial<DeployedMarket> = {};
     let token: string;
     before(async () => {
       h = await startApiHarness({
@@ -276,6 +279,7 @@ describe("API robustness", function () {
           ITEC_RATE_LIMIT_READ: "1000000",
           ITEC_WORKER_QUEUE: "10000",
         },
+        deployMore: (chain, deployed) => deployMarketOverRpc(chain, deployed, market),
       });
       token = await h.signIn(h.deployed.wallet("refurbisher"));
     });
@@ -401,6 +405,17 @@ describe("API robustness", function () {
       const A = corporate.address;
       const B = h.deployed.wallet("trader").address;
       const hash = `0x${"ab".repeat(32)}`;
+      const offer = makeOffer({
+        seller: refurbisher.address,
+        token: market.token!,
+        batchId: 1n,
+        quantity: 5n,
+        price: 1_000n,
+        nonce: 1n,
+        expiry: 4_000_000_000n,
+        paymentWindow: 86_400n,
+      });
+      const offerSignature = await signOffer(refurbisher, marketDomain(1337n, market.market!), offer);
       const deviceProof = { root: `0x${"cd".repeat(32)}`, index: "3", deviceId: hash, proof: [hash, hash] };
       const examples: Record<string, Example | Example[]> = {
         "get /auth/nonce": {},
@@ -553,6 +568,18 @@ describe("API robustness", function () {
         },
         "get /accounts/:address/portfolio": { params: { address: A } },
         "get /accounts/:address/operators/:operator": { params: { address: A, operator: B } },
+        "get /market": {},
+        "post /market/offers": { body: { offer: offerToJson(offer), signature: offerSignature } },
+        "get /market/offers": { query: { category: "1", maxPrice: "20000000", seller: refurbisher.address } },
+        "get /market/offers/:hash": { params: { hash } },
+        "get /market/requests": { query: { status: "open", buyer: A } },
+        "get /market/reservations": { query: { account: A, status: "open" } },
+        "post /tx/market/fill": { body: { offerHash: hash, amount: "1", batchId: "1", onInvoice: true } },
+        "post /tx/market/confirm": { body: { reservationId: "1" } },
+        "post /tx/market/reclaim": { body: { reservationId: "1" } },
+        "post /tx/market/cancel": { body: { offerHash: hash } },
+        "post /tx/market/request": { body: { category: 1, quantity: "10", expiry: "1798761600" } },
+        "post /tx/market/approve": { body: { token: market.token!, amount: "1" } },
       };
 
       const routes = allRoutes(h.api.deps);

@@ -88,7 +88,7 @@ for (const makeBackend of storeBackends()) {
       try {
         expect(await index.ping()).to.equal(true);
         const versions = await a.db.all("SELECT version FROM api_migrations");
-        expect(versions.map((v) => Number(v.version))).to.deep.equal([1, 2]);
+        expect(versions.map((v) => Number(v.version))).to.deep.equal([1, 2, 3]);
         const indexed = await index.db.all(
           `SELECT version FROM ${backend.name === "SQLite" ? "schema_migrations" : "ix_schema_migrations"}`,
         );

@@ -35,6 +35,8 @@ export async function startApiHarness(
     appDir?: string;
     /** The listing index; default: the real indexer on an in-memory SQLite store, following the chain. */
     index?: (chainUrl: string, registry: string) => Promise<IndexReader & { close?: () => Promise<void> }>;
+    /** Deploys more next to the registry (e.g. the market) and answers more environment for the API. */
+    deployMore?: (chain: TestChain, deployed: DeployedRegistry) => Promise<Record<string, string>>;
   } = {},
 ): Promise<ApiHarness> {
   const chain = await startTestChain();
@@ -53,6 +55,7 @@ export async function startApiHarness(
     ITEC_LOG_LEVEL: "silent",
     ...(chain.kind === "anvil" ? { ITEC_GAS_PRICE: "0" } : {}),
     ...options.env,
+    ...(options.deployMore ? await options.deployMore(chain, deployed) : {}),
   });
   const logger = pino({ level: "silent" });
   const oracle = await createOracle(env, logger);

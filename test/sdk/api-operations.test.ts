@@ -19,6 +19,7 @@ import {
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
 import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
+import { bookOfferSchema } from "../../api/src/routes/market.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
 import { networkSchema } from "../../api/src/routes/network.ts";
 import { publicSampleSchema } from "../../api/src/routes/public-sample.ts";
@@ -30,6 +31,10 @@ import {
   type ApiOperationName,
   type ApiOperationTypes,
   type Balances,
+  type BookOffer,
+  type MarketFillRequest,
+  type MarketReservation,
+  type PublishOfferRequest,
   type CertificateBatch,
   type IndexedParticipant,
   type Network,
@@ -67,6 +72,9 @@ const REPLY_SCHEMAS = {
   getReferenceDataInfo: referenceInfoSchema,
   getPortfolio: portfolioSchema,
   getOperatorApproval: operatorApprovalSchema,
+  getOffer: bookOfferSchema,
+  publishOffer: bookOfferSchema,
+  buildMarketFill: unsignedTxSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -107,6 +115,13 @@ const BODIES: Partial<Record<ApiOperationName, Record<string, "optional" | "requ
   }),
   buildApproval: properties<ApiOperationTypes["buildApproval"]["body"]>({ operator: "required", approved: "required" }),
   relayTransaction: properties<ApiOperationTypes["relayTransaction"]["body"]>({ signedTransaction: "required" }),
+  publishOffer: properties<PublishOfferRequest>({ offer: "required", signature: "required", signedFor: "optional" }),
+  buildMarketFill: properties<MarketFillRequest>({
+    offerHash: "required",
+    amount: "required",
+    batchId: "optional",
+    onInvoice: "optional",
+  }),
 };
 
 const R = "required" as const;
@@ -154,8 +169,24 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
   getPortfolio: properties<Portfolio>({ account: R, batches: R, totals: R, index: R }),
   getOperatorApproval: properties<OperatorApproval>({ account: R, operator: R, approved: R, blockNumber: R }),
+  listOffers: properties<ApiOperationTypes["listOffers"]["reply"]>({ offers: R }),
+  listReservations: properties<ApiOperationTypes["listReservations"]["reply"]>({ reservations: R }),
   ...Object.fromEntries(
-    (["buildTransfer", "buildRetirement", "buildApproval"] as const).map((k) => [
+    (["getOffer", "publishOffer"] as const).map((k) => [
+      k,
+      properties<BookOffer>({
+        hash: R,
+        offer: R,
+        signature: R,
+        remaining: R,
+        status: R,
+        expiresAt: R,
+        publishedAt: R,
+      }),
+    ]),
+  ),
+  ...Object.fromEntries(
+    (["buildTransfer", "buildRetirement", "buildApproval", "buildMarketFill"] as const).map((k) => [
       k,
       properties<UnsignedTx>({
         from: R,
@@ -224,6 +255,19 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
 
 /** The SDK's types of list items, property by property, against the document's component of that name. */
 const COMPONENTS: Record<string, Record<string, "optional" | "required">> = {
+  MarketReservation: properties<MarketReservation>({
+    reservationId: R,
+    offerHash: R,
+    seller: R,
+    buyer: R,
+    batchId: R,
+    amount: R,
+    price: R,
+    expiresAt: R,
+    status: R,
+    expired: R,
+    openedIn: R,
+  }),
   IndexedParticipant: properties<IndexedParticipant>({
     account: R,
     name: R,

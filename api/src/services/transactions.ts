@@ -6,36 +6,60 @@
  * admin handover is sent by the admins directly), carrying no ether, within the function's gas cap, with the
  * account's next nonce, and simulated with every field it was signed with.
  */
-import { getAddress, Transaction, type Interface, type TransactionRequest } from "ethers";
+import { getAddress, Transaction, type ErrorDescription, type Interface, type TransactionRequest } from "ethers";
 
 import type { ChainClient } from "../../../core/chain/client.ts";
-import { decodeRegistryError, isTransientError } from "../../../core/chain/errors.ts";
+import { decodeRegistryError, isTransientError, type DecodedRevert } from "../../../core/chain/errors.ts";
 import type { UnsignedTx } from "../../../sdk/src/api-client.ts";
 import { HttpProblem } from "../problem.ts";
-import { relayGasCap } from "./relay-gas.ts";
+import { MAX_RELAY_GAS, relayGasCap, TEXT_GAS_PER_BYTE } from "./relay-gas.ts";
+
+/**
+ * A contract besides the registry whose calls the API builds and the relay forwards (the market, its settlement
+ * tokens): its ABI and the gas cap of each function it relays (a function without a cap is refused).
+ */
+export interface RelayTarget {
+  name: string;
+  address: string;
+  iface: Interface;
+  caps: Readonly<Record<string, bigint>>;
+}
 
 /** The transaction types the relay forwards: legacy, EIP-2930 and EIP-1559 (no blobs, no EIP-7702 delegations). */
 const RELAYED_TYPES = new Set([0, 1, 2]);
 
 export class TransactionService {
   readonly #chain: ChainClient;
+  /** The other contracts relayed (undefined: only the registry); asked per transaction (tokens are admitted live). */
+  readonly #target: ((to: string) => Promise<RelayTarget | undefined>) | undefined;
 
-  constructor(chain: ChainClient) {
+  constructor(chain: ChainClient, target?: (to: string) => Promise<RelayTarget | undefined>) {
     this.#chain = chain;
+    this.#target = target;
   }
 
-  /** Encodes `fn(args)` from `from`, simulates it (422 with the decoded revert) and estimates gas. */
-  async build(from: string, fn: string, args: readonly unknown[], description: string): Promise<UnsignedTx> {
-    const data = (this.#chain.registry.interface as Interface).encodeFunctionData(fn, args);
+  /**
+   * Encodes `fn(args)` from `from`, simulates it (422 with the decoded revert) and estimates gas. A call to another
+   * contract than the registry names it in `target` (its reverts are decoded with its ABI too).
+   */
+  async build(
+    from: string,
+    fn: string,
+    args: readonly unknown[],
+    description: string,
+    target?: Pick<RelayTarget, "address" | "iface">,
+  ): Promise<UnsignedTx> {
+    const to = target?.address ?? this.#chain.address;
+    const data = (target?.iface ?? this.#chain.registry.interface).encodeFunctionData(fn, args);
     let gas: bigint;
     try {
-      gas = await this.#chain.provider.estimateGas({ from, to: this.#chain.address, data });
+      gas = await this.#chain.provider.estimateGas({ from, to, data });
     } catch (error) {
-      throw this.#revertProblem(error);
+      throw this.#revertProblem(error, target?.iface);
     }
     return {
       from,
-      to: this.#chain.address,
+      to,
       data,
       value: "0",
       chainId: this.#chain.chainId.toString(),
@@ -87,16 +111,23 @@ export class TransactionService {
         `the relay forwards transaction types 0, 1 and 2; this one is type ${tx.type}: sign a type-2 (EIP-1559) transaction`,
       );
     }
-    if (!tx.to || getAddress(tx.to) !== getAddress(this.#chain.address)) {
+    const toRegistry = !!tx.to && getAddress(tx.to) === getAddress(this.#chain.address);
+    const other = !toRegistry && tx.to && this.#target ? await this.#target(getAddress(tx.to)) : undefined;
+    if (!toRegistry && !other) {
       throw new HttpProblem(
         422,
         "TX_NOT_REGISTRY",
         "Not a registry transaction",
-        `the relay only forwards calls to the registry ${this.#chain.address}`,
+        `the relay only forwards calls to the registry ${this.#chain.address}` +
+          (this.#target ? ", its market and the market's admitted settlement tokens" : ""),
       );
     }
-    const parsed = this.#chain.registry.interface.parseTransaction({ data: tx.data });
-    const cap = parsed ? relayGasCap(parsed.fragment, parsed.args) : undefined;
+    const parsed = (other?.iface ?? this.#chain.registry.interface).parseTransaction({ data: tx.data });
+    const cap = parsed
+      ? other
+        ? targetGasCap(other, parsed.name, tx.data)
+        : relayGasCap(parsed.fragment, parsed.args)
+      : undefined;
     if (!parsed || cap === undefined) {
       throw new HttpProblem(
         422,
@@ -152,7 +183,7 @@ export class TransactionService {
     try {
       await this.#chain.provider.call(simulated);
     } catch (error) {
-      throw await this.#simulationProblem(error, simulated);
+      throw await this.#simulationProblem(error, simulated, other?.iface);
     }
     try {
       const sent = await this.#chain.provider.broadcastTransaction(raw);
@@ -182,10 +213,10 @@ export class TransactionService {
    * A failed simulation: the registry's decoded revert; a revert without data that the same call without its
    * gas limit does not make is the limit being too low; else the node's reason (e.g. the fee is unpayable).
    */
-  async #simulationProblem(error: unknown, simulated: TransactionRequest): Promise<unknown> {
+  async #simulationProblem(error: unknown, simulated: TransactionRequest, iface?: Interface): Promise<unknown> {
     if (isTransientError(error)) return error;
-    const revert = decodeRegistryError(error);
-    if (revert && revert.name !== "UnknownRevert") return this.#revertProblem(error);
+    const revert = decodeRevert(error, iface);
+    if (revert && revert.name !== "UnknownRevert") return this.#revertProblem(error, iface);
     const needs = await this.#chain.provider.estimateGas({ ...simulated, gasLimit: null }).catch(() => undefined);
     if (needs !== undefined && needs > BigInt(simulated.gasLimit!)) {
       return new HttpProblem(
@@ -195,7 +226,7 @@ export class TransactionService {
         `the signed gas limit ${simulated.gasLimit} is too low (it needs about ${needs}): sign it again with the gasLimit the API built`,
       );
     }
-    if (revert) return this.#revertProblem(error);
+    if (revert) return this.#revertProblem(error, iface);
     return new HttpProblem(
       409,
       "TX_REFUSED",
@@ -204,14 +235,43 @@ export class TransactionService {
     );
   }
 
-  #revertProblem(error: unknown): unknown {
-    const revert = decodeRegistryError(error);
+  #revertProblem(error: unknown, iface?: Interface): unknown {
+    const revert = decodeRevert(error, iface);
     if (!revert) return error;
     // The detail is the sentence for people; the raw error stays in `revert` for programs.
     return new HttpProblem(422, "WOULD_REVERT", "The registry would refuse this transaction", revert.sentence, {
       extra: { revert: { name: revert.name, args: revert.args, message: revert.message } },
     });
   }
+}
+
+/** The gas cap of a call to another contract: its function's cap plus the bytes it carries (a signature). */
+function targetGasCap(target: RelayTarget, name: string, data: string): bigint | undefined {
+  const base = target.caps[name];
+  if (base === undefined) return undefined;
+  // Calldata beyond the fixed words (a signature, a request): counted like the registry's texts.
+  const cap = base + BigInt(Math.max(0, (data.length - 2) / 2 - 4 - 32 * 20)) * TEXT_GAS_PER_BYTE;
+  return cap < MAX_RELAY_GAS ? cap : MAX_RELAY_GAS;
+}
+
+/** A revert decoded with the registry's errors, else with `iface`'s (the market's errors, a token's). */
+function decodeRevert(error: unknown, iface?: Interface): DecodedRevert | undefined {
+  const revert = decodeRegistryError(error);
+  if (!iface || !revert || revert.name !== "UnknownRevert" || revert.data === "0x") return revert;
+  let parsed: ErrorDescription | null = null;
+  try {
+    parsed = iface.parseError(revert.data);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed) return revert;
+  const args: Record<string, string> = {};
+  parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = String(parsed.args[i])));
+  const list = Object.entries(args)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+  const message = `${parsed.name}(${list})`;
+  return { name: parsed.name, args, message, data: revert.data, sentence: `the contract refuses: ${message}` };
 }
 
 /** The node's reason in one line (ethers puts it first), without the request echoed after it. */

@@ -48,7 +48,35 @@ export const API_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_rate_buckets_tat ON api_rate_buckets (tat);
     `,
   },
+  {
+    version: 3,
+    name: "market offer book",
+    // Offers sellers published (POST /market/offers), verified when stored. Not events: the index is rebuilt from
+    // the chain, an offer exists only here (and in the seller's wallet), so it lives with the API's own state. What
+    // is left of each offer is read from the market contract (`remaining`), never stored.
+    sql: `
+      CREATE TABLE api_market_offers (
+        hash TEXT PRIMARY KEY,
+        market TEXT NOT NULL,
+        seller TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        token TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        category INTEGER NOT NULL,
+        vintage_from BIGINT NOT NULL,
+        vintage_to BIGINT NOT NULL,
+        min_reduction BIGINT NOT NULL,
+        max_intensity BIGINT NOT NULL,
+        expiry BIGINT NOT NULL,
+        offer TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        published_at TEXT NOT NULL
+      );
+      CREATE INDEX api_market_offers_expiry ON api_market_offers (market, expiry);
+      CREATE INDEX api_market_offers_seller ON api_market_offers (seller, nonce);
+    `,
+  },
 ];
 
 /** Every table of the API store (tests empty them). */
-export const API_TABLES = ["api_siwe_nonces", "api_rate_buckets"] as const;
+export const API_TABLES = ["api_siwe_nonces", "api_rate_buckets", "api_market_offers"] as const;

@@ -15,6 +15,9 @@ import { reportScreen } from "./holder/report.ts";
 import { retireScreen } from "./holder/retire.ts";
 import { retirementsScreen } from "./holder/retirements.ts";
 import { transferScreen } from "./holder/transfer.ts";
+import { offerBookScreen } from "./market/offers.ts";
+import { reservationsScreen } from "./market/reservations.ts";
+import { sellScreen } from "./market/sell.ts";
 import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
 import { myLotsScreen } from "./refurbisher/lots.ts";
 
@@ -26,6 +29,9 @@ export const SCREENS: readonly Screen[] = [
   retirementsScreen,
   approvalsScreen,
   reportScreen,
+  offerBookScreen,
+  sellScreen,
+  reservationsScreen,
   lotUploadScreen,
   myLotsScreen,
   reviewQueueScreen,

@@ -5,6 +5,9 @@
  * (GET /tx/{hash}), with backoff. Declining in the wallet sends nothing and says so.
  */
 import type { UnsignedTx } from "../../../sdk/src/api-client.ts";
+import { Interface } from "ethers";
+
+import { itecMarketAbi } from "../../../sdk/src/market/abi.ts";
 import { registryInterface } from "../../../sdk/src/registry.ts";
 
 import type { AppContext } from "../context.ts";
@@ -17,16 +20,38 @@ export interface SentTransaction {
   blockNumber: number;
 }
 
+/** What the app decodes besides the registry: the market's calls and a settlement token's approval. */
+const OTHER_INTERFACES = [
+  new Interface(itecMarketAbi),
+  new Interface(["function approve(address spender, uint256 value) returns (bool)"]),
+];
+
 /** The contract call an unsigned transaction makes, as "retire(batchId: 3, amount: 12, …)". */
 export function describeCall(tx: Pick<UnsignedTx, "data">): string {
   try {
-    const parsed = registryInterface.parseTransaction({ data: tx.data });
+    const parsed = [registryInterface, ...OTHER_INTERFACES].reduce<ReturnType<Interface["parseTransaction"]>>(
+      (found, iface) => found ?? iface.parseTransaction({ data: tx.data }),
+      null,
+    );
     if (!parsed) return "an unknown call";
     const args = parsed.fragment.inputs.map((input, i) => `${input.name || `arg${i}`}: ${formatArg(parsed.args[i])}`);
     return `${parsed.name}(${args.join(", ")})`;
   } catch {
     return "an unknown call";
   }
+}
+
+/** Which contract `tx` calls, from its calldata: the registry, the market or a settlement token. */
+function contractName(tx: Pick<UnsignedTx, "data">): string {
+  const parses = (iface: Interface) => {
+    try {
+      return iface.parseTransaction({ data: tx.data }) !== null;
+    } catch {
+      return false;
+    }
+  };
+  if (parses(registryInterface)) return "registry";
+  return parses(OTHER_INTERFACES[0]!) ? "market" : "settlement token";
 }
 
 function formatArg(v: unknown): string {
@@ -61,7 +86,7 @@ export function confirmAndSend(
         { class: "tx-fields" },
         h("dt", {}, "From"),
         h("dd", { class: "mono" }, tx.from),
-        h("dt", {}, "To (registry)"),
+        h("dt", {}, `To (${contractName(tx)})`),
         h("dd", { class: "mono" }, tx.to),
         h("dt", {}, "Call"),
         h("dd", { class: "mono call" }, describeCall(tx)),
