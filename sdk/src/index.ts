@@ -20,6 +20,7 @@ export * from "./verification.ts";
 export * from "./verify.ts";
 export * from "./checks.ts";
 export * from "./device-proof.ts";
+export * from "./delivery.ts";
 export * from "./recompute.ts";
 export { jsonDifferences, reportDifferences } from "./recompute-diff.ts";
 export { RegistryReader, RegistryReadError, type ReadCache, type RegistryReaderOptions } from "./reader.ts";
