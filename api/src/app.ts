@@ -24,6 +24,7 @@ import { mountRoutes } from "./route/mount.ts";
 import { openApiDocument } from "./route/openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
@@ -74,7 +75,7 @@ function webAppRoutes(deps: AppDeps): RouteSpec[] {
 
 /** Sign-in, then the transactions participants and the admin sign in their own wallets. */
 function walletRoutes(deps: AppDeps): RouteSpec[] {
-  return [...authRoutes(deps), ...transactionRoutes(deps), ...adminRoutes(deps)];
+  return [...authRoutes(deps), ...transactionRoutes(deps), ...adminRoutes(deps), ...deliveryRoutes(deps)];
 }
 
 export function buildOpenApi(deps: AppDeps) {

@@ -5,7 +5,8 @@
  *
  * A device is passed on when it is certified in an active batch of the ITAD's own lots, has not flowed through with
  * an earlier delivery, is not repeated in this one, and the ITAD still holds a certificate of its batch for it;
- * otherwise it is listed with one reason, checked in the order of `REFUSAL_REASONS`.
+ * otherwise it is listed with one reason, checked in the order of `REFUSAL_REASONS` (another participant's device is
+ * OTHER_OWNER before anything else about it is said: an ITAD learns nothing of other ITADs' deliveries).
  */
 import type { DeliveryDevice } from "./input.ts";
 
@@ -14,8 +15,8 @@ export const REFUSAL_REASONS = {
   DUPLICATE_IN_DELIVERY: "the device appears earlier in this delivery",
   NOT_CERTIFIED: "no batch of this registry certifies the device",
   PENDING: "the device's batch is under review, not issued yet",
-  ALREADY_DELIVERED: "the device's certificate flowed through with another delivery",
   OTHER_OWNER: "the device is certified in a batch of another participant's lot",
+  ALREADY_DELIVERED: "the device's certificate flowed through with another delivery",
   BATCH_SUSPENDED: "the device's batch is suspended: its certificates cannot move",
   BATCH_REVERSED: "the device's batch is reversed: its certificates are void",
   NOT_HELD: "the ITAD no longer holds enough certificates of the device's batch",
@@ -82,8 +83,8 @@ export function planDelivery(inputs: PlanInputs): DeliveryPlan {
     const s = inputs.standing.get(d.deviceId);
     if (!s || s.status === "none") refuse("NOT_CERTIFIED");
     else if (s.status === "pending" || !s.batch) refuse("PENDING");
-    else if (inputs.deliveredBefore.has(d.deviceId)) refuse("ALREADY_DELIVERED", s.batch.batchId);
     else if (s.batch.owner.toLowerCase() !== itad) refuse("OTHER_OWNER", s.batch.batchId);
+    else if (inputs.deliveredBefore.has(d.deviceId)) refuse("ALREADY_DELIVERED", s.batch.batchId);
     else if (s.batch.status === "suspended") refuse("BATCH_SUSPENDED", s.batch.batchId);
     else if (s.batch.status === "reversed") refuse("BATCH_REVERSED", s.batch.batchId);
     else {

@@ -32,6 +32,8 @@ export interface Delivery {
   items: { batchId: string; category: string; amount: string }[];
   refused: { row: number; deviceId: string; reason: string; batchId: string | null }[];
   transfer: { txHash: string; block: number } | null;
+  /** "received with delivery ORD-123: 50 devices, 48 certified (2 not certified: 2 NOT_CERTIFIED)". */
+  summary: string;
   createdAt: string;
   links: Record<string, string>;
 }
