@@ -5,6 +5,7 @@
  * the schemas the API declares for them.
  */
 import type { UnsignedTx } from "./api-client.ts";
+import type { Delivery, DeliveryProofs } from "./delivery.ts";
 import type { ChainBatch, RetirementVerification } from "./verification.ts";
 
 /** The listing index's progress, as listings and balances report it. */
@@ -241,6 +242,10 @@ export interface ApiOperationTypes {
   listReviews: { body: never; reply: { reviews: Review[] } };
   getPortfolio: { body: never; reply: Portfolio };
   getOperatorApproval: { body: never; reply: OperatorApproval };
+  recordDeliveryTransfer: { body: { txHash: string }; reply: Delivery };
+  listDeliveries: { body: never; reply: { deliveries: Delivery[] } };
+  getDelivery: { body: never; reply: Delivery };
+  getDeliveryProofs: { body: never; reply: DeliveryProofs };
 }
 
 export type ApiOperationName = keyof ApiOperationTypes;
@@ -267,6 +272,10 @@ export const API_OPERATIONS = {
   listReviews: { method: "GET", path: "/reviews" },
   getPortfolio: { method: "GET", path: "/accounts/{address}/portfolio" },
   getOperatorApproval: { method: "GET", path: "/accounts/{address}/operators/{operator}" },
+  recordDeliveryTransfer: { method: "POST", path: "/deliveries/{id}/sent" },
+  listDeliveries: { method: "GET", path: "/deliveries" },
+  getDelivery: { method: "GET", path: "/deliveries/{id}" },
+  getDeliveryProofs: { method: "GET", path: "/deliveries/{id}/proofs" },
 } as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;
 
 /** The names in a path template: `"/tx/{hash}"` → `"hash"`. */

@@ -7,6 +7,7 @@
  */
 import { getAddress, Interface, keccak256, toUtf8Bytes, type Provider } from "ethers";
 
+import type { UnsignedTx } from "./api-client.ts";
 import type { DeviceVerification } from "./verification.ts";
 
 /** A device as the customer knows it: its serial and manufacturer, or its id. */
@@ -36,6 +37,29 @@ export interface Delivery {
   summary: string;
   createdAt: string;
   links: Record<string, string>;
+}
+
+/** The proofs of a delivery's own devices (GET /deliveries/{id}/proofs). */
+export interface DeliveryProofs {
+  deliveryId: string;
+  reference: string;
+  referenceHash: string;
+  transfer: { txHash: string; block: number } | null;
+  devices: DeliveryDeviceProof[];
+}
+
+/** What the ITAD sends (POST /deliveries, JSON). */
+export interface DeliveryRequest {
+  customer: string;
+  reference: string;
+  devices: ({ manufacturer: string; serial: string } | { deviceId: string })[];
+}
+
+/** A prepared delivery with its refused devices (serials as sent) and the transfer to sign (POST /deliveries). */
+export interface DeliveryPrepared {
+  delivery: Delivery;
+  refused: { row: number; deviceId: string; reason: string; batchId: string | null; serial: string | null }[];
+  transaction: UnsignedTx | null;
 }
 
 /** One device's result: `verified` only when its proof reaches its batch's root on the chain within the batch. */

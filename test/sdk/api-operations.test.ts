@@ -18,6 +18,7 @@ import {
   retirementVerificationSchema,
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
+import { deliverySchema, proofsSchema } from "../../api/src/routes/deliveries.ts";
 import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
 import { networkSchema } from "../../api/src/routes/network.ts";
@@ -42,6 +43,7 @@ import {
   type SiweSession,
   type TransferRequest,
 } from "../../sdk/src/api-operations.ts";
+import type { Delivery, DeliveryProofs } from "../../sdk/src/delivery.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,6 +67,9 @@ const REPLY_SCHEMAS = {
   getReferenceDataInfo: referenceInfoSchema,
   getPortfolio: portfolioSchema,
   getOperatorApproval: operatorApprovalSchema,
+  recordDeliveryTransfer: deliverySchema,
+  getDelivery: deliverySchema,
+  getDeliveryProofs: proofsSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -105,6 +110,7 @@ const BODIES: Partial<Record<ApiOperationName, Record<string, "optional" | "requ
   }),
   buildApproval: properties<ApiOperationTypes["buildApproval"]["body"]>({ operator: "required", approved: "required" }),
   relayTransaction: properties<ApiOperationTypes["relayTransaction"]["body"]>({ signedTransaction: "required" }),
+  recordDeliveryTransfer: properties<ApiOperationTypes["recordDeliveryTransfer"]["body"]>({ txHash: "required" }),
 };
 
 const R = "required" as const;
@@ -152,6 +158,35 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
   getBalances: properties<Balances>({ account: R, balances: R, index: R }),
   getPortfolio: properties<Portfolio>({ account: R, batches: R, totals: R, index: R }),
   getOperatorApproval: properties<OperatorApproval>({ account: R, operator: R, approved: R, blockNumber: R }),
+  ...Object.fromEntries(
+    (["recordDeliveryTransfer", "getDelivery"] as const).map((k) => [
+      k,
+      properties<Delivery>({
+        id: R,
+        reference: R,
+        referenceHash: R,
+        itad: R,
+        customer: R,
+        state: R,
+        delivered: R,
+        certified: R,
+        items: R,
+        refused: R,
+        transfer: R,
+        summary: R,
+        createdAt: R,
+        links: R,
+      }),
+    ]),
+  ),
+  listDeliveries: properties<ApiOperationTypes["listDeliveries"]["reply"]>({ deliveries: R }),
+  getDeliveryProofs: properties<DeliveryProofs>({
+    deliveryId: R,
+    reference: R,
+    referenceHash: R,
+    transfer: R,
+    devices: R,
+  }),
   ...Object.fromEntries(
     (["buildTransfer", "buildRetirement", "buildApproval"] as const).map((k) => [
       k,

@@ -41,7 +41,7 @@ const refusalSchema = z
   })
   .meta({ id: "DeliveryRefusal" });
 
-const deliverySchema = z
+export const deliverySchema = z
   .object({
     id: z.string(),
     reference: z.string().describe("the ITAD's delivery reference, e.g. ORD-123"),
@@ -64,7 +64,7 @@ const deliverySchema = z
   })
   .meta({ id: "Delivery" });
 
-const preparedSchema = z
+export const preparedSchema = z
   .object({
     delivery: deliverySchema,
     refused: z
@@ -74,7 +74,7 @@ const preparedSchema = z
   })
   .meta({ id: "DeliveryPrepared" });
 
-const proofsSchema = z
+export const proofsSchema = z
   .object({
     deliveryId: z.string(),
     reference: z.string(),
@@ -286,14 +286,20 @@ export function deliveryRoutes(deps: AppDeps): RouteSpec[] {
       limit: "write",
       params: z.object({ id: deliveryId }),
       example: { params: { id: EXAMPLE_ID } },
-      responses: { 204: { description: "Withdrawn" } },
+      responses: {
+        200: {
+          description: "The delivery as it was before it was withdrawn",
+          schema: deliverySchema,
+          example: { ...example, state: "prepared", transfer: null },
+        },
+      },
       problems: ["NOT_FOUND", "DELIVERY_SENT", "ORACLE_UNAVAILABLE"],
       handler: async ({ params, session }) => {
         const row = await deliveries().readable(params.id, session!.address, "itad");
         if (!(await requireOracle(deps).store.deliveries.cancel(row.id))) {
           throw invalidSent(row);
         }
-        return { status: 204 };
+        return { body: view(row, deps.publicUrl) };
       },
     }),
     defineRoute({
