@@ -50,6 +50,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Reg
     summary: "fraud proofs against batches (anyone) and their settlement (admin)",
     load: async () => (await import("./commands/challenge.ts")).registerChallenge,
   },
+  delivery: {
+    summary: "flow-through deliveries: certificates of the devices delivered",
+    load: async () => (await import("./commands/delivery.ts")).registerDelivery,
+  },
   verify: {
     summary: "verify from the chain alone",
     load: async () => (await import("./commands/verify.ts")).registerVerify,

@@ -17,6 +17,7 @@ import { calcEngine } from "../../core/calc/recompute-engine.ts";
 import { recomputeBatch, type RecomputeResult } from "../../sdk/src/recompute.ts";
 
 import type { ChainBatch, Check, RetirementVerification } from "../../sdk/src/verification.ts";
+import { registerVerifyDelivery } from "./delivery.ts";
 import { connectReads } from "./documents.ts";
 import { action, field, group, parsePositiveInt, print } from "./common.ts";
 
@@ -161,6 +162,7 @@ function failUnlessVerified(
 
 export function registerVerify(program: Command): void {
   const verify = group(program, "verify", "verify from the chain alone");
+  registerVerifyDelivery(verify);
   chainFlags(
     verify
       .command("retirement")
