@@ -239,16 +239,13 @@ export function deliveryRoutes(deps: AppDeps): RouteSpec[] {
         const customer = typeof body === "string" ? query.customer : body.customer;
         const reference = typeof body === "string" ? query.reference : body.reference;
         if (!customer || !reference) throw invalid("a CSV upload names `customer` and `reference` in the query");
-        const p = await deliveries().prepare(me.account, customer, reference, devicesOf(body));
-        const serials = new Map(p.plan.refused.map((r) => [r.row, null as string | null]));
-        for (const d of typeof body === "string" ? [] : body.devices.entries()) {
-          if (serials.has(d[0] + 1) && "serial" in d[1]) serials.set(d[0] + 1, d[1].serial);
-        }
+        const devices = devicesOf(body);
+        const p = await deliveries().prepare(me.account, customer, reference, devices);
         return {
           status: 201,
           body: {
             delivery: view(p.row, deps.publicUrl),
-            refused: p.plan.refused.map((r) => ({ ...r, serial: serials.get(r.row) ?? null })),
+            refused: p.plan.refused.map((r) => ({ ...r, serial: devices[r.row - 1]?.serial ?? null })),
             transaction: p.transaction,
           },
         };
