@@ -200,6 +200,61 @@ describe("Flow-through deliveries (POST /deliveries, GET /deliveries/{id}, …/p
     });
   });
 
+  describe("on the retirement certificate and in the Scope 3 report", function () {
+    let retirementId: string;
+
+    before(async () => {
+      const laptopBatch = delivery.items.find((i) => i.category === "laptop")!.batchId;
+      await customer.signAndRelay(
+        w("corporate"),
+        await customer.buildRetirement({
+          batchId: laptopBatch,
+          amount: "4",
+          beneficiaryName: "Corporate Plc",
+          periodStart: "2026-01-01",
+          periodEnd: "2026-12-31",
+          scope3Category: 2,
+          purpose: "laptops received with ORD-123",
+        }),
+      );
+      retirementId = (await h.deployed.registry.retirementCount()).toString();
+    });
+
+    it("names the delivery the retired certificates were received with", async function () {
+      const html = (await h.http.get(`/retirements/${retirementId}/certificate.html`).expect(200)).text;
+      expect(html).to.include("Received with delivery");
+      expect(html).to.match(/ORD-123 — 6 of this batch from 0x[0-9a-fA-F]{40} \(tx 0x[0-9a-f]{64}\)/);
+      expect(html).not.to.include("other sources");
+    });
+
+    it("lists the delivery reference with the retirement in the Scope 3 report", async function () {
+      const account = w("corporate").address;
+      type Row = { retirementId: string; deliveries?: { reference: string }[] };
+      let row: Row | undefined;
+      for (const deadline = Date.now() + 30_000; !row && Date.now() < deadline;) {
+        const res = await h.http
+          .post("/reports/scope3")
+          .send({ account, year: 2026, inventory: [{ category: "laptop", devices: 50, pcfKgPerDevice: "300" }] })
+          .expect(200);
+        const y = (res.body as { current: { applied: Row[]; unapplied: Row[] } }).current;
+        row = [...y.applied, ...y.unapplied].find((r) => r.retirementId === retirementId);
+        if (!row) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(row!.deliveries!.map((d) => d.reference)).to.deep.equal(["ORD-123"]);
+      const csv = await h.http
+        .post("/reports/scope3?format=csv")
+        .send({ account, year: 2026, inventory: [{ category: "laptop", devices: 50, pcfKgPerDevice: "300" }] })
+        .expect(200);
+      expect(csv.text).to.include("delivery_references");
+      expect(csv.text).to.match(/,ORD-123\n/);
+      const html = await h.http
+        .post("/reports/scope3?format=html")
+        .send({ account, year: 2026, inventory: [{ category: "laptop", devices: 50, pcfKgPerDevice: "300" }] })
+        .expect(200);
+      expect(html.text).to.include("received with delivery ORD-123");
+    });
+  });
+
   describe("refusals", function () {
     it("refuses devices that flowed through already (ALREADY_DELIVERED)", async function () {
       const p = (await prepare(itad, {

@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 
 import { DeliveryInputError, deliveryReferenceHash, normaliseReference } from "../../../core/deliveries/reference.ts";
 import { planDelivery, type DeliveryPlan, type DeviceStandingInput } from "../../../core/deliveries/plan.ts";
+import { deliveryNotes, type DeliveriesOf } from "../../../core/deliveries/attribution.ts";
 import type { DeliveryDevice } from "../../../core/deliveries/input.ts";
 import type { JobStore } from "../../../oracle/src/index.ts";
 import { DeliveryStoreError, type DeliveryRow } from "../../../oracle/src/index.ts";
@@ -215,6 +216,12 @@ export class DeliveryService {
       `transfer ${what} (${plan.items.map((i) => `${i.amount} of #${i.batchId}`).join(", ")})`,
     );
   }
+}
+
+/** The documents' lookup of the deliveries a holder received a batch with (core/deliveries/attribution.ts). */
+export function deliveriesOf(store: JobStore): DeliveriesOf {
+  return async (holder, batchId, block) =>
+    deliveryNotes(await store.deliveries.receivedOf(getAddress(holder), batchId, block), batchId);
 }
 
 /** A 422 DELIVERY_INVALID saying why. */
