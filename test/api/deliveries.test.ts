@@ -115,7 +115,7 @@ describe("Flow-through deliveries (POST /deliveries, GET /deliveries/{id}, …/p
       const seen = await customer.get<{ deliveries: Delivery[] }>("/deliveries?reference=ORD-123");
       expect(seen.deliveries).to.deep.equal([]);
       const res = await customer.send("GET", `/deliveries/${prepared.delivery.id}`).catch((e: { status: number }) => e);
-      expect((res).status).to.equal(404);
+      expect(res.status).to.equal(404);
     });
 
     it("records the transfer once the chain shows it is the delivery's", async function () {
@@ -334,7 +334,7 @@ describe("Flow-through deliveries (POST /deliveries, GET /deliveries/{id}, …/p
       const theirs = await customer
         .send("POST", `/deliveries/${p.delivery.id}/sent`, { txHash: plain })
         .catch((e: { status: number }) => e);
-      expect((theirs).status).to.equal(404);
+      expect(theirs.status).to.equal(404);
     });
 
     it("takes a CSV upload (the lot's own columns) and refuses a bad one with DELIVERY_INVALID", async function () {
