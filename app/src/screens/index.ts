@@ -10,11 +10,13 @@ import { reviewQueueScreen } from "./auditor/queue.ts";
 import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
 import { approvalsScreen } from "./holder/approvals.ts";
+import { deliveriesScreen } from "./holder/deliveries.ts";
 import { portfolioScreen } from "./holder/portfolio.ts";
 import { reportScreen } from "./holder/report.ts";
 import { retireScreen } from "./holder/retire.ts";
 import { retirementsScreen } from "./holder/retirements.ts";
 import { transferScreen } from "./holder/transfer.ts";
+import { deliverySendScreen } from "./refurbisher/deliveries.ts";
 import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
 import { myLotsScreen } from "./refurbisher/lots.ts";
 
@@ -24,10 +26,12 @@ export const SCREENS: readonly Screen[] = [
   transferScreen,
   retireScreen,
   retirementsScreen,
+  deliveriesScreen,
   approvalsScreen,
   reportScreen,
   lotUploadScreen,
   myLotsScreen,
+  deliverySendScreen,
   reviewQueueScreen,
   reviewScreen,
   participantsScreen,
