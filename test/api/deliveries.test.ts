@@ -337,6 +337,21 @@ describe("Flow-through deliveries (POST /deliveries, GET /deliveries/{id}, …/p
       expect(theirs.status).to.equal(404);
     });
 
+    it("refuses a customer the registry has not admitted (the transfer would revert) and stores nothing", async function () {
+      const stranger = h.deployed.wallet("auditor3").address;
+      const res = (await prepare(
+        itad,
+        {
+          customer: stranger,
+          reference: "ORD-STRANGER",
+          devices: [serialsOf("laptop")[7]!].map(({ manufacturer, serial }) => ({ manufacturer, serial })),
+        },
+        422,
+      )) as { status: number; body: { code: string } };
+      expect(res).to.include({ status: 422, code: "WOULD_REVERT" });
+      expect((await itad.deliveries("itad", "ORD-STRANGER")).length).to.equal(0);
+    });
+
     it("takes a CSV upload (the lot's own columns) and refuses a bad one with DELIVERY_INVALID", async function () {
       const csv = [DEMO_LOT.split("\n")[0], ...DEMO_LOT.split("\n").filter((l) => l.startsWith("7KQ2OPTI005"))].join(
         "\n",

@@ -79,6 +79,27 @@ forEachEngine("Delivery store", (makeEngine) => {
     expect((await d.devices("D1")).map((v) => [v.device_id, v.position])).to.deep.equal([[id(3), 1]]);
   });
 
+  it("lets one of two stores preparing the same device at once win; the other is DELIVERY_CONFLICT", async function () {
+    const second = await JobStore.open(engine.target);
+    try {
+      const devices = Array.from({ length: 300 }, (_, i) => ({
+        deviceId: id(1000 + i),
+        batchId: "1",
+        position: i + 1,
+      }));
+      const results = await Promise.allSettled([
+        store.deliveries.prepare(row("DA", "ORD-A", [{ batchId: "1", amount: 300 }]), devices),
+        second.deliveries.prepare(row("DB", "ORD-B", [{ batchId: "1", amount: 300 }]), devices),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).to.have.length(1);
+      const lost = results.find((r) => r.status === "rejected")!;
+      expect((lost.reason as DeliveryStoreError).code).to.equal("DELIVERY_CONFLICT");
+      expect((await store.deliveries.taken(devices.map((d) => d.deviceId))).size).to.equal(300);
+    } finally {
+      await second.close();
+    }
+  });
+
   it("finds the sent deliveries of a batch to a holder up to a block, oldest first", async function () {
     const d = store.deliveries;
     await d.prepare(row("D1", "ORD-1", [{ batchId: "5", amount: 1 }]), [

@@ -74,6 +74,9 @@ export class Deliveries {
     devices: readonly { deviceId: string; batchId: string; position: number }[],
   ): Promise<DeliveryRow> {
     return this.#rows.tx(async () => {
+      // Two instances storing deliveries at once: the second waits here, then sees the first's devices as taken
+      // (DELIVERY_CONFLICT) instead of failing on the primary key.
+      await this.#rows.run("UPDATE job_locks SET name = name WHERE name = 'deliveries'");
       const old = await this.get(row.id);
       if (old?.state === "sent") {
         throw new DeliveryStoreError(

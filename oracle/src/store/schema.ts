@@ -336,6 +336,8 @@ export const MIGRATIONS: readonly Migration[] = [
         position BIGINT NOT NULL
       );
       CREATE INDEX delivery_devices_delivery ON delivery_devices(delivery_id);
+      -- Serialises the storing of deliveries across processes (PostgreSQL's row lock; see version 3's job_locks).
+      INSERT INTO job_locks (name) VALUES ('deliveries');
     `,
   },
 ];
