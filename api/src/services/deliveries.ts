@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 
 import { DeliveryInputError, deliveryReferenceHash, normaliseReference } from "../../../core/deliveries/reference.ts";
 import { planDelivery, type DeliveryPlan, type DeviceStandingInput } from "../../../core/deliveries/plan.ts";
+import { keccak256Utf8 } from "../../../core/calc/keccak.ts";
 import { deliveryNotes, type DeliveriesOf } from "../../../core/deliveries/attribution.ts";
 import type { DeliveryDevice } from "../../../core/deliveries/input.ts";
 import type { JobStore } from "../../../oracle/src/index.ts";
@@ -28,7 +29,7 @@ const PROOF_CONCURRENCY = 4;
 
 /** The stable id of an ITAD's delivery reference: `D` + 16 hex digits of keccak256(itad|referenceHash). */
 export function deliveryIdOf(itad: string, referenceHash: string): string {
-  return `D${deliveryReferenceHash(`${itad.toLowerCase()}|${referenceHash}`).slice(2, 18)}`;
+  return `D${keccak256Utf8(`${itad.toLowerCase()}|${referenceHash}`).slice(2, 18)}`;
 }
 
 export interface PreparedDelivery {
