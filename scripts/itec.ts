@@ -58,6 +58,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Reg
     summary: "registry administration: other schemes' device sets (admin)",
     load: async () => (await import("./commands/admin.ts")).registerAdmin,
   },
+  delivery: {
+    summary: "flow-through deliveries: certificates of the devices delivered",
+    load: async () => (await import("./commands/delivery.ts")).registerDelivery,
+  },
   verify: {
     summary: "verify from the chain alone",
     load: async () => (await import("./commands/verify.ts")).registerVerify,

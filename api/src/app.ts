@@ -24,6 +24,7 @@ import { mountRoutes } from "./route/mount.ts";
 import { openApiDocument } from "./route/openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { documentRoutes } from "./routes/documents.ts";
 import { ledgerRoutes } from "./routes/ledger.ts";
 import { marketRoutes } from "./routes/market.ts";
@@ -82,6 +83,7 @@ function walletRoutes(deps: AppDeps): RouteSpec[] {
     ...adminRoutes(deps),
     ...marketRoutes(deps),
     ...marketTxRoutes(deps),
+    ...deliveryRoutes(deps),
   ];
 }
 

@@ -247,6 +247,14 @@ export const PROBLEM_CODES = {
   ),
   // Scope 3 reports
   BAD_INVENTORY: { status: 422, meaning: "the procurement inventory cannot be read" },
+  // Flow-through deliveries (docs/deliveries.md)
+  DELIVERY_INVALID: { status: 422, meaning: "the delivery's reference, customer or device list cannot be used" },
+  DELIVERY_SENT: { status: 409, meaning: "the delivery was sent already: a new delivery needs a new reference" },
+  DELIVERY_CONFLICT: { status: 409, meaning: "a device flowed through with another delivery meanwhile: prepare again" },
+  DELIVERY_TRANSFER_MISMATCH: {
+    status: 422,
+    meaning: "the transaction is not the delivery's transfer (sender, customer, counts or reference hash differ)",
+  },
   // Transactions built and relayed
   WOULD_REVERT: { status: 422, meaning: "the registry would refuse the transaction: `revert` names the error" },
   TX_MALFORMED: { status: 422, meaning: "signedTransaction is not a signed RLP transaction" },

@@ -118,6 +118,7 @@ export function forReport(v: VerifiedClaim, attribution: Attribution): Retiremen
     vintageEnd: v.batch.vintageEnd,
     attribution,
     txHash: v.proof?.txHash ?? null,
+    ...(v.proof ? { block: v.proof.blockNumber } : {}),
     ...(failed.length ? { failedCheck: failed.join("; ") } : {}),
   };
 }

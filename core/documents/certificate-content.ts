@@ -4,6 +4,7 @@
  * when, the verdict, the claim, the figures, the batch and its auditors, the on-chain proof, how to verify it
  * without the registry, and the statement of checks with the block the figures were read at.
  */
+import { deliveryText } from "../deliveries/attribution.ts";
 import type { CertificateModel } from "./certificate.ts";
 
 /** One labelled value (a line break in it starts a new line). `mono`: a hash, printed in a monospaced font. */
@@ -126,6 +127,9 @@ export function certificateSections(m: CertificateModel): CertificateSection[] {
           value: c.scope3Category === 1 ? "Category 1 — purchased goods and services" : "Category 2 — capital goods",
         },
         { label: "Purpose", value: c.purpose ?? "—" },
+        ...(m.deliveries.length > 0
+          ? [{ label: "Received with delivery", value: deliveryText(m.deliveries, Number(c.amount)) }]
+          : []),
         { label: "Claim hash", value: c.claimHash, mono: true },
       ],
     },

@@ -9,6 +9,7 @@ import { getAddress, keccak256 } from "ethers";
 
 import { registryInterface } from "../../sdk/src/registry.ts";
 import type { ChainReads } from "../chain/reads.ts";
+import type { DeliveriesOf } from "../deliveries/attribution.ts";
 import { retirementVerifyUrl } from "./links.ts";
 
 export { certificateSections, claimStatusText } from "./certificate-content.ts";
@@ -36,6 +37,8 @@ export async function buildCertificate(
     verifyBaseUrl: string | null;
     rpcUrl: string;
     fetchBytes?: (uri: string) => Promise<Uint8Array | undefined>;
+    /** The deliveries the holder received the batch with (docs/deliveries.md); absent: none are named. */
+    deliveries?: DeliveriesOf | undefined;
   },
 ) {
   // The head now, not the read cache's last poll (up to ITEC_HEAD_POLL_MS old): a retirement mined since would
@@ -72,6 +75,10 @@ export async function buildCertificate(
       }
     }
   }
+  const deliveries =
+    options.deliveries && v.claim.account && v.proof
+      ? await options.deliveries(v.claim.account, v.batch.batchId, v.proof.blockNumber)
+      : [];
   const verifyUrl = options.verifyBaseUrl === null ? null : retirementVerifyUrl(options.verifyBaseUrl, retirementId);
   return {
     title: "I-TEC Retirement Certificate",
@@ -88,6 +95,8 @@ export async function buildCertificate(
     summary: v.summary,
     claimStatus: v.claimStatus,
     claim: v.claim,
+    /** The deliveries the holder received this batch's certificates with, before retiring them (may be none). */
+    deliveries,
     batch: v.batch,
     proof: v.proof,
     chain: v.chain,

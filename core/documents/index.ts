@@ -9,6 +9,7 @@ import { chainScanClaimSource, type ClaimSource } from "../claims/sources.ts";
 import { buildCertificate } from "./certificate.ts";
 import type { InventoryLine } from "./inventory.ts";
 import { scope3Report } from "./scope3.ts";
+import type { DeliveriesOf } from "../deliveries/attribution.ts";
 
 export { buildCertificate, certificateSections, type CertificateModel } from "./certificate.ts";
 export { certificateHtml, certificatePdf } from "./certificate-render.ts";
@@ -39,7 +40,7 @@ export async function fetchReportBytes(uri: string): Promise<Uint8Array | undefi
 export async function retirementCertificate(
   reads: ChainReads,
   id: bigint,
-  options: { verifyBaseUrl: string | null; rpcUrl: string },
+  options: { verifyBaseUrl: string | null; rpcUrl: string; deliveries?: DeliveriesOf | undefined },
 ) {
   return buildCertificate(reads, id, { ...options, fetchBytes: fetchReportBytes });
 }
@@ -55,12 +56,21 @@ export async function scope3ForAccount(
   reads: ChainReads,
   input: { account: string; reportingYear: number; inventory: readonly InventoryLine[]; reference: ReferenceTable },
   source: ClaimSource = chainScanClaimSource(reads),
+  deliveries?: DeliveriesOf,
 ) {
   const claims = await organisationClaims(reads, source, input.account);
+  // docs/deliveries.md: each retirement names the deliveries its holder received the batch with before it.
+  const retirements = deliveries
+    ? await Promise.all(
+        claims.retirements.map(async (r) =>
+          r.block === undefined ? r : { ...r, deliveries: await deliveries(r.retiredBy, r.batchId, r.block) },
+        ),
+      )
+    : claims.retirements;
   const report = scope3Report({
     ...input,
     accountName: claims.accountName,
-    retirements: claims.retirements,
+    retirements,
     readAt: claims.readAt,
   });
   return { ...report, readAt: claims.readAt };

@@ -53,6 +53,7 @@ const CLAIM_COLUMNS = [
   ["vintage_end", t],
   ["tx_hash", t],
   ["quality_met", t],
+  ["delivery_references", t],
 ] as const;
 
 function claimCells(c: ClaimParticulars): Record<string, Cell> {
@@ -70,6 +71,7 @@ function claimCells(c: ClaimParticulars): Record<string, Cell> {
     vintage_end: c.vintageEnd.slice(0, 10),
     tx_hash: c.txHash,
     quality_met: c.quality === null ? "" : c.quality.met ? "yes" : "no",
+    delivery_references: (c.deliveries ?? []).map((d) => d.reference).join("; "),
   };
 }
 

@@ -12,6 +12,7 @@ import { scope3ChartSvg, svgToPng } from "./scope3-chart.ts";
 import {
   beneficiaryLines,
   beneficiaryText,
+  deliveriesText,
   changeText,
   footprintLabel,
   organisationText,
@@ -175,7 +176,7 @@ export async function scope3Pdf(r: Scope3Report): Promise<Buffer> {
     y.applied.length
       ? y.applied.map((a) => ({
           cells: [
-            `#${a.retirementId}\nbatch #${a.batchId}`,
+            `#${a.retirementId}\nbatch #${a.batchId}${deliveriesText(a) ? `\n${deliveriesText(a)}` : ""}`,
             beneficiaryLines(a),
             `${a.category}\ncat. ${a.scope3Category}`,
             String(a.certificates),

@@ -10,6 +10,7 @@ import { scope3ChartSvg } from "./scope3-chart.ts";
 import { disclosureTable } from "./scope3-disclosures.ts";
 import {
   beneficiaryText,
+  deliveriesText,
   changeText,
   footprintLabel,
   organisationText,
@@ -17,7 +18,10 @@ import {
   readAtText,
   scope3Name,
 } from "./scope3-text.ts";
-import type { Figures, Scope3Report } from "./scope3-types.ts";
+import type { ClaimParticulars, Figures, Scope3Report } from "./scope3-types.ts";
+
+/** A retirement's deliveries (docs/deliveries.md) under its id, or nothing. */
+const delivered = (c: ClaimParticulars) => (deliveriesText(c) ? `<br><small>${esc(deliveriesText(c))}</small>` : "");
 
 export { scope3Pdf } from "./scope3-pdf.ts";
 
@@ -67,7 +71,7 @@ export function scope3Html(r: Scope3Report, chartSvg = scope3ChartSvg(r)): strin
   const applied = y.applied
     .map(
       (a) =>
-        `<tr><td class="l">#${esc(a.retirementId)}</td><td class="l">${esc(beneficiaryText(a))}</td><td>#${esc(a.batchId)}</td><td class="l">${esc(a.category)}</td>` +
+        `<tr><td class="l">#${esc(a.retirementId)}${delivered(a)}</td><td class="l">${esc(beneficiaryText(a))}</td><td>#${esc(a.batchId)}</td><td class="l">${esc(a.category)}</td>` +
         `<td>${a.scope3Category}</td><td>${a.certificates}</td><td>${esc(a.reductionKgPerCertificate)}</td><td>${esc(a.reductionTCO2e)}</td>` +
         `<td class="l">${esc(a.claimStatus)}</td><td class="l">${esc(qualitySummary(a.quality))}</td></tr>`,
     )
@@ -92,7 +96,7 @@ export function scope3Html(r: Scope3Report, chartSvg = scope3ChartSvg(r)): strin
   const unapplied = y.unapplied
     .map(
       (u) =>
-        `<tr><td class="l">#${esc(u.retirementId)}</td><td class="l">${esc(beneficiaryText(u))}</td><td>#${esc(u.batchId)}</td><td class="l">${esc(u.category)}</td>` +
+        `<tr><td class="l">#${esc(u.retirementId)}${delivered(u)}</td><td class="l">${esc(beneficiaryText(u))}</td><td>#${esc(u.batchId)}</td><td class="l">${esc(u.category)}</td>` +
         `<td>${u.scope3Category}</td><td>${u.certificates}</td><td class="l">${esc(u.claimStatus)}</td>` +
         `<td class="l"><code>${esc(u.reason)}</code>${u.quality && u.failedCriterion ? ` (${esc(u.quality.criteria.find((c) => c.id === u.failedCriterion)!.rule)})` : ""}: ${esc(u.detail)}</td></tr>`,
     )

@@ -48,6 +48,12 @@ export function beneficiaryText(c: ClaimParticulars): string {
   return name ?? account ?? "no beneficiary named";
 }
 
+/** "received with delivery ORD-123, ORD-124" (docs/deliveries.md), or "" when none. */
+export function deliveriesText(c: ClaimParticulars): string {
+  const refs = (c.deliveries ?? []).map((d) => d.reference);
+  return refs.length ? `received with delivery ${refs.join(", ")}` : "";
+}
+
 /** The beneficiary's name and account on two lines (the account whole: it is what an auditor looks up). */
 export function beneficiaryLines(c: ClaimParticulars): string {
   const name = c.beneficiaryName ?? c.attribution.name;

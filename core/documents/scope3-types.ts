@@ -4,6 +4,7 @@ import type { Scope3Disclosures } from "./scope3-disclosures.ts";
 import type { Attribution } from "../claims/attribution.ts";
 import type { ClaimQuality, QualityCriterion, QualityCriterionId } from "../claims/quality.ts";
 import type { ClaimStatusName } from "../../sdk/src/enums.ts";
+import type { DeliveryNote } from "../deliveries/attribution.ts";
 
 /** A retirement as read from the chain. */
 export interface RetirementForReport {
@@ -28,6 +29,10 @@ export interface RetirementForReport {
   /** Whose claim this is (core/claims/attribution.ts): applied only in that organisation's report. */
   attribution: Attribution;
   txHash: string | null;
+  /** The retirement's block, when read (the deliveries it is attributed to were mined at or before it). */
+  block?: number | undefined;
+  /** The deliveries the holder received the batch with (docs/deliveries.md); absent: none looked up. */
+  deliveries?: DeliveryNote[] | undefined;
   /** The batch's calculation method and parameter set (e.g. "ITEC-CALC 1.0" / "ITEC-PARAMS-1"), when read. */
   methodology?: string | undefined;
   parameters?: string | undefined;
@@ -124,6 +129,8 @@ export interface ClaimParticulars {
   vintageStart: string;
   vintageEnd: string;
   txHash: string | null;
+  /** The deliveries the holder received the batch with, oldest first (docs/deliveries.md); none when absent. */
+  deliveries?: DeliveryNote[] | undefined;
   /** Each claim-quality criterion met or not (core/claims/quality.ts); null for a claim of another reporting year. */
   quality: ClaimQuality | null;
 }

@@ -273,6 +273,7 @@ function particulars(r: RetirementForReport, quality: ClaimQuality | null): Clai
     vintageStart: r.vintageStart,
     vintageEnd: r.vintageEnd,
     txHash: r.txHash,
+    ...(r.deliveries?.length ? { deliveries: r.deliveries } : {}),
     quality,
   };
 }

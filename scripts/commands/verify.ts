@@ -20,6 +20,7 @@ import { checkBatchSample, type SampleVerification } from "../../sdk/src/sample.
 import { firstLine } from "../../sdk/src/errors.ts";
 
 import type { ChainBatch, Check, RetirementVerification } from "../../sdk/src/verification.ts";
+import { registerVerifyDelivery } from "./delivery.ts";
 import { connectReads } from "./documents.ts";
 import { action, field, group, parsePositiveInt, print } from "./common.ts";
 
@@ -174,6 +175,7 @@ function failUnlessVerified(
 
 export function registerVerify(program: Command): void {
   const verify = group(program, "verify", "verify from the chain alone");
+  registerVerifyDelivery(verify);
   chainFlags(
     verify
       .command("retirement")

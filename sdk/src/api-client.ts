@@ -23,6 +23,7 @@ import {
 } from "./api-operations.ts";
 import { CodedError } from "./errors.ts";
 import { formatSiweMessage } from "./siwe.ts";
+import type { Delivery, DeliveryPrepared, DeliveryProofs, DeliveryRequest } from "./delivery.ts";
 import type { ChainBatch, RetirementVerification } from "./verification.ts";
 
 export class ApiError extends CodedError {
@@ -233,6 +234,39 @@ export class ApiClient {
   /** An unsigned retirement for the signed-in account's wallet. */
   buildRetirement(request: RetireRequest): Promise<UnsignedTx> {
     return this.call("buildRetirement", {}, request);
+  }
+
+  /** Prepares a flow-through delivery (the signed-in ITAD's): its plan and the transfer to sign (docs/deliveries.md). */
+  prepareDelivery(request: DeliveryRequest): Promise<DeliveryPrepared> {
+    // Not a typed operation: the route also takes CSV, so its document body is a union (as POST /lots).
+    return this.post("/deliveries", request);
+  }
+
+  /** Withdraws prepared delivery `id`. */
+  cancelDelivery(id: string): Promise<Delivery> {
+    return this.request("DELETE", `/deliveries/${encodeURIComponent(id)}`);
+  }
+
+  /** Records the mined transfer `txHash` of prepared delivery `id` (the API checks it on the chain). */
+  recordDeliveryTransfer(id: string, txHash: string): Promise<Delivery> {
+    return this.call("recordDeliveryTransfer", { id }, { txHash });
+  }
+
+  /** Deliveries the signed-in account received (`customer`) or made (`itad`), optionally of one reference. */
+  async deliveries(role: "customer" | "itad" = "customer", reference?: string): Promise<Delivery[]> {
+    const query = new URLSearchParams({ role, ...(reference !== undefined ? { reference } : {}) });
+    const path = `${operationPath("listDeliveries", {})}?${query.toString()}`;
+    return (await this.get<{ deliveries: Delivery[] }>(path)).deliveries;
+  }
+
+  /** Delivery `id` (its ITAD's or, once sent, its customer's). */
+  delivery(id: string): Promise<Delivery> {
+    return this.call("getDelivery", { id });
+  }
+
+  /** The proofs of delivery `id`'s own devices, for `verifyDevices`. */
+  deliveryProofs(id: string): Promise<DeliveryProofs> {
+    return this.call("getDeliveryProofs", { id });
   }
 
   /** Signs in with `signer` (EIP-4361) and keeps the token for the following calls. */

@@ -6,6 +6,7 @@
  */
 import type { UnsignedTx } from "./api-client.ts";
 import type { OfferJson } from "./market/offer.ts";
+import type { Delivery, DeliveryProofs } from "./delivery.ts";
 import type { ChainBatch, RetirementVerification } from "./verification.ts";
 
 /** The listing index's progress, as listings and balances report it. */
@@ -316,6 +317,10 @@ export interface ApiOperationTypes {
   publishOffer: { body: PublishOfferRequest; reply: BookOffer };
   listReservations: { body: never; reply: { reservations: MarketReservation[] } };
   buildMarketFill: { body: MarketFillRequest; reply: UnsignedTx };
+  recordDeliveryTransfer: { body: { txHash: string }; reply: Delivery };
+  listDeliveries: { body: never; reply: { deliveries: Delivery[] } };
+  getDelivery: { body: never; reply: Delivery };
+  getDeliveryProofs: { body: never; reply: DeliveryProofs };
 }
 
 export type ApiOperationName = keyof ApiOperationTypes;
@@ -348,6 +353,10 @@ export const API_OPERATIONS = {
   publishOffer: { method: "POST", path: "/market/offers" },
   listReservations: { method: "GET", path: "/market/reservations" },
   buildMarketFill: { method: "POST", path: "/tx/market/fill" },
+  recordDeliveryTransfer: { method: "POST", path: "/deliveries/{id}/sent" },
+  listDeliveries: { method: "GET", path: "/deliveries" },
+  getDelivery: { method: "GET", path: "/deliveries/{id}" },
+  getDeliveryProofs: { method: "GET", path: "/deliveries/{id}/proofs" },
 } as const satisfies Record<ApiOperationName, { method: "GET" | "POST" | "PUT" | "DELETE"; path: string }>;
 
 /** The names in a path template: `"/tx/{hash}"` → `"hash"`. */

@@ -23,6 +23,7 @@ export * from "./verification.ts";
 export * from "./verify.ts";
 export * from "./checks.ts";
 export * from "./device-proof.ts";
+export * from "./delivery.ts";
 export * from "./recompute.ts";
 export * from "./external-sets.ts";
 export { jsonDifferences, reportDifferences } from "./recompute-diff.ts";

@@ -580,6 +580,16 @@ describe("API robustness", function () {
         "post /tx/market/cancel": { body: { offerHash: hash } },
         "post /tx/market/request": { body: { category: 1, quantity: "10", expiry: "1798761600" } },
         "post /tx/market/approve": { body: { token: market.token!, amount: "1" } },
+        // Flow-through deliveries
+        "post /deliveries": [
+          { body: { customer: B, reference: "ORD-1", devices: [{ manufacturer: "Dell", serial: "SN-1" }] } },
+          { body: { customer: B, reference: "ORD-2", devices: [{ deviceId: hash }] } },
+        ],
+        "post /deliveries/:id/sent": { params: { id: "D0123456789abcdef" }, body: { txHash: hash } },
+        "delete /deliveries/:id": { params: { id: "D0123456789abcdef" } },
+        "get /deliveries": { query: { role: "itad", reference: "ORD-1" } },
+        "get /deliveries/:id": { params: { id: "D0123456789abcdef" } },
+        "get /deliveries/:id/proofs": { params: { id: "D0123456789abcdef" } },
       };
 
       const routes = allRoutes(h.api.deps);

@@ -18,6 +18,7 @@ import {
   retirementVerificationSchema,
   transactionStatusSchema,
 } from "../../api/src/responses.ts";
+import { deliverySchema, proofsSchema } from "../../api/src/routes/deliveries.ts";
 import { operatorApprovalSchema, portfolioSchema } from "../../api/src/routes/portfolio.ts";
 import { bookOfferSchema } from "../../api/src/routes/market.ts";
 import { unsignedTxSchema } from "../../api/src/schemas.ts";
@@ -48,6 +49,7 @@ import {
   type SiweSession,
   type TransferRequest,
 } from "../../sdk/src/api-operations.ts";
+import type { Delivery, DeliveryProofs } from "../../sdk/src/delivery.ts";
 import type { RetirementVerification } from "../../sdk/src/verification.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -75,6 +77,9 @@ const REPLY_SCHEMAS = {
   getOffer: bookOfferSchema,
   publishOffer: bookOfferSchema,
   buildMarketFill: unsignedTxSchema,
+  recordDeliveryTransfer: deliverySchema,
+  getDelivery: deliverySchema,
+  getDeliveryProofs: proofsSchema,
 } satisfies Partial<Record<ApiOperationName, z.ZodType>>;
 
 /** true when every value `Api` allows is a `Sdk`, and both have the same (top-level) properties. */
@@ -122,6 +127,7 @@ const BODIES: Partial<Record<ApiOperationName, Record<string, "optional" | "requ
     batchId: "optional",
     onInvoice: "optional",
   }),
+  recordDeliveryTransfer: properties<ApiOperationTypes["recordDeliveryTransfer"]["body"]>({ txHash: "required" }),
 };
 
 const R = "required" as const;
@@ -185,6 +191,35 @@ const REPLIES: Partial<Record<ApiOperationName, Record<string, "optional" | "req
       }),
     ]),
   ),
+  ...Object.fromEntries(
+    (["recordDeliveryTransfer", "getDelivery"] as const).map((k) => [
+      k,
+      properties<Delivery>({
+        id: R,
+        reference: R,
+        referenceHash: R,
+        itad: R,
+        customer: R,
+        state: R,
+        delivered: R,
+        certified: R,
+        items: R,
+        refused: R,
+        transfer: R,
+        summary: R,
+        createdAt: R,
+        links: R,
+      }),
+    ]),
+  ),
+  listDeliveries: properties<ApiOperationTypes["listDeliveries"]["reply"]>({ deliveries: R }),
+  getDeliveryProofs: properties<DeliveryProofs>({
+    deliveryId: R,
+    reference: R,
+    referenceHash: R,
+    transfer: R,
+    devices: R,
+  }),
   ...Object.fromEntries(
     (["buildTransfer", "buildRetirement", "buildApproval", "buildMarketFill"] as const).map((k) => [
       k,

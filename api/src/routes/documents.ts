@@ -14,6 +14,7 @@ import { REQUEST_LIMITS } from "../../../core/config.ts";
 import { organisationKey } from "../../../core/claims/attribution.ts";
 import { claimSource, requireIndex, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
+import { deliveriesOf } from "../services/deliveries.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { checksumAddress } from "../responses.ts";
 import { address, positiveId, uintString, wellFormedText } from "../schemas.ts";
@@ -82,9 +83,12 @@ const FORMATS = {
 
 export function documentRoutes(deps: AppDeps): RouteSpec[] {
   // Links name this API's public URL (ITEC_PUBLIC_URL, else where it listens); commands, the node it reads.
+  // The deliveries a holder received a batch with live in the job store: named when this API opens one.
+  const deliveries = () => (deps.oracle ? deliveriesOf(deps.oracle.store) : undefined);
   const options = () => ({
     verifyBaseUrl: deps.publicUrl,
     rpcUrl: deps.publicRpcUrl ?? deps.chain.provider._getConnection().url,
+    deliveries: deliveries(),
   });
   return [
     defineRoute({
@@ -192,6 +196,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
             deps.reads,
             { account, reportingYear: year, inventory, reference: deps.reference! },
             claimSource(deps),
+            deliveries(),
           );
         } catch (error) {
           if (error instanceof Scope3InputError)

@@ -10,6 +10,7 @@ import { reviewQueueScreen } from "./auditor/queue.ts";
 import { reviewScreen } from "./auditor/review.ts";
 import { homeScreen } from "./home.ts";
 import { approvalsScreen } from "./holder/approvals.ts";
+import { deliveriesScreen } from "./holder/deliveries.ts";
 import { portfolioScreen } from "./holder/portfolio.ts";
 import { reportScreen } from "./holder/report.ts";
 import { retireScreen } from "./holder/retire.ts";
@@ -18,6 +19,7 @@ import { transferScreen } from "./holder/transfer.ts";
 import { offerBookScreen } from "./market/offers.ts";
 import { reservationsScreen } from "./market/reservations.ts";
 import { sellScreen } from "./market/sell.ts";
+import { deliverySendScreen } from "./refurbisher/deliveries.ts";
 import { lotUploadScreen } from "./refurbisher/lot-upload.ts";
 import { myLotsScreen } from "./refurbisher/lots.ts";
 
@@ -27,6 +29,7 @@ export const SCREENS: readonly Screen[] = [
   transferScreen,
   retireScreen,
   retirementsScreen,
+  deliveriesScreen,
   approvalsScreen,
   reportScreen,
   offerBookScreen,
@@ -34,6 +37,7 @@ export const SCREENS: readonly Screen[] = [
   reservationsScreen,
   lotUploadScreen,
   myLotsScreen,
+  deliverySendScreen,
   reviewQueueScreen,
   reviewScreen,
   participantsScreen,

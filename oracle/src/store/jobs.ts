@@ -12,6 +12,7 @@
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
+import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
 import { Leases, type LeaseHolder, type LeaseResult, type LeaseRow } from "./leases.ts";
 import {
@@ -51,6 +52,8 @@ export class JobStore {
   readonly #signatures: Signatures;
   /** Audit samples and the auditors' evidence outcomes (samples.ts). */
   readonly samples: Samples;
+  /** Flow-through deliveries (deliveries.ts, docs/deliveries.md). */
+  readonly deliveries: Deliveries;
   #closed: Promise<void> | undefined;
 
   private constructor(db: SqlDatabase, now: () => Date, sqliteFile: string | undefined) {
@@ -60,6 +63,7 @@ export class JobStore {
     this.#devices = new Devices(this.#rows);
     this.#signatures = new Signatures(this.#rows);
     this.samples = new Samples(this.#rows);
+    this.deliveries = new Deliveries(this.#rows);
   }
 
   /** Opens the store (a SQLite file path, or options) and applies its migrations. */

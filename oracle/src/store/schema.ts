@@ -304,4 +304,40 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Version 6 is another feature's (issue 17); versions apply in order whatever the gap (core/db/migrate.ts).
+    version: 7,
+    name: "flow-through deliveries",
+    // docs/deliveries.md: what an ITAD delivered to a customer, by device id (never a serial), and the transfer
+    // that carried the certificates. A device flows through once: delivery_devices' primary key.
+    sql: `
+      CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        itad TEXT NOT NULL,
+        customer TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        reference_hash TEXT NOT NULL,
+        state TEXT NOT NULL,
+        delivered BIGINT NOT NULL,
+        certified BIGINT NOT NULL,
+        items_json TEXT NOT NULL,
+        refused_json TEXT NOT NULL,
+        tx_hash TEXT,
+        block_number BIGINT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (itad, reference)
+      );
+      CREATE INDEX deliveries_customer ON deliveries(customer);
+      CREATE TABLE delivery_devices (
+        device_id TEXT PRIMARY KEY,
+        delivery_id TEXT NOT NULL REFERENCES deliveries(id),
+        batch_token TEXT NOT NULL,
+        position BIGINT NOT NULL
+      );
+      CREATE INDEX delivery_devices_delivery ON delivery_devices(delivery_id);
+      -- Serialises the storing of deliveries across processes (PostgreSQL's row lock; see version 3's job_locks).
+      INSERT INTO job_locks (name) VALUES ('deliveries');
+    `,
+  },
 ];
