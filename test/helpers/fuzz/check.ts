@@ -79,7 +79,7 @@ export async function check(
   if (res.status < 400) {
     if (!tally) return undefined;
     tally.successes += 1;
-    const type = res.headers["content-type"] as string | undefined;
+    const type: string | undefined = res.headers["content-type"];
     const wrong = replyProblems(route, res.status, type, typeof res.text === "string" ? res.text : undefined);
     if (wrong.length)
       return `${answer} (reply not as declared: ${wrong.map((e) => `${e.pointer} ${e.detail}`).join("; ")})`;
