@@ -5,8 +5,9 @@
  *   1. one chain restart with an issue transaction in flight: anvil is stopped and started again from its own state
  *      right after the oracle sent a mint (the transaction pool, and that transaction with it, is lost);
  *   2. SCALE.chaos.kills SIGKILLs of the `itec serve` holding the worker lease (≥ 20 under `npm run soak`, 3 in
- *      `npm test`) while lots are submitted and attested — each kill right after that process sent an issue
- *      transaction where the timing allows, then a restart (test/helpers/failover-run.ts, the failover test's run).
+ *      `npm test`) while lots are submitted and attested — every other kill right after that process sent an issue
+ *      transaction where the timing allows, the others at a random (seeded) instant — each followed by a restart
+ *      (test/helpers/failover-run.ts, the failover test's run).
  * Asserted from the chain: every issuable batch minted exactly once (no duplicate, none lost, none stuck), the
  * oracle's transactions one per batch with no nonce gap, none reverted and none left pending; and the steady client
  * never answered 500 and is answered 200 at the end.
@@ -148,7 +149,14 @@ describe(`soak: oracle chaos loop — ${SCALE.chaos.kills} SIGKILLs of itec serv
       }
 
       // --- 2. SIGKILLs of the lease holder while lots arrive --------------------------------------------------------
-      const f: ScenarioFigures = await runFailoverScenario(c, { lots: SCALE.chaos.lots, kills: SCALE.chaos.kills });
+      // Every other kill waits for a mint in flight (up to 12 s); the others strike at a random instant (seeded).
+      let state = SCALE.chaos.seed;
+      const random = () => (state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
+      const f: ScenarioFigures = await runFailoverScenario(c, {
+        lots: SCALE.chaos.lots,
+        kills: SCALE.chaos.kills,
+        killWaitMs: (k) => (k % 2 === 0 ? 12_000 : Math.floor(random() * 4_000)),
+      });
       await sleep(500);
       const last = await fetch(`${base}/network`);
       await steady.stop();
@@ -173,6 +181,8 @@ describe(`soak: oracle chaos loop — ${SCALE.chaos.kills} SIGKILLs of itec serv
         chainRestarts: 1,
         chainRestartWithMintInFlight: inFlight,
         chainDownMs,
+        // Mints re-sent as the same bytes (after the restart lost the pool, or a kill lost the broadcast).
+        rebroadcasts: c.advances.filter((e) => e.msg.startsWith("transaction re-broadcast")).length,
         lotsAccepted: f.lotsAccepted + 1,
         batchesIssuable: issuable,
         mintedOnChain: events.length,
@@ -189,6 +199,7 @@ describe(`soak: oracle chaos loop — ${SCALE.chaos.kills} SIGKILLs of itec serv
       reportFigures("chaos", figures);
 
       expect(f.kills).to.have.length(SCALE.chaos.kills);
+      expect(figures.killsWithMintInFlight, "kills with a mint in flight").to.be.greaterThan(0);
       expect(figures.stuck, "batches not confirmed").to.deep.equal([]);
       expect(figures.duplicates, "batches minted twice").to.equal(0);
       expect(figures.lost, "batches never minted").to.equal(0);

@@ -23,7 +23,8 @@ export interface Scale {
     /** Assert the issue's latency budget (verify p99 ≤ 50 ms under load); the CI slice only reports it. */
     assertBudget: boolean;
   };
-  chaos: { kills: number; lots: number; chainRestarts: number };
+  /** SIGKILLs of `itec serve`, lots submitted meanwhile, and the seed of the kills' random instants. */
+  chaos: { kills: number; lots: number; seed: number };
   load: { transfers: number; retirements: number; accounts: number };
   /** fast-check runs of test/contracts/invariants.test.ts. */
   invariantRuns: number;
@@ -34,7 +35,7 @@ export const SCALES: Readonly<Record<SoakScale, Scale>> = {
     name: "ci",
     fuzz: { requests: 1_500, seed: 18_07 },
     dos: { devices: 2_000, reports: 1, inventoryRows: 1_000, idleProbes: 100, assertBudget: false },
-    chaos: { kills: 3, lots: 3, chainRestarts: 1 },
+    chaos: { kills: 3, lots: 3, seed: 18_07 },
     load: { transfers: 100, retirements: 100, accounts: 10 },
     invariantRuns: 100,
   },
@@ -42,7 +43,7 @@ export const SCALES: Readonly<Record<SoakScale, Scale>> = {
     name: "full",
     fuzz: { requests: 12_000, seed: 18_07 },
     dos: { devices: 50_000, reports: 4, inventoryRows: 10_000, idleProbes: 300, assertBudget: true },
-    chaos: { kills: 20, lots: 20, chainRestarts: 1 },
+    chaos: { kills: 20, lots: 20, seed: 18_07 },
     load: { transfers: 1_000, retirements: 1_000, accounts: 12 },
     invariantRuns: 10_000,
   },
