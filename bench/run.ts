@@ -4,7 +4,7 @@
  * bench/results/summary.json and the figures table of README.md from every results file, each figure with the date
  * and machine of the run it comes from.
  *
- *   npm run bench                      all benchmarks (~1 hour here), then the summary
+ *   npm run bench                      all benchmarks (~1 hour here; not the soak), then the summary
  *   npm run bench -- --only gas,calc   those benchmarks, then the summary of all results
  *   npm run bench -- --skip reports    all but those
  *   npm run bench -- --summary-only    no benchmark: the summary and table from the results already written
@@ -36,7 +36,10 @@ function list(flag: string): string[] | null {
 const only = list("--only");
 const skip = list("--skip") ?? [];
 const summaryOnly = process.argv.includes("--summary-only");
-const chosen = summaryOnly ? [] : BENCHES.filter((b) => (only ? only.includes(b.name) : !skip.includes(b.name)));
+// The soak (hours) runs only when named: `npm run bench -- --only soak`.
+const chosen = summaryOnly
+  ? []
+  : BENCHES.filter((b) => (only ? only.includes(b.name) : !skip.includes(b.name) && !b.onRequest));
 
 const failed: string[] = [];
 const runLog = readRunLog(results);

@@ -55,6 +55,8 @@ export interface Bench {
   file: string;
   /** Rough minutes on the 2-core machine of bench/results (for `npm run bench`'s plan). */
   minutes: number;
+  /** Runs only when named (`npm run bench -- --only soak`): too long for the default run. */
+  onRequest?: true;
   figures(results: unknown): Figure[];
 }
 
@@ -257,6 +259,21 @@ export const BENCHES: readonly Bench[] = [
           "≤ 2 ×",
           atMost(ratio, 2),
         ),
+      ];
+    },
+  },
+  {
+    name: "soak",
+    script: "bench:soak",
+    file: "soak.json",
+    minutes: 120,
+    onRequest: true,
+    // One row (the README stays within 12 KB): every 5xx to a fuzzed request and every mint lost or doubled through
+    // the kills and the chain restart; the rest of the campaign's figures are in soak.json and docs/operations.md.
+    figures: (r) => {
+      const faults = num(r, "headline.5xx") + num(r, "headline.duplicates") + num(r, "headline.lost");
+      return [
+        figure("hardening", `soak (${String(at(r, "scale"))}): 5xx, lost/doubled mints`, faults, "", "0", faults === 0),
       ];
     },
   },

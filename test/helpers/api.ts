@@ -14,7 +14,15 @@ import type { IndexReader } from "../../api/src/deps.ts";
 import { openIndexer } from "../../indexer/index.ts";
 import { createOracle } from "../../oracle/src/runtime/oracle.ts";
 import { startRpcProxy, type RpcProxy } from "./proxy.ts";
-import { ACCOUNTS, freePort, deployOverRpc, startTestChain, type DeployedRegistry, type TestChain } from "./chain.ts";
+import {
+  ACCOUNTS,
+  freePort,
+  deployOverRpc,
+  startTestChain,
+  type ChainKind,
+  type DeployedRegistry,
+  type TestChain,
+} from "./chain.ts";
 
 export interface ApiHarness {
   chain: TestChain;
@@ -31,6 +39,8 @@ export async function startApiHarness(
   options: {
     env?: Record<string, string>;
     viaProxy?: boolean;
+    /** The chain to run on (default: startTestChain's, i.e. ITEC_TEST_CHAIN), e.g. anvil mining a block a second. */
+    chain?: { kind: ChainKind; blockTime?: number };
     /** The built web app to serve under /app/ (default: app/dist). */
     appDir?: string;
     /** The listing index; default: the real indexer on an in-memory SQLite store, following the chain. */
@@ -39,7 +49,9 @@ export async function startApiHarness(
     deployMore?: (chain: TestChain, deployed: DeployedRegistry) => Promise<Record<string, string>>;
   } = {},
 ): Promise<ApiHarness> {
-  const chain = await startTestChain();
+  const chain = options.chain
+    ? await startTestChain(options.chain.kind, { blockTime: options.chain.blockTime ?? 1 })
+    : await startTestChain();
   const deployed = await deployOverRpc(chain, { auditors: 2 });
   const proxy = options.viaProxy ? await startRpcProxy(chain.url) : undefined;
   // A known port, so evidence URIs in attestations point at this API (documents fetch the report there).

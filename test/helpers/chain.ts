@@ -6,7 +6,11 @@
  *   not automine) — the stand-in for a Besu node that proves only standard JSON-RPC is used.
  * Plus deployment of a configured registry with Hardhat's well-known TEST accounts.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 
 import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
 import { network } from "hardhat";
@@ -33,6 +37,11 @@ export interface TestChain {
   /** Mines one block now (both backends). */
   mine(): Promise<void>;
   setAutomine(on: boolean): Promise<void>;
+  /**
+   * anvil only: restarts the node on the same port from its own state, as an operator's restart would — the chain
+   * (blocks, balances, contracts) survives, what sat in the transaction pool is lost.
+   */
+  restart?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,17 +69,33 @@ export async function startTestChain(
   options: { blockTime?: number } = {},
 ): Promise<TestChain> {
   let stopBackend: () => Promise<void>;
+  let restartBackend: (() => Promise<void>) | undefined;
   let url: string;
   if (kind === "anvil") {
     const port = await freePort();
-    const child = spawnAnvil({ port, blockTime: options.blockTime ?? 1 }, "ignore");
+    const blockTime = options.blockTime ?? 1;
+    let child = spawnAnvil({ port, blockTime }, "ignore");
+    let stateDir: string | undefined;
     url = `http://127.0.0.1:${port}`;
-    stopBackend = () =>
-      new Promise((resolve) => {
+    const stopChild = () =>
+      new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       });
+    stopBackend = async () => {
+      await stopChild();
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    };
+    restartBackend = async () => {
+      const hex = (await rpc("anvil_dumpState")) as string;
+      stateDir ??= mkdtempSync(join(tmpdir(), "itec-anvil-"));
+      const state = join(stateDir, "state.json");
+      writeFileSync(state, gunzipSync(Buffer.from(hex.slice(2), "hex")));
+      await stopChild();
+      child = spawnAnvil({ port, blockTime, loadState: state }, "ignore");
+      await waitForRpc(url);
+    };
     await waitForRpc(url);
   } else {
     const server = await network.createServer("hardhat", "127.0.0.1", 0);
@@ -96,6 +121,10 @@ export async function startTestChain(
     setAutomine: async (on) => {
       await rpc("evm_setAutomine", [on]);
       if (on && kind === "anvil") await rpc("evm_setIntervalMining", [1]);
+    },
+    restart: async () => {
+      if (!restartBackend) throw new Error("only an anvil test chain restarts");
+      await restartBackend();
     },
     stop: async () => {
       provider.destroy();

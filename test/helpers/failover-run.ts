@@ -28,8 +28,11 @@ export interface ScenarioOptions {
   kills: number;
   /** SIWE nonces are shared by the instances: sign in through the proxy. Else pinned to instance A. */
   nonceSharedAcrossInstances?: boolean;
-  /** Longest wait for an issue transaction to kill in flight before killing anyway. */
-  killWaitMs?: number;
+  /**
+   * Longest wait for an issue transaction to kill in flight before killing anyway; per kill (0-based) when a
+   * function — e.g. a random instant for some kills (test/soak/chaos.test.ts).
+   */
+  killWaitMs?: number | ((kill: number) => number);
   log?: (line: string) => void;
 }
 
@@ -179,7 +182,7 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
 
   // --- lots and attestations (in the background) ---------------------------------------------------------------
   const accepted: { ref: string; id: string; issuable: string[] }[] = [];
-  const killWaitMs = options.killWaitMs ?? 12_000;
+  const killWait = options.killWaitMs ?? 12_000;
   // Spread the lots over the kill phase (a kill cycle: wait for a send, takeover, restart ≈ 7 s), so submissions
   // and attestations keep arriving while an instance is down and while the lease moves.
   const intervalMs = Math.max(500, Math.floor((options.kills * 7_000) / Math.max(1, options.lots)));
@@ -236,6 +239,7 @@ export async function runFailoverScenario(cluster: Cluster, options: ScenarioOpt
       const pid = holder.pid;
       const victim = `${holder.name}${holder.generation}`;
       let inFlight = false;
+      const killWaitMs = typeof killWait === "function" ? killWait(k) : killWait;
       while (Date.now() - since < killWaitMs) {
         const sent = cluster.advances.find(
           (e) => e.pid === pid && e.time >= since && e.msg.startsWith("issue transaction sent"),
