@@ -322,7 +322,7 @@ CREATE INDEX IF NOT EXISTS ix_participants_by_name_key ON ix_participants (name_
   {
     // Issue 17 (ADR 0055): the attestation carries the audit sample record's hash, emitted in BatchIssued. Rows
     // indexed before have none: the zero hash, "no sample record", as the chain holds for them.
-    version: 7,
+    version: 4,
     name: "audit sample hash of issued batches",
     sql: `
 ALTER TABLE ix_batches ADD COLUMN sample_hash TEXT NOT NULL DEFAULT '0x0000000000000000000000000000000000000000000000000000000000000000';

@@ -1,5 +1,5 @@
 /**
- * Flow-through deliveries in the job store (oracle/src/store/deliveries.ts, schema version 7) on each engine: a
+ * Flow-through deliveries in the job store (oracle/src/store/deliveries.ts, schema version 6) on each engine: a
  * device flows through once, a prepared delivery is replaced or withdrawn but a sent one is final, and a customer
  * sees only what was sent to it.
  */

@@ -305,8 +305,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Version 6 is another feature's (issue 17); versions apply in order whatever the gap (core/db/migrate.ts).
-    version: 7,
+    version: 6,
     name: "flow-through deliveries",
     // docs/deliveries.md: what an ITAD delivered to a customer, by device id (never a serial), and the transfer
     // that carried the certificates. A device flows through once: delivery_devices' primary key.
