@@ -8,6 +8,7 @@
  */
 import { DeviceMerkleTree } from "../../core/calc/merkle.ts";
 import { ApiError, type ApiClient } from "../../sdk/src/api-client.ts";
+import type { AuditSample } from "../../sdk/src/api-operations.ts";
 import {
   checkAttestation as checkWith,
   type AttestationView,
@@ -25,20 +26,8 @@ export interface Review {
   sample?: SampleView | undefined;
 }
 
-/** The audit sample as the API answers it (api/src/routes/review-sample.ts). */
-export interface SampleView {
-  state: "pending" | "drawn";
-  plan: string | null;
-  submittedBlock: number;
-  seedBlock: number | null;
-  seedBlockHash: string | null;
-  seed: string | null;
-  population: number | null;
-  size: number | null;
-  devices: { deviceId: string; outcome: "seen" | "missing" | null }[];
-  /** keccak256 of the complete record: what the attestation's sampleHash binds (null while incomplete). */
-  sampleHash: string | null;
-}
+/** The audit sample as the API answers it (api/src/routes/review-sample.ts): the SDK's type. */
+export type SampleView = AuditSample;
 
 export type EvidenceOutcome = { deviceId: string; outcome: "seen" | "missing" };
 

@@ -8,7 +8,8 @@ import { InvalidArgumentError, type Command } from "commander";
 import { ZeroAddress } from "ethers";
 
 import { ApiClient, type UnsignedTx } from "../../sdk/src/api-client.ts";
-import { makeOffer, offerToJson, signOffer, type OfferJson } from "../../sdk/src/market/offer.ts";
+import type { BookOffer, MarketReservation as Reservation } from "../../sdk/src/api-operations.ts";
+import { makeOffer, offerToJson, signOffer } from "../../sdk/src/market/offer.ts";
 import {
   action,
   group,
@@ -26,25 +27,6 @@ import {
   type SignerOptions,
 } from "./common.ts";
 
-interface BookOffer {
-  hash: string;
-  offer: OfferJson;
-  remaining: string;
-  status: string;
-  expiresAt: string;
-  publishedAt: string;
-}
-interface Reservation {
-  reservationId: string;
-  seller: string;
-  buyer: string;
-  batchId: string;
-  amount: string;
-  price: string;
-  expiresAt: string;
-  status: string;
-  expired: boolean;
-}
 interface Request {
   rfqId: string;
   buyer: string;

@@ -21,6 +21,7 @@ import { LogRanges } from "../../../../sdk/src/logs.ts";
 import { HttpProblem } from "../../problem.ts";
 import type { RelayTarget } from "../transactions.ts";
 import { OfferBook, type OfferFilter, type StoredOffer } from "./offer-book.ts";
+import type { MarketReservation } from "../../../../sdk/src/api-operations.ts";
 
 /** The ERC-20 calls the API builds for a settlement token (a buyer's approval of the market). */
 export const tokenInterface = new Interface([
@@ -53,20 +54,8 @@ export interface BookOffer extends StoredOffer {
   remaining: bigint;
 }
 
-export interface ReservationView {
-  reservationId: string;
-  offerHash: string;
-  seller: string;
-  buyer: string;
-  batchId: string;
-  amount: string;
-  price: string;
-  expiresAt: string;
-  status: "open" | "confirmed" | "reclaimed";
-  /** Open and past its expiry: anyone may reclaim it. */
-  expired: boolean;
-  openedIn: string;
-}
+/** A reservation as GET /market/reservations answers it: the SDK's type, one definition. */
+export type ReservationView = MarketReservation;
 
 export interface RequestView {
   rfqId: string;

@@ -9,18 +9,7 @@ import { sentence } from "../../ui/errors.ts";
 import { count, dateTime, shortAddress } from "../../ui/format.ts";
 import { confirmAndSend } from "../../ui/transaction.ts";
 import type { UnsignedTx } from "../../../../sdk/src/api-client.ts";
-
-interface Reservation {
-  reservationId: string;
-  seller: string;
-  buyer: string;
-  batchId: string;
-  amount: string;
-  price: string;
-  expiresAt: string;
-  status: "open" | "confirmed" | "reclaimed";
-  expired: boolean;
-}
+import type { MarketReservation as Reservation } from "../../../../sdk/src/api-operations.ts";
 
 export const reservationsScreen: Screen = {
   path: "/market/reservations",
