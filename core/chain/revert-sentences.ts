@@ -184,6 +184,8 @@ export const REVERT_SENTENCES: Readonly<Record<string, (a: Args) => string>> = {
     `the proofs do not show what the challenge claims (${a.reason}): check the two leaves and their batches`,
   ITECAlreadyChallenged: (a) =>
     `this proof was already made as challenge #${a.challengeId}: a proof is made once; its settlement stands`,
+  ITECExternalSetNotActive: (a) =>
+    `external device set #${a.setId} is not registered or was retired: prove against an active set (itec admin external-set list)`,
   ITECChallengeNotOpen: (a) => `there is no open challenge #${a.challengeId}: it does not exist or was already settled`,
   ITECInvalidSettlement: (a) =>
     `batch #${a.faultyBatchId} is not named by challenge #${a.challengeId}: name one of its batches as at fault, ` +
