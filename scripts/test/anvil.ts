@@ -6,7 +6,7 @@
  * with a `[group]` prefix; at the end one mocha-style summary (`N passing`, `M failing`, always both) counts every
  * group, which .ci/run reads. Red when any group exits non-zero, fails a test, or reports no passing test.
  *
- * Usage: node scripts/test/anvil.ts [--jobs N] [--only LABEL,...]   (default 4 groups at a time)
+ * Usage: node scripts/test/anvil.ts [--jobs N] [--only LABEL,...] [--no-build]   (default 4 groups at a time)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -91,9 +91,13 @@ async function main(): Promise<number> {
   process.once("SIGINT", () => stopAll("SIGINT"));
   process.once("SIGTERM", () => stopAll("SIGTERM"));
 
-  // Compile once, before the groups start (each runs with --no-compile: no two builds race on artifacts).
-  const build = spawnSync(process.execPath, [HARDHAT, "build", "--quiet"], { stdio: "inherit" });
-  if (build.status !== 0) return build.status ?? 1;
+  // Compile once, before the groups start (each runs with --no-compile: no two builds race on artifacts). Even
+  // with nothing to compile the build rewrites types/ (typechain), so a caller that built already and runs other
+  // tests meanwhile (.ci/run runs this beside `npm test`) passes --no-build.
+  if (!process.argv.includes("--no-build")) {
+    const build = spawnSync(process.execPath, [HARDHAT, "build", "--quiet"], { stdio: "inherit" });
+    if (build.status !== 0) return build.status ?? 1;
+  }
 
   const started = Date.now();
   const queue = groups.map((group, order) => ({ group, order }));
