@@ -11,11 +11,14 @@ export interface Group {
   grepExclude?: string;
 }
 
-/** Longest first (CI log of 2026-12-03: the indexer's two backends ~3 min each, the CLIs ~2 min, the rest less). */
+/**
+ * Longest first, as measured here with four groups at once (2 shared cores): the CLIs ~4 min (each command is a
+ * Node process: CPU), the robustness suite and each half of the indexer's ~2 min, the rest 1-1.5 min.
+ */
 export const GROUPS: readonly Group[] = [
+  { label: "cli", files: ["test/e2e/cli.test.ts"] },
   { label: "indexer-sqlite", files: ["test/indexer/indexer.test.ts"], grep: "Indexer on SQLite" },
   { label: "indexer-postgres", files: ["test/indexer/indexer.test.ts"], grepExclude: "Indexer on SQLite" },
-  { label: "cli", files: ["test/e2e/cli.test.ts"] },
   { label: "robustness", files: ["test/api/robustness.test.ts"] },
   { label: "pipeline", files: ["test/oracle/pipeline.test.ts"] },
   { label: "services", files: ["test/e2e/serve.test.ts", "test/oracle/crash.test.ts"] },
