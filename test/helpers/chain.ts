@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-import { JsonRpcProvider, Network, NonceManager, type Signer } from "ethers";
+import { JsonRpcProvider, keccak256, Network, NonceManager, toUtf8Bytes, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import { spawnAnvil } from "../../core/chain/anvil.ts";
@@ -151,6 +151,9 @@ async function waitForRpc(url: string, timeoutMs = 15_000): Promise<void> {
   }
 }
 
+/** RegistryState.ISSUER_ROLE, granted before the registry is mined (checked against it afterwards). */
+const ISSUER_ROLE = keccak256(toUtf8Bytes("ITEC_ISSUER_ROLE"));
+
 /** Dev account roles used across the e2e tests (Hardhat TEST mnemonic; public keys, never for real use). */
 export const ACCOUNTS = {
   admin: 0,
@@ -188,36 +191,56 @@ export interface DeployedRegistry {
  * Deploys the registry over HTTP (the extension first, then the registry that delegates to it), registers the
  * methodology, grants the issuer role, registers one auditing body per auditor and accredits each for every
  * category for ten years, and admits the participants under their names.
+ *
+ * The setup transactions are all sent first (consecutive nonces, explicit gas limits: no estimate can run against
+ * a contract not mined yet) and then waited for, each receipt checked: on anvil's interval mining they land in one
+ * or two blocks instead of one block (a second) each, and on automine the result is the same chain state.
  */
 export async function deployOverRpc(chain: TestChain, options: { auditors?: number } = {}): Promise<DeployedRegistry> {
   const admin = new NonceManager(devAccount(ACCOUNTS.admin, chain.provider));
-  const extension = await new ITECRegistryExtension__factory(admin).deploy();
-  await extension.waitForDeployment();
+  const deployGas = { gasLimit: 12_000_000n };
+  const callGas = { gasLimit: 1_000_000n };
+  const extension = await new ITECRegistryExtension__factory(admin).deploy(deployGas);
   const deployed = await new ITECRegistry__factory(admin).deploy(
     await admin.getAddress(),
     2n * 86_400n,
     "http://127.0.0.1:8080/batches/",
     await extension.getAddress(),
+    deployGas,
   );
-  const receipt = await deployed.deploymentTransaction()!.wait();
   const address = await deployed.getAddress();
   const registry = registryAt(address, admin);
   const wallet = (role: keyof typeof ACCOUNTS) => devAccount(ACCOUNTS[role], chain.provider);
-  const wait = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait();
-  await wait(registry.registerMethodology("ITEC-CALC 1.0", "ITEC-PARAMS-1"));
-  await wait(registry.grantRole(await registry.ISSUER_ROLE(), wallet("oracle").address));
   const now = BigInt((await chain.provider.getBlock("latest"))!.timestamp);
+  const sent = [
+    extension.deploymentTransaction()!,
+    deployed.deploymentTransaction()!,
+    await registry.registerMethodology("ITEC-CALC 1.0", "ITEC-PARAMS-1", callGas),
+    await registry.grantRole(ISSUER_ROLE, wallet("oracle").address, callGas),
+  ];
   const auditors = (["auditor1", "auditor2", "auditor3"] as const).slice(0, options.auditors ?? 2);
   for (const [i, a] of auditors.entries()) {
-    await wait(registry.registerAuditorBody(AUDITOR_BODIES[i]!));
-    await wait(registry.setAccreditation(wallet(a).address, i + 1, ALL_CATEGORIES, 0, now + 3650n * 86_400n));
+    sent.push(await registry.registerAuditorBody(AUDITOR_BODIES[i]!, callGas));
+    sent.push(
+      await registry.setAccreditation(wallet(a).address, i + 1, ALL_CATEGORIES, 0, now + 3650n * 86_400n, callGas),
+    );
   }
   for (const role of ["refurbisher", "corporate", "trader"] as const) {
-    await wait(registry.admitParticipant(wallet(role).address, PARTICIPANT_KINDS[role], PARTICIPANT_NAMES[role]));
+    sent.push(
+      await registry.admitParticipant(wallet(role).address, PARTICIPANT_KINDS[role], PARTICIPANT_NAMES[role], callGas),
+    );
   }
+  const receipts = [];
+  for (const tx of sent) {
+    const receipt = await tx.wait(); // throws on a reverted transaction
+    if (receipt?.status !== 1) throw new Error(`deployOverRpc: transaction ${tx.hash} failed`);
+    receipts.push(receipt);
+  }
+  if ((await registry.ISSUER_ROLE()) !== ISSUER_ROLE)
+    throw new Error("deployOverRpc: ISSUER_ROLE is not the one granted");
   return {
     address,
-    deployBlock: receipt!.blockNumber,
+    deployBlock: receipts[1]!.blockNumber,
     registry: registryAt(address, chain.provider),
     admin,
     adminRegistry: registry,
