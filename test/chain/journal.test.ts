@@ -65,7 +65,15 @@ describe("journaled EDR chain", function () {
   let contract: string;
   let rawNonce = 0;
   const signed = (tx: TransactionRequest) =>
-    raw.signTransaction({ chainId: 1337, nonce: rawNonce++, gasLimit: 100_000, maxFeePerGas: 0, maxPriorityFeePerGas: 0, type: 2, ...tx });
+    raw.signTransaction({
+      chainId: 1337,
+      nonce: rawNonce++,
+      gasLimit: 100_000,
+      maxFeePerGas: 0,
+      maxPriorityFeePerGas: 0,
+      type: 2,
+      ...tx,
+    });
   const word = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
 
   /** Everything a client could have read: every block hash, balances, nonces, every stored slot, every log. */
@@ -77,7 +85,8 @@ describe("journaled EDR chain", function () {
     }
     const accounts = [admin, raw.address, devAccount(2).address];
     const slots = [];
-    for (let n = 0; n <= head; n++) slots.push(await rpc("eth_getStorageAt", [contract, `0x${n.toString(16)}`, "latest"]));
+    for (let n = 0; n <= head; n++)
+      slots.push(await rpc("eth_getStorageAt", [contract, `0x${n.toString(16)}`, "latest"]));
     return {
       head,
       hashes,
@@ -108,12 +117,16 @@ describe("journaled EDR chain", function () {
     }
     // Two transactions in one block, value transfers among them.
     await rpc("evm_setAutomine", [false]);
-    await rpc("eth_sendRawTransaction", [await signed({ to: devAccount(2).address, value: 10n ** 18n, gasLimit: 21_000 })]);
+    await rpc("eth_sendRawTransaction", [
+      await signed({ to: devAccount(2).address, value: 10n ** 18n, gasLimit: 21_000 }),
+    ]);
     await rpc("eth_sendTransaction", [{ from: admin, to: contract, data: word(999) }]);
     await rpc("evm_mine");
     await rpc("evm_setAutomine", [true]);
     // A reverted transaction (out of gas) is mined with status 0 and journaled like any other.
-    const failed = await rpc("eth_sendRawTransaction", [await signed({ to: contract, data: word(7), gasLimit: 21_500 })]);
+    const failed = await rpc("eth_sendRawTransaction", [
+      await signed({ to: contract, data: word(7), gasLimit: 21_500 }),
+    ]);
     expect((await rpc("eth_getTransactionReceipt", [failed])) as object).to.include({ status: "0x0" });
     // Empty blocks, and a jump in time.
     await rpc("hardhat_mine", ["0x5", "0x3c"]);

@@ -62,13 +62,13 @@ export async function replayJournal(
   let transactions = 0;
   for (const block of blocks) {
     await call("evm_setNextBlockTimestamp", [block.timestamp]);
-    for (const raw of block.txs) {
+    for (const [index, raw] of block.txs.entries()) {
       try {
         await call("eth_sendRawTransaction", [raw]);
       } catch (error) {
         throw new JournalError(
           "CHAIN_JOURNAL_MISMATCH",
-          `${path}: block ${block.number}'s transaction ${transactions + 1} was refused on replay (${oneLine(error)}) — ${MISMATCH_FIX}`,
+          `${path}: block ${block.number}'s transaction ${index + 1} was refused on replay (${oneLine(error)}) — ${MISMATCH_FIX}`,
         );
       }
       transactions++;
