@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { BlockJournal, JOURNAL_VERSION, JournalError } from "./journal/block-journal.ts";
-import { createEdrChain, EDR_CHAIN_ID, EDR_HARDFORK, genesisDateNow } from "./journal/edr-chain.ts";
+import { createEdrChain, EDR_CHAIN_ID, EDR_HARDFORK, edrVersion, genesisDateNow } from "./journal/edr-chain.ts";
 import { JournalingFront, RpcError } from "./journal/journaling-front.ts";
 import { latestBlock, replayJournal } from "./journal/replay.ts";
 
@@ -47,6 +47,7 @@ export async function startEdrNode(options: EdrNodeOptions, onFatal: (error: unk
     hardfork: EDR_HARDFORK,
     initialDate: genesisDateNow(),
     genesisHash: "",
+    edr: edrVersion(),
   };
   if (header.chainId !== EDR_CHAIN_ID || header.hardfork !== EDR_HARDFORK) {
     throw new JournalError(
@@ -58,7 +59,7 @@ export async function startEdrNode(options: EdrNodeOptions, onFatal: (error: unk
   let replayed = { blocks: 0, ms: 0 };
   try {
     if (opened.header) {
-      replayed = await replayJournal(edr.provider, header, opened.blocks, path);
+      replayed = await replayJournal(edr.provider, header, opened.blocks, path, edrVersion());
       // The chain's clock resumes at the wall clock (never behind the last block): signatures' deadlines and the
       // registry's vintages compare with block time.
       const last = opened.blocks.at(-1)?.timestamp ?? Date.parse(header.initialDate) / 1000;

@@ -216,4 +216,29 @@ describe("journaled EDR chain", function () {
     expect(message).to.match(/move the journal aside to start a new chain/);
     writeFileSync(path, original);
   });
+
+  it("refuses to start when the genesis differs (another genesis date): the header pins the only free genesis input", async function () {
+    const path = join(dir, "blocks.jsonl");
+    const original = readFileSync(path, "utf8");
+    const lines = original.split("\n");
+    const header = JSON.parse(lines[0]!) as { initialDate: string; genesisHash: string };
+    lines[0] = JSON.stringify({
+      ...header,
+      initialDate: new Date(Date.parse(header.initialDate) + 1000).toISOString(),
+    });
+    writeFileSync(path, lines.join("\n"));
+    const error = await start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isCodedError(error, "CHAIN_JOURNAL_MISMATCH")).to.equal(true);
+    expect((error as Error).message).to.match(
+      new RegExp(`the genesis is 0x[0-9a-f]{64}, the journal's is ${header.genesisHash}`),
+    );
+    writeFileSync(path, original);
+    // Restored, it starts again.
+    await start();
+    expect(Number(await rpc("eth_blockNumber"))).to.equal(grown.head + 2);
+    await stop();
+  });
 });

@@ -32,6 +32,8 @@ export interface JournalHeader {
   /** EDR's `initialDate` (ISO-8601): the genesis timestamp, and the only genesis field that is not fixed config. */
   initialDate: string;
   genesisHash: string;
+  /** The EDR version that wrote the journal (for the message when another one does not replay it). */
+  edr?: string;
 }
 
 /** One mined block. */
@@ -63,7 +65,8 @@ function isHeader(value: unknown): value is JournalHeader {
     typeof h.initialDate === "string" &&
     !Number.isNaN(Date.parse(h.initialDate)) &&
     typeof h.genesisHash === "string" &&
-    HEX.test(h.genesisHash)
+    HEX.test(h.genesisHash) &&
+    (h.edr === undefined || typeof h.edr === "string")
   );
 }
 

@@ -4,6 +4,10 @@
  * date. The date is the one genesis input that is not fixed config, so the journal's header records it and a replay
  * passes it back: the same date and config give the same genesis hash.
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
 import { network } from "hardhat";
 
 import type { Requester } from "./replay.ts";
@@ -37,4 +41,14 @@ export async function createEdrChain(initialDate: string): Promise<EdrChain> {
 /** Now, to the second (EDR keeps whole-second timestamps), as an `initialDate`. */
 export function genesisDateNow(): string {
   return new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+}
+
+/** The installed EDR's version (recorded in a new journal's header: a different EDR may not replay it). */
+export function edrVersion(): string {
+  try {
+    const entry = createRequire(import.meta.url).resolve("@nomicfoundation/edr");
+    return (JSON.parse(readFileSync(join(dirname(entry), "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
 }

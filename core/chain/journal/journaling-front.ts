@@ -9,7 +9,7 @@
  * other than by a mined block — snapshots and reverts, resets, setting balances, code, storage, nonces, prevrandao,
  * coinbase, the next base fee, impersonation — are refused: a replay could not reproduce them.
  */
-import { HDNodeWallet, keccak256, Mnemonic, Transaction, type TransactionLike } from "ethers";
+import { HDNodeWallet, keccak256, Mnemonic, Transaction, type AccessListish, type TransactionLike } from "ethers";
 
 import { HARDHAT_TEST_MNEMONIC } from "../../keys.ts";
 import type { BlockJournal, JournalBlock } from "./block-journal.ts";
@@ -29,6 +29,13 @@ export class RpcError extends Error {
 
 const REFUSED =
   /^(evm_snapshot|evm_revert|evm_setBlockGasLimit|hardhat_reset|hardhat_set(Balance|Code|Nonce|StorageAt|PrevRandao|Coinbase|NextBlockBaseFeePerGas|MinGasPrice)|hardhat_(stopI|i)mpersonateAccount|anvil_.*)$/;
+
+/**
+ * Calls that cannot mine (EDR mines only when a call asks it to: its own interval mining is off, the front's timer
+ * goes through `request`): no head check after them.
+ */
+const READS =
+  /^(eth_(get\w+|call|chainId|blockNumber|estimateGas|feeHistory|gasPrice|maxPriorityFeePerGas|accounts|syncing|protocolVersion|coinbase|mining|hashrate|blobBaseFee)|net_\w+|web3_\w+)$/;
 
 /** The dev accounts' keys (Hardhat's test mnemonic, accounts 0…19), by lower-case address. */
 function devWallets(): Map<string, HDNodeWallet> {
@@ -135,6 +142,7 @@ export class JournalingFront {
       this.setIntervalMining(Number(params[0] ?? 0));
       return true;
     }
+    if (READS.test(method)) return this.#chain.request({ method, params });
     try {
       if (method === "eth_sendTransaction") return await this.#sendTransaction(params[0]);
       if (method === "eth_sendRawTransaction" && typeof params[0] === "string") {
@@ -218,7 +226,7 @@ export class JournalingFront {
       tx.maxPriorityFeePerGas = priority;
       tx.maxFeePerGas = BigInt(req.maxFeePerGas ?? 2n * BigInt(latest.baseFeePerGas ?? 0) + priority);
     }
-    if (req.accessList) tx.accessList = req.accessList as unknown as TransactionLike["accessList"];
+    if (req.accessList) tx.accessList = req.accessList as unknown as AccessListish;
     const raw = await wallet.signTransaction(tx);
     this.#raw.set(keccak256(raw), raw);
     return call("eth_sendRawTransaction", [raw]);

@@ -25,16 +25,24 @@ export async function latestBlock(chain: Requester): Promise<RpcBlock> {
 }
 
 /** The fix for a journal the installed EDR does not reproduce, for every mismatch message. */
-const MISMATCH_FIX =
-  "start with the Hardhat/EDR version and chain settings that wrote it (npm ci), or move the journal aside to start a new chain";
+function mismatchFix(header: JournalHeader, installedEdr: string): string {
+  const versions =
+    header.edr && header.edr !== installedEdr ? ` (it was written by EDR ${header.edr}, this is ${installedEdr})` : "";
+  return `start with the Hardhat/EDR version and chain settings that wrote it${versions} (npm ci), or move the journal aside to start a new chain`;
+}
 
 /** Refuses a genesis that differs from the journal's (the first thing a replay checks). */
-export async function checkGenesis(chain: Requester, header: JournalHeader, path: string): Promise<void> {
+export async function checkGenesis(
+  chain: Requester,
+  header: JournalHeader,
+  path: string,
+  installedEdr: string,
+): Promise<void> {
   const genesis = (await chain.request({ method: "eth_getBlockByNumber", params: ["0x0", false] })) as RpcBlock;
   if (genesis.hash !== header.genesisHash) {
     throw new JournalError(
       "CHAIN_JOURNAL_MISMATCH",
-      `${path}: the genesis is ${genesis.hash}, the journal's is ${header.genesisHash} — ${MISMATCH_FIX}`,
+      `${path}: the genesis is ${genesis.hash}, the journal's is ${header.genesisHash} — ${mismatchFix(header, installedEdr)}`,
     );
   }
 }
@@ -54,9 +62,10 @@ export async function replayJournal(
   header: JournalHeader,
   blocks: readonly JournalBlock[],
   path: string,
+  installedEdr: string,
 ): Promise<ReplayResult> {
   const started = performance.now();
-  await checkGenesis(chain, header, path);
+  await checkGenesis(chain, header, path, installedEdr);
   const call = (method: string, params: unknown[] = []) => chain.request({ method, params });
   await call("evm_setAutomine", [false]);
   let transactions = 0;
@@ -68,7 +77,7 @@ export async function replayJournal(
       } catch (error) {
         throw new JournalError(
           "CHAIN_JOURNAL_MISMATCH",
-          `${path}: block ${block.number}'s transaction ${index + 1} was refused on replay (${oneLine(error)}) — ${MISMATCH_FIX}`,
+          `${path}: block ${block.number}'s transaction ${index + 1} was refused on replay (${oneLine(error)}) — ${mismatchFix(header, installedEdr)}`,
         );
       }
       transactions++;
@@ -78,7 +87,7 @@ export async function replayJournal(
     if (Number(mined.number) !== block.number || mined.hash !== block.hash) {
       throw new JournalError(
         "CHAIN_JOURNAL_MISMATCH",
-        `${path}: block ${block.number} replays to ${mined.hash}, the journal says ${block.hash} — ${MISMATCH_FIX}`,
+        `${path}: block ${block.number} replays to ${mined.hash}, the journal says ${block.hash} — ${mismatchFix(header, installedEdr)}`,
       );
     }
   }
