@@ -97,7 +97,7 @@ function journaledEdr(): Candidate {
       try {
         const ready = await new Promise<string>((resolve, reject) => {
           let out = "";
-          next.stdout!.on("data", (d: Buffer) => {
+          next.stdout.on("data", (d: Buffer) => {
             out += d.toString();
             const line = /^ready .*$/m.exec(out);
             if (line) resolve(line[0]);

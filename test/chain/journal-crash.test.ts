@@ -31,9 +31,9 @@ function spawnNode(dir: string, port: number): Promise<Running | { code: number 
   });
   let out = "";
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve) => {
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /^ready (\S+).*$/m.exec(out);
       if (m) resolve({ child, url: m[1]!, ready: m[0], stderr: () => err });

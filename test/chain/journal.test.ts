@@ -113,7 +113,7 @@ describe("journaled EDR chain", function () {
       // The block is on disk when the reply arrives.
       const lines = readFileSync(join(dir, "blocks.jsonl"), "utf8").trimEnd().split("\n");
       expect(JSON.parse(lines.at(-1)!).number).to.equal(1 + i);
-      expect((await rpc("eth_getTransactionReceipt", [hash])) as object).to.include({ status: "0x1" });
+      expect(await rpc("eth_getTransactionReceipt", [hash])).to.include({ status: "0x1" });
     }
     // Two transactions in one block, value transfers among them.
     await rpc("evm_setAutomine", [false]);
@@ -127,7 +127,7 @@ describe("journaled EDR chain", function () {
     const failed = await rpc("eth_sendRawTransaction", [
       await signed({ to: contract, data: word(7), gasLimit: 21_500 }),
     ]);
-    expect((await rpc("eth_getTransactionReceipt", [failed])) as object).to.include({ status: "0x0" });
+    expect(await rpc("eth_getTransactionReceipt", [failed])).to.include({ status: "0x0" });
     // Empty blocks, and a jump in time.
     await rpc("hardhat_mine", ["0x5", "0x3c"]);
     await rpc("evm_increaseTime", [86_400]);

@@ -81,7 +81,7 @@ export interface FrontOptions {
   /** The last block the journal holds (after a replay: the head). */
   journaled: number;
   /** Called when a mined block could not be journaled: the chain is ahead of its journal and must stop. */
-  onJournalFailure(error: unknown): void;
+  onJournalFailure: (error: unknown) => void;
 }
 
 export class JournalingFront {
