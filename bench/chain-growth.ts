@@ -8,12 +8,16 @@
  *
  * Candidates: anvil as `npm start` runs it, and with each of its history flags (`--prune-history`,
  * `--prune-history 1`, `--max-persisted-states 0`, `--transaction-block-keeper 64`); and Hardhat's EDR simulator
- * (`hardhat node`), the chain the in-process tests use. Writes bench/results/chain-growth.json with, per candidate,
- * the last thousand's CPU over the first's. Options: `--blocks`, `--only anvil|edr`.
+ * (`hardhat node`), the chain the in-process tests use; and EDR behind the block journal (core/chain/edr-node.ts,
+ * ADR 0062), whose CPU includes the journal's appends and fsyncs, and which is then SIGKILLed and restarted to time
+ * the replay of the whole journal. Writes bench/results/chain-growth.json with, per candidate, the last thousand's
+ * CPU over the first's (with `--only`, the other candidates' last results are kept). Options: `--blocks`,
+ * `--only anvil|edr|journal`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { anvilArgs, anvilCommand } from "../core/chain/anvil.ts";
@@ -24,7 +28,7 @@ function arg(name: string, fallback: string): string {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 const BLOCKS = Number(arg("blocks", "6000"));
-const STEP = 1000;
+const STEP = Math.min(1000, BLOCKS);
 const ONLY = arg("only", "");
 
 interface Candidate {
@@ -32,6 +36,8 @@ interface Candidate {
   start(port: number): ChildProcess;
   /** The process whose CPU is the chain's (the node process that hosts EDR, or anvil itself). */
   pid(child: ChildProcess): number;
+  /** After the load: kill the chain and time its restart (the journaled chain's replay). */
+  restart?(child: ChildProcess, port: number): Promise<Record<string, unknown>>;
 }
 
 const anvil = (flags: string[]): Candidate => ({
@@ -57,7 +63,60 @@ const CANDIDATES: Candidate[] = [
       }),
     pid: (child: ChildProcess) => child.pid!,
   },
-].filter((c) => ONLY === "" || c.name.startsWith(ONLY) || (ONLY === "edr" && c.name.includes("EDR")));
+  journaledEdr(),
+].filter(
+  (c) =>
+    ONLY === "" ||
+    c.name.startsWith(ONLY) ||
+    (ONLY === "edr" && c.name === "hardhat node (EDR)") ||
+    (ONLY === "journal" && c.name.includes("journal")),
+);
+
+/** EDR behind the block journal: a node process on a fresh journal directory; restart = SIGKILL, then replay. */
+function journaledEdr(): Candidate {
+  let dir = "";
+  const spawnNode = (port: number) =>
+    spawn(process.execPath, ["core/chain/edr-node.ts", "--dir", dir, "--port", String(port)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  return {
+    name: "EDR behind the block journal (core/chain/edr-node.ts)",
+    start: (port) => {
+      dir = mkdtempSync(join(tmpdir(), "itec-chain-growth-"));
+      return spawnNode(port);
+    },
+    pid: (child) => child.pid!,
+    restart: async (child, port) => {
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      });
+      const journalBytes = readFileSync(join(dir, "blocks.jsonl")).length;
+      const t0 = performance.now();
+      const next = spawnNode(port);
+      try {
+        const ready = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          next.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+            const line = /^ready .*$/m.exec(out);
+            if (line) resolve(line[0]);
+          });
+          next.once("exit", (code) => reject(new Error(`the journaled chain exited ${code} on restart`)));
+        });
+        const replayMs = Number(/replay_ms=(\d+)/.exec(ready)![1]);
+        const blocks = Number(/blocks=(\d+)/.exec(ready)![1]);
+        const startS = Math.round(performance.now() - t0) / 1000;
+        const replay = { blocks, replay_s: replayMs / 1000, restart_to_ready_s: startS, journal_bytes: journalBytes };
+        console.log(`journal replay: ${JSON.stringify(replay)}`);
+        return replay;
+      } finally {
+        next.kill("SIGKILL");
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -119,14 +178,23 @@ async function run(candidate: Candidate): Promise<Record<string, unknown>> {
       }
     }
     const cpuLastOverFirst = Math.round((steps.at(-1)!.cpu_s / steps[0]!.cpu_s) * 100) / 100;
-    return { chain: candidate.name, steps, cpuLastOverFirst };
+    const restart = candidate.restart ? { restart: await candidate.restart(child, port) } : {};
+    return { chain: candidate.name, steps, cpuLastOverFirst, loadAverage: loadavg()[0]!.toFixed(1), ...restart };
   } finally {
     child.kill("SIGKILL");
   }
 }
 
-const results = [];
+const results: Record<string, unknown>[] = [];
 for (const candidate of CANDIDATES) results.push(await run(candidate));
+if (ONLY !== "" && existsSync("bench/results/chain-growth.json")) {
+  // A partial run keeps the other candidates' last results.
+  const previous = JSON.parse(readFileSync("bench/results/chain-growth.json", "utf8")) as {
+    results: Record<string, unknown>[];
+  };
+  const ran = new Set(results.map((r) => r.chain));
+  results.unshift(...previous.results.filter((r) => !ran.has(r.chain)));
+}
 const out = {
   generatedAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadAverage: loadavg()[0]!.toFixed(1) },
