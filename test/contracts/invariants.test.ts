@@ -7,7 +7,9 @@
  * Every step must either succeed on both, or revert on-chain with exactly the custom error (and arguments) the model
  * predicts (invariants-model.ts); after every step the chain's balances, totals, statuses and retirement records must
  * equal the model's, every certificate outstanding must be held by someone, and nothing of an inactive account or a
- * suspended batch may have moved. Reversal and replacement are exercised by claims.property.test.ts.
+ * suspended batch may have moved. Reversal and replacement are exercised by claims.property.test.ts. Transactions
+ * and reads go out as raw JSON-RPC (invariants-chain.ts); the soak's runs are split over two processes
+ * (test/soak/invariants-shards.ts). ITEC_FC_SEED, ITEC_FC_RUNS and ITEC_FC_PROCESSES override seed, runs and processes.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +21,7 @@ import { network } from "hardhat";
 
 import { decodeRegistryError } from "../../core/chain/errors.ts";
 import { reportFigures } from "../soak/figures.ts";
-import { runShards, SHARD_LINE } from "../soak/invariants-shards.ts";
+import { count, runShards, SHARD_LINE } from "../soak/invariants-shards.ts";
 import { SCALE } from "../soak/scale.ts";
 import { deployRegistry, makeAttestation, retirementRequest, signAttestation } from "../helpers/registry.ts";
 import {
@@ -430,10 +432,10 @@ describe("ITECRegistry invariants (fast-check)", function () {
     // ~0.15 s a run on this two-core machine: the soak's 10,000 runs take minutes, not the default 2 minutes.
     const shard = process.env.ITEC_FC_SHARD !== undefined;
     if (SCALE.name === "full" || shard) this.timeout(0);
-    const seed = Number(process.env.ITEC_FC_SEED ?? 20261203);
-    const runs = Number(process.env.ITEC_FC_RUNS ?? SCALE.invariantRuns);
+    const seed = count("ITEC_FC_SEED", 20261203);
+    const runs = count("ITEC_FC_RUNS", SCALE.invariantRuns);
     // The soak splits its runs over processes with consecutive seeds (test/soak/invariants-shards.ts): one per core.
-    const processes = shard ? 1 : Number(process.env.ITEC_FC_PROCESSES ?? (SCALE.name === "full" ? 2 : 1));
+    const processes = shard ? 1 : count("ITEC_FC_PROCESSES", SCALE.name === "full" ? 2 : 1);
     let succeeded: Record<string, number>;
     if (shard) {
       // A shard reports to the process that started it, which adds the shards up and reports the figures.

@@ -30,6 +30,14 @@ export interface ShardedResult {
   shards: ShardResult[];
 }
 
+/** A test-only count from the environment (a positive integer: ITEC_FC_RUNS …), or `fallback` when unset. */
+export function count(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 const HARDHAT_CLI = "node_modules/hardhat/dist/src/cli.js";
 /** How much of a failed shard's output the error keeps: mocha's failure report with fast-check's counterexample. */
 const KEEP_OUTPUT = 20_000;
