@@ -4,10 +4,11 @@
  * test file: it declares no suite.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { keccak256, toUtf8Bytes, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import fc from "fast-check";
 
 import { issueBatch, type RegistryFixture } from "../helpers/registry.ts";
+import type { RegistryChannel } from "./invariants-chain.ts";
 
 /** Actors of the operations: refurbisher, corporate, trader (admitted), outsider (not admitted at first). */
 export const ACCOUNTS = 4;
@@ -234,14 +235,8 @@ export const success = (apply: () => void): Prediction => ({ ok: true, apply });
 export const firstRevert = (...checks: (Revert | false | undefined)[]) => checks.find((c): c is Revert => !!c);
 export const describeRevert = (r: Revert) => `${r.error}(${r.args.map(String).join(", ")})`;
 
-export async function wait(tx: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
-  const receipt = await (await tx).wait();
-  if (!receipt) throw new Error("no receipt");
-  return receipt;
-}
-
 /** A snapshot of every balance of every signer (admin, issuer and auditors included) for batch ids 1..n. */
-export async function readBalances(f: RegistryFixture, holders: string[], n: number) {
+export async function readBalances(chain: RegistryChannel, holders: string[], n: number) {
   const accounts: string[] = [];
   const ids: bigint[] = [];
   for (const h of holders) {
@@ -250,6 +245,6 @@ export async function readBalances(f: RegistryFixture, holders: string[], n: num
       ids.push(BigInt(b + 1));
     }
   }
-  const values = await f.registry.balanceOfBatch(accounts, ids);
+  const values = await chain.uints("balanceOfBatch", [accounts, ids], accounts.length);
   return (h: number, b: number) => (b < n ? values[h * n + b]! : 0n);
 }
