@@ -10,7 +10,7 @@ import type { Rows } from "./rows.ts";
 
 /** Parameters per statement when a list of device ids is expanded into `?` placeholders. */
 const CHUNK = 500;
-/** Rows reserved between two turns of the event loop. */
+/** Device ids looked up or reserved between two turns of the event loop. */
 const YIELD_ROWS = 1_000;
 
 export class Devices {
@@ -20,10 +20,14 @@ export class Devices {
     this.#rows = rows;
   }
 
-  /** For each of `ids` that a batch (pending or issued) reserves: that batch (one query per CHUNK ids). */
+  /**
+   * For each of `ids` that a batch (pending or issued) reserves: that batch (one query per CHUNK ids; the event loop
+   * gets a turn every YIELD_ROWS ids).
+   */
   async #batchesOf(ids: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let i = 0; i < ids.length; i += CHUNK) {
+      if (i > 0 && i % YIELD_ROWS === 0) await yieldToLoop();
       const chunk = ids.slice(i, i + CHUNK);
       const rows = await this.#rows.all<{ device_id: string; batch_id: string }>(
         `SELECT device_id, batch_id FROM batch_devices WHERE device_id IN (${chunk.map(() => "?").join(",")})`,
