@@ -21,6 +21,12 @@ import { capCsvRows } from "../workers/caps.ts";
 import { inWorker, WorkerTaskError } from "../workers/index.ts";
 import { buildScope3, type Scope3BuildTask } from "../workers/tasks.ts";
 
+/** The app's reference table (an API serving reports has one). */
+function requireReference(deps: AppDeps) {
+  if (!deps.reference) throw new Error("the API was started without reference data");
+  return deps.reference;
+}
+
 const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
 const inventoryLine = z.object({
   year: z.number().int().min(2000).max(2100).optional(),
@@ -202,7 +208,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
             ? await inWorker<string | Uint8Array>(deps, task)
             : await inWorker<string | Uint8Array>(deps, {
                 kind: "scope3",
-                report: buildScope3(task, deps.reference!),
+                report: buildScope3(task, requireReference(deps)),
                 format: f,
               });
         } catch (error) {
