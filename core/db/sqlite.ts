@@ -16,7 +16,7 @@ let sqlite: SqliteModule | undefined;
  * `node:sqlite` prints an ExperimentalWarning when first loaded; it is the embedded store the project chose
  * (docs/adr), so that one warning is dropped and every other warning still goes through.
  */
-async function loadSqlite(): Promise<SqliteModule> {
+export async function loadSqlite(): Promise<SqliteModule> {
   if (sqlite) return sqlite;
   const emit = process.emitWarning.bind(process);
   process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
@@ -40,15 +40,20 @@ export async function openDatabase(path: string, migrations: readonly Migration[
   const db = new DatabaseSync(path);
   try {
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = FULL");
-    db.exec("PRAGMA foreign_keys = ON");
-    db.exec("PRAGMA busy_timeout = 5000");
+    connectionPragmas(db);
     await migrate(migrationDatabase(db), migrations);
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+/** The settings every connection to a store file takes (the WAL journal is the file's own, set once at open). */
+export function connectionPragmas(db: DatabaseSync): void {
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA busy_timeout = 5000");
 }
 
 /** `db` as the migration runner's connection. */

@@ -58,7 +58,23 @@ export async function scope3ForAccount(
   source: ClaimSource = chainScanClaimSource(reads),
   deliveries?: DeliveriesOf,
 ) {
-  const claims = await organisationClaims(reads, source, input.account);
+  const chain = await scope3ChainInputs(reads, input.account, source, deliveries);
+  const report = scope3Report({ ...input, ...chain });
+  return { ...report, readAt: chain.readAt };
+}
+
+/**
+ * What {@link scope3ForAccount} reads from the chain for `account` — its organisation name, its retirements (with
+ * the deliveries each was received with) and where and when they were read — as plain data: the API builds the
+ * report from it on a worker thread.
+ */
+export async function scope3ChainInputs(
+  reads: ChainReads,
+  account: string,
+  source: ClaimSource = chainScanClaimSource(reads),
+  deliveries?: DeliveriesOf,
+) {
+  const claims = await organisationClaims(reads, source, account);
   // docs/deliveries.md: each retirement names the deliveries its holder received the batch with before it.
   const retirements = deliveries
     ? await Promise.all(
@@ -67,11 +83,5 @@ export async function scope3ForAccount(
         ),
       )
     : claims.retirements;
-  const report = scope3Report({
-    ...input,
-    accountName: claims.accountName,
-    retirements,
-    readAt: claims.readAt,
-  });
-  return { ...report, readAt: claims.readAt };
+  return { accountName: claims.accountName, retirements, readAt: claims.readAt };
 }

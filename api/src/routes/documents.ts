@@ -4,9 +4,8 @@ import { z } from "zod";
 import {
   certificateHtml,
   certificatePdf,
-  parseInventoryCsv,
   retirementCertificate,
-  scope3ForAccount,
+  scope3ChainInputs,
   Scope3InputError,
   type InventoryLine,
 } from "../../../core/documents/index.ts";
@@ -19,7 +18,14 @@ import { defineRoute, type RouteSpec } from "../route/define.ts";
 import { checksumAddress } from "../responses.ts";
 import { address, positiveId, uintString, wellFormedText } from "../schemas.ts";
 import { capCsvRows } from "../workers/caps.ts";
-import { inWorker } from "../workers/index.ts";
+import { inWorker, WorkerTaskError } from "../workers/index.ts";
+import { buildScope3, type Scope3BuildTask } from "../workers/tasks.ts";
+
+/** The app's reference table (an API serving reports has one). */
+function requireReference(deps: AppDeps) {
+  if (!deps.reference) throw new Error("the API was started without reference data");
+  return deps.reference;
+}
 
 const CATEGORY = z.enum(["laptop", "desktop", "monitor", "smartphone", "tablet", "server"]);
 const inventoryLine = z.object({
@@ -168,7 +174,7 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
       handler: async ({ body, query }) => {
         let account: string;
         let year: number;
-        let inventory: InventoryLine[];
+        let inventory: readonly InventoryLine[] | { csv: string };
         if (typeof body === "string") {
           if (!query.account || query.year === undefined) {
             throw new HttpProblem(422, "INVALID_INPUT", "Invalid input", "a CSV inventory needs ?account=…&year=…", {
@@ -178,34 +184,40 @@ export function documentRoutes(deps: AppDeps): RouteSpec[] {
           account = query.account;
           year = query.year;
           capCsvRows(body, REQUEST_LIMITS.inventoryRows, "inventory rows");
-          try {
-            inventory = parseInventoryCsv(body, year);
-          } catch (error) {
-            if (error instanceof Scope3InputError)
-              throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
-            throw error;
-          }
+          inventory = { csv: body }; // parsed with the report, on the worker
         } else {
           account = body.account;
           year = body.year;
           inventory = body.inventory.map((l) => ({ ...l, year: l.year ?? year }));
         }
-        let report;
+        const f = query.format;
+        const chain = await scope3ChainInputs(deps.reads, account, claimSource(deps), deliveries());
+        const task: Scope3BuildTask = {
+          kind: "scope3Build",
+          input: { ...chain, account, reportingYear: year },
+          inventory,
+          reference: deps.referenceFile?.bytes ?? new Uint8Array(),
+          format: f,
+        };
+        let out: string | Uint8Array;
         try {
-          report = await scope3ForAccount(
-            deps.reads,
-            { account, reportingYear: year, inventory, reference: deps.reference! },
-            claimSource(deps),
-            deliveries(),
-          );
+          // Parsed, built and rendered on a worker thread: a 10,000-row inventory's CSV, report and PDF take
+          // seconds of CPU the event loop must not give. Without the reference file's bytes (an app built around
+          // a table only) the report is built here and only rendered there.
+          out = deps.referenceFile?.bytes
+            ? await inWorker<string | Uint8Array>(deps, task)
+            : await inWorker<string | Uint8Array>(deps, {
+                kind: "scope3",
+                report: buildScope3(task, requireReference(deps)),
+                format: f,
+              });
         } catch (error) {
-          if (error instanceof Scope3InputError)
-            throw new HttpProblem(422, error.code, "Invalid inventory", error.message);
+          const invalid =
+            error instanceof Scope3InputError ||
+            (error instanceof WorkerTaskError && error.errorName === Scope3InputError.name);
+          if (invalid) throw new HttpProblem(422, (error as Scope3InputError).code, "Invalid inventory", error.message);
           throw error;
         }
-        // Rendered on a worker thread: a 10,000-row PDF takes seconds of CPU the event loop must not give.
-        const f = query.format;
-        const out = await inWorker<string | Uint8Array>(deps, { kind: "scope3", report, format: f });
         const raw = typeof out === "string" ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
         return { raw, contentType: FORMATS[f] };
       },

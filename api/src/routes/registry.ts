@@ -1,5 +1,6 @@
 /** Lots, batch jobs, attestations and auditor signatures: the oracle's front door. */
 import { Readable } from "node:stream";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 
 import { z } from "zod";
 
@@ -116,6 +117,21 @@ const csvQuery = z.object({
   lotRef: z.string().min(1).max(200).optional().describe("your own lot reference (unique per refurbisher)"),
 });
 
+/** Bytes of a CSV body the lot parser takes between two turns of the event loop (~700 rows, a few ms). */
+const PIECE = 64 << 10;
+
+/**
+ * `body` as UTF-8 in PIECE-byte pieces, the event loop getting a turn between them: the lot parser reads piece by
+ * piece, so a 50,000-device CSV (4.7 MB) is parsed in short runs instead of one of hundreds of milliseconds.
+ */
+async function* piecesOf(body: string): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(body, "utf8");
+  for (let at = 0; at < bytes.length; at += PIECE) {
+    if (at > 0) await yieldToLoop();
+    yield bytes.subarray(at, at + PIECE);
+  }
+}
+
 export function registryRoutes(deps: AppDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -179,7 +195,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         try {
           if (typeof body === "string") {
             capCsvRows(body, REQUEST_LIMITS.lotDevices, "devices");
-            devices = await readLotCsv(Readable.from([Buffer.from(body, "utf8")]));
+            devices = await readLotCsv(Readable.from(piecesOf(body)));
             options = { asOf: query.asOf, defaultTransport: query.defaultTransport, lotRef: query.lotRef };
           } else {
             const parsed = parseLotJson(body);

@@ -5,12 +5,16 @@
 import { createHash } from "node:crypto";
 
 import {
+  parseInventoryCsv,
   scope3ChartSvg,
+  scope3Report,
   scope3Csv,
   scope3Html,
   scope3Pdf,
   svgToPng,
+  type InventoryLine,
   type Scope3Report,
+  type scope3ChainInputs,
 } from "../../../core/documents/index.ts";
 import { CalcInputError, buildReferenceTable, type ReferenceTable } from "../../../core/calc/index.ts";
 import { parseReferenceCsv, REFERENCE_LICENSE, REFERENCE_SOURCE } from "../../../core/calc/reference-csv.ts";
@@ -22,6 +26,19 @@ export type Scope3Format = "json" | "csv" | "html" | "pdf" | "svg" | "png";
 export interface Scope3RenderTask {
   kind: "scope3";
   report: Scope3Report;
+  format: Scope3Format;
+}
+
+/**
+ * Builds a Scope 3 report from what the main thread read from the chain (core/documents scope3ChainInputs) and
+ * renders it: at 10,000 inventory rows, parsing the CSV and building the report take hundreds of milliseconds of
+ * CPU the event loop must not give. The inventory comes parsed (JSON body) or as the CSV text, parsed here.
+ */
+export interface Scope3BuildTask {
+  kind: "scope3Build";
+  input: Awaited<ReturnType<typeof scope3ChainInputs>> & { account: string; reportingYear: number };
+  inventory: readonly InventoryLine[] | { csv: string };
+  reference: Uint8Array;
   format: Scope3Format;
 }
 
@@ -46,7 +63,7 @@ export type LotTaskResult =
   | { ok: true; lot: ReturnType<typeof calculateLotFigures> }
   | { ok: false; code: CalcInputError["code"]; message: string };
 
-export type WorkerTask = Scope3RenderTask | HoldTask | LotTask;
+export type WorkerTask = Scope3RenderTask | Scope3BuildTask | HoldTask | LotTask;
 
 /** An error as it crosses the thread boundary (structured clone keeps no class). */
 export interface TaskError {
@@ -62,7 +79,7 @@ export async function runTask(task: WorkerTask): Promise<{ value: unknown; trans
     return { value: task.ms, transfer: [] };
   }
   if (task.kind === "lot") return { value: calculateLotTask(task), transfer: [] };
-  const body = await renderScope3(task.report, task.format);
+  const body = await renderScope3(task.kind === "scope3" ? task.report : buildScope3(task), task.format);
   if (typeof body === "string") return { value: body, transfer: [] };
   // Copied into memory this thread owns, then transferred: a Buffer may be a view into Node's shared pool, and a
   // native addon's (resvg's PNG) is external memory that cannot be transferred at all (DataCloneError).
@@ -90,15 +107,33 @@ export async function renderScope3(report: Scope3Report, format: Scope3Format): 
 
 const tables = new Map<string, ReferenceTable>();
 
-export function calculateLotTask(task: LotTask): LotTaskResult {
-  const sha256 = createHash("sha256").update(task.reference).digest("hex");
+/** The reference table of a reference file's bytes, built once per file (by sha256). */
+function referenceTable(reference: Uint8Array): ReferenceTable {
+  const sha256 = createHash("sha256").update(reference).digest("hex");
   let table = tables.get(sha256);
   if (!table) {
-    const rows = parseReferenceCsv(new TextDecoder("utf-8").decode(task.reference));
+    const rows = parseReferenceCsv(new TextDecoder("utf-8").decode(reference));
     table = buildReferenceTable(rows, { sha256, source: REFERENCE_SOURCE, license: REFERENCE_LICENSE });
     tables.clear(); // one reference file per API: keep only the latest
     tables.set(sha256, table);
   }
+  return table;
+}
+
+/**
+ * The report of a Scope3BuildTask (as core/documents scope3ForAccount builds it), with the task's reference file
+ * or the `table` given. @throws Scope3InputError
+ */
+export function buildScope3(task: Scope3BuildTask, table?: ReferenceTable): Scope3Report {
+  const inventory =
+    "csv" in task.inventory ? parseInventoryCsv(task.inventory.csv, task.input.reportingYear) : task.inventory;
+  const reference = table ?? referenceTable(task.reference);
+  const report = scope3Report({ ...task.input, inventory, reference });
+  return { ...report, readAt: task.input.readAt };
+}
+
+export function calculateLotTask(task: LotTask): LotTaskResult {
+  const table = referenceTable(task.reference);
   try {
     return { ok: true, lot: calculateLotFigures(task.request, table) };
   } catch (error) {

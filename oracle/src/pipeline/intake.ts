@@ -4,6 +4,7 @@
  * attestation their auditors sign; the others are `not_issuable` with the gate's reason.
  */
 import { randomUUID } from "node:crypto";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 
 import { statusName } from "../../../sdk/src/enums.ts";
 import { firstLine } from "../../../sdk/src/errors.ts";
@@ -44,6 +45,14 @@ export interface SubmitLotInput {
 }
 
 type LotOptions = { asOf: string; defaultTransport?: string | undefined; lotRef: string };
+
+/** The lot row's fields of a calculation. */
+const calculatedFields = (figures: LotFigures) => ({
+  report_json: figures.reportJson,
+  report_hash: figures.reportHash,
+  reference_sha256: figures.referenceSha256,
+  summary_json: JSON.stringify(lotSummary(figures)),
+});
 
 /** Takes lots in: calculates them and stores them with their batches. */
 export class LotIntake {
@@ -95,26 +104,39 @@ export class LotIntake {
     }
     const correlationId = input.correlationId ?? randomUUID();
 
-    const lot = await this.#ctx.store.tx(async () => {
-      // Intakes take turns (the lock row; SQLite: the file's write lock): the reference and the devices are
-      // checked again here, where no other intake can take them between the check and the insert.
-      await this.#ctx.store.lock("lots");
-      const taken = await this.#ctx.store.lotByRef(refurbisher, lotRef);
-      if (taken) throw await duplicateLot(this.#ctx.store, taken, input, inputSha256);
-      const row = await this.#ctx.store.insertLot({
-        refurbisher,
-        lot_ref: lotRef,
-        as_of: asOf,
-        options_json: JSON.stringify(options),
-        input_sha256: inputSha256,
-        input_json: inputJson,
-        correlation_id: correlationId,
-      });
-      const { figures, reserved } = await this.#storeInTx(row, request, calculate, calculated, certified);
-      // Every eligible device is already in another batch: refused, and the transaction stores nothing.
-      if (figures.eligibleCount === 0) throw nothingEligible(figures, await this.#ctx.store.holdersOf([...reserved]));
-      return (await this.#ctx.store.lot(row.id))!;
-    });
+    const lot = await this.#ctx.store.tx(
+      async () => {
+        // Intakes take turns (the lock row; SQLite: the file's write lock): the reference and the devices are
+        // checked again here, where no other intake can take them between the check and the insert.
+        await this.#ctx.store.lock("lots");
+        const taken = await this.#ctx.store.lotByRef(refurbisher, lotRef);
+        if (taken) throw await duplicateLot(this.#ctx.store, taken, input, inputSha256);
+        const settled = await this.#settle(request, options, calculate, calculated.figures, certified);
+        // Every eligible device is already in another batch: refused, and the transaction stores nothing.
+        if (settled.figures.eligibleCount === 0) {
+          throw nothingEligible(settled.figures, await this.#ctx.store.holdersOf([...settled.certified]));
+        }
+        await yieldToLoop();
+        // Inserted calculated (the row, input and report, written once) and returned as inserted: at the device cap
+        // they are tens of MB, which neither a second write nor a read-back should hold this thread for.
+        const row = await this.#ctx.store.insertLot(
+          {
+            refurbisher,
+            lot_ref: lotRef,
+            as_of: asOf,
+            options_json: JSON.stringify(options),
+            input_sha256: inputSha256,
+            input_json: inputJson,
+            correlation_id: correlationId,
+          },
+          calculatedFields(settled.figures),
+        );
+        await this.#storeBatches(row, settled.figures);
+        return row;
+        // SQLite: on a connection of its own thread, so neither the tens of MB nor the COMMIT's fsync hold this loop.
+      },
+      { offThread: true },
+    );
     this.#ctx.counters.lotsSubmitted += 1;
     await anchorLot(this.#ctx, lot.id);
     const batches = await this.#ctx.store.batchesOfLot(lot.id);
@@ -146,16 +168,22 @@ export class LotIntake {
     for (const lot of await this.#ctx.store.lotsByStatus("submitted")) {
       const devices = JSON.parse(lot.input_json) as DeviceInput[];
       try {
-        await this.#ctx.store.tx(async () => {
-          await this.#ctx.store.lock("lots");
-          // Another worker may have calculated it meanwhile (the lock orders us after it).
-          if ((await this.#ctx.store.lot(lot.id))?.status !== "submitted") return;
-          const options = JSON.parse(lot.options_json) as LotOptions;
-          const calculate = this.#calculator(undefined);
-          const claimedElsewhere = await this.#ctx.externalSets.claims();
-          const request = { devices, ...options, refurbisher: lot.refurbisher, claimedElsewhere };
-          await this.#storeInTx(lot, request, calculate, await calculate({ ...request, certified: [] }), new Set());
-        });
+        await this.#ctx.store.tx(
+          async () => {
+            await this.#ctx.store.lock("lots");
+            // Another worker may have calculated it meanwhile (the lock orders us after it).
+            if ((await this.#ctx.store.lot(lot.id))?.status !== "submitted") return;
+            const options = JSON.parse(lot.options_json) as LotOptions;
+            const calculate = this.#calculator(undefined);
+            const claimedElsewhere = await this.#ctx.externalSets.claims();
+            const request = { devices, ...options, refurbisher: lot.refurbisher, claimedElsewhere };
+            const first = (await calculate({ ...request, certified: [] })).figures;
+            const { figures } = await this.#settle(request, options, calculate, first, new Set());
+            await this.#ctx.store.setLotCalculated(lot.id, calculatedFields(figures));
+            await this.#storeBatches(lot, figures);
+          },
+          { offThread: true },
+        );
       } catch (error) {
         await this.#ctx.store.setLotFailed(lot.id, firstLine(error));
         this.#ctx.lotLog(lot).error({ err: firstLine(error) }, "lot calculation failed");
@@ -192,35 +220,36 @@ export class LotIntake {
   }
 
   /**
-   * Stores a calculated lot's figures and batches (inside the intake's transaction). Exclusivity is checked again
-   * here, under the lock: devices taken since the calculation are recalculated out — rarely needed, since the
-   * calculation already left out the devices taken before it; each round only removes devices, so it ends.
+   * The lot's final figures, inside the intake's transaction: exclusivity is checked again under the lock, and
+   * devices taken since the calculation are recalculated out — rarely needed, since the calculation already left out
+   * the devices taken before it; each round only removes devices, so it ends.
    */
-  async #storeInTx(
-    lot: LotRow,
+  async #settle(
     base: Omit<LotCalculationRequest, "certified" | "lotRef" | "asOf" | "defaultTransport">,
+    options: LotOptions,
     calculate: LotCalculator,
-    calculated: CalculatedLot,
+    calculated: LotFigures,
     certifiedBefore: ReadonlySet<string>,
-  ): Promise<{ figures: LotFigures; reserved: ReadonlySet<string> }> {
-    const options = JSON.parse(lot.options_json) as LotOptions;
+  ): Promise<{ figures: LotFigures; certified: ReadonlySet<string> }> {
     let certified = certifiedBefore;
-    let result = calculated.figures;
+    let result = calculated;
     for (let conflicts = await this.#conflicts(result); conflicts.size > 0; conflicts = await this.#conflicts(result)) {
       certified = new Set([...certified, ...conflicts]);
-      const request = { ...base, ...options, refurbisher: lot.refurbisher, certified: [...certified] };
-      result = (await calculate(request)).figures;
+      result = (await calculate({ ...base, ...options, certified: [...certified] })).figures;
     }
+    return { figures: result, certified };
+  }
 
-    const reportJson = result.reportJson;
-    await this.#ctx.store.setLotCalculated(lot.id, {
-      report_json: reportJson,
-      report_hash: result.reportHash,
-      reference_sha256: result.referenceSha256,
-      summary_json: JSON.stringify(lotSummary(result)),
-    });
+  /**
+   * Stores a calculated lot's batches (inside the intake's transaction): issuable batches reserve their device ids
+   * and get their attestation; the others are `not_issuable` with the gate's reason. The event loop gets a turn
+   * between batches and between the reservation's statements (the store's gate keeps every other statement on an
+   * SQLite file out of an open transaction, so a turn is safe there; PostgreSQL's statements do not hold the loop).
+   */
+  async #storeBatches(lot: LotRow, result: LotFigures): Promise<void> {
     const nowSec = this.#ctx.nowSec();
     for (const b of result.batches) {
+      await yieldToLoop();
       const id = `${lot.id}-${b.category}`;
       await this.#ctx.store.insertBatch(
         {
@@ -251,7 +280,6 @@ export class LotIntake {
         "attestation built; waiting for auditors",
       );
     }
-    return { figures: result, reserved: certified };
   }
 
   async #requireParticipant(account: string): Promise<void> {

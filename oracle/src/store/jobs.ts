@@ -19,6 +19,7 @@ import {
   Rows,
   type BatchRow,
   type ChainTxRow,
+  type LotCalculatedFields,
   type LotRow,
   type LotStatus,
   type SignatureRow,
@@ -97,14 +98,14 @@ export class JobStore {
   close(): Promise<void> {
     return (this.#closed ??= (async () => {
       await this.#leases.releaseAll();
-      this.#rows.detach();
+      await this.#rows.detach();
       await this.db.close();
     })());
   }
 
-  /** Runs `fn` in one transaction; every store call inside it joins it (see Rows.tx). */
-  tx<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#rows.tx(fn);
+  /** Runs `fn` in one transaction; every store call inside it joins it (see Rows.tx, and its `offThread`). */
+  tx<T>(fn: () => Promise<T>, options?: { offThread?: boolean }): Promise<T> {
+    return this.#rows.tx(fn, options);
   }
 
   /**
@@ -125,6 +126,7 @@ export class JobStore {
 
   // --- lots -------------------------------------------------------------------------------------------------
 
+  /** A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. */
   insertLot(
     lot: Omit<
       LotRow,
@@ -139,6 +141,7 @@ export class JobStore {
       | "updated_at"
       | "status"
     >,
+    calculated?: LotCalculatedFields,
   ): Promise<LotRow> {
     return this.tx(async () => {
       // The lot's sequence number is MAX + 1: the intake lock row makes concurrent intakes (two API instances on
@@ -149,29 +152,35 @@ export class JobStore {
       const at = this.#rows.iso();
       await this.#rows.run(
         `INSERT INTO lots (id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, input_json,
-         correlation_id, submitted_at, updated_at) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)`,
+         report_json, report_hash, reference_sha256, summary_json, correlation_id, submitted_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         id,
         seq,
         lot.refurbisher,
         lot.lot_ref,
+        calculated ? "calculated" : "submitted",
         lot.as_of,
         lot.options_json,
         lot.input_sha256,
         lot.input_json,
+        calculated?.report_json ?? null,
+        calculated?.report_hash ?? null,
+        calculated?.reference_sha256 ?? null,
+        calculated?.summary_json ?? null,
         lot.correlation_id,
         at,
         at,
       );
-      // The row as inserted (no re-read of the lot's input, which may be large).
+      // The row as inserted (no re-read of the lot's input and report, which may be large).
       return {
         ...lot,
         id,
         seq,
-        status: "submitted",
-        report_json: null,
-        report_hash: null,
-        reference_sha256: null,
-        summary_json: null,
+        status: calculated ? "calculated" : "submitted",
+        report_json: calculated?.report_json ?? null,
+        report_hash: calculated?.report_hash ?? null,
+        reference_sha256: calculated?.reference_sha256 ?? null,
+        summary_json: calculated?.summary_json ?? null,
         error: null,
         submitted_at: at,
         updated_at: at,
@@ -205,10 +214,7 @@ export class JobStore {
     return this.#rows.all<LotRow>("SELECT * FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?", limit, offset);
   }
 
-  async setLotCalculated(
-    id: string,
-    r: { report_json: string; report_hash: string; reference_sha256: string; summary_json: string },
-  ): Promise<void> {
+  async setLotCalculated(id: string, r: LotCalculatedFields): Promise<void> {
     await this.#rows.run(
       `UPDATE lots SET status = 'calculated', report_json = ?, report_hash = ?, reference_sha256 = ?, summary_json = ?,
          error = NULL, updated_at = ? WHERE id = ?`,

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { resolve } from "node:path";
 
 import type { SqlDatabase, SqlExecutor, SqlRow, SqlValue } from "../../../core/db/sql.ts";
+import { SqliteThread } from "../../../core/db/sqlite-thread.ts";
 import type { BatchState } from "./transitions.ts";
 
 export const LOT_STATUSES = ["submitted", "calculated", "failed"] as const;
@@ -30,6 +31,11 @@ export interface LotRow {
   submitted_at: string;
   updated_at: string;
 }
+
+/** What a calculated lot adds to its row. */
+export type LotCalculatedFields = {
+  [K in "report_json" | "report_hash" | "reference_sha256" | "summary_json"]: string;
+};
 
 export interface BatchRow {
   id: string;
@@ -121,6 +127,7 @@ export class Rows {
   readonly #tx = new AsyncLocalStorage<SqlExecutor>();
   readonly #gate: { open: Promise<void> | undefined; users: number } | undefined;
   readonly #gateKey: string | undefined;
+  #thread: SqliteThread | undefined;
 
   constructor(db: SqlDatabase, now: () => Date, sqliteFile?: string) {
     this.db = db;
@@ -139,8 +146,10 @@ export class Rows {
     }
   }
 
-  /** Forgets this connection's share of its file's gate (on close). */
-  detach(): void {
+  /** Forgets this connection's share of its file's gate (on close), and stops its SQLite thread if it has one. */
+  async detach(): Promise<void> {
+    await this.#thread?.close();
+    this.#thread = undefined;
     if (!this.#gate) return;
     this.#gate.users -= 1;
     if (this.#gate.users === 0 && this.#gateKey) sqliteGates.delete(this.#gateKey);
@@ -155,14 +164,24 @@ export class Rows {
    * Runs `fn` in one transaction — SQLite: BEGIN IMMEDIATE (the file's write lock from the first statement);
    * PostgreSQL: READ COMMITTED, with the row locks each invariant takes (see docs/adr/0041-oracle-store-engines.md).
    * Committed when `fn` resolves, rolled back when it rejects. Inside a transaction, `tx` joins it.
+   *
+   * `offThread` (a large write, e.g. a lot at the device cap): on an SQLite file, the transaction runs on a second
+   * connection on a worker thread (core/db/sqlite-thread.ts), so its statements and COMMIT do not hold this
+   * thread's event loop; the gate keeps this process's other statements on the file waiting, as for any
+   * transaction. PostgreSQL's statements never hold the loop, and an in-memory database has one connection only:
+   * there it is an ordinary transaction.
    */
-  async tx<T>(fn: () => Promise<T>): Promise<T> {
+  async tx<T>(fn: () => Promise<T>, options: { offThread?: boolean } = {}): Promise<T> {
     if (this.#tx.getStore()) return fn();
     const gate = this.#gate;
     if (!gate) return this.db.transaction((tx) => this.#tx.run(tx, fn));
     while (gate.open) await gate.open;
-    // No await between the check above and here: BEGIN IMMEDIATE runs synchronously inside transaction().
-    const running = this.db.transaction((tx) => this.#tx.run(tx, fn));
+    const key = options.offThread ? this.#gateKey : undefined;
+    // No await between the check above and here: BEGIN IMMEDIATE runs synchronously inside transaction(), and
+    // the thread's transaction is behind the gate before its BEGIN is even posted.
+    const running = key
+      ? (this.#thread ??= new SqliteThread(key)).transaction((tx) => this.#tx.run(tx, fn))
+      : this.db.transaction((tx) => this.#tx.run(tx, fn));
     const settled = running.then(
       () => undefined,
       () => undefined,
