@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 
 import { JsonRpcProvider, keccak256, Network, toQuantity, toUtf8Bytes } from "ethers";
 
-import { EmbeddedChain } from "../scripts/start/chain.ts";
+import { EmbeddedChain, type EmbeddedChainOptions } from "../scripts/start/chain.ts";
 import { SNAPSHOT_SECONDS } from "../scripts/start/chain-snapshots.ts";
 import { attestationDomain, ATTESTATION_TYPES, sortSignatures, type Attestation } from "../sdk/src/attestation.ts";
 import { registryInterface } from "../sdk/src/registry.ts";
@@ -43,7 +43,7 @@ const DAY = 86_400n;
 const ms = (x: number) => Math.round(x * 10) / 10;
 
 const dataDir = mkdtempSync(join(tmpdir(), "itec-growth-"));
-const chainOptions = {
+const chainOptions: EmbeddedChainOptions = {
   chain: CHAIN,
   rpcPort: await freePort(),
   blockTime: 0,
@@ -54,7 +54,7 @@ const chainOptions = {
     console.error(error.message);
     process.exit(1);
   },
-} as const;
+};
 const embedded = new EmbeddedChain(chainOptions);
 (await embedded.start()).destroy();
 /** No response cache: nonces and counts are read after every run of transactions. */

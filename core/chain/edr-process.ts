@@ -38,5 +38,5 @@ export function spawnEdrNode(options: EdrNodeProcessOptions, stdio: StdioOptions
     process.platform === "linux" && setpriv
       ? [setpriv, "--pdeathsig", "SIGINT", "--", process.execPath]
       : [process.execPath];
-  return spawn(command!, [...prefix, ...args], { cwd: ROOT, stdio });
+  return spawn(command, [...prefix, ...args], { cwd: ROOT, stdio });
 }

@@ -247,7 +247,12 @@ export class EmbeddedChain {
 
   #failure(): string {
     if (this.#portInUse()) return this.#portMessage();
-    const last = this.#stderr.trim().split("\n").at(-1)?.replace(/^chain: /, "") || "no message";
+    const last =
+      this.#stderr
+        .trim()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^chain: /, "") || "no message";
     // The journaled chain refuses a journal it cannot replay (exit 2): npm start's own way to start a new chain.
     return this.kind === "edr" && this.#child?.exitCode === 2
       ? `${last} (npm start -- --fresh starts a new chain)`
