@@ -1,13 +1,14 @@
 /**
  * `npm start` — the whole registry on this machine, in one process tree:
- *   the embedded chain (anvil on 127.0.0.1: chain id 1337, Cancun, zero gas price, state persisted),
+ *   the embedded chain (Hardhat's EDR on 127.0.0.1, every block journaled — or anvil with snapshots, `--chain anvil`;
+ *   chain id 1337, Cancun, zero gas price),
  *   the contracts deployed with Hardhat Ignition (first start only), the oracle worker, the event indexer,
  *   and the API with the verification page. On first start it runs the demonstration.
  * State lives under the data directory (default ./.itec/) and survives a restart; `--fresh` starts over.
  *
  * - Ctrl-C (SIGINT; also SIGTERM, SIGHUP) stops everything cleanly at any point, the first start included: the
- *   services close, then the chain's last snapshot is written and it stops. A second Ctrl-C stops at once
- *   (start/shutdown.ts; it loses the blocks since the last snapshot).
+ *   services close, then the chain stops (anvil: after its last snapshot). A second Ctrl-C stops at once
+ *   (start/shutdown.ts; the journaled chain loses nothing acknowledged, anvil the blocks since its last snapshot).
  * - The demonstration is resumable: a start after one interrupted half-way completes it (start/demo.ts).
  * - One `npm start` per data directory: it holds `<data-dir>/start.lock` (start/data-dir-lock.ts).
  * - A bad flag or environment variable, and any startup failure, is one line on stderr (`npm start: …`); what was
@@ -25,7 +26,7 @@ import { startServices } from "./lib/services.ts";
 import { parseStartArgs, USAGE, UsageError, type StartArgs } from "./start/args.ts";
 import { EmbeddedChain } from "./start/chain.ts";
 import { SNAPSHOT_SECONDS } from "./start/chain-snapshots.ts";
-import { createDataDir, dataDirAt, wipeDataDir } from "./start/data-dir.ts";
+import { createDataDir, dataDirAt, refuseAnvilState, wipeDataDir } from "./start/data-dir.ts";
 import { DataDirLock } from "./start/data-dir-lock.ts";
 import { demonstrate } from "./start/demo.ts";
 import { ensureDeployment } from "./start/deploy.ts";
@@ -76,6 +77,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
     wipeDataDir(dir);
     say(`--fresh: removed the state in ${dir.root}`);
   }
+  if (args.chain === "edr") refuseAnvilState(dir);
   const logger = pino({ level: env.ITEC_LOG_LEVEL }, pino.destination(dir.log));
   shutdown.log = { logger, file: dir.log };
   say(`data directory: ${dir.root}`);
@@ -84,6 +86,7 @@ async function main(args: StartArgs, env: StartEnv): Promise<void> {
 
   // 1. The embedded chain
   const chain = new EmbeddedChain({
+    chain: args.chain,
     rpcPort: args.rpcPort,
     blockTime: args.blockTime,
     stateDir: dir.chainDir,

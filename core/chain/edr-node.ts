@@ -1,5 +1,5 @@
 /**
- * The journaled embedded chain (ADR 0062, a prototype — `npm start` still runs anvil): Hardhat's EDR in this
+ * The journaled embedded chain (ADR 0062; `npm start`'s default, spawned by scripts/start/chain.ts): Hardhat's EDR in this
  * process behind a JSON-RPC front on 127.0.0.1 that appends every mined block to `<dir>/blocks.jsonl`, fsynced,
  * before the reply that follows it leaves (core/chain/journal/journaling-front.ts). At start the journal is replayed
  * into a fresh EDR and every block's hash checked; a journal the installed EDR does not reproduce, or a damaged one,
@@ -8,7 +8,7 @@
  *   node core/chain/edr-node.ts --dir <dir> [--port 8545] [--block-time <seconds>]   (run from the project root)
  *
  * `--block-time 0` (default) mines a block per transaction (automine); N > 0 mines every N seconds instead. Prints
- * `ready http://127.0.0.1:<port> blocks=<n> replay_ms=<ms>` on stdout once it serves.
+ * `ready http://127.0.0.1:<port> blocks=<n> replay_ms=<ms> edr=<version>` on stdout once it serves.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -196,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
       fatal,
     );
     for (const note of node.notes) console.error(note);
-    console.log(`ready ${node.url} blocks=${node.replayed.blocks} replay_ms=${node.replayed.ms}`);
+    console.log(`ready ${node.url} blocks=${node.replayed.blocks} replay_ms=${node.replayed.ms} edr=${edrVersion()}`);
     const stop = () => void node.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -6,12 +6,13 @@ import { parseArgs } from "node:util";
 
 import { CodedError } from "../../sdk/src/errors.ts";
 
-export const USAGE = `usage: npm start [-- --fresh] [--data-dir .itec] [--port 8080] [--rpc-port 8545] [--block-time 0] [--no-demo]
+export const USAGE = `usage: npm start [-- --fresh] [--data-dir .itec] [--port 8080] [--rpc-port 8545] [--block-time 0] [--chain edr] [--no-demo]
   --fresh       delete the data directory's state (chain, registry store, index, deployment) and start over
   --data-dir    where the state lives (default .itec)
   --port        the API's port on 127.0.0.1 (default 8080)
   --rpc-port    the embedded chain's JSON-RPC port on 127.0.0.1 (default 8545)
   --block-time  seconds between blocks on the embedded chain (0 = a block per transaction)
+  --chain       edr (default: every block journaled, a crash loses nothing acknowledged) or anvil (snapshots)
   --no-demo     do not run the first-start demonstration`;
 
 export interface StartArgs {
@@ -21,6 +22,7 @@ export interface StartArgs {
   rpcPort: number;
   noDemo: boolean;
   blockTime: number;
+  chain: "edr" | "anvil";
 }
 
 /** A flag that is unknown or has a bad value: the message is the one line to print before the usage. */
@@ -45,6 +47,7 @@ export function parseStartArgs(argv: string[]): StartArgs | "help" {
         "rpc-port": { type: "string", default: "8545" },
         "no-demo": { type: "boolean", default: false },
         "block-time": { type: "string", default: "0" },
+        chain: { type: "string", default: "edr" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -73,6 +76,8 @@ export function parseStartArgs(argv: string[]): StartArgs | "help" {
     throw new UsageError(`--block-time takes a whole number of seconds, not "${values["block-time"]}"`);
   }
   if (values["data-dir"].trim() === "") throw new UsageError("--data-dir takes a directory");
+  const chain = values.chain;
+  if (chain !== "edr" && chain !== "anvil") throw new UsageError(`--chain takes edr or anvil, not "${chain}"`);
   return {
     fresh: values.fresh,
     dataDir: values["data-dir"],
@@ -80,5 +85,6 @@ export function parseStartArgs(argv: string[]): StartArgs | "help" {
     rpcPort,
     noDemo: values["no-demo"],
     blockTime: Number(values["block-time"]),
+    chain,
   };
 }

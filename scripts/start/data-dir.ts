@@ -11,7 +11,7 @@ export interface DataDir {
   root: string;
   /** `start.lock`: the pid of the npm start that holds the directory. */
   lock: string;
-  /** The embedded chain's snapshots (core/chain/snapshot-store.ts). */
+  /** The embedded chain's journal (`blocks.jsonl`, the default) or anvil's snapshots (core/chain/snapshot-store.ts). */
   chainDir: string;
   /** `deployment.json`: the registry's address and deploy block, once deployed. */
   deployment: string;
@@ -62,4 +62,22 @@ export function wipeDataDir(dir: DataDir): void {
   for (const entry of readdirSync(dir.root)) {
     if (join(dir.root, entry) !== dir.lock) rmSync(join(dir.root, entry), { recursive: true, force: true });
   }
+}
+
+/**
+ * The default (journaled) chain on a data directory that holds anvil's snapshot generations and no journal: refused
+ * in one line naming both ways on — a silent new chain would orphan the registry in the snapshots.
+ */
+export function refuseAnvilState(dir: DataDir): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir.chainDir);
+  } catch {
+    return; // no chain yet
+  }
+  if (names.includes("blocks.jsonl") || !names.some((n) => /^state(-\d+-\d+\.json\.gz|\.json)$/.test(n))) return;
+  fail(
+    `${dir.root} holds an anvil chain (snapshots, no journal): npm start -- --chain anvil keeps it, ` +
+      "npm start -- --fresh starts over on the journaled chain (this registry's data is lost)",
+  );
 }

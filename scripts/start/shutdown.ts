@@ -1,7 +1,7 @@
 /**
  * How `npm start` stops: Ctrl-C (SIGINT; also SIGTERM, SIGHUP) stops everything cleanly at any point, the first
- * start included — what was started closes in reverse order (the services, then the chain, whose last snapshot is written on
- * the way out) and the process exits 0. A second Ctrl-C stops at once. A failure while starting (or a crash later)
+ * start included — what was started closes in reverse order (the services, then the chain; `--chain anvil` writes
+ * its last snapshot on the way out) and the process exits 0. A second Ctrl-C stops at once. A failure while starting (or a crash later)
  * is one line on stderr, then the same stop, exit 1.
  */
 import type { Logger } from "pino";
@@ -92,7 +92,7 @@ export class Shutdown {
       // npm itself. Only a later one means "stop now".
       if (Date.now() - this.#signalAt < 2_000) return;
       say(`${signal} again: stopping now`);
-      process.exit(130); // the exit handlers still stop the chain (the blocks since its last snapshot are lost)
+      process.exit(130); // the exit handlers still stop the chain (journaled: nothing acknowledged is lost)
     }
     this.#signalAt = Date.now();
     void this.stop(0, signal);

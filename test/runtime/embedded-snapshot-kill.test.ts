@@ -1,5 +1,6 @@
 /**
- * `npm start`'s embedded chain survives a SIGKILL during a snapshot write (issue 18 item 6): the test hook
+ * `npm start -- --chain anvil`'s embedded chain (snapshot generations, ADR 0054; the default chain is journaled and
+ * tested by embedded-journal-kill.test.ts) survives a SIGKILL during a snapshot write (issue 18 item 6): the test hook
  * ITEC_CHAIN_SNAPSHOT_PAUSE_MS holds a write half-way (a torn temporary file on disk), the process is killed there,
  * and the next start loads the last complete generation — its balances and head exactly as snapshotted — and says
  * what it removed.
@@ -24,7 +25,7 @@ interface Run {
 }
 
 function start(argv: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ["scripts/start.ts", "--no-demo", ...argv], {
+  const child = spawn(process.execPath, ["scripts/start.ts", "--no-demo", "--chain", "anvil", ...argv], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -55,7 +56,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-describe("npm start: the embedded chain after a SIGKILL during a snapshot write", function () {
+describe("npm start --chain anvil: the embedded chain after a SIGKILL during a snapshot write", function () {
   this.timeout(180_000);
   let dataDir: string;
   const pids: number[] = [];
