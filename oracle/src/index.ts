@@ -7,6 +7,7 @@ export type { OracleConfig, OracleDeps } from "./pipeline/config.ts";
 export type { LotSummary } from "./pipeline/lot-summary.ts";
 export {
   calculateLotFigures,
+  workerLot,
   type CalculatedLot,
   type LotCalculationRequest,
   type LotCalculator,

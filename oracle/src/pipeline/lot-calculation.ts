@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 
+import { utf8Text, type Utf8Text } from "../../../core/db/sql.ts";
 import {
   calculateLot,
   canonicalJson,
@@ -33,8 +34,11 @@ export interface LotFigures {
   readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
   readonly problems: readonly InputProblem[];
   readonly batches: readonly LotBatch[];
-  /** The canonical report JSON and its `0x` keccak256. */
-  readonly reportJson: string;
+  /**
+   * The canonical report JSON and its `0x` keccak256. From a worker thread, the JSON comes as its UTF-8 bytes
+   * (transferred, never decoded on the receiving thread: at the device cap it is ~26 MB; see workerLot).
+   */
+  readonly reportJson: string | Utf8Text;
   readonly reportHash: string;
 }
 
@@ -55,8 +59,8 @@ export interface LotCalculationRequest {
 /** A calculated lot: its identity (input hash, reference) and its figures. */
 export interface CalculatedLot {
   lotRef: string;
-  /** The canonical JSON of the devices as submitted (reader fields dropped) and its sha256 (hex). */
-  inputJson: string;
+  /** The canonical JSON of the devices as submitted (reader fields dropped) and its sha256 (hex); bytes as above. */
+  inputJson: string | Utf8Text;
   inputSha256: string;
   figures: LotFigures;
 }
@@ -120,4 +124,18 @@ function plainBatch(b: BatchResult): LotBatch {
 function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
   const { readerProblems: _r, ...rest } = d;
   return rest;
+}
+
+/**
+ * `lot` as a worker thread sends it: the input and report JSON as UTF-8 bytes, with the buffers to transfer (moved,
+ * not copied; the receiving thread hands them on to the store the same way — core/db/sql.ts Utf8Text).
+ */
+export function workerLot(lot: CalculatedLot): { lot: CalculatedLot; transfer: ArrayBuffer[] } {
+  const bytes = (json: string | Utf8Text) => (typeof json === "string" ? new TextEncoder().encode(json) : json.utf8);
+  const input = bytes(lot.inputJson);
+  const report = bytes(lot.figures.reportJson);
+  return {
+    lot: { ...lot, inputJson: utf8Text(input), figures: { ...lot.figures, reportJson: utf8Text(report) } },
+    transfer: [input.buffer as ArrayBuffer, report.buffer as ArrayBuffer],
+  };
 }

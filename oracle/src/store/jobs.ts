@@ -10,7 +10,7 @@
  * the worker lease with its fencing (leases.ts), the device reservations (devices.ts) and the auditor signatures
  * (signatures.ts) each have their own file.
  */
-import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { isUtf8Text, openSql, type SqlDatabase, type Utf8Text } from "../../../core/db/sql.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
@@ -126,10 +126,16 @@ export class JobStore {
 
   // --- lots -------------------------------------------------------------------------------------------------
 
-  /** A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. */
+  /**
+   * A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. The
+   * input and report may be given as their UTF-8 bytes (Utf8Text, from the calculation worker): in an `offThread`
+   * transaction they move to the SQLite thread without a copy and are no longer readable here, so the returned row's
+   * `input_json` / `report_json` are then not held: reading them throws (read the lot again: `lot(id)`).
+   */
   insertLot(
     lot: Omit<
       LotRow,
+      | "input_json"
       | "id"
       | "seq"
       | "report_json"
@@ -140,7 +146,7 @@ export class JobStore {
       | "submitted_at"
       | "updated_at"
       | "status"
-    >,
+    > & { input_json: string | Utf8Text },
     calculated?: LotCalculatedFields,
   ): Promise<LotRow> {
     return this.tx(async () => {
@@ -172,19 +178,21 @@ export class JobStore {
         at,
       );
       // The row as inserted (no re-read of the lot's input and report, which may be large).
-      return {
+      const row = {
         ...lot,
         id,
         seq,
         status: calculated ? "calculated" : "submitted",
-        report_json: calculated?.report_json ?? null,
         report_hash: calculated?.report_hash ?? null,
         reference_sha256: calculated?.reference_sha256 ?? null,
         summary_json: calculated?.summary_json ?? null,
         error: null,
         submitted_at: at,
         updated_at: at,
-      };
+      } as LotRow;
+      notHeld(row, "input_json", lot.input_json);
+      notHeld(row, "report_json", calculated?.report_json ?? null);
+      return row;
     });
   }
 
@@ -469,4 +477,18 @@ export class JobStore {
     );
     return row?.n ?? -1;
   }
+}
+
+/** Sets `row[key]` to `value`, or — given as bytes, which may have moved to another thread — to a getter that throws. */
+function notHeld(row: LotRow, key: "input_json" | "report_json", value: string | Utf8Text | null): void {
+  if (!isUtf8Text(value)) {
+    row[key] = value as string;
+    return;
+  }
+  Object.defineProperty(row, key, {
+    enumerable: false,
+    get() {
+      throw new Error(`lot ${row.id}: ${key} was written from bytes and is not held; read the lot again`);
+    },
+  });
 }
