@@ -200,6 +200,18 @@ export class JobStore {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
+  /**
+   * A lot's report as its UTF-8 bytes (no string is made of it: at the device cap it is ~26 MB) and its stored hash;
+   * undefined for no lot. SQLite casts the TEXT to a BLOB; PostgreSQL converts it to bytea.
+   */
+  async lotReport(id: string): Promise<{ report: Uint8Array | null; report_hash: string | null } | undefined> {
+    const sql =
+      this.db.dialect === "sqlite"
+        ? "SELECT CAST(report_json AS BLOB) AS report, report_hash FROM lots WHERE id = ?"
+        : "SELECT convert_to(report_json, 'UTF8') AS report, report_hash FROM lots WHERE id = ?";
+    return this.#rows.get<{ report: Uint8Array | null; report_hash: string | null }>(sql, id);
+  }
+
   lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE refurbisher = ? AND lot_ref = ?", refurbisher, lotRef);
   }
