@@ -8,6 +8,8 @@ export type { LotSummary } from "./pipeline/lot-summary.ts";
 export {
   calculateLotFigures,
   workerLot,
+  LotReadError,
+  type LotCsvBytes,
   type CalculatedLot,
   type LotCalculationRequest,
   type LotCalculator,

@@ -18,7 +18,7 @@ import {
 } from "../../../core/documents/index.ts";
 import { CalcInputError, buildReferenceTable, type ReferenceTable } from "../../../core/calc/index.ts";
 import { parseReferenceCsv, REFERENCE_LICENSE, REFERENCE_SOURCE } from "../../../core/calc/reference-csv.ts";
-import { calculateLotFigures, workerLot, type LotCalculationRequest } from "../../../oracle/src/index.ts";
+import { calculateLotFigures, LotReadError, workerLot, type LotCalculationRequest } from "../../../oracle/src/index.ts";
 
 export type Scope3Format = "json" | "csv" | "html" | "pdf" | "svg" | "png";
 
@@ -61,7 +61,7 @@ export interface LotTask {
 /** A lot task's answer: a lot that cannot be calculated is an answer too, so its error keeps its class. */
 export type LotTaskResult =
   | { ok: true; lot: ReturnType<typeof calculateLotFigures> }
-  | { ok: false; code: CalcInputError["code"]; message: string };
+  | { ok: false; code: CalcInputError["code"]; message: string; read?: boolean };
 
 export type WorkerTask = Scope3RenderTask | Scope3BuildTask | HoldTask | LotTask;
 
@@ -144,7 +144,9 @@ export function calculateLotTask(task: LotTask): LotTaskResult {
   try {
     return { ok: true, lot: calculateLotFigures(task.request, table) };
   } catch (error) {
-    if (error instanceof CalcInputError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof CalcInputError) {
+      return { ok: false, code: error.code, message: error.message, read: error instanceof LotReadError };
+    }
     throw error;
   }
 }

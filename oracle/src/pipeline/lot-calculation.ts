@@ -6,7 +6,9 @@
 import { createHash } from "node:crypto";
 
 import { utf8Text, type Utf8Text } from "../../../core/db/sql.ts";
+import { readLotCsvText } from "../../../core/calc/lot/csv.ts";
 import {
+  CalcInputError,
   calculateLot,
   canonicalJson,
   type BatchResult,
@@ -42,9 +44,27 @@ export interface LotFigures {
   readonly reportHash: string;
 }
 
+/**
+ * A lot CSV's bytes (UTF-8), read where the lot is calculated: sent to a worker thread as bytes (a copy of a few MB),
+ * not as 50,000 device objects to structure-clone on the sending thread, and parsed there.
+ */
+export interface LotCsvBytes {
+  readonly csv: Uint8Array;
+}
+
+/**
+ * A lot CSV that cannot be read (CalcInputError BAD_HEADER, BAD_CSV, LOT_EMPTY): an error of the request's body,
+ * which the intake passes on as it is (the API answers its code), unlike a lot that is read but cannot be calculated.
+ */
+export class LotReadError extends CalcInputError {}
+
+/** The label a lot CSV's read errors name (as `readLotCsv` names a stream). */
+const CSV_LABEL = "the lot stream";
+
 /** What a lot is calculated from. */
 export interface LotCalculationRequest {
-  devices: readonly DeviceInput[];
+  /** The devices, or the lot CSV's bytes (parsed where the calculation runs). */
+  devices: readonly DeviceInput[] | LotCsvBytes;
   asOf: string;
   defaultTransport?: string | undefined;
   /** The refurbisher's lot reference; absent: `sha256:` + the input's hash (the calculation's lot id either way). */
@@ -82,11 +102,12 @@ export function inThreadCalculator(reference: ReferenceTable): LotCalculator {
  * @throws CalcInputError
  */
 export function calculateLotFigures(request: LotCalculationRequest, reference: ReferenceTable): CalculatedLot {
-  const inputJson = canonicalJson(request.devices.map(stripReaderFields));
+  const devices = devicesOf(request.devices);
+  const inputJson = canonicalJson(devices.map(stripReaderFields));
   const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
   const lotRef = request.lotRef ?? `sha256:${inputSha256}`;
   const r = calculateLot(
-    request.devices,
+    devices,
     {
       asOf: request.asOf,
       ...(request.defaultTransport ? { defaultTransport: request.defaultTransport } : {}),
@@ -111,6 +132,17 @@ export function calculateLotFigures(request: LotCalculationRequest, reference: R
     reportHash: r.reportHash,
   };
   return { lotRef, inputJson, inputSha256, figures };
+}
+
+/** The devices of a request: given, or read from the lot CSV's bytes. @throws LotReadError */
+function devicesOf(devices: LotCalculationRequest["devices"]): readonly DeviceInput[] {
+  if (!("csv" in devices)) return devices;
+  try {
+    return readLotCsvText(devices.csv, CSV_LABEL);
+  } catch (error) {
+    if (error instanceof CalcInputError) throw new LotReadError(error.code, error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** The batch without its proof methods (functions do not cross a thread boundary). */

@@ -10,7 +10,8 @@
  * the worker lease with its fencing (leases.ts), the device reservations (devices.ts) and the auditor signatures
  * (signatures.ts) each have their own file.
  */
-import { isUtf8Text, openSql, type SqlDatabase, type Utf8Text } from "../../../core/db/sql.ts";
+import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { insertedLot, lotReportSql, type LotReport, type NewLot } from "./lot-bytes.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
@@ -127,28 +128,10 @@ export class JobStore {
   // --- lots -------------------------------------------------------------------------------------------------
 
   /**
-   * A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. The
-   * input and report may be given as their UTF-8 bytes (Utf8Text, from the calculation worker): in an `offThread`
-   * transaction they move to the SQLite thread without a copy and are no longer readable here, so the returned row's
-   * `input_json` / `report_json` are then not held: reading them throws (read the lot again: `lot(id)`).
+   * A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. Input
+   * and report given as bytes are not held by the returned row (lot-bytes.ts insertedLot).
    */
-  insertLot(
-    lot: Omit<
-      LotRow,
-      | "input_json"
-      | "id"
-      | "seq"
-      | "report_json"
-      | "report_hash"
-      | "reference_sha256"
-      | "summary_json"
-      | "error"
-      | "submitted_at"
-      | "updated_at"
-      | "status"
-    > & { input_json: string | Utf8Text },
-    calculated?: LotCalculatedFields,
-  ): Promise<LotRow> {
+  insertLot(lot: NewLot, calculated?: LotCalculatedFields): Promise<LotRow> {
     return this.tx(async () => {
       // The lot's sequence number is MAX + 1: the intake lock row makes concurrent intakes (two API instances on
       // one PostgreSQL) take turns instead of both reading the same MAX.
@@ -178,21 +161,7 @@ export class JobStore {
         at,
       );
       // The row as inserted (no re-read of the lot's input and report, which may be large).
-      const row = {
-        ...lot,
-        id,
-        seq,
-        status: calculated ? "calculated" : "submitted",
-        report_hash: calculated?.report_hash ?? null,
-        reference_sha256: calculated?.reference_sha256 ?? null,
-        summary_json: calculated?.summary_json ?? null,
-        error: null,
-        submitted_at: at,
-        updated_at: at,
-      } as LotRow;
-      notHeld(row, "input_json", lot.input_json);
-      notHeld(row, "report_json", calculated?.report_json ?? null);
-      return row;
+      return insertedLot(lot, calculated, { id, seq, at });
     });
   }
 
@@ -200,16 +169,9 @@ export class JobStore {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
-  /**
-   * A lot's report as its UTF-8 bytes (no string is made of it: at the device cap it is ~26 MB) and its stored hash;
-   * undefined for no lot. SQLite casts the TEXT to a BLOB; PostgreSQL converts it to bytea.
-   */
-  async lotReport(id: string): Promise<{ report: Uint8Array | null; report_hash: string | null } | undefined> {
-    const sql =
-      this.db.dialect === "sqlite"
-        ? "SELECT CAST(report_json AS BLOB) AS report, report_hash FROM lots WHERE id = ?"
-        : "SELECT convert_to(report_json, 'UTF8') AS report, report_hash FROM lots WHERE id = ?";
-    return this.#rows.get<{ report: Uint8Array | null; report_hash: string | null }>(sql, id);
+  /** A lot's report as its UTF-8 bytes and its stored hash (lot-bytes.ts); undefined for no lot. */
+  lotReport(id: string): Promise<LotReport | undefined> {
+    return this.#rows.get<LotReport>(lotReportSql(this.db.dialect), id);
   }
 
   lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
@@ -489,18 +451,4 @@ export class JobStore {
     );
     return row?.n ?? -1;
   }
-}
-
-/** Sets `row[key]` to `value`, or — given as bytes, which may have moved to another thread — to a getter that throws. */
-function notHeld(row: LotRow, key: "input_json" | "report_json", value: string | Utf8Text | null): void {
-  if (!isUtf8Text(value)) {
-    row[key] = value as string;
-    return;
-  }
-  Object.defineProperty(row, key, {
-    enumerable: false,
-    get() {
-      throw new Error(`lot ${row.id}: ${key} was written from bytes and is not held; read the lot again`);
-    },
-  });
 }
