@@ -182,6 +182,7 @@ export async function runDosScenario(options: DosOptions) {
         ...(code ? { code } : {}),
       });
     }
+    const loadAtStart = os.loadavg()[0]!.toFixed(1);
     const under = prober.runUntilStopped();
     const load = Promise.all([
       timed(`POST /lots (${DEVICES} devices, ${(lotCsv.length / 1e6).toFixed(1)} MB CSV)`, () =>
@@ -209,7 +210,13 @@ export async function runDosScenario(options: DosOptions) {
 
     const results = {
       date: new Date().toISOString().slice(0, 10),
-      machine: { cpus: os.availableParallelism(), loadAverage: os.loadavg()[0]!.toFixed(1), node: process.version },
+      // One-minute load average when the load starts and when it ends (the machine may be shared).
+      machine: {
+        cpus: os.availableParallelism(),
+        loadAverage: os.loadavg()[0]!.toFixed(1),
+        loadAverageAtStart: loadAtStart,
+        node: process.version,
+      },
       workers: { size: h.api.deps.workers?.size ?? null, queue: h.api.deps.workers?.queueLength ?? null },
       probe: `GET /verify/retirements/1, loopback, one due every ${GAP_MS} ms (open loop)`,
       idle: { ...stats(idleRun.ms), failures: idleRun.failures },
