@@ -8,7 +8,7 @@ import { REQUEST_LIMITS } from "../../../core/config.ts";
 import { OracleError } from "../../../core/errors.ts";
 import { CalcInputError, type DeviceInput } from "../../../core/calc/index.ts";
 import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/index.ts";
-import { LotReadError, type BatchRow, type LotCsvBytes, type LotRow } from "../../../oracle/src/index.ts";
+import { LotReadError, type BatchRow, type LotCsvBytes, type LotHead } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import {
@@ -92,7 +92,7 @@ function batchView(deps: AppDeps, b: BatchRow) {
   };
 }
 
-async function lotView(deps: AppDeps, lot: LotRow) {
+async function lotView(deps: AppDeps, lot: LotHead) {
   const oracle = requireOracle(deps);
   const batches = await oracle.store.batchesOfLot(lot.id);
   return {
@@ -218,7 +218,7 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
         if (Array.isArray(devices) && devices.length > REQUEST_LIMITS.lotDevices)
           refuseOverCap(REQUEST_LIMITS.lotDevices, "devices", devices.length);
         const requestId = req.res ? requestIdOf(req.res) : undefined; // validated by request-log.ts, never raw
-        let lot: LotRow;
+        let lot: LotHead;
         try {
           lot = await oracle.submitLot({
             devices,

@@ -11,7 +11,7 @@
  * (signatures.ts) each have their own file.
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
-import { insertedLot, lotReportSql, type LotReport, type NewLot } from "./lot-bytes.ts";
+import { insertedLot, LOT_HEAD, lotReportSql, type LotReport, type NewLot } from "./lot-bytes.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
@@ -21,6 +21,7 @@ import {
   type BatchRow,
   type ChainTxRow,
   type LotCalculatedFields,
+  type LotHead,
   type LotRow,
   type LotStatus,
   type SignatureRow,
@@ -169,31 +170,37 @@ export class JobStore {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
+  /** A lot without its input and report JSON (a read of a few hundred bytes, not tens of MB). */
+  lotHead(id: string): Promise<LotHead | undefined> {
+    return this.#rows.get<LotHead>(`SELECT ${LOT_HEAD} FROM lots WHERE id = ?`, id);
+  }
+
   /** A lot's report as its UTF-8 bytes and its stored hash (lot-bytes.ts); undefined for no lot. */
   lotReport(id: string): Promise<LotReport | undefined> {
     return this.#rows.get<LotReport>(lotReportSql(this.db.dialect), id);
   }
 
-  lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
-    return this.#rows.get<LotRow>("SELECT * FROM lots WHERE refurbisher = ? AND lot_ref = ?", refurbisher, lotRef);
+  lotByRef(refurbisher: string, lotRef: string): Promise<LotHead | undefined> {
+    const sql = `SELECT ${LOT_HEAD} FROM lots WHERE refurbisher = ? AND lot_ref = ?`;
+    return this.#rows.get<LotHead>(sql, refurbisher, lotRef);
   }
 
   lotsByStatus(status: LotStatus): Promise<LotRow[]> {
     return this.#rows.all<LotRow>("SELECT * FROM lots WHERE status = ? ORDER BY seq", status);
   }
 
-  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotRow[]> {
+  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotHead[]> {
     const limit = filter.limit ?? 100;
     const offset = filter.offset ?? 0;
     if (filter.refurbisher) {
-      return this.#rows.all<LotRow>(
-        "SELECT * FROM lots WHERE refurbisher = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
+      return this.#rows.all<LotHead>(
+        `SELECT ${LOT_HEAD} FROM lots WHERE refurbisher = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
         filter.refurbisher,
         limit,
         offset,
       );
     }
-    return this.#rows.all<LotRow>("SELECT * FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?", limit, offset);
+    return this.#rows.all<LotHead>(`SELECT ${LOT_HEAD} FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?`, limit, offset);
   }
 
   async setLotCalculated(id: string, r: LotCalculatedFields): Promise<void> {

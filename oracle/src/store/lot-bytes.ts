@@ -45,6 +45,11 @@ export function insertedLot(
   return row;
 }
 
+/** The columns of a LotHead (every column of `lots` but the input and report JSON). */
+export const LOT_HEAD =
+  "id, seq, refurbisher, lot_ref, status, as_of, options_json, input_sha256, report_hash, reference_sha256, " +
+  "summary_json, correlation_id, error, submitted_at, updated_at";
+
 /** A lot's report as its UTF-8 bytes (null before it is calculated) and its stored hash. */
 export interface LotReport {
   report: Uint8Array | null;

@@ -32,6 +32,9 @@ export interface LotRow {
   updated_at: string;
 }
 
+/** A lot's row without its input and report JSON (tens of MB at the device cap): what most readers need. */
+export type LotHead = Omit<LotRow, "input_json" | "report_json">;
+
 /**
  * What a calculated lot adds to its row. The report may come as its UTF-8 bytes (Utf8Text, from a worker thread):
  * written without this thread decoding it (see JobStore.insertLot for what the returned row then holds).
