@@ -38,8 +38,9 @@ describe("Report hash at issuance", () => {
     const hash = await reportKeccak(bytes);
     delay.disable();
     expect(hash).to.match(/^0x[0-9a-f]{64}$/);
-    // In this thread (ethers' JavaScript keccak) it is one stretch of seconds; on the worker only its start-up.
-    expect(delay.max / 1e6, "longest stall (ms)").to.be.below(100);
+    // In this thread (ethers' UTF-8 encoder and keccak) it is one stretch of ~2.5 s (load 4); on the worker only its
+    // start-up (the bound leaves room for a shared machine).
+    expect(delay.max / 1e6, "longest stall (ms)").to.be.below(300);
   });
 });
 
