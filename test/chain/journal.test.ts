@@ -164,11 +164,13 @@ describe("journaled EDR chain", function () {
     await start(1);
     const path = join(dir, "blocks.jsonl");
     const hash = (await rpc("eth_sendRawTransaction", [await signed({ to: contract, data: word(3000) })])) as string;
-    let receipt: { blockNumber: string; blockHash: string } | null = null;
-    while (!receipt) {
-      receipt = (await rpc("eth_getTransactionReceipt", [hash])) as typeof receipt;
-      if (!receipt) await new Promise((r) => setTimeout(r, 20));
-    }
+    const receipt = await (async () => {
+      for (;;) {
+        const r = (await rpc("eth_getTransactionReceipt", [hash])) as { blockNumber: string; blockHash: string } | null;
+        if (r) return r;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
     // The first reply that shows the block comes after its journal line.
     const last = JSON.parse(readFileSync(path, "utf8").trimEnd().split("\n").at(-1)!) as {
       number: number;

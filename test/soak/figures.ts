@@ -1,10 +1,11 @@
 /**
  * The campaign's figures: each scenario prints one JSON line ("soak figures: {…}") for the closing note, and at full
- * scale (`npm run soak`) also writes them into bench/results/soak.json under its own name, with the date, the
+ * scale (`npm run soak`) also writes them into bench/results/soak.json under its own name (stamped with when it ran), with the date, the
  * machine and the headline (requests, 5xx, kills, duplicates, lost, verify p99 under load, load p99) — the file
  * bench/summary/figures.ts reads for the README's table.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 import { SCALE } from "./scale.ts";
@@ -48,15 +49,33 @@ export function soakResults(scale: string, scenarios: Record<string, Figures>) {
   };
 }
 
-/** This run's scenarios so far: the first to finish starts soak.json afresh, the others add to it. */
-const thisRun: Record<string, Figures> = {};
-
+/**
+ * Adds one scenario's figures to soak.json. Each scenario is stamped with when it ran, on which commit and at what
+ * load average, so a scenario re-run on its own (e.g. the DoS budget on a quiet machine) replaces only its own entry
+ * and the file still says which figures come from which run; entries of another scale are dropped.
+ */
 export function reportFigures(scenario: string, figures: Figures): void {
   process.stdout.write(`      soak figures: ${JSON.stringify({ scenario, scale: SCALE.name, ...figures })}\n`);
   if (SCALE.name !== "full") return; // `npm test` leaves the committed results alone
-  thisRun[scenario] = figures;
+  let scenarios: Record<string, Figures> = {};
+  if (existsSync(SOAK_RESULTS)) {
+    const previous = JSON.parse(readFileSync(SOAK_RESULTS, "utf8")) as { scale?: string; scenarios?: typeof scenarios };
+    if (previous.scale === SCALE.name && previous.scenarios) scenarios = previous.scenarios;
+  }
+  scenarios[scenario] = { ...figures, ran: runStamp() };
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync(SOAK_RESULTS, JSON.stringify(soakResults(SCALE.name, thisRun), null, 2) + "\n");
+  writeFileSync(SOAK_RESULTS, JSON.stringify(soakResults(SCALE.name, scenarios), null, 2) + "\n");
+}
+
+/** When, on which commit and on how busy a machine a scenario ran. */
+function runStamp() {
+  let commit: string | null = null;
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: "pipe" }).trim();
+  } catch {
+    // not a git checkout: the figures say so with a null commit
+  }
+  return { at: new Date().toISOString(), commit, loadAverage: os.loadavg()[0]!.toFixed(1) };
 }
 
 /** p50/p99/max of latencies in ms, rounded to 0.1 ms. */

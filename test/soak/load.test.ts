@@ -200,11 +200,13 @@ describe(`soak: load — ${TRANSFERS} transfers and ${RETIREMENTS} retirements t
         return BigInt(held.find((x) => x.batchId === batchId)?.amount ?? "0");
       }),
     );
-    const indexedRetirements = await h.api.deps.index!.listRetirements({
-      batchId: batchId!,
-      limit: RETIREMENTS + 100,
-      offset: 0,
-    });
+    // Paged as any client must (the index answers at most 1,000 a page): the full scale retires 1,000.
+    const indexedRetirements: unknown[] = [];
+    for (let offset = 0; ; offset += 1_000) {
+      const page = await h.api.deps.index!.listRetirements({ batchId: batchId!, limit: 1_000, offset });
+      indexedRetirements.push(...page);
+      if (page.length < 1_000) break;
+    }
     const retirementsAfter = await registry.retirementCount();
     const outstandingAfter = after.reduce((s, b) => s + b, 0n);
     const nonceCheck = await Promise.all(
