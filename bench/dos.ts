@@ -35,6 +35,11 @@ console.log(
     `${results.underLoad.max_ms} ms (${results.underLoad.probes} probes, ${results.underLoad.failures} failed, ` +
     `${results.underLoad.seconds} s)`,
 );
+console.log(
+  `API event-loop delay: idle p99 ${results.idle.apiLoopDelay.p99_ms} ms (max ${results.idle.apiLoopDelay.max_ms}), ` +
+    `under load p99 ${results.underLoad.apiLoopDelay.p99_ms} ms (max ${results.underLoad.apiLoopDelay.max_ms}); ` +
+    `load average ${results.machine.loadAverageAtStart} → ${results.machine.loadAverage} on ${results.machine.cpus} cores`,
+);
 for (const r of results.heavy)
   console.log(`  ${r.request}: ${r.status}${r.code ? ` ${r.code}` : ""} in ${r.seconds} s`);
 console.log(`target p99 ≤ ${TARGET_P99_MS} ms: ${results.underLoad.p99_ms <= TARGET_P99_MS ? "met" : "NOT met"}`);

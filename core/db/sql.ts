@@ -32,8 +32,28 @@ export class SqlError extends CodedError<SqlErrorCode> {
   }
 }
 
+/**
+ * Text given as its UTF-8 bytes — a large JSON document a worker thread serialised, say — bound as TEXT without this
+ * thread ever holding it as a string: the SQLite thread (sqlite-thread.ts) takes the bytes by transfer and decodes
+ * them there; PostgreSQL takes them as a binary-format text parameter (no encoding by `pg`); only the main SQLite
+ * connection decodes them here. The bytes must be valid UTF-8 (TextEncoder's output is).
+ */
+export interface Utf8Text {
+  readonly utf8: Uint8Array;
+}
+export const utf8Text = (utf8: Uint8Array): Utf8Text => ({ utf8 });
+export const isUtf8Text = (value: unknown): value is Utf8Text =>
+  typeof value === "object" && value !== null && (value as Partial<Utf8Text>).utf8 instanceof Uint8Array;
+/** A string, or Utf8Text's bytes decoded. */
+export const textOf = (value: string | Utf8Text): string =>
+  typeof value === "string" ? value : new TextDecoder("utf-8", { fatal: true }).decode(value.utf8);
+
 /** A value bound to a `?` placeholder. */
-export type SqlValue = string | number | bigint | null;
+export type SqlValue = string | number | bigint | null | Utf8Text;
+
+/** `params` as `node:sqlite` binds them (Utf8Text decoded: bound as Uint8Array it would be a BLOB). */
+export const sqliteParams = (params: readonly SqlValue[]): SQLInputValue[] =>
+  params.map((v) => (isUtf8Text(v) ? textOf(v) : v));
 /** A result row: column name → value (TEXT → string, INTEGER/BIGINT → number, NULL → null). */
 export type SqlRow = Record<string, unknown>;
 
@@ -117,15 +137,15 @@ class SqliteDatabase implements SqlDatabase {
   }
 
   all<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return settle(() => this.#prepare(sql).all(...(params as SQLInputValue[])) as T[]);
+    return settle(() => this.#prepare(sql).all(...sqliteParams(params)) as T[]);
   }
 
   get<T extends SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return settle(() => this.#prepare(sql).get(...(params as SQLInputValue[])) as T | undefined);
+    return settle(() => this.#prepare(sql).get(...sqliteParams(params)) as T | undefined);
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return settle(() => Number(this.#prepare(sql).run(...(params as SQLInputValue[])).changes));
+    return settle(() => Number(this.#prepare(sql).run(...sqliteParams(params)).changes));
   }
 
   exec(sql: string): Promise<void> {
@@ -216,7 +236,9 @@ class PgExecutor implements SqlExecutor {
   }
 }
 
-function pgValue(value: SqlValue): string | number | null {
+/** A parameter as `pg` takes it; a Buffer is sent as-is in binary format (for TEXT: its UTF-8, checked by the server). */
+function pgValue(value: SqlValue): string | number | null | Buffer {
+  if (isUtf8Text(value)) return Buffer.from(value.utf8.buffer, value.utf8.byteOffset, value.utf8.byteLength);
   return typeof value === "bigint" ? value.toString() : value;
 }
 

@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 
 import { connectionPragmas, loadSqlite } from "./sqlite.ts";
+import { sqliteParams } from "./sql.ts";
 import type { SqliteThreadReply, SqliteThreadRequest } from "./sqlite-thread.ts";
 
 const port = parentPort;
@@ -21,7 +22,7 @@ if (port) {
     return statement;
   };
   const execute = ({ op, sql, params }: SqliteThreadRequest): unknown => {
-    const args = params as SQLInputValue[];
+    const args: SQLInputValue[] = sqliteParams(params); // Utf8Text decoded here, on this thread
     switch (op) {
       case "exec":
         db.exec(sql);

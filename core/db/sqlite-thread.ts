@@ -14,7 +14,7 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
-import type { SqlExecutor, SqlRow, SqlValue } from "./sql.ts";
+import { isUtf8Text, type SqlExecutor, type SqlRow, type SqlValue } from "./sql.ts";
 
 export interface SqliteThreadRequest {
   id: number;
@@ -95,7 +95,7 @@ export class SqliteThread {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, op, sql, params } satisfies SqliteThreadRequest);
+      worker.postMessage({ id, op, sql, params } satisfies SqliteThreadRequest, transferable(params));
     });
   }
 
@@ -121,4 +121,18 @@ export class SqliteThread {
     this.#worker = worker;
     return worker;
   }
+}
+
+/**
+ * The buffers of `params`' Utf8Text values that can move to the thread instead of being copied: those a view spans
+ * whole (a view into a shared pool is copied). Moved, they are detached here: the caller must not read them again.
+ */
+function transferable(params: readonly SqlValue[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const p of params) {
+    if (!isUtf8Text(p)) continue;
+    const { buffer, byteOffset, byteLength } = p.utf8;
+    if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) buffers.add(buffer);
+  }
+  return [...buffers];
 }

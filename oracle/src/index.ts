@@ -7,6 +7,9 @@ export type { OracleConfig, OracleDeps } from "./pipeline/config.ts";
 export type { LotSummary } from "./pipeline/lot-summary.ts";
 export {
   calculateLotFigures,
+  workerLot,
+  LotReadError,
+  type LotCsvBytes,
   type CalculatedLot,
   type LotCalculationRequest,
   type LotCalculator,
@@ -17,6 +20,6 @@ export { MAX_SIGNATURE_BYTES } from "./pipeline/signatures.ts";
 export { WORKER_LEASE } from "./pipeline/lease.ts";
 export { JobStore } from "./store/jobs.ts";
 export { DeliveryStoreError, type DeliveryRow, type DeliveryState } from "./store/deliveries.ts";
-export type { BatchRow, LotRow } from "./store/rows.ts";
+export type { BatchRow, LotHead, LotRow } from "./store/rows.ts";
 export { BATCH_STATES, type BatchState } from "./store/transitions.ts";
 export { createOracle, runWorker, type OracleRuntime } from "./runtime/oracle.ts";

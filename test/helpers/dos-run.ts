@@ -12,6 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 
 import { generateLot } from "../../bench/generate-lot.ts";
@@ -114,6 +115,19 @@ function startProber(url: string, gap: number) {
   };
 }
 
+/** The event-loop delay of this thread from now until `stop` (ms: p99 and max, 5 ms resolution). */
+function loopDelay() {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+      return { p99_ms: ms(h.percentile(99)), max_ms: ms(h.max) };
+    },
+  };
+}
+
 /** Runs the scenario; the figures bench/results/dos.json holds (the caller writes them). */
 export async function runDosScenario(options: DosOptions) {
   const { devices: DEVICES, reports: REPORTS, idleProbes: IDLE_PROBES, gapMs: GAP_MS } = options;
@@ -161,7 +175,11 @@ export async function runDosScenario(options: DosOptions) {
     // The prober runs on its own thread: on the API's event loop it would only probe when that loop is free.
     const prober = startProber(verifyUrl, GAP_MS);
     await prober.run(20); // warm-up
+    // The API's own event-loop delay (it runs in this process): how long its loop was held, apart from the probes'
+    // round trips (on a shared machine both also include the time the OS gives other processes).
+    const idleLoop = loopDelay();
     const idleRun = await prober.run(IDLE_PROBES);
+    const idleLoopMs = idleLoop.stop();
 
     // Under load: the largest lot and REPORTS maximum-size Scope 3 PDFs, all at once.
     const lotFile = join(dir, "lot.csv");
@@ -182,6 +200,8 @@ export async function runDosScenario(options: DosOptions) {
         ...(code ? { code } : {}),
       });
     }
+    const loadAtStart = os.loadavg()[0]!.toFixed(1);
+    const loadedLoop = loopDelay();
     const under = prober.runUntilStopped();
     const load = Promise.all([
       timed(`POST /lots (${DEVICES} devices, ${(lotCsv.length / 1e6).toFixed(1)} MB CSV)`, () =>
@@ -204,16 +224,28 @@ export async function runDosScenario(options: DosOptions) {
     const t0 = performance.now();
     await load;
     const loadedRun = await under;
+    const loadedLoopMs = loadedLoop.stop();
     await prober.close();
     const loadSeconds = Math.round((performance.now() - t0) / 100) / 10;
 
     const results = {
       date: new Date().toISOString().slice(0, 10),
-      machine: { cpus: os.availableParallelism(), loadAverage: os.loadavg()[0]!.toFixed(1), node: process.version },
+      // One-minute load average when the load starts and when it ends (the machine may be shared).
+      machine: {
+        cpus: os.availableParallelism(),
+        loadAverage: os.loadavg()[0]!.toFixed(1),
+        loadAverageAtStart: loadAtStart,
+        node: process.version,
+      },
       workers: { size: h.api.deps.workers?.size ?? null, queue: h.api.deps.workers?.queueLength ?? null },
       probe: `GET /verify/retirements/1, loopback, one due every ${GAP_MS} ms (open loop)`,
-      idle: { ...stats(idleRun.ms), failures: idleRun.failures },
-      underLoad: { ...stats(loadedRun.ms), failures: loadedRun.failures, seconds: loadSeconds },
+      idle: { ...stats(idleRun.ms), failures: idleRun.failures, apiLoopDelay: idleLoopMs },
+      underLoad: {
+        ...stats(loadedRun.ms),
+        failures: loadedRun.failures,
+        seconds: loadSeconds,
+        apiLoopDelay: loadedLoopMs,
+      },
       heavy,
       targetP99Ms: TARGET_P99_MS,
       // The harness checks every JSON answer against its declared schema before sending it (production does not).

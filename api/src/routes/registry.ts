@@ -6,9 +6,9 @@ import { z } from "zod";
 
 import { REQUEST_LIMITS } from "../../../core/config.ts";
 import { OracleError } from "../../../core/errors.ts";
-import { CalcInputError } from "../../../core/calc/index.ts";
+import { CalcInputError, type DeviceInput } from "../../../core/calc/index.ts";
 import { lotJsonSchema, parseLotJson, readLotCsv } from "../../../core/calc/lot/index.ts";
-import type { BatchRow, LotRow } from "../../../oracle/src/index.ts";
+import { LotReadError, type BatchRow, type LotCsvBytes, type LotHead } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import {
@@ -92,7 +92,7 @@ function batchView(deps: AppDeps, b: BatchRow) {
   };
 }
 
-async function lotView(deps: AppDeps, lot: LotRow) {
+async function lotView(deps: AppDeps, lot: LotHead) {
   const oracle = requireOracle(deps);
   const batches = await oracle.store.batchesOfLot(lot.id);
   return {
@@ -190,12 +190,15 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
       handler: async ({ body, query, session, req }) => {
         const oracle = requireOracle(deps);
         const me = await requireRole(deps, session, ["refurbisher", "itad"]);
-        let devices;
+        let devices: DeviceInput[] | LotCsvBytes;
         let options: { asOf?: string | undefined; defaultTransport?: string | undefined; lotRef?: string | undefined };
         try {
           if (typeof body === "string") {
             capCsvRows(body, REQUEST_LIMITS.lotDevices, "devices");
-            devices = await readLotCsv(Readable.from(piecesOf(body)));
+            // Read where the lot is calculated (the worker pool): this thread sends its bytes, not 50,000 devices.
+            devices = deps.referenceFile?.bytes
+              ? { csv: new TextEncoder().encode(body) }
+              : await readLotCsv(Readable.from(piecesOf(body)));
             options = { asOf: query.asOf, defaultTransport: query.defaultTransport, lotRef: query.lotRef };
           } else {
             const parsed = parseLotJson(body);
@@ -212,10 +215,10 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
           }
           throw error;
         }
-        if (devices.length > REQUEST_LIMITS.lotDevices)
+        if (Array.isArray(devices) && devices.length > REQUEST_LIMITS.lotDevices)
           refuseOverCap(REQUEST_LIMITS.lotDevices, "devices", devices.length);
         const requestId = req.res ? requestIdOf(req.res) : undefined; // validated by request-log.ts, never raw
-        let lot: LotRow;
+        let lot: LotHead;
         try {
           lot = await oracle.submitLot({
             devices,
@@ -228,6 +231,8 @@ export function registryRoutes(deps: AppDeps): RouteSpec[] {
             calculator: lotCalculator(deps),
           });
         } catch (error) {
+          // A CSV read on the worker pool that cannot be read: as if read here (BAD_HEADER, BAD_CSV, LOT_EMPTY).
+          if (error instanceof LotReadError) throw new HttpProblem(422, error.code, "Invalid lot", error.message);
           // The identical lot again (a retry after a lost answer, say): the stored lot, as the first answer was.
           if (error instanceof OracleError && error.code === "LOT_DUPLICATE" && error.details?.identical === true) {
             const stored = await oracle.getLot(String(error.details.lotId));

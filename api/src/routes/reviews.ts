@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 import { gramsToKg } from "../../../sdk/src/units.ts";
-import type { BatchRow, LotRow } from "../../../oracle/src/index.ts";
+import type { BatchRow, LotHead } from "../../../oracle/src/index.ts";
 import { requireOracle, requireRole, type AppDeps } from "../deps.ts";
 import { category, isoTime, kgDecimal } from "../responses.ts";
 import { defineRoute, type RouteSpec } from "../route/define.ts";
@@ -100,10 +100,10 @@ export function reviewRoutes(deps: AppDeps): RouteSpec[] {
           oracle.store.batchesInState(...AWAITING),
           deps.reads.cache.get("threshold", () => deps.chain.auditorThreshold()).catch(() => null),
         ]);
-        const lots = new Map<string, Promise<LotRow | undefined>>();
+        const lots = new Map<string, Promise<LotHead | undefined>>();
         const lotOf = (id: string) => {
           let lot = lots.get(id);
-          if (!lot) lots.set(id, (lot = oracle.store.lot(id)));
+          if (!lot) lots.set(id, (lot = oracle.store.lotHead(id)));
           return lot;
         };
         const reviews = [];
@@ -138,7 +138,7 @@ export function reviewRoutes(deps: AppDeps): RouteSpec[] {
 function review(
   deps: AppDeps,
   row: BatchRow,
-  lot: LotRow | undefined,
+  lot: LotHead | undefined,
   extra: {
     mine: "pending" | "signed" | "refused";
     threshold: number | null;

@@ -6,7 +6,7 @@ import type { AppDeps } from "../deps.ts";
 import { HttpProblem } from "../problem.ts";
 import { PoolFullError, WorkerPool } from "./pool.ts";
 import { CalcInputError } from "../../../core/calc/index.ts";
-import type { LotCalculator } from "../../../oracle/src/index.ts";
+import { LotReadError, type LotCalculator } from "../../../oracle/src/index.ts";
 import type { LotTaskResult, WorkerTask } from "./tasks.ts";
 
 export { PoolFullError, WorkerPool, WorkerTaskError, type PoolOptions } from "./pool.ts";
@@ -49,7 +49,7 @@ export function lotCalculator(deps: AppDeps): LotCalculator | undefined {
   if (!reference) return undefined;
   return async (request) => {
     const result = await inWorker<LotTaskResult>(deps, { kind: "lot", request, reference });
-    if (!result.ok) throw new CalcInputError(result.code, result.message);
+    if (!result.ok) throw new (result.read ? LotReadError : CalcInputError)(result.code, result.message);
     return result.lot;
   };
 }

@@ -18,7 +18,7 @@ import {
 } from "../../../core/documents/index.ts";
 import { CalcInputError, buildReferenceTable, type ReferenceTable } from "../../../core/calc/index.ts";
 import { parseReferenceCsv, REFERENCE_LICENSE, REFERENCE_SOURCE } from "../../../core/calc/reference-csv.ts";
-import { calculateLotFigures, type LotCalculationRequest } from "../../../oracle/src/index.ts";
+import { calculateLotFigures, LotReadError, workerLot, type LotCalculationRequest } from "../../../oracle/src/index.ts";
 
 export type Scope3Format = "json" | "csv" | "html" | "pdf" | "svg" | "png";
 
@@ -61,7 +61,7 @@ export interface LotTask {
 /** A lot task's answer: a lot that cannot be calculated is an answer too, so its error keeps its class. */
 export type LotTaskResult =
   | { ok: true; lot: ReturnType<typeof calculateLotFigures> }
-  | { ok: false; code: CalcInputError["code"]; message: string };
+  | { ok: false; code: CalcInputError["code"]; message: string; read?: boolean };
 
 export type WorkerTask = Scope3RenderTask | Scope3BuildTask | HoldTask | LotTask;
 
@@ -78,7 +78,14 @@ export async function runTask(task: WorkerTask): Promise<{ value: unknown; trans
     await new Promise((resolve) => setTimeout(resolve, task.ms));
     return { value: task.ms, transfer: [] };
   }
-  if (task.kind === "lot") return { value: calculateLotTask(task), transfer: [] };
+  if (task.kind === "lot") {
+    const result = calculateLotTask(task);
+    if (!result.ok) return { value: result, transfer: [] };
+    // The input and report JSON (tens of MB at the device cap) as transferred bytes: the API's thread neither
+    // copies nor decodes them, and hands them on to the store's SQLite thread the same way.
+    const { lot, transfer } = workerLot(result.lot);
+    return { value: { ok: true, lot } satisfies LotTaskResult, transfer };
+  }
   const body = await renderScope3(task.kind === "scope3" ? task.report : buildScope3(task), task.format);
   if (typeof body === "string") return { value: body, transfer: [] };
   // Copied into memory this thread owns, then transferred: a Buffer may be a view into Node's shared pool, and a
@@ -137,7 +144,9 @@ export function calculateLotTask(task: LotTask): LotTaskResult {
   try {
     return { ok: true, lot: calculateLotFigures(task.request, table) };
   } catch (error) {
-    if (error instanceof CalcInputError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof CalcInputError) {
+      return { ok: false, code: error.code, message: error.message, read: error instanceof LotReadError };
+    }
     throw error;
   }
 }

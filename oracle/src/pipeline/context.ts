@@ -12,7 +12,7 @@ import type { ChainClient } from "../../../core/chain/client.ts";
 import { isTransientError } from "../../../core/chain/errors.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { JobStore } from "../store/jobs.ts";
-import type { BatchRow, LotRow } from "../store/rows.ts";
+import type { BatchRow, LotHead, LotRow } from "../store/rows.ts";
 import { LeaseConfigError } from "../store/leases.ts";
 import { DEFAULT_ORACLE_CONFIG, type OracleConfig, type OracleDeps } from "./config.ts";
 import { ExternalSets } from "./external-sets.ts";
@@ -77,6 +77,13 @@ export class OracleContext {
     return this.#signerOrUndefined;
   }
 
+  /** A lot without its input and report JSON. @throws OracleError NOT_FOUND */
+  async lotHead(id: string): Promise<LotHead> {
+    const lot = await this.store.lotHead(id);
+    if (!lot) throw new OracleError("NOT_FOUND", `no lot ${id}`);
+    return lot;
+  }
+
   /** @throws OracleError NOT_FOUND */
   async lot(id: string): Promise<LotRow> {
     const lot = await this.store.lot(id);
@@ -116,7 +123,7 @@ export class OracleContext {
     return Math.floor(this.now().getTime() / 1000);
   }
 
-  lotLog(lot: LotRow): Logger {
+  lotLog(lot: LotHead): Logger {
     return this.log.child({ lot: lot.id, correlationId: lot.correlation_id });
   }
 
@@ -124,7 +131,7 @@ export class OracleContext {
   async batchLog(b: BatchRow): Promise<Logger> {
     let correlationId = this.#correlationIds.get(b.lot_id);
     if (correlationId === undefined) {
-      correlationId = (await this.store.lot(b.lot_id))?.correlation_id;
+      correlationId = (await this.store.lotHead(b.lot_id))?.correlation_id;
       if (correlationId !== undefined) {
         if (this.#correlationIds.size >= 10_000) this.#correlationIds.clear();
         this.#correlationIds.set(b.lot_id, correlationId);

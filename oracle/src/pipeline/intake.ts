@@ -16,7 +16,9 @@ import type { OracleContext } from "./context.ts";
 import { duplicateLot, nothingEligible } from "./lot-refusals.ts";
 import {
   inThreadCalculator,
+  LotReadError,
   type CalculatedLot,
+  type LotCsvBytes,
   type LotCalculationRequest,
   type LotCalculator,
   type LotFigures,
@@ -29,7 +31,12 @@ export const EARLIEST_AS_OF = "2000-01-01";
 export const AS_OF_SLACK_MS = 86_400_000;
 
 export interface SubmitLotInput {
-  devices: readonly DeviceInput[];
+  /**
+   * The devices, or a lot CSV's bytes, read where the lot is calculated (on the API's worker pool: this thread never
+   * holds 50,000 device objects to copy across); a CSV that cannot be read throws LotReadError (BAD_HEADER, BAD_CSV,
+   * LOT_EMPTY), passed on as it is.
+   */
+  devices: readonly DeviceInput[] | LotCsvBytes;
   /** Address of the refurbisher / ITAD provider receiving the certificates (an active participant). */
   refurbisher: string;
   /** The refurbisher's own lot reference; a lot is unique per (refurbisher, lotRef). Default: the input hash. */
@@ -199,6 +206,7 @@ export class LotIntake {
       try {
         calculated = await calculate(request);
       } catch (error) {
+        if (error instanceof LotReadError) throw error; // the request's body, not the lot's figures
         if (error instanceof CalcInputError) {
           throw new OracleError("LOT_INVALID", error.message, { calcCode: error.code }, { cause: error });
         }

@@ -14,10 +14,11 @@
  * `broadcastMarginMs` left. A worker that lost its lease therefore never sends anything its successor does not
  * already have in the store.
  */
-import { keccak256, toUtf8Bytes, type TransactionReceipt } from "ethers";
+import { keccak256, type TransactionReceipt } from "ethers";
 
 import { sortSignatures, type Attestation, type AuditorSignature } from "../../../sdk/src/attestation.ts";
 import { firstLine } from "../../../sdk/src/errors.ts";
+import { OracleError } from "../../../core/errors.ts";
 import { ChainError, isTransientError, type DecodedRevert } from "../../../core/chain/errors.ts";
 import type { ChainClient } from "../../../core/chain/client.ts";
 import type { JobStore } from "../store/jobs.ts";
@@ -25,6 +26,7 @@ import type { BatchRow, SignatureRow } from "../store/rows.ts";
 import { StaleStateError } from "../store/transitions.ts";
 import { accreditationClock, auditorStanding, countedBodies } from "./accreditation.ts";
 import { storedAttestation } from "./attestations.ts";
+import { reportKeccak } from "./report-hash.ts";
 import type { OracleContext } from "./context.ts";
 import type { WorkerLease } from "./lease.ts";
 
@@ -45,10 +47,11 @@ export class Issuance {
   /** A ready batch: checks report and auditors once more, then signs, stores and broadcasts its transaction. */
   async post(b: BatchRow): Promise<void> {
     await this.#ctx.faults("before_post", { batch: b.id });
-    const lot = await this.#ctx.lot(b.lot_id);
+    const lot = await this.#store.lotReport(b.lot_id);
+    if (!lot) throw new OracleError("NOT_FOUND", `no lot ${b.lot_id}`);
     const a = storedAttestation(b);
-    // The report must still be the one the auditors reviewed.
-    const storedHash = lot.report_json ? keccak256(toUtf8Bytes(lot.report_json)) : null;
+    // The report must still be the one the auditors reviewed (hashed off this thread when large: report-hash.ts).
+    const storedHash = lot.report?.byteLength ? await reportKeccak(lot.report) : null;
     if (storedHash !== a.reportHash || lot.report_hash !== a.reportHash) {
       await this.#lease.commit(b, () =>
         this.#store.transition(b.id, "failed", "REPORT_HASH_MISMATCH", {

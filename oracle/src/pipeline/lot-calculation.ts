@@ -5,7 +5,10 @@
  */
 import { createHash } from "node:crypto";
 
+import { utf8Text, type Utf8Text } from "../../../core/db/sql.ts";
+import { readLotCsvText } from "../../../core/calc/lot/csv.ts";
 import {
+  CalcInputError,
   calculateLot,
   canonicalJson,
   type BatchResult,
@@ -33,14 +36,35 @@ export interface LotFigures {
   readonly excluded: Readonly<Partial<Record<ExclusionReason, number>>>;
   readonly problems: readonly InputProblem[];
   readonly batches: readonly LotBatch[];
-  /** The canonical report JSON and its `0x` keccak256. */
-  readonly reportJson: string;
+  /**
+   * The canonical report JSON and its `0x` keccak256. From a worker thread, the JSON comes as its UTF-8 bytes
+   * (transferred, never decoded on the receiving thread: at the device cap it is ~26 MB; see workerLot).
+   */
+  readonly reportJson: string | Utf8Text;
   readonly reportHash: string;
 }
 
+/**
+ * A lot CSV's bytes (UTF-8), read where the lot is calculated: sent to a worker thread as bytes (a copy of a few MB),
+ * not as 50,000 device objects to structure-clone on the sending thread, and parsed there.
+ */
+export interface LotCsvBytes {
+  readonly csv: Uint8Array;
+}
+
+/**
+ * A lot CSV that cannot be read (CalcInputError BAD_HEADER, BAD_CSV, LOT_EMPTY): an error of the request's body,
+ * which the intake passes on as it is (the API answers its code), unlike a lot that is read but cannot be calculated.
+ */
+export class LotReadError extends CalcInputError {}
+
+/** The label a lot CSV's read errors name (as `readLotCsv` names a stream). */
+const CSV_LABEL = "the lot stream";
+
 /** What a lot is calculated from. */
 export interface LotCalculationRequest {
-  devices: readonly DeviceInput[];
+  /** The devices, or the lot CSV's bytes (parsed where the calculation runs). */
+  devices: readonly DeviceInput[] | LotCsvBytes;
   asOf: string;
   defaultTransport?: string | undefined;
   /** The refurbisher's lot reference; absent: `sha256:` + the input's hash (the calculation's lot id either way). */
@@ -55,8 +79,8 @@ export interface LotCalculationRequest {
 /** A calculated lot: its identity (input hash, reference) and its figures. */
 export interface CalculatedLot {
   lotRef: string;
-  /** The canonical JSON of the devices as submitted (reader fields dropped) and its sha256 (hex). */
-  inputJson: string;
+  /** The canonical JSON of the devices as submitted (reader fields dropped) and its sha256 (hex); bytes as above. */
+  inputJson: string | Utf8Text;
   inputSha256: string;
   figures: LotFigures;
 }
@@ -78,11 +102,12 @@ export function inThreadCalculator(reference: ReferenceTable): LotCalculator {
  * @throws CalcInputError
  */
 export function calculateLotFigures(request: LotCalculationRequest, reference: ReferenceTable): CalculatedLot {
-  const inputJson = canonicalJson(request.devices.map(stripReaderFields));
+  const devices = devicesOf(request.devices);
+  const inputJson = canonicalJson(devices.map(stripReaderFields));
   const inputSha256 = createHash("sha256").update(inputJson).digest("hex");
   const lotRef = request.lotRef ?? `sha256:${inputSha256}`;
   const r = calculateLot(
-    request.devices,
+    devices,
     {
       asOf: request.asOf,
       ...(request.defaultTransport ? { defaultTransport: request.defaultTransport } : {}),
@@ -109,6 +134,17 @@ export function calculateLotFigures(request: LotCalculationRequest, reference: R
   return { lotRef, inputJson, inputSha256, figures };
 }
 
+/** The devices of a request: given, or read from the lot CSV's bytes. @throws LotReadError */
+function devicesOf(devices: LotCalculationRequest["devices"]): readonly DeviceInput[] {
+  if (!("csv" in devices)) return devices;
+  try {
+    return readLotCsvText(devices.csv, CSV_LABEL);
+  } catch (error) {
+    if (error instanceof CalcInputError) throw new LotReadError(error.code, error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** The batch without its proof methods (functions do not cross a thread boundary). */
 function plainBatch(b: BatchResult): LotBatch {
   const batch: Partial<BatchResult> = { ...b };
@@ -120,4 +156,18 @@ function plainBatch(b: BatchResult): LotBatch {
 function stripReaderFields(d: DeviceInput): Omit<DeviceInput, "readerProblems"> {
   const { readerProblems: _r, ...rest } = d;
   return rest;
+}
+
+/**
+ * `lot` as a worker thread sends it: the input and report JSON as UTF-8 bytes, with the buffers to transfer (moved,
+ * not copied; the receiving thread hands them on to the store the same way — core/db/sql.ts Utf8Text).
+ */
+export function workerLot(lot: CalculatedLot): { lot: CalculatedLot; transfer: ArrayBuffer[] } {
+  const bytes = (json: string | Utf8Text) => (typeof json === "string" ? new TextEncoder().encode(json) : json.utf8);
+  const input = bytes(lot.inputJson);
+  const report = bytes(lot.figures.reportJson);
+  return {
+    lot: { ...lot, inputJson: utf8Text(input), figures: { ...lot.figures, reportJson: utf8Text(report) } },
+    transfer: [input.buffer as ArrayBuffer, report.buffer as ArrayBuffer],
+  };
 }

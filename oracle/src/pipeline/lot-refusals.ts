@@ -5,7 +5,7 @@
 import type { LotFigures } from "./lot-calculation.ts";
 import { OracleError } from "../../../core/errors.ts";
 import type { JobStore } from "../store/jobs.ts";
-import type { LotRow } from "../store/rows.ts";
+import type { LotHead } from "../store/rows.ts";
 import { RESERVING_STATES } from "../store/transitions.ts";
 import type { SubmitLotInput } from "./intake.ts";
 import { lotSummary } from "./lot-summary.ts";
@@ -18,7 +18,7 @@ import { lotSummary } from "./lot-summary.ts";
  */
 export async function duplicateLot(
   store: JobStore,
-  existing: LotRow,
+  existing: LotHead,
   input: Pick<SubmitLotInput, "asOf" | "defaultTransport">,
   inputSha256: string,
 ): Promise<OracleError> {

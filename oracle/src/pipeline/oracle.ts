@@ -18,7 +18,7 @@
  */
 import type { ChainClient } from "../../../core/chain/client.ts";
 import type { JobStore } from "../store/jobs.ts";
-import type { BatchRow, LotRow } from "../store/rows.ts";
+import type { BatchRow, LotHead, LotRow } from "../store/rows.ts";
 import type { OracleConfig, OracleDeps } from "./config.ts";
 import { OracleContext } from "./context.ts";
 import { LotIntake, type SubmitLotInput } from "./intake.ts";
@@ -74,8 +74,9 @@ export class Oracle {
     return this.#intake.processPending();
   }
 
-  getLot(id: string): Promise<LotRow> {
-    return this.#ctx.lot(id);
+  /** A lot without its input and report JSON (getReport has the report). @throws OracleError NOT_FOUND */
+  getLot(id: string): Promise<LotHead> {
+    return this.#ctx.lotHead(id);
   }
 
   /** The canonical report (the bytes `reportHash` is taken over). */

@@ -60,7 +60,7 @@ export class OracleReads {
       });
     }
     const a = attestationFromJson(JSON.parse(row.attestation_json) as Record<string, unknown>);
-    const lot = await this.#ctx.lot(row.lot_id);
+    const lot = await this.#ctx.lotHead(row.lot_id);
     let threshold: number | null;
     try {
       threshold = await this.#ctx.chain.auditorThreshold();

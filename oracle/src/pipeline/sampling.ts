@@ -48,7 +48,7 @@ export async function drawSamples(ctx: OracleContext): Promise<number> {
     if (latest < seedBlock) continue;
     const block = await ctx.chain.provider.getBlock(seedBlock);
     if (!block?.hash) continue;
-    const lot = await ctx.lot(b.lot_id);
+    const lot = await ctx.lotHead(b.lot_id);
     const record = sampleRecord({
       submittedBlock: row.submitted_block,
       seedBlockHash: block.hash,

@@ -11,6 +11,7 @@
  * (signatures.ts) each have their own file.
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
+import { insertedLot, LOT_HEAD, lotReportSql, type LotReport, type NewLot } from "./lot-bytes.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
@@ -20,6 +21,7 @@ import {
   type BatchRow,
   type ChainTxRow,
   type LotCalculatedFields,
+  type LotHead,
   type LotRow,
   type LotStatus,
   type SignatureRow,
@@ -126,23 +128,11 @@ export class JobStore {
 
   // --- lots -------------------------------------------------------------------------------------------------
 
-  /** A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. */
-  insertLot(
-    lot: Omit<
-      LotRow,
-      | "id"
-      | "seq"
-      | "report_json"
-      | "report_hash"
-      | "reference_sha256"
-      | "summary_json"
-      | "error"
-      | "submitted_at"
-      | "updated_at"
-      | "status"
-    >,
-    calculated?: LotCalculatedFields,
-  ): Promise<LotRow> {
+  /**
+   * A new lot, `submitted` — or `calculated`: a large lot's row (tens of MB) is then written once, not twice. Input
+   * and report given as bytes are not held by the returned row (lot-bytes.ts insertedLot).
+   */
+  insertLot(lot: NewLot, calculated?: LotCalculatedFields): Promise<LotRow> {
     return this.tx(async () => {
       // The lot's sequence number is MAX + 1: the intake lock row makes concurrent intakes (two API instances on
       // one PostgreSQL) take turns instead of both reading the same MAX.
@@ -172,19 +162,7 @@ export class JobStore {
         at,
       );
       // The row as inserted (no re-read of the lot's input and report, which may be large).
-      return {
-        ...lot,
-        id,
-        seq,
-        status: calculated ? "calculated" : "submitted",
-        report_json: calculated?.report_json ?? null,
-        report_hash: calculated?.report_hash ?? null,
-        reference_sha256: calculated?.reference_sha256 ?? null,
-        summary_json: calculated?.summary_json ?? null,
-        error: null,
-        submitted_at: at,
-        updated_at: at,
-      };
+      return insertedLot(lot, calculated, { id, seq, at });
     });
   }
 
@@ -192,26 +170,37 @@ export class JobStore {
     return this.#rows.get<LotRow>("SELECT * FROM lots WHERE id = ?", id);
   }
 
-  lotByRef(refurbisher: string, lotRef: string): Promise<LotRow | undefined> {
-    return this.#rows.get<LotRow>("SELECT * FROM lots WHERE refurbisher = ? AND lot_ref = ?", refurbisher, lotRef);
+  /** A lot without its input and report JSON (a read of a few hundred bytes, not tens of MB). */
+  lotHead(id: string): Promise<LotHead | undefined> {
+    return this.#rows.get<LotHead>(`SELECT ${LOT_HEAD} FROM lots WHERE id = ?`, id);
+  }
+
+  /** A lot's report as its UTF-8 bytes and its stored hash (lot-bytes.ts); undefined for no lot. */
+  lotReport(id: string): Promise<LotReport | undefined> {
+    return this.#rows.get<LotReport>(lotReportSql(this.db.dialect), id);
+  }
+
+  lotByRef(refurbisher: string, lotRef: string): Promise<LotHead | undefined> {
+    const sql = `SELECT ${LOT_HEAD} FROM lots WHERE refurbisher = ? AND lot_ref = ?`;
+    return this.#rows.get<LotHead>(sql, refurbisher, lotRef);
   }
 
   lotsByStatus(status: LotStatus): Promise<LotRow[]> {
     return this.#rows.all<LotRow>("SELECT * FROM lots WHERE status = ? ORDER BY seq", status);
   }
 
-  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotRow[]> {
+  listLots(filter: { refurbisher?: string; limit?: number; offset?: number } = {}): Promise<LotHead[]> {
     const limit = filter.limit ?? 100;
     const offset = filter.offset ?? 0;
     if (filter.refurbisher) {
-      return this.#rows.all<LotRow>(
-        "SELECT * FROM lots WHERE refurbisher = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
+      return this.#rows.all<LotHead>(
+        `SELECT ${LOT_HEAD} FROM lots WHERE refurbisher = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
         filter.refurbisher,
         limit,
         offset,
       );
     }
-    return this.#rows.all<LotRow>("SELECT * FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?", limit, offset);
+    return this.#rows.all<LotHead>(`SELECT ${LOT_HEAD} FROM lots ORDER BY seq DESC LIMIT ? OFFSET ?`, limit, offset);
   }
 
   async setLotCalculated(id: string, r: LotCalculatedFields): Promise<void> {

@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { resolve } from "node:path";
 
-import type { SqlDatabase, SqlExecutor, SqlRow, SqlValue } from "../../../core/db/sql.ts";
+import type { SqlDatabase, SqlExecutor, SqlRow, SqlValue, Utf8Text } from "../../../core/db/sql.ts";
 import { SqliteThread } from "../../../core/db/sqlite-thread.ts";
 import type { BatchState } from "./transitions.ts";
 
@@ -32,10 +32,16 @@ export interface LotRow {
   updated_at: string;
 }
 
-/** What a calculated lot adds to its row. */
+/** A lot's row without its input and report JSON (tens of MB at the device cap): what most readers need. */
+export type LotHead = Omit<LotRow, "input_json" | "report_json">;
+
+/**
+ * What a calculated lot adds to its row. The report may come as its UTF-8 bytes (Utf8Text, from a worker thread):
+ * written without this thread decoding it (see JobStore.insertLot for what the returned row then holds).
+ */
 export type LotCalculatedFields = {
-  [K in "report_json" | "report_hash" | "reference_sha256" | "summary_json"]: string;
-};
+  [K in "report_hash" | "reference_sha256" | "summary_json"]: string;
+} & { report_json: string | Utf8Text };
 
 export interface BatchRow {
   id: string;
