@@ -11,7 +11,15 @@
  * (signatures.ts) each have their own file.
  */
 import { openSql, type SqlDatabase } from "../../../core/db/sql.ts";
-import { insertedLot, LOT_HEAD, lotReportSql, type LotReport, type NewLot } from "./lot-bytes.ts";
+import {
+  inline,
+  insertedLot,
+  LOT_HEAD,
+  lotReportSql,
+  writeInPieces,
+  type LotReport,
+  type NewLot,
+} from "./lot-bytes.ts";
 import { CATEGORY_CODES } from "../../../sdk/src/enums.ts";
 import { Deliveries } from "./deliveries.ts";
 import { Devices } from "./devices.ts";
@@ -152,8 +160,8 @@ export class JobStore {
         lot.as_of,
         lot.options_json,
         lot.input_sha256,
-        lot.input_json,
-        calculated?.report_json ?? null,
+        inline(this.db.dialect, lot.input_json),
+        calculated ? inline(this.db.dialect, calculated.report_json) : null,
         calculated?.report_hash ?? null,
         calculated?.reference_sha256 ?? null,
         calculated?.summary_json ?? null,
@@ -161,6 +169,7 @@ export class JobStore {
         at,
         at,
       );
+      await writeInPieces(this.#rows, id, { input_json: lot.input_json, report_json: calculated?.report_json });
       // The row as inserted (no re-read of the lot's input and report, which may be large).
       return insertedLot(lot, calculated, { id, seq, at });
     });

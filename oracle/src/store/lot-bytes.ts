@@ -3,8 +3,8 @@
  * transferred UTF-8 (core/db/sql.ts Utf8Text) and read back as bytes for the issuance-time hash, so the thread the
  * API shares never holds them as strings.
  */
-import { isUtf8Text, type Utf8Text } from "../../../core/db/sql.ts";
-import type { LotCalculatedFields, LotRow } from "./rows.ts";
+import { isUtf8Text, utf8Text, type Utf8Text } from "../../../core/db/sql.ts";
+import type { LotCalculatedFields, LotRow, Rows } from "./rows.ts";
 
 /** A new lot's row as JobStore.insertLot takes it: the input may be given as its UTF-8 bytes. */
 export type NewLot = Omit<
@@ -77,4 +77,47 @@ export function notHeld(row: LotRow, key: "input_json" | "report_json", value: s
       throw new Error(`lot ${row.id}: ${key} was written from bytes and is not held; read the lot again`);
     },
   });
+}
+
+/**
+ * PostgreSQL: a Utf8Text over this size is not bound in the INSERT but written by writeInPieces — `pg` builds a
+ * statement's whole bind message in one synchronous call, copying every parameter byte into a buffer it grows (a
+ * 42 MB lot row held the event loop 120-390 ms there). SQLite binds it on its own thread (core/db/sqlite-thread.ts).
+ */
+export const PIECE_BYTES = 1 << 20;
+const LARGE = 4 * PIECE_BYTES;
+
+const large = (dialect: "sqlite" | "postgres", value: string | Utf8Text | null | undefined): value is Utf8Text =>
+  dialect === "postgres" && isUtf8Text(value) && value.utf8.byteLength > LARGE;
+
+/** The value to bind in the INSERT: a large Utf8Text on PostgreSQL is written afterwards (writeInPieces). */
+export const inline = (dialect: "sqlite" | "postgres", value: string | Utf8Text): string | Utf8Text =>
+  large(dialect, value) ? "" : value;
+
+/**
+ * Writes lot `id`'s large Utf8Text columns on PostgreSQL (inside the insert's transaction): in PIECE_BYTES pieces
+ * cut on UTF-8 character boundaries, each one small statement into a session temporary table (the event loop free
+ * between them), then one UPDATE joining them on the server. Nothing to do on SQLite or for small values.
+ */
+export async function writeInPieces(
+  rows: Rows,
+  id: string,
+  columns: Record<"input_json" | "report_json", string | Utf8Text | null | undefined>,
+): Promise<void> {
+  for (const [column, value] of Object.entries(columns)) {
+    if (!large(rows.db.dialect, value)) continue;
+    await rows.run("CREATE TEMP TABLE IF NOT EXISTS lot_text_pieces (n INTEGER, piece TEXT) ON COMMIT DELETE ROWS");
+    await rows.run("DELETE FROM lot_text_pieces");
+    const bytes = value.utf8;
+    for (let at = 0, n = 0; at < bytes.byteLength; n++) {
+      let end = Math.min(at + PIECE_BYTES, bytes.byteLength);
+      while (end < bytes.byteLength && (bytes[end]! & 0xc0) === 0x80) end--; // not inside a character
+      await rows.run("INSERT INTO lot_text_pieces (n, piece) VALUES (?, ?)", n, utf8Text(bytes.subarray(at, end)));
+      at = end;
+    }
+    await rows.run(
+      `UPDATE lots SET ${column} = (SELECT string_agg(piece, '' ORDER BY n) FROM lot_text_pieces) WHERE id = ?`,
+      id,
+    );
+  }
 }
