@@ -263,6 +263,23 @@ export const BENCHES: readonly Bench[] = [
     },
   },
   {
+    name: "chain-growth",
+    script: "bench:chain-growth",
+    file: "chain-growth.json",
+    minutes: 12,
+    onRequest: true,
+    // The chain alone (ADR 0062): the embedded default's CPU per 1,000 blocks, the sixth thousand over the first.
+    figures: (r) => {
+      const results = at(r, "results") as Json[];
+      const journaled = results.find((x) => String(x.chain).startsWith("EDR behind the block journal"));
+      if (!journaled) throw new Error("results lack the journaled EDR chain");
+      const ratio = num(journaled, "cpuLastOverFirst");
+      return [
+        figure("embedded chain", "embedded chain CPU, block 6,000 vs first", ratio, "×", "≤ 2 ×", atMost(ratio, 2)),
+      ];
+    },
+  },
+  {
     name: "soak",
     script: "bench:soak",
     file: "soak.json",
