@@ -43,9 +43,11 @@ function runGroup(group: Group, order: number): Promise<Outcome> {
     ...(group.grepExclude ? ["--grep-exclude", group.grepExclude] : []),
     ...group.files,
   ];
+  // Every group runs against its own anvil, uncoloured; the children inherit this process's environment.
+  process.env.ITEC_TEST_CHAIN = "anvil";
+  process.env.FORCE_COLOR = "0";
   // Its own process group, so that a stop reaches the anvil and servers it started.
   const child = spawn(process.execPath, [HARDHAT, ...args], {
-    env: { ...process.env, ITEC_TEST_CHAIN: "anvil", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -34,8 +34,12 @@ import { ACCOUNTS, deployOverRpc, startTestChain } from "../helpers/chain.ts";
 
 /** The largest lot the API takes. */
 const DEVICES = REQUEST_LIMITS.lotDevices;
-/** The longest the loop may be held at once while the lot is stored (ms). */
-const BOUND_MS = 100;
+/**
+ * The longest the loop may be held at once while the lot is stored (ms). The stall this catches was 1.3-2.1 s; on a
+ * quiet machine it is now 8-40 ms, and CI (npm test beside test:anvil on two cores) measured 124 ms: the bound sits
+ * well above the noise and well below the regression. The latency target itself is bench:dos's, not a unit test's.
+ */
+const BOUND_MS = 300;
 
 // Both engines: on SQLite the statements run on the store's thread; on PostgreSQL the input and report are written
 // in 1 MB pieces, since `pg` builds a whole bind message in one synchronous call (ADR 0061: 122-390 ms for this lot
